@@ -1,0 +1,178 @@
+// Package ticket is the domain of Hotline 12345: what a ticket is, which status
+// changes are allowed, and what a valid submission looks like. It imports no AWS
+// package so every rule can be tested as a pure function.
+package ticket
+
+import "time"
+
+// Type is what the citizen asks for.
+type Type string
+
+// Ticket types accepted by the hotline.
+const (
+	TypeComplaint    Type = "complaint"
+	TypeConsultation Type = "consultation"
+	TypeSuggestion   Type = "suggestion"
+	TypeReport       Type = "report"
+	TypeHelp         Type = "help"
+	TypePraise       Type = "praise"
+)
+
+// Types lists every ticket type in a stable order.
+var Types = []Type{TypeComplaint, TypeConsultation, TypeSuggestion, TypeReport, TypeHelp, TypePraise}
+
+// Channel is where the ticket came from.
+type Channel string
+
+// Channels through which tickets arrive.
+const (
+	ChannelPhone   Channel = "phone"
+	ChannelWeb     Channel = "web"
+	ChannelApp     Channel = "app"
+	ChannelWechat  Channel = "wechat"
+	ChannelOpen311 Channel = "open311"
+)
+
+// Channels lists every channel in a stable order.
+var Channels = []Channel{ChannelPhone, ChannelWeb, ChannelApp, ChannelWechat, ChannelOpen311}
+
+// Language of the messages sent to the citizen.
+type Language string
+
+// Supported citizen languages.
+const (
+	LanguageZH Language = "zh"
+	LanguageEN Language = "en"
+)
+
+// Contact is the citizen's personal data. It exists in plaintext only in memory:
+// the store seals it, logs and workflow state never carry it.
+type Contact struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// Location says where the matter is.
+type Location struct {
+	Region  string   `json:"region,omitempty"` // administrative division code, e.g. 110105
+	Address string   `json:"address,omitempty"`
+	Lat     *float64 `json:"lat,omitempty"`
+	Lng     *float64 `json:"lng,omitempty"`
+}
+
+// Deadlines are computed at dispatch on the working-day calendar.
+type Deadlines struct {
+	Accept time.Time `json:"accept,omitzero"`
+	Reply  time.Time `json:"reply,omitzero"`
+}
+
+// ReplyResult is the department's handling result.
+type ReplyResult string
+
+// Reply results a department may give.
+const (
+	ResultResolved     ReplyResult = "resolved"
+	ResultExplained    ReplyResult = "explained"
+	ResultUnresolvable ReplyResult = "unresolvable"
+)
+
+// Reply is the department's answer.
+type Reply struct {
+	Result       ReplyResult `json:"result"`
+	Message      string      `json:"message"`
+	At           time.Time   `json:"at"`
+	DepartmentID string      `json:"departmentId"`
+	By           string      `json:"by"`
+}
+
+// Rating is the citizen's verdict on the answer (回访).
+type Rating struct {
+	Satisfied bool      `json:"satisfied"`
+	Score     int       `json:"score,omitempty"`
+	Comment   string    `json:"comment,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// Step names the workflow step that is parked on a task token.
+type Step string
+
+// Workflow steps that wait for a person.
+const (
+	StepNone     Step = ""
+	StepOperator Step = "operator" // manual review or reassignment
+	StepDispatch Step = "dispatch" // the department's reply
+	StepFeedback Step = "feedback" // the citizen's rating
+)
+
+// Ticket is one request from one citizen.
+type Ticket struct {
+	ID           string    `json:"id"`
+	Type         Type      `json:"type"`
+	Category     string    `json:"category,omitempty"`
+	Channel      Channel   `json:"channel"`
+	Content      string    `json:"content"`
+	InvolvedUnit string    `json:"involvedUnit,omitempty"`
+	Location     *Location `json:"location,omitempty"`
+	Language     Language  `json:"language"`
+	Anonymous    bool      `json:"anonymous"`
+	// Contact is sealed at rest; nil for anonymous tickets.
+	Contact *Contact `json:"-"`
+	// AccessCodeHash is the only form in which the citizen's lookup code is kept.
+	AccessCodeHash string `json:"-"`
+
+	Status    Status    `json:"status"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	DepartmentID string    `json:"departmentId,omitempty"`
+	CoHandlers   []string  `json:"coHandlers,omitempty"`
+	RuleID       string    `json:"ruleId,omitempty"`
+	DispatchedAt time.Time `json:"dispatchedAt,omitzero"`
+	AcceptedAt   time.Time `json:"acceptedAt,omitzero"`
+	Deadlines    Deadlines `json:"deadlines,omitzero"`
+
+	Overdue            bool `json:"overdue"`
+	ExtensionRequested bool `json:"extensionRequested"`
+	Escalated          bool `json:"escalated"`
+	ReopenCount        int  `json:"reopenCount"`
+
+	ReviewReason string  `json:"reviewReason,omitempty"`
+	MergedInto   string  `json:"mergedInto,omitempty"`
+	Answer       string  `json:"answer,omitempty"`
+	Reply        *Reply  `json:"reply,omitempty"`
+	Rating       *Rating `json:"rating,omitempty"`
+
+	// TaskToken lets a staff action finish the workflow step named by WaitingStep.
+	TaskToken   string `json:"-"`
+	WaitingStep Step   `json:"waitingStep,omitempty"`
+	// Notified records which results the citizen was already told about, so a
+	// retried workflow task never sends a second message.
+	Notified []string `json:"notified,omitempty"`
+}
+
+// Actor roles recorded on events.
+const (
+	ActorCitizen    = "citizen"
+	ActorSystem     = "system"
+	ActorOperator   = "operator"
+	ActorDepartment = "department"
+	ActorSupervisor = "supervisor"
+	ActorAdmin      = "admin"
+)
+
+// Event is one immutable entry on a ticket's timeline.
+type Event struct {
+	TicketID  string    `json:"ticketId"`
+	Seq       int       `json:"seq"` // the ticket version the event produced; unique per ticket
+	At        time.Time `json:"at"`
+	Kind      string    `json:"kind"`
+	ActorRole string    `json:"actorRole"`
+	ActorID   string    `json:"actorId,omitempty"`
+	From      Status    `json:"from,omitempty"`
+	To        Status    `json:"to,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	// Public events are shown to the citizen; staff see all.
+	Public bool `json:"public"`
+}
