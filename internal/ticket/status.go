@@ -1,6 +1,9 @@
 package ticket
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Status is where a ticket is in its life.
 type Status string
@@ -74,4 +77,39 @@ func CheckTransition(from, to Status) error {
 		return &TransitionError{From: from, To: to}
 	}
 	return nil
+}
+
+// Actor says who causes a change, for the timeline.
+type Actor struct {
+	Role string
+	ID   string
+}
+
+// Transition moves the ticket to a new status if the table allows it and returns
+// the timeline event for the change. It does not persist anything: the store
+// saves the ticket conditionally on the version it was loaded with.
+func (t *Ticket) Transition(to Status, at Actor, when time.Time, note string) (Event, error) {
+	if err := CheckTransition(t.Status, to); err != nil {
+		return Event{}, err
+	}
+	from := t.Status
+	t.Status = to
+	t.UpdatedAt = when
+	return Event{
+		TicketID:  t.ID,
+		At:        when,
+		Kind:      "status." + string(to),
+		ActorRole: at.Role,
+		ActorID:   at.ID,
+		From:      from,
+		To:        to,
+		Note:      note,
+		Public:    true,
+	}, nil
+}
+
+// Note records a timeline entry that does not change the status.
+func (t *Ticket) Note(kind string, at Actor, when time.Time, note string, public bool) Event {
+	t.UpdatedAt = when
+	return Event{TicketID: t.ID, At: when, Kind: kind, ActorRole: at.Role, ActorID: at.ID, Note: note, Public: public}
 }
