@@ -1,0 +1,93 @@
+// Package workflow is the Step Functions adapter: it starts one execution per
+// ticket and completes the steps that wait for a person.
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+)
+
+// API is the part of the Step Functions client the adapter uses.
+type API interface {
+	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, opts ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
+	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, opts ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
+	SendTaskFailure(ctx context.Context, in *sfn.SendTaskFailureInput, opts ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error)
+}
+
+// Input is the execution input: ids only, never the ticket itself.
+type Input struct {
+	TicketID string `json:"ticketId"`
+}
+
+// StepGoneError says the waiting step already finished or timed out (API: 410).
+type StepGoneError struct{ Reason string }
+
+func (e *StepGoneError) Error() string { return "workflow step is no longer waiting: " + e.Reason }
+
+// Client starts executions of the ticket workflow and completes waiting steps.
+type Client struct {
+	API             API
+	StateMachineArn string
+}
+
+// Start starts the ticket's execution, named by the ticket id so a second start
+// (an intake retry) is refused by Step Functions and harmless here.
+func (c *Client) Start(ctx context.Context, ticketID string) error {
+	in, err := json.Marshal(Input{TicketID: ticketID})
+	if err != nil {
+		return fmt.Errorf("encode workflow input: %w", err)
+	}
+	_, err = c.API.StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(c.StateMachineArn),
+		Name:            aws.String(ticketID),
+		Input:           aws.String(string(in)),
+	})
+	var exists *types.ExecutionAlreadyExists
+	if errors.As(err, &exists) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("start workflow for ticket %s: %w", ticketID, err)
+	}
+	return nil
+}
+
+// Complete finishes a waiting step with an output.
+func (c *Client) Complete(ctx context.Context, token string, output any) error {
+	b, err := json.Marshal(output)
+	if err != nil {
+		return fmt.Errorf("encode step output: %w", err)
+	}
+	_, err = c.API.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(string(b))})
+	return stepError("complete workflow step", err)
+}
+
+// Fail finishes a waiting step with an error the workflow catches by name.
+func (c *Client) Fail(ctx context.Context, token, errorName, cause string) error {
+	_, err := c.API.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(token), Error: aws.String(errorName), Cause: aws.String(cause)})
+	return stepError("fail workflow step", err)
+}
+
+func stepError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var timedOut *types.TaskTimedOut
+	var missing *types.TaskDoesNotExist
+	var invalid *types.InvalidToken
+	switch {
+	case errors.As(err, &timedOut):
+		return &StepGoneError{Reason: "timed out"}
+	case errors.As(err, &missing):
+		return &StepGoneError{Reason: "finished"}
+	case errors.As(err, &invalid):
+		return &StepGoneError{Reason: "invalid token"}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -1,0 +1,66 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+)
+
+type fakeAPI struct {
+	startErr, sendErr error
+	started           []string
+}
+
+func (f *fakeAPI) StartExecution(_ context.Context, in *sfn.StartExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
+	f.started = append(f.started, aws.ToString(in.Name)+" "+aws.ToString(in.Input))
+	return &sfn.StartExecutionOutput{}, f.startErr
+}
+
+func (f *fakeAPI) SendTaskSuccess(context.Context, *sfn.SendTaskSuccessInput, ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error) {
+	return &sfn.SendTaskSuccessOutput{}, f.sendErr
+}
+
+func (f *fakeAPI) SendTaskFailure(context.Context, *sfn.SendTaskFailureInput, ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error) {
+	return &sfn.SendTaskFailureOutput{}, f.sendErr
+}
+
+func TestStartNamesExecutionByTicketAndIgnoresDuplicates(t *testing.T) {
+	f := &fakeAPI{}
+	c := &Client{API: f, StateMachineArn: "arn"}
+	if err := c.Start(context.Background(), "261127ABCDEF"); err != nil {
+		t.Fatal(err)
+	}
+	if f.started[0] != `261127ABCDEF {"ticketId":"261127ABCDEF"}` {
+		t.Fatalf("started %q", f.started[0])
+	}
+	f.startErr = &types.ExecutionAlreadyExists{}
+	if err := c.Start(context.Background(), "261127ABCDEF"); err != nil {
+		t.Fatalf("second start: %v", err)
+	}
+	f.startErr = errors.New("boom")
+	if err := c.Start(context.Background(), "261127ABCDEF"); err == nil {
+		t.Fatal("start error swallowed")
+	}
+}
+
+func TestCompleteMapsGoneSteps(t *testing.T) {
+	for _, e := range []error{&types.TaskTimedOut{}, &types.TaskDoesNotExist{}, &types.InvalidToken{}} {
+		c := &Client{API: &fakeAPI{sendErr: e}}
+		var gone *StepGoneError
+		if err := c.Complete(context.Background(), "tok", map[string]string{"outcome": "replied"}); !errors.As(err, &gone) {
+			t.Errorf("%T: got %v", e, err)
+		}
+		if err := c.Fail(context.Background(), "tok", "X", "y"); !errors.As(err, &gone) {
+			t.Errorf("%T: got %v", e, err)
+		}
+	}
+	c := &Client{API: &fakeAPI{sendErr: errors.New("throttled")}}
+	var gone *StepGoneError
+	if err := c.Complete(context.Background(), "tok", nil); err == nil || errors.As(err, &gone) {
+		t.Fatalf("transient error mapped to %v", err)
+	}
+}
