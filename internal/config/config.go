@@ -1,0 +1,119 @@
+// Package config reads a function's settings from its environment once, at start,
+// and fails fast naming every missing variable. Handlers never read the
+// environment themselves.
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Environment variable names. The SAM template sets the same names.
+const (
+	EnvRegion          = "AWS_REGION"
+	EnvEndpointURL     = "HOTLINE_ENDPOINT_URL"
+	EnvTable           = "HOTLINE_TABLE"
+	EnvStateMachineArn = "HOTLINE_STATE_MACHINE_ARN"
+	EnvSealKey         = "HOTLINE_SEAL_KEY"
+	EnvBlindKey        = "HOTLINE_BLIND_KEY"
+	EnvSenderEmail     = "HOTLINE_SENDER_EMAIL"
+	EnvSESConfigSet    = "HOTLINE_SES_CONFIGURATION_SET"
+	EnvSMSEnabled      = "HOTLINE_SMS_ENABLED"
+	EnvQueuePrefix     = "HOTLINE_QUEUE_PREFIX"
+	EnvLogLevel        = "HOTLINE_LOG_LEVEL"
+)
+
+// Required lists, per function, the variables it cannot start without.
+var Required = map[string][]string{
+	"intake":   {EnvRegion, EnvTable, EnvStateMachineArn, EnvSealKey, EnvBlindKey},
+	"review":   {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey},
+	"dispatch": {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey, EnvQueuePrefix},
+	"feedback": {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey, EnvSenderEmail},
+	"api":      {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey},
+}
+
+// Optional lists variables a function reads when they are set.
+var Optional = map[string][]string{
+	"intake":   {EnvEndpointURL, EnvLogLevel},
+	"review":   {EnvEndpointURL, EnvLogLevel},
+	"dispatch": {EnvEndpointURL, EnvLogLevel},
+	"feedback": {EnvEndpointURL, EnvLogLevel, EnvSESConfigSet, EnvSMSEnabled},
+	"api":      {EnvEndpointURL, EnvLogLevel},
+}
+
+// Config is every setting any function uses; each function fills what it needs.
+type Config struct {
+	Function        string
+	Region          string
+	EndpointURL     string
+	Table           string
+	StateMachineArn string
+	SealKey         string
+	BlindKey        string
+	SenderEmail     string
+	SESConfigSet    string
+	SMSEnabled      bool
+	QueuePrefix     string
+	LogLevel        string
+}
+
+// MissingError names the function and every variable it lacks.
+type MissingError struct {
+	Function string
+	Names    []string
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("%s: missing required environment variables: %s", e.Function, strings.Join(e.Names, ", "))
+}
+
+// InvalidError names a variable whose value cannot be used.
+type InvalidError struct {
+	Name, Reason string
+}
+
+func (e *InvalidError) Error() string { return fmt.Sprintf("environment variable %s: %s", e.Name, e.Reason) }
+
+// Load reads the configuration of one function.
+func Load(function string, getenv func(string) string) (Config, error) {
+	required, ok := Required[function]
+	if !ok {
+		return Config{}, fmt.Errorf("config: unknown function %q", function)
+	}
+	var missing []string
+	for _, n := range required {
+		if strings.TrimSpace(getenv(n)) == "" {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return Config{}, &MissingError{Function: function, Names: missing}
+	}
+	c := Config{
+		Function:        function,
+		Region:          strings.TrimSpace(getenv(EnvRegion)),
+		EndpointURL:     strings.TrimSpace(getenv(EnvEndpointURL)),
+		Table:           strings.TrimSpace(getenv(EnvTable)),
+		StateMachineArn: strings.TrimSpace(getenv(EnvStateMachineArn)),
+		SealKey:         strings.TrimSpace(getenv(EnvSealKey)),
+		BlindKey:        strings.TrimSpace(getenv(EnvBlindKey)),
+		SenderEmail:     strings.TrimSpace(getenv(EnvSenderEmail)),
+		SESConfigSet:    strings.TrimSpace(getenv(EnvSESConfigSet)),
+		QueuePrefix:     strings.TrimSpace(getenv(EnvQueuePrefix)),
+		LogLevel:        strings.TrimSpace(getenv(EnvLogLevel)),
+	}
+	if v := strings.TrimSpace(getenv(EnvSMSEnabled)); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, &InvalidError{Name: EnvSMSEnabled, Reason: "must be true or false"}
+		}
+		c.SMSEnabled = b
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return Config{}, &InvalidError{Name: EnvLogLevel, Reason: "must be debug, info, warn or error"}
+	}
+	return c, nil
+}

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"errors"
+	"slices"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadNamesEveryMissingVariable(t *testing.T) {
+	_, err := Load("feedback", env(map[string]string{EnvRegion: "cn-north-1", EnvTable: "t"}))
+	var missing *MissingError
+	if !errors.As(err, &missing) {
+		t.Fatalf("err = %v", err)
+	}
+	want := []string{EnvSealKey, EnvBlindKey, EnvSenderEmail}
+	if !slices.Equal(missing.Names, want) || missing.Function != "feedback" {
+		t.Fatalf("missing = %+v, want %v", missing, want)
+	}
+}
+
+func TestLoadReadsValues(t *testing.T) {
+	all := map[string]string{}
+	for _, n := range append(Required["feedback"], Optional["feedback"]...) {
+		all[n] = "x"
+	}
+	all[EnvSMSEnabled] = "true"
+	all[EnvLogLevel] = "debug"
+	c, err := Load("feedback", env(all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.SMSEnabled || c.SenderEmail != "x" || c.Table != "x" {
+		t.Fatalf("config = %+v", c)
+	}
+	all[EnvSMSEnabled] = "perhaps"
+	var invalid *InvalidError
+	if _, err := Load("feedback", env(all)); !errors.As(err, &invalid) || invalid.Name != EnvSMSEnabled {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestEveryFunctionIsDeclared(t *testing.T) {
+	for fn := range Required {
+		if _, ok := Optional[fn]; !ok {
+			t.Errorf("%s has no optional list", fn)
+		}
+	}
+	if _, err := Load("nope", env(nil)); err == nil {
+		t.Error("unknown function accepted")
+	}
+}
