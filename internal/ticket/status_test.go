@@ -1,0 +1,90 @@
+package ticket
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// designTransitions is DESIGN.md §1 copied by hand, so a change to the table in
+// status.go that the design does not make fails here.
+var designTransitions = map[Status][]Status{
+	StatusReceived:   {StatusInReview},
+	StatusInReview:   {StatusRejected, StatusMerged, StatusAnswered, StatusDispatched},
+	StatusDispatched: {StatusAccepted, StatusReturned, StatusReplied},
+	StatusAccepted:   {StatusReplied, StatusReturned},
+	StatusReturned:   {StatusDispatched},
+	StatusReplied:    {StatusClosed, StatusDispatched},
+	StatusAnswered:   {StatusClosed, StatusDispatched},
+}
+
+func TestTransitionTableExhaustive(t *testing.T) {
+	if len(Statuses) != 10 {
+		t.Fatalf("Statuses has %d entries, DESIGN.md names 10", len(Statuses))
+	}
+	all := append([]Status{"", "bogus"}, Statuses...)
+	for _, from := range all {
+		for _, to := range all {
+			want := false
+			for _, s := range designTransitions[from] {
+				if s == to {
+					want = true
+				}
+			}
+			if got := CanTransition(from, to); got != want {
+				t.Errorf("CanTransition(%q, %q) = %v, want %v", from, to, got, want)
+			}
+			err := CheckTransition(from, to)
+			if want != (err == nil) {
+				t.Errorf("CheckTransition(%q, %q) = %v", from, to, err)
+			}
+			var te *TransitionError
+			if err != nil && (!errors.As(err, &te) || te.From != from || te.To != to) {
+				t.Errorf("CheckTransition(%q, %q) error %#v", from, to, err)
+			}
+		}
+	}
+}
+
+func TestFinal(t *testing.T) {
+	final := map[Status]bool{StatusRejected: true, StatusMerged: true, StatusClosed: true}
+	for _, s := range Statuses {
+		if s.Final() != final[s] {
+			t.Errorf("%s.Final() = %v", s, s.Final())
+		}
+		if !s.Valid() {
+			t.Errorf("%s not Valid", s)
+		}
+	}
+	for _, s := range []Status{"", "bogus", "CLOSED"} {
+		if s.Valid() || s.Final() {
+			t.Errorf("%q: Valid %v Final %v", s, s.Valid(), s.Final())
+		}
+	}
+}
+
+func TestTransitionProducesEvent(t *testing.T) {
+	when := time.Date(2026, 3, 2, 9, 0, 0, 0, China)
+	tk := &Ticket{ID: "260302ABCDEF", Status: StatusDispatched}
+	ev, err := tk.Transition(StatusAccepted, Actor{Role: ActorDepartment, ID: "d1"}, when, "签收")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Event{TicketID: "260302ABCDEF", At: when, Kind: "status.accepted", ActorRole: ActorDepartment,
+		ActorID: "d1", From: StatusDispatched, To: StatusAccepted, Note: "签收", Public: true}
+	if ev != want {
+		t.Errorf("event %+v, want %+v", ev, want)
+	}
+	if tk.Status != StatusAccepted || !tk.UpdatedAt.Equal(when) {
+		t.Errorf("ticket not moved: %+v", tk)
+	}
+
+	_, err = tk.Transition(StatusClosed, Actor{Role: ActorSystem}, when.Add(time.Hour), "")
+	var te *TransitionError
+	if !errors.As(err, &te) {
+		t.Fatalf("accepted→closed: err %v", err)
+	}
+	if tk.Status != StatusAccepted || !tk.UpdatedAt.Equal(when) {
+		t.Errorf("refused transition changed the ticket: %+v", tk)
+	}
+}

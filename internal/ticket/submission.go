@@ -1,0 +1,493 @@
+package ticket
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on a submission (API.md, POST /v1/tickets).
+const (
+	// MaxSubmissionBytes bounds the request body. 5000 runes of content
+	// written as \uXXXX escapes take 30 000 bytes; the rest is headroom.
+	MaxSubmissionBytes = 64 << 10
+	MinContentRunes    = 10
+	MaxContentRunes    = 5000
+	MaxNameRunes       = 50
+	MaxUnitRunes       = 200
+	MaxAddressRunes    = 200
+	MaxEmailBytes      = 254
+	MaxCategoryLen     = 100
+)
+
+// Submission is the body of POST /v1/tickets.
+type Submission struct {
+	Type         Type      `json:"type"`
+	Category     string    `json:"category,omitempty"`
+	Content      string    `json:"content"`
+	Channel      Channel   `json:"channel"`
+	InvolvedUnit string    `json:"involvedUnit,omitempty"`
+	Location     *Location `json:"location,omitempty"`
+	Contact      *Contact  `json:"contact,omitempty"`
+	Anonymous    bool      `json:"anonymous"`
+	Language     Language  `json:"language,omitempty"`
+}
+
+// ParseError says a request body is not a well-formed submission. Its message
+// names fields and byte offsets only, never the values, which may be personal data.
+type ParseError struct {
+	Msg string
+}
+
+func (e *ParseError) Error() string { return "invalid request body: " + e.Msg }
+
+// TooLargeError says a body exceeds its size limit (HTTP 413).
+type TooLargeError struct {
+	Limit int
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("request body larger than %d bytes", e.Limit)
+}
+
+// ParseSubmission decodes a POST /v1/tickets body strictly: one JSON object,
+// UTF-8, no unknown fields, no trailing data. It trims text fields and fills the
+// default language but does not validate; call Validate next.
+func ParseSubmission(data []byte) (Submission, error) {
+	var s Submission
+	if err := decodeStrict(data, MaxSubmissionBytes, &s); err != nil {
+		return Submission{}, err
+	}
+	return s.Normalized(), nil
+}
+
+// decodeStrict is the one strict JSON decoder for outside input in this package.
+func decodeStrict(data []byte, limit int, v any) error {
+	if len(data) > limit {
+		return &TooLargeError{Limit: limit}
+	}
+	// encoding/json would silently turn invalid UTF-8 into U+FFFD.
+	if !utf8.Valid(data) {
+		return &ParseError{Msg: "body is not valid UTF-8"}
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return &ParseError{Msg: "body is empty"}
+	}
+	if trimmed[0] != '{' {
+		return &ParseError{Msg: "body must be a JSON object"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &ParseError{Msg: describeJSONError(err)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &ParseError{Msg: "unexpected data after the JSON object"}
+	}
+	return nil
+}
+
+// describeJSONError rewrites decoder errors without quoting input values.
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("malformed JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Sprintf("expected %s", typ.Type)
+		}
+		return fmt.Sprintf("field %s: expected %s", clip(typ.Field, 64), jsonKind(typ.Type.Kind().String()))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "truncated JSON"
+	}
+	msg := err.Error()
+	// "json: unknown field \"x\"" names a key the client sent, not a value.
+	if rest, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "unknown field " + clip(rest, 66)
+	}
+	return "malformed JSON"
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "float64", "float32", "int", "int64", "int32":
+		return "a number"
+	case "ptr", "struct", "map":
+		return "an object"
+	case "slice":
+		return "an array"
+	}
+	return k
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// Normalized returns a copy with text fields trimmed and the language defaulted
+// to zh. An empty contact or location becomes nil.
+func (s Submission) Normalized() Submission {
+	s.Category = strings.TrimSpace(s.Category)
+	s.Content = strings.TrimSpace(s.Content)
+	s.InvolvedUnit = strings.TrimSpace(s.InvolvedUnit)
+	if s.Language == "" {
+		s.Language = LanguageZH
+	}
+	if s.Contact != nil {
+		c := Contact{
+			Name:  strings.TrimSpace(s.Contact.Name),
+			Phone: strings.TrimSpace(s.Contact.Phone),
+			Email: strings.TrimSpace(s.Contact.Email),
+		}
+		s.Contact = &c
+		if c == (Contact{}) {
+			s.Contact = nil
+		}
+	}
+	if s.Location != nil {
+		l := *s.Location
+		l.Region = strings.TrimSpace(l.Region)
+		l.Address = strings.TrimSpace(l.Address)
+		s.Location = &l
+		if l.Region == "" && l.Address == "" && l.Lat == nil && l.Lng == nil {
+			s.Location = nil
+		}
+	}
+	return s
+}
+
+// ValidationError lists what is wrong with a submission, field by field
+// (HTTP 400 validation_failed). Keys are JSON paths such as "contact.phone".
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + e.Fields[k]
+	}
+	return "validation failed: " + strings.Join(parts, "; ")
+}
+
+func (e *ValidationError) add(field, msg string) {
+	if _, ok := e.Fields[field]; !ok {
+		e.Fields[field] = msg
+	}
+}
+
+// Validate checks a (normalised) submission and returns a *ValidationError
+// listing every bad field, or nil. operator says the caller is an authenticated
+// operator: only operators enter phone-channel tickets. Whether the category
+// exists is the catalog's business, not checked here.
+func (s Submission) Validate(operator bool) error {
+	s = s.Normalized()
+	v := &ValidationError{Fields: map[string]string{}}
+
+	switch {
+	case s.Type == "":
+		v.add("type", "required")
+	case !s.Type.Valid():
+		v.add("type", "must be one of "+joinTypes(Types))
+	}
+	switch {
+	case s.Channel == "":
+		v.add("channel", "required")
+	case !s.Channel.Valid():
+		v.add("channel", "must be one of web, app, wechat, phone, open311")
+	case s.Channel == ChannelPhone && !operator:
+		v.add("channel", "phone tickets are entered by operators")
+	}
+	if !s.Language.Valid() {
+		v.add("language", "must be zh or en")
+	}
+	if s.Category != "" && !ValidLeafCode(s.Category) {
+		v.add("category", "must be a category code such as consumer.refund")
+	}
+
+	n := utf8.RuneCountInString(s.Content)
+	switch {
+	case n == 0:
+		v.add("content", "required")
+	case n < MinContentRunes || n > MaxContentRunes:
+		v.add("content", fmt.Sprintf("must be %d to %d characters", MinContentRunes, MaxContentRunes))
+	case hasControl(s.Content):
+		v.add("content", "must not contain control characters")
+	}
+	if m := checkText(s.InvolvedUnit, MaxUnitRunes); m != "" {
+		v.add("involvedUnit", m)
+	}
+
+	if l := s.Location; l != nil {
+		if l.Region != "" && !ValidRegion(l.Region) {
+			v.add("location.region", "must be a 6-digit administrative division code")
+		}
+		if m := checkText(l.Address, MaxAddressRunes); m != "" {
+			v.add("location.address", m)
+		}
+		if (l.Lat == nil) != (l.Lng == nil) {
+			v.add("location", "lat and lng go together")
+		}
+		if l.Lat != nil && !(*l.Lat >= -90 && *l.Lat <= 90) {
+			v.add("location.lat", "must be between -90 and 90")
+		}
+		if l.Lng != nil && !(*l.Lng >= -180 && *l.Lng <= 180) {
+			v.add("location.lng", "must be between -180 and 180")
+		}
+	}
+
+	var c Contact
+	if s.Contact != nil {
+		c = *s.Contact
+	}
+	if m := checkText(c.Name, MaxNameRunes); m != "" {
+		v.add("contact.name", m)
+	}
+	if c.Phone != "" {
+		if _, ok := NormalizePhone(c.Phone); !ok {
+			v.add("contact.phone", "must be a mainland mobile number or a landline with area code")
+		}
+	}
+	if c.Email != "" {
+		if _, ok := NormalizeEmail(c.Email); !ok {
+			v.add("contact.email", "must be an e-mail address")
+		}
+	}
+	if !s.Anonymous && c.Phone == "" && c.Email == "" {
+		v.add("contact", "phone or e-mail required unless anonymous")
+	}
+
+	if len(v.Fields) > 0 {
+		return v
+	}
+	return nil
+}
+
+// NewTicket builds the received ticket for a valid submission. Anonymous tickets
+// keep no contact (Ticket.Contact). Phone and e-mail are stored normalised so
+// blind indexes of the same contact match.
+func (s Submission) NewTicket(id string, now time.Time) *Ticket {
+	s = s.Normalized()
+	t := &Ticket{
+		ID:           id,
+		Type:         s.Type,
+		Category:     s.Category,
+		Channel:      s.Channel,
+		Content:      s.Content,
+		InvolvedUnit: s.InvolvedUnit,
+		Language:     s.Language,
+		Anonymous:    s.Anonymous,
+		Status:       StatusReceived,
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}
+	if s.Location != nil {
+		l := *s.Location
+		t.Location = &l
+	}
+	if s.Contact != nil && !s.Anonymous {
+		c := *s.Contact
+		if p, ok := NormalizePhone(c.Phone); ok {
+			c.Phone = p
+		}
+		if e, ok := NormalizeEmail(c.Email); ok {
+			c.Email = e
+		}
+		t.Contact = &c
+	}
+	return t
+}
+
+func checkText(s string, max int) string {
+	if utf8.RuneCountInString(s) > max {
+		return fmt.Sprintf("must be at most %d characters", max)
+	}
+	if hasControl(s) {
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+// hasControl reports control characters other than line breaks and tabs.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r == '\n' || r == '\r' || r == '\t' {
+			continue
+		}
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func joinTypes(ts []Type) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Valid reports whether t is a known ticket type.
+func (t Type) Valid() bool {
+	for _, k := range Types {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	for _, k := range Channels {
+		if k == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Valid reports whether l is a supported language.
+func (l Language) Valid() bool { return l == LanguageZH || l == LanguageEN }
+
+// ValidCategoryCode reports whether s is a syntactically valid category code:
+// dot-separated lowercase segments [a-z][a-z0-9_]*, at most 4 levels.
+func ValidCategoryCode(s string) bool { return codeLevels(s) > 0 }
+
+// ValidLeafCode reports whether s can name a leaf category: a valid code with
+// at least two levels (top-level codes are groups).
+func ValidLeafCode(s string) bool { return codeLevels(s) >= 2 }
+
+func codeLevels(s string) int {
+	if s == "" || len(s) > MaxCategoryLen {
+		return 0
+	}
+	segs := strings.Split(s, ".")
+	if len(segs) > 4 {
+		return 0
+	}
+	for _, seg := range segs {
+		if seg == "" || seg[0] < 'a' || seg[0] > 'z' {
+			return 0
+		}
+		for i := 1; i < len(seg); i++ {
+			c := seg[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+				return 0
+			}
+		}
+	}
+	return len(segs)
+}
+
+// ValidRegion reports whether s looks like a 6-digit administrative division
+// code (GB/T 2260); the first digit is never 0.
+func ValidRegion(s string) bool {
+	if len(s) != 6 || s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizePhone returns the canonical form of a mainland phone number —
+// 11 digits for a mobile (1[3-9]…, optional +86/0086), 0 + area code + number
+// for a landline (0AA-NNNNNNNN or 0AAA-NNNNNNN(N)) — and whether it is valid.
+// Spaces, hyphens and parentheses are ignored. Blind indexes use this form.
+func NormalizePhone(s string) (string, bool) {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == ' ' || r == '-' || r == '(' || r == ')':
+		case r == '+' && i == 0:
+			b.WriteByte('+')
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	intl := false
+	if rest, ok := strings.CutPrefix(d, "+86"); ok {
+		d, intl = rest, true
+	} else if rest, ok := strings.CutPrefix(d, "0086"); ok {
+		d, intl = rest, true
+	}
+	if strings.ContainsRune(d, '+') {
+		return "", false
+	}
+	if len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' {
+		return d, true
+	}
+	if intl && len(d) >= 9 && d[0] != '0' {
+		d = "0" + d // +86 10 12345678 is 010 12345678
+	}
+	// Landline: area codes are 3 digits starting 01/02 (010, 021…) or
+	// 4 digits otherwise (0755…); local numbers are 7 or 8 digits, not 0/1-led.
+	if len(d) < 10 || len(d) > 12 || d[0] != '0' || d[1] == '0' {
+		return "", false
+	}
+	area := 4
+	if d[1] == '1' || d[1] == '2' {
+		area = 3
+	}
+	local := d[area:]
+	if len(local) < 7 || len(local) > 8 || local[0] == '0' || local[0] == '1' {
+		return "", false
+	}
+	return d, true
+}
+
+// NormalizeEmail returns the lower-cased bare address and whether s is a
+// plausible deliverable e-mail address (net/mail syntax, a dotted domain, no
+// display name).
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > MaxEmailBytes {
+		return "", false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return "", false
+	}
+	at := strings.LastIndexByte(s, '@')
+	dom := s[at+1:]
+	if at <= 0 || !strings.Contains(dom, ".") || strings.HasPrefix(dom, ".") ||
+		strings.HasSuffix(dom, ".") || strings.Contains(dom, "..") || strings.ContainsAny(dom, "[]") {
+		return "", false
+	}
+	return strings.ToLower(s), true
+}
