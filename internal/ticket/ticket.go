@@ -138,11 +138,18 @@ type Ticket struct {
 	Escalated          bool `json:"escalated"`
 	ReopenCount        int  `json:"reopenCount"`
 
-	ReviewReason string  `json:"reviewReason,omitempty"`
-	MergedInto   string  `json:"mergedInto,omitempty"`
-	Answer       string  `json:"answer,omitempty"`
-	Reply        *Reply  `json:"reply,omitempty"`
-	Rating       *Rating `json:"rating,omitempty"`
+	// ReviewOutcome is the automated or operator decision (accept, reject,
+	// merge, answer, manual), kept so a retried review step answers the same.
+	ReviewOutcome string `json:"reviewOutcome,omitempty"`
+	ReviewReason  string `json:"reviewReason,omitempty"`
+	// PendingDepartmentID is an operator's choice for the next dispatch
+	// (review accept or reassignment); routing rules apply when it is empty.
+	PendingDepartmentID string   `json:"pendingDepartmentId,omitempty"`
+	PendingCoHandlers   []string `json:"pendingCoHandlers,omitempty"`
+	MergedInto          string   `json:"mergedInto,omitempty"`
+	Answer              string   `json:"answer,omitempty"`
+	Reply               *Reply   `json:"reply,omitempty"`
+	Rating              *Rating  `json:"rating,omitempty"`
 
 	// TaskToken lets a staff action finish the workflow step named by WaitingStep.
 	TaskToken   string `json:"-"`
