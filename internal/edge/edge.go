@@ -1,0 +1,368 @@
+// Package edge is the local AWS edge: one http.Handler that answers the AWS
+// APIs the platform uses (DynamoDB, SQS, SES v2, SNS, Step Functions) on one
+// port, routed like LocalStack's edge, so the production adapters run
+// unchanged in local mode and in tests.
+package edge
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/truora/minidyn/server"
+)
+
+// Clock is the edge's source of time (visibility timeouts, delays,
+// timestamps). Inject a fake in tests or a sped-up clock in local mode.
+type Clock interface {
+	Now() time.Time
+}
+
+// AfterClock is optionally implemented by a Clock whose timers must follow its
+// own notion of time (a fake or sped-up clock). Long polls wait on it; clocks
+// without it are waited on with real timers.
+type AfterClock interface {
+	Clock
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Options configure an Edge. The zero value is usable.
+type Options struct {
+	// Region reported in ARNs and captured mail; default "us-east-1".
+	Region string
+	// AccountID used in ARNs and queue URLs; default "000000000000".
+	AccountID string
+	// Clock defaults to the real clock.
+	Clock Clock
+	// StepFunctions handles X-Amz-Target AWSStepFunctions.* requests. Nil
+	// answers 501 NotImplemented.
+	StepFunctions http.Handler
+	// Logger receives one JSON line per request (never bodies, never query
+	// strings: they can carry e-mail addresses and phone numbers). Default:
+	// JSON to stderr.
+	Logger *slog.Logger
+	// MaxBodyBytes caps request bodies; default 8 MiB.
+	MaxBodyBytes int64
+}
+
+const (
+	defaultRegion    = "us-east-1"
+	defaultAccountID = "000000000000"
+	defaultMaxBody   = 8 << 20
+)
+
+// Edge is the local AWS edge. It is safe for concurrent use.
+type Edge struct {
+	region    string
+	accountID string
+	clock     Clock
+	log       *slog.Logger
+	maxBody   int64
+	sfn       http.Handler
+
+	dynamo *dynamoService
+	sqs    *sqsService
+	ses    *sesService
+	sns    *snsService
+
+	mu     sync.Mutex
+	srv    *http.Server
+	ln     net.Listener
+	url    string
+	served chan struct{}
+}
+
+// New builds an Edge with empty state.
+func New(opts Options) *Edge {
+	e := &Edge{
+		region:    opts.Region,
+		accountID: opts.AccountID,
+		clock:     opts.Clock,
+		log:       opts.Logger,
+		maxBody:   opts.MaxBodyBytes,
+		sfn:       opts.StepFunctions,
+	}
+	if e.region == "" {
+		e.region = defaultRegion
+	}
+	if e.accountID == "" {
+		e.accountID = defaultAccountID
+	}
+	if e.clock == nil {
+		e.clock = realClock{}
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if e.maxBody <= 0 {
+		e.maxBody = defaultMaxBody
+	}
+	e.dynamo = newDynamoService(server.NewServer())
+	e.sqs = newSQSService(e.region, e.accountID, e.clock)
+	e.ses = newSESService(e.region, e.clock)
+	e.sns = newSNSService(e.region, e.accountID, e.clock)
+	return e
+}
+
+// Start listens on addr ("127.0.0.1:0" or "" for a free local port) and serves
+// the edge in the background. It returns the base URL to give to clients as
+// their endpoint.
+func (e *Edge) Start(addr string) (string, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.srv != nil {
+		return "", errors.New("edge: already started")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("edge: listen on %s: %w", addr, err)
+	}
+	e.ln = ln
+	e.url = "http://" + ln.Addr().String()
+	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	e.served = make(chan struct{})
+	go func(srv *http.Server, done chan struct{}) {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			e.log.Error("edge server stopped", "error", err.Error())
+		}
+	}(e.srv, e.served)
+	return e.url, nil
+}
+
+// URL is the base URL after Start, "" before.
+func (e *Edge) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.url
+}
+
+// Close stops the server started by Start, cutting long polls short. It is
+// safe to call more than once and without Start.
+func (e *Edge) Close() error {
+	e.mu.Lock()
+	srv, done := e.srv, e.served
+	e.srv = nil
+	e.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	err := srv.Close()
+	<-done
+	if err != nil {
+		return fmt.Errorf("edge: close: %w", err)
+	}
+	return nil
+}
+
+// statusWriter remembers the status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// ServeHTTP routes one request to the emulated service.
+func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	service, op := e.route(sw, r)
+	if sw.status == 0 {
+		sw.status = http.StatusOK
+	}
+	e.log.LogAttrs(r.Context(), slog.LevelInfo, "aws edge request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("service", service),
+		slog.String("operation", op),
+		slog.Int("status", sw.status),
+		slog.Int("bytes", sw.bytes),
+		slog.Duration("duration", time.Since(start)),
+	)
+}
+
+// route dispatches and reports service and operation names for the log.
+func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string) {
+	target := r.Header.Get("X-Amz-Target")
+	path := r.URL.Path
+
+	switch {
+	case path == "/_aws/ses":
+		e.ses.serveRetrospection(w, r)
+		return "ses", "retrospection"
+	case path == "/_aws/sns/sms-messages":
+		e.sns.serveSMSRetrospection(w, r)
+		return "sns", "sms-retrospection"
+	case path == "/health" || path == "/_localstack/health":
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"services":{"dynamodb":"running","sqs":"running","ses":"running","sns":"running","stepfunctions":"`+e.sfnState()+`"}}`)
+		return "edge", "health"
+	}
+
+	if r.Method != http.MethodPost {
+		writeJSONError(w, http.StatusBadRequest, "UnsupportedOperation",
+			fmt.Sprintf("the local AWS edge does not support %s %s", r.Method, path))
+		return "unknown", r.Method + " " + path
+	}
+
+	body, ok := e.readBody(w, r)
+	if !ok {
+		return "edge", "body-too-large"
+	}
+
+	switch {
+	case strings.HasPrefix(target, "DynamoDB_20120810."):
+		op = strings.TrimPrefix(target, "DynamoDB_20120810.")
+		e.dynamo.serve(w, r, op, body)
+		return "dynamodb", op
+	case strings.HasPrefix(target, "AmazonSQS."):
+		op = strings.TrimPrefix(target, "AmazonSQS.")
+		e.sqs.serve(w, r, op, body)
+		return "sqs", op
+	case strings.HasPrefix(target, "AWSStepFunctions."):
+		op = strings.TrimPrefix(target, "AWSStepFunctions.")
+		if e.sfn == nil {
+			writeJSONError(w, http.StatusNotImplemented, "NotImplemented",
+				"Step Functions is not configured on this local AWS edge")
+			return "stepfunctions", op
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		e.sfn.ServeHTTP(w, r)
+		return "stepfunctions", op
+	case path == "/v2/email/outbound-emails":
+		e.ses.serveSendEmail(w, r, body)
+		return "ses", "SendEmail"
+	case strings.HasPrefix(path, "/v2/email/"):
+		writeRESTError(w, http.StatusBadRequest, "BadRequestException",
+			fmt.Sprintf("the local AWS edge does not support SES v2 %s %s", r.Method, path))
+		return "ses", "unsupported"
+	case target == "" && isFormRequest(r) && (signingService(r) == "sns" || signingService(r) == ""):
+		op = e.sns.serve(w, r, body)
+		return "sns", op
+	}
+
+	what := target
+	if what == "" {
+		what = "POST " + path
+	}
+	writeJSONError(w, http.StatusBadRequest, "UnsupportedOperation",
+		fmt.Sprintf("the local AWS edge does not support %s", what))
+	return "unknown", what
+}
+
+func (e *Edge) sfnState() string {
+	if e.sfn == nil {
+		return "disabled"
+	}
+	return "running"
+}
+
+// readBody reads the whole (bounded) body so every service sees the same
+// limit and the Step Functions handler can be given a fresh reader.
+func (e *Edge) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeJSONError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+				fmt.Sprintf("request body exceeds %d bytes", e.maxBody))
+			return nil, false
+		}
+		writeJSONError(w, http.StatusBadRequest, "SerializationException", "could not read request body")
+		return nil, false
+	}
+	return body, true
+}
+
+func isFormRequest(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+}
+
+// signingService reads the service from the SigV4 credential scope
+// (Credential=AK/date/region/service/aws4_request); "" when unsigned.
+func signingService(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return ""
+	}
+	cred, _, _ = strings.Cut(cred, ",")
+	parts := strings.Split(cred, "/")
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[3]
+}
+
+// newID returns a random UUID (v4) string.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// waitUntil blocks until d passes on clock, ch is closed, or ctx ends. It
+// reports whether the timer fired.
+func waitUntil(ctx context.Context, clock Clock, d time.Duration, ch <-chan struct{}) bool {
+	var timer <-chan time.Time
+	if ac, ok := clock.(AfterClock); ok {
+		timer = ac.After(d)
+	} else {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-timer:
+		return true
+	case <-ch:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}

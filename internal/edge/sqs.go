@@ -1,0 +1,935 @@
+package edge
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// sqsService emulates a standard (non-FIFO) SQS over the awsJson 1.0 protocol
+// that aws-sdk-go-v2 speaks.
+type sqsService struct {
+	region    string
+	accountID string
+	clock     Clock
+
+	mu     sync.Mutex
+	queues map[string]*sqsQueue
+}
+
+type sqsQueue struct {
+	name     string
+	arn      string
+	attrs    map[string]string // settable attributes, normalised
+	created  time.Time
+	modified time.Time
+	msgs     []*sqsMessage
+	deleted  bool
+	// changed is closed (and replaced) whenever a message may have become
+	// receivable, waking long polls without busy-waiting.
+	changed chan struct{}
+}
+
+type sqsMessage struct {
+	id           string
+	body         string
+	md5Body      string
+	attrs        map[string]sqsAttr
+	sent         time.Time
+	visibleAt    time.Time
+	receiveCount int
+	firstReceive time.Time
+	receipt      string // the latest receipt handle; older ones are stale
+}
+
+type sqsAttr struct {
+	DataType    string  `json:"DataType"`
+	StringValue *string `json:"StringValue,omitempty"`
+	BinaryValue []byte  `json:"BinaryValue,omitempty"`
+}
+
+// sqsError is an SQS error in the shape aws-sdk-go-v2 turns into the typed
+// errors of service/sqs/types (shape name in __type, awsQuery code in the
+// x-amzn-query-error header because SQS is @awsQueryCompatible).
+type sqsError struct {
+	status    int
+	shape     string
+	queryCode string
+	message   string
+}
+
+func (e *sqsError) Error() string { return e.shape + ": " + e.message }
+
+func errNoQueue() *sqsError {
+	return &sqsError{400, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist."}
+}
+
+func errInvalidParam(format string, args ...any) *sqsError {
+	return &sqsError{400, "InvalidParameterValue", "InvalidParameterValue", fmt.Sprintf(format, args...)}
+}
+
+func errMissingParam(name string) *sqsError {
+	return &sqsError{400, "MissingParameter", "MissingParameter", "The request must contain the parameter " + name + "."}
+}
+
+func errInvalidReceipt() *sqsError {
+	return &sqsError{400, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", "The input receipt handle is not a valid receipt handle."}
+}
+
+const (
+	defaultVisibility = 30
+	maxLongPoll       = 20
+)
+
+func newSQSService(region, accountID string, clock Clock) *sqsService {
+	return &sqsService{region: region, accountID: accountID, clock: clock, queues: map[string]*sqsQueue{}}
+}
+
+func (s *sqsService) serve(w http.ResponseWriter, r *http.Request, op string, body []byte) {
+	var (
+		out any
+		err *sqsError
+	)
+	switch op {
+	case "CreateQueue":
+		out, err = s.createQueue(r, body)
+	case "GetQueueUrl":
+		out, err = s.getQueueURL(r, body)
+	case "ListQueues":
+		out, err = s.listQueues(r, body)
+	case "DeleteQueue":
+		out, err = s.deleteQueue(body)
+	case "PurgeQueue":
+		out, err = s.purgeQueue(body)
+	case "GetQueueAttributes":
+		out, err = s.getQueueAttributes(body)
+	case "SetQueueAttributes":
+		out, err = s.setQueueAttributes(body)
+	case "SendMessage":
+		out, err = s.sendMessage(body)
+	case "ReceiveMessage":
+		out, err = s.receiveMessage(r.Context(), body)
+	case "DeleteMessage":
+		out, err = s.deleteMessage(body)
+	case "ChangeMessageVisibility":
+		out, err = s.changeVisibility(body)
+	default:
+		err = &sqsError{400, "UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation",
+			"the local AWS edge does not support SQS operation " + op}
+	}
+	if err != nil {
+		w.Header().Set("X-Amzn-Query-Error", err.queryCode+";Sender")
+		writeJSONError(w, err.status, "com.amazonaws.sqs#"+err.shape, err.message)
+		return
+	}
+	writeJSON(w, amzJSON10, out)
+}
+
+// decode parses an SQS JSON request body.
+func decode(body []byte, v any) *sqsError {
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return &sqsError{400, "InvalidParameterValue", "InvalidParameterValue", "malformed request: " + err.Error()}
+	}
+	return nil
+}
+
+// queueURL is path-style like LocalStack's: http://host/<account>/<name>.
+func (s *sqsService) queueURL(r *http.Request, name string) string {
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + host + "/" + s.accountID + "/" + name
+}
+
+// lookup resolves a queue URL to a queue; s.mu must be held. Only the last
+// path segment matters, so URLs built for another host name still work.
+func (s *sqsService) lookup(queueURL string) (*sqsQueue, *sqsError) {
+	if queueURL == "" {
+		return nil, errMissingParam("QueueUrl")
+	}
+	u, err := url.Parse(queueURL)
+	if err != nil {
+		return nil, errNoQueue()
+	}
+	path := strings.TrimRight(u.Path, "/")
+	name := path[strings.LastIndex(path, "/")+1:]
+	q, ok := s.queues[name]
+	if !ok {
+		return nil, errNoQueue()
+	}
+	return q, nil
+}
+
+func validQueueName(name string) bool {
+	if name == "" || len(name) > 80 {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// normaliseAttr validates a settable queue attribute and returns its stored form.
+func normaliseAttr(name, value string) (string, *sqsError) {
+	intIn := func(lo, hi int) (string, *sqsError) {
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || n < lo || n > hi {
+			return "", &sqsError{400, "InvalidAttributeValue", "InvalidAttributeValue",
+				fmt.Sprintf("Invalid value for the parameter %s: must be an integer from %d to %d.", name, lo, hi)}
+		}
+		return strconv.Itoa(n), nil
+	}
+	switch name {
+	case "DelaySeconds":
+		return intIn(0, 900)
+	case "MaximumMessageSize":
+		return intIn(1024, 1048576)
+	case "MessageRetentionPeriod":
+		return intIn(60, 1209600)
+	case "ReceiveMessageWaitTimeSeconds":
+		return intIn(0, maxLongPoll)
+	case "VisibilityTimeout":
+		return intIn(0, 43200)
+	case "RedrivePolicy":
+		if value == "" {
+			return "", nil
+		}
+		if _, _, err := parseRedrive(value); err != nil {
+			return "", &sqsError{400, "InvalidAttributeValue", "InvalidAttributeValue", "Invalid value for the parameter RedrivePolicy: " + err.Error()}
+		}
+		return value, nil
+	case "Policy", "RedriveAllowPolicy", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled":
+		return value, nil // accepted and reported back; no effect locally
+	case "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit":
+		return "", &sqsError{400, "InvalidAttributeName", "InvalidAttributeName", "FIFO queues are not supported by the local AWS edge"}
+	}
+	return "", &sqsError{400, "InvalidAttributeName", "InvalidAttributeName", "Unknown Attribute " + name + "."}
+}
+
+// parseRedrive reads {"deadLetterTargetArn": "...", "maxReceiveCount": N};
+// AWS accepts the count as a number or a string.
+func parseRedrive(v string) (arn string, maxReceive int, err error) {
+	var p struct {
+		DeadLetterTargetArn string          `json:"deadLetterTargetArn"`
+		MaxReceiveCount     json.RawMessage `json:"maxReceiveCount"`
+	}
+	if err := json.Unmarshal([]byte(v), &p); err != nil {
+		return "", 0, fmt.Errorf("not valid JSON")
+	}
+	raw := strings.Trim(string(p.MaxReceiveCount), `"`)
+	n, convErr := strconv.Atoi(raw)
+	if p.DeadLetterTargetArn == "" || convErr != nil || n < 1 || n > 1000 {
+		return "", 0, fmt.Errorf("deadLetterTargetArn and maxReceiveCount (1-1000) are required")
+	}
+	return p.DeadLetterTargetArn, n, nil
+}
+
+func queueDefaults() map[string]string {
+	return map[string]string{
+		"DelaySeconds":                  "0",
+		"MaximumMessageSize":            "1048576",
+		"MessageRetentionPeriod":        "345600",
+		"ReceiveMessageWaitTimeSeconds": "0",
+		"VisibilityTimeout":             strconv.Itoa(defaultVisibility),
+		"SqsManagedSseEnabled":          "true",
+	}
+}
+
+func (q *sqsQueue) seconds(attr string) time.Duration {
+	n, _ := strconv.Atoi(q.attrs[attr])
+	return time.Duration(n) * time.Second
+}
+
+// notify wakes every long poll on the queue.
+func (q *sqsQueue) notify() {
+	close(q.changed)
+	q.changed = make(chan struct{})
+}
+
+func (s *sqsService) createQueue(r *http.Request, body []byte) (any, *sqsError) {
+	var in struct {
+		QueueName  string
+		Attributes map[string]string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(in.QueueName, ".fifo") {
+		return nil, errInvalidParam("FIFO queues are not supported by the local AWS edge")
+	}
+	if !validQueueName(in.QueueName) {
+		return nil, errInvalidParam("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+	}
+	norm := map[string]string{}
+	for k, v := range in.Attributes {
+		nv, err := normaliseAttr(k, v)
+		if err != nil {
+			return nil, err
+		}
+		norm[k] = nv
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q, ok := s.queues[in.QueueName]; ok {
+		for k, v := range norm {
+			if q.attrs[k] != v {
+				return nil, &sqsError{400, "QueueNameExists", "QueueAlreadyExists",
+					"A queue already exists with the same name and a different value for attribute " + k}
+			}
+		}
+		return map[string]string{"QueueUrl": s.queueURL(r, q.name)}, nil
+	}
+	now := s.clock.Now()
+	attrs := queueDefaults()
+	for k, v := range norm {
+		attrs[k] = v
+	}
+	s.queues[in.QueueName] = &sqsQueue{
+		name:     in.QueueName,
+		arn:      fmt.Sprintf("arn:aws:sqs:%s:%s:%s", s.region, s.accountID, in.QueueName),
+		attrs:    attrs,
+		created:  now,
+		modified: now,
+		changed:  make(chan struct{}),
+	}
+	return map[string]string{"QueueUrl": s.queueURL(r, in.QueueName)}, nil
+}
+
+func (s *sqsService) getQueueURL(r *http.Request, body []byte) (any, *sqsError) {
+	var in struct{ QueueName string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.queues[in.QueueName]; !ok {
+		return nil, errNoQueue()
+	}
+	return map[string]string{"QueueUrl": s.queueURL(r, in.QueueName)}, nil
+}
+
+func (s *sqsService) listQueues(r *http.Request, body []byte) (any, *sqsError) {
+	var in struct {
+		QueueNamePrefix string
+		MaxResults      *int
+		NextToken       string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if in.MaxResults != nil && (*in.MaxResults < 1 || *in.MaxResults > 1000) {
+		return nil, errInvalidParam("MaxResults must be from 1 to 1000")
+	}
+	s.mu.Lock()
+	names := make([]string, 0, len(s.queues))
+	for n := range s.queues {
+		if strings.HasPrefix(n, in.QueueNamePrefix) && n > in.NextToken {
+			names = append(names, n)
+		}
+	}
+	s.mu.Unlock()
+	sort.Strings(names)
+	limit := 1000
+	if in.MaxResults != nil {
+		limit = *in.MaxResults
+	}
+	out := struct {
+		QueueUrls []string `json:"QueueUrls,omitempty"`
+		NextToken string   `json:"NextToken,omitempty"`
+	}{}
+	if len(names) > limit {
+		names = names[:limit]
+		if in.MaxResults != nil {
+			out.NextToken = names[limit-1]
+		}
+	}
+	for _, n := range names {
+		out.QueueUrls = append(out.QueueUrls, s.queueURL(r, n))
+	}
+	return out, nil
+}
+
+type queueURLInput struct{ QueueUrl string }
+
+func (s *sqsService) deleteQueue(body []byte) (any, *sqsError) {
+	var in queueURLInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.lookup(in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	delete(s.queues, q.name)
+	q.deleted = true
+	q.notify()
+	return struct{}{}, nil
+}
+
+func (s *sqsService) purgeQueue(body []byte) (any, *sqsError) {
+	var in queueURLInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.lookup(in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	q.msgs = nil
+	return struct{}{}, nil
+}
+
+func (s *sqsService) getQueueAttributes(body []byte) (any, *sqsError) {
+	var in struct {
+		QueueUrl       string
+		AttributeNames []string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.lookup(in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	s.expire(q, now)
+	all := map[string]string{}
+	for k, v := range q.attrs {
+		if v != "" {
+			all[k] = v
+		}
+	}
+	var visible, inflight, delayed int
+	for _, m := range q.msgs {
+		switch {
+		case !m.visibleAt.After(now):
+			visible++
+		case m.receiveCount == 0:
+			delayed++
+		default:
+			inflight++
+		}
+	}
+	all["ApproximateNumberOfMessages"] = strconv.Itoa(visible)
+	all["ApproximateNumberOfMessagesNotVisible"] = strconv.Itoa(inflight)
+	all["ApproximateNumberOfMessagesDelayed"] = strconv.Itoa(delayed)
+	all["QueueArn"] = q.arn
+	all["CreatedTimestamp"] = strconv.FormatInt(q.created.Unix(), 10)
+	all["LastModifiedTimestamp"] = strconv.FormatInt(q.modified.Unix(), 10)
+
+	out := map[string]string{}
+	for _, name := range in.AttributeNames {
+		if name == "All" {
+			out = all
+			break
+		}
+		v, ok := all[name]
+		if !ok {
+			if _, known := queueDefaults()[name]; !known && name != "RedrivePolicy" && name != "Policy" &&
+				name != "RedriveAllowPolicy" && name != "KmsMasterKeyId" && name != "KmsDataKeyReusePeriodSeconds" {
+				return nil, &sqsError{400, "InvalidAttributeName", "InvalidAttributeName", "Unknown Attribute " + name + "."}
+			}
+			continue
+		}
+		out[name] = v
+	}
+	return map[string]any{"Attributes": out}, nil
+}
+
+func (s *sqsService) setQueueAttributes(body []byte) (any, *sqsError) {
+	var in struct {
+		QueueUrl   string
+		Attributes map[string]string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	norm := map[string]string{}
+	for k, v := range in.Attributes {
+		nv, err := normaliseAttr(k, v)
+		if err != nil {
+			return nil, err
+		}
+		norm[k] = nv
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.lookup(in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range norm {
+		q.attrs[k] = v
+	}
+	q.modified = s.clock.Now()
+	q.notify()
+	return struct{}{}, nil
+}
+
+// validBody applies SQS's allowed character set:
+// #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+func validBody(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case c == 0x9 || c == 0xA || c == 0xD:
+		case c >= 0x20 && c <= 0xD7FF:
+		case c >= 0xE000 && c <= 0xFFFD:
+		case c >= 0x10000 && c <= 0x10FFFF:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func validateMessageAttrs(attrs map[string]sqsAttr) (size int, err *sqsError) {
+	if len(attrs) > 10 {
+		return 0, errInvalidParam("Number of message attributes [%d] exceeds the allowed maximum [10].", len(attrs))
+	}
+	for name, a := range attrs {
+		if name == "" || len(name) > 256 || strings.HasPrefix(strings.ToLower(name), "aws.") ||
+			strings.HasPrefix(strings.ToLower(name), "amazon.") || strings.Contains(name, "..") {
+			return 0, errInvalidParam("Message attribute name '%s' is invalid.", name)
+		}
+		base, _, _ := strings.Cut(a.DataType, ".")
+		switch base {
+		case "String", "Number":
+			if a.StringValue == nil {
+				return 0, errInvalidParam("Message attribute '%s' must contain a non-empty value of type '%s'.", name, base)
+			}
+			if !validBody(*a.StringValue) {
+				return 0, errInvalidParam("Message attribute '%s' contains invalid characters.", name)
+			}
+			size += len(*a.StringValue)
+		case "Binary":
+			if a.BinaryValue == nil {
+				return 0, errInvalidParam("Message attribute '%s' must contain a non-empty value of type 'Binary'.", name)
+			}
+			size += len(a.BinaryValue)
+		default:
+			return 0, errInvalidParam("The type of message attribute '%s' is invalid.", name)
+		}
+		size += len(name) + len(a.DataType)
+	}
+	return size, nil
+}
+
+// md5OfAttrs implements SQS's MD5OfMessageAttributes: attributes sorted by
+// name, each as length-prefixed name, type, transport byte and value.
+func md5OfAttrs(attrs map[string]sqsAttr) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := md5.New()
+	writeLen := func(b []byte) {
+		var l [4]byte
+		binary.BigEndian.PutUint32(l[:], uint32(len(b)))
+		h.Write(l[:])
+		h.Write(b)
+	}
+	for _, n := range names {
+		a := attrs[n]
+		writeLen([]byte(n))
+		writeLen([]byte(a.DataType))
+		if a.BinaryValue != nil && strings.HasPrefix(a.DataType, "Binary") {
+			h.Write([]byte{2})
+			writeLen(a.BinaryValue)
+		} else {
+			h.Write([]byte{1})
+			v := ""
+			if a.StringValue != nil {
+				v = *a.StringValue
+			}
+			writeLen([]byte(v))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *sqsService) sendMessage(body []byte) (any, *sqsError) {
+	var in struct {
+		QueueUrl          string
+		MessageBody       *string
+		DelaySeconds      *int
+		MessageAttributes map[string]sqsAttr
+		MessageGroupId    string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if in.MessageBody == nil || *in.MessageBody == "" {
+		return nil, errMissingParam("MessageBody")
+	}
+	if !validBody(*in.MessageBody) {
+		return nil, &sqsError{400, "InvalidMessageContents", "InvalidMessageContents", "Invalid characters found in the message body."}
+	}
+	if in.DelaySeconds != nil && (*in.DelaySeconds < 0 || *in.DelaySeconds > 900) {
+		return nil, errInvalidParam("Value %d for parameter DelaySeconds is invalid. Reason: must be between 0 and 900.", *in.DelaySeconds)
+	}
+	attrSize, aerr := validateMessageAttrs(in.MessageAttributes)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.lookup(in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	maxSize, _ := strconv.Atoi(q.attrs["MaximumMessageSize"])
+	if len(*in.MessageBody)+attrSize > maxSize {
+		return nil, errInvalidParam("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", maxSize)
+	}
+	now := s.clock.Now()
+	delay := q.seconds("DelaySeconds")
+	if in.DelaySeconds != nil {
+		delay = time.Duration(*in.DelaySeconds) * time.Second
+	}
+	m := &sqsMessage{
+		id:        newID(),
+		body:      *in.MessageBody,
+		md5Body:   md5Hex(*in.MessageBody),
+		attrs:     in.MessageAttributes,
+		sent:      now,
+		visibleAt: now.Add(delay),
+	}
+	q.msgs = append(q.msgs, m)
+	q.notify()
+	out := map[string]string{"MessageId": m.id, "MD5OfMessageBody": m.md5Body}
+	if d := md5OfAttrs(m.attrs); d != "" {
+		out["MD5OfMessageAttributes"] = d
+	}
+	return out, nil
+}
+
+// expire drops messages past the retention period; s.mu must be held.
+func (s *sqsService) expire(q *sqsQueue, now time.Time) {
+	retention := q.seconds("MessageRetentionPeriod")
+	kept := q.msgs[:0]
+	for _, m := range q.msgs {
+		if now.Sub(m.sent) < retention {
+			kept = append(kept, m)
+		}
+	}
+	clear(q.msgs[len(kept):])
+	q.msgs = kept
+}
+
+type receivedMessage struct {
+	MessageId              string             `json:"MessageId"`
+	ReceiptHandle          string             `json:"ReceiptHandle"`
+	MD5OfBody              string             `json:"MD5OfBody"`
+	Body                   string             `json:"Body"`
+	Attributes             map[string]string  `json:"Attributes,omitempty"`
+	MD5OfMessageAttributes string             `json:"MD5OfMessageAttributes,omitempty"`
+	MessageAttributes      map[string]sqsAttr `json:"MessageAttributes,omitempty"`
+}
+
+type receiveInput struct {
+	QueueUrl                    string
+	MaxNumberOfMessages         *int
+	VisibilityTimeout           *int
+	WaitTimeSeconds             *int
+	AttributeNames              []string
+	MessageSystemAttributeNames []string
+	MessageAttributeNames       []string
+}
+
+func (s *sqsService) receiveMessage(ctx context.Context, body []byte) (any, *sqsError) {
+	var in receiveInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	max := 1
+	if in.MaxNumberOfMessages != nil {
+		max = *in.MaxNumberOfMessages
+		if max < 1 || max > 10 {
+			return nil, errInvalidParam("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", max)
+		}
+	}
+	if in.VisibilityTimeout != nil && (*in.VisibilityTimeout < 0 || *in.VisibilityTimeout > 43200) {
+		return nil, errInvalidParam("Value %d for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.", *in.VisibilityTimeout)
+	}
+	if in.WaitTimeSeconds != nil && (*in.WaitTimeSeconds < 0 || *in.WaitTimeSeconds > maxLongPoll) {
+		return nil, errInvalidParam("Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", *in.WaitTimeSeconds)
+	}
+
+	s.mu.Lock()
+	q, err := s.lookup(in.QueueUrl)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	wait := q.seconds("ReceiveMessageWaitTimeSeconds")
+	if in.WaitTimeSeconds != nil {
+		wait = time.Duration(*in.WaitTimeSeconds) * time.Second
+	}
+	deadline := s.clock.Now().Add(wait)
+	for {
+		now := s.clock.Now()
+		msgs, next := s.take(q, now, max, in)
+		if len(msgs) > 0 || !now.Before(deadline) || q.deleted {
+			s.mu.Unlock()
+			return map[string]any{"Messages": msgs}, nil
+		}
+		wake := deadline
+		if !next.IsZero() && next.Before(wake) {
+			wake = next
+		}
+		changed := q.changed
+		s.mu.Unlock()
+		fired := waitUntil(ctx, s.clock, wake.Sub(now), changed)
+		if ctx.Err() != nil {
+			return map[string]any{"Messages": []receivedMessage{}}, nil
+		}
+		s.mu.Lock()
+		if fired && wake.Equal(deadline) {
+			// One last look, then end the poll even if the clock has not
+			// moved (a stopped fake clock must not make us spin).
+			msgs, _ := s.take(q, s.clock.Now(), max, in)
+			s.mu.Unlock()
+			return map[string]any{"Messages": msgs}, nil
+		}
+	}
+}
+
+// take receives up to max visible messages and reports when the next
+// invisible one becomes visible (zero if none); s.mu must be held.
+func (s *sqsService) take(q *sqsQueue, now time.Time, max int, in receiveInput) ([]receivedMessage, time.Time) {
+	s.expire(q, now)
+	visibility := q.seconds("VisibilityTimeout")
+	if in.VisibilityTimeout != nil {
+		visibility = time.Duration(*in.VisibilityTimeout) * time.Second
+	}
+	dlqArn, maxReceive, redriveErr := parseRedrive(q.attrs["RedrivePolicy"])
+	var dlq *sqsQueue
+	if redriveErr == nil {
+		for _, cand := range s.queues {
+			if cand.arn == dlqArn && cand != q {
+				dlq = cand
+			}
+		}
+	}
+
+	out := []receivedMessage{}
+	var next time.Time
+	kept := q.msgs[:0]
+	for _, m := range q.msgs {
+		if m.visibleAt.After(now) || len(out) == max {
+			if m.visibleAt.After(now) && (next.IsZero() || m.visibleAt.Before(next)) {
+				next = m.visibleAt
+			}
+			kept = append(kept, m)
+			continue
+		}
+		if dlq != nil && m.receiveCount >= maxReceive {
+			// Redrive: the message used up its receives; move it, as AWS
+			// does on the next receive attempt.
+			m.receipt = ""
+			dlq.msgs = append(dlq.msgs, m)
+			dlq.notify()
+			continue
+		}
+		m.receiveCount++
+		if m.receiveCount == 1 {
+			m.firstReceive = now
+		}
+		m.receipt = newReceipt(q.name, m.id)
+		m.visibleAt = now.Add(visibility)
+		out = append(out, s.render(m, in))
+		kept = append(kept, m)
+	}
+	clear(q.msgs[len(kept):])
+	q.msgs = kept
+	return out, next
+}
+
+func (s *sqsService) render(m *sqsMessage, in receiveInput) receivedMessage {
+	rm := receivedMessage{MessageId: m.id, ReceiptHandle: m.receipt, MD5OfBody: m.md5Body, Body: m.body}
+	sys := map[string]string{
+		"SenderId":                         s.accountID,
+		"SentTimestamp":                    strconv.FormatInt(m.sent.UnixMilli(), 10),
+		"ApproximateReceiveCount":          strconv.Itoa(m.receiveCount),
+		"ApproximateFirstReceiveTimestamp": strconv.FormatInt(m.firstReceive.UnixMilli(), 10),
+	}
+	for _, name := range append(append([]string{}, in.AttributeNames...), in.MessageSystemAttributeNames...) {
+		if name == "All" {
+			rm.Attributes = sys
+			break
+		}
+		if v, ok := sys[name]; ok {
+			if rm.Attributes == nil {
+				rm.Attributes = map[string]string{}
+			}
+			rm.Attributes[name] = v
+		}
+	}
+	for name, a := range m.attrs {
+		if attrWanted(name, in.MessageAttributeNames) {
+			if rm.MessageAttributes == nil {
+				rm.MessageAttributes = map[string]sqsAttr{}
+			}
+			rm.MessageAttributes[name] = a
+		}
+	}
+	rm.MD5OfMessageAttributes = md5OfAttrs(rm.MessageAttributes)
+	return rm
+}
+
+func attrWanted(name string, wanted []string) bool {
+	for _, w := range wanted {
+		switch {
+		case w == "All" || w == ".*":
+			return true
+		case strings.HasSuffix(w, ".*") && strings.HasPrefix(name, strings.TrimSuffix(w, "*")):
+			return true
+		case w == name:
+			return true
+		}
+	}
+	return false
+}
+
+// newReceipt encodes queue and message id with a nonce, so a handle can be
+// checked without keeping every handle ever issued.
+func newReceipt(queue, msgID string) string {
+	var nonce [16]byte
+	_, _ = rand.Read(nonce[:])
+	return base64.RawURLEncoding.EncodeToString([]byte(queue + "\n" + msgID + "\n" + hex.EncodeToString(nonce[:])))
+}
+
+func parseReceipt(h string) (queue, msgID string, ok bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(h)
+	if err != nil {
+		return "", "", false
+	}
+	parts := strings.Split(string(raw), "\n")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || len(parts[2]) != 32 {
+		return "", "", false
+	}
+	if _, err := hex.DecodeString(parts[2]); err != nil {
+		return "", "", false
+	}
+	return parts[0], parts[1], true
+}
+
+type receiptInput struct {
+	QueueUrl          string
+	ReceiptHandle     string
+	VisibilityTimeout *int
+}
+
+// findByReceipt resolves a receipt handle; s.mu must be held. A nil message
+// with no error means the handle is well formed but its message is gone.
+func (s *sqsService) findByReceipt(in receiptInput) (*sqsQueue, int, *sqsError) {
+	q, err := s.lookup(in.QueueUrl)
+	if err != nil {
+		return nil, -1, err
+	}
+	if in.ReceiptHandle == "" {
+		return nil, -1, errMissingParam("ReceiptHandle")
+	}
+	qname, id, ok := parseReceipt(in.ReceiptHandle)
+	if !ok || qname != q.name {
+		return nil, -1, errInvalidReceipt()
+	}
+	for i, m := range q.msgs {
+		if m.id == id {
+			return q, i, nil
+		}
+	}
+	return q, -1, nil
+}
+
+func (s *sqsService) deleteMessage(body []byte) (any, *sqsError) {
+	var in receiptInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, i, err := s.findByReceipt(in)
+	if err != nil {
+		return nil, err
+	}
+	// AWS: deleting an already deleted message succeeds, and a handle that is
+	// not the most recent one succeeds without deleting the message.
+	if i >= 0 && q.msgs[i].receipt == in.ReceiptHandle {
+		q.msgs = append(q.msgs[:i], q.msgs[i+1:]...)
+	}
+	return struct{}{}, nil
+}
+
+func (s *sqsService) changeVisibility(body []byte) (any, *sqsError) {
+	var in receiptInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if in.VisibilityTimeout == nil {
+		return nil, errMissingParam("VisibilityTimeout")
+	}
+	if *in.VisibilityTimeout < 0 || *in.VisibilityTimeout > 43200 {
+		return nil, errInvalidParam("Value %d for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.", *in.VisibilityTimeout)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, i, err := s.findByReceipt(in)
+	if err != nil {
+		return nil, err
+	}
+	if i < 0 {
+		return nil, errInvalidParam("Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", in.ReceiptHandle)
+	}
+	m := q.msgs[i]
+	now := s.clock.Now()
+	if m.receipt != in.ReceiptHandle || !m.visibleAt.After(now) {
+		return nil, &sqsError{400, "MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", "The message referred to is not in flight."}
+	}
+	m.visibleAt = now.Add(time.Duration(*in.VisibilityTimeout) * time.Second)
+	q.notify()
+	return struct{}{}, nil
+}
