@@ -142,6 +142,9 @@ type Ticket struct {
 	// merge, answer, manual), kept so a retried review step answers the same.
 	ReviewOutcome string `json:"reviewOutcome,omitempty"`
 	ReviewReason  string `json:"reviewReason,omitempty"`
+	// ReviewNotice is what the citizen is told when review rejects the ticket
+	// (for emergencies: which number to call), in the ticket's language.
+	ReviewNotice string `json:"reviewNotice,omitempty"`
 	// PendingDepartmentID is an operator's choice for the next dispatch
 	// (review accept or reassignment); routing rules apply when it is empty.
 	PendingDepartmentID string   `json:"pendingDepartmentId,omitempty"`
