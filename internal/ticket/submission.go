@@ -69,7 +69,12 @@ func ParseSubmission(data []byte) (Submission, error) {
 	return s.Normalized(), nil
 }
 
-// decodeStrict is the one strict JSON decoder for outside input in this package.
+// DecodeStrict is the strict JSON decoder for outside input (request bodies and
+// configuration files): at most limit bytes (*TooLargeError), valid UTF-8, one
+// JSON object, no unknown fields, no trailing data (*ParseError). Its messages
+// name fields and offsets, never values.
+func DecodeStrict(data []byte, limit int, v any) error { return decodeStrict(data, limit, v) }
+
 func decodeStrict(data []byte, limit int, v any) error {
 	if len(data) > limit {
 		return &TooLargeError{Limit: limit}
