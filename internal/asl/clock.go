@@ -1,0 +1,197 @@
+package asl
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Clock is the engine's source of time. Wait states, retries, task timeouts,
+// heartbeats and history timestamps all go through it, so tests can use a
+// FakeClock and never sleep.
+type Clock interface {
+	Now() time.Time
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is a one-shot timer from a Clock.
+type Timer interface {
+	C() <-chan time.Time
+	// Stop prevents the timer from firing; it reports whether it was pending.
+	Stop() bool
+}
+
+// RealClock is wall-clock time, optionally sped up by Speed (e.g. 60 makes a
+// one-minute Wait take one second) for local demos. Speed <= 0 means 1.
+type RealClock struct {
+	Speed float64
+	once  sync.Once
+	base  time.Time
+}
+
+func (c *RealClock) speed() float64 {
+	if c == nil || c.Speed <= 0 {
+		return 1
+	}
+	return c.Speed
+}
+
+// Now returns the (possibly accelerated) current time.
+func (c *RealClock) Now() time.Time {
+	s := c.speed()
+	if s == 1 {
+		return time.Now()
+	}
+	c.once.Do(func() { c.base = time.Now() })
+	elapsed := time.Since(c.base)
+	return c.base.Add(time.Duration(float64(elapsed) * s))
+}
+
+// NewTimer returns a timer that fires after d of (accelerated) time.
+func (c *RealClock) NewTimer(d time.Duration) Timer {
+	return realTimer{time.NewTimer(time.Duration(float64(d) / c.speed()))}
+}
+
+type realTimer struct{ t *time.Timer }
+
+func (r realTimer) C() <-chan time.Time { return r.t.C }
+func (r realTimer) Stop() bool          { return r.t.Stop() }
+
+// FakeClock is a manually advanced clock for tests.
+type FakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	timers  []*fakeTimer
+	changed chan struct{}
+}
+
+// NewFakeClock returns a FakeClock set to start.
+func NewFakeClock(start time.Time) *FakeClock {
+	return &FakeClock{now: start, changed: make(chan struct{})}
+}
+
+type fakeTimer struct {
+	clock    *FakeClock
+	deadline time.Time
+	ch       chan time.Time
+	fired    bool
+}
+
+func (t *fakeTimer) C() <-chan time.Time { return t.ch }
+
+func (t *fakeTimer) Stop() bool {
+	c := t.clock
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, x := range c.timers {
+		if x == t {
+			c.timers = append(c.timers[:i], c.timers[i+1:]...)
+			c.notifyLocked()
+			return true
+		}
+	}
+	return false
+}
+
+// Now returns the fake time.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// NewTimer registers a timer; it fires when the clock is advanced past d.
+func (c *FakeClock) NewTimer(d time.Duration) Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{clock: c, deadline: c.now.Add(d), ch: make(chan time.Time, 1)}
+	if d <= 0 {
+		t.fired = true
+		t.ch <- c.now
+		return t
+	}
+	c.timers = append(c.timers, t)
+	c.notifyLocked()
+	return t
+}
+
+func (c *FakeClock) notifyLocked() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// Advance moves time forward by d, firing every timer that falls due.
+func (c *FakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.setLocked(c.now.Add(d))
+}
+
+func (c *FakeClock) setLocked(t time.Time) {
+	if t.After(c.now) {
+		c.now = t
+	}
+	sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].deadline.Before(c.timers[j].deadline) })
+	n := 0
+	for _, tm := range c.timers {
+		if !tm.deadline.After(c.now) {
+			tm.fired = true
+			tm.ch <- tm.deadline
+			continue
+		}
+		c.timers[n] = tm
+		n++
+	}
+	c.timers = c.timers[:n]
+	c.notifyLocked()
+}
+
+// Pending returns the number of timers not yet fired.
+func (c *FakeClock) Pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.timers)
+}
+
+// AdvanceToNext jumps to the earliest pending deadline and fires the timers
+// due then; it reports false if no timer is pending.
+func (c *FakeClock) AdvanceToNext() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.timers) == 0 {
+		return false
+	}
+	next := c.timers[0].deadline
+	for _, t := range c.timers[1:] {
+		if t.deadline.Before(next) {
+			next = t.deadline
+		}
+	}
+	c.setLocked(next)
+	return true
+}
+
+// WaitForTimers blocks until at least n timers are pending (or ctx ends).
+func (c *FakeClock) WaitForTimers(ctx context.Context, n int) error {
+	for {
+		c.mu.Lock()
+		have, ch := len(c.timers), c.changed
+		c.mu.Unlock()
+		if have >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Changed returns a channel closed at the next timer registration, stop or advance.
+func (c *FakeClock) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changed
+}

@@ -1,0 +1,679 @@
+package asl
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	mrand "math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// Execution statuses as Step Functions reports them.
+const (
+	StatusRunning   = "RUNNING"
+	StatusSucceeded = "SUCCEEDED"
+	StatusFailed    = "FAILED"
+	StatusTimedOut  = "TIMED_OUT"
+	StatusAborted   = "ABORTED"
+)
+
+// DefaultMaxPayloadBytes is Step Functions' 256 KiB state payload limit.
+const DefaultMaxPayloadBytes = 256 * 1024
+
+// Resolver maps a Lambda function ARN (possibly qualified) or bare function
+// name to an in-process handler; it reports false for unknown functions.
+type Resolver func(nameOrArn string) (lambda.Handler, bool)
+
+// MapResolver resolves functions registered under their name or ARN. Lookups
+// by ARN fall back to the function name (qualifiers such as :$LATEST are
+// ignored), so a map keyed by name serves both forms.
+func MapResolver(functions map[string]lambda.Handler) Resolver {
+	return func(ref string) (lambda.Handler, bool) {
+		if h, ok := functions[ref]; ok {
+			return h, true
+		}
+		name := FunctionName(ref)
+		if h, ok := functions[name]; ok {
+			return h, true
+		}
+		for k, h := range functions {
+			if FunctionName(k) == name {
+				return h, true
+			}
+		}
+		return nil, false
+	}
+}
+
+// FunctionName extracts the function name from a Lambda ARN
+// (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]) or partial ARN;
+// anything else is returned unchanged.
+func FunctionName(ref string) string {
+	parts := strings.Split(ref, ":")
+	for i, p := range parts {
+		if p == "function" && i+1 < len(parts) {
+			return parts[i+1]
+		}
+	}
+	if len(parts) == 2 { // NAME:QUALIFIER
+		return parts[0]
+	}
+	return ref
+}
+
+// Options configure an Engine. Zero values get sensible defaults.
+type Options struct {
+	Clock           Clock    // default: &RealClock{}
+	Resolver        Resolver // default: no functions
+	Region          string   // default: us-east-1
+	Account         string   // default: 123456789012
+	MaxPayloadBytes int      // default: DefaultMaxPayloadBytes
+	// Random returns a number in [0, n) for States.MathRandom and retry
+	// jitter; seed is non-nil when the definition passes a seed. Default:
+	// math/rand/v2, seeded deterministically when seed is given.
+	Random func(seed *int64, n int64) int64
+}
+
+// Engine runs state machines. It is safe for concurrent use.
+type Engine struct {
+	opts  Options
+	clock Clock
+
+	mu         sync.Mutex
+	machines   map[string]*machine
+	executions map[string]*execution
+	tokens     map[string]*taskWait
+	doneTokens map[string]struct{}
+}
+
+// New creates an engine.
+func New(opts Options) *Engine {
+	if opts.Clock == nil {
+		opts.Clock = &RealClock{}
+	}
+	if opts.Resolver == nil {
+		opts.Resolver = func(string) (lambda.Handler, bool) { return nil, false }
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Account == "" {
+		opts.Account = "123456789012"
+	}
+	if opts.MaxPayloadBytes <= 0 {
+		opts.MaxPayloadBytes = DefaultMaxPayloadBytes
+	}
+	if opts.Random == nil {
+		opts.Random = defaultRandom
+	}
+	return &Engine{
+		opts:       opts,
+		clock:      opts.Clock,
+		machines:   map[string]*machine{},
+		executions: map[string]*execution{},
+		tokens:     map[string]*taskWait{},
+		doneTokens: map[string]struct{}{},
+	}
+}
+
+func defaultRandom(seed *int64, n int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	if seed != nil {
+		return mrand.New(mrand.NewPCG(uint64(*seed), 0)).Int64N(n)
+	}
+	return mrand.Int64N(n)
+}
+
+// Clock returns the engine's clock.
+func (e *Engine) Clock() Clock { return e.clock }
+
+type machine struct {
+	info StateMachineInfo
+	def  *StateMachine
+	// executions in start order, for ListExecutions.
+	executions []*execution
+}
+
+// StateMachineInfo describes a registered state machine.
+type StateMachineInfo struct {
+	StateMachineArn string
+	Name            string
+	Definition      string
+	RoleArn         string
+	Type            string // STANDARD
+	Status          string // ACTIVE
+	CreationDate    time.Time
+}
+
+// validName applies the Step Functions naming rule for machines and executions.
+func validName(n string) bool {
+	if n == "" || len(n) > 80 {
+		return false
+	}
+	for _, c := range n {
+		if !(c == '-' || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			return false
+		}
+	}
+	return true
+}
+
+// StateMachineArn returns the ARN a state machine with this name gets.
+func (e *Engine) StateMachineArn(name string) string {
+	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", e.opts.Region, e.opts.Account, name)
+}
+
+// CreateStateMachine validates and registers a state machine. Registering the
+// same name again with the same definition and role returns the existing one
+// (as Step Functions does); a different definition is StateMachineAlreadyExists.
+func (e *Engine) CreateStateMachine(name string, definition []byte, roleArn string) (*StateMachineInfo, error) {
+	if !validName(name) {
+		return nil, &InvalidNameError{Name: name}
+	}
+	def, err := Parse(definition)
+	if err != nil {
+		return nil, fmt.Errorf("create state machine %s: %w", name, err)
+	}
+	arn := e.StateMachineArn(name)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if m, ok := e.machines[arn]; ok {
+		if m.info.Definition == string(definition) && m.info.RoleArn == roleArn {
+			info := m.info
+			return &info, nil
+		}
+		return nil, &StateMachineAlreadyExistsError{StateMachineArn: arn}
+	}
+	m := &machine{
+		def: def,
+		info: StateMachineInfo{
+			StateMachineArn: arn, Name: name, Definition: string(definition), RoleArn: roleArn,
+			Type: "STANDARD", Status: "ACTIVE", CreationDate: e.clock.Now(),
+		},
+	}
+	e.machines[arn] = m
+	info := m.info
+	return &info, nil
+}
+
+// DescribeStateMachine returns a registered state machine.
+func (e *Engine) DescribeStateMachine(arn string) (*StateMachineInfo, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m, ok := e.machines[arn]
+	if !ok {
+		return nil, &StateMachineDoesNotExistError{StateMachineArn: arn}
+	}
+	info := m.info
+	return &info, nil
+}
+
+// ListStateMachines lists registered machines sorted by name.
+func (e *Engine) ListStateMachines() []StateMachineInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]StateMachineInfo, 0, len(e.machines))
+	for _, m := range e.machines {
+		out = append(out, m.info)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// ExecutionInfo describes an execution (DescribeExecution).
+type ExecutionInfo struct {
+	ExecutionArn    string
+	StateMachineArn string
+	Name            string
+	Status          string
+	Input           string
+	Output          string // set when SUCCEEDED
+	Error           string // set when FAILED/TIMED_OUT/ABORTED with an error
+	Cause           string
+	StartDate       time.Time
+	StopDate        time.Time // zero while RUNNING
+	// WaitingTokens are the task tokens the execution currently waits on.
+	WaitingTokens []string
+}
+
+// StartExecution starts an execution. name may be empty (a random name is
+// used). Starting a name that exists returns the running execution if its
+// input is identical, otherwise ExecutionAlreadyExistsError.
+func (e *Engine) StartExecution(smArn, name string, input []byte) (*ExecutionInfo, error) {
+	if name == "" {
+		name = newUUID()
+	}
+	if !validName(name) {
+		return nil, &InvalidNameError{Name: name}
+	}
+	if len(input) == 0 {
+		input = []byte("{}")
+	}
+	if len(input) > e.opts.MaxPayloadBytes {
+		return nil, &InvalidExecutionInputError{Msg: "input exceeds the maximum payload size"}
+	}
+	in, err := ParseJSON(input)
+	if err != nil {
+		return nil, &InvalidExecutionInputError{Msg: err.Error()}
+	}
+	e.mu.Lock()
+	m, ok := e.machines[smArn]
+	if !ok {
+		e.mu.Unlock()
+		return nil, &StateMachineDoesNotExistError{StateMachineArn: smArn}
+	}
+	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.opts.Region, e.opts.Account, m.info.Name, name)
+	inputJSON := string(MarshalJSON(in))
+	if x, ok := e.executions[arn]; ok {
+		e.mu.Unlock()
+		x.mu.Lock()
+		same := x.status == StatusRunning && x.inputJSON == inputJSON
+		x.mu.Unlock()
+		if same {
+			return x.describe(), nil
+		}
+		return nil, &ExecutionAlreadyExistsError{ExecutionArn: arn}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	x := &execution{
+		e: e, m: m, arn: arn, name: name, input: in, inputJSON: inputJSON,
+		startTime: e.clock.Now(), status: StatusRunning, ctx: ctx, cancel: cancel,
+		changed: make(chan struct{}), tokens: map[string]struct{}{},
+	}
+	e.executions[arn] = x
+	m.executions = append(m.executions, x)
+	e.mu.Unlock()
+
+	x.addEvent(&thread{}, HistoryEvent{
+		Type: "ExecutionStarted",
+		ExecutionStartedEventDetails: &ExecutionStartedEventDetails{
+			Input: inputJSON, InputDetails: &PayloadDetails{}, RoleArn: m.info.RoleArn,
+		},
+	})
+	go x.run()
+	return x.describe(), nil
+}
+
+func (e *Engine) execution(arn string) (*execution, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	x, ok := e.executions[arn]
+	if !ok {
+		return nil, &ExecutionDoesNotExistError{ExecutionArn: arn}
+	}
+	return x, nil
+}
+
+// DescribeExecution returns the current state of an execution.
+func (e *Engine) DescribeExecution(arn string) (*ExecutionInfo, error) {
+	x, err := e.execution(arn)
+	if err != nil {
+		return nil, err
+	}
+	return x.describe(), nil
+}
+
+// ListExecutions lists a machine's executions, newest first, optionally
+// filtered by status ("" for all).
+func (e *Engine) ListExecutions(smArn, status string) ([]ExecutionInfo, error) {
+	e.mu.Lock()
+	m, ok := e.machines[smArn]
+	if !ok {
+		e.mu.Unlock()
+		return nil, &StateMachineDoesNotExistError{StateMachineArn: smArn}
+	}
+	xs := append([]*execution(nil), m.executions...)
+	e.mu.Unlock()
+	out := make([]ExecutionInfo, 0, len(xs))
+	for i := len(xs) - 1; i >= 0; i-- {
+		d := xs[i].describe()
+		if status == "" || d.Status == status {
+			out = append(out, *d)
+		}
+	}
+	return out, nil
+}
+
+// GetExecutionHistory returns a copy of the execution's events in order.
+func (e *Engine) GetExecutionHistory(arn string) ([]HistoryEvent, error) {
+	x, err := e.execution(arn)
+	if err != nil {
+		return nil, err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return append([]HistoryEvent(nil), x.events...), nil
+}
+
+// StopExecution aborts a running execution. Stopping a finished execution is
+// a no-op that returns its stop date.
+func (e *Engine) StopExecution(arn, errName, cause string) (time.Time, error) {
+	x, err := e.execution(arn)
+	if err != nil {
+		return time.Time{}, err
+	}
+	x.finish(StatusAborted, "", errName, cause, &thread{prev: x.lastID()})
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.stopDate, nil
+}
+
+// WaitFor blocks until pred holds for the execution's description (checked
+// after every history event) or ctx ends. It never sleeps: it is woken by
+// the execution's own progress.
+func (e *Engine) WaitFor(ctx context.Context, arn string, pred func(*ExecutionInfo) bool) (*ExecutionInfo, error) {
+	x, err := e.execution(arn)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		x.mu.Lock()
+		ch := x.changed
+		x.mu.Unlock()
+		d := x.describe()
+		if pred(d) {
+			return d, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return d, fmt.Errorf("wait for execution %s: %w", arn, ctx.Err())
+		}
+	}
+}
+
+// Done is a WaitFor predicate: the execution has finished.
+func Done(d *ExecutionInfo) bool { return d.Status != StatusRunning }
+
+// WaitingForToken is a WaitFor predicate: the execution waits on a task token.
+func WaitingForToken(d *ExecutionInfo) bool {
+	return len(d.WaitingTokens) > 0 || d.Status != StatusRunning
+}
+
+// Run starts an execution and waits for it to finish.
+func (e *Engine) Run(ctx context.Context, smArn, name string, input []byte) (*ExecutionInfo, error) {
+	d, err := e.StartExecution(smArn, name, input)
+	if err != nil {
+		return nil, err
+	}
+	return e.WaitFor(ctx, d.ExecutionArn, Done)
+}
+
+// ---- task tokens ----
+
+type taskOutcome struct {
+	output    any
+	errName   string
+	cause     string
+	failed    bool
+	heartbeat bool
+}
+
+type taskWait struct {
+	x  *execution
+	ch chan taskOutcome // buffered; heartbeats and the final outcome
+}
+
+const tokenRawLen = 48
+
+func newToken() string {
+	var b [tokenRawLen]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func wellFormedToken(t string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	return err == nil && len(b) == tokenRawLen
+}
+
+func (e *Engine) registerToken(x *execution) (string, *taskWait) {
+	tok := newToken()
+	w := &taskWait{x: x, ch: make(chan taskOutcome, 16)}
+	e.mu.Lock()
+	e.tokens[tok] = w
+	e.mu.Unlock()
+	x.mu.Lock()
+	x.tokens[tok] = struct{}{}
+	x.mu.Unlock()
+	x.notify()
+	return tok, w
+}
+
+func (e *Engine) releaseToken(tok string) {
+	e.mu.Lock()
+	w := e.tokens[tok]
+	delete(e.tokens, tok)
+	e.doneTokens[tok] = struct{}{}
+	e.mu.Unlock()
+	if w != nil {
+		w.x.mu.Lock()
+		delete(w.x.tokens, tok)
+		w.x.mu.Unlock()
+		w.x.notify()
+	}
+}
+
+func (e *Engine) lookupToken(tok string) (*taskWait, error) {
+	if !wellFormedToken(tok) {
+		return nil, &InvalidTokenError{}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if w, ok := e.tokens[tok]; ok {
+		return w, nil
+	}
+	if _, ok := e.doneTokens[tok]; ok {
+		return nil, &TaskTimedOutError{}
+	}
+	return nil, &TaskDoesNotExistError{}
+}
+
+func (e *Engine) deliver(tok string, o taskOutcome) error {
+	w, err := e.lookupToken(tok)
+	if err != nil {
+		return err
+	}
+	if !o.heartbeat {
+		// Only the first outcome counts: release now so a second call gets TaskTimedOut.
+		e.releaseToken(tok)
+	}
+	select {
+	case w.ch <- o:
+	default:
+		if !o.heartbeat {
+			return &TaskTimedOutError{}
+		}
+	}
+	return nil
+}
+
+// SendTaskSuccess completes the task waiting on token with output (JSON).
+func (e *Engine) SendTaskSuccess(token string, output []byte) error {
+	v, err := ParseJSON(output)
+	if err != nil {
+		if _, terr := e.lookupToken(token); terr != nil {
+			return terr
+		}
+		return &InvalidOutputError{Msg: err.Error()}
+	}
+	return e.deliver(token, taskOutcome{output: v})
+}
+
+// SendTaskFailure fails the task waiting on token.
+func (e *Engine) SendTaskFailure(token, errName, cause string) error {
+	return e.deliver(token, taskOutcome{failed: true, errName: errName, cause: cause})
+}
+
+// SendTaskHeartbeat resets the heartbeat timer of the task waiting on token.
+func (e *Engine) SendTaskHeartbeat(token string) error {
+	return e.deliver(token, taskOutcome{heartbeat: true})
+}
+
+// ---- execution ----
+
+type execution struct {
+	e         *Engine
+	m         *machine
+	arn, name string
+	input     any
+	inputJSON string
+	startTime time.Time
+	ctx       context.Context
+	cancel    context.CancelFunc
+
+	mu       sync.Mutex
+	status   string
+	output   string
+	errName  string
+	cause    string
+	stopDate time.Time
+	events   []HistoryEvent
+	changed  chan struct{}
+	tokens   map[string]struct{}
+	ctxBase  map[string]any
+}
+
+// thread tracks previousEventId along one line of execution (Parallel
+// branches and Map iterations each have their own).
+type thread struct{ prev int64 }
+
+func (x *execution) notify() {
+	x.mu.Lock()
+	close(x.changed)
+	x.changed = make(chan struct{})
+	x.mu.Unlock()
+}
+
+func (x *execution) lastID() int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return int64(len(x.events))
+}
+
+// addEvent appends an event; events after the execution ended are dropped
+// (e.g. a branch still unwinding after StopExecution).
+func (x *execution) addEvent(th *thread, ev HistoryEvent) int64 {
+	x.mu.Lock()
+	if x.status != StatusRunning {
+		x.mu.Unlock()
+		return th.prev
+	}
+	ev.ID = int64(len(x.events) + 1)
+	ev.PreviousEventID = th.prev
+	ev.Timestamp = x.e.clock.Now()
+	x.events = append(x.events, ev)
+	th.prev = ev.ID
+	close(x.changed)
+	x.changed = make(chan struct{})
+	x.mu.Unlock()
+	return ev.ID
+}
+
+func (x *execution) describe() *ExecutionInfo {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	d := &ExecutionInfo{
+		ExecutionArn: x.arn, StateMachineArn: x.m.info.StateMachineArn, Name: x.name,
+		Status: x.status, Input: x.inputJSON, Output: x.output, Error: x.errName, Cause: x.cause,
+		StartDate: x.startTime, StopDate: x.stopDate,
+	}
+	for t := range x.tokens {
+		d.WaitingTokens = append(d.WaitingTokens, t)
+	}
+	sort.Strings(d.WaitingTokens)
+	return d
+}
+
+// finish records the final status once; later calls are ignored.
+func (x *execution) finish(status, output, errName, cause string, th *thread) {
+	var ev HistoryEvent
+	switch status {
+	case StatusSucceeded:
+		ev = HistoryEvent{Type: "ExecutionSucceeded", ExecutionSucceededEventDetails: &OutputDetails{Output: output, OutputDetails: &PayloadDetails{}}}
+	case StatusFailed:
+		ev = HistoryEvent{Type: "ExecutionFailed", ExecutionFailedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+	case StatusAborted:
+		ev = HistoryEvent{Type: "ExecutionAborted", ExecutionAbortedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+	case StatusTimedOut:
+		ev = HistoryEvent{Type: "ExecutionTimedOut", ExecutionTimedOutEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+	}
+	x.mu.Lock()
+	if x.status != StatusRunning {
+		x.mu.Unlock()
+		return
+	}
+	now := x.e.clock.Now()
+	ev.ID = int64(len(x.events) + 1)
+	ev.PreviousEventID = th.prev
+	ev.Timestamp = now
+	x.events = append(x.events, ev)
+	x.status, x.output, x.errName, x.cause, x.stopDate = status, output, errName, cause, now
+	toks := make([]string, 0, len(x.tokens))
+	for t := range x.tokens {
+		toks = append(toks, t)
+	}
+	close(x.changed)
+	x.changed = make(chan struct{})
+	x.mu.Unlock()
+	for _, t := range toks {
+		x.e.releaseToken(t)
+	}
+	x.cancel()
+}
+
+func (x *execution) run() {
+	th := &thread{prev: 1}
+	if ts := x.m.def.TimeoutSeconds; ts > 0 {
+		timer := x.e.clock.NewTimer(time.Duration(ts) * time.Second)
+		defer timer.Stop()
+		go func() {
+			select {
+			case <-timer.C():
+				x.finish(StatusTimedOut, "", ErrTimeout, "", &thread{prev: x.lastID()})
+			case <-x.ctx.Done():
+			}
+		}()
+	}
+	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil)
+	if serr != nil {
+		if serr.aborted {
+			return
+		}
+		name := serr.Name
+		if serr.noName {
+			name = ""
+		}
+		x.finish(StatusFailed, "", name, serr.Cause, th)
+		return
+	}
+	x.finish(StatusSucceeded, string(MarshalJSON(out)), "", "", th)
+}
+
+// contextBase is the execution-wide part of the context object.
+func (x *execution) contextBase() map[string]any {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.ctxBase == nil {
+		x.ctxBase = map[string]any{
+			"Execution": map[string]any{
+				"Id": x.arn, "Input": x.input, "Name": x.name, "RoleArn": x.m.info.RoleArn,
+				"StartTime": formatTime(x.startTime), "RedriveCount": int64(0),
+			},
+			"StateMachine": map[string]any{"Id": x.m.info.StateMachineArn, "Name": x.m.info.Name},
+		}
+	}
+	return x.ctxBase
+}
+
+func formatTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}

@@ -1,0 +1,512 @@
+package asl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+)
+
+// evalCtx carries what expressions may read besides the state input: the
+// context object pieces and randomness.
+type evalCtx struct {
+	x           *execution
+	state       *State
+	enteredTime time.Time
+	retryCount  int
+	token       string
+	item        *mapItem
+	ctxObj      any
+}
+
+type mapItem struct {
+	index int
+	value any
+}
+
+func (ec *evalCtx) contextValue() any {
+	if ec == nil || ec.x == nil {
+		return map[string]any{}
+	}
+	if ec.ctxObj != nil {
+		return ec.ctxObj
+	}
+	base := ec.x.contextBase()
+	m := map[string]any{
+		"Execution":    base["Execution"],
+		"StateMachine": base["StateMachine"],
+		"State":        map[string]any{"Name": ec.state.Name, "EnteredTime": formatTime(ec.enteredTime)},
+	}
+	if t := ec.state.Type; t == "Task" || t == "Parallel" || t == "Map" {
+		// Step Functions only exposes RetryCount where Retry applies.
+		m["State"].(map[string]any)["RetryCount"] = int64(ec.retryCount)
+	}
+	if ec.token != "" {
+		m["Task"] = map[string]any{"Token": ec.token}
+	}
+	if ec.item != nil {
+		m["Map"] = map[string]any{"Item": map[string]any{"Index": int64(ec.item.index), "Value": ec.item.value}}
+	}
+	ec.ctxObj = m
+	return m
+}
+
+func (ec *evalCtx) random(seed *int64, n int64) int64 {
+	if ec == nil || ec.x == nil {
+		return defaultRandom(seed, n)
+	}
+	return ec.x.e.opts.Random(seed, n)
+}
+
+// abortedError marks an execution stopped from outside; it unwinds without
+// recording anything further.
+func abortedError() *StateError { return &StateError{Name: "aborted", terminal: true, aborted: true} }
+
+func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem) (any, *StateError) {
+	cur := sm.StartAt
+	for {
+		if ctx.Err() != nil {
+			return nil, abortedError()
+		}
+		st := sm.States[cur]
+		out, next, serr := x.runState(ctx, th, st, input, item)
+		if serr != nil {
+			return nil, serr
+		}
+		if next == "" {
+			return out, nil
+		}
+		cur, input = next, out
+	}
+}
+
+// stateRun is one visit of a state.
+type stateRun struct {
+	x         *execution
+	ctx       context.Context
+	th        *thread
+	st        *State
+	enteredID int64
+	ec        *evalCtx
+}
+
+func (x *execution) runState(ctx context.Context, th *thread, st *State, input any, item *mapItem) (any, string, *StateError) {
+	now := x.e.clock.Now()
+	enteredID := x.addEvent(th, HistoryEvent{
+		Type:                     st.Type + "StateEntered",
+		StateEnteredEventDetails: &StateEnteredEventDetails{Name: st.Name, Input: string(MarshalJSON(input)), InputDetails: &PayloadDetails{}},
+	})
+	sc := &stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
+		ec: &evalCtx{x: x, state: st, enteredTime: now, item: item}}
+	if st.QueryLanguage == QueryLanguageJSONata {
+		return nil, "", sc.runtime("The JSONata query language is not supported by this interpreter yet.")
+	}
+	var (
+		out  any
+		next = st.Next
+		serr *StateError
+	)
+	switch st.Type {
+	case "Pass":
+		out, serr = sc.pass(input)
+	case "Task":
+		out, next, serr = sc.task(input)
+	case "Choice":
+		out, next, serr = sc.choice(input)
+	case "Wait":
+		out, serr = sc.wait(input)
+	case "Succeed":
+		out, serr = sc.succeed(input)
+		next = ""
+	case "Fail":
+		return nil, "", sc.fail(input)
+	case "Parallel":
+		out, next, serr = sc.parallel(input)
+	case "Map":
+		out, next, serr = sc.mapState(input)
+	default:
+		serr = sc.runtime("unsupported state type " + st.Type)
+	}
+	if serr != nil {
+		return nil, "", serr
+	}
+	outJSON := MarshalJSON(out)
+	if len(outJSON) > x.e.opts.MaxPayloadBytes {
+		return nil, "", &StateError{
+			Name:     ErrDataLimitExceeded,
+			Cause:    fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name),
+			terminal: true,
+		}
+	}
+	x.addEvent(th, HistoryEvent{
+		Type:                    st.Type + "StateExited",
+		StateExitedEventDetails: &StateExitedEventDetails{Name: st.Name, Output: string(outJSON), OutputDetails: &PayloadDetails{}},
+	})
+	return out, next, nil
+}
+
+func (sc *stateRun) runtime(msg string) *StateError {
+	return runtimeError(sc.st.Name, sc.enteredID, msg)
+}
+
+func (sc *stateRun) pathErr(p *Path, err error) *StateError {
+	return sc.runtime(fmt.Sprintf("Invalid path '%s' : %s", p.src, err.Error()))
+}
+
+func (sc *stateRun) inputPath(input any) (any, *StateError) {
+	st := sc.st
+	if st.InputPathNull {
+		return map[string]any{}, nil
+	}
+	if st.InputPath == nil {
+		return input, nil
+	}
+	v, err := st.InputPath.get(input, sc.ec)
+	if err != nil {
+		return nil, sc.pathErr(st.InputPath, err)
+	}
+	return v, nil
+}
+
+func (sc *stateRun) outputPath(v any) (any, *StateError) {
+	st := sc.st
+	if st.OutputPathNull {
+		return map[string]any{}, nil
+	}
+	if st.OutputPath == nil {
+		return v, nil
+	}
+	out, err := st.OutputPath.get(v, sc.ec)
+	if err != nil {
+		return nil, sc.pathErr(st.OutputPath, err)
+	}
+	return out, nil
+}
+
+func (sc *stateRun) resultPath(raw, result any, p *Path, null bool) (any, *StateError) {
+	if null {
+		return raw, nil
+	}
+	if p == nil {
+		return result, nil
+	}
+	v, err := p.Set(raw, result)
+	if err != nil {
+		return nil, &StateError{Name: ErrResultPathMatchFailure, Cause: sc.runtime(err.Error()).Cause}
+	}
+	return v, nil
+}
+
+// template evaluates a payload template, translating failures into the
+// errors Step Functions reports.
+func (sc *stateRun) template(t *Template, input any, what string) (any, *StateError) {
+	v, err := t.eval(input, sc.ec)
+	if err == nil {
+		return v, nil
+	}
+	var ie *IntrinsicError
+	if errors.As(err, &ie) {
+		return nil, &StateError{Name: ErrIntrinsicFailure, Cause: sc.runtime(ie.Msg).Cause}
+	}
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		if pe, ok := fe.expr.(pathExpr); ok {
+			return nil, sc.runtime(fmt.Sprintf("The JSONPath '%s' specified for the field '%s.$' could not be found in the input '%s'",
+				pe.p.src, fe.field, MarshalJSON(input)))
+		}
+	}
+	return nil, sc.runtime(fmt.Sprintf("%s: %v", what, err))
+}
+
+func (sc *stateRun) pass(input any) (any, *StateError) {
+	st := sc.st
+	eff, serr := sc.inputPath(input)
+	if serr != nil {
+		return nil, serr
+	}
+	if st.Parameters != nil {
+		if eff, serr = sc.template(st.Parameters, eff, "Parameters"); serr != nil {
+			return nil, serr
+		}
+	}
+	result := eff
+	if st.HasResult {
+		result = st.Result
+	}
+	v, serr := sc.resultPath(input, result, st.ResultPath, st.ResultPathNull)
+	if serr != nil {
+		return nil, serr
+	}
+	return sc.outputPath(v)
+}
+
+func (sc *stateRun) succeed(input any) (any, *StateError) {
+	eff, serr := sc.inputPath(input)
+	if serr != nil {
+		return nil, serr
+	}
+	return sc.outputPath(eff)
+}
+
+func (sc *stateRun) fail(input any) *StateError {
+	st := sc.st
+	se := &StateError{Name: st.Error, Cause: st.Cause, noName: st.Error == "" && st.ErrorPath == nil, noCause: st.Cause == "" && st.CausePath == nil}
+	for _, f := range []struct {
+		e   expr
+		dst *string
+		fld string
+	}{{st.ErrorPath, &se.Name, "ErrorPath"}, {st.CausePath, &se.Cause, "CausePath"}} {
+		if f.e == nil {
+			continue
+		}
+		v, err := f.e.eval(input, sc.ec)
+		if err != nil {
+			if pe, ok := f.e.(pathExpr); ok {
+				return sc.pathErr(pe.p, err)
+			}
+			return sc.runtime(fmt.Sprintf("The %s field could not be evaluated: %v", f.fld, err))
+		}
+		s, ok := v.(string)
+		if !ok {
+			return sc.runtime(fmt.Sprintf("The %s field must resolve to a string, but was %s", f.fld, MarshalJSON(v)))
+		}
+		*f.dst = s
+	}
+	return se
+}
+
+// sleep waits d on the engine clock; false means the execution was stopped.
+func (sc *stateRun) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return sc.ctx.Err() == nil
+	}
+	t := sc.x.e.clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return true
+	case <-sc.ctx.Done():
+		return false
+	}
+}
+
+func (sc *stateRun) wait(input any) (any, *StateError) {
+	st := sc.st
+	eff, serr := sc.inputPath(input)
+	if serr != nil {
+		return nil, serr
+	}
+	now := sc.x.e.clock.Now()
+	var d time.Duration
+	switch {
+	case st.Seconds != nil:
+		d = time.Duration(*st.Seconds) * time.Second
+	case st.SecondsPath != nil:
+		v, err := st.SecondsPath.get(eff, sc.ec)
+		if err != nil {
+			return nil, sc.runtime("The SecondsPath parameter does not reference an input value: " + st.SecondsPath.src)
+		}
+		n, ok := asInteger(v)
+		if !ok {
+			return nil, sc.runtime(fmt.Sprintf("The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.SecondsPath.src, javaString(v)))
+		}
+		if n < 0 {
+			return nil, sc.runtime(fmt.Sprintf("The SecondsPath parameter references a negative value: %s == %d", st.SecondsPath.src, n))
+		}
+		d = time.Duration(n) * time.Second
+	case st.TimestampRaw != "":
+		if st.Timestamp == nil {
+			return nil, sc.runtime("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: " + st.TimestampRaw)
+		}
+		d = st.Timestamp.Sub(now)
+	case st.TimestampPath != nil:
+		v, err := st.TimestampPath.get(eff, sc.ec)
+		if err != nil {
+			return nil, sc.runtime("The TimestampPath parameter does not reference an input value: " + st.TimestampPath.src)
+		}
+		s, _ := v.(string)
+		t, perr := parseTimestamp(s)
+		if perr != nil {
+			return nil, sc.runtime(fmt.Sprintf("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.TimestampPath.src, javaString(v)))
+		}
+		d = t.Sub(now)
+	}
+	if !sc.sleep(d) {
+		return nil, abortedError()
+	}
+	return sc.outputPath(eff)
+}
+
+// handleError applies Retry then Catch. retry=true means run the state's
+// work again (the back-off wait has already happened).
+func (sc *stateRun) handleError(serr *StateError, attempts []int64, raw any) (retry bool, out any, next string, err *StateError) {
+	st := sc.st
+	if serr.terminal {
+		return false, nil, "", serr
+	}
+	for i, r := range st.Retry {
+		if !serr.matches(r.ErrorEquals) {
+			continue
+		}
+		if attempts[i] < r.MaxAttempts {
+			delay := r.IntervalSeconds * math.Pow(r.BackoffRate, float64(attempts[i]))
+			if r.MaxDelaySeconds > 0 && delay > r.MaxDelaySeconds {
+				delay = r.MaxDelaySeconds
+			}
+			if r.JitterStrategy == "FULL" {
+				delay = float64(sc.ec.random(nil, int64(delay*1000)+1)) / 1000
+			}
+			attempts[i]++
+			sc.ec.retryCount++
+			sc.ec.ctxObj = nil
+			if !sc.sleep(time.Duration(delay * float64(time.Second))) {
+				return false, nil, "", abortedError()
+			}
+			return true, nil, "", nil
+		}
+		break
+	}
+	for _, c := range st.Catch {
+		if !serr.matches(c.ErrorEquals) {
+			continue
+		}
+		errOut := map[string]any{}
+		if !serr.noName {
+			errOut["Error"] = serr.Name
+		}
+		if !serr.noCause {
+			errOut["Cause"] = serr.Cause
+		}
+		v, rerr := sc.resultPath(raw, errOut, c.ResultPath, c.ResultPathNull)
+		if rerr != nil {
+			return false, nil, "", rerr
+		}
+		return false, v, c.Next, nil
+	}
+	return false, nil, "", serr
+}
+
+// withRetry runs work (which yields the raw result) under Retry/Catch and
+// then applies ResultSelector, ResultPath and OutputPath.
+func (sc *stateRun) withRetry(input any, work func() (any, *StateError)) (any, string, *StateError) {
+	st := sc.st
+	attempts := make([]int64, len(st.Retry))
+	for {
+		result, serr := work()
+		if serr == nil {
+			if st.ResultSelector != nil {
+				if result, serr = sc.template(st.ResultSelector, result, "ResultSelector"); serr != nil {
+					return nil, "", serr
+				}
+			}
+			v, serr := sc.resultPath(input, result, st.ResultPath, st.ResultPathNull)
+			if serr != nil {
+				return nil, "", serr
+			}
+			out, serr := sc.outputPath(v)
+			return out, st.Next, serr
+		}
+		retry, out, next, herr := sc.handleError(serr, attempts, input)
+		if retry {
+			continue
+		}
+		if herr != nil {
+			return nil, "", herr
+		}
+		return out, next, nil
+	}
+}
+
+func (sc *stateRun) parallel(input any) (any, string, *StateError) {
+	st := sc.st
+	eff, serr := sc.inputPath(input)
+	if serr != nil {
+		return nil, "", serr
+	}
+	return sc.withRetry(input, func() (any, *StateError) {
+		branchInput := eff
+		if st.Parameters != nil {
+			var serr *StateError
+			if branchInput, serr = sc.template(st.Parameters, eff, "Parameters"); serr != nil {
+				return nil, serr
+			}
+		}
+		startID := sc.x.addEvent(sc.th, HistoryEvent{Type: "ParallelStateStarted"})
+		ctx, cancel := context.WithCancel(sc.ctx)
+		defer cancel()
+		outs := make([]any, len(st.Branches))
+		var (
+			mu       sync.Mutex
+			firstErr *StateError
+			wg       sync.WaitGroup
+		)
+		for i, br := range st.Branches {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out, serr := sc.x.runMachine(ctx, &thread{prev: startID}, br, branchInput, nil)
+				mu.Lock()
+				defer mu.Unlock()
+				if serr != nil {
+					if firstErr == nil && !(serr.aborted && ctx.Err() != nil && sc.ctx.Err() == nil) {
+						firstErr = serr
+						cancel()
+					}
+					return
+				}
+				outs[i] = out
+			}()
+		}
+		wg.Wait()
+		sc.th.prev = sc.x.lastID()
+		if sc.ctx.Err() != nil {
+			return nil, abortedError()
+		}
+		if firstErr != nil {
+			sc.x.addEvent(sc.th, HistoryEvent{Type: "ParallelStateFailed"})
+			return nil, firstErr
+		}
+		sc.x.addEvent(sc.th, HistoryEvent{Type: "ParallelStateSucceeded"})
+		return outs, nil
+	})
+}
+
+func (sc *stateRun) choice(input any) (any, string, *StateError) {
+	st := sc.st
+	eff, serr := sc.inputPath(input)
+	if serr != nil {
+		return nil, "", serr
+	}
+	next := ""
+	for _, r := range st.Choices {
+		ok, err := sc.evalRule(r, eff)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			next = r.Next
+			break
+		}
+	}
+	if next == "" {
+		next = st.Default
+	}
+	if next == "" {
+		return nil, "", &StateError{Name: ErrNoChoiceMatched, Cause: fmt.Sprintf("No Matches! (state '%s')", st.Name), terminal: true}
+	}
+	out, serr := sc.outputPath(eff)
+	return out, next, serr
+}
+
+func intField(v any) (int64, bool) { return asInteger(v) }
+
+// quoteValue renders a value for Map's "refers to value" messages.
+func quoteValue(v any) string {
+	if s, ok := v.(string); ok {
+		return `"` + s + `"`
+	}
+	return `"` + strings.ReplaceAll(string(MarshalJSON(v)), `"`, `\"`) + `"`
+}

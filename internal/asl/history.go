@@ -1,0 +1,129 @@
+package asl
+
+import "time"
+
+// HistoryEvent mirrors a Step Functions GetExecutionHistory event; JSON tags
+// follow the service's wire names so sfnlocal can serialise events directly
+// (it only rewrites the timestamp into epoch seconds).
+type HistoryEvent struct {
+	Timestamp       time.Time `json:"-"`
+	Type            string    `json:"type"`
+	ID              int64     `json:"id"`
+	PreviousEventID int64     `json:"previousEventId"`
+
+	ExecutionStartedEventDetails   *ExecutionStartedEventDetails `json:"executionStartedEventDetails,omitempty"`
+	ExecutionSucceededEventDetails *OutputDetails                `json:"executionSucceededEventDetails,omitempty"`
+	ExecutionFailedEventDetails    *FailureDetails               `json:"executionFailedEventDetails,omitempty"`
+	ExecutionAbortedEventDetails   *FailureDetails               `json:"executionAbortedEventDetails,omitempty"`
+	ExecutionTimedOutEventDetails  *FailureDetails               `json:"executionTimedOutEventDetails,omitempty"`
+
+	StateEnteredEventDetails *StateEnteredEventDetails `json:"stateEnteredEventDetails,omitempty"`
+	StateExitedEventDetails  *StateExitedEventDetails  `json:"stateExitedEventDetails,omitempty"`
+
+	TaskScheduledEventDetails *TaskScheduledEventDetails `json:"taskScheduledEventDetails,omitempty"`
+	TaskStartedEventDetails   *TaskResourceDetails       `json:"taskStartedEventDetails,omitempty"`
+	TaskSubmittedEventDetails *TaskOutputDetails         `json:"taskSubmittedEventDetails,omitempty"`
+	TaskSucceededEventDetails *TaskOutputDetails         `json:"taskSucceededEventDetails,omitempty"`
+	TaskFailedEventDetails    *TaskFailureDetails        `json:"taskFailedEventDetails,omitempty"`
+	TaskTimedOutEventDetails  *TaskFailureDetails        `json:"taskTimedOutEventDetails,omitempty"`
+
+	LambdaFunctionScheduledEventDetails *LambdaScheduledDetails `json:"lambdaFunctionScheduledEventDetails,omitempty"`
+	LambdaFunctionSucceededEventDetails *OutputDetails          `json:"lambdaFunctionSucceededEventDetails,omitempty"`
+	LambdaFunctionFailedEventDetails    *FailureDetails         `json:"lambdaFunctionFailedEventDetails,omitempty"`
+	LambdaFunctionTimedOutEventDetails  *FailureDetails         `json:"lambdaFunctionTimedOutEventDetails,omitempty"`
+
+	MapStateStartedEventDetails       *MapStateStartedDetails `json:"mapStateStartedEventDetails,omitempty"`
+	MapIterationStartedEventDetails   *MapIterationDetails    `json:"mapIterationStartedEventDetails,omitempty"`
+	MapIterationSucceededEventDetails *MapIterationDetails    `json:"mapIterationSucceededEventDetails,omitempty"`
+	MapIterationFailedEventDetails    *MapIterationDetails    `json:"mapIterationFailedEventDetails,omitempty"`
+	MapIterationAbortedEventDetails   *MapIterationDetails    `json:"mapIterationAbortedEventDetails,omitempty"`
+}
+
+// ExecutionStartedEventDetails is the detail of ExecutionStarted.
+type ExecutionStartedEventDetails struct {
+	Input        string          `json:"input"`
+	InputDetails *PayloadDetails `json:"inputDetails,omitempty"`
+	RoleArn      string          `json:"roleArn"`
+}
+
+// PayloadDetails says whether a payload was truncated (never, here).
+type PayloadDetails struct {
+	Truncated bool `json:"truncated"`
+}
+
+// OutputDetails carries an output payload.
+type OutputDetails struct {
+	Output        string          `json:"output"`
+	OutputDetails *PayloadDetails `json:"outputDetails,omitempty"`
+}
+
+// FailureDetails carries an error name and cause.
+type FailureDetails struct {
+	Error string `json:"error,omitempty"`
+	Cause string `json:"cause,omitempty"`
+}
+
+// StateEnteredEventDetails is the detail of *StateEntered.
+type StateEnteredEventDetails struct {
+	Name         string          `json:"name"`
+	Input        string          `json:"input"`
+	InputDetails *PayloadDetails `json:"inputDetails,omitempty"`
+}
+
+// StateExitedEventDetails is the detail of *StateExited.
+type StateExitedEventDetails struct {
+	Name          string          `json:"name"`
+	Output        string          `json:"output"`
+	OutputDetails *PayloadDetails `json:"outputDetails,omitempty"`
+}
+
+// TaskScheduledEventDetails is the detail of TaskScheduled.
+type TaskScheduledEventDetails struct {
+	ResourceType       string `json:"resourceType"`
+	Resource           string `json:"resource"`
+	Region             string `json:"region"`
+	Parameters         string `json:"parameters"`
+	TimeoutInSeconds   int64  `json:"timeoutInSeconds,omitempty"`
+	HeartbeatInSeconds int64  `json:"heartbeatInSeconds,omitempty"`
+}
+
+// TaskResourceDetails identifies a task resource (TaskStarted).
+type TaskResourceDetails struct {
+	ResourceType string `json:"resourceType"`
+	Resource     string `json:"resource"`
+}
+
+// TaskOutputDetails is the detail of TaskSubmitted / TaskSucceeded.
+type TaskOutputDetails struct {
+	ResourceType  string          `json:"resourceType"`
+	Resource      string          `json:"resource"`
+	Output        string          `json:"output"`
+	OutputDetails *PayloadDetails `json:"outputDetails,omitempty"`
+}
+
+// TaskFailureDetails is the detail of TaskFailed / TaskTimedOut.
+type TaskFailureDetails struct {
+	ResourceType string `json:"resourceType"`
+	Resource     string `json:"resource"`
+	Error        string `json:"error,omitempty"`
+	Cause        string `json:"cause,omitempty"`
+}
+
+// LambdaScheduledDetails is the detail of LambdaFunctionScheduled.
+type LambdaScheduledDetails struct {
+	Resource         string          `json:"resource"`
+	Input            string          `json:"input"`
+	InputDetails     *PayloadDetails `json:"inputDetails,omitempty"`
+	TimeoutInSeconds int64           `json:"timeoutInSeconds,omitempty"`
+}
+
+// MapStateStartedDetails is the detail of MapStateStarted.
+type MapStateStartedDetails struct {
+	Length int `json:"length"`
+}
+
+// MapIterationDetails identifies one Map iteration.
+type MapIterationDetails struct {
+	Name  string `json:"name"`
+	Index int    `json:"index"`
+}

@@ -1,0 +1,330 @@
+package asl
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+// Task resources understood by the engine.
+const (
+	ResourceLambdaInvoke             = "arn:aws:states:::lambda:invoke"
+	ResourceLambdaInvokeWaitForToken = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+)
+
+// defaultTaskTimeout is Step Functions' default for Tasks (99999999 s):
+// effectively none, so no timer is armed.
+const defaultTaskTimeout = 0
+
+func (sc *stateRun) task(input any) (any, string, *StateError) {
+	eff, serr := sc.inputPath(input)
+	if serr != nil {
+		return nil, "", serr
+	}
+	return sc.withRetry(input, func() (any, *StateError) { return sc.taskAttempt(eff) })
+}
+
+func (sc *stateRun) seconds(fixed int64, p *Path, input any, field string) (time.Duration, *StateError) {
+	if p == nil {
+		return time.Duration(fixed) * time.Second, nil
+	}
+	v, err := p.get(input, sc.ec)
+	if err != nil {
+		return 0, sc.pathErr(p, err)
+	}
+	n, ok := asInteger(v)
+	if !ok || n <= 0 {
+		return 0, sc.runtime(fmt.Sprintf("The %s field refers to value %s which is not a valid positive integer: %s", field, quoteValue(v), p.src))
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
+	st := sc.st
+	timeout, serr := sc.seconds(st.TimeoutSeconds, st.TimeoutSecondsPath, eff, "TimeoutSecondsPath")
+	if serr != nil {
+		return nil, serr
+	}
+	heartbeat, serr := sc.seconds(st.HeartbeatSeconds, st.HeartbeatSecondsPath, eff, "HeartbeatSecondsPath")
+	if serr != nil {
+		return nil, serr
+	}
+	var tw *taskWait
+	if st.Resource == ResourceLambdaInvokeWaitForToken {
+		var tok string
+		tok, tw = sc.x.e.registerToken(sc.x)
+		defer sc.x.e.releaseToken(tok)
+		sc.ec.token = tok
+		sc.ec.ctxObj = nil
+	}
+	params := eff
+	if st.Parameters != nil {
+		if params, serr = sc.template(st.Parameters, eff, "Parameters"); serr != nil {
+			return nil, serr
+		}
+	}
+	// One deadline covers invocation and callback wait, as in Step Functions.
+	var deadline <-chan time.Time
+	if timeout > defaultTaskTimeout {
+		t := sc.x.e.clock.NewTimer(timeout)
+		defer t.Stop()
+		deadline = t.C()
+	}
+	switch {
+	case strings.HasPrefix(st.Resource, "arn:aws:lambda:"):
+		return sc.lambdaFunction(params, timeout, deadline)
+	case st.Resource == ResourceLambdaInvoke || st.Resource == ResourceLambdaInvokeWaitForToken:
+		return sc.lambdaService(params, timeout, heartbeat, deadline, tw)
+	}
+	return nil, sc.runtime(fmt.Sprintf("The resource '%s' is not supported by this interpreter.", st.Resource))
+}
+
+// lambdaFunction runs a Task whose Resource is a Lambda function ARN; the
+// history uses the LambdaFunction* events Step Functions emits for it.
+func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline <-chan time.Time) (any, *StateError) {
+	x, st := sc.x, sc.st
+	payloadJSON := MarshalJSON(payload)
+	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: &LambdaScheduledDetails{
+		Resource: st.Resource, Input: string(payloadJSON), InputDetails: &PayloadDetails{}, TimeoutInSeconds: int64(timeout / time.Second),
+	}})
+	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionStarted"})
+	out, serr := sc.invoke(st.Resource, payloadJSON, deadline)
+	if serr == nil {
+		serr = sc.checkResultSize(out, st.Resource)
+	}
+	if serr != nil {
+		switch {
+		case serr.aborted:
+		case serr.Name == ErrTimeout:
+			x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionTimedOut", LambdaFunctionTimedOutEventDetails: &FailureDetails{Error: serr.Name, Cause: serr.Cause}})
+		default:
+			x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionFailed", LambdaFunctionFailedEventDetails: &FailureDetails{Error: serr.Name, Cause: serr.Cause}})
+		}
+		return nil, serr
+	}
+	result := parsePayload(out)
+	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: string(MarshalJSON(result)), OutputDetails: &PayloadDetails{}}})
+	return result, nil
+}
+
+// checkResultSize enforces the payload limit on a task result; unlike an
+// oversized state output this one can be caught.
+func (sc *stateRun) checkResultSize(out []byte, resource string) *StateError {
+	if len(out) <= sc.x.e.opts.MaxPayloadBytes {
+		return nil
+	}
+	return &StateError{
+		Name:  ErrDataLimitExceeded,
+		Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", resource),
+	}
+}
+
+func parsePayload(out []byte) any {
+	if len(strings.TrimSpace(string(out))) == 0 {
+		return nil
+	}
+	v, err := ParseJSON(out)
+	if err != nil {
+		return string(out)
+	}
+	return v
+}
+
+// lambdaService runs arn:aws:states:::lambda:invoke[.waitForTaskToken].
+func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, deadline <-chan time.Time, tw *taskWait) (any, *StateError) {
+	x, st := sc.x, sc.st
+	resource := strings.TrimPrefix(st.Resource, "arn:aws:states:::lambda:")
+	paramsJSON := MarshalJSON(params)
+	x.addEvent(sc.th, HistoryEvent{Type: "TaskScheduled", TaskScheduledEventDetails: &TaskScheduledEventDetails{
+		ResourceType: "lambda", Resource: resource, Region: x.e.opts.Region, Parameters: string(paramsJSON),
+		TimeoutInSeconds: int64(timeout / time.Second), HeartbeatInSeconds: int64(heartbeat / time.Second),
+	}})
+	x.addEvent(sc.th, HistoryEvent{Type: "TaskStarted", TaskStartedEventDetails: &TaskResourceDetails{ResourceType: "lambda", Resource: resource}})
+	fail := func(serr *StateError) (any, *StateError) {
+		switch {
+		case serr.aborted:
+		case serr.Name == ErrTimeout || serr.Name == ErrHeartbeatTimeout:
+			x.addEvent(sc.th, HistoryEvent{Type: "TaskTimedOut", TaskTimedOutEventDetails: &TaskFailureDetails{ResourceType: "lambda", Resource: resource, Error: serr.Name, Cause: serr.Cause}})
+		default:
+			x.addEvent(sc.th, HistoryEvent{Type: "TaskFailed", TaskFailedEventDetails: &TaskFailureDetails{ResourceType: "lambda", Resource: resource, Error: serr.Name, Cause: serr.Cause}})
+		}
+		return nil, serr
+	}
+	pm, _ := params.(map[string]any)
+	fn, _ := pm["FunctionName"].(string)
+	if fn == "" {
+		return fail(sc.runtime("The field 'FunctionName' is required for the resource '" + st.Resource + "'."))
+	}
+	payloadJSON := []byte("{}")
+	if p, ok := pm["Payload"]; ok {
+		// A string Payload is sent verbatim, as the Lambda Invoke API does.
+		if s, isStr := p.(string); isStr {
+			payloadJSON = []byte(s)
+		} else {
+			payloadJSON = MarshalJSON(p)
+		}
+	}
+	out, serr := sc.invoke(fn, payloadJSON, deadline)
+	if serr == nil {
+		serr = sc.checkResultSize(out, st.Resource)
+	}
+	if serr != nil {
+		return fail(serr)
+	}
+	resp := invokeResponse(parsePayload(out), len(out))
+	if tw == nil {
+		x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp)), OutputDetails: &PayloadDetails{}}})
+		return resp, nil
+	}
+	x.addEvent(sc.th, HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp)), OutputDetails: &PayloadDetails{}}})
+	var hb Timer
+	var hbC <-chan time.Time
+	if heartbeat > 0 {
+		hb = x.e.clock.NewTimer(heartbeat)
+		hbC = hb.C()
+		defer func() { hb.Stop() }()
+	}
+	for {
+		select {
+		case o := <-tw.ch:
+			switch {
+			case o.heartbeat:
+				if hb != nil {
+					hb.Stop()
+					hb = x.e.clock.NewTimer(heartbeat)
+					hbC = hb.C()
+				}
+			case o.failed:
+				return fail(&StateError{Name: o.errName, Cause: o.cause})
+			default:
+				x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(o.output)), OutputDetails: &PayloadDetails{}}})
+				return o.output, nil
+			}
+		case <-deadline:
+			return fail(&StateError{Name: ErrTimeout})
+		case <-hbC:
+			return fail(&StateError{Name: ErrHeartbeatTimeout})
+		case <-sc.ctx.Done():
+			return nil, abortedError()
+		}
+	}
+}
+
+// invokeResponse is the result object of arn:aws:states:::lambda:invoke.
+func invokeResponse(payload any, size int) map[string]any {
+	rid := newUUID()
+	headers := map[string]any{
+		"Connection":                     "keep-alive",
+		"Content-Length":                 strconv.Itoa(size),
+		"Content-Type":                   "application/json",
+		"X-Amz-Executed-Version":         "$LATEST",
+		"x-amzn-Remapped-Content-Length": "0",
+		"x-amzn-RequestId":               rid,
+	}
+	all := make(map[string]any, len(headers))
+	for k, v := range headers {
+		all[k] = []any{v}
+	}
+	return map[string]any{
+		"ExecutedVersion": "$LATEST",
+		"Payload":         payload,
+		"SdkHttpMetadata": map[string]any{
+			"AllHttpHeaders": all, "HttpHeaders": headers, "HttpStatusCode": int64(200),
+		},
+		"SdkResponseMetadata": map[string]any{"RequestId": rid},
+		"StatusCode":          int64(200),
+	}
+}
+
+type invokeResult struct {
+	out []byte
+	err error
+	// panicked holds a recovered panic value.
+	panicked any
+}
+
+// invoke calls an in-process Lambda handler, racing it against the task
+// deadline and the execution's cancellation.
+func (sc *stateRun) invoke(fnRef string, payload []byte, deadline <-chan time.Time) ([]byte, *StateError) {
+	e := sc.x.e
+	h, ok := e.opts.Resolver(fnRef)
+	name := FunctionName(fnRef)
+	arn := fnRef
+	if !strings.HasPrefix(arn, "arn:") {
+		arn = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", e.opts.Region, e.opts.Account, name)
+	}
+	if !ok {
+		return nil, &StateError{
+			Name: ErrLambdaResourceNotFound,
+			Cause: fmt.Sprintf("Function not found: arn:aws:lambda:%s:%s:function:%s:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: %s; Proxy: null)",
+				e.opts.Region, e.opts.Account, name, newUUID()),
+		}
+	}
+	ctx, cancel := context.WithCancel(sc.ctx)
+	defer cancel()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: newUUID(), InvokedFunctionArn: arn})
+	done := make(chan invokeResult, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- invokeResult{panicked: p}
+			}
+		}()
+		out, err := h.Invoke(ctx, payload)
+		done <- invokeResult{out: out, err: err}
+	}()
+	select {
+	case r := <-done:
+		switch {
+		case r.panicked != nil:
+			return nil, lambdaFailure(errorTypeOf(r.panicked), fmt.Sprint(r.panicked))
+		case r.err != nil:
+			typ, msg := lambdaErrorFields(r.err)
+			return nil, lambdaFailure(typ, msg)
+		}
+		return r.out, nil
+	case <-deadline:
+		return nil, &StateError{Name: ErrTimeout}
+	case <-sc.ctx.Done():
+		return nil, abortedError()
+	}
+}
+
+// lambdaErrorFields reproduces what the aws-lambda-go runtime reports for a
+// handler error: an InvokeResponse_Error keeps its Type; any other error is
+// named after its type without package or pointer.
+func lambdaErrorFields(err error) (typ, msg string) {
+	switch t := err.(type) { //nolint:errorlint // the runtime inspects the top-level value only
+	case messages.InvokeResponse_Error:
+		return t.Type, t.Message
+	case *messages.InvokeResponse_Error:
+		return t.Type, t.Message
+	}
+	return errorTypeOf(err), err.Error()
+}
+
+func errorTypeOf(v any) string {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return ""
+	}
+	if t.Kind() == reflect.Ptr {
+		return t.Elem().Name()
+	}
+	return t.Name()
+}
+
+func lambdaFailure(typ, msg string) *StateError {
+	name := typ
+	if name == "" {
+		name = ErrLambdaUnknown
+	}
+	cause := map[string]any{"errorMessage": msg, "errorType": typ}
+	return &StateError{Name: name, Cause: string(MarshalJSON(cause))}
+}

@@ -1,0 +1,305 @@
+package asl
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/ohler55/ojg/oj"
+)
+
+// Values flowing between states are plain Go JSON values: nil, bool, int64,
+// float64, string, []any and map[string]any (as produced by ojg's parser).
+// They are treated as immutable once produced; code that needs to change a
+// value copies the parts it changes (see setPath).
+
+// ParseJSON parses JSON text into a value.
+func ParseJSON(b []byte) (any, error) {
+	v, err := oj.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("parse JSON: %w", err)
+	}
+	return normalize(v), nil
+}
+
+// normalize maps the rare number types ojg may produce (big numbers) onto
+// int64/float64 so the rest of the code only deals with those two.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = normalize(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = normalize(e)
+		}
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(t).Float64()
+		return f
+	case *big.Float:
+		f, _ := t.Float64()
+		return f
+	case int:
+		return int64(t)
+	case float32:
+		return float64(t)
+	}
+	return v
+}
+
+// MarshalJSON renders a value as compact JSON with sorted object keys and
+// without HTML escaping (Step Functions does not escape <, > or &).
+func MarshalJSON(v any) []byte {
+	return appendJSON(make([]byte, 0, 64), v)
+}
+
+func toJSONString(v any) string { return string(MarshalJSON(v)) }
+
+func appendJSON(b []byte, v any) []byte {
+	switch t := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		if t {
+			return append(b, "true"...)
+		}
+		return append(b, "false"...)
+	case int64:
+		return strconv.AppendInt(b, t, 10)
+	case int:
+		return strconv.AppendInt(b, int64(t), 10)
+	case float64:
+		return appendFloat(b, t)
+	case string:
+		return appendString(b, t)
+	case []any:
+		b = append(b, '[')
+		for i, e := range t {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, e)
+		}
+		return append(b, ']')
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendJSON(b, t[k])
+		}
+		return append(b, '}')
+	default:
+		// Foreign types (e.g. from tests); fall back to encoding/json.
+		out, err := json.Marshal(normalize(v))
+		if err != nil {
+			return append(b, "null"...)
+		}
+		return append(b, out...)
+	}
+}
+
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.AppendInt(b, int64(f), 10)
+	}
+	abs := math.Abs(f)
+	if abs < 1e-6 || abs >= 1e21 {
+		return strconv.AppendFloat(b, f, 'e', -1, 64)
+	}
+	return strconv.AppendFloat(b, f, 'f', -1, 64)
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"':
+				b = append(b, '\\', '"')
+			case '\\':
+				b = append(b, '\\', '\\')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// deepEqual compares JSON values; numbers compare by value (1 == 1.0).
+func deepEqual(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !deepEqual(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !deepEqual(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case nil:
+		return b == nil
+	}
+	if fx, ok := toFloat(a); ok {
+		fy, ok := toFloat(b)
+		if !ok {
+			return false
+		}
+		if ix, ok := a.(int64); ok {
+			if iy, ok := b.(int64); ok {
+				return ix == iy
+			}
+		}
+		return fx == fy
+	}
+	return false
+}
+
+// DeepEqual reports whether two JSON values are equal (numbers by value).
+func DeepEqual(a, b any) bool { return deepEqual(normalize(a), normalize(b)) }
+
+func toFloat(v any) (float64, bool) {
+	switch t := v.(type) {
+	case int64:
+		return float64(t), true
+	case float64:
+		return t, true
+	case int:
+		return float64(t), true
+	}
+	return 0, false
+}
+
+func isNumber(v any) bool {
+	_, ok := toFloat(v)
+	return ok
+}
+
+// asInteger returns v as an integer if it is a number with no fraction.
+func asInteger(v any) (int64, bool) {
+	switch t := v.(type) {
+	case int64:
+		return t, true
+	case int:
+		return int64(t), true
+	case float64:
+		if t == math.Trunc(t) && !math.IsInf(t, 0) {
+			return int64(t), true
+		}
+	}
+	return 0, false
+}
+
+// deepCopy copies maps and slices so the copy can be mutated freely.
+func deepCopy(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(t))
+		for i, e := range t {
+			s[i] = deepCopy(e)
+		}
+		return s
+	}
+	return v
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	}
+	if isNumber(v) {
+		return "number"
+	}
+	return fmt.Sprintf("%T", v)
+}
