@@ -429,7 +429,10 @@ func TestRacingSaves(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			mine := *loaded
-			ev, err := mine.Transition(ticket.StatusInReview, ticket.Actor{Role: ticket.ActorOperator, ID: fmt.Sprintf("op%d", i)}, e.clock.Now(), "")
+			// Distinct times give distinct event keys: only the version
+			// condition decides the race.
+			at := e.clock.Now().Add(time.Duration(i) * time.Millisecond)
+			ev, err := mine.Transition(ticket.StatusInReview, ticket.Actor{Role: ticket.ActorOperator, ID: fmt.Sprintf("op%d", i)}, at, "")
 			if err != nil {
 				others <- err
 				return
@@ -467,5 +470,62 @@ func TestRacingSaves(t *testing.T) {
 	got, _ := e.store.GetTicket(ctx, "T1")
 	if got.Version != 2 || got.Status != ticket.StatusInReview {
 		t.Fatalf("ticket %+v", got)
+	}
+}
+
+// hookDB runs a hook before each transaction, to interleave a competing
+// writer between SaveTicket's read and its conditional write.
+type hookDB struct {
+	*dynamodb.Client
+	before func()
+}
+
+func (h *hookDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	if h.before != nil {
+		f := h.before
+		h.before = nil
+		f()
+	}
+	return h.Client.TransactWriteItems(ctx, in, optFns...)
+}
+
+func TestSaveConditionCatchesWriteAfterRead(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tk := newTicket("T1", e.clock.Now())
+	if _, err := e.store.CreateTicket(ctx, tk, firstEvent(tk), nil); err != nil {
+		t.Fatal(err)
+	}
+	hook := &hookDB{Client: e.db}
+	racer, err := New(hook, e.store.Table(), e.store.sealer, e.store.blinder, WithClock(e.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := ticket.Actor{Role: ticket.ActorSystem}
+	mine := *tk
+	ev, _ := mine.Transition(ticket.StatusInReview, sys, e.clock.Now(), "mine")
+	hook.before = func() {
+		// Another writer wins after our read, before our write.
+		// A later time, so the event keys differ and only the ticket's
+		// version condition can stop our write.
+		theirs := *tk
+		ev, _ := theirs.Transition(ticket.StatusInReview, sys, e.clock.Now().Add(time.Second), "theirs")
+		if err := e.store.SaveTicket(ctx, &theirs, ticket.StatusReceived, ev); err != nil {
+			t.Error(err)
+		}
+	}
+	err = racer.SaveTicket(ctx, &mine, ticket.StatusReceived, ev)
+	if !errors.Is(err, &ConflictError{}) {
+		t.Fatalf("got %v, want ConflictError", err)
+	}
+	if mine.Version != 1 {
+		t.Fatalf("loser's version changed to %d", mine.Version)
+	}
+	evs, err := e.store.Events(ctx, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[1].Note != "theirs" {
+		t.Fatalf("timeline %+v", evs)
 	}
 }

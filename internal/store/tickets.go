@@ -139,7 +139,7 @@ func checkKeyPart(what, v string) error {
 }
 
 // mutableAttrs are the ticket attributes every save rewrites. The nil values
-// are attributes to remove (a sparse index the ticket left).
+// are attributes the ticket does not have (a sparse index it is not in).
 func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
 	doc, err := json.Marshal(t)
 	if err != nil {
@@ -512,40 +512,50 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 		}
 	}
+	// Read first: the item is replaced as a whole (see below), so the
+	// write-once attributes are carried over from the stored item. The put is
+	// conditional on the version read here, so they cannot have changed.
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(ticketPK(t.ID), skMeta), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return fmt.Errorf("store: save ticket %s: read current: %w", t.ID, err)
+	}
+	if out.Item == nil {
+		return &NotFoundError{Kind: "ticket", ID: t.ID}
+	}
+	if err := checkCurrent(out.Item, t, expectedStatus); err != nil {
+		return err
+	}
+
 	nt := *t
 	nt.Version = t.Version + 1
-	attrs, err := mutableAttrs(&nt)
+	item, err := mutableAttrs(&nt)
 	if err != nil {
 		return err
 	}
-	names := map[string]string{"#v": attrVersion, "#st": attrStatus}
-	values := map[string]types.AttributeValue{
-		":expv": num(int64(t.Version)), ":exps": str(string(expectedStatus)),
-	}
-	var set, remove []string
-	i := 0
-	for name, v := range attrs {
-		alias := fmt.Sprintf("#a%d", i)
-		i++
-		names[alias] = name
+	for k, v := range item {
 		if v == nil {
-			remove = append(remove, alias)
-			continue
+			delete(item, k)
 		}
-		values[":"+alias[1:]] = v
-		set = append(set, alias+" = :"+alias[1:])
 	}
-	expr := "SET " + strings.Join(set, ", ")
-	if len(remove) > 0 {
-		expr += " REMOVE " + strings.Join(remove, ", ")
+	for _, k := range []string{attrPK, attrSK, attrEntity, attrContact, attrAccessHash, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK} {
+		if v, ok := out.Item[k]; ok {
+			item[k] = v
+		}
 	}
-	items := []types.TransactWriteItem{{Update: &types.Update{
-		TableName:                 aws.String(s.table),
-		Key:                       key(ticketPK(t.ID), skMeta),
-		UpdateExpression:          aws.String(expr),
-		ConditionExpression:       aws.String("#v = :expv AND #st = :exps"),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
+	// A full Put rather than an UpdateItem with SET/REMOVE: both are atomic
+	// and conditional on DynamoDB, but minidyn mis-indexes an item that
+	// enters a GSI through UpdateItem, and the Put leaves no doubt that a
+	// ticket leaving a sparse index (review queue) drops out of it.
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName:                aws.String(s.table),
+		Item:                     item,
+		ConditionExpression:      aws.String("#v = :expv AND #st = :exps"),
+		ExpressionAttributeNames: map[string]string{"#v": attrVersion, "#st": attrStatus},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":expv": num(int64(t.Version)), ":exps": str(string(expectedStatus)),
+		},
 	}}}
 	for i, e := range events {
 		e.TicketID = t.ID
@@ -566,30 +576,30 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 	}
 	switch {
-	case reasonAt(reasons, 0) == reasonConditionFailed:
-		return s.saveConflict(ctx, t, expectedStatus)
-	case hasReason(reasons, reasonTransactionConflict):
-		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "concurrent update"}
+	case reasonAt(reasons, 0) == reasonConditionFailed, hasReason(reasons, reasonTransactionConflict):
+		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "changed concurrently"}
+	case hasReason(reasons, reasonConditionFailed):
+		// An event key already exists: another save at this version won.
+		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "timeline entry already written"}
 	default:
 		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 	}
 }
 
-// saveConflict explains a failed save condition: missing, moved on, or in
-// another status.
-func (s *Store) saveConflict(ctx context.Context, t *ticket.Ticket, expected ticket.Status) error {
-	cur, err := s.GetTicketMeta(ctx, t.ID)
-	var nf *NotFoundError
-	switch {
-	case errors.As(err, &nf):
-		return err
-	case err != nil:
-		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "condition failed"}
-	case cur.Version != t.Version:
-		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("stale version %d, current is %d", t.Version, cur.Version)}
-	default:
-		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("status is %s, not %s", cur.Status, expected)}
+// checkCurrent compares the stored ticket with what the caller expects, so
+// most conflicts are answered without a write.
+func checkCurrent(item map[string]types.AttributeValue, t *ticket.Ticket, expected ticket.Status) error {
+	v, err := numAttr(item, attrVersion)
+	if err != nil {
+		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 	}
+	if v != t.Version {
+		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("stale version %d, current is %d", t.Version, v)}
+	}
+	if cur := ticket.Status(strAttr(item, attrStatus)); cur != expected {
+		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("status is %s, not %s", cur, expected)}
+	}
+	return nil
 }
 
 // GetTicketMeta reads a ticket without unsealing its contact, for code that
