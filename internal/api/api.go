@@ -1,0 +1,157 @@
+// Package api is the api function: citizen look-ups, supplements and ratings;
+// the department inbox and actions; operator review; the staff view. Actions that
+// finish a waiting workflow step send the task token stored on the ticket.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/auth"
+	"github.com/hotline12345/hotline/internal/catalog"
+	"github.com/hotline12345/hotline/internal/httpapi"
+	"github.com/hotline12345/hotline/internal/lifecycle"
+	"github.com/hotline12345/hotline/internal/ticket"
+	"github.com/hotline12345/hotline/internal/workflow"
+)
+
+// Store is what the api reads and changes.
+type Store interface {
+	lifecycle.Store
+	Events(ctx context.Context, id string) ([]ticket.Event, error)
+	DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error)
+	ReviewQueue(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
+}
+
+// Catalog gives the current configuration.
+type Catalog interface {
+	Current(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// Workflow finishes waiting steps.
+type Workflow interface {
+	Complete(ctx context.Context, token string, output any) error
+}
+
+// Handler is the api function.
+type Handler struct {
+	Store    Store
+	Catalog  Catalog
+	Workflow Workflow
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// maxBodyBytes bounds the JSON bodies of this function's routes.
+const maxBodyBytes = 64 << 10
+
+type request struct {
+	events.APIGatewayV2HTTPRequest
+	log     *slog.Logger
+	staff   auth.Claims
+	isStaff bool
+}
+
+type route func(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error)
+
+func (h *Handler) routes() map[string]route {
+	return map[string]route{
+		"GET /v1/categories":                   h.categories,
+		"GET /v1/tickets/{id}":                 h.getTicket,
+		"POST /v1/tickets/{id}/supplements":    h.supplement,
+		"POST /v1/tickets/{id}/rating":         h.rate,
+		"GET /v1/review-queue":                 h.reviewQueue,
+		"POST /v1/tickets/{id}/review":         h.review,
+		"POST /v1/tickets/{id}/reassign":       h.reassign,
+		"GET /v1/departments/{deptId}/tickets": h.inbox,
+		"POST /v1/tickets/{id}/accept":         h.accept,
+		"POST /v1/tickets/{id}/reply":          h.reply,
+		"POST /v1/tickets/{id}/return":         h.returnTicket,
+	}
+}
+
+// Routes lists the route keys this function serves.
+func (h *Handler) Routes() []string {
+	var keys []string
+	for k := range h.routes() {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// Handle serves one API Gateway request.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	r := &request{APIGatewayV2HTTPRequest: req, log: httpapi.Logger(h.Log, req)}
+	if id := req.PathParameters["id"]; id != "" {
+		r.log = r.log.With("ticket_id", id)
+	}
+	fn, ok := h.routes()[req.RouteKey]
+	if !ok {
+		return httpapi.Fail(ctx, r.log, httpapi.NotFound()), nil
+	}
+	claims, isStaff, err := httpapi.Staff(req)
+	if err != nil {
+		return httpapi.Fail(ctx, r.log, err), nil
+	}
+	r.staff, r.isStaff = claims, isStaff
+	if isStaff {
+		r.log = r.log.With("staff_role", string(claims.Role))
+	}
+	resp, err := fn(ctx, r)
+	if err != nil {
+		return httpapi.Fail(ctx, r.log, err), nil
+	}
+	return resp, nil
+}
+
+// decode reads the request body strictly into v.
+func decode(r *request, v any) error {
+	body, err := httpapi.Body(r.APIGatewayV2HTTPRequest)
+	if err != nil {
+		return err
+	}
+	return ticket.DecodeStrict(body, maxBodyBytes, v)
+}
+
+// ticketID returns the path's ticket id, refusing junk early with a 404.
+func ticketID(r *request) (string, error) {
+	id := ticket.NormalizeID(r.PathParameters["id"])
+	if !ticket.ValidID(id) {
+		return "", httpapi.NotFound()
+	}
+	return id, nil
+}
+
+// requireRole refuses callers without one of the roles.
+func requireRole(r *request, roles ...auth.Role) error {
+	if !r.isStaff {
+		return httpapi.Unauthorized("a staff token is required")
+	}
+	for _, role := range roles {
+		if r.staff.Role == role {
+			return nil
+		}
+	}
+	return httpapi.Forbidden(fmt.Sprintf("role %s may not do this", r.staff.Role))
+}
+
+// complete finishes the waiting step if the ticket's token belongs to it. A
+// step that is not parked yet finishes itself when it parks (it sees the new
+// status), so no token is not an error.
+func (h *Handler) complete(ctx context.Context, t *ticket.Ticket, step ticket.Step, output any) error {
+	if t.WaitingStep != step || t.TaskToken == "" {
+		return nil
+	}
+	err := h.Workflow.Complete(ctx, t.TaskToken, output)
+	var gone *workflow.StepGoneError
+	if errors.As(err, &gone) {
+		return httpapi.Gone("the change was recorded, but the workflow step it answers had already finished or timed out")
+	}
+	return err
+}
+
+func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Millisecond) }

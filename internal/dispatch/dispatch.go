@@ -1,0 +1,226 @@
+// Package dispatch is the dispatch function (派单): it routes a reviewed ticket
+// to the responsible department, records the deadlines, and — as the waiting
+// step of the workflow — tells the department on its queue once and parks the
+// task token until the department replies or returns the ticket.
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/catalog"
+	"github.com/hotline12345/hotline/internal/lifecycle"
+	"github.com/hotline12345/hotline/internal/queue"
+	"github.com/hotline12345/hotline/internal/task"
+	"github.com/hotline12345/hotline/internal/ticket"
+)
+
+// Actions of the dispatch task.
+const (
+	ActionRoute      = "route"
+	ActionAwaitReply = "await-reply"
+)
+
+// Catalog gives the current departments, categories, rules and calendar.
+type Catalog interface {
+	Current(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// Queue delivers a message to a department's queue.
+type Queue interface {
+	Publish(ctx context.Context, departmentID string, msg queue.DepartmentMessage) error
+}
+
+// Workflow completes a waiting step.
+type Workflow interface {
+	Complete(ctx context.Context, token string, output any) error
+}
+
+// Handler is the dispatch function.
+type Handler struct {
+	Store    lifecycle.Store
+	Catalog  Catalog
+	Queue    Queue
+	Workflow Workflow
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Output is what Route returns to the workflow: the reply deadline becomes the
+// waiting step's TimeoutSecondsPath.
+type Output struct {
+	DepartmentID        string `json:"departmentId,omitempty"`
+	ReplyTimeoutSeconds int64  `json:"replyTimeoutSeconds,omitempty"`
+}
+
+// Handle runs one dispatch action.
+func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
+	if err := in.Validate([]string{ActionRoute, ActionAwaitReply}, []string{ActionAwaitReply}); err != nil {
+		return Output{}, task.Report(err)
+	}
+	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
+	var out Output
+	var err error
+	switch in.Action {
+	case ActionRoute:
+		out, err = h.route(ctx, in.TicketID, log)
+	case ActionAwaitReply:
+		err = h.awaitReply(ctx, in, log)
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "dispatch failed", "error", err.Error())
+	}
+	return out, task.Report(err)
+}
+
+func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Output, error) {
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return Output{}, fmt.Errorf("load catalog: %w", err)
+	}
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		switch t.Status {
+		case ticket.StatusDispatched, ticket.StatusAccepted:
+			return nil, lifecycle.ErrUnchanged // a retry after the route was saved
+		case ticket.StatusInReview, ticket.StatusReturned, ticket.StatusReplied, ticket.StatusAnswered:
+		default:
+			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRoute}
+		}
+		dept, co, rule := t.PendingDepartmentID, t.PendingCoHandlers, "operator"
+		if dept == "" {
+			r, err := cat.Route(t)
+			if err != nil {
+				return nil, err
+			}
+			dept, co, rule = r.DepartmentID, r.CoHandlers, r.RuleID
+		}
+		reopened := t.Status == ticket.StatusReplied || t.Status == ticket.StatusAnswered
+		ev, err := t.Transition(ticket.StatusDispatched, ticket.Actor{Role: ticket.ActorSystem}, now, "派单至 "+cat.DepartmentName(dept))
+		if err != nil {
+			return nil, err
+		}
+		if reopened {
+			t.ReopenCount++
+			t.Reply, t.Rating = nil, nil
+			ev.Kind = "status.reopened"
+		}
+		t.DepartmentID, t.CoHandlers, t.RuleID = dept, slices.Clone(co), rule
+		t.PendingDepartmentID, t.PendingCoHandlers = "", nil
+		t.DispatchedAt, t.AcceptedAt = now, time.Time{}
+		t.Deadlines = cat.Deadlines(t, now)
+		t.Overdue, t.ExtensionRequested = false, false
+		t.TaskToken, t.WaitingStep = "", ticket.StepNone
+		return []ticket.Event{ev}, nil
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	if t.Status != ticket.StatusDispatched && t.Status != ticket.StatusAccepted {
+		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRoute}
+	}
+	secs := int64(t.Deadlines.Reply.Sub(h.Now()).Seconds())
+	log.InfoContext(ctx, "ticket routed", "department_id", t.DepartmentID, "rule_id", t.RuleID, "reply_deadline", t.Deadlines.Reply)
+	return Output{DepartmentID: t.DepartmentID, ReplyTimeoutSeconds: max(secs, 1)}, nil
+}
+
+// marker names one dispatch round, so the department hears of it exactly once
+// however often the step is retried.
+func marker(t *ticket.Ticket) string {
+	return "dispatch:" + t.DepartmentID + ":" + strconv.FormatInt(t.DispatchedAt.UnixMilli(), 10)
+}
+
+func (h *Handler) awaitReply(ctx context.Context, in task.Input, log *slog.Logger) error {
+	t, err := h.Store.GetTicket(ctx, in.TicketID)
+	if err != nil {
+		return fmt.Errorf("load ticket: %w", err)
+	}
+	if t.DepartmentID == "" {
+		return &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionAwaitReply}
+	}
+	mark := marker(t)
+	if !slices.Contains(t.Notified, mark) && (t.Status == ticket.StatusDispatched || t.Status == ticket.StatusAccepted) {
+		cat, err := h.Catalog.Current(ctx)
+		if err != nil {
+			return fmt.Errorf("load catalog: %w", err)
+		}
+		if err := h.notifyDepartments(ctx, t, cat); err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "department notified", "department_id", t.DepartmentID)
+	}
+	var outcome string
+	t, err = lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		switch t.Status {
+		case ticket.StatusDispatched, ticket.StatusAccepted:
+		case ticket.StatusReplied, ticket.StatusReturned:
+			// The department acted before the token was parked.
+			outcome = string(t.Status)
+		default:
+			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionAwaitReply}
+		}
+		if !slices.Contains(t.Notified, mark) {
+			t.Notified = append(t.Notified, mark)
+		}
+		t.TaskToken, t.WaitingStep = in.TaskToken, ticket.StepDispatch
+		return nil, nil
+	})
+	if err != nil {
+		return err
+	}
+	if outcome != "" {
+		if err := h.Workflow.Complete(ctx, in.TaskToken, task.HandlingOutcome{Outcome: outcome}); err != nil {
+			return fmt.Errorf("complete step for ticket %s: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+func (h *Handler) notifyDepartments(ctx context.Context, t *ticket.Ticket, cat *catalog.Catalog) error {
+	kind := queue.TypeDispatched
+	if t.ReopenCount > 0 {
+		kind = queue.TypeReopened
+	}
+	msg := queue.DepartmentMessage{
+		Type:         kind,
+		TicketID:     t.ID,
+		DepartmentID: t.DepartmentID,
+		Role:         queue.RoleLead,
+		Category:     t.Category,
+		Deadline:     t.Deadlines.Reply,
+		Summary:      Summary(t, cat),
+	}
+	if err := h.Queue.Publish(ctx, t.DepartmentID, msg); err != nil {
+		return &task.DeliveryError{Err: fmt.Errorf("notify department %s: %w", t.DepartmentID, err)}
+	}
+	for _, co := range t.CoHandlers {
+		msg.DepartmentID, msg.Role = co, queue.RoleCo
+		if err := h.Queue.Publish(ctx, co, msg); err != nil {
+			return &task.DeliveryError{Err: fmt.Errorf("notify co-handler %s: %w", co, err)}
+		}
+	}
+	return nil
+}
+
+// Summary describes a ticket for a queue message without any personal data: the
+// content may name people, so only the type and category are given.
+func Summary(t *ticket.Ticket, cat *catalog.Catalog) string {
+	s := typeNames[t.Type]
+	if name := cat.CategoryName(t.Category); name != "" {
+		s += " · " + name
+	}
+	return s
+}
+
+var typeNames = map[ticket.Type]string{
+	ticket.TypeComplaint:    "投诉",
+	ticket.TypeConsultation: "咨询",
+	ticket.TypeSuggestion:   "建议",
+	ticket.TypeReport:       "举报",
+	ticket.TypeHelp:         "求助",
+	ticket.TypePraise:       "表扬",
+}
