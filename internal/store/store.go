@@ -2,6 +2,22 @@
 // their immutable timeline, idempotency records, admin configuration and
 // daily counters. It is the only production store; tests and local mode point
 // it at a DynamoDB-compatible endpoint.
+//
+// Items (times are UTC, fixed-width "2006-01-02T15:04:05.000Z"; days are
+// calendar days in the store's time zone, China Standard Time by default):
+//
+//	ticket       PK=TICKET#<id>   SK=META                      doc (JSON), status, version, contact (sealed), accessCodeHash, taskToken
+//	event        PK=TICKET#<id>   SK=EVENT#<at>#<seq, 10 digits> doc (JSON); never overwritten
+//	idempotency  PK=IDEM#<sha256(key) hex> SK=IDEM             bodyHash, ticketId, response (sealed), ttl (epoch s)
+//	config       PK=CONF#<kind>   SK=<id>                      value (JSON), version
+//	counter      PK=STAT#<day>    SK=<dept>#<metric>           n (ADD), departmentId, metric
+//
+// Indexes on ticket items (all projections ALL):
+//
+//	GSI1 inbox    GSI1PK=DEPT#<dept>#<status>  GSI1SK=<reply deadline>#<id>  (only with a department)
+//	GSI2 review   GSI2PK=REVIEW                GSI2SK=<created>#<id>         (only while an operator is needed)
+//	GSI3 contact  GSI3PK=CONTACT#<blind index> GSI3SK=<created>#<id>         (only with a phone or e-mail)
+//	GSI4 day      GSI4PK=DAY#<day>#<0-3>       GSI4SK=<created>#<id>
 package store
 
 import (

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -229,6 +230,9 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 	nt := *t
 	nt.Version = 1
 	first.TicketID = t.ID
+	if first.At.IsZero() {
+		first.At = nt.CreatedAt
+	}
 	first.Seq = nt.Version * seqFactor
 
 	item, err := mutableAttrs(&nt)
@@ -315,7 +319,11 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 			return Created{}, &IDCollisionError{ID: t.ID}
 		case hasReason(reasons, reasonTransactionConflict):
 			// A concurrent transaction touched one of the items (a racing
-			// replay): try again; the next attempt sees its outcome.
+			// replay): back off a little and try again; the next attempt
+			// sees its outcome.
+			if err := backoff(ctx, attempt); err != nil {
+				return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+			}
 		default:
 			return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
 		}
@@ -385,6 +393,19 @@ func (s *Store) replay(ctx context.Context, idem *Idempotency, now time.Time) (C
 		return Created{}, true, fmt.Errorf("store: open idempotent response of ticket %s: %w", id, err)
 	}
 	return Created{TicketID: id, Response: resp, Replayed: true}, true, nil
+}
+
+// backoff waits a short, growing, jittered time before a retry.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt+1)*20*time.Millisecond + rand.N(20*time.Millisecond)
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
 }
 
 const (
@@ -559,6 +580,9 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 	}}}
 	for i, e := range events {
 		e.TicketID = t.ID
+		if e.At.IsZero() {
+			e.At = s.now()
+		}
 		e.Seq = nt.Version*seqFactor + i
 		put, err := s.putEvent(t.ID, e)
 		if err != nil {
