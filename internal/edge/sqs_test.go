@@ -332,3 +332,26 @@ func TestSQSRedriveListPurge(t *testing.T) {
 		t.Fatalf("visible after purge = %s", v)
 	}
 }
+
+func TestCloseEndsLongPoll(t *testing.T) {
+	h := start(t, edge.Options{})
+	c := awsconf.SQS(h.cfg)
+	url := createQueue(t, c, "closing", nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 20})
+		done <- err
+	}()
+	h.clock.awaitWaiter(t)
+	if err := h.edge.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("long poll succeeded on a closed edge")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close left a long poll hanging")
+	}
+}
