@@ -595,6 +595,11 @@ func (x *execution) describe() *ExecutionInfo {
 
 // finish records the final status once; later calls are ignored.
 func (x *execution) finish(status, output, errName, cause string, th *thread) {
+	x.finishAt(status, output, errName, cause, th, time.Time{})
+}
+
+// finishAt is finish with an explicit stop time (zero: now).
+func (x *execution) finishAt(status, output, errName, cause string, th *thread, at time.Time) {
 	var ev HistoryEvent
 	switch status {
 	case StatusSucceeded:
@@ -611,7 +616,10 @@ func (x *execution) finish(status, output, errName, cause string, th *thread) {
 		x.mu.Unlock()
 		return
 	}
-	now := x.e.clock.Now()
+	now := at
+	if now.IsZero() {
+		now = x.e.clock.Now()
+	}
 	ev.ID = int64(len(x.events) + 1)
 	ev.PreviousEventID = th.prev
 	ev.Timestamp = now
@@ -632,18 +640,26 @@ func (x *execution) finish(status, output, errName, cause string, th *thread) {
 
 func (x *execution) run() {
 	th := &thread{prev: 1}
+	var deadline time.Time
 	if ts := x.m.def.TimeoutSeconds; ts > 0 {
+		deadline = x.startTime.Add(time.Duration(ts) * time.Second)
 		timer := x.e.clock.NewTimer(time.Duration(ts) * time.Second)
 		defer timer.Stop()
 		go func() {
 			select {
 			case <-timer.C():
-				x.finish(StatusTimedOut, "", ErrTimeout, "", &thread{prev: x.lastID()})
+				x.finishAt(StatusTimedOut, "", ErrTimeout, "", &thread{prev: x.lastID()}, deadline)
 			case <-x.ctx.Done():
 			}
 		}()
 	}
 	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil)
+	// A result that arrives after the deadline (timer delivery races the
+	// last state) still counts as a timeout.
+	if !deadline.IsZero() && !x.e.clock.Now().Before(deadline) {
+		x.finishAt(StatusTimedOut, "", ErrTimeout, "", th, deadline)
+		return
+	}
 	if serr != nil {
 		if serr.aborted {
 			return

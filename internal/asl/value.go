@@ -18,8 +18,15 @@ import (
 // value copies the parts it changes (see setPath).
 
 // ParseJSON parses JSON text into a value.
-func ParseJSON(b []byte) (any, error) {
-	v, err := oj.Parse(b)
+func ParseJSON(b []byte) (v any, err error) {
+	// ojg panics on some malformed inputs (found by FuzzParse); report
+	// those as ordinary syntax errors.
+	defer func() {
+		if p := recover(); p != nil {
+			v, err = nil, fmt.Errorf("parse JSON: malformed input (%v)", p)
+		}
+	}()
+	v, err = oj.Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("parse JSON: %w", err)
 	}
