@@ -46,7 +46,8 @@ type State struct {
 	ResultSelector                                *Template
 	Result                                        any
 	HasResult                                     bool
-	Assign                                        any
+	// Assign holds the JSONPath-mode variable assignments (nil if none).
+	Assign *Template
 
 	// Task
 	Resource             string
@@ -104,6 +105,7 @@ type Catcher struct {
 	ResultPath     *Path
 	ResultPathNull bool
 	Next           string
+	Assign         *Template
 }
 
 // ChoiceRule is a Choice rule or a nested boolean expression.
@@ -115,6 +117,7 @@ type ChoiceRule struct {
 	pattern     *regexp.Regexp
 	Children    []*ChoiceRule // And / Or / Not
 	Next        string
+	Assign      *Template // top-level rules only
 }
 
 // Problem is one validation finding.
@@ -446,7 +449,11 @@ func (p *parser) state(name string, obj map[string]any, at, inheritedQL string) 
 		}
 	}
 	if f.has("Assign") {
-		s.Assign, _ = f.raw("Assign")
+		if jsonata {
+			f.raw("Assign")
+		} else {
+			s.Assign = f.template("Assign")
+		}
 	}
 	if jsonata {
 		// JSONata fields are accepted so definitions parse; execution
@@ -486,8 +493,8 @@ func (p *parser) state(name string, obj map[string]any, at, inheritedQL string) 
 			s.HeartbeatSeconds = n
 		}
 		if !jsonata {
-			s.TimeoutSecondsPath, _ = f.path("TimeoutSecondsPath", true)
-			s.HeartbeatSecondsPath, _ = f.path("HeartbeatSecondsPath", true)
+			s.TimeoutSecondsPath, _ = f.path("TimeoutSecondsPath", false)
+			s.HeartbeatSecondsPath, _ = f.path("HeartbeatSecondsPath", false)
 		}
 		if f.has("TimeoutSeconds") && f.has("TimeoutSecondsPath") {
 			p.add(name, at, "TimeoutSeconds and TimeoutSecondsPath are mutually exclusive")
@@ -581,9 +588,9 @@ func (p *parser) mapState(f *fields, s *State, at string, jsonata bool) {
 	if !jsonata {
 		s.ItemsPath, _ = f.path("ItemsPath", false)
 		s.ItemSelector = f.template("ItemSelector")
-		s.MaxConcurrencyPath, _ = f.path("MaxConcurrencyPath", true)
-		s.ToleratedFailureCountPath, _ = f.path("ToleratedFailureCountPath", true)
-		s.ToleratedFailurePercentagePath, _ = f.path("ToleratedFailurePercentagePath", true)
+		s.MaxConcurrencyPath, _ = f.path("MaxConcurrencyPath", false)
+		s.ToleratedFailureCountPath, _ = f.path("ToleratedFailureCountPath", false)
+		s.ToleratedFailurePercentagePath, _ = f.path("ToleratedFailurePercentagePath", false)
 	}
 	if s.ItemSelector != nil && s.Parameters != nil {
 		p.add(name, at, "ItemSelector and Parameters are mutually exclusive")
@@ -751,10 +758,11 @@ func (p *parser) catchers(sf *fields, state, at string, jsonata bool) []*Catcher
 		c.Next = f.str("Next", true)
 		if jsonata {
 			f.raw("Output")
+			f.raw("Assign")
 		} else {
 			c.ResultPath, c.ResultPathNull = f.path("ResultPath", true)
+			c.Assign = f.template("Assign")
 		}
-		f.raw("Assign")
 		f.raw("Comment")
 		f.finish()
 		if len(out) > 0 && containsAll(out[len(out)-1].ErrorEquals) {
@@ -790,7 +798,11 @@ func (p *parser) choiceRule(v any, state, at string, top, jsonata bool) *ChoiceR
 	r := &ChoiceRule{}
 	if top {
 		r.Next = f.str("Next", true)
-		f.raw("Assign")
+		if jsonata {
+			f.raw("Assign")
+		} else {
+			r.Assign = f.template("Assign")
+		}
 		f.raw("Output")
 	} else if f.has("Next") {
 		p.add(state, at+"/Next", "nested choice rules cannot have Next")

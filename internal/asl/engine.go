@@ -653,7 +653,7 @@ func (x *execution) run() {
 			}
 		}()
 	}
-	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil)
+	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil, &varScope{})
 	// A result that arrives after the deadline (timer delivery races the
 	// last state) still counts as a timeout.
 	if !deadline.IsZero() && !x.e.clock.Now().Before(deadline) {

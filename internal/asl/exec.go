@@ -14,6 +14,7 @@ import (
 // context object pieces and randomness.
 type evalCtx struct {
 	x           *execution
+	scope       *varScope
 	state       *State
 	enteredTime time.Time
 	retryCount  int
@@ -54,6 +55,46 @@ func (ec *evalCtx) contextValue() any {
 	return m
 }
 
+// varScope holds workflow variables. Map iterations and Parallel branches
+// get a child scope: they read outer variables, their assignments stay local.
+type varScope struct {
+	mu     sync.RWMutex
+	vars   map[string]any
+	parent *varScope
+}
+
+func (s *varScope) child() *varScope { return &varScope{parent: s} }
+
+func (s *varScope) lookup(name string) (any, bool) {
+	for ; s != nil; s = s.parent {
+		s.mu.RLock()
+		v, ok := s.vars[name]
+		s.mu.RUnlock()
+		if ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func (s *varScope) assign(vals map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.vars == nil {
+		s.vars = make(map[string]any, len(vals))
+	}
+	for k, v := range vals {
+		s.vars[k] = v
+	}
+}
+
+func (ec *evalCtx) lookupVar(name string) (any, bool) {
+	if ec == nil || ec.scope == nil {
+		return nil, false
+	}
+	return ec.scope.lookup(name)
+}
+
 func (ec *evalCtx) random(seed *int64, n int64) int64 {
 	if ec == nil || ec.x == nil {
 		return defaultRandom(seed, n)
@@ -65,14 +106,14 @@ func (ec *evalCtx) random(seed *int64, n int64) int64 {
 // recording anything further.
 func abortedError() *StateError { return &StateError{Name: "aborted", terminal: true, aborted: true} }
 
-func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem) (any, *StateError) {
+func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, *StateError) {
 	cur := sm.StartAt
 	for {
 		if ctx.Err() != nil {
 			return nil, abortedError()
 		}
 		st := sm.States[cur]
-		out, next, serr := x.runState(ctx, th, st, input, item)
+		out, next, serr := x.runState(ctx, th, st, input, item, scope)
 		if serr != nil {
 			return nil, serr
 		}
@@ -91,16 +132,20 @@ type stateRun struct {
 	st        *State
 	enteredID int64
 	ec        *evalCtx
+	// assign/assignSrc are the Assign block chosen by the state's outcome
+	// and the value "$" refers to in it.
+	assign    *Template
+	assignSrc any
 }
 
-func (x *execution) runState(ctx context.Context, th *thread, st *State, input any, item *mapItem) (any, string, *StateError) {
+func (x *execution) runState(ctx context.Context, th *thread, st *State, input any, item *mapItem, scope *varScope) (any, string, *StateError) {
 	now := x.e.clock.Now()
 	enteredID := x.addEvent(th, HistoryEvent{
 		Type:                     st.Type + "StateEntered",
 		StateEnteredEventDetails: &StateEnteredEventDetails{Name: st.Name, Input: string(MarshalJSON(input)), InputDetails: &PayloadDetails{}},
 	})
 	sc := &stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
-		ec: &evalCtx{x: x, state: st, enteredTime: now, item: item}}
+		ec: &evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
 	if st.QueryLanguage == QueryLanguageJSONata {
 		return nil, "", sc.runtime("The JSONata query language is not supported by this interpreter yet.")
 	}
@@ -132,6 +177,17 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 	}
 	if serr != nil {
 		return nil, "", serr
+	}
+	if sc.assign != nil {
+		// Evaluated against the variables as they were when the state ran,
+		// then committed together.
+		vals, serr := sc.template(sc.assign, sc.assignSrc, "Assign")
+		if serr != nil {
+			return nil, "", serr
+		}
+		if m, ok := vals.(map[string]any); ok {
+			scope.assign(m)
+		}
 	}
 	outJSON := MarshalJSON(out)
 	if len(outJSON) > x.e.opts.MaxPayloadBytes {
@@ -236,6 +292,7 @@ func (sc *stateRun) pass(input any) (any, *StateError) {
 	if st.HasResult {
 		result = st.Result
 	}
+	sc.assign, sc.assignSrc = st.Assign, result
 	v, serr := sc.resultPath(input, result, st.ResultPath, st.ResultPathNull)
 	if serr != nil {
 		return nil, serr
@@ -337,6 +394,7 @@ func (sc *stateRun) wait(input any) (any, *StateError) {
 	if !sc.sleep(d) {
 		return nil, abortedError()
 	}
+	sc.assign, sc.assignSrc = st.Assign, eff
 	return sc.outputPath(eff)
 }
 
@@ -384,6 +442,7 @@ func (sc *stateRun) handleError(serr *StateError, attempts []int64, raw any) (re
 		if rerr != nil {
 			return false, nil, "", rerr
 		}
+		sc.assign, sc.assignSrc = c.Assign, errOut
 		return false, v, c.Next, nil
 	}
 	return false, nil, "", serr
@@ -402,6 +461,7 @@ func (sc *stateRun) withRetry(input any, work func() (any, *StateError)) (any, s
 					return nil, "", serr
 				}
 			}
+			sc.assign, sc.assignSrc = st.Assign, result
 			v, serr := sc.resultPath(input, result, st.ResultPath, st.ResultPathNull)
 			if serr != nil {
 				return nil, "", serr
@@ -447,7 +507,7 @@ func (sc *stateRun) parallel(input any) (any, string, *StateError) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				out, serr := sc.x.runMachine(ctx, &thread{prev: startID}, br, branchInput, nil)
+				out, serr := sc.x.runMachine(ctx, &thread{prev: startID}, br, branchInput, nil, sc.ec.scope.child())
 				mu.Lock()
 				defer mu.Unlock()
 				if serr != nil {
@@ -488,11 +548,13 @@ func (sc *stateRun) choice(input any) (any, string, *StateError) {
 		}
 		if ok {
 			next = r.Next
+			sc.assign, sc.assignSrc = r.Assign, eff
 			break
 		}
 	}
 	if next == "" {
 		next = st.Default
+		sc.assign, sc.assignSrc = st.Assign, eff
 	}
 	if next == "" {
 		return nil, "", &StateError{Name: ErrNoChoiceMatched, Cause: fmt.Sprintf("No Matches! (state '%s')", st.Name), terminal: true}

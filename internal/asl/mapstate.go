@@ -3,6 +3,8 @@ package asl
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -34,7 +36,7 @@ func (sc *stateRun) mapState(input any) (any, string, *StateError) {
 		if err != nil {
 			return nil, "", sc.pathErr(st.MaxConcurrencyPath, err)
 		}
-		n, ok := asInteger(v)
+		n, ok := lenientInt(v)
 		if !ok || n < 0 {
 			return nil, "", sc.runtime(fmt.Sprintf("The MaxConcurrencyPath field refers to value %s which is not a valid integer: %s", quoteValue(v), st.MaxConcurrencyPath.src))
 		}
@@ -52,7 +54,7 @@ func (sc *stateRun) mapState(input any) (any, string, *StateError) {
 		if err != nil {
 			return nil, "", sc.pathErr(st.ToleratedFailureCountPath, err)
 		}
-		n, ok := asInteger(v)
+		n, ok := lenientInt(v)
 		if !ok {
 			return nil, "", sc.runtime(fmt.Sprintf("The ToleratedFailureCountPath field refers to value %s which is not a valid integer: %s", quoteValue(v), st.ToleratedFailureCountPath.src))
 		}
@@ -70,7 +72,7 @@ func (sc *stateRun) mapState(input any) (any, string, *StateError) {
 		if err != nil {
 			return nil, "", sc.pathErr(st.ToleratedFailurePercentagePath, err)
 		}
-		f, ok := toFloat(v)
+		f, ok := lenientFloat(v)
 		if !ok {
 			return nil, "", sc.runtime(fmt.Sprintf("The ToleratedFailurePercentagePath field refers to value %s which is not a valid float: %s", quoteValue(v), st.ToleratedFailurePercentagePath.src))
 		}
@@ -132,7 +134,7 @@ func (sc *stateRun) runIterations(eff any, arr []any, selector *Template, concur
 			x.addEvent(th, HistoryEvent{Type: "MapIterationStarted", MapIterationStartedEventDetails: &MapIterationDetails{Name: st.Name, Index: i}})
 			in := item
 			if selector != nil {
-				ec := &evalCtx{x: x, state: st, enteredTime: sc.ec.enteredTime, item: itemCtx}
+				ec := &evalCtx{x: x, scope: sc.ec.scope, state: st, enteredTime: sc.ec.enteredTime, item: itemCtx}
 				v, err := selector.eval(eff, ec)
 				if err != nil {
 					mu.Lock()
@@ -145,7 +147,7 @@ func (sc *stateRun) runIterations(eff any, arr []any, selector *Template, concur
 				}
 				in = v
 			}
-			out, serr := x.runMachine(ctx, th, st.ItemProcessor, in, itemCtx)
+			out, serr := x.runMachine(ctx, th, st.ItemProcessor, in, itemCtx, sc.ec.scope.child())
 			mu.Lock()
 			defer mu.Unlock()
 			if serr != nil {
@@ -188,4 +190,23 @@ func (sc *stateRun) runIterations(eff any, arr []any, selector *Template, concur
 	}
 	x.addEvent(sc.th, HistoryEvent{Type: "MapStateSucceeded"})
 	return outs, nil
+}
+
+// lenientInt accepts an integral number or a string holding one, as Step
+// Functions does for the *Path fields of Map.
+func lenientInt(v any) (int64, bool) {
+	if s, ok := v.(string); ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		return n, err == nil
+	}
+	return asInteger(v)
+}
+
+// lenientFloat is lenientInt for ToleratedFailurePercentagePath.
+func lenientFloat(v any) (float64, bool) {
+	if s, ok := v.(string); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		return f, err == nil
+	}
+	return toFloat(v)
 }

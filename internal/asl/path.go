@@ -15,6 +15,7 @@ import (
 type Path struct {
 	src      string
 	context  bool    // "$$..." reads the context object
+	variable string  // "$name..." reads a workflow variable
 	segs     []any   // string (field) or int (index), for definite paths
 	expr     jp.Expr // for indefinite paths
 	definite bool
@@ -33,6 +34,14 @@ func CompilePath(s string) (*Path, error) {
 	}
 	if !strings.HasPrefix(body, "$") {
 		return nil, fmt.Errorf("JSONPath %q must begin with '$'", s)
+	}
+	if !p.context && len(body) > 1 && isVarStart(body[1]) {
+		end := 1
+		for end < len(body) && isIdentChar(body[end]) {
+			end++
+		}
+		p.variable = body[1:end]
+		body = "$" + body[end:]
 	}
 	if segs, ok := parseSimplePath(body); ok {
 		p.definite, p.segs = true, segs
@@ -100,12 +109,21 @@ func parseSimplePath(s string) ([]any, bool) {
 }
 
 // IsReference reports whether p is a Reference Path (fields and indexes only).
-func (p *Path) IsReference() bool { return p.definite && !p.context }
+func (p *Path) IsReference() bool { return p.definite && !p.context && p.variable == "" }
+
+func isVarStart(c byte) bool { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
 // get evaluates the path, building the context object only for "$$" paths.
 func (p *Path) get(input any, ec *evalCtx) (any, error) {
 	if p.context {
 		return p.Get(nil, ec.contextValue())
+	}
+	if p.variable != "" {
+		v, ok := ec.lookupVar(p.variable)
+		if !ok {
+			return nil, &pathError{fmt.Sprintf("The variable '$%s' is not defined", p.variable)}
+		}
+		return p.Get(v, nil)
 	}
 	return p.Get(input, nil)
 }

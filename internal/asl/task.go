@@ -172,7 +172,8 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 	}
 	out, serr := sc.invoke(fn, payloadJSON, deadline)
 	if serr == nil {
-		serr = sc.checkResultSize(out, st.Resource)
+		// Service integrations name the resource type in this cause.
+		serr = sc.checkResultSize(out, "lambda")
 	}
 	if serr != nil {
 		return fail(serr)
