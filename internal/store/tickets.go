@@ -528,10 +528,8 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 	if len(events) > eventsPerSave {
 		return &InvalidArgumentError{What: fmt.Sprintf("%d events in one save, at most %d", len(events), eventsPerSave)}
 	}
-	if expectedStatus != t.Status {
-		if err := ticket.CheckTransition(expectedStatus, t.Status); err != nil {
-			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
-		}
+	if err := checkStatusChain(expectedStatus, t.Status, events); err != nil {
+		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 	}
 	// Read first: the item is replaced as a whole (see below), so the
 	// write-once attributes are carried over from the stored item. The put is
@@ -692,4 +690,27 @@ func (s *Store) Events(ctx context.Context, id string) ([]ticket.Event, error) {
 		return nil, &NotFoundError{Kind: "ticket", ID: id}
 	}
 	return evs, nil
+}
+
+// checkStatusChain refuses a save whose status change the transition table does
+// not allow. One save may take several steps (received → in_review → rejected
+// when review decides at once); its events then name each step, in order.
+func checkStatusChain(from, to ticket.Status, events []ticket.Event) error {
+	cur := from
+	for _, e := range events {
+		if e.To == "" {
+			continue
+		}
+		if e.From != cur {
+			return &ticket.TransitionError{From: cur, To: e.To}
+		}
+		if err := ticket.CheckTransition(cur, e.To); err != nil {
+			return err
+		}
+		cur = e.To
+	}
+	if cur != to {
+		return ticket.CheckTransition(cur, to)
+	}
+	return nil
 }

@@ -1,0 +1,543 @@
+// Package e2e drives the whole platform over HTTP only: the API a citizen and a
+// department use, the department's SQS queue and the captured e-mail and SMS on
+// the AWS edge. By default it starts the platform in-process on free ports;
+// HOTLINE_E2E_API_URL and HOTLINE_E2E_EDGE_URL point it at another deployment
+// (LocalStack) instead.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/hotline12345/hotline/internal/auth"
+	"github.com/hotline12345/hotline/internal/awsconf"
+	"github.com/hotline12345/hotline/internal/local"
+	"github.com/hotline12345/hotline/internal/queue"
+)
+
+// syncBuffer collects the platform's logs from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type target struct {
+	api, edge string
+	issuer    *auth.Issuer
+	logs      *syncBuffer // nil for remote targets
+	sfnArn    string
+}
+
+func start(t *testing.T) *target {
+	t.Helper()
+	if api := os.Getenv("HOTLINE_E2E_API_URL"); api != "" {
+		return &target{api: api, edge: os.Getenv("HOTLINE_E2E_EDGE_URL"), issuer: auth.NewIssuer(os.Getenv("HOTLINE_JWT_SECRET"), time.Now)}
+	}
+	logs := &syncBuffer{}
+	p, err := local.Start(context.Background(), local.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Log: logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := p.Close(); err != nil {
+			t.Error(err)
+		}
+		if t.Failed() {
+			t.Logf("platform logs:\n%s", logs.String())
+		}
+	})
+	return &target{api: p.APIURL, edge: p.EdgeURL, issuer: p.Issuer, logs: logs, sfnArn: p.StateMachineArn}
+}
+
+func (tg *target) token(t *testing.T, role auth.Role, dept string) string {
+	t.Helper()
+	tok, err := tg.issuer.Sign(auth.Claims{Subject: "e2e-" + string(role) + dept, Role: role, Dept: dept}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+type response struct {
+	status int
+	body   []byte
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (tg *target) do(t *testing.T, method, path string, body any, headers map[string]string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, tg.api+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, body: b}
+}
+
+func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
+
+// eventually polls an asynchronous outcome (the workflow runs on its own
+// goroutines or in another process) until it holds or the deadline passes.
+func eventually(t *testing.T, what string, check func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for wait := time.Millisecond; ; wait = min(wait*2, 100*time.Millisecond) {
+		if check() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(wait) // polling an outside process, not waiting for time to pass
+	}
+}
+
+type citizenView struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"`
+	Department *struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"department"`
+	Reply *struct {
+		Result  string `json:"result"`
+		Message string `json:"message"`
+	} `json:"reply"`
+	Notice   string `json:"notice"`
+	Timeline []struct {
+		Status string `json:"status"`
+		Kind   string `json:"kind"`
+	} `json:"timeline"`
+}
+
+func (tg *target) citizen(t *testing.T, id, code string) citizenView {
+	t.Helper()
+	r := tg.do(t, "GET", "/v1/tickets/"+id, nil, map[string]string{"X-Access-Code": code})
+	if r.status != 200 {
+		t.Fatalf("citizen view: %d %s", r.status, r.body)
+	}
+	var v citizenView
+	r.decode(t, &v)
+	return v
+}
+
+type receipt struct {
+	ID         string `json:"id"`
+	AccessCode string `json:"accessCode"`
+	Status     string `json:"status"`
+}
+
+const (
+	citizenName  = "张三丰"
+	citizenPhone = "13912345678"
+	citizenEmail = "zhang.sanfeng@example.com"
+	content      = "我在某某超市购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。"
+)
+
+func complaint() map[string]any {
+	return map[string]any{
+		"type": "complaint", "category": "consumer.refund", "channel": "web", "content": content,
+		"involvedUnit": "某某超市", "location": map[string]any{"region": "110105", "address": "朝阳区某某路1号"},
+		"contact":  map[string]any{"name": citizenName, "phone": citizenPhone, "email": citizenEmail},
+		"language": "zh",
+	}
+}
+
+func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
+	tg := start(t)
+	ctx := context.Background()
+
+	// File the complaint, twice with the same Idempotency-Key.
+	began := time.Now()
+	r := tg.do(t, "POST", "/v1/tickets", complaint(), map[string]string{"Idempotency-Key": "e2e-key-1"})
+	submitLatency := time.Since(began)
+	if r.status != 201 {
+		t.Fatalf("file ticket: %d %s", r.status, r.body)
+	}
+	var rec receipt
+	r.decode(t, &rec)
+	if rec.ID == "" || rec.AccessCode == "" || rec.Status != "received" {
+		t.Fatalf("receipt = %+v", rec)
+	}
+	again := tg.do(t, "POST", "/v1/tickets", complaint(), map[string]string{"Idempotency-Key": "e2e-key-1"})
+	var rec2 receipt
+	again.decode(t, &rec2)
+	if again.status != 200 || rec2 != rec {
+		t.Fatalf("replay: %d %+v, want 200 %+v", again.status, rec2, rec)
+	}
+	changed := complaint()
+	changed["content"] = content + "补充：发票也在。"
+	if c := tg.do(t, "POST", "/v1/tickets", changed, map[string]string{"Idempotency-Key": "e2e-key-1"}); c.status != 409 {
+		t.Fatalf("same key, other body: %d %s", c.status, c.body)
+	}
+
+	// The routing rules send consumer complaints to market regulation.
+	const dept = "market"
+	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: local.Region, EndpointURL: tg.edge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq := awsconf.SQS(awsCfg)
+	qurl, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(local.QueuePrefix + dept)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := receiveFor(t, sq, aws.ToString(qurl.QueueUrl), rec.ID)
+	dispatchedAfter := time.Since(began)
+	if msg.Type != queue.TypeDispatched || msg.DepartmentID != dept || msg.Role != queue.RoleLead || msg.Deadline.IsZero() {
+		t.Fatalf("department message = %+v", msg)
+	}
+	v := tg.citizen(t, rec.ID, rec.AccessCode)
+	if v.Status != "dispatched" || v.Department == nil || v.Department.ID != dept {
+		t.Fatalf("after dispatch: %+v", v)
+	}
+
+	// Wrong or missing access codes never reveal the ticket.
+	for _, code := range []string{"", "WRONG-CODE", strings.ToLower(rec.AccessCode) + "x"} {
+		h := map[string]string{}
+		if code != "" {
+			h["X-Access-Code"] = code
+		}
+		if w := tg.do(t, "GET", "/v1/tickets/"+rec.ID, nil, h); w.status != 404 {
+			t.Errorf("access code %q: %d", code, w.status)
+		}
+	}
+	if w := tg.do(t, "GET", "/v1/tickets/261127ZZZZZZ", nil, map[string]string{"X-Access-Code": rec.AccessCode}); w.status != 404 {
+		t.Errorf("unknown ticket: %d", w.status)
+	}
+
+	// Another department can neither read nor act.
+	other := tg.token(t, auth.RoleDepartment, "housing")
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/v1/tickets/" + rec.ID}, {"POST", "/v1/tickets/" + rec.ID + "/accept"},
+		{"GET", "/v1/departments/" + dept + "/tickets"},
+	} {
+		if w := tg.do(t, c.method, c.path, nil, bearer(other)); w.status != 403 {
+			t.Errorf("%s %s by another department: %d %s", c.method, c.path, w.status, w.body)
+		}
+	}
+	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "resolved", "message": "不是我们的"}, bearer(other)); w.status != 403 {
+		t.Errorf("reply by another department: %d", w.status)
+	}
+
+	// The department finds it in its inbox, accepts and replies.
+	mine := tg.token(t, auth.RoleDepartment, dept)
+	var inbox struct {
+		Tickets []struct{ ID string } `json:"tickets"`
+	}
+	ib := tg.do(t, "GET", "/v1/departments/"+dept+"/tickets?status=dispatched", nil, bearer(mine))
+	ib.decode(t, &inbox)
+	if ib.status != 200 || !slices.ContainsFunc(inbox.Tickets, func(x struct{ ID string }) bool { return x.ID == rec.ID }) {
+		t.Fatalf("inbox: %d %s", ib.status, ib.body)
+	}
+	var staff struct {
+		Content string `json:"content"`
+		Contact struct {
+			Phone string `json:"phone"`
+		} `json:"contact"`
+	}
+	sv := tg.do(t, "GET", "/v1/tickets/"+rec.ID, nil, bearer(mine))
+	sv.decode(t, &staff)
+	if sv.status != 200 || staff.Content != content || staff.Contact.Phone != "139****5678" {
+		t.Fatalf("staff view: %d %s", sv.status, sv.body)
+	}
+	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(mine)); w.status != 200 {
+		t.Fatalf("accept: %d %s", w.status, w.body)
+	}
+	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(mine)); w.status != 409 {
+		t.Fatalf("second accept: %d %s", w.status, w.body)
+	}
+	const answer = "经核查，商家已同意退货并退款。"
+	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "resolved", "message": answer}, bearer(mine)); w.status != 200 {
+		t.Fatalf("reply: %d %s", w.status, w.body)
+	}
+
+	// The citizen gets the answer by e-mail and SMS.
+	var mail sesMessage
+	eventually(t, "the e-mail to the citizen", func() bool {
+		var ok bool
+		mail, ok = findMail(t, tg.edge, citizenEmail, rec.ID)
+		return ok
+	})
+	if !strings.Contains(mail.Body.TextPart, answer) || !strings.Contains(mail.Subject, rec.ID) {
+		t.Errorf("e-mail = %+v", mail)
+	}
+	eventually(t, "the SMS to the citizen", func() bool { return findSMS(t, tg.edge, "+86"+citizenPhone, rec.ID) })
+
+	// Satisfied: the ticket closes with a complete timeline.
+	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", map[string]any{"satisfied": true, "score": 5}, map[string]string{"X-Access-Code": rec.AccessCode}); w.status != 200 {
+		t.Fatalf("rating: %d %s", w.status, w.body)
+	}
+	eventually(t, "the ticket to close", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "closed" })
+	v = tg.citizen(t, rec.ID, rec.AccessCode)
+	var steps []string
+	for _, e := range v.Timeline {
+		if len(steps) == 0 || steps[len(steps)-1] != e.Status {
+			steps = append(steps, e.Status)
+		}
+	}
+	want := []string{"received", "in_review", "dispatched", "accepted", "replied", "closed"}
+	if !slices.Equal(steps, want) {
+		t.Errorf("timeline statuses = %v, want %v", steps, want)
+	}
+	if v.Reply == nil || v.Reply.Message != answer {
+		t.Errorf("reply in citizen view = %+v", v.Reply)
+	}
+	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", map[string]any{"satisfied": true}, map[string]string{"X-Access-Code": rec.AccessCode}); w.status != 409 {
+		t.Errorf("rating a closed ticket: %d", w.status)
+	}
+	t.Logf("submit latency %v; submit to department message %v", submitLatency, dispatchedAfter)
+
+	if tg.logs != nil {
+		assertNoPersonalData(t, "logs", tg.logs.String())
+		history := executionHistory(t, awsCfg, tg.sfnArn, rec.ID)
+		assertNoPersonalData(t, "workflow history", history)
+	}
+}
+
+func assertNoPersonalData(t *testing.T, where, s string) {
+	t.Helper()
+	if s == "" {
+		t.Fatalf("%s are empty; the check would prove nothing", where)
+	}
+	for _, pd := range []string{citizenName, citizenPhone, "139 1234 5678", citizenEmail, "zhang.sanfeng", content[:30], "朝阳区某某路"} {
+		if strings.Contains(s, pd) {
+			t.Errorf("%s contain personal data %q", where, pd)
+		}
+	}
+}
+
+func executionHistory(t *testing.T, cfg aws.Config, smArn, name string) string {
+	t.Helper()
+	arn := strings.Replace(smArn, ":stateMachine:", ":execution:", 1) + ":" + name
+	out, err := awsconf.SFN(cfg).GetExecutionHistory(context.Background(), &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), IncludeExecutionData: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(out.Events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Events) < 10 {
+		t.Fatalf("history has only %d events", len(out.Events))
+	}
+	return string(b)
+}
+
+// receiveFor long-polls the queue (the edge answers as soon as a message
+// arrives) until the message for this ticket comes, and deletes it.
+func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) queue.DepartmentMessage {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		out, err := sq.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 5, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range out.Messages {
+			body := aws.ToString(m.Body)
+			assertNoPersonalData(t, "queue message", body)
+			msg, err := queue.DecodeDepartmentMessage([]byte(body))
+			if err != nil {
+				t.Fatalf("department message %s: %v", body, err)
+			}
+			if msg.TicketID != ticketID {
+				continue
+			}
+			if _, err := sq.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle}); err != nil {
+				t.Fatal(err)
+			}
+			return msg
+		}
+	}
+	t.Fatalf("no department message for ticket %s", ticketID)
+	return queue.DepartmentMessage{}
+}
+
+type sesMessage struct {
+	Source      string `json:"Source"`
+	Subject     string `json:"Subject"`
+	Destination struct {
+		ToAddresses []string `json:"ToAddresses"`
+	} `json:"Destination"`
+	Body struct {
+		TextPart string `json:"text_part"`
+		HTMLPart string `json:"html_part"`
+	} `json:"Body"`
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+func findMail(t *testing.T, edge, to, ticketID string) (sesMessage, bool) {
+	var out struct {
+		Messages []sesMessage `json:"messages"`
+	}
+	getJSON(t, edge+"/_aws/ses", &out)
+	for _, m := range out.Messages {
+		if slices.Contains(m.Destination.ToAddresses, to) && strings.Contains(m.Subject, ticketID) {
+			return m, true
+		}
+	}
+	return sesMessage{}, false
+}
+
+func findSMS(t *testing.T, edge, phone, ticketID string) bool {
+	var out struct {
+		SMS map[string][]struct {
+			PhoneNumber string `json:"PhoneNumber"`
+			Message     string `json:"Message"`
+		} `json:"sms_messages"`
+	}
+	getJSON(t, edge+"/_aws/sns/sms-messages", &out)
+	for _, msgs := range out.SMS {
+		for _, m := range msgs {
+			if m.PhoneNumber == phone && strings.Contains(m.Message, ticketID) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestInvalidSubmissionGetsFieldErrors(t *testing.T) {
+	tg := start(t)
+	bad := map[string]any{"type": "gripe", "channel": "web", "content": "短", "contact": map[string]any{"email": "not-an-email"}}
+	r := tg.do(t, "POST", "/v1/tickets", bad, nil)
+	var e struct {
+		Error struct {
+			Code   string            `json:"code"`
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	r.decode(t, &e)
+	if r.status != 400 || e.Error.Code != "validation_failed" {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	for _, f := range []string{"type", "content", "contact.email"} {
+		if e.Error.Fields[f] == "" {
+			t.Errorf("no field error for %s: %v", f, e.Error.Fields)
+		}
+	}
+	if r := tg.do(t, "POST", "/v1/tickets", map[string]any{"type": "complaint", "extra": 1}, nil); r.status != 400 {
+		t.Errorf("unknown field: %d", r.status)
+	}
+	phone := complaint()
+	phone["channel"] = "phone"
+	if r := tg.do(t, "POST", "/v1/tickets", phone, nil); r.status != 403 {
+		t.Errorf("phone ticket without operator token: %d %s", r.status, r.body)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets", phone, bearer(tg.token(t, auth.RoleOperator, ""))); r.status != 201 {
+		t.Errorf("phone ticket by an operator: %d %s", r.status, r.body)
+	}
+}
+
+func TestEmergencyIsRejectedWithTheNumberToCall(t *testing.T) {
+	tg := start(t)
+	sub := complaint()
+	sub["category"] = ""
+	sub["content"] = "楼下饭店着火了，火很大，浓烟滚滚，请快来人！"
+	r := tg.do(t, "POST", "/v1/tickets", sub, nil)
+	if r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	var rec receipt
+	r.decode(t, &rec)
+	eventually(t, "the rejection", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "rejected" })
+	v := tg.citizen(t, rec.ID, rec.AccessCode)
+	if !strings.Contains(v.Notice, "119") {
+		t.Errorf("notice = %q", v.Notice)
+	}
+	eventually(t, "the rejection e-mail", func() bool {
+		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
+		return ok && strings.Contains(m.Body.TextPart, "119")
+	})
+}
+
+func TestReplayedKeyNeverCreatesTwoTickets(t *testing.T) {
+	tg := start(t)
+	const n = 8
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := tg.do(t, "POST", "/v1/tickets", complaint(), map[string]string{"Idempotency-Key": "race-key"})
+			var rec receipt
+			if err := json.Unmarshal(r.body, &rec); err != nil || (r.status != 201 && r.status != 200) {
+				t.Errorf("request %d: %d %s", i, r.status, r.body)
+				return
+			}
+			ids[i] = rec.ID
+		}()
+	}
+	wg.Wait()
+	for i := range ids {
+		if ids[i] != ids[0] {
+			t.Fatalf("racing replays gave different tickets: %v", ids)
+		}
+	}
+}

@@ -1,0 +1,172 @@
+// Package wire builds each function's handler from its configuration: the
+// same code serves the Lambda mains (environment from the process) and
+// `hotline serve` (environment from a map, endpoint at the local edge).
+package wire
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	configfiles "github.com/hotline12345/hotline/config"
+	"github.com/hotline12345/hotline/internal/api"
+	"github.com/hotline12345/hotline/internal/awsconf"
+	"github.com/hotline12345/hotline/internal/catalogsrc"
+	"github.com/hotline12345/hotline/internal/config"
+	"github.com/hotline12345/hotline/internal/dispatch"
+	"github.com/hotline12345/hotline/internal/feedback"
+	"github.com/hotline12345/hotline/internal/intake"
+	"github.com/hotline12345/hotline/internal/notify"
+	"github.com/hotline12345/hotline/internal/queue"
+	"github.com/hotline12345/hotline/internal/review"
+	"github.com/hotline12345/hotline/internal/screening"
+	"github.com/hotline12345/hotline/internal/seal"
+	"github.com/hotline12345/hotline/internal/store"
+	"github.com/hotline12345/hotline/internal/workflow"
+)
+
+// Options replace process-wide defaults, for local mode and tests.
+type Options struct {
+	Now        func() time.Time // default time.Now
+	Log        io.Writer        // default os.Stderr
+	Random     io.Reader        // default crypto/rand
+	HTTPClient *http.Client     // default: the SDK's
+}
+
+// Base is what every function shares: configuration, AWS clients, the store.
+type Base struct {
+	Config  config.Config
+	AWS     aws.Config
+	Store   *store.Store
+	Blinder *seal.Blinder
+	Catalog *catalogsrc.Source
+	Log     *slog.Logger
+	Now     func() time.Time
+	Random  io.Reader
+}
+
+// Load reads a function's configuration and builds what all functions share.
+func Load(ctx context.Context, function string, getenv func(string) string, o Options) (*Base, error) {
+	cfg, err := config.Load(function, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = os.Stderr
+	}
+	if o.Random == nil {
+		o.Random = rand.Reader
+	}
+	log := slog.New(slog.NewJSONHandler(o.Log, &slog.HandlerOptions{Level: level(cfg.LogLevel)})).With("function", function)
+	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: cfg.Region, EndpointURL: cfg.EndpointURL, HTTPClient: o.HTTPClient})
+	if err != nil {
+		return nil, fmt.Errorf("%s: aws config: %w", function, err)
+	}
+	sealer, err := seal.NewLocalSealerBase64(cfg.SealKey)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", function, config.EnvSealKey, err)
+	}
+	blinder, err := seal.NewBlinderBase64(cfg.BlindKey)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", function, config.EnvBlindKey, err)
+	}
+	st, err := store.New(awsconf.DynamoDB(awsCfg), cfg.Table, sealer, blinder, store.WithClock(o.Now))
+	if err != nil {
+		return nil, fmt.Errorf("%s: store: %w", function, err)
+	}
+	return &Base{
+		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Log: log, Now: o.Now, Random: o.Random,
+		Catalog: &catalogsrc.Source{Store: st, TTL: catalogsrc.DefaultTTL, Now: o.Now},
+	}, nil
+}
+
+func level(s string) slog.Level {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func (b *Base) workflow() *workflow.Client {
+	return &workflow.Client{API: awsconf.SFN(b.AWS), StateMachineArn: b.Config.StateMachineArn}
+}
+
+// Intake builds the intake function.
+func Intake(ctx context.Context, getenv func(string) string, o Options) (*intake.Handler, error) {
+	b, err := Load(ctx, "intake", getenv, o)
+	if err != nil {
+		return nil, err
+	}
+	return &intake.Handler{Store: b.Store, Workflow: b.workflow(), Catalog: b.Catalog, Now: b.Now, Random: b.Random, Log: b.Log}, nil
+}
+
+// Review builds the review function.
+func Review(ctx context.Context, getenv func(string) string, o Options) (*review.Handler, error) {
+	b, err := Load(ctx, "review", getenv, o)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := screening.Load(configfiles.Screening)
+	if err != nil {
+		return nil, fmt.Errorf("review: screening rules: %w", err)
+	}
+	return &review.Handler{Store: b.Store, Catalog: b.Catalog, Screener: sc, Blinder: b.Blinder, Now: b.Now, Log: b.Log}, nil
+}
+
+// Dispatch builds the dispatch function.
+func Dispatch(ctx context.Context, getenv func(string) string, o Options) (*dispatch.Handler, error) {
+	b, err := Load(ctx, "dispatch", getenv, o)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := queue.NewSQSPublisher(awsconf.SQS(b.AWS), queue.PublisherConfig{QueuePrefix: b.Config.QueuePrefix})
+	if err != nil {
+		return nil, fmt.Errorf("dispatch: queue: %w", err)
+	}
+	return &dispatch.Handler{Store: b.Store, Catalog: b.Catalog, Queue: pub, Workflow: b.workflow(), Now: b.Now, Log: b.Log}, nil
+}
+
+// Feedback builds the feedback function.
+func Feedback(ctx context.Context, getenv func(string) string, o Options) (*feedback.Handler, error) {
+	b, err := Load(ctx, "feedback", getenv, o)
+	if err != nil {
+		return nil, err
+	}
+	mailer, err := notify.NewSESMailer(awsconf.SESv2(b.AWS), notify.SESConfig{From: b.Config.SenderEmail, ConfigurationSet: b.Config.SESConfigSet})
+	if err != nil {
+		return nil, fmt.Errorf("feedback: %s: %w", config.EnvSenderEmail, err)
+	}
+	h := &feedback.Handler{Store: b.Store, Mailer: mailer, Catalog: b.Catalog, Workflow: b.workflow(), Now: b.Now, Log: b.Log}
+	if b.Config.SMSEnabled {
+		texter, err := notify.NewSNSTexter(awsconf.SNS(b.AWS), notify.SNSConfig{})
+		if err != nil {
+			return nil, fmt.Errorf("feedback: sms: %w", err)
+		}
+		h.Texter = texter
+	}
+	return h, nil
+}
+
+// API builds the api function.
+func API(ctx context.Context, getenv func(string) string, o Options) (*api.Handler, error) {
+	b, err := Load(ctx, "api", getenv, o)
+	if err != nil {
+		return nil, err
+	}
+	return &api.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: b.workflow(), Now: b.Now, Log: b.Log}, nil
+}
