@@ -73,7 +73,9 @@ type InvalidError struct {
 	Name, Reason string
 }
 
-func (e *InvalidError) Error() string { return fmt.Sprintf("environment variable %s: %s", e.Name, e.Reason) }
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("environment variable %s: %s", e.Name, e.Reason)
+}
 
 // Load reads the configuration of one function.
 func Load(function string, getenv func(string) string) (Config, error) {
