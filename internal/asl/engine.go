@@ -286,7 +286,7 @@ func (e *Engine) StartExecution(smArn, name string, input []byte) (*ExecutionInf
 	x := &execution{
 		e: e, m: m, arn: arn, name: name, input: in, inputJSON: inputJSON,
 		startTime: e.clock.Now(), status: StatusRunning, ctx: ctx, cancel: cancel,
-		changed: make(chan struct{}), tokens: map[string]struct{}{},
+		tokens: map[string]struct{}{},
 	}
 	e.executions[arn] = x
 	m.executions = append(m.executions, x)
@@ -295,7 +295,7 @@ func (e *Engine) StartExecution(smArn, name string, input []byte) (*ExecutionInf
 	x.addEvent(&thread{}, HistoryEvent{
 		Type: "ExecutionStarted",
 		ExecutionStartedEventDetails: &ExecutionStartedEventDetails{
-			Input: inputJSON, InputDetails: &PayloadDetails{}, RoleArn: m.info.RoleArn,
+			Input: inputJSON, RoleArn: m.info.RoleArn,
 		},
 	})
 	go x.run()
@@ -376,6 +376,9 @@ func (e *Engine) WaitFor(ctx context.Context, arn string, pred func(*ExecutionIn
 	}
 	for {
 		x.mu.Lock()
+		if x.changed == nil {
+			x.changed = make(chan struct{})
+		}
 		ch := x.changed
 		x.mu.Unlock()
 		d := x.describe()
@@ -537,19 +540,27 @@ type execution struct {
 	cause    string
 	stopDate time.Time
 	events   []HistoryEvent
-	changed  chan struct{}
-	tokens   map[string]struct{}
-	ctxBase  map[string]any
+	// changed is closed on the next event; created only when someone waits,
+	// so executions nobody watches do not allocate a channel per event.
+	changed chan struct{}
+	tokens  map[string]struct{}
+	ctxBase map[string]any
 }
 
 // thread tracks previousEventId along one line of execution (Parallel
 // branches and Map iterations each have their own).
 type thread struct{ prev int64 }
 
+func (x *execution) broadcastLocked() {
+	if x.changed != nil {
+		close(x.changed)
+		x.changed = nil
+	}
+}
+
 func (x *execution) notify() {
 	x.mu.Lock()
-	close(x.changed)
-	x.changed = make(chan struct{})
+	x.broadcastLocked()
 	x.mu.Unlock()
 }
 
@@ -572,8 +583,7 @@ func (x *execution) addEvent(th *thread, ev HistoryEvent) int64 {
 	ev.Timestamp = x.e.clock.Now()
 	x.events = append(x.events, ev)
 	th.prev = ev.ID
-	close(x.changed)
-	x.changed = make(chan struct{})
+	x.broadcastLocked()
 	x.mu.Unlock()
 	return ev.ID
 }
@@ -603,7 +613,7 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 	var ev HistoryEvent
 	switch status {
 	case StatusSucceeded:
-		ev = HistoryEvent{Type: "ExecutionSucceeded", ExecutionSucceededEventDetails: &OutputDetails{Output: output, OutputDetails: &PayloadDetails{}}}
+		ev = HistoryEvent{Type: "ExecutionSucceeded", ExecutionSucceededEventDetails: &OutputDetails{Output: output}}
 	case StatusFailed:
 		ev = HistoryEvent{Type: "ExecutionFailed", ExecutionFailedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
 	case StatusAborted:
@@ -629,8 +639,7 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 	for t := range x.tokens {
 		toks = append(toks, t)
 	}
-	close(x.changed)
-	x.changed = make(chan struct{})
+	x.broadcastLocked()
 	x.mu.Unlock()
 	for _, t := range toks {
 		x.e.releaseToken(t)

@@ -132,6 +132,7 @@ type stateRun struct {
 	st        *State
 	enteredID int64
 	ec        *evalCtx
+	ecv       evalCtx
 	// assign/assignSrc are the Assign block chosen by the state's outcome
 	// and the value "$" refers to in it.
 	assign    *Template
@@ -142,10 +143,11 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 	now := x.e.clock.Now()
 	enteredID := x.addEvent(th, HistoryEvent{
 		Type:                     st.Type + "StateEntered",
-		StateEnteredEventDetails: &StateEnteredEventDetails{Name: st.Name, Input: string(MarshalJSON(input)), InputDetails: &PayloadDetails{}},
+		StateEnteredEventDetails: &StateEnteredEventDetails{Name: st.Name, Input: string(MarshalJSON(input))},
 	})
 	sc := &stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
-		ec: &evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
+		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
+	sc.ec = &sc.ecv // one allocation for both
 	if st.QueryLanguage == QueryLanguageJSONata {
 		return nil, "", sc.runtime("The JSONata query language is not supported by this interpreter yet.")
 	}
@@ -199,7 +201,7 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 	}
 	x.addEvent(th, HistoryEvent{
 		Type:                    st.Type + "StateExited",
-		StateExitedEventDetails: &StateExitedEventDetails{Name: st.Name, Output: string(outJSON), OutputDetails: &PayloadDetails{}},
+		StateExitedEventDetails: &StateExitedEventDetails{Name: st.Name, Output: string(outJSON)},
 	})
 	return out, next, nil
 }

@@ -41,9 +41,9 @@ type HistoryEvent struct {
 
 // ExecutionStartedEventDetails is the detail of ExecutionStarted.
 type ExecutionStartedEventDetails struct {
-	Input        string          `json:"input"`
-	InputDetails *PayloadDetails `json:"inputDetails,omitempty"`
-	RoleArn      string          `json:"roleArn"`
+	Input        string         `json:"input"`
+	InputDetails PayloadDetails `json:"inputDetails"`
+	RoleArn      string         `json:"roleArn"`
 }
 
 // PayloadDetails says whether a payload was truncated (never, here).
@@ -53,8 +53,8 @@ type PayloadDetails struct {
 
 // OutputDetails carries an output payload.
 type OutputDetails struct {
-	Output        string          `json:"output"`
-	OutputDetails *PayloadDetails `json:"outputDetails,omitempty"`
+	Output        string         `json:"output"`
+	OutputDetails PayloadDetails `json:"outputDetails"`
 }
 
 // FailureDetails carries an error name and cause.
@@ -65,16 +65,16 @@ type FailureDetails struct {
 
 // StateEnteredEventDetails is the detail of *StateEntered.
 type StateEnteredEventDetails struct {
-	Name         string          `json:"name"`
-	Input        string          `json:"input"`
-	InputDetails *PayloadDetails `json:"inputDetails,omitempty"`
+	Name         string         `json:"name"`
+	Input        string         `json:"input"`
+	InputDetails PayloadDetails `json:"inputDetails"`
 }
 
 // StateExitedEventDetails is the detail of *StateExited.
 type StateExitedEventDetails struct {
-	Name          string          `json:"name"`
-	Output        string          `json:"output"`
-	OutputDetails *PayloadDetails `json:"outputDetails,omitempty"`
+	Name          string         `json:"name"`
+	Output        string         `json:"output"`
+	OutputDetails PayloadDetails `json:"outputDetails"`
 }
 
 // TaskScheduledEventDetails is the detail of TaskScheduled.
@@ -95,10 +95,10 @@ type TaskResourceDetails struct {
 
 // TaskOutputDetails is the detail of TaskSubmitted / TaskSucceeded.
 type TaskOutputDetails struct {
-	ResourceType  string          `json:"resourceType"`
-	Resource      string          `json:"resource"`
-	Output        string          `json:"output"`
-	OutputDetails *PayloadDetails `json:"outputDetails,omitempty"`
+	ResourceType  string         `json:"resourceType"`
+	Resource      string         `json:"resource"`
+	Output        string         `json:"output"`
+	OutputDetails PayloadDetails `json:"outputDetails"`
 }
 
 // TaskFailureDetails is the detail of TaskFailed / TaskTimedOut.
@@ -111,10 +111,10 @@ type TaskFailureDetails struct {
 
 // LambdaScheduledDetails is the detail of LambdaFunctionScheduled.
 type LambdaScheduledDetails struct {
-	Resource         string          `json:"resource"`
-	Input            string          `json:"input"`
-	InputDetails     *PayloadDetails `json:"inputDetails,omitempty"`
-	TimeoutInSeconds int64           `json:"timeoutInSeconds,omitempty"`
+	Resource         string         `json:"resource"`
+	Input            string         `json:"input"`
+	InputDetails     PayloadDetails `json:"inputDetails"`
+	TimeoutInSeconds int64          `json:"timeoutInSeconds,omitempty"`
 }
 
 // MapStateStartedDetails is the detail of MapStateStarted.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -91,7 +92,7 @@ func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline 
 	x, st := sc.x, sc.st
 	payloadJSON := MarshalJSON(payload)
 	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: &LambdaScheduledDetails{
-		Resource: st.Resource, Input: string(payloadJSON), InputDetails: &PayloadDetails{}, TimeoutInSeconds: int64(timeout / time.Second),
+		Resource: st.Resource, Input: string(payloadJSON), TimeoutInSeconds: int64(timeout / time.Second),
 	}})
 	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionStarted"})
 	out, serr := sc.invoke(st.Resource, payloadJSON, deadline)
@@ -109,7 +110,7 @@ func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline 
 		return nil, serr
 	}
 	result := parsePayload(out)
-	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: string(MarshalJSON(result)), OutputDetails: &PayloadDetails{}}})
+	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: string(MarshalJSON(result))}})
 	return result, nil
 }
 
@@ -180,10 +181,10 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 	}
 	resp := invokeResponse(parsePayload(out), len(out))
 	if tw == nil {
-		x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp)), OutputDetails: &PayloadDetails{}}})
+		x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp))}})
 		return resp, nil
 	}
-	x.addEvent(sc.th, HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp)), OutputDetails: &PayloadDetails{}}})
+	x.addEvent(sc.th, HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp))}})
 	var hb Timer
 	var hbC <-chan time.Time
 	if heartbeat > 0 {
@@ -204,7 +205,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 			case o.failed:
 				return fail(&StateError{Name: o.errName, Cause: o.cause})
 			default:
-				x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(o.output)), OutputDetails: &PayloadDetails{}}})
+				x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(o.output))}})
 				return o.output, nil
 			}
 		case <-deadline:
@@ -267,34 +268,49 @@ func (sc *stateRun) invoke(fnRef string, payload []byte, deadline <-chan time.Ti
 				e.opts.Region, e.opts.Account, name, newUUID()),
 		}
 	}
-	ctx, cancel := context.WithCancel(sc.ctx)
+	ctx := lambdacontext.NewContext(sc.ctx, &lambdacontext.LambdaContext{AwsRequestID: newUUID(), InvokedFunctionArn: arn})
+	if deadline == nil {
+		// No timeout to race: call inline (no goroutine); a stopped
+		// execution still cancels the handler's context.
+		r := callHandler(ctx, h, payload)
+		if sc.ctx.Err() != nil {
+			return nil, abortedError()
+		}
+		return r.toState()
+	}
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: newUUID(), InvokedFunctionArn: arn})
 	done := make(chan invokeResult, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- invokeResult{panicked: p}
-			}
-		}()
-		out, err := h.Invoke(ctx, payload)
-		done <- invokeResult{out: out, err: err}
-	}()
+	go func() { done <- callHandler(ctx, h, payload) }()
 	select {
 	case r := <-done:
-		switch {
-		case r.panicked != nil:
-			return nil, lambdaFailure(errorTypeOf(r.panicked), fmt.Sprint(r.panicked))
-		case r.err != nil:
-			typ, msg := lambdaErrorFields(r.err)
-			return nil, lambdaFailure(typ, msg)
-		}
-		return r.out, nil
+		return r.toState()
 	case <-deadline:
 		return nil, &StateError{Name: ErrTimeout}
 	case <-sc.ctx.Done():
 		return nil, abortedError()
 	}
+}
+
+func callHandler(ctx context.Context, h lambda.Handler, payload []byte) (r invokeResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = invokeResult{panicked: p}
+		}
+	}()
+	out, err := h.Invoke(ctx, payload)
+	return invokeResult{out: out, err: err}
+}
+
+func (r invokeResult) toState() ([]byte, *StateError) {
+	switch {
+	case r.panicked != nil:
+		return nil, lambdaFailure(errorTypeOf(r.panicked), fmt.Sprint(r.panicked))
+	case r.err != nil:
+		typ, msg := lambdaErrorFields(r.err)
+		return nil, lambdaFailure(typ, msg)
+	}
+	return r.out, nil
 }
 
 // lambdaErrorFields reproduces what the aws-lambda-go runtime reports for a
