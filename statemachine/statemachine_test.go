@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/hotline12345/hotline/internal/asl"
 )
 
 func TestPlaceholders(t *testing.T) {
@@ -35,5 +37,19 @@ func TestSubstitute(t *testing.T) {
 	var missing *MissingSubstitutionError
 	if !errors.As(err, &missing) || !slices.Equal(missing.Names, []string{"ReviewFunctionArn"}) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestComplaintIsValidASL(t *testing.T) {
+	values := map[string]string{}
+	for _, n := range Placeholders(Complaint) {
+		values[n] = "arn:aws:lambda:us-east-1:000000000000:function:" + n
+	}
+	def, err := Substitute(Complaint, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asl.Parse(def); err != nil {
+		t.Fatalf("workflow definition: %v", err)
 	}
 }
