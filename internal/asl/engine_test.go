@@ -15,7 +15,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
-var testStart = time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC) //nolint:gochecknoglobals // immutable test constant
+// testStart is when fake clocks in these tests begin.
+func testStart() time.Time { return time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC) }
 
 // TransientError and DomainError are handler errors; Step Functions names
 // them after the Go type (as the aws-lambda-go runtime reports errorType).
@@ -112,7 +113,7 @@ func TestExecuteCases(t *testing.T) {
 			for name, spec := range tc.Functions {
 				fns[name] = countingHandler(spec)
 			}
-			clk := NewFakeClock(testStart)
+			clk := NewFakeClock(testStart())
 			eng := New(Options{Clock: clk, Resolver: MapResolver(fns)})
 			sm, err := eng.CreateStateMachine("m", tc.Definition, "arn:aws:iam::123456789012:role/r")
 			if err != nil {
@@ -149,7 +150,7 @@ func TestExecuteCases(t *testing.T) {
 
 func newTestEngine(t testing.TB, fns map[string]lambda.Handler) (*Engine, *FakeClock) {
 	t.Helper()
-	clk := NewFakeClock(testStart)
+	clk := NewFakeClock(testStart())
 	return New(Options{Clock: clk, Resolver: MapResolver(fns)}), clk
 }
 

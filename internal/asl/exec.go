@@ -565,8 +565,6 @@ func (sc *stateRun) choice(input any) (any, string, *StateError) {
 	return out, next, serr
 }
 
-func intField(v any) (int64, bool) { return asInteger(v) }
-
 // quoteValue renders a value for Map's "refers to value" messages.
 func quoteValue(v any) string {
 	if s, ok := v.(string); ok {

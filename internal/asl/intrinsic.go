@@ -88,7 +88,8 @@ func compileValueExpr(s string) (expr, error) {
 	return nil, fmt.Errorf("%q is neither a JSONPath nor an intrinsic function", s)
 }
 
-// ParseIntrinsic parses an intrinsic function call such as States.Format('{}', $.a).
+// ParseIntrinsic checks a ".$" field value: a JSONPath, a "$$" context path,
+// a "$variable" path or an intrinsic call such as States.Format('{}', $.a).
 func ParseIntrinsic(s string) error {
 	_, err := compileValueExpr(s)
 	return err

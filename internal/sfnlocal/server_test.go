@@ -271,4 +271,24 @@ func TestTypedErrorsWithSDK(t *testing.T) {
 	if !errors.As(err, &timedOut) {
 		t.Fatalf("SendTaskSuccess after timeout error = %v, want TaskTimedOut", err)
 	}
+
+	// StopExecution through the API aborts a waiting execution.
+	start3, err := srv.Engine().StartExecution(info.StateMachineArn, "t3", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Engine().WaitFor(ctx, start3.ExecutionArn, asl.WaitingForToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(start3.ExecutionArn), Error: aws.String("Withdrawn")}); err != nil {
+		t.Fatalf("StopExecution: %v", err)
+	}
+	desc, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(start3.ExecutionArn)})
+	if err != nil || desc.Status != types.ExecutionStatusAborted || aws.ToString(desc.Error) != "Withdrawn" {
+		t.Fatalf("after stop: %v %+v", err, desc)
+	}
+	list, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(info.StateMachineArn)})
+	if err != nil || len(list.Executions) != 2 || aws.ToString(list.Executions[0].Name) != "t3" {
+		t.Fatalf("ListExecutions: %v %+v", err, list)
+	}
 }
