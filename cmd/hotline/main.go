@@ -15,8 +15,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/hotline12345/hotline/internal/asl"
 	"github.com/hotline12345/hotline/internal/auth"
+	"github.com/hotline12345/hotline/internal/awsconf"
+	"github.com/hotline12345/hotline/internal/loadtest"
 	"github.com/hotline12345/hotline/internal/local"
 )
 
@@ -25,6 +29,7 @@ const usage = `usage: hotline <command> [flags]
 commands:
   serve   run the whole platform on this machine (API and AWS edge)
   token   print a staff JWT the local gateway accepts
+  load    file tickets concurrently and report latencies (the load harness)
 
 Run "hotline <command> -h" for the flags of a command.
 `
@@ -48,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 		return serve(args[1:], stdout, stderr, getenv)
 	case "token":
 		return token(args[1:], stdout, stderr, getenv)
+	case "load":
+		return load(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -125,4 +132,45 @@ func token(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 	}
 	fmt.Fprintln(stdout, tok)
 	return nil
+}
+
+func load(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	apiURL := fs.String("api", "", "API URL of a running platform; default: start one in this process on free ports")
+	edgeURL := fs.String("edge", "", "AWS edge URL of that platform, to time submit → department message (needs --api)")
+	tickets := fs.Int("tickets", 200, "tickets to file")
+	concurrency := fs.Int("concurrency", 8, "citizens filing at once")
+	timeout := fs.Duration("timeout", 2*time.Minute, "stop the run after this long")
+	dept := fs.String("dept", "market", "department whose queue receives the harness's tickets")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *apiURL == "" {
+		p, err := local.Start(ctx, local.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0"})
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		*apiURL, *edgeURL = p.APIURL, p.EdgeURL
+		fmt.Fprintf(stdout, "started a local platform at %s\n", p.APIURL)
+	}
+	o := loadtest.Options{APIURL: *apiURL, Tickets: *tickets, Concurrency: *concurrency, Timeout: *timeout, Progress: stdout}
+	if *edgeURL != "" {
+		cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: local.Region, EndpointURL: *edgeURL})
+		if err != nil {
+			return err
+		}
+		o.Queue = awsconf.SQS(cfg)
+		q, err := o.Queue.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(local.QueuePrefix + *dept)})
+		if err != nil {
+			return fmt.Errorf("department queue: %w", err)
+		}
+		o.QueueURL = aws.ToString(q.QueueUrl)
+	}
+	res, err := loadtest.Run(ctx, o)
+	fmt.Fprintln(stdout, res)
+	return err
 }

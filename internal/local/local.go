@@ -26,6 +26,7 @@ import (
 	"github.com/hotline12345/hotline/internal/config"
 	"github.com/hotline12345/hotline/internal/edge"
 	"github.com/hotline12345/hotline/internal/gateway"
+	"github.com/hotline12345/hotline/internal/lambdaenv"
 	"github.com/hotline12345/hotline/internal/queue"
 	"github.com/hotline12345/hotline/internal/sfnlocal"
 	"github.com/hotline12345/hotline/internal/wire"
@@ -193,11 +194,11 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		return fail(err)
 	}
 	handlers := map[string]lambda.Handler{
-		"intake":   lambda.NewHandler(intakeH.Handle),
-		"review":   lambda.NewHandler(reviewH.Handle),
-		"dispatch": lambda.NewHandler(dispatchH.Handle),
-		"feedback": lambda.NewHandler(feedbackH.Handle),
-		"api":      lambda.NewHandler(apiH.Handle),
+		"intake":   lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(intakeH.Handle) }),
+		"review":   lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(reviewH.Handle) }),
+		"dispatch": lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(dispatchH.Handle) }),
+		"feedback": lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(feedbackH.Handle) }),
+		"api":      lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(apiH.Handle) }),
 	}
 	mu.Lock()
 	for name, h := range handlers {
