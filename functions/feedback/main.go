@@ -1,21 +1,7 @@
-// Command feedback is the feedback Lambda function. It only wires: configuration from the
-// environment, clients, handler; everything else lives in internal/.
+// Command feedback is the feedback Lambda function. It only wires (internal/wire):
+// configuration from the environment, clients, handler.
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
+import "github.com/hotline12345/hotline/internal/wire"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/hotline12345/hotline/internal/wire"
-)
-
-func main() {
-	h, err := wire.Feedback(context.Background(), os.Getenv, wire.Options{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
-}
+func main() { wire.Main("feedback") }

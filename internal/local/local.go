@@ -173,32 +173,13 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		return fail(fmt.Errorf("create department queues: %w", err))
 	}
 
-	intakeH, err := wire.Intake(ctx, getenv, wo)
-	if err != nil {
-		return fail(err)
-	}
-	reviewH, err := wire.Review(ctx, getenv, wo)
-	if err != nil {
-		return fail(err)
-	}
-	dispatchH, err := wire.Dispatch(ctx, getenv, wo)
-	if err != nil {
-		return fail(err)
-	}
-	feedbackH, err := wire.Feedback(ctx, getenv, wo)
-	if err != nil {
-		return fail(err)
-	}
-	apiH, err := wire.API(ctx, getenv, wo)
-	if err != nil {
-		return fail(err)
-	}
-	handlers := map[string]lambda.Handler{
-		"intake":   lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(intakeH.Handle) }),
-		"review":   lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(reviewH.Handle) }),
-		"dispatch": lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(dispatchH.Handle) }),
-		"feedback": lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(feedbackH.Handle) }),
-		"api":      lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(apiH.Handle) }),
+	handlers := map[string]lambda.Handler{}
+	for _, name := range wire.Functions {
+		fn, err := wire.Handler(ctx, name, getenv, wo)
+		if err != nil {
+			return fail(err)
+		}
+		handlers[name] = lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(fn) })
 	}
 	mu.Lock()
 	for name, h := range handlers {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	configfiles "github.com/hotline12345/hotline/config"
 	"github.com/hotline12345/hotline/internal/api"
@@ -169,4 +170,56 @@ func API(ctx context.Context, getenv func(string) string, o Options) (*api.Handl
 		return nil, err
 	}
 	return &api.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: b.workflow(), Now: b.Now, Log: b.Log}, nil
+}
+
+// Functions names every Lambda function, as under functions/.
+var Functions = []string{"intake", "review", "dispatch", "feedback", "api"}
+
+// Handler builds a function and returns its handler func in the form
+// lambda.Start and lambda.NewHandler take.
+func Handler(ctx context.Context, function string, getenv func(string) string, o Options) (any, error) {
+	switch function {
+	case "intake":
+		h, err := Intake(ctx, getenv, o)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	case "review":
+		h, err := Review(ctx, getenv, o)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	case "dispatch":
+		h, err := Dispatch(ctx, getenv, o)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	case "feedback":
+		h, err := Feedback(ctx, getenv, o)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	case "api":
+		h, err := API(ctx, getenv, o)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	}
+	return nil, fmt.Errorf("unknown function %q", function)
+}
+
+// Main is the whole main of a Lambda function: configuration from the process
+// environment, failing at start with a message naming what is missing.
+func Main(function string) {
+	h, err := Handler(context.Background(), function, os.Getenv, Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
 }
