@@ -146,7 +146,24 @@ func (h *Handler) complete(ctx context.Context, t *ticket.Ticket, step ticket.St
 	if t.WaitingStep != step || t.TaskToken == "" {
 		return nil
 	}
-	err := h.Workflow.Complete(ctx, t.TaskToken, output)
+	return h.send(ctx, t.TaskToken, output)
+}
+
+// takeStep consumes the operator step a decision answers: the ticket no longer
+// waits, so a second decision racing this one is a conflict instead of a
+// second answer to the same step. It returns the token to send.
+func takeStep(t *ticket.Ticket) string {
+	tok := t.TaskToken
+	t.TaskToken, t.WaitingStep = "", ticket.StepNone
+	return tok
+}
+
+// send finishes a waiting step with its token.
+func (h *Handler) send(ctx context.Context, token string, output any) error {
+	if token == "" {
+		return nil
+	}
+	err := h.Workflow.Complete(ctx, token, output)
 	var gone *workflow.StepGoneError
 	if errors.As(err, &gone) {
 		return httpapi.Gone("the change was recorded, but the workflow step it answers had already finished or timed out")

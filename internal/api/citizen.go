@@ -83,7 +83,8 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("content must be 1 to 2000 characters", map[string]string{"content": "1 to 2000 characters"})
 	}
 	now := h.now()
-	_, err = lifecycle.Update(ctx, h.Store, t.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+	// A supplement only adds to the timeline: racing writers must not make it fail.
+	_, err = lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Status.Final() {
 			return nil, httpapi.Conflict("the ticket is " + string(t.Status) + "; supplements are closed")
 		}

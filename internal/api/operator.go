@@ -110,6 +110,7 @@ func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HT
 	}
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
 	now := h.now()
+	var token string
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Status != ticket.StatusInReview || t.WaitingStep != ticket.StepOperator {
 			return nil, httpapi.Conflict("the ticket is not waiting for an operator's review")
@@ -117,6 +118,7 @@ func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HT
 		if fields := body.validate(cat, t); len(fields) > 0 {
 			return nil, httpapi.BadRequest("invalid review decision", fields)
 		}
+		token = takeStep(t)
 		reason := strings.TrimSpace(body.Reason)
 		t.ReviewOutcome, t.ReviewReason = body.Decision, "operator"
 		switch body.Decision {
@@ -143,7 +145,7 @@ func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.complete(ctx, t, ticket.StepOperator, task.ReviewDecision{Decision: body.Decision}); err != nil {
+	if err := h.send(ctx, token, task.ReviewDecision{Decision: body.Decision}); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	r.log.InfoContext(ctx, "ticket reviewed", "decision", body.Decision)
@@ -176,10 +178,12 @@ func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2
 	}
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
 	now := h.now()
+	var token string
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Status != ticket.StatusReturned || t.WaitingStep != ticket.StepOperator {
 			return nil, httpapi.Conflict("only a returned ticket waiting for an operator can be reassigned")
 		}
+		token = takeStep(t)
 		t.PendingDepartmentID, t.PendingCoHandlers = body.DepartmentID, nil
 		t.ReviewOutcome = "accept"
 		note := "改派至 " + cat.DepartmentName(body.DepartmentID)
@@ -188,7 +192,7 @@ func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.complete(ctx, t, ticket.StepOperator, task.ReviewDecision{Decision: "accept"}); err != nil {
+	if err := h.send(ctx, token, task.ReviewDecision{Decision: "accept"}); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	r.log.InfoContext(ctx, "ticket reassigned", "department_id", body.DepartmentID)

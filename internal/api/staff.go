@@ -142,6 +142,9 @@ type replyBody struct {
 const maxReplyRunes = 5000
 
 func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if err := requireRole(r, auth.RoleDepartment); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	var body replyBody
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -183,6 +186,9 @@ type reasonBody struct {
 }
 
 func (h *Handler) returnTicket(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if err := requireRole(r, auth.RoleDepartment); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	var body reasonBody
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

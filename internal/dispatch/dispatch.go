@@ -129,9 +129,10 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 }
 
 // marker names one dispatch round, so the department hears of it exactly once
-// however often the step is retried.
+// however often the step is retried. The reopen count is part of it: a reopen
+// is a new round even when the clock shows the same millisecond.
 func marker(t *ticket.Ticket) string {
-	return "dispatch:" + t.DepartmentID + ":" + strconv.FormatInt(t.DispatchedAt.UnixMilli(), 10)
+	return "dispatch:" + t.DepartmentID + ":" + strconv.FormatInt(t.DispatchedAt.UnixMilli(), 10) + ":" + strconv.Itoa(t.ReopenCount)
 }
 
 func (h *Handler) awaitReply(ctx context.Context, in task.Input, log *slog.Logger) error {

@@ -25,13 +25,23 @@ var ErrUnchanged = errors.New("ticket unchanged")
 // means a real conflict the caller should see.
 const Attempts = 4
 
+// NoteAttempts bounds the loop for changes that only add to the timeline
+// (supplements): they never become wrong by losing a race, so they retry until
+// every concurrent writer has had its turn instead of failing with a conflict.
+const NoteAttempts = 32
+
 // Update applies fn to the current ticket and saves the result with its events.
 // fn must decide from the ticket it is given only, because it may run again on a
 // newer version. It returns the ticket as saved (or as found when fn returned
 // ErrUnchanged).
 func Update(ctx context.Context, s Store, id string, fn func(t *ticket.Ticket) ([]ticket.Event, error)) (*ticket.Ticket, error) {
+	return UpdateAttempts(ctx, s, id, Attempts, fn)
+}
+
+// UpdateAttempts is Update with its own bound on lost races.
+func UpdateAttempts(ctx context.Context, s Store, id string, attempts int, fn func(t *ticket.Ticket) ([]ticket.Event, error)) (*ticket.Ticket, error) {
 	var lastErr error
-	for range Attempts {
+	for range max(attempts, 1) {
 		t, err := s.GetTicket(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("load ticket %s: %w", id, err)
@@ -55,5 +65,5 @@ func Update(ctx context.Context, s Store, id string, fn func(t *ticket.Ticket) (
 		}
 		return t, nil
 	}
-	return nil, fmt.Errorf("save ticket %s after %d attempts: %w", id, Attempts, lastErr)
+	return nil, fmt.Errorf("save ticket %s after %d attempts: %w", id, attempts, lastErr)
 }
