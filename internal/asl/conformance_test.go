@@ -72,6 +72,7 @@ func (h vectorHandler) Invoke(ctx context.Context, payload []byte) ([]byte, erro
 	case "sleep-then-identity":
 		t := h.clock.NewTimer(time.Duration(h.r.SleepSeconds * float64(time.Second)))
 		defer t.Stop()
+		defer Blocking(ctx)()
 		select {
 		case <-t.C():
 			return payload, nil
@@ -121,26 +122,11 @@ func runVector(t testing.TB, v *vector) vectorResult {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	done := make(chan *ExecutionInfo, 1)
-	go func() {
-		d, _ := eng.WaitFor(ctx, start.ExecutionArn, Done)
-		done <- d
-	}()
-	var d *ExecutionInfo
-	// Drive the fake clock: whenever the execution blocks on a timer (Wait,
-	// retry back-off, a sleeping Lambda, a task timeout), jump to it.
-loop:
-	for {
-		changed := clk.Changed()
-		if clk.Pending() > 0 {
-			clk.AdvanceToNext()
-			continue
-		}
-		select {
-		case d = <-done:
-			break loop
-		case <-changed:
-		}
+	// Whenever the execution blocks on a timer (Wait, retry back-off, a
+	// sleeping Lambda, a task timeout), jump to it.
+	d, err := eng.AdvanceUntil(ctx, clk, start.ExecutionArn, Done)
+	if err != nil {
+		return vectorResult{why: err.Error()}
 	}
 	if d == nil || d.Status == StatusRunning {
 		return vectorResult{why: "execution did not finish"}

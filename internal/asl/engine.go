@@ -90,6 +90,7 @@ type Engine struct {
 	executions map[string]*execution
 	tokens     map[string]*taskWait
 	doneTokens map[string]struct{}
+	act        activity
 }
 
 // New creates an engine.
@@ -396,7 +397,8 @@ func (e *Engine) WaitFor(ctx context.Context, arn string, pred func(*ExecutionIn
 // Done is a WaitFor predicate: the execution has finished.
 func Done(d *ExecutionInfo) bool { return d.Status != StatusRunning }
 
-// WaitingForToken is a WaitFor predicate: the execution waits on a task token.
+// WaitingForToken is a WaitFor predicate: the execution has submitted a
+// callback task and waits for SendTask* with its token (or has finished).
 func WaitingForToken(d *ExecutionInfo) bool {
 	return len(d.WaitingTokens) > 0 || d.Status != StatusRunning
 }
@@ -421,8 +423,9 @@ type taskOutcome struct {
 }
 
 type taskWait struct {
-	x  *execution
-	ch chan taskOutcome // buffered; heartbeats and the final outcome
+	token string
+	x     *execution
+	ch    chan taskOutcome // buffered; heartbeats and the final outcome
 }
 
 const tokenRawLen = 48
@@ -444,11 +447,18 @@ func (e *Engine) registerToken(x *execution) (string, *taskWait) {
 	e.mu.Lock()
 	e.tokens[tok] = w
 	e.mu.Unlock()
+	return tok, w
+}
+
+// markWaiting lists tok in ExecutionInfo.WaitingTokens once the task has
+// been submitted and only waits for its callback.
+func (x *execution) markWaiting(tok string) {
 	x.mu.Lock()
-	x.tokens[tok] = struct{}{}
+	if x.status == StatusRunning {
+		x.tokens[tok] = struct{}{}
+	}
 	x.mu.Unlock()
 	x.notify()
-	return tok, w
 }
 
 func (e *Engine) releaseToken(tok string) {

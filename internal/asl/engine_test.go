@@ -56,32 +56,16 @@ func countingHandler(f fakeFunction) lambda.Handler {
 	})
 }
 
-// runToEnd drives the fake clock until the execution finishes: whenever a
-// timer is pending it jumps to it, otherwise it waits for progress.
+// runToEnd drives the fake clock until the execution finishes.
 func runToEnd(t testing.TB, eng *Engine, clk *FakeClock, arn string) *ExecutionInfo {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	done := make(chan *ExecutionInfo, 1)
-	go func() {
-		d, _ := eng.WaitFor(ctx, arn, Done)
-		done <- d
-	}()
-	for {
-		changed := clk.Changed()
-		if clk.Pending() > 0 {
-			clk.AdvanceToNext()
-			continue
-		}
-		select {
-		case d := <-done:
-			if d == nil || d.Status == StatusRunning {
-				t.Fatalf("execution %s did not finish", arn)
-			}
-			return d
-		case <-changed:
-		}
+	d, err := eng.AdvanceUntil(ctx, clk, arn, Done)
+	if err != nil {
+		t.Fatalf("execution %s did not finish: %v", arn, err)
 	}
+	return d
 }
 
 type testCase struct {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -48,6 +49,11 @@ func (sc *stateRun) seconds(fixed int64, p *Path, input any, field string) (time
 
 func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 	st := sc.st
+	// The attempt counts as activity from before its deadline timer exists
+	// until it returns, except while it waits (see AdvanceUntil).
+	act := &sc.x.e.act
+	act.add(1)
+	defer act.add(-1)
 	timeout, serr := sc.seconds(st.TimeoutSeconds, st.TimeoutSecondsPath, eff, "TimeoutSecondsPath")
 	if serr != nil {
 		return nil, serr
@@ -60,6 +66,7 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 	if st.Resource == ResourceLambdaInvokeWaitForToken {
 		var tok string
 		tok, tw = sc.x.e.registerToken(sc.x)
+		tw.token = tok
 		defer sc.x.e.releaseToken(tok)
 		sc.ec.token = tok
 		sc.ec.ctxObj = nil
@@ -185,6 +192,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 		return resp, nil
 	}
 	x.addEvent(sc.th, HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp))}})
+	x.markWaiting(tw.token)
 	var hb Timer
 	var hbC <-chan time.Time
 	if heartbeat > 0 {
@@ -193,27 +201,39 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 		defer func() { hb.Stop() }()
 	}
 	for {
+		x.e.act.add(-1) // waiting for a callback is not activity
+		var o taskOutcome
+		var fired string
 		select {
-		case o := <-tw.ch:
-			switch {
-			case o.heartbeat:
-				if hb != nil {
-					hb.Stop()
-					hb = x.e.clock.NewTimer(heartbeat)
-					hbC = hb.C()
-				}
-			case o.failed:
-				return fail(&StateError{Name: o.errName, Cause: o.cause})
-			default:
-				x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(o.output))}})
-				return o.output, nil
-			}
+		case o = <-tw.ch:
 		case <-deadline:
-			return fail(&StateError{Name: ErrTimeout})
+			fired = "deadline"
 		case <-hbC:
-			return fail(&StateError{Name: ErrHeartbeatTimeout})
+			fired = "heartbeat"
 		case <-sc.ctx.Done():
+			fired = "aborted"
+		}
+		x.e.act.add(1)
+		switch fired {
+		case "deadline":
+			return fail(&StateError{Name: ErrTimeout})
+		case "heartbeat":
+			return fail(&StateError{Name: ErrHeartbeatTimeout})
+		case "aborted":
 			return nil, abortedError()
+		}
+		switch {
+		case o.heartbeat:
+			if hb != nil {
+				hb.Stop()
+				hb = x.e.clock.NewTimer(heartbeat)
+				hbC = hb.C()
+			}
+		case o.failed:
+			return fail(&StateError{Name: o.errName, Cause: o.cause})
+		default:
+			x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(o.output))}})
+			return o.output, nil
 		}
 	}
 }
@@ -269,6 +289,7 @@ func (sc *stateRun) invoke(fnRef string, payload []byte, deadline <-chan time.Ti
 		}
 	}
 	ctx := lambdacontext.NewContext(sc.ctx, &lambdacontext.LambdaContext{AwsRequestID: newUUID(), InvokedFunctionArn: arn})
+	ctx = context.WithValue(ctx, activityKey{}, &e.act)
 	if deadline == nil {
 		// No timeout to race: call inline (no goroutine); a stopped
 		// execution still cancels the handler's context.
@@ -281,13 +302,44 @@ func (sc *stateRun) invoke(fnRef string, payload []byte, deadline <-chan time.Ti
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan invokeResult, 1)
-	go func() { done <- callHandler(ctx, h, payload) }()
+	var (
+		mu        sync.Mutex
+		abandoned bool
+	)
+	e.act.add(1) // the handler goroutine's own activity
+	go func() {
+		r := callHandler(ctx, h, payload)
+		mu.Lock()
+		defer mu.Unlock()
+		if abandoned {
+			e.act.add(-1)
+			return
+		}
+		done <- r // the waiter takes over this invocation's activity count
+	}()
+	giveUp := func() {
+		mu.Lock()
+		abandoned = true
+		mu.Unlock()
+		select {
+		case <-done: // finished just before we gave up
+			e.act.add(-1)
+		default:
+		}
+	}
+	e.act.add(-1) // this goroutine only waits now
 	select {
 	case r := <-done:
+		e.act.add(1)
+		e.act.add(-1) // the handler's count, handed over with the result
 		return r.toState()
 	case <-deadline:
+		e.act.add(1)
+		giveUp()
 		return nil, &StateError{Name: ErrTimeout}
 	case <-sc.ctx.Done():
+		e.act.add(1)
+		giveUp()
 		return nil, abortedError()
 	}
 }

@@ -60,7 +60,8 @@ func TestDispatchTimeoutLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := <-tokens
-	if err := clk.WaitForTimers(ctx, 1); err != nil {
+	// Move time only once the task waits for its callback.
+	if _, err := eng.WaitFor(ctx, x.ExecutionArn, WaitingForToken); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(24 * time.Hour)
