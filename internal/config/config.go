@@ -31,6 +31,7 @@ var Required = map[string][]string{
 	"dispatch": {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey, EnvQueuePrefix},
 	"feedback": {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey, EnvSenderEmail},
 	"api":      {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey},
+	"sla":      {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey, EnvQueuePrefix, EnvStateMachineArn},
 }
 
 // Optional lists variables a function reads when they are set.
@@ -40,6 +41,7 @@ var Optional = map[string][]string{
 	"dispatch": {EnvEndpointURL, EnvLogLevel},
 	"feedback": {EnvEndpointURL, EnvLogLevel, EnvSESConfigSet, EnvSMSEnabled},
 	"api":      {EnvEndpointURL, EnvLogLevel},
+	"sla":      {EnvEndpointURL, EnvLogLevel},
 }
 
 // Config is every setting any function uses; each function fills what it needs.

@@ -53,6 +53,9 @@ type Options struct {
 	Log       io.Writer // JSON logs of every component
 	JWTSecret string    // default auth.DevSecret
 	Random    io.Reader // default crypto/rand
+	// SweepInterval is how often the sla function runs; default
+	// DefaultSweepInterval, negative: never (tests that run it themselves).
+	SweepInterval time.Duration
 }
 
 // Platform is a running local platform.
@@ -63,11 +66,20 @@ type Platform struct {
 	Engine          *asl.Engine
 	Issuer          *auth.Issuer
 	Catalog         *catalog.Catalog
+	// Env is the environment every function gets, for tools and tests that
+	// build a function of their own against this platform.
+	Env map[string]string
 
-	edge *edge.Edge
-	api  *http.Server
-	done chan struct{}
+	edge      *edge.Edge
+	api       *http.Server
+	done      chan struct{}
+	stopSweep chan struct{}
+	sweepDone chan struct{}
 }
+
+// DefaultSweepInterval is how often local mode runs the sla function, as the
+// production schedule does.
+const DefaultSweepInterval = 5 * time.Minute
 
 // FunctionArn is the local ARN of a function.
 func FunctionArn(name string) string {
@@ -148,6 +160,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if err != nil {
 		return fail(err)
 	}
+	p.Env = env
 	getenv := func(k string) string { return env[k] }
 	wo := wire.Options{Now: o.Clock.Now, Log: o.Log, Random: o.Random}
 
@@ -210,6 +223,11 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	}
 	p.APIURL = "http://" + ln.Addr().String()
 	p.api = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	p.stopSweep, p.sweepDone = make(chan struct{}), make(chan struct{})
+	if o.SweepInterval == 0 {
+		o.SweepInterval = DefaultSweepInterval
+	}
+	go p.sweep(o.Clock, o.SweepInterval, handlers["sla"], log)
 	p.done = make(chan struct{})
 	go func() {
 		defer close(p.done)
@@ -240,8 +258,34 @@ func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, 
 	}, nil
 }
 
+// scheduledEvent is what EventBridge sends a scheduled function.
+const scheduledEvent = `{"version":"0","id":"local","detail-type":"Scheduled Event","source":"aws.events","account":"` + Account + `","region":"` + Region + `","resources":[],"detail":{}}`
+
+// sweep invokes the sla function on its schedule, on the platform's clock.
+func (p *Platform) sweep(clock asl.Clock, every time.Duration, sla lambda.Handler, log *slog.Logger) {
+	defer close(p.sweepDone)
+	if every < 0 {
+		<-p.stopSweep
+		return
+	}
+	for {
+		t := clock.NewTimer(every)
+		select {
+		case <-p.stopSweep:
+			t.Stop()
+			return
+		case <-t.C():
+		}
+		if _, err := sla.Invoke(context.Background(), []byte(scheduledEvent)); err != nil {
+			log.Error("sla sweep failed", "error", err.Error())
+		}
+	}
+}
+
 // Close stops both endpoints.
 func (p *Platform) Close() error {
+	close(p.stopSweep)
+	<-p.sweepDone
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := p.api.Shutdown(ctx)

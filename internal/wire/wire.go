@@ -29,6 +29,7 @@ import (
 	"github.com/hotline12345/hotline/internal/review"
 	"github.com/hotline12345/hotline/internal/screening"
 	"github.com/hotline12345/hotline/internal/seal"
+	"github.com/hotline12345/hotline/internal/sla"
 	"github.com/hotline12345/hotline/internal/store"
 	"github.com/hotline12345/hotline/internal/workflow"
 )
@@ -172,8 +173,21 @@ func API(ctx context.Context, getenv func(string) string, o Options) (*api.Handl
 	return &api.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: b.workflow(), Now: b.Now, Log: b.Log}, nil
 }
 
+// SLA builds the scheduled sla function.
+func SLA(ctx context.Context, getenv func(string) string, o Options) (*sla.Handler, error) {
+	b, err := Load(ctx, "sla", getenv, o)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := queue.NewSQSPublisher(awsconf.SQS(b.AWS), queue.PublisherConfig{QueuePrefix: b.Config.QueuePrefix})
+	if err != nil {
+		return nil, fmt.Errorf("sla: queue: %w", err)
+	}
+	return &sla.Handler{Store: b.Store, Catalog: b.Catalog, Queue: pub, Workflow: b.workflow(), Now: b.Now, Log: b.Log}, nil
+}
+
 // Functions names every Lambda function, as under functions/.
-var Functions = []string{"intake", "review", "dispatch", "feedback", "api"}
+var Functions = []string{"intake", "review", "dispatch", "feedback", "api", "sla"}
 
 // Handler builds a function and returns its handler func in the form
 // lambda.Start and lambda.NewHandler take.
@@ -205,6 +219,12 @@ func Handler(ctx context.Context, function string, getenv func(string) string, o
 		return h.Handle, nil
 	case "api":
 		h, err := API(ctx, getenv, o)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	case "sla":
+		h, err := SLA(ctx, getenv, o)
 		if err != nil {
 			return nil, err
 		}
