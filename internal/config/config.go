@@ -16,6 +16,7 @@ const (
 	EnvTable           = "HOTLINE_TABLE"
 	EnvStateMachineArn = "HOTLINE_STATE_MACHINE_ARN"
 	EnvSealKey         = "HOTLINE_SEAL_KEY"
+	EnvKMSKeyID        = "HOTLINE_KMS_KEY_ID"
 	EnvBlindKey        = "HOTLINE_BLIND_KEY"
 	EnvSenderEmail     = "HOTLINE_SENDER_EMAIL"
 	EnvSESConfigSet    = "HOTLINE_SES_CONFIGURATION_SET"
@@ -26,22 +27,26 @@ const (
 
 // Required lists, per function, the variables it cannot start without.
 var Required = map[string][]string{
-	"intake":   {EnvRegion, EnvTable, EnvStateMachineArn, EnvSealKey, EnvBlindKey},
-	"review":   {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey},
-	"dispatch": {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey, EnvQueuePrefix},
-	"feedback": {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey, EnvSenderEmail},
-	"api":      {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey},
-	"sla":      {EnvRegion, EnvTable, EnvSealKey, EnvBlindKey, EnvQueuePrefix, EnvStateMachineArn},
+	"intake":   {EnvRegion, EnvTable, EnvStateMachineArn, EnvBlindKey},
+	"review":   {EnvRegion, EnvTable, EnvBlindKey},
+	"dispatch": {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix},
+	"feedback": {EnvRegion, EnvTable, EnvBlindKey, EnvSenderEmail},
+	"api":      {EnvRegion, EnvTable, EnvBlindKey},
+	"sla":      {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix, EnvStateMachineArn},
 }
 
-// Optional lists variables a function reads when they are set.
+// Optional lists variables a function reads when they are set. Every function
+// seals contact data and needs at least one sealing key source, which Load
+// enforces: HOTLINE_KMS_KEY_ID (production: envelope encryption with KMS data
+// keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
+// seals and the local key still opens values sealed before the switch.
 var Optional = map[string][]string{
-	"intake":   {EnvEndpointURL, EnvLogLevel},
-	"review":   {EnvEndpointURL, EnvLogLevel},
-	"dispatch": {EnvEndpointURL, EnvLogLevel},
-	"feedback": {EnvEndpointURL, EnvLogLevel, EnvSESConfigSet, EnvSMSEnabled},
-	"api":      {EnvEndpointURL, EnvLogLevel},
-	"sla":      {EnvEndpointURL, EnvLogLevel},
+	"intake":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"review":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"feedback": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled},
+	"api":      {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"sla":      {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
 }
 
 // Config is every setting any function uses; each function fills what it needs.
@@ -52,6 +57,7 @@ type Config struct {
 	Table           string
 	StateMachineArn string
 	SealKey         string
+	KMSKeyID        string
 	BlindKey        string
 	SenderEmail     string
 	SESConfigSet    string
@@ -91,6 +97,9 @@ func Load(function string, getenv func(string) string) (Config, error) {
 			missing = append(missing, n)
 		}
 	}
+	if strings.TrimSpace(getenv(EnvKMSKeyID)) == "" && strings.TrimSpace(getenv(EnvSealKey)) == "" {
+		missing = append([]string{EnvKMSKeyID + " or " + EnvSealKey}, missing...)
+	}
 	if len(missing) > 0 {
 		return Config{}, &MissingError{Function: function, Names: missing}
 	}
@@ -101,6 +110,7 @@ func Load(function string, getenv func(string) string) (Config, error) {
 		Table:           strings.TrimSpace(getenv(EnvTable)),
 		StateMachineArn: strings.TrimSpace(getenv(EnvStateMachineArn)),
 		SealKey:         strings.TrimSpace(getenv(EnvSealKey)),
+		KMSKeyID:        strings.TrimSpace(getenv(EnvKMSKeyID)),
 		BlindKey:        strings.TrimSpace(getenv(EnvBlindKey)),
 		SenderEmail:     strings.TrimSpace(getenv(EnvSenderEmail)),
 		SESConfigSet:    strings.TrimSpace(getenv(EnvSESConfigSet)),

@@ -14,7 +14,7 @@ func TestLoadNamesEveryMissingVariable(t *testing.T) {
 	if !errors.As(err, &missing) {
 		t.Fatalf("err = %v", err)
 	}
-	want := []string{EnvSealKey, EnvBlindKey, EnvSenderEmail}
+	want := []string{EnvKMSKeyID + " or " + EnvSealKey, EnvBlindKey, EnvSenderEmail}
 	if !slices.Equal(missing.Names, want) || missing.Function != "feedback" {
 		t.Fatalf("missing = %+v, want %v", missing, want)
 	}

@@ -74,9 +74,9 @@ func Load(ctx context.Context, function string, getenv func(string) string, o Op
 	if err != nil {
 		return nil, fmt.Errorf("%s: aws config: %w", function, err)
 	}
-	sealer, err := seal.NewLocalSealerBase64(cfg.SealKey)
+	sealer, err := newSealer(cfg, awsCfg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", function, config.EnvSealKey, err)
+		return nil, fmt.Errorf("%s: %w", function, err)
 	}
 	blinder, err := seal.NewBlinderBase64(cfg.BlindKey)
 	if err != nil {
@@ -90,6 +90,32 @@ func Load(ctx context.Context, function string, getenv func(string) string, o Op
 		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Log: log, Now: o.Now, Random: o.Random,
 		Catalog: &catalogsrc.Source{Store: st, TTL: catalogsrc.DefaultTTL, Now: o.Now},
 	}, nil
+}
+
+// newSealer seals with KMS data keys when HOTLINE_KMS_KEY_ID is set (the local
+// key, if also set, only opens values sealed before the switch) and with the
+// local key otherwise.
+func newSealer(cfg config.Config, awsCfg aws.Config) (seal.Sealer, error) {
+	var local *seal.LocalSealer
+	if cfg.SealKey != "" {
+		l, err := seal.NewLocalSealerBase64(cfg.SealKey)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvSealKey, err)
+		}
+		local = l
+	}
+	if cfg.KMSKeyID == "" {
+		return local, nil
+	}
+	kc := seal.KMSSealerConfig{KeyID: cfg.KMSKeyID}
+	if local != nil {
+		kc.Legacy = local
+	}
+	s, err := seal.NewKMSSealer(awsconf.KMS(awsCfg), kc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvKMSKeyID, err)
+	}
+	return s, nil
 }
 
 func level(s string) slog.Level {
