@@ -21,8 +21,9 @@ import (
 
 // Actions of the dispatch task.
 const (
-	ActionRoute      = "route"
-	ActionAwaitReply = "await-reply"
+	ActionRoute       = "route"
+	ActionAwaitReply  = "await-reply"
+	ActionMarkOverdue = "mark-overdue"
 )
 
 // Catalog gives the current departments, categories, rules and calendar.
@@ -55,11 +56,14 @@ type Handler struct {
 type Output struct {
 	DepartmentID        string `json:"departmentId,omitempty"`
 	ReplyTimeoutSeconds int64  `json:"replyTimeoutSeconds,omitempty"`
+	// Outcome, after a missed deadline: "waiting" to wait again, or what the
+	// department did just as the deadline passed ("replied", "returned").
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Handle runs one dispatch action.
 func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
-	if err := in.Validate([]string{ActionRoute, ActionAwaitReply}, []string{ActionAwaitReply}); err != nil {
+	if err := in.Validate([]string{ActionRoute, ActionAwaitReply, ActionMarkOverdue}, []string{ActionAwaitReply}); err != nil {
 		return Output{}, task.Report(err)
 	}
 	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
@@ -70,6 +74,8 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 		out, err = h.route(ctx, in.TicketID, log)
 	case ActionAwaitReply:
 		err = h.awaitReply(ctx, in, log)
+	case ActionMarkOverdue:
+		out, err = h.markOverdue(ctx, in, log)
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "dispatch failed", "error", err.Error())

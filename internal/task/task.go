@@ -20,6 +20,9 @@ type Input struct {
 	Action    string `json:"action"`
 	TicketID  string `json:"ticketId"`
 	TaskToken string `json:"taskToken,omitempty"`
+	// EnteredAt is $$.State.EnteredTime for steps that must act once per
+	// state entry: retries of the same entry share it.
+	EnteredAt string `json:"enteredAt,omitempty"`
 }
 
 // InputError says the workflow sent a payload the task cannot act on. Its type

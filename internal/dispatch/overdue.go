@@ -1,0 +1,85 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/lifecycle"
+	"github.com/hotline12345/hotline/internal/queue"
+	"github.com/hotline12345/hotline/internal/task"
+	"github.com/hotline12345/hotline/internal/ticket"
+)
+
+// A reply deadline passed (the workflow's wait timed out). The first miss is
+// 催办: the ticket is flagged overdue and the department reminded; every later
+// miss, one working day apart, is 督办: the ticket is escalated and the
+// department told again, until it replies or returns the ticket.
+func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logger) (Output, error) {
+	entered, err := time.Parse(time.RFC3339Nano, in.EnteredAt)
+	if err != nil {
+		return Output{}, &task.InputError{Reason: "enteredAt must be the state's RFC 3339 entry time"}
+	}
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return Output{}, fmt.Errorf("load catalog: %w", err)
+	}
+	t, err := h.Store.GetTicket(ctx, in.TicketID)
+	if err != nil {
+		return Output{}, fmt.Errorf("load ticket: %w", err)
+	}
+	switch t.Status {
+	case ticket.StatusReplied, ticket.StatusReturned:
+		// The department acted as the deadline passed; its answer stands.
+		return Output{DepartmentID: t.DepartmentID, Outcome: string(t.Status), ReplyTimeoutSeconds: 1}, nil
+	case ticket.StatusDispatched, ticket.StatusAccepted:
+	default:
+		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionMarkOverdue}
+	}
+	round := marker(t)
+	mark := "overdue:" + round + ":" + entered.UTC().Format(time.RFC3339Nano)
+	escalate := slices.ContainsFunc(t.Notified, func(n string) bool { return strings.HasPrefix(n, "overdue:"+round+":") && n != mark })
+	kind, note := queue.TypeOverdue, "办理超期，已催办 / reply overdue; department reminded"
+	if escalate {
+		kind, note = queue.TypeEscalated, "超期未办，已督办 / still overdue; escalated"
+	}
+	if !slices.Contains(t.Notified, mark) {
+		msg := queue.DepartmentMessage{
+			Type: kind, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: queue.RoleLead,
+			Category: t.Category, Deadline: t.Deadlines.Reply, Summary: Summary(t, cat),
+		}
+		if err := h.Queue.Publish(ctx, t.DepartmentID, msg); err != nil {
+			return Output{}, &task.DeliveryError{Err: fmt.Errorf("remind department %s: %w", t.DepartmentID, err)}
+		}
+	}
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	t, err = lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if slices.Contains(t.Notified, mark) {
+			return nil, lifecycle.ErrUnchanged
+		}
+		if t.Status != ticket.StatusDispatched && t.Status != ticket.StatusAccepted {
+			return nil, lifecycle.ErrUnchanged
+		}
+		t.Notified = append(t.Notified, mark)
+		t.Overdue = true
+		kindName := "overdue"
+		if escalate {
+			t.Escalated = true
+			kindName = "escalated"
+		}
+		return []ticket.Event{t.Note(kindName, ticket.Actor{Role: ticket.ActorSystem}, now, note, false)}, nil
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	next := cat.Calendar().AddWorkingDays(now, 1)
+	log.InfoContext(ctx, "reply overdue", "department_id", t.DepartmentID, "escalated", escalate, "next_check", next)
+	return Output{
+		DepartmentID:        t.DepartmentID,
+		Outcome:             "waiting",
+		ReplyTimeoutSeconds: max(int64(next.Sub(h.Now()).Seconds()), 1),
+	}, nil
+}
