@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline12345/hotline/internal/asl"
 	"github.com/hotline12345/hotline/internal/auth"
 	"github.com/hotline12345/hotline/internal/ticket"
 )
@@ -203,24 +204,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 }
 
-// A department acts on a ticket whose waiting step timed out: the action is
-// recorded, and the answer is 410 gone.
-func TestActionAfterTheStepTimedOutIsGone(t *testing.T) {
+// A department replies after the workflow step it answers has ended (an
+// administrator stopped the execution): the reply is recorded and the answer
+// is 410 gone.
+func TestReplyAfterTheStepEndedIsGone(t *testing.T) {
 	e := newEnv(t)
 	id, _ := e.dispatched(t)
-	tk := e.ticket(t, id)
-	// Let the reply deadline pass: the workflow ends in ReplyOverdue.
-	e.clock.Advance(tk.Deadlines.Reply.Sub(e.clock.Now()) + time.Minute)
-	if d := e.done(t, id); d.Status != "FAILED" || d.Error != "ReplyOverdue" {
-		t.Fatalf("execution %s %s", d.Status, d.Error)
+	if _, err := e.p.Engine.StopExecution(e.execArn(id), "Stopped", "by an administrator"); err != nil {
+		t.Fatal(err)
 	}
 	got := e.do(t, route("POST /v1/tickets/{id}/reply", id).as(auth.RoleDepartment, "market").json(map[string]any{"result": "explained", "message": "已电话联系商家。"}))
-	got.want(t, "reply after the deadline", 410)
+	got.want(t, "reply after the step ended", 410)
 	if tk := e.ticket(t, id); tk.Status != ticket.StatusReplied || tk.Reply == nil {
 		t.Fatalf("the reply was not recorded: %s", tk.Status)
 	}
+	// Repeating it is a plain conflict: the ticket is already replied.
+	e.do(t, route("POST /v1/tickets/{id}/reply", id).as(auth.RoleDepartment, "market").json(map[string]any{"result": "explained", "message": "已电话联系商家。"})).want(t, "second reply", 409)
 }
 
+// An operator decides after the review deadline passed: 410 gone, and a
+// second decision is a conflict (the first one is recorded).
 func TestOperatorReviewAfterTheReviewDeadlineIsGone(t *testing.T) {
 	e := newEnv(t)
 	sub := complaint()
@@ -228,12 +231,16 @@ func TestOperatorReviewAfterTheReviewDeadlineIsGone(t *testing.T) {
 	id, _ := e.file(t, sub)
 	e.parked(t, id, "AwaitOperator")
 	e.clock.Advance(72*time.Hour + time.Minute)
-	if d := e.done(t, id); d.Status != "FAILED" || d.Error != "OperatorReviewOverdue" {
-		t.Fatalf("execution %s %s", d.Status, d.Error)
-	}
+	e.waitExec(t, id, "the review step to time out", func(h []asl.HistoryEvent) bool {
+		for _, ev := range h {
+			if ev.Type == "TaskTimedOut" {
+				return true
+			}
+		}
+		return false
+	})
 	e.do(t, route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").
 		json(map[string]any{"decision": "accept", "departmentId": "market"})).want(t, "review after the deadline", 410)
-	// A second try is a plain conflict: the decision is already recorded.
 	e.do(t, route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").
 		json(map[string]any{"decision": "accept", "departmentId": "market"})).want(t, "second review", 409)
 }

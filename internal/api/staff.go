@@ -80,11 +80,14 @@ func (h *Handler) inbox(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	items, next, err := h.Store.DepartmentInbox(ctx, dept, status, limit, r.QueryStringParameters["cursor"])
+	cat, err := h.Catalog.Current(ctx)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	cat, err := h.Catalog.Current(ctx)
+	if _, ok := cat.Department(dept); !ok {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
+	}
+	items, next, err := h.Store.DepartmentInbox(ctx, dept, status, limit, r.QueryStringParameters["cursor"])
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

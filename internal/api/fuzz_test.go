@@ -1,0 +1,105 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// FuzzAPIRequest feeds random route keys, path ids, queries, headers, claims and
+// bodies to the api handler against a real store on the edge. Whatever comes
+// in, the answer is never a 5xx and never a panic, and every error is in the
+// API.md shape with the code that belongs to its status.
+func FuzzAPIRequest(f *testing.F) {
+	e := newEnv(f)
+	id, code := e.replied(f)
+	routes := (e.api).Routes()
+	add := func(route, pid, query, headers, claims, body string, b64 bool) {
+		f.Add(route, pid, query, headers, claims, body, b64)
+	}
+	for _, r := range routes {
+		add(r, id, "", "x-access-code="+code, "", `{}`, false)
+		add(r, id, "status=accepted&limit=3", "", "sub=a&role=department&dept=market", `{"result":"resolved","message":"好"}`, false)
+		add(r, "market", "cursor=eyJhIjoiYiJ9", "", "sub=a&role=operator", `{"decision":"merge","mergeInto":"`+id+`"}`, false)
+	}
+	add("POST /v1/tickets/{id}/rating", id, "", "X-Access-Code="+code, "", `{"satisfied":false,"score":9,"comment":"x"}`, false)
+	add("POST /v1/tickets/{id}/supplements", id, "", "x-access-code="+code, "", `eyJjb250ZW50Ijoi6KGl5YWFIn0=`, true)
+	add("GET /v1/departments/{deptId}/tickets", "#", "", "", "sub=a&role=supervisor", ``, false)
+	add("GET /v1/departments/{deptId}/tickets", "", "status=", "", "sub=a&role=admin", ``, false)
+	add("POST /v1/tickets/{id}/review", id, "", "", "sub=a&role=operator", `{"decision":"accept","departmentId":"#","coHandlers":["",null]}`, false)
+	add("POST /v1/tickets/{id}/reassign", "AAAAAA#BBBBB", "", "", "sub=a&role=admin", `null`, false)
+	add("GET /v1/review-queue", "", "limit=100&cursor=%%%", "", "sub=a&role=operator&dept=x", ``, false)
+	add("POST /v1/tickets/{id}/reply", id, "", "", "role=department&dept=market", `{"result":"resolved","message":"`+strings.Repeat("长", 5001)+`"}`, false)
+	add("GET /v1/tickets/{id}", strings.ToLower(id), "", "x-access-code="+strings.ToLower(code), "", "", false)
+
+	f.Fuzz(func(t *testing.T, route, pid, query, headers, claims, body string, b64 bool) {
+		req := events.APIGatewayV2HTTPRequest{
+			RouteKey: route, Body: body, IsBase64Encoded: b64,
+			PathParameters:        map[string]string{"id": pid, "deptId": pid},
+			QueryStringParameters: pairs(query),
+			Headers:               pairs(headers),
+			RequestContext:        events.APIGatewayV2HTTPRequestContext{RequestID: "fuzz"},
+		}
+		if c := pairs(claims); c != nil {
+			req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: c},
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		out, err := e.api.Handle(ctx, req)
+		if ctx.Err() != nil {
+			t.Fatalf("no answer within 10s: %d %s", out.StatusCode, out.Body)
+		}
+		if err != nil {
+			t.Fatalf("handler returned an error instead of an answer: %v", err)
+		}
+		checkAnswer(t, out.StatusCode, out.Body)
+	})
+}
+
+// checkAnswer asserts the API.md contract of any answer.
+func checkAnswer(t *testing.T, status int, body string) {
+	t.Helper()
+	if status >= 500 || status < 200 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	if !json.Valid([]byte(body)) {
+		t.Fatalf("body is not JSON: %q", body)
+	}
+	if status < 400 {
+		return
+	}
+	var e struct {
+		Error *struct {
+			Code    string            `json:"code"`
+			Message string            `json:"message"`
+			Fields  map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil || e.Error == nil {
+		t.Fatalf("error body not in the API.md shape (%v): %s", err, body)
+	}
+	if e.Error.Code != codes[status] || e.Error.Message == "" {
+		t.Fatalf("status %d with code %q: %s", status, e.Error.Code, body)
+	}
+}
+
+// pairs reads "k=v&k2=v2" into a map (nil for ""), keeping any bytes.
+func pairs(s string) map[string]string {
+	if s == "" {
+		return nil
+	}
+	m := map[string]string{}
+	for _, kv := range strings.Split(s, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
