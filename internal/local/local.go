@@ -81,6 +81,9 @@ type Platform struct {
 // production schedule does.
 const DefaultSweepInterval = 5 * time.Minute
 
+// Getenv reads the platform's function environment (Env).
+func (p *Platform) Getenv(k string) string { return p.Env[k] }
+
 // FunctionArn is the local ARN of a function.
 func FunctionArn(name string) string {
 	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s%s", Region, Account, FunctionPrefix, name)

@@ -18,8 +18,9 @@ import (
 
 // Actions of the review task.
 const (
-	ActionReview        = "review"
-	ActionAwaitOperator = "await-operator"
+	ActionReview          = "review"
+	ActionAwaitOperator   = "await-operator"
+	ActionOperatorOverdue = "operator-overdue"
 )
 
 // Store reads tickets and the same citizen's recent tickets.
@@ -57,7 +58,7 @@ type Output struct {
 
 // Handle runs one review action.
 func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
-	if err := in.Validate([]string{ActionReview, ActionAwaitOperator}, []string{ActionAwaitOperator}); err != nil {
+	if err := in.Validate([]string{ActionReview, ActionAwaitOperator, ActionOperatorOverdue}, []string{ActionAwaitOperator}); err != nil {
 		return Output{}, task.Report(err)
 	}
 	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
@@ -68,6 +69,8 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 		out, err = h.review(ctx, in.TicketID, log)
 	case ActionAwaitOperator:
 		err = h.awaitOperator(ctx, in)
+	case ActionOperatorOverdue:
+		err = h.operatorOverdue(ctx, in.TicketID, log)
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "review failed", "error", err.Error())
@@ -190,5 +193,25 @@ func (h *Handler) awaitOperator(ctx context.Context, in task.Input) error {
 		t.TaskToken, t.WaitingStep = in.TaskToken, ticket.StepOperator
 		return nil, nil
 	})
+	return err
+}
+
+// operatorOverdue escalates a ticket no operator decided on in time, so
+// supervisors see it flagged in the review queue; the workflow waits again.
+func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logger) error {
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status != ticket.StatusInReview && t.Status != ticket.StatusReturned {
+			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionOperatorOverdue}
+		}
+		if t.Escalated {
+			return nil, lifecycle.ErrUnchanged
+		}
+		t.Escalated = true
+		return []ticket.Event{t.Note("escalated", ticket.Actor{Role: ticket.ActorSystem}, now, "审核超时，已上报 / review overdue; escalated to supervisors", false)}, nil
+	})
+	if err == nil {
+		log.WarnContext(ctx, "operator review overdue")
+	}
 	return err
 }
