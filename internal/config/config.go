@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,6 +18,9 @@ const (
 	EnvStateMachineArn = "HOTLINE_STATE_MACHINE_ARN"
 	EnvSealKey         = "HOTLINE_SEAL_KEY"
 	EnvKMSKeyID        = "HOTLINE_KMS_KEY_ID"
+	EnvJWTIssuer       = "HOTLINE_JWT_ISSUER"
+	EnvJWTAudience     = "HOTLINE_JWT_AUDIENCE"
+	EnvJWKSURL         = "HOTLINE_JWKS_URL"
 	EnvBlindKey        = "HOTLINE_BLIND_KEY"
 	EnvSenderEmail     = "HOTLINE_SENDER_EMAIL"
 	EnvSESConfigSet    = "HOTLINE_SES_CONFIGURATION_SET"
@@ -33,10 +37,13 @@ var Required = map[string][]string{
 	"feedback": {EnvRegion, EnvTable, EnvBlindKey, EnvSenderEmail},
 	"api":      {EnvRegion, EnvTable, EnvBlindKey},
 	"sla":      {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix, EnvStateMachineArn},
+	// The optional-staff authorizer of the HTTP API (infra/template.yaml) touches
+	// no table and no AWS API: it checks tokens against the identity provider.
+	"authorizer": {EnvJWTIssuer, EnvJWTAudience},
 }
 
 // Optional lists variables a function reads when they are set. Every function
-// seals contact data and needs at least one sealing key source, which Load
+// listing HOTLINE_KMS_KEY_ID seals contact data and needs at least one sealing key source, which Load
 // enforces: HOTLINE_KMS_KEY_ID (production: envelope encryption with KMS data
 // keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
 // seals and the local key still opens values sealed before the switch.
@@ -47,6 +54,8 @@ var Optional = map[string][]string{
 	"feedback": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled},
 	"api":      {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
 	"sla":      {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
+	"authorizer": {EnvJWKSURL, EnvLogLevel},
 }
 
 // Config is every setting any function uses; each function fills what it needs.
@@ -62,6 +71,9 @@ type Config struct {
 	SenderEmail     string
 	SESConfigSet    string
 	SMSEnabled      bool
+	JWTIssuer       string
+	JWTAudience     string
+	JWKSURL         string
 	QueuePrefix     string
 	LogLevel        string
 }
@@ -97,7 +109,7 @@ func Load(function string, getenv func(string) string) (Config, error) {
 			missing = append(missing, n)
 		}
 	}
-	if strings.TrimSpace(getenv(EnvKMSKeyID)) == "" && strings.TrimSpace(getenv(EnvSealKey)) == "" {
+	if slices.Contains(Optional[function], EnvKMSKeyID) && strings.TrimSpace(getenv(EnvKMSKeyID)) == "" && strings.TrimSpace(getenv(EnvSealKey)) == "" {
 		missing = append([]string{EnvKMSKeyID + " or " + EnvSealKey}, missing...)
 	}
 	if len(missing) > 0 {
@@ -111,6 +123,9 @@ func Load(function string, getenv func(string) string) (Config, error) {
 		StateMachineArn: strings.TrimSpace(getenv(EnvStateMachineArn)),
 		SealKey:         strings.TrimSpace(getenv(EnvSealKey)),
 		KMSKeyID:        strings.TrimSpace(getenv(EnvKMSKeyID)),
+		JWTIssuer:       strings.TrimSpace(getenv(EnvJWTIssuer)),
+		JWTAudience:     strings.TrimSpace(getenv(EnvJWTAudience)),
+		JWKSURL:         strings.TrimSpace(getenv(EnvJWKSURL)),
 		BlindKey:        strings.TrimSpace(getenv(EnvBlindKey)),
 		SenderEmail:     strings.TrimSpace(getenv(EnvSenderEmail)),
 		SESConfigSet:    strings.TrimSpace(getenv(EnvSESConfigSet)),

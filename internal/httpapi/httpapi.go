@@ -160,10 +160,25 @@ func Header(req events.APIGatewayV2HTTPRequest, name string) string {
 // Staff returns the caller's verified claims, if the authorizer passed any.
 func Staff(req events.APIGatewayV2HTTPRequest) (auth.Claims, bool, error) {
 	a := req.RequestContext.Authorizer
-	if a == nil || a.JWT == nil || len(a.JWT.Claims) == 0 {
+	if a == nil {
 		return auth.Claims{}, false, nil
 	}
-	c, err := auth.FromAuthorizer(a.JWT.Claims)
+	claims := map[string]string{}
+	if a.JWT != nil {
+		claims = a.JWT.Claims
+	} else {
+		// The optional-staff Lambda authorizer (internal/authorizer) passes the
+		// same claims as its context, on the routes citizens and staff share.
+		for _, k := range []string{"sub", "role", "dept"} {
+			if v, ok := a.Lambda[k].(string); ok {
+				claims[k] = v
+			}
+		}
+	}
+	if len(claims) == 0 {
+		return auth.Claims{}, false, nil
+	}
+	c, err := auth.FromAuthorizer(claims)
 	if err != nil {
 		return auth.Claims{}, false, Unauthorized("token claims are incomplete: " + err.Error())
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	configfiles "github.com/hotline12345/hotline/config"
 	"github.com/hotline12345/hotline/internal/api"
+	"github.com/hotline12345/hotline/internal/authorizer"
 	"github.com/hotline12345/hotline/internal/awsconf"
 	"github.com/hotline12345/hotline/internal/catalogsrc"
 	"github.com/hotline12345/hotline/internal/config"
@@ -89,6 +90,34 @@ func Load(ctx context.Context, function string, getenv func(string) string, o Op
 	return &Base{
 		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Log: log, Now: o.Now, Random: o.Random,
 		Catalog: &catalogsrc.Source{Store: st, TTL: catalogsrc.DefaultTTL, Now: o.Now},
+	}, nil
+}
+
+// Authorizer builds the optional-staff Lambda authorizer of the HTTP API. It is
+// production-only (not in Functions): the local gateway checks tokens itself.
+func Authorizer(_ context.Context, getenv func(string) string, o Options) (*authorizer.Handler, error) {
+	cfg, err := config.Load("authorizer", getenv)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = os.Stderr
+	}
+	client := o.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 5 * time.Second}
+	}
+	url := cfg.JWKSURL
+	if url == "" {
+		url = strings.TrimSuffix(cfg.JWTIssuer, "/") + "/.well-known/jwks.json"
+	}
+	log := slog.New(slog.NewJSONHandler(o.Log, &slog.HandlerOptions{Level: level(cfg.LogLevel)})).With("function", "authorizer")
+	return &authorizer.Handler{
+		Verifier: &authorizer.JWKSVerifier{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, URL: url, Client: client, Now: o.Now},
+		Log:      log,
 	}, nil
 }
 
@@ -251,6 +280,12 @@ func Handler(ctx context.Context, function string, getenv func(string) string, o
 		return h.Handle, nil
 	case "sla":
 		h, err := SLA(ctx, getenv, o)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle, nil
+	case "authorizer":
+		h, err := Authorizer(ctx, getenv, o)
 		if err != nil {
 			return nil, err
 		}

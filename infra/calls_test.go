@@ -1,0 +1,163 @@
+package infra
+
+import (
+	"fmt"
+	"go/types"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/callgraph"
+	"golang.org/x/tools/go/callgraph/vta"
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/ssa/ssautil"
+)
+
+const (
+	modulePath = "github.com/hotline12345/hotline"
+	sdkService = "github.com/aws/aws-sdk-go-v2/service/"
+)
+
+// iamPrefix maps an aws-sdk-go-v2 service package to its IAM action prefix.
+var iamPrefix = map[string]string{
+	"dynamodb":       "dynamodb",
+	"sqs":            "sqs",
+	"sesv2":          "ses",
+	"sns":            "sns",
+	"sfn":            "states",
+	"kms":            "kms",
+	"secretsmanager": "secretsmanager",
+	"ssm":            "ssm",
+}
+
+// sdkCalls returns, per function, the IAM actions of every AWS API call the
+// function's code can reach: a rapid type analysis call graph rooted at the
+// function's builder in internal/wire (Intake, Review, ..., matched to the
+// function name case-insensitively) and the Handle method of the handler it
+// returns, restricted to call sites inside this module, where the callee (a
+// concrete SDK client method or a method of one of our narrow client
+// interfaces) takes *<service>.<Operation>Input. The mains only call wire.Main,
+// whose switch on the name would make every function reach every handler, hence
+// these roots. Deriving the list from the program, not from a copy kept beside
+// the template, is what lets the test catch a new SDK call the role lacks.
+func sdkCalls(t *testing.T, functions []string) map[string][]string {
+	t.Helper()
+	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: ".."}
+	pkgs, err := packages.Load(cfg, modulePath+"/internal/wire")
+	if err != nil {
+		t.Fatalf("load internal/wire: %v", err)
+	}
+	if n := packages.PrintErrors(pkgs); n > 0 {
+		t.Fatalf("load internal/wire: %d package errors", n)
+	}
+	prog, ssaPkgs := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
+	prog.Build()
+	wire := ssaPkgs[0]
+	// Variable type analysis over the whole program: unlike RTA it does not treat
+	// every exported method of a type that reaches an interface as callable, so a
+	// store method only local mode uses (CreateTable) stays out of a role.
+	cg := vta.CallGraph(ssautil.AllFunctions(prog), nil)
+	out := map[string][]string{}
+	for _, fn := range functions {
+		var builder *ssa.Function
+		for name, m := range wire.Members {
+			if f, ok := m.(*ssa.Function); ok && strings.EqualFold(name, fn) {
+				builder = f
+			}
+		}
+		if builder == nil {
+			t.Errorf("internal/wire has no builder func for function %q (want func %s(...) (*Handler, error))", fn, fn)
+			continue
+		}
+		roots := []*ssa.Function{builder}
+		if res := builder.Signature.Results(); res.Len() > 0 {
+			if h := prog.LookupMethod(res.At(0).Type(), nil, "Handle"); h != nil {
+				roots = append(roots, h)
+			}
+		}
+		if len(roots) < 2 {
+			t.Errorf("wire.%s returns no type with a Handle method", builder.Name())
+			continue
+		}
+		seen := map[string]bool{}
+		for f := range reachable(cg, roots) {
+			if f.Pkg == nil || !strings.HasPrefix(f.Pkg.Pkg.Path(), modulePath) {
+				continue
+			}
+			for _, b := range f.Blocks {
+				for _, ins := range b.Instrs {
+					call, ok := ins.(ssa.CallInstruction)
+					if !ok {
+						continue
+					}
+					if a := sdkAction(call.Common()); a != "" {
+						seen[a] = true
+					}
+				}
+			}
+		}
+		for a := range seen {
+			out[fn] = append(out[fn], a)
+		}
+		sort.Strings(out[fn])
+	}
+	return out
+}
+
+// reachable is every function a path of call edges leads to from roots.
+func reachable(cg *callgraph.Graph, roots []*ssa.Function) map[*ssa.Function]bool {
+	seen := map[*ssa.Function]bool{}
+	var stack []*callgraph.Node
+	for _, r := range roots {
+		if n := cg.Nodes[r]; n != nil && !seen[r] {
+			seen[r] = true
+			stack = append(stack, n)
+		}
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, e := range n.Out {
+			if f := e.Callee.Func; !seen[f] {
+				seen[f] = true
+				stack = append(stack, e.Callee)
+			}
+		}
+	}
+	return seen
+}
+
+// sdkAction names the IAM action of a call whose callee takes *<svc>.<Op>Input, or "".
+func sdkAction(c *ssa.CallCommon) string {
+	var sig *types.Signature
+	var name string
+	switch {
+	case c.IsInvoke():
+		sig, name = c.Method.Type().(*types.Signature), c.Method.Name()
+	case c.StaticCallee() != nil && c.StaticCallee().Signature.Recv() != nil:
+		sig, name = c.StaticCallee().Signature, c.StaticCallee().Name()
+	default:
+		return ""
+	}
+	for i := 0; i < sig.Params().Len(); i++ {
+		ptr, ok := sig.Params().At(i).Type().(*types.Pointer)
+		if !ok {
+			continue
+		}
+		named, ok := ptr.Elem().(*types.Named)
+		if !ok || named.Obj().Pkg() == nil || named.Obj().Name() != name+"Input" {
+			continue
+		}
+		svc, ok := strings.CutPrefix(named.Obj().Pkg().Path(), sdkService)
+		if !ok {
+			continue
+		}
+		prefix, ok := iamPrefix[svc]
+		if !ok {
+			prefix = "unknown-service-" + svc
+		}
+		return fmt.Sprintf("%s:%s", prefix, name)
+	}
+	return ""
+}

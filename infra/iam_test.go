@@ -1,0 +1,109 @@
+package infra
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+type statement struct {
+	sid       string
+	actions   []string
+	resources []string
+	condition bool
+}
+
+func strList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+// roleStatements returns the Allow statements of a role's inline policies.
+func roleStatements(t *testing.T, p *parsed, role string) []statement {
+	t.Helper()
+	r, err := p.GetIAMRoleWithName(role)
+	if err != nil {
+		t.Fatalf("role %s: %v", role, err)
+	}
+	if len(r.ManagedPolicyArns) > 0 {
+		t.Errorf("role %s: managed policies %v grant more than the code calls; use inline statements", role, r.ManagedPolicyArns)
+	}
+	var out []statement
+	for _, pol := range r.Policies {
+		doc, _ := pol.PolicyDocument.(map[string]any)
+		sts, _ := doc["Statement"].([]any)
+		for _, s := range sts {
+			m, _ := s.(map[string]any)
+			if m["Effect"] != "Allow" {
+				t.Errorf("role %s: statement %v is not an Allow; these policies only allow", role, m["Sid"])
+				continue
+			}
+			if _, ok := m["NotAction"]; ok {
+				t.Errorf("role %s: NotAction in %v allows everything else", role, m["Sid"])
+			}
+			st := statement{sid: fmt.Sprint(m["Sid"]), actions: strList(m["Action"]), resources: strList(m["Resource"]), condition: m["Condition"] != nil}
+			for _, a := range st.actions {
+				if strings.Contains(a, "*") {
+					t.Errorf("role %s: wildcard action %s in %s", role, a, st.sid)
+				}
+			}
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// platformActions are what the Lambda runtime does for every function, not its
+// code: writing its own log streams and X-Ray segments.
+var platformActions = []string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+
+// starResources are actions IAM authorizes only on "*": X-Ray segments, task
+// tokens and SMS to phone numbers have no resource ARN.
+var starResources = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments", "states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat", "sns:Publish"}
+
+func TestRolesAllowExactlyTheCallsTheCodeMakes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the whole program's call graph (about 10 s); skipped with -short")
+	}
+	p := loadTemplate(t)
+	fns := functionsByName(t, p)
+	names := sortedKeys(fns)
+	calls := sdkCalls(t, names)
+	for _, name := range names {
+		r := fns[name]
+		role := strings.TrimSuffix(strings.TrimPrefix(deref(r.fn.Role), "GetAtt("), ".Arn)")
+		allowed := map[string]bool{}
+		for _, st := range roleStatements(t, p, role) {
+			for _, a := range st.actions {
+				allowed[a] = true
+				if slices.Contains(st.resources, "*") && !slices.Contains(starResources, a) {
+					t.Errorf("role %s (functions/%s): %s is allowed on \"*\" in %s; scope it to this stack's resources", role, name, a, st.sid)
+				}
+			}
+		}
+		for _, a := range calls[name] {
+			if !allowed[a] {
+				t.Errorf("role %s (functions/%s): the code calls %s but the role does not allow it", role, name, a)
+			}
+		}
+		for _, a := range sortedKeys(allowed) {
+			if !slices.Contains(calls[name], a) && !slices.Contains(platformActions, a) {
+				t.Errorf("role %s (functions/%s): allows %s, which no code path of the function calls", role, name, a)
+			}
+		}
+		all := append(slices.Clone(calls[name]), platformActions...)
+		sort.Strings(all)
+		t.Logf("functions/%s role %s: %s", name, role, strings.Join(all, " "))
+	}
+}
