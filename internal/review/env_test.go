@@ -4,21 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/hotline12345/hotline/internal/api"
 	"github.com/hotline12345/hotline/internal/asl"
 	"github.com/hotline12345/hotline/internal/awsconf"
 	"github.com/hotline12345/hotline/internal/local"
-	"github.com/hotline12345/hotline/internal/queue"
 	"github.com/hotline12345/hotline/internal/store"
 	"github.com/hotline12345/hotline/internal/task"
 	"github.com/hotline12345/hotline/internal/ticket"
@@ -57,7 +52,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{p: p, clock: clock, getenv: func(k string) string { return vars[k] }, wo: wire.Options{Now: clock.Now, Log: io.Discard}}
-	base, err := wire.Load(ctx, "test", e.getenv, e.wo)
+	base, err := wire.Load(ctx, "api", e.getenv, e.wo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,166 +98,6 @@ func (e *env) ticket(t *testing.T, id string) *ticket.Ticket {
 	return tk
 }
 
-func (e *env) events(t *testing.T, id string) []ticket.Event {
-	t.Helper()
-	evs, err := e.store.Events(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return evs
-}
-
-// staff calls the api function as a staff member.
-func (e *env) staff(t *testing.T, route, id string, role, dept string, body any) int {
-	t.Helper()
-	b, _ := json.Marshal(body)
-	claims := map[string]string{"sub": "t", "role": role}
-	if dept != "" {
-		claims["dept"] = dept
-	}
-	out, err := e.api.Handle(context.Background(), events.APIGatewayV2HTTPRequest{
-		RouteKey: route, PathParameters: map[string]string{"id": id}, Body: string(b),
-		RequestContext: events.APIGatewayV2HTTPRequestContext{Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.StatusCode
-}
-
-// citizen calls the api function with the access code.
-func (e *env) citizen(t *testing.T, route, id, code string, body any) int {
-	t.Helper()
-	b, _ := json.Marshal(body)
-	out, err := e.api.Handle(context.Background(), events.APIGatewayV2HTTPRequest{
-		RouteKey: route, PathParameters: map[string]string{"id": id}, Body: string(b),
-		Headers: map[string]string{"x-access-code": code},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.StatusCode
-}
-
-// probe runs one waiting step of a real function in its own execution and
-// returns the execution when it has finished or parked its token: a
-// one-state workflow whose task calls function with action and a token.
-func (e *env) probe(t *testing.T, function, action, id string) string {
-	t.Helper()
-	def := map[string]any{"StartAt": "W", "States": map[string]any{"W": map[string]any{
-		"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "TimeoutSeconds": 3600, "End": true,
-		"Parameters": map[string]any{"FunctionName": local.FunctionArn(function),
-			"Payload": map[string]any{"action": action, "ticketId.$": "$.ticketId", "taskToken.$": "$$.Task.Token"}},
-	}}}
-	b, _ := json.Marshal(def)
-	name := "probe-" + strings.ReplaceAll(function+"-"+action, "_", "-")
-	sm, err := e.p.Engine.CreateStateMachine(name, b, "arn:aws:iam::000000000000:role/test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, _ := json.Marshal(map[string]string{"ticketId": id})
-	x, err := e.p.Engine.StartExecution(sm.StateMachineArn, id, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x.ExecutionArn
-}
-
-// settled waits until the execution has finished or its task has parked.
-func (e *env) settled(t *testing.T, arn string) *asl.ExecutionInfo {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	d, err := e.p.Engine.WaitFor(ctx, arn, func(d *asl.ExecutionInfo) bool {
-		if d.Status != asl.StatusRunning {
-			return true
-		}
-		h, _ := e.p.Engine.GetExecutionHistory(arn)
-		for _, ev := range h {
-			if ev.Type == "TaskSubmitted" {
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-// messages drains a department's queue and returns its messages for id.
-func (e *env) messages(t *testing.T, dept, id string) []queue.DepartmentMessage {
-	t.Helper()
-	ctx := context.Background()
-	u, err := e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(local.QueuePrefix + dept)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mine []queue.DepartmentMessage
-	for {
-		out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: u.QueueUrl, MaxNumberOfMessages: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(out.Messages) == 0 {
-			return mine
-		}
-		for _, m := range out.Messages {
-			msg, err := queue.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if msg.TicketID == id {
-				mine = append(mine, msg)
-			}
-		}
-	}
-}
-
-// sent counts the e-mails and SMS the edge captured that name the ticket.
-func (e *env) sent(t *testing.T, id string) (mails, sms int) {
-	t.Helper()
-	var m struct {
-		Messages []struct{ Subject string } `json:"messages"`
-	}
-	getJSON(t, e.p.EdgeURL+"/_aws/ses", &m)
-	for _, x := range m.Messages {
-		if strings.Contains(x.Subject, id) {
-			mails++
-		}
-	}
-	var s struct {
-		SMS map[string][]struct{ Message string } `json:"sms_messages"`
-	}
-	getJSON(t, e.p.EdgeURL+"/_aws/sns/sms-messages", &s)
-	for _, xs := range s.SMS {
-		for _, x := range xs {
-			if strings.Contains(x.Message, id) {
-				sms++
-			}
-		}
-	}
-	return mails, sms
-}
-
-func getJSON(t *testing.T, url string, v any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func in(action, id, token string) task.Input {
 	return task.Input{Action: action, TicketID: id, TaskToken: token}
 }
-
-// fakeToken is a token no execution waits on: steps that do not complete
-// anything accept it.
-const fakeToken = "test-token-not-waited-on"

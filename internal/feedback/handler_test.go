@@ -1,0 +1,83 @@
+package feedback_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hotline12345/hotline/internal/dispatch"
+	"github.com/hotline12345/hotline/internal/feedback"
+	"github.com/hotline12345/hotline/internal/review"
+	"github.com/hotline12345/hotline/internal/ticket"
+	"github.com/hotline12345/hotline/internal/wire"
+)
+
+// repliedTicket takes a new ticket through review, route and the department's
+// reply with the real handlers.
+func repliedTicket(t *testing.T, e *env) (*feedback.Handler, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	rv, err := wire.Review(ctx, e.getenv, e.wo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := wire.Dispatch(ctx, e.getenv, e.wo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := wire.Feedback(ctx, e.getenv, e.wo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, code := e.newTicket(t)
+	if _, err := rv.Handle(ctx, in(review.ActionReview, id, "")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Handle(ctx, in(dispatch.ActionRoute, id, "")); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.staff(t, "POST /v1/tickets/{id}/reply", id, "department", "market", map[string]string{"result": "resolved", "message": "商家已退款。"}); st != 200 {
+		t.Fatalf("reply: %d", st)
+	}
+	return fb, id, code
+}
+
+func TestAwaitRatingTwiceSendsOneEmailAndOneSMS(t *testing.T) {
+	e := newEnv(t)
+	fb, id, _ := repliedTicket(t, e)
+	for i := range 2 {
+		if _, err := fb.Handle(context.Background(), in(feedback.ActionAwaitRating, id, fakeToken)); err != nil {
+			t.Fatalf("await-rating %d: %v", i, err)
+		}
+	}
+	if mails, sms := e.sent(t, id); mails != 1 || sms != 1 {
+		t.Fatalf("%d e-mails and %d SMS, want one each", mails, sms)
+	}
+	if tk := e.ticket(t, id); tk.WaitingStep != ticket.StepFeedback || tk.TaskToken != fakeToken {
+		t.Fatalf("token not parked: %q", tk.WaitingStep)
+	}
+}
+
+// The citizen rates before the rating step parks its token: the step finds
+// the rating and completes itself.
+func TestAwaitRatingAfterTheRatingCompletesItself(t *testing.T) {
+	for _, c := range []struct {
+		satisfied bool
+		output    string
+	}{{true, `{"reopen":false,"satisfied":true}`}, {false, `{"reopen":true,"satisfied":false}`}} {
+		t.Run(c.output, func(t *testing.T) {
+			e := newEnv(t)
+			_, id, code := repliedTicket(t, e)
+			if st := e.citizen(t, "POST /v1/tickets/{id}/rating", id, code, map[string]any{"satisfied": c.satisfied, "score": 3}); st != 200 {
+				t.Fatalf("rating: %d", st)
+			}
+			x := e.settled(t, e.probe(t, "feedback", feedback.ActionAwaitRating, id))
+			if x.Status != "SUCCEEDED" || x.Output != c.output {
+				t.Fatalf("step %s with %s (%s %s)", x.Status, x.Output, x.Error, x.Cause)
+			}
+			// The citizen was still told the result, once.
+			if mails, sms := e.sent(t, id); mails != 1 || sms != 1 {
+				t.Fatalf("%d e-mails and %d SMS", mails, sms)
+			}
+		})
+	}
+}
