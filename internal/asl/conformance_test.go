@@ -207,7 +207,7 @@ func TestConformance(t *testing.T) {
 		}
 		c.fail++
 		total.fail++
-		if verbose && (v.QueryLanguage != QueryLanguageJSONata) {
+		if verbose {
 			t.Logf("FAIL %s [%s]: %s", filepath.Base(f), v.Category, r.why)
 		}
 	}

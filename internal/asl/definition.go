@@ -87,6 +87,18 @@ type State struct {
 	ToleratedFailurePercentage     *float64
 	ToleratedFailurePercentagePath *Path
 	Label                          string
+
+	// js holds the compiled JSONata-mode fields (nil for JSONPath states).
+	js *jsonataState
+}
+
+// jsonataState holds a JSONata state's expression fields; nil members are
+// absent fields (or fixed values kept in the State's ordinary fields).
+type jsonataState struct {
+	arguments, output, assign, items, itemSelector *jsonataTemplate
+	timeout, heartbeat, seconds, timestamp         *jsonataExpr
+	maxConcurrency, toleratedCount, toleratedPct   *jsonataExpr
+	errorExpr, causeExpr                           *jsonataExpr
 }
 
 // Retrier is one Retry entry.
@@ -106,6 +118,8 @@ type Catcher struct {
 	ResultPathNull bool
 	Next           string
 	Assign         *Template
+	// JSONata states: Output and Assign of the catcher.
+	jOutput, jAssign *jsonataTemplate
 }
 
 // ChoiceRule is a Choice rule or a nested boolean expression.
@@ -118,6 +132,9 @@ type ChoiceRule struct {
 	Children    []*ChoiceRule // And / Or / Not
 	Next        string
 	Assign      *Template // top-level rules only
+	// JSONata states: the rule's Condition, Output and Assign.
+	jCondition       *jsonataExpr
+	jOutput, jAssign *jsonataTemplate
 }
 
 // Problem is one validation finding.
@@ -285,6 +302,40 @@ func (f *fields) template(k string) *Template {
 	return t
 }
 
+// jtemplate reads a JSONata-mode field that may hold "{% %}" strings.
+func (f *fields) jtemplate(k string) *jsonataTemplate {
+	v, ok := f.raw(k)
+	if !ok {
+		return nil
+	}
+	t, err := compileJSONataTemplate(v)
+	if err != nil {
+		f.p.add(f.state, f.at+"/"+k, "field %s: %v", k, err)
+		return nil
+	}
+	return t
+}
+
+// jexpr reads a field that holds a "{% %}" expression; it leaves any other
+// value unread (second result false) for the field's ordinary parser.
+func (f *fields) jexpr(k string) (*jsonataExpr, bool) {
+	v, ok := f.m[k]
+	if !ok {
+		return nil, false
+	}
+	s, isStr := v.(string)
+	if !isStr || !isJSONataString(s) {
+		return nil, false
+	}
+	f.used[k] = true
+	e, err := compileJSONata(s)
+	if err != nil {
+		f.p.add(f.state, f.at+"/"+k, "field %s: %v", k, err)
+		return nil, true
+	}
+	return e, true
+}
+
 func (f *fields) finish() {
 	var unknown []string
 	for k := range f.m {
@@ -448,22 +499,25 @@ func (p *parser) state(name string, obj map[string]any, at, inheritedQL string) 
 			p.add(name, at, "state must have Next or End: true")
 		}
 	}
-	if f.has("Assign") {
-		if jsonata {
-			f.raw("Assign")
-		} else {
+	if jsonata {
+		s.js = &jsonataState{}
+		if f.has("Assign") {
+			s.js.assign = f.jtemplate("Assign")
+		}
+		if s.Type != "Fail" {
+			s.js.output = f.jtemplate("Output")
+		}
+		if s.Type == "Task" || s.Type == "Parallel" {
+			s.js.arguments = f.jtemplate("Arguments")
+		}
+	} else {
+		if f.has("Assign") {
 			s.Assign = f.template("Assign")
 		}
-	}
-	if jsonata {
-		// JSONata fields are accepted so definitions parse; execution
-		// reports them as unsupported until the JSONata evaluator exists.
-		for _, k := range []string{"Arguments", "Output", "Items", "Condition", "Timeout", "Heartbeat", "Seconds", "Timestamp", "Error", "Cause", "Items", "ItemSelector", "MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage"} {
-			f.raw(k)
+		if s.Type != "Fail" {
+			s.InputPath, s.InputPathNull = f.path("InputPath", false)
+			s.OutputPath, s.OutputPathNull = f.path("OutputPath", false)
 		}
-	} else if s.Type != "Fail" {
-		s.InputPath, s.InputPathNull = f.path("InputPath", false)
-		s.OutputPath, s.OutputPathNull = f.path("OutputPath", false)
 	}
 	hasResultPath := s.Type == "Task" || s.Type == "Pass" || s.Type == "Parallel" || s.Type == "Map"
 	if hasResultPath && !jsonata {
@@ -486,11 +540,20 @@ func (p *parser) state(name string, obj map[string]any, at, inheritedQL string) 
 		}
 	case "Task":
 		s.Resource = f.str("Resource", true)
-		if n, ok := f.integer("TimeoutSeconds", 1); ok {
-			s.TimeoutSeconds = n
+		var jt, jh bool
+		if jsonata {
+			s.js.timeout, jt = f.jexpr("TimeoutSeconds")
+			s.js.heartbeat, jh = f.jexpr("HeartbeatSeconds")
 		}
-		if n, ok := f.integer("HeartbeatSeconds", 1); ok {
-			s.HeartbeatSeconds = n
+		if !jt {
+			if n, ok := f.integer("TimeoutSeconds", 1); ok {
+				s.TimeoutSeconds = n
+			}
+		}
+		if !jh {
+			if n, ok := f.integer("HeartbeatSeconds", 1); ok {
+				s.HeartbeatSeconds = n
+			}
 		}
 		if !jsonata {
 			s.TimeoutSecondsPath, _ = f.path("TimeoutSecondsPath", false)
@@ -528,8 +591,22 @@ func (p *parser) state(name string, obj map[string]any, at, inheritedQL string) 
 		}
 	case "Wait":
 		n := 0
-		if v, ok := f.integer("Seconds", 0); ok {
-			s.Seconds = &v
+		var js bool
+		if jsonata {
+			s.js.seconds, js = f.jexpr("Seconds")
+			if e, ok := f.jexpr("Timestamp"); ok {
+				s.js.timestamp = e
+			} else if ts := f.str("Timestamp", false); ts != "" {
+				s.TimestampRaw = ts
+				if t, err := parseTimestamp(ts); err == nil {
+					s.Timestamp = &t
+				}
+			}
+		}
+		if !js {
+			if v, ok := f.integer("Seconds", 0); ok {
+				s.Seconds = &v
+			}
 		}
 		if !jsonata {
 			s.SecondsPath, _ = f.path("SecondsPath", false)
@@ -550,7 +627,15 @@ func (p *parser) state(name string, obj map[string]any, at, inheritedQL string) 
 			p.add(name, at, "Wait needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath")
 		}
 	case "Fail":
-		if !jsonata {
+		if jsonata {
+			var ok bool
+			if s.js.errorExpr, ok = f.jexpr("Error"); !ok {
+				s.Error = f.str("Error", false)
+			}
+			if s.js.causeExpr, ok = f.jexpr("Cause"); !ok {
+				s.Cause = f.str("Cause", false)
+			}
+		} else {
 			s.Error = f.str("Error", false)
 			s.Cause = f.str("Cause", false)
 			s.ErrorPath = p.valueExpr(f, "ErrorPath")
@@ -595,17 +680,31 @@ func (p *parser) mapState(f *fields, s *State, at string, jsonata bool) {
 	if s.ItemSelector != nil && s.Parameters != nil {
 		p.add(name, at, "ItemSelector and Parameters are mutually exclusive")
 	}
-	if v, ok := f.integer("MaxConcurrency", 0); ok {
+	var jm, jc, jp bool
+	if jsonata {
+		s.js.items = f.jtemplate("Items")
+		s.js.itemSelector = f.jtemplate("ItemSelector")
+		s.js.maxConcurrency, jm = f.jexpr("MaxConcurrency")
+		s.js.toleratedCount, jc = f.jexpr("ToleratedFailureCount")
+		s.js.toleratedPct, jp = f.jexpr("ToleratedFailurePercentage")
+	}
+	if jm {
+		// read above
+	} else if v, ok := f.integer("MaxConcurrency", 0); ok {
 		s.MaxConcurrency = v
 	}
-	if v, ok := f.raw("ToleratedFailureCount"); ok {
+	if jc {
+		// read above
+	} else if v, ok := f.raw("ToleratedFailureCount"); ok {
 		if n, isInt := asInteger(v); isInt {
 			s.ToleratedFailureCount = &n
 		} else {
 			p.add(name, at+"/ToleratedFailureCount", "ToleratedFailureCount must be an integer")
 		}
 	}
-	if v, ok := f.number("ToleratedFailurePercentage"); ok {
+	if jp {
+		// read above
+	} else if v, ok := f.number("ToleratedFailurePercentage"); ok {
 		s.ToleratedFailurePercentage = &v
 	}
 	s.Label = f.str("Label", false)
@@ -757,8 +856,8 @@ func (p *parser) catchers(sf *fields, state, at string, jsonata bool) []*Catcher
 		c.ErrorEquals = p.errorEquals(f, state, cat)
 		c.Next = f.str("Next", true)
 		if jsonata {
-			f.raw("Output")
-			f.raw("Assign")
+			c.jOutput = f.jtemplate("Output")
+			c.jAssign = f.jtemplate("Assign")
 		} else {
 			c.ResultPath, c.ResultPathNull = f.path("ResultPath", true)
 			c.Assign = f.template("Assign")
@@ -799,18 +898,25 @@ func (p *parser) choiceRule(v any, state, at string, top, jsonata bool) *ChoiceR
 	if top {
 		r.Next = f.str("Next", true)
 		if jsonata {
-			f.raw("Assign")
+			r.jAssign = f.jtemplate("Assign")
+			r.jOutput = f.jtemplate("Output")
 		} else {
 			r.Assign = f.template("Assign")
 		}
-		f.raw("Output")
 	} else if f.has("Next") {
 		p.add(state, at+"/Next", "nested choice rules cannot have Next")
 		f.raw("Next")
 	}
 	f.raw("Comment")
 	if jsonata {
-		f.raw("Condition")
+		if e, ok := f.jexpr("Condition"); ok {
+			r.jCondition = e
+		} else if f.has("Condition") {
+			f.raw("Condition")
+			p.add(state, at+"/Condition", "Condition must be a JSONata expression string \"{%% ... %%}\"")
+		} else {
+			p.add(state, at+"/Condition", "missing required field Condition")
+		}
 		f.finish()
 		return r
 	}

@@ -137,6 +137,11 @@ type stateRun struct {
 	// and the value "$" refers to in it.
 	assign    *Template
 	assignSrc any
+	// JSONata states: the evaluated Assign values to commit (nil if none)
+	// and the converted $states of the last evaluation.
+	jassign    any
+	jstatesFor *jsonataStates
+	jstatesVal any
 }
 
 func (x *execution) runState(ctx context.Context, th *thread, st *State, input any, item *mapItem, scope *varScope) (any, string, *StateError) {
@@ -148,27 +153,48 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 	sc := &stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
 		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
 	sc.ec = &sc.ecv // one allocation for both
-	if st.QueryLanguage == QueryLanguageJSONata {
-		return nil, "", sc.runtime("The JSONata query language is not supported by this interpreter yet.")
-	}
 	var (
 		out  any
 		next = st.Next
 		serr *StateError
 	)
+	jsonata := st.js != nil
 	switch st.Type {
 	case "Pass":
-		out, serr = sc.pass(input)
+		if jsonata {
+			out, serr = sc.jsonataPass(input)
+		} else {
+			out, serr = sc.pass(input)
+		}
 	case "Task":
-		out, next, serr = sc.task(input)
+		if jsonata {
+			out, next, serr = sc.jsonataTask(input)
+		} else {
+			out, next, serr = sc.task(input)
+		}
 	case "Choice":
-		out, next, serr = sc.choice(input)
+		if jsonata {
+			out, next, serr = sc.jsonataChoice(input)
+		} else {
+			out, next, serr = sc.choice(input)
+		}
 	case "Wait":
-		out, serr = sc.wait(input)
+		if jsonata {
+			out, serr = sc.jsonataWait(input)
+		} else {
+			out, serr = sc.wait(input)
+		}
 	case "Succeed":
-		out, serr = sc.succeed(input)
+		if jsonata {
+			out, serr = sc.jsonataSucceed(input)
+		} else {
+			out, serr = sc.succeed(input)
+		}
 		next = ""
 	case "Fail":
+		if jsonata {
+			return nil, "", sc.jsonataFail(input)
+		}
 		return nil, "", sc.fail(input)
 	case "Parallel":
 		out, next, serr = sc.parallel(input)
@@ -190,6 +216,9 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 		if m, ok := vals.(map[string]any); ok {
 			scope.assign(m)
 		}
+	}
+	if m, ok := sc.jassign.(map[string]any); ok {
+		scope.assign(m)
 	}
 	outJSON := MarshalJSON(out)
 	if len(outJSON) > x.e.opts.MaxPayloadBytes {
@@ -440,6 +469,13 @@ func (sc *stateRun) handleError(serr *StateError, attempts []int64, raw any) (re
 		if !serr.noCause {
 			errOut["Cause"] = serr.Cause
 		}
+		if sc.st.js != nil {
+			v, jerr := sc.jsonataCatch(c, raw, errOut)
+			if jerr != nil {
+				return false, nil, "", jerr
+			}
+			return false, v, c.Next, nil
+		}
 		v, rerr := sc.resultPath(raw, errOut, c.ResultPath, c.ResultPathNull)
 		if rerr != nil {
 			return false, nil, "", rerr
@@ -488,9 +524,18 @@ func (sc *stateRun) parallel(input any) (any, string, *StateError) {
 	if serr != nil {
 		return nil, "", serr
 	}
-	return sc.withRetry(input, func() (any, *StateError) {
+	withRetry := sc.withRetry
+	if st.js != nil {
+		withRetry = sc.jsonataWithRetry
+	}
+	return withRetry(input, func() (any, *StateError) {
 		branchInput := eff
-		if st.Parameters != nil {
+		if st.js != nil {
+			var serr *StateError
+			if branchInput, serr = sc.jsonataArguments(eff); serr != nil {
+				return nil, serr
+			}
+		} else if st.Parameters != nil {
 			var serr *StateError
 			if branchInput, serr = sc.template(st.Parameters, eff, "Parameters"); serr != nil {
 				return nil, serr

@@ -14,6 +14,18 @@ const maxInlineConcurrency = 40
 
 func (sc *stateRun) mapState(input any) (any, string, *StateError) {
 	st := sc.st
+	if st.js != nil {
+		arr, concurrency, toleratedCount, toleratedPct, serr := sc.jsonataMapSetup(input)
+		if serr != nil {
+			return nil, "", serr
+		}
+		if concurrency <= 0 || concurrency > maxInlineConcurrency {
+			concurrency = maxInlineConcurrency
+		}
+		return sc.jsonataWithRetry(input, func() (any, *StateError) {
+			return sc.runIterations(input, arr, nil, st.js.itemSelector, int(concurrency), toleratedCount, toleratedPct)
+		})
+	}
 	eff, serr := sc.inputPath(input)
 	if serr != nil {
 		return nil, "", serr
@@ -86,11 +98,11 @@ func (sc *stateRun) mapState(input any) (any, string, *StateError) {
 		selector = st.Parameters
 	}
 	return sc.withRetry(input, func() (any, *StateError) {
-		return sc.runIterations(eff, arr, selector, int(concurrency), toleratedCount, toleratedPct)
+		return sc.runIterations(eff, arr, selector, nil, int(concurrency), toleratedCount, toleratedPct)
 	})
 }
 
-func (sc *stateRun) runIterations(eff any, arr []any, selector *Template, concurrency int, toleratedCount int64, toleratedPct float64) (any, *StateError) {
+func (sc *stateRun) runIterations(eff any, arr []any, selector *Template, jselector *jsonataTemplate, concurrency int, toleratedCount int64, toleratedPct float64) (any, *StateError) {
 	st, x := sc.st, sc.x
 	startID := x.addEvent(sc.th, HistoryEvent{Type: "MapStateStarted", MapStateStartedEventDetails: &MapStateStartedDetails{Length: len(arr)}})
 	ctx, cancel := context.WithCancel(sc.ctx)
@@ -133,7 +145,21 @@ func (sc *stateRun) runIterations(eff any, arr []any, selector *Template, concur
 			itemCtx := &mapItem{index: i, value: item}
 			x.addEvent(th, HistoryEvent{Type: "MapIterationStarted", MapIterationStartedEventDetails: &MapIterationDetails{Name: st.Name, Index: i}})
 			in := item
-			if selector != nil {
+			if jselector != nil {
+				ec := &evalCtx{x: x, scope: sc.ec.scope, state: st, enteredTime: sc.ec.enteredTime, item: itemCtx}
+				states := (&jsonataStates{input: eff}).value(ec)
+				v, err := jselector.eval("ItemSelector", states, ec)
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = sc.jsonataError(err)
+						cancel()
+					}
+					mu.Unlock()
+					return
+				}
+				in = v
+			} else if selector != nil {
 				ec := &evalCtx{x: x, scope: sc.ec.scope, state: st, enteredTime: sc.ec.enteredTime, item: itemCtx}
 				v, err := selector.eval(eff, ec)
 				if err != nil {

@@ -62,6 +62,18 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 	if serr != nil {
 		return nil, serr
 	}
+	if js := st.js; js != nil {
+		states := &jsonataStates{input: eff}
+		n, serr := sc.jIntField(js.timeout, "TimeoutSeconds", states, st.TimeoutSeconds, 1)
+		if serr != nil {
+			return nil, serr
+		}
+		timeout = time.Duration(n) * time.Second
+		if n, serr = sc.jIntField(js.heartbeat, "HeartbeatSeconds", states, st.HeartbeatSeconds, 1); serr != nil {
+			return nil, serr
+		}
+		heartbeat = time.Duration(n) * time.Second
+	}
 	var tw *taskWait
 	if st.Resource == ResourceLambdaInvokeWaitForToken {
 		var tok string
@@ -72,7 +84,11 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 		sc.ec.ctxObj = nil
 	}
 	params := eff
-	if st.Parameters != nil {
+	if st.js != nil {
+		if params, serr = sc.jsonataArguments(eff); serr != nil {
+			return nil, serr
+		}
+	} else if st.Parameters != nil {
 		if params, serr = sc.template(st.Parameters, eff, "Parameters"); serr != nil {
 			return nil, serr
 		}
