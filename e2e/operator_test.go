@@ -1,0 +1,228 @@
+package e2e
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/hotline12345/hotline/internal/auth"
+	"github.com/hotline12345/hotline/internal/awsconf"
+	"github.com/hotline12345/hotline/internal/local"
+	"github.com/hotline12345/hotline/internal/queue"
+)
+
+// file files a submission and returns its receipt.
+func (tg *target) file(t *testing.T, sub map[string]any) receipt {
+	t.Helper()
+	r := tg.do(t, "POST", "/v1/tickets", sub, nil)
+	if r.status != 201 {
+		t.Fatalf("file: %d %s", r.status, r.body)
+	}
+	var rec receipt
+	r.decode(t, &rec)
+	return rec
+}
+
+// inReviewQueue polls GET /v1/review-queue for the ticket.
+func (tg *target) inReviewQueue(t *testing.T, op, id string) bool {
+	t.Helper()
+	r := tg.do(t, "GET", "/v1/review-queue?limit=100", nil, bearer(op))
+	if r.status != 200 {
+		t.Fatalf("review queue: %d %s", r.status, r.body)
+	}
+	var q struct {
+		Tickets []struct{ ID string } `json:"tickets"`
+	}
+	r.decode(t, &q)
+	return slices.ContainsFunc(q.Tickets, func(x struct{ ID string }) bool { return x.ID == id })
+}
+
+// queueFor returns a reader of the department's queue.
+func (tg *target) queueFor(t *testing.T, dept string) func(id string) queue.DepartmentMessage {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: local.Region, EndpointURL: tg.edge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq := awsconf.SQS(cfg)
+	u, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(local.QueuePrefix + dept)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(id string) queue.DepartmentMessage { return receiveFor(t, sq, aws.ToString(u.QueueUrl), id) }
+}
+
+func noCategory() map[string]any {
+	sub := complaint()
+	delete(sub, "category")
+	sub["content"] = "小区门口的早餐店每天把污水倒在人行道上，气味很大，希望有关部门管一管。"
+	return sub
+}
+
+// A ticket without a category waits for an operator, who dispatches it by
+// hand; the department returns it; the operator reassigns it.
+func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
+	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
+	rec := tg.file(t, noCategory())
+	eventually(t, "the manual review", func() bool { return tg.inReviewQueue(t, op, rec.ID) })
+	if s := tg.citizen(t, rec.ID, rec.AccessCode).Status; s != "in_review" {
+		t.Fatalf("status %s", s)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "accept", "departmentId": "nowhere"}, bearer(op)); r.status != 400 {
+		t.Fatalf("unknown department: %d %s", r.status, r.body)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "accept", "category": "urban.garbage", "departmentId": "urban_mgmt"}, bearer(op)); r.status != 200 {
+		t.Fatalf("review: %d %s", r.status, r.body)
+	}
+	if tg.inReviewQueue(t, op, rec.ID) {
+		t.Fatal("still in the review queue after the decision")
+	}
+	msg := tg.queueFor(t, "urban_mgmt")(rec.ID)
+	if msg.Type != queue.TypeDispatched || msg.Category != "urban.garbage" {
+		t.Fatalf("message %+v", msg)
+	}
+
+	dept := tg.token(t, auth.RoleDepartment, "urban_mgmt")
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/return", map[string]any{"reason": "应由城管执法局处理"}, bearer(dept)); r.status != 200 {
+		t.Fatalf("return: %d %s", r.status, r.body)
+	}
+	eventually(t, "the returned ticket in the review queue", func() bool { return tg.inReviewQueue(t, op, rec.ID) })
+	// The reassignment may come before the workflow has parked its operator step: then it is a 409 to retry.
+	eventually(t, "the reassignment", func() bool {
+		r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reassign", map[string]any{"departmentId": "urban_enforcement", "reason": "城管执法"}, bearer(op))
+		if r.status != 200 && r.status != 409 {
+			t.Fatalf("reassign: %d %s", r.status, r.body)
+		}
+		return r.status == 200
+	})
+	msg = tg.queueFor(t, "urban_enforcement")(rec.ID)
+	if msg.DepartmentID != "urban_enforcement" || msg.Role != queue.RoleLead {
+		t.Fatalf("message %+v", msg)
+	}
+	v := tg.citizen(t, rec.ID, rec.AccessCode)
+	if v.Status != "dispatched" || v.Department == nil || v.Department.ID != "urban_enforcement" {
+		t.Fatalf("after reassignment: %+v", v)
+	}
+	// The old department lost access; the new one can act.
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(dept)); r.status != 403 {
+		t.Fatalf("old department accepts: %d", r.status)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(tg.token(t, auth.RoleDepartment, "urban_enforcement"))); r.status != 200 {
+		t.Fatalf("new department accepts: %d %s", r.status, r.body)
+	}
+}
+
+func TestOperatorRejectsWithReason(t *testing.T) {
+	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
+	sub := noCategory()
+	sub["category"] = "other.general" // ambiguous: manual review too
+	rec := tg.file(t, sub)
+	eventually(t, "the manual review", func() bool { return tg.inReviewQueue(t, op, rec.ID) })
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "reject"}, bearer(op)); r.status != 400 {
+		t.Fatalf("reject without reason: %d", r.status)
+	}
+	const reason = "您反映的问题属于民事纠纷，请通过人民法院解决。"
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "reject", "reason": reason}, bearer(op)); r.status != 200 {
+		t.Fatalf("reject: %d %s", r.status, r.body)
+	}
+	eventually(t, "the rejection e-mail", func() bool {
+		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
+		return ok && strings.Contains(m.Body.TextPart, reason)
+	})
+	if v := tg.citizen(t, rec.ID, rec.AccessCode); v.Status != "rejected" || v.Notice != reason {
+		t.Fatalf("citizen view %+v", v)
+	}
+}
+
+func TestOperatorMergesIntoAnOpenTicket(t *testing.T) {
+	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
+	open := tg.file(t, complaint())
+	eventually(t, "the first ticket's dispatch", func() bool { return tg.citizen(t, open.ID, open.AccessCode).Status == "dispatched" })
+	rec := tg.file(t, noCategory())
+	eventually(t, "the manual review", func() bool { return tg.inReviewQueue(t, op, rec.ID) })
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "merge", "mergeInto": rec.ID}, bearer(op)); r.status != 400 {
+		t.Fatalf("merge into itself: %d", r.status)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "merge", "mergeInto": open.ID}, bearer(op)); r.status != 200 {
+		t.Fatalf("merge: %d %s", r.status, r.body)
+	}
+	eventually(t, "the merge e-mail", func() bool {
+		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
+		return ok && strings.Contains(m.Body.TextPart, open.ID)
+	})
+	if v := tg.citizen(t, rec.ID, rec.AccessCode); v.Status != "merged" {
+		t.Fatalf("status %s", v.Status)
+	}
+}
+
+func TestKnowledgeBaseAnswerIsRatedAndClosed(t *testing.T) {
+	tg := start(t)
+	sub := complaint()
+	sub["type"], sub["category"] = "consultation", "labour.social_insurance"
+	sub["content"] = "我的社保卡丢了，请问怎么补办？需要带什么材料？"
+	rec := tg.file(t, sub)
+	eventually(t, "the answer e-mail", func() bool {
+		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
+		return ok && strings.Contains(m.Body.TextPart, "补办")
+	})
+	if s := tg.citizen(t, rec.ID, rec.AccessCode).Status; s != "answered" {
+		t.Fatalf("status %s", s)
+	}
+	eventually(t, "the rating", func() bool {
+		r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", map[string]any{"satisfied": true, "score": 5}, map[string]string{"X-Access-Code": rec.AccessCode})
+		return r.status == 200
+	})
+	eventually(t, "the ticket to close", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "closed" })
+}
+
+// Unsatisfied ratings reopen the ticket for the same department, at most
+// twice; the third unsatisfied rating closes it.
+func TestUnsatisfiedRatingsReopenThenClose(t *testing.T) {
+	tg := start(t)
+	rec := tg.file(t, complaint())
+	next := tg.queueFor(t, "market")
+	mine := tg.token(t, auth.RoleDepartment, "market")
+	ops := tg.token(t, auth.RoleOperator, "")
+	for round := range 3 {
+		msg := next(rec.ID)
+		want := queue.TypeDispatched
+		if round > 0 {
+			want = queue.TypeReopened
+		}
+		if msg.Type != want {
+			t.Fatalf("round %d: message %s, want %s", round, msg.Type, want)
+		}
+		var staff struct {
+			Status      string `json:"status"`
+			ReopenCount int    `json:"reopenCount"`
+		}
+		tg.do(t, "GET", "/v1/tickets/"+rec.ID, nil, bearer(ops)).decode(t, &staff)
+		if staff.Status != "dispatched" || staff.ReopenCount != round {
+			t.Fatalf("round %d: %+v", round, staff)
+		}
+		if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "explained", "message": "已解释说明。"}, bearer(mine)); r.status != 200 {
+			t.Fatalf("round %d reply: %d %s", round, r.status, r.body)
+		}
+		var rated struct {
+			Reopened bool `json:"reopened"`
+		}
+		eventually(t, "the rating", func() bool {
+			r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", map[string]any{"satisfied": false, "score": 1}, map[string]string{"X-Access-Code": rec.AccessCode})
+			if r.status == 200 {
+				r.decode(t, &rated)
+			}
+			return r.status == 200
+		})
+		if rated.Reopened != (round < 2) {
+			t.Fatalf("round %d: reopened %v", round, rated.Reopened)
+		}
+	}
+	eventually(t, "the ticket to close", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "closed" })
+}
