@@ -18,7 +18,7 @@ import (
 
 // conformanceFloor is the number of shared vectors this interpreter passes;
 // the test fails if a change makes it drop. Raise it as coverage improves.
-const conformanceFloor = 639
+const conformanceFloor = 756
 
 type vector struct {
 	ID            string          `json:"id"`
@@ -175,16 +175,44 @@ func runVector(t testing.TB, v *vector) vectorResult {
 	return vectorResult{pass: true}
 }
 
+// conformanceSkipFile lists vectors that cannot pass, each with a reason.
+const conformanceSkipFile = "testdata/conformance-skip.txt"
+
+// minCategoryRate is the pass rate every vector category must reach.
+const minCategoryRate = 0.90
+
+func loadSkips(t *testing.T) map[string]string {
+	b, err := os.ReadFile(conformanceSkipFile)
+	if err != nil {
+		t.Fatalf("read %s: %v", conformanceSkipFile, err)
+	}
+	skips := map[string]string{}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, reason, _ := strings.Cut(line, " ")
+		if strings.TrimSpace(reason) == "" {
+			t.Fatalf("%s:%d: vector %s has no reason", conformanceSkipFile, i+1, id)
+		}
+		skips[id] = strings.TrimSpace(reason)
+	}
+	return skips
+}
+
 func TestConformance(t *testing.T) {
 	dir := conformanceDir()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
 		t.Skipf("asl conformance: no vectors in %s (set ASL_CONFORMANCE_DIR)", dir)
 	}
+	skips := loadSkips(t)
 	type counts struct{ pass, fail int }
 	byCat := map[string]*counts{}
 	total := counts{}
-	verbose := os.Getenv("ASL_CONFORMANCE_VERBOSE") != ""
+	skipped := 0
+	seen := map[string]bool{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -194,12 +222,23 @@ func TestConformance(t *testing.T) {
 		if err := json.Unmarshal(b, &v); err != nil {
 			t.Fatalf("decode %s: %v", f, err)
 		}
+		seen[v.ID] = true
 		c := byCat[v.Category]
 		if c == nil {
 			c = &counts{}
 			byCat[v.Category] = c
 		}
 		r := runVector(t, &v)
+		if _, skip := skips[v.ID]; skip {
+			// Counted as not passed whatever happens.
+			c.fail++
+			total.fail++
+			skipped++
+			if r.pass {
+				t.Errorf("%s [%s] passes but is listed in %s: remove its line", filepath.Base(f), v.ID, conformanceSkipFile)
+			}
+			continue
+		}
 		if r.pass {
 			c.pass++
 			total.pass++
@@ -207,8 +246,11 @@ func TestConformance(t *testing.T) {
 		}
 		c.fail++
 		total.fail++
-		if verbose {
-			t.Logf("FAIL %s [%s]: %s", filepath.Base(f), v.Category, r.why)
+		t.Logf("FAIL %s [%s]: %s", filepath.Base(f), v.Category, r.why)
+	}
+	for id := range skips {
+		if !seen[id] {
+			t.Errorf("%s lists %s, which is not a vector in %s", conformanceSkipFile, id, dir)
 		}
 	}
 	cats := make([]string, 0, len(byCat))
@@ -220,9 +262,16 @@ func TestConformance(t *testing.T) {
 	for i, c := range cats {
 		parts[i] = fmt.Sprintf("%s %d/%d", c, byCat[c].pass, byCat[c].pass+byCat[c].fail)
 	}
-	t.Logf("asl conformance: %d passed, %d failed", total.pass, total.fail)
+	t.Logf("asl conformance: %d passed, %d failed (%d of them listed in %s)", total.pass, total.fail, skipped, conformanceSkipFile)
 	t.Logf("asl conformance by category: %s", strings.Join(parts, ", "))
+	fmt.Printf("asl conformance: %d passed, %d failed\n", total.pass, total.fail)
 	if total.pass < conformanceFloor {
-		t.Fatalf("asl conformance: %d passed, below the floor of %d", total.pass, conformanceFloor)
+		t.Errorf("asl conformance: %d passed, below the floor of %d", total.pass, conformanceFloor)
+	}
+	for _, c := range cats {
+		n := byCat[c].pass + byCat[c].fail
+		if rate := float64(byCat[c].pass) / float64(n); rate < minCategoryRate {
+			t.Errorf("asl conformance: category %s passes %d/%d (%.1f%%), below %.0f%%", c, byCat[c].pass, n, rate*100, minCategoryRate*100)
+		}
 	}
 }

@@ -342,6 +342,21 @@ type wireEvent struct {
 	*asl.HistoryEvent
 }
 
+// HistoryEvents renders events as the "events" list of a
+// GetExecutionHistory response (epoch-second timestamps, wire field names).
+func HistoryEvents(events []asl.HistoryEvent) []any {
+	out := make([]any, len(events))
+	for i := range events {
+		out[i] = wireEvent{Timestamp: epoch(events[i].Timestamp), HistoryEvent: &events[i]}
+	}
+	return out
+}
+
+// HistoryJSON renders a whole GetExecutionHistory response body for events.
+func HistoryJSON(events []asl.HistoryEvent) ([]byte, error) {
+	return json.MarshalIndent(map[string]any{"events": HistoryEvents(events)}, "", "  ")
+}
+
 func (s *Server) getExecutionHistory(body []byte) (any, error) {
 	var req struct {
 		ExecutionArn         string `json:"executionArn"`
@@ -366,11 +381,7 @@ func (s *Server) getExecutionHistory(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]wireEvent, 0, end-start)
-	for i := start; i < end; i++ {
-		out = append(out, wireEvent{Timestamp: epoch(events[i].Timestamp), HistoryEvent: &events[i]})
-	}
-	resp := map[string]any{"events": out}
+	resp := map[string]any{"events": HistoryEvents(events[start:end])}
 	if next != "" {
 		resp["nextToken"] = next
 	}
