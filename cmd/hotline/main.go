@@ -30,6 +30,7 @@ commands:
   serve   run the whole platform on this machine (API and AWS edge)
   token   print a staff JWT the local gateway accepts
   load    file tickets concurrently and report latencies (the load harness)
+  asl     validate or run a Step Functions state machine definition locally
 
 Run "hotline <command> -h" for the flags of a command.
 `
@@ -55,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 		return token(args[1:], stdout, stderr, getenv)
 	case "load":
 		return load(args[1:], stdout, stderr)
+	case "asl":
+		return aslCmd(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
