@@ -45,3 +45,10 @@ fuzz:
 
 clean:
 	rm -rf $(DIST)
+
+# Workflow interpreter throughput next to aws-local-stepfunctions 3.0.0 running
+# the same 5-state machine with an identity Lambda (bench/asl-peer), in one run.
+.PHONY: bench-asl
+bench-asl:
+	$(GO) test -bench '^BenchmarkExecute$$' -run '^$$' -benchtime 3s ./internal/asl
+	cd bench/asl-peer && npm ci --no-audit --no-fund --loglevel=error && node bench.mjs 20000

@@ -3,6 +3,7 @@ package asl
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"testing"
 	"time"
 
@@ -32,5 +33,25 @@ func BenchmarkExecute(b *testing.B) {
 		if err != nil || d.Status != StatusSucceeded {
 			b.Fatalf("%v %+v", err, d)
 		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "executions/s")
+}
+
+// The peer benchmark (make bench-asl) must run the very same machine.
+func TestBenchDefinitionMatchesPeer(t *testing.T) {
+	b, err := os.ReadFile("../../bench/asl-peer/definition.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer, err := ParseJSON(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, err := ParseJSON([]byte(benchDefinition))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !deepEqual(peer, ours) {
+		t.Fatalf("bench/asl-peer/definition.json differs from benchDefinition")
 	}
 }
