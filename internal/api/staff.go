@@ -12,6 +12,7 @@ import (
 	"github.com/hotline12345/hotline/internal/auth"
 	"github.com/hotline12345/hotline/internal/httpapi"
 	"github.com/hotline12345/hotline/internal/lifecycle"
+	"github.com/hotline12345/hotline/internal/store"
 	"github.com/hotline12345/hotline/internal/task"
 	"github.com/hotline12345/hotline/internal/ticket"
 )
@@ -73,8 +74,10 @@ func (h *Handler) inbox(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if status == "" {
 		status = ticket.StatusDispatched
 	}
-	if status != ticket.StatusDispatched && status != ticket.StatusAccepted && status != ticket.StatusReplied && status != ticket.StatusReturned {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("status must be dispatched, accepted, replied or returned", map[string]string{"status": "invalid"})
+	switch status {
+	case ticket.StatusDispatched, ticket.StatusAccepted, store.InboxOverdue, ticket.StatusReplied, ticket.StatusReturned:
+	default:
+		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("status must be dispatched, accepted, overdue, replied or returned", map[string]string{"status": "invalid"})
 	}
 	limit, err := pageSize(r)
 	if err != nil {

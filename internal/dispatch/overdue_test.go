@@ -9,6 +9,7 @@ import (
 	"github.com/hotline12345/hotline/internal/auth"
 	"github.com/hotline12345/hotline/internal/localtest"
 	"github.com/hotline12345/hotline/internal/queue"
+	"github.com/hotline12345/hotline/internal/store"
 	"github.com/hotline12345/hotline/internal/ticket"
 )
 
@@ -34,6 +35,13 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	}
 	if got := e.Drain(t, tk.DepartmentID, rec.ID); len(got) != 1 || got[0] != queue.TypeOverdue {
 		t.Fatalf("messages after the deadline: %v", got)
+	}
+	// The department's inbox lists it under "overdue", no longer among the others.
+	for status, want := range map[ticket.Status]int{store.InboxOverdue: 1, ticket.StatusDispatched: 0} {
+		items, _, err := e.Store.DepartmentInbox(context.Background(), tk.DepartmentID, status, 10, "")
+		if err != nil || len(items) != want {
+			t.Fatalf("inbox %s: %d tickets (%v), want %d", status, len(items), err, want)
+		}
 	}
 
 	// One more working day without a reply.

@@ -99,6 +99,18 @@ func eventSK(at time.Time, seq int) string {
 
 func inboxPK(dept string, st ticket.Status) string { return "DEPT#" + dept + "#" + string(st) }
 
+// InboxOverdue is the inbox tab of tickets past a deadline (dispatched or
+// accepted, flagged overdue): departments see them apart, not among the rest.
+const InboxOverdue ticket.Status = "overdue"
+
+// InboxStatus is the inbox tab a ticket is listed under.
+func InboxStatus(t *ticket.Ticket) ticket.Status {
+	if t.Overdue && (t.Status == ticket.StatusDispatched || t.Status == ticket.StatusAccepted) {
+		return InboxOverdue
+	}
+	return t.Status
+}
+
 func dayPK(day string, id string) string {
 	h := fnv.New32a()
 	h.Write([]byte(id))
@@ -165,7 +177,7 @@ func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
 		if !t.Deadlines.Reply.IsZero() {
 			dl = t.Deadlines.Reply.UTC().Format(timeKey)
 		}
-		a[attrGSI1PK] = str(inboxPK(t.DepartmentID, t.Status))
+		a[attrGSI1PK] = str(inboxPK(t.DepartmentID, InboxStatus(t)))
 		a[attrGSI1SK] = str(dl + "#" + t.ID)
 	}
 	if inReview(t) {
