@@ -159,9 +159,9 @@ func (s *Store) decodeTickets(ctx context.Context, items []map[string]types.Attr
 }
 
 // DepartmentInbox lists the lead department's tickets in a status (or the
-// InboxOverdue tab), earliest
-// reply deadline first (tickets without one last). Pass the returned cursor to
-// get the next page; "" means there is none. Listed tickets have Contact nil.
+// InboxOverdue tab), earliest reply deadline first (tickets without one last).
+// Pass the returned cursor to get the next page; "" means there is none.
+// Listed tickets have Contact nil.
 func (s *Store) DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error) {
 	if err := checkKeyPart("department id", deptID); err != nil {
 		return nil, "", err
