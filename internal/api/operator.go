@@ -31,11 +31,7 @@ func (h *Handler) reviewQueue(ctx context.Context, r *request) (events.APIGatewa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out := make([]summaryView, 0, len(items))
-	for i := range items {
-		out = append(out, summarize(&items[i], cat))
-	}
-	return httpapi.JSON(http.StatusOK, map[string]any{"tickets": out, "nextCursor": next}), nil
+	return listPage(items, next, cat), nil
 }
 
 type reviewBody struct {

@@ -94,11 +94,7 @@ func (h *Handler) inbox(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out := make([]summaryView, 0, len(items))
-	for i := range items {
-		out = append(out, summarize(&items[i], cat))
-	}
-	return httpapi.JSON(http.StatusOK, map[string]any{"tickets": out, "nextCursor": next}), nil
+	return listPage(items, next, cat), nil
 }
 
 // leadAction loads, checks and changes a ticket on behalf of its lead department.

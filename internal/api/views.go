@@ -1,9 +1,14 @@
 package api
 
 import (
+	"net/http"
+
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/httpapi"
 
 	"github.com/hotline12345/hotline/internal/catalog"
 	"github.com/hotline12345/hotline/internal/ticket"
@@ -123,6 +128,15 @@ type summaryView struct {
 	ReplyBy      *time.Time    `json:"replyBy,omitempty"`
 	Overdue      bool          `json:"overdue"`
 	WaitingStep  ticket.Step   `json:"waitingStep,omitempty"`
+}
+
+// listPage answers a page of a ticket list.
+func listPage(items []ticket.Ticket, next string, cat *catalog.Catalog) events.APIGatewayV2HTTPResponse {
+	out := make([]summaryView, 0, len(items))
+	for i := range items {
+		out = append(out, summarize(&items[i], cat))
+	}
+	return httpapi.JSON(http.StatusOK, map[string]any{"tickets": out, "nextCursor": next})
 }
 
 func summarize(t *ticket.Ticket, cat *catalog.Catalog) summaryView {
