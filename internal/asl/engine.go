@@ -287,7 +287,8 @@ func (e *Engine) StartExecution(smArn, name string, input []byte) (*ExecutionInf
 	x := &execution{
 		e: e, m: m, arn: arn, name: name, input: in, inputJSON: inputJSON,
 		startTime: e.clock.Now(), status: StatusRunning, ctx: ctx, cancel: cancel,
-		tokens: map[string]struct{}{},
+		tokens: map[string]struct{}{}, done: make(chan struct{}),
+		events: make([]HistoryEvent, 0, 16),
 	}
 	e.executions[arn] = x
 	m.executions = append(m.executions, x)
@@ -350,8 +351,12 @@ func (e *Engine) GetExecutionHistory(arn string) ([]HistoryEvent, error) {
 		return nil, err
 	}
 	x.mu.Lock()
-	defer x.mu.Unlock()
-	return append([]HistoryEvent(nil), x.events...), nil
+	events := append([]HistoryEvent(nil), x.events...)
+	x.mu.Unlock()
+	for i := range events {
+		events[i] = events[i].materialize()
+	}
+	return events, nil
 }
 
 // StopExecution aborts a running execution. Stopping a finished execution is
@@ -409,7 +414,17 @@ func (e *Engine) Run(ctx context.Context, smArn, name string, input []byte) (*Ex
 	if err != nil {
 		return nil, err
 	}
-	return e.WaitFor(ctx, d.ExecutionArn, Done)
+	x, err := e.execution(d.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	// Woken once, when the execution finishes (WaitFor wakes per event).
+	select {
+	case <-x.done:
+		return x.describe(), nil
+	case <-ctx.Done():
+		return x.describe(), fmt.Errorf("wait for execution %s: %w", d.ExecutionArn, ctx.Err())
+	}
 }
 
 // ---- task tokens ----
@@ -553,6 +568,8 @@ type execution struct {
 	// changed is closed on the next event; created only when someone waits,
 	// so executions nobody watches do not allocate a channel per event.
 	changed chan struct{}
+	// done is closed when the execution finishes.
+	done    chan struct{}
 	tokens  map[string]struct{}
 	ctxBase map[string]any
 }
@@ -650,6 +667,7 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 		toks = append(toks, t)
 	}
 	x.broadcastLocked()
+	close(x.done)
 	x.mu.Unlock()
 	for _, t := range toks {
 		x.e.releaseToken(t)

@@ -148,7 +148,8 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 	now := x.e.clock.Now()
 	enteredID := x.addEvent(th, HistoryEvent{
 		Type:                     st.Type + "StateEntered",
-		StateEnteredEventDetails: &StateEnteredEventDetails{Name: st.Name, Input: string(MarshalJSON(input))},
+		StateEnteredEventDetails: &StateEnteredEventDetails{Name: st.Name},
+		payload:                  input, hasPayload: true,
 	})
 	sc := &stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
 		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
@@ -220,8 +221,7 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 	if m, ok := sc.jassign.(map[string]any); ok {
 		scope.assign(m)
 	}
-	outJSON := MarshalJSON(out)
-	if len(outJSON) > x.e.opts.MaxPayloadBytes {
+	if jsonSizeExceeds(out, x.e.opts.MaxPayloadBytes) {
 		return nil, "", &StateError{
 			Name:     ErrDataLimitExceeded,
 			Cause:    fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name),
@@ -230,7 +230,8 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 	}
 	x.addEvent(th, HistoryEvent{
 		Type:                    st.Type + "StateExited",
-		StateExitedEventDetails: &StateExitedEventDetails{Name: st.Name, Output: string(outJSON)},
+		StateExitedEventDetails: &StateExitedEventDetails{Name: st.Name},
+		payload:                 out, hasPayload: true,
 	})
 	return out, next, nil
 }

@@ -37,6 +37,41 @@ type HistoryEvent struct {
 	MapIterationSucceededEventDetails *MapIterationDetails    `json:"mapIterationSucceededEventDetails,omitempty"`
 	MapIterationFailedEventDetails    *MapIterationDetails    `json:"mapIterationFailedEventDetails,omitempty"`
 	MapIterationAbortedEventDetails   *MapIterationDetails    `json:"mapIterationAbortedEventDetails,omitempty"`
+
+	// payload is the value whose JSON text becomes the event's input or
+	// output; it is rendered when the history is read, not on the hot path
+	// (values are immutable, so keeping the reference is safe).
+	payload    any
+	hasPayload bool
+}
+
+// materialize returns the event with its payload rendered into the detail
+// that carries it; the stored event is left untouched.
+func (ev HistoryEvent) materialize() HistoryEvent {
+	if !ev.hasPayload {
+		return ev
+	}
+	text := string(MarshalJSON(ev.payload))
+	switch {
+	case ev.StateEnteredEventDetails != nil:
+		d := *ev.StateEnteredEventDetails
+		d.Input = text
+		ev.StateEnteredEventDetails = &d
+	case ev.StateExitedEventDetails != nil:
+		d := *ev.StateExitedEventDetails
+		d.Output = text
+		ev.StateExitedEventDetails = &d
+	case ev.LambdaFunctionSucceededEventDetails != nil:
+		d := *ev.LambdaFunctionSucceededEventDetails
+		d.Output = text
+		ev.LambdaFunctionSucceededEventDetails = &d
+	case ev.TaskSucceededEventDetails != nil:
+		d := *ev.TaskSucceededEventDetails
+		d.Output = text
+		ev.TaskSucceededEventDetails = &d
+	}
+	ev.payload, ev.hasPayload = nil, false
+	return ev
 }
 
 // ExecutionStartedEventDetails is the detail of ExecutionStarted.

@@ -2,15 +2,16 @@ package asl
 
 import (
 	"crypto/md5"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash"
 	"math"
+	mrand "math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -758,9 +759,13 @@ func fnUUID(_ *evalCtx, args []any) (any, error) {
 	return newUUID(), nil
 }
 
+// newUUID returns a random (version 4) UUID for names and request ids; the
+// ChaCha8 generator of math/rand/v2 is securely seeded and much cheaper than
+// crypto/rand per call. Task tokens use crypto/rand (newToken).
 func newUUID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
+	binary.LittleEndian.PutUint64(b[:8], mrand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], mrand.Uint64())
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])

@@ -75,3 +75,15 @@ func BenchmarkJSONataEval(b *testing.B) {
 		}
 	}
 }
+
+func TestJSONSizeExceeds(t *testing.T) {
+	for _, v := range []any{
+		nil, true, false, int64(-12), 1.5, 1e300, "a\"b\\c\n\x01é\xff", []any{}, map[string]any{},
+		map[string]any{"k": []any{int64(1), "x", nil, map[string]any{"a\tb": 2.25}}, "": false},
+	} {
+		n := len(MarshalJSON(v))
+		if jsonSizeExceeds(v, n) || !jsonSizeExceeds(v, n-1) {
+			t.Errorf("%s: size %d not computed exactly", MarshalJSON(v), n)
+		}
+	}
+}

@@ -133,7 +133,7 @@ func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline 
 		return nil, serr
 	}
 	result := parsePayload(out)
-	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: string(MarshalJSON(result))}})
+	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{}, payload: result, hasPayload: true})
 	return result, nil
 }
 
@@ -204,7 +204,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 	}
 	resp := invokeResponse(parsePayload(out), len(out))
 	if tw == nil {
-		x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp))}})
+		x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource}, payload: resp, hasPayload: true})
 		return resp, nil
 	}
 	x.addEvent(sc.th, HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp))}})
@@ -248,7 +248,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 		case o.failed:
 			return fail(&StateError{Name: o.errName, Cause: o.cause})
 		default:
-			x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(o.output))}})
+			x.addEvent(sc.th, HistoryEvent{Type: "TaskSucceeded", TaskSucceededEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource}, payload: o.output, hasPayload: true})
 			return o.output, nil
 		}
 	}

@@ -310,3 +310,78 @@ func typeName(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// jsonSizeExceeds reports whether MarshalJSON(v) would be longer than limit,
+// without building the text (it stops as soon as the limit is passed).
+func jsonSizeExceeds(v any, limit int) bool {
+	n := 0
+	return !jsonSizeWithin(v, &n, limit)
+}
+
+func jsonSizeWithin(v any, n *int, limit int) bool {
+	var scratch [40]byte
+	switch t := v.(type) {
+	case nil:
+		*n += 4
+	case bool:
+		if t {
+			*n += 4
+		} else {
+			*n += 5
+		}
+	case int64:
+		*n += len(strconv.AppendInt(scratch[:0], t, 10))
+	case int:
+		*n += len(strconv.AppendInt(scratch[:0], int64(t), 10))
+	case float64:
+		*n += len(appendFloat(scratch[:0], t))
+	case string:
+		*n += jsonStringLen(t)
+	case []any:
+		*n += 2 + max(len(t)-1, 0)
+		for _, e := range t {
+			if !jsonSizeWithin(e, n, limit) {
+				return false
+			}
+		}
+	case map[string]any:
+		*n += 2 + max(len(t)-1, 0)
+		for k, e := range t {
+			*n += jsonStringLen(k) + 1
+			if !jsonSizeWithin(e, n, limit) {
+				return false
+			}
+		}
+	default:
+		*n += len(MarshalJSON(v))
+	}
+	return *n <= limit
+}
+
+// jsonStringLen is the length of appendString's rendering of s.
+func jsonStringLen(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 0x20 && c != '"' && c != '\\':
+				n++
+			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
+				n += 2
+			default:
+				n += 6
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			n += 6
+		} else {
+			n += size
+		}
+		i += size
+	}
+	return n
+}
