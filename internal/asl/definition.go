@@ -411,8 +411,7 @@ func (p *parser) checkTransitions(sm *StateMachine, at string) {
 		if s.Default != "" {
 			t = append(t, s.Default)
 		}
-		var walk func(rs []*ChoiceRule)
-		walk = func(rs []*ChoiceRule) {
+		walk := func(rs []*ChoiceRule) {
 			for _, r := range rs {
 				if r.Next != "" {
 					t = append(t, r.Next)

@@ -1,6 +1,9 @@
 package asl
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`))
@@ -33,5 +36,34 @@ func FuzzIntrinsic(f *testing.F) {
 		}
 		// Evaluation may fail but must not panic.
 		_, _ = e.eval(input, &evalCtx{})
+	})
+}
+
+// FuzzJSONataExpression feeds outside text through the "{% %}" expression
+// compiler and evaluator: errors are fine, panics and hangs are not.
+func FuzzJSONataExpression(f *testing.F) {
+	for _, s := range []string{
+		"$states.input.a", "$sum($states.input.xs) + $v", "$partition([1,2,3], 2)", "$range(0, 9, 3)",
+		"$hash('x', 'MD5')", "$parse('{\"a\":1}')", "$contains('a$b', /^a\\$/)", "{'k': [1, null, true]}",
+		"$fn := function($x){$x * 2}; $fn(3)", "$states.input.xs[$ > 1]", "$randomSeeded(1)", "(",
+	} {
+		f.Add(s)
+	}
+	scope := &varScope{}
+	scope.assign(map[string]any{"v": int64(1)})
+	ec := &evalCtx{scope: scope}
+	states := (&jsonataStates{input: map[string]any{"a": "x", "xs": []any{int64(1), int64(2)}}}).value(ec)
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 200 || strings.Contains(src, "..") {
+			return // bound the work: ranges can allocate 1e7 items
+		}
+		e, err := compileJSONata("{%" + src + "%}")
+		if err != nil {
+			return
+		}
+		v, err := e.eval(states, ec)
+		if err == nil {
+			_ = MarshalJSON(v)
+		}
 	})
 }

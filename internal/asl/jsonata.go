@@ -232,9 +232,9 @@ func evalErrorText(e *jsonata.EvalError) string {
 	case jsonata.ErrNonNumberRHS:
 		return fmt.Sprintf("T2002: The right side of the %q operator must evaluate to a number", e.Value)
 	case jsonata.ErrNonIntegerLHS:
-		return fmt.Sprintf("T2003: The left side of the range operator (..) must evaluate to an integer")
+		return "T2003: The left side of the range operator (..) must evaluate to an integer"
 	case jsonata.ErrNonIntegerRHS:
-		return fmt.Sprintf("T2004: The right side of the range operator (..) must evaluate to an integer")
+		return "T2004: The right side of the range operator (..) must evaluate to an integer"
 	case jsonata.ErrNonComparableLHS, jsonata.ErrNonComparableRHS:
 		return fmt.Sprintf("T2010: The expressions either side of operator %q must evaluate to numeric or string values", e.Value)
 	case jsonata.ErrTypeMismatch:
