@@ -44,6 +44,8 @@ type Handler struct {
 	Workflow Workflow
 	Now      func() time.Time
 	Log      *slog.Logger
+	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
+	CodeKey []byte
 }
 
 // maxBodyBytes bounds the JSON bodies of this function's routes.

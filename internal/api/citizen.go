@@ -37,7 +37,7 @@ func (h *Handler) citizenTicket(ctx context.Context, r *request) (*ticket.Ticket
 	if err != nil {
 		return nil, err
 	}
-	if !ticket.CheckAccessCode(t.ID, code, t.AccessCodeHash) {
+	if !ticket.CheckAccessCode(h.CodeKey, t.ID, code, t.AccessCodeHash) {
 		return nil, httpapi.NotFound()
 	}
 	return t, nil

@@ -81,7 +81,7 @@ func (e *env) newTicket(t *testing.T) (id, code string) {
 	tk := &ticket.Ticket{
 		ID: id, Type: ticket.TypeComplaint, Category: "consumer.refund", Channel: ticket.ChannelWeb,
 		Content: "我在某某超市购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。", InvolvedUnit: "某某超市",
-		Language: ticket.LanguageZH, AccessCodeHash: ticket.HashAccessCode(id, code), Status: ticket.StatusReceived,
+		Language: ticket.LanguageZH, AccessCodeHash: ticket.HashAccessCode(e.api.CodeKey, id, code), Status: ticket.StatusReceived,
 		CreatedAt: now, UpdatedAt: now,
 		Contact: &ticket.Contact{Name: "张三", Phone: "13912345678", Email: "citizen-" + strings.ToLower(id) + "@example.com"},
 	}

@@ -53,6 +53,8 @@ type Handler struct {
 	Now      func() time.Time
 	Random   io.Reader
 	Log      *slog.Logger
+	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
+	CodeKey []byte
 }
 
 // Receipt is the answer to a filed ticket.
@@ -174,7 +176,7 @@ func (h *Handler) newTicket(sub ticket.Submission) (*ticket.Ticket, Receipt, err
 		Location:       sub.Location,
 		Language:       sub.Language,
 		Anonymous:      sub.Anonymous,
-		AccessCodeHash: ticket.HashAccessCode(id, code),
+		AccessCodeHash: ticket.HashAccessCode(h.CodeKey, id, code),
 		Status:         ticket.StatusReceived,
 		CreatedAt:      now,
 		UpdatedAt:      now,

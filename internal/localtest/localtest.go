@@ -54,6 +54,9 @@ type Env struct {
 	Store *store.Store
 	SQS   *sqs.Client
 	Logs  *Logs
+	// CodeKey is the platform's access-code hash key, for tickets a test
+	// writes to the store itself.
+	CodeKey []byte
 }
 
 // Start starts the platform at Monday with the scheduled sweep off (tests run
@@ -79,7 +82,7 @@ func Start(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{P: p, Clock: clock, Store: base.Store, SQS: awsconf.SQS(base.AWS), Logs: logs}
+	return &Env{P: p, Clock: clock, Store: base.Store, SQS: awsconf.SQS(base.AWS), Logs: logs, CodeKey: base.CodeKey()}
 }
 
 // Receipt is the answer to a filed ticket.

@@ -48,6 +48,17 @@ func (b *Blinder) Email(email string) string {
 	return b.token("email", NormalizeEmail(email))
 }
 
+// Subkey derives a key for another purpose (e.g. "access-code") from the
+// blinding key, so one configured secret serves several look-up hashes that
+// can never collide with each other.
+func (b *Blinder) Subkey(purpose string) []byte {
+	m := hmac.New(sha256.New, b.key)
+	m.Write([]byte("subkey"))
+	m.Write([]byte{0})
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
 // token separates the kinds so a phone and an e-mail can never share a token.
 func (b *Blinder) token(kind, v string) string {
 	if v == "" {

@@ -70,7 +70,7 @@ func TestTicketWithoutWorkflowIsStarted(t *testing.T) {
 	tk := &ticket.Ticket{
 		ID: "260302ABCDEF", Type: ticket.TypeComplaint, Category: "consumer.refund", Channel: ticket.ChannelWeb,
 		Content: "买的电饭煲坏了，商家不给退货，请处理。", Language: ticket.LanguageZH, Status: ticket.StatusReceived,
-		AccessCodeHash: ticket.HashAccessCode("260302ABCDEF", "ABCDEFGH"), CreatedAt: now, UpdatedAt: now,
+		AccessCodeHash: ticket.HashAccessCode(e.CodeKey, "260302ABCDEF", "ABCDEFGH"), CreatedAt: now, UpdatedAt: now,
 	}
 	if _, err := e.Store.CreateTicket(ctx, tk, tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "", true), nil); err != nil {
 		t.Fatal(err)

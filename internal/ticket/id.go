@@ -69,19 +69,22 @@ func NewAccessCode(r io.Reader) (string, error) {
 	return randomCrockford(r, AccessCodeLength)
 }
 
-// HashAccessCode returns hex(HMAC-SHA-256(key=ticketID, normalised code)).
-// Keying with the ticket id means a code is worthless for any other ticket and
-// equal codes on two tickets hash differently. Case, spaces, hyphens and the
-// Crockford look-alikes (O, I, L) are normalised first.
-func HashAccessCode(ticketID, code string) string {
-	m := hmac.New(sha256.New, []byte(ticketID))
+// HashAccessCode returns hex(HMAC-SHA-256(key, ticketID, normalised code)).
+// The key is a server secret, so a copy of the table alone does not allow
+// guessing the 40-bit codes offline; binding the ticket id makes a code
+// worthless for any other ticket. Case, spaces, hyphens and the Crockford
+// look-alikes (O, I, L) are normalised first.
+func HashAccessCode(key []byte, ticketID, code string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(ticketID))
+	m.Write([]byte{0})
 	m.Write([]byte(normalizeCrockford(code)))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
 // CheckAccessCode reports in constant time whether code matches the stored hash.
-func CheckAccessCode(ticketID, code, hash string) bool {
-	got := HashAccessCode(ticketID, code)
+func CheckAccessCode(key []byte, ticketID, code, hash string) bool {
+	got := HashAccessCode(key, ticketID, code)
 	return subtle.ConstantTimeCompare([]byte(got), []byte(strings.ToLower(hash))) == 1
 }
 

@@ -103,7 +103,7 @@ func TestAccessCode(t *testing.T) {
 	}
 
 	const id = "2603027KQ2XD"
-	h := HashAccessCode(id, "7KQ2XD9M")
+	h := HashAccessCode(testKey, id, "7KQ2XD9M")
 	if len(h) != 64 || strings.Contains(h, "7KQ2XD9M") {
 		t.Errorf("hash %q", h)
 	}
@@ -120,16 +120,16 @@ func TestAccessCode(t *testing.T) {
 		{"2603027KQ2XE", "7KQ2XD9M", false}, // code of another ticket
 	}
 	for _, tc := range tests {
-		if got := CheckAccessCode(tc.id, tc.code, h); got != tc.ok {
+		if got := CheckAccessCode(testKey, tc.id, tc.code, h); got != tc.ok {
 			t.Errorf("CheckAccessCode(%q, %q) = %v", tc.id, tc.code, got)
 		}
 	}
 	// Crockford look-alikes read over the phone match.
-	h0 := HashAccessCode(id, "A0B1C1D1")
-	if !CheckAccessCode(id, "AoBiClDL", h0) {
+	h0 := HashAccessCode(testKey, id, "A0B1C1D1")
+	if !CheckAccessCode(testKey, id, "AoBiClDL", h0) {
 		t.Error("O/I/L not normalised")
 	}
-	if CheckAccessCode(id, "7KQ2XD9M", "") {
+	if CheckAccessCode(testKey, id, "7KQ2XD9M", "") {
 		t.Error("empty hash matched")
 	}
 }
@@ -147,8 +147,17 @@ func FuzzValidID(f *testing.F) {
 				t.Fatalf("valid id %q has a bad date", s)
 			}
 		}
-		if !CheckAccessCode(s, s, HashAccessCode(s, s)) {
+		if !CheckAccessCode(testKey, s, s, HashAccessCode(testKey, s, s)) {
 			t.Fatalf("code does not match its own hash")
 		}
 	})
+}
+
+var testKey = []byte("access-code-test-key-of-32-bytes")
+
+func TestAccessCodeHashNeedsTheKey(t *testing.T) {
+	h := HashAccessCode(testKey, "261127ABCDEF", "7KQ2XD9M")
+	if CheckAccessCode([]byte("another-key-of-at-least-32-bytes"), "261127ABCDEF", "7KQ2XD9M", h) {
+		t.Fatal("a hash made with one key matched under another")
+	}
 }

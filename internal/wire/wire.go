@@ -159,6 +159,9 @@ func level(s string) slog.Level {
 	return slog.LevelInfo
 }
 
+// CodeKey is the key of access-code hashes, derived from the blinding key.
+func (b *Base) CodeKey() []byte { return b.Blinder.Subkey("access-code") }
+
 func (b *Base) workflow() *workflow.Client {
 	return &workflow.Client{API: awsconf.SFN(b.AWS), StateMachineArn: b.Config.StateMachineArn}
 }
@@ -169,7 +172,7 @@ func Intake(ctx context.Context, getenv func(string) string, o Options) (*intake
 	if err != nil {
 		return nil, err
 	}
-	return &intake.Handler{Store: b.Store, Workflow: b.workflow(), Catalog: b.Catalog, Now: b.Now, Random: b.Random, Log: b.Log}, nil
+	return &intake.Handler{Store: b.Store, Workflow: b.workflow(), Catalog: b.Catalog, Now: b.Now, Random: b.Random, Log: b.Log, CodeKey: b.CodeKey()}, nil
 }
 
 // Review builds the review function.
@@ -225,7 +228,7 @@ func API(ctx context.Context, getenv func(string) string, o Options) (*api.Handl
 	if err != nil {
 		return nil, err
 	}
-	return &api.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: b.workflow(), Now: b.Now, Log: b.Log}, nil
+	return &api.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: b.workflow(), Now: b.Now, Log: b.Log, CodeKey: b.CodeKey()}, nil
 }
 
 // SLA builds the scheduled sla function.
