@@ -90,6 +90,9 @@ type State struct {
 
 	// js holds the compiled JSONata-mode fields (nil for JSONPath states).
 	js *jsonataState
+	// enteredType and exitedType are the history event types of this
+	// state's type ("PassStateEntered", ...), built once.
+	enteredType, exitedType string
 }
 
 // jsonataState holds a JSONata state's expression fields; nil members are
@@ -466,6 +469,7 @@ func (p *parser) state(name string, obj map[string]any, at, inheritedQL string) 
 	f := p.fields(obj, name, at)
 	s := &State{Name: name}
 	s.Type = f.str("Type", true)
+	s.enteredType, s.exitedType = s.Type+"StateEntered", s.Type+"StateExited"
 	s.Comment = f.str("Comment", false)
 	s.QueryLanguage = inheritedQL
 	if f.has("QueryLanguage") {

@@ -288,18 +288,13 @@ func (e *Engine) StartExecution(smArn, name string, input []byte) (*ExecutionInf
 		e: e, m: m, arn: arn, name: name, input: in, inputJSON: inputJSON,
 		startTime: e.clock.Now(), status: StatusRunning, ctx: ctx, cancel: cancel,
 		tokens: map[string]struct{}{}, done: make(chan struct{}),
-		events: make([]HistoryEvent, 0, 16),
+		events: make([]event, 0, 16),
 	}
 	e.executions[arn] = x
 	m.executions = append(m.executions, x)
 	e.mu.Unlock()
 
-	x.addEvent(&thread{}, HistoryEvent{
-		Type: "ExecutionStarted",
-		ExecutionStartedEventDetails: &ExecutionStartedEventDetails{
-			Input: inputJSON, RoleArn: m.info.RoleArn,
-		},
-	})
+	x.record(&thread{}, event{kind: evExecutionStarted})
 	go x.run()
 	return x.describe(), nil
 }
@@ -351,10 +346,12 @@ func (e *Engine) GetExecutionHistory(arn string) ([]HistoryEvent, error) {
 		return nil, err
 	}
 	x.mu.Lock()
-	events := append([]HistoryEvent(nil), x.events...)
+	stored := append([]event(nil), x.events...)
+	output := x.output
 	x.mu.Unlock()
-	for i := range events {
-		events[i] = events[i].materialize()
+	events := make([]HistoryEvent, len(stored))
+	for i := range stored {
+		events[i] = stored[i].historyEvent(x.inputJSON, x.m.info.RoleArn, output)
 	}
 	return events, nil
 }
@@ -564,7 +561,7 @@ type execution struct {
 	errName  string
 	cause    string
 	stopDate time.Time
-	events   []HistoryEvent
+	events   []event
 	// changed is closed on the next event; created only when someone waits,
 	// so executions nobody watches do not allocate a channel per event.
 	changed chan struct{}
@@ -600,19 +597,28 @@ func (x *execution) lastID() int64 {
 // addEvent appends an event; events after the execution ended are dropped
 // (e.g. a branch still unwinding after StopExecution).
 func (x *execution) addEvent(th *thread, ev HistoryEvent) int64 {
+	return x.record(th, event{kind: evFull, full: &ev})
+}
+
+// addStateEvent records one of the compact event kinds (see eventKind).
+func (x *execution) addStateEvent(th *thread, kind eventKind, st *State, payload any) int64 {
+	return x.record(th, event{kind: kind, st: st, payload: payload})
+}
+
+func (x *execution) record(th *thread, ev event) int64 {
 	x.mu.Lock()
 	if x.status != StatusRunning {
 		x.mu.Unlock()
 		return th.prev
 	}
-	ev.ID = int64(len(x.events) + 1)
-	ev.PreviousEventID = th.prev
-	ev.Timestamp = x.e.clock.Now()
+	ev.id = int64(len(x.events) + 1)
+	ev.prev = th.prev
+	ev.ts = x.e.clock.Now()
 	x.events = append(x.events, ev)
-	th.prev = ev.ID
+	th.prev = ev.id
 	x.broadcastLocked()
 	x.mu.Unlock()
-	return ev.ID
+	return ev.id
 }
 
 func (x *execution) describe() *ExecutionInfo {
@@ -637,16 +643,16 @@ func (x *execution) finish(status, output, errName, cause string, th *thread) {
 
 // finishAt is finish with an explicit stop time (zero: now).
 func (x *execution) finishAt(status, output, errName, cause string, th *thread, at time.Time) {
-	var ev HistoryEvent
+	var ev event
 	switch status {
 	case StatusSucceeded:
-		ev = HistoryEvent{Type: "ExecutionSucceeded", ExecutionSucceededEventDetails: &OutputDetails{Output: output}}
+		ev.kind = evExecutionSucceeded // its output is x.output
 	case StatusFailed:
-		ev = HistoryEvent{Type: "ExecutionFailed", ExecutionFailedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+		ev.full = &HistoryEvent{Type: "ExecutionFailed", ExecutionFailedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
 	case StatusAborted:
-		ev = HistoryEvent{Type: "ExecutionAborted", ExecutionAbortedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+		ev.full = &HistoryEvent{Type: "ExecutionAborted", ExecutionAbortedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
 	case StatusTimedOut:
-		ev = HistoryEvent{Type: "ExecutionTimedOut", ExecutionTimedOutEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+		ev.full = &HistoryEvent{Type: "ExecutionTimedOut", ExecutionTimedOutEventDetails: &FailureDetails{Error: errName, Cause: cause}}
 	}
 	x.mu.Lock()
 	if x.status != StatusRunning {
@@ -657,9 +663,9 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 	if now.IsZero() {
 		now = x.e.clock.Now()
 	}
-	ev.ID = int64(len(x.events) + 1)
-	ev.PreviousEventID = th.prev
-	ev.Timestamp = now
+	ev.id = int64(len(x.events) + 1)
+	ev.prev = th.prev
+	ev.ts = now
 	x.events = append(x.events, ev)
 	x.status, x.output, x.errName, x.cause, x.stopDate = status, output, errName, cause, now
 	toks := make([]string, 0, len(x.tokens))

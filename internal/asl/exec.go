@@ -146,11 +146,7 @@ type stateRun struct {
 
 func (x *execution) runState(ctx context.Context, th *thread, st *State, input any, item *mapItem, scope *varScope) (any, string, *StateError) {
 	now := x.e.clock.Now()
-	enteredID := x.addEvent(th, HistoryEvent{
-		Type:                     st.Type + "StateEntered",
-		StateEnteredEventDetails: &StateEnteredEventDetails{Name: st.Name},
-		payload:                  input, hasPayload: true,
-	})
+	enteredID := x.addStateEvent(th, evStateEntered, st, input)
 	sc := &stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
 		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
 	sc.ec = &sc.ecv // one allocation for both
@@ -228,11 +224,7 @@ func (x *execution) runState(ctx context.Context, th *thread, st *State, input a
 			terminal: true,
 		}
 	}
-	x.addEvent(th, HistoryEvent{
-		Type:                    st.Type + "StateExited",
-		StateExitedEventDetails: &StateExitedEventDetails{Name: st.Name},
-		payload:                 out, hasPayload: true,
-	})
+	x.addStateEvent(th, evStateExited, st, out)
 	return out, next, nil
 }
 

@@ -45,6 +45,63 @@ type HistoryEvent struct {
 	hasPayload bool
 }
 
+// eventKind says how a stored event's details are built when the history is
+// read. The events every execution records (state entered/exited, the Lambda
+// function events, execution started/succeeded) are stored compactly and get
+// their detail structs only then; the others are stored as built (evFull).
+type eventKind uint8
+
+const (
+	evFull eventKind = iota
+	evExecutionStarted
+	evStateEntered
+	evStateExited
+	evLambdaScheduled
+	evLambdaStarted
+	evLambdaSucceeded
+	evExecutionSucceeded
+)
+
+// event is the stored form of a history event.
+type event struct {
+	ts      time.Time
+	id      int64
+	prev    int64
+	kind    eventKind
+	st      *State // the state (name, type, resource) for state and Lambda events
+	n       int64  // LambdaFunctionScheduled: TimeoutInSeconds
+	payload any    // the input/output value rendered as the event's payload
+	full    *HistoryEvent
+}
+
+// historyEvent builds the public form of a stored event; x supplies the
+// execution-wide texts (input, role, output), read under x.mu by the caller.
+func (ev *event) historyEvent(inputJSON, roleArn, output string) HistoryEvent {
+	var h HistoryEvent
+	switch ev.kind {
+	case evFull:
+		h = ev.full.materialize()
+	case evExecutionStarted:
+		h = HistoryEvent{Type: "ExecutionStarted", ExecutionStartedEventDetails: &ExecutionStartedEventDetails{Input: inputJSON, RoleArn: roleArn}}
+	case evStateEntered:
+		h = HistoryEvent{Type: ev.st.enteredType, StateEnteredEventDetails: &StateEnteredEventDetails{Name: ev.st.Name, Input: toJSONString(ev.payload)}}
+	case evStateExited:
+		h = HistoryEvent{Type: ev.st.exitedType, StateExitedEventDetails: &StateExitedEventDetails{Name: ev.st.Name, Output: toJSONString(ev.payload)}}
+	case evLambdaScheduled:
+		h = HistoryEvent{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: &LambdaScheduledDetails{
+			Resource: ev.st.Resource, Input: toJSONString(ev.payload), TimeoutInSeconds: ev.n,
+		}}
+	case evLambdaStarted:
+		h = HistoryEvent{Type: "LambdaFunctionStarted"}
+	case evLambdaSucceeded:
+		h = HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: toJSONString(ev.payload)}}
+	case evExecutionSucceeded:
+		h = HistoryEvent{Type: "ExecutionSucceeded", ExecutionSucceededEventDetails: &OutputDetails{Output: output}}
+	}
+	h.ID, h.PreviousEventID, h.Timestamp = ev.id, ev.prev, ev.ts
+	return h
+}
+
 // materialize returns the event with its payload rendered into the detail
 // that carries it; the stored event is left untouched.
 func (ev HistoryEvent) materialize() HistoryEvent {

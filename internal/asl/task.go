@@ -114,10 +114,10 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline <-chan time.Time) (any, *StateError) {
 	x, st := sc.x, sc.st
 	payloadJSON := MarshalJSON(payload)
-	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: &LambdaScheduledDetails{
-		Resource: st.Resource, Input: string(payloadJSON), TimeoutInSeconds: int64(timeout / time.Second),
-	}})
-	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionStarted"})
+	// The scheduled event renders its input from the value when the history
+	// is read (the handler may not be trusted to leave payloadJSON alone).
+	x.record(sc.th, event{kind: evLambdaScheduled, st: st, payload: payload, n: int64(timeout / time.Second)})
+	x.addStateEvent(sc.th, evLambdaStarted, st, nil)
 	out, serr := sc.invoke(st.Resource, payloadJSON, deadline)
 	if serr == nil {
 		serr = sc.checkResultSize(out, st.Resource)
@@ -133,7 +133,7 @@ func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline 
 		return nil, serr
 	}
 	result := parsePayload(out)
-	x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{}, payload: result, hasPayload: true})
+	x.addStateEvent(sc.th, evLambdaSucceeded, st, result)
 	return result, nil
 }
 
