@@ -133,7 +133,9 @@ type Ticket struct {
 	AcceptedAt   time.Time `json:"acceptedAt,omitzero"`
 	Deadlines    Deadlines `json:"deadlines,omitzero"`
 
-	Overdue            bool `json:"overdue"`
+	Overdue bool `json:"overdue"`
+	// ExtensionRequested is true while Extension is an open request (延期)
+	// waiting for an operator; it puts the ticket in the review queue.
 	ExtensionRequested bool `json:"extensionRequested"`
 	Escalated          bool `json:"escalated"`
 	ReopenCount        int  `json:"reopenCount"`
@@ -153,6 +155,9 @@ type Ticket struct {
 	Answer              string   `json:"answer,omitempty"`
 	Reply               *Reply   `json:"reply,omitempty"`
 	Rating              *Rating  `json:"rating,omitempty"`
+	// Extension is the latest extension request and its decision; earlier
+	// ones are on the timeline.
+	Extension *Extension `json:"extension,omitempty"`
 
 	// TaskToken lets a staff action finish the workflow step named by WaitingStep.
 	TaskToken   string `json:"-"`
