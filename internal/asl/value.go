@@ -19,6 +19,9 @@ import (
 
 // ParseJSON parses JSON text into a value.
 func ParseJSON(b []byte) (v any, err error) {
+	if v, ok := fastParse(b); ok {
+		return v, nil
+	}
 	// ojg panics on some malformed inputs (found by FuzzParse); report
 	// those as ordinary syntax errors.
 	defer func() {
