@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hotline12345/hotline/internal/ticket"
 )
 
 // maxStatDays bounds one Stats call (one query per day).
@@ -17,8 +19,8 @@ func statPK(day string) string { return "STAT#" + day }
 
 // AddStat atomically adds n to the department's metric on the calendar day
 // (in the store's time zone) that contains day. Concurrent adds never lose
-// an increment. Note: a retried caller adds twice; guard at-most-once counting
-// with the ticket's own conditional writes.
+// an increment. Note: a retried caller adds twice; ticket metrics are not
+// counted here but in SaveTicket's transaction, which makes them exactly-once.
 func (s *Store) AddStat(ctx context.Context, day time.Time, deptID, metric string, n int) error {
 	if err := checkKeyPart("department id", deptID); err != nil {
 		return err
@@ -26,20 +28,61 @@ func (s *Store) AddStat(ctx context.Context, day time.Time, deptID, metric strin
 	if err := checkKeyPart("metric", metric); err != nil {
 		return err
 	}
-	d := day.In(s.loc).Format(dayKey)
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	c := counter{day: day.In(s.loc).Format(dayKey), dept: deptID, metric: metric, n: n}
+	upd, err := s.counterUpdate(c)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: upd.TableName, Key: upd.Key, UpdateExpression: upd.UpdateExpression,
+		ExpressionAttributeNames: upd.ExpressionAttributeNames, ExpressionAttributeValues: upd.ExpressionAttributeValues,
+	})
+	if err != nil {
+		return fmt.Errorf("store: add stat %s %s/%s: %w", c.day, deptID, metric, err)
+	}
+	return nil
+}
+
+// counter is one increment of a daily counter item.
+type counter struct {
+	day, dept, metric string
+	n                 int
+}
+
+// addCounters adds one per metric to list, merging increments of the same
+// item: a transaction may touch each item only once.
+func (s *Store) addCounters(list []counter, ms []ticket.Metric) []counter {
+next:
+	for _, m := range ms {
+		c := counter{day: m.At.In(s.loc).Format(dayKey), dept: m.DepartmentID, metric: m.Name, n: 1}
+		for i := range list {
+			if list[i].day == c.day && list[i].dept == c.dept && list[i].metric == c.metric {
+				list[i].n++
+				continue next
+			}
+		}
+		list = append(list, c)
+	}
+	return list
+}
+
+// counterUpdate is the atomic ADD on a counter item.
+func (s *Store) counterUpdate(c counter) (*types.Update, error) {
+	if err := checkKeyPart("department id", c.dept); err != nil {
+		return nil, err
+	}
+	if err := checkKeyPart("metric", c.metric); err != nil {
+		return nil, err
+	}
+	return &types.Update{
 		TableName:                aws.String(s.table),
-		Key:                      key(statPK(d), deptID+"#"+metric),
+		Key:                      key(statPK(c.day), c.dept+"#"+c.metric),
 		UpdateExpression:         aws.String("ADD #n :n SET #e = :e, #d = :d, #m = :m"),
 		ExpressionAttributeNames: map[string]string{"#n": attrCount, "#e": attrEntity, "#d": attrDept, "#m": attrMetric},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":n": num(int64(n)), ":e": str("stat"), ":d": str(deptID), ":m": str(metric),
+			":n": num(int64(c.n)), ":e": str("stat"), ":d": str(c.dept), ":m": str(c.metric),
 		},
-	})
-	if err != nil {
-		return fmt.Errorf("store: add stat %s %s/%s: %w", d, deptID, metric, err)
-	}
-	return nil
+	}, nil
 }
 
 // Stats sums the counters of the days from..to (inclusive, calendar days in

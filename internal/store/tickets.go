@@ -55,6 +55,11 @@ const (
 	// transaction under DynamoDB's 100-item limit.
 	eventsPerSave = 99
 	seqFactor     = 100
+	// maxTransactItems is DynamoDB's limit on the items of one transaction.
+	maxTransactItems = 100
+	// counterAttempts bounds retries of a save whose only failure was a
+	// concurrent transaction on a shared daily counter.
+	counterAttempts = 5
 	// createAttempts bounds retries when an idempotency record vanishes
 	// (TTL) or a transaction conflicts while we create.
 	createAttempts = 5
@@ -588,6 +593,7 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			":expv": num(int64(t.Version)), ":exps": str(string(expectedStatus)),
 		},
 	}}}
+	var counts []counter
 	for i, e := range events {
 		e.TicketID = t.ID
 		if e.At.IsZero() {
@@ -599,25 +605,67 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			return err
 		}
 		items = append(items, put)
+		counts = s.addCounters(counts, ticket.Metrics(&nt, e))
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		t.Version = nt.Version
-		return nil
+	// The counters ride in the same transaction as the status change that
+	// causes them: a save that loses its race adds nothing, a retried one
+	// (after a conflict) adds once. That is the exactly-once the rates need.
+	firstCounter := len(items)
+	for _, c := range counts {
+		upd, err := s.counterUpdate(c)
+		if err != nil {
+			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+		}
+		items = append(items, types.TransactWriteItem{Update: upd})
 	}
-	reasons, ok := cancelReasons(err)
-	if !ok {
-		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+	if len(items) > maxTransactItems {
+		return &InvalidArgumentError{What: fmt.Sprintf("save of ticket %s needs %d transaction items, at most %d", t.ID, len(items), maxTransactItems)}
 	}
-	switch {
-	case reasonAt(reasons, 0) == reasonConditionFailed, hasReason(reasons, reasonTransactionConflict):
-		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "changed concurrently"}
-	case hasReason(reasons, reasonConditionFailed):
-		// An event key already exists: another save at this version won.
-		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "timeline entry already written"}
-	default:
-		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+	for attempt := 0; ; attempt++ {
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			t.Version = nt.Version
+			return nil
+		}
+		reasons, ok := cancelReasons(err)
+		if !ok {
+			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+		}
+		switch {
+		case counterConflictOnly(reasons, firstCounter) && attempt < counterAttempts-1:
+			// Another ticket's save touched the same daily counter (a hot
+			// department on a busy day). The ticket's own condition held, so
+			// trying the same transaction again is safe and cannot count twice.
+			if err := backoff(ctx, attempt); err != nil {
+				return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+			}
+			continue
+		case reasonAt(reasons, 0) == reasonConditionFailed, hasReason(reasons, reasonTransactionConflict):
+			return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "changed concurrently"}
+		case hasReason(reasons, reasonConditionFailed):
+			// An event key already exists: another save at this version won.
+			return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "timeline entry already written"}
+		default:
+			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+		}
 	}
+}
+
+// counterConflictOnly reports whether a cancelled transaction failed only
+// because a counter item (at index first or later) was in another
+// transaction at the same time.
+func counterConflictOnly(reasons []string, first int) bool {
+	conflict := false
+	for i, r := range reasons {
+		switch {
+		case r == "" || r == "None":
+		case i >= first && r == reasonTransactionConflict:
+			conflict = true
+		default:
+			return false
+		}
+	}
+	return conflict
 }
 
 // checkCurrent compares the stored ticket with what the caller expects, so
