@@ -24,6 +24,9 @@ const (
 	ActionRoute       = "route"
 	ActionAwaitReply  = "await-reply"
 	ActionMarkOverdue = "mark-overdue"
+	// ActionRewait reads the reply deadline again after an approved
+	// extension, so the workflow waits for the reply until the new one.
+	ActionRewait = "rewait"
 )
 
 // Catalog gives the current departments, categories, rules and calendar.
@@ -63,7 +66,7 @@ type Output struct {
 
 // Handle runs one dispatch action.
 func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
-	if err := in.Validate([]string{ActionRoute, ActionAwaitReply, ActionMarkOverdue}, []string{ActionAwaitReply}); err != nil {
+	if err := in.Validate([]string{ActionRoute, ActionAwaitReply, ActionMarkOverdue, ActionRewait}, []string{ActionAwaitReply}); err != nil {
 		return Output{}, task.Report(err)
 	}
 	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
@@ -76,6 +79,8 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 		err = h.awaitReply(ctx, in, log)
 	case ActionMarkOverdue:
 		out, err = h.markOverdue(ctx, in, log)
+	case ActionRewait:
+		out, err = h.rewait(ctx, in.TicketID, log)
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "dispatch failed", "error", err.Error())
@@ -129,9 +134,8 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 	if t.Status != ticket.StatusDispatched && t.Status != ticket.StatusAccepted {
 		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRoute}
 	}
-	secs := int64(t.Deadlines.Reply.Sub(h.Now()).Seconds())
 	log.InfoContext(ctx, "ticket routed", "department_id", t.DepartmentID, "rule_id", t.RuleID, "reply_deadline", t.Deadlines.Reply)
-	return Output{DepartmentID: t.DepartmentID, ReplyTimeoutSeconds: max(secs, 1)}, nil
+	return Output{DepartmentID: t.DepartmentID, ReplyTimeoutSeconds: h.untilDeadline(t)}, nil
 }
 
 // marker names one dispatch round, so the department hears of it exactly once
@@ -230,4 +234,31 @@ var typeNames = map[ticket.Type]string{
 	ticket.TypeReport:       "举报",
 	ticket.TypeHelp:         "求助",
 	ticket.TypePraise:       "表扬",
+}
+
+// rewait answers the workflow after an approved extension: how long to wait
+// for the reply from now, on the ticket's current deadline. It only reads, so
+// a retry answers the same; AwaitReply then parks again without a second
+// department message (the dispatch round's marker is unchanged).
+func (h *Handler) rewait(ctx context.Context, id string, log *slog.Logger) (Output, error) {
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return Output{}, fmt.Errorf("load ticket: %w", err)
+	}
+	switch t.Status {
+	case ticket.StatusReplied, ticket.StatusReturned:
+		// The department acted right after the approval; its answer stands.
+		return Output{DepartmentID: t.DepartmentID, Outcome: string(t.Status), ReplyTimeoutSeconds: 1}, nil
+	case ticket.StatusDispatched, ticket.StatusAccepted:
+	default:
+		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRewait}
+	}
+	log.InfoContext(ctx, "waiting for the reply again", "department_id", t.DepartmentID, "reply_deadline", t.Deadlines.Reply)
+	return Output{DepartmentID: t.DepartmentID, Outcome: "waiting", ReplyTimeoutSeconds: h.untilDeadline(t)}, nil
+}
+
+// untilDeadline is the wait until the reply deadline in whole seconds, at
+// least 1 (Step Functions refuses 0).
+func (h *Handler) untilDeadline(t *ticket.Ticket) int64 {
+	return max(int64(t.Deadlines.Reply.Sub(h.Now()).Seconds()), 1)
 }

@@ -39,6 +39,13 @@ func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logg
 	default:
 		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionMarkOverdue}
 	}
+	if !t.Overdue && h.Now().Before(t.Deadlines.Reply) {
+		// An extension was approved while the wait with the old deadline
+		// could not be reached (it timed out, or was parking): nothing is
+		// overdue, wait again until the new deadline.
+		log.InfoContext(ctx, "reply deadline was extended; waiting again", "department_id", t.DepartmentID, "reply_deadline", t.Deadlines.Reply)
+		return Output{DepartmentID: t.DepartmentID, Outcome: "waiting", ReplyTimeoutSeconds: h.untilDeadline(t)}, nil
+	}
 	round := marker(t)
 	mark := "overdue:" + round + ":" + entered.UTC().Format(time.RFC3339Nano)
 	escalate := slices.ContainsFunc(t.Notified, func(n string) bool { return strings.HasPrefix(n, "overdue:"+round+":") && n != mark })
