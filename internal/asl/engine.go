@@ -141,6 +141,8 @@ type machine struct {
 	def  *StateMachine
 	// executions in start order, for ListExecutions.
 	executions []*execution
+	// execPrefix is the ARN of its executions without the execution name.
+	execPrefix string
 }
 
 // StateMachineInfo describes a registered state machine.
@@ -194,7 +196,8 @@ func (e *Engine) CreateStateMachine(name string, definition []byte, roleArn stri
 		return nil, &StateMachineAlreadyExistsError{StateMachineArn: arn}
 	}
 	m := &machine{
-		def: def,
+		def:        def,
+		execPrefix: fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:", e.opts.Region, e.opts.Account, name),
 		info: StateMachineInfo{
 			StateMachineArn: arn, Name: name, Definition: string(definition), RoleArn: roleArn,
 			Type: "STANDARD", Status: "ACTIVE", CreationDate: e.clock.Now(),
@@ -249,45 +252,57 @@ type ExecutionInfo struct {
 // used). Starting a name that exists returns the running execution if its
 // input is identical, otherwise ExecutionAlreadyExistsError.
 func (e *Engine) StartExecution(smArn, name string, input []byte) (*ExecutionInfo, error) {
+	x, started, err := e.start(smArn, name, input)
+	if err != nil {
+		return nil, err
+	}
+	if started {
+		go x.run()
+	}
+	return x.describe(), nil
+}
+
+// start registers a new execution without running it (started) or finds
+// the running one with the same name and input (!started).
+func (e *Engine) start(smArn, name string, input []byte) (x *execution, started bool, err error) {
 	if name == "" {
 		name = newUUID()
 	}
 	if !validName(name) {
-		return nil, &InvalidNameError{Name: name}
+		return nil, false, &InvalidNameError{Name: name}
 	}
 	if len(input) == 0 {
 		input = []byte("{}")
 	}
 	if len(input) > e.opts.MaxPayloadBytes {
-		return nil, &InvalidExecutionInputError{Msg: "input exceeds the maximum payload size"}
+		return nil, false, &InvalidExecutionInputError{Msg: "input exceeds the maximum payload size"}
 	}
 	in, err := ParseJSON(input)
 	if err != nil {
-		return nil, &InvalidExecutionInputError{Msg: err.Error()}
+		return nil, false, &InvalidExecutionInputError{Msg: err.Error()}
 	}
+	inputJSON := string(MarshalJSON(in))
 	e.mu.Lock()
 	m, ok := e.machines[smArn]
 	if !ok {
 		e.mu.Unlock()
-		return nil, &StateMachineDoesNotExistError{StateMachineArn: smArn}
+		return nil, false, &StateMachineDoesNotExistError{StateMachineArn: smArn}
 	}
-	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", e.opts.Region, e.opts.Account, m.info.Name, name)
-	inputJSON := string(MarshalJSON(in))
+	arn := m.execPrefix + name
 	if x, ok := e.executions[arn]; ok {
 		e.mu.Unlock()
 		x.mu.Lock()
 		same := x.status == StatusRunning && x.inputJSON == inputJSON
 		x.mu.Unlock()
 		if same {
-			return x.describe(), nil
+			return x, false, nil
 		}
-		return nil, &ExecutionAlreadyExistsError{ExecutionArn: arn}
+		return nil, false, &ExecutionAlreadyExistsError{ExecutionArn: arn}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	x := &execution{
+	x = &execution{
 		e: e, m: m, arn: arn, name: name, input: in, inputJSON: inputJSON,
 		startTime: e.clock.Now(), status: StatusRunning, ctx: ctx, cancel: cancel,
-		tokens: map[string]struct{}{}, done: make(chan struct{}),
 		events: make([]event, 0, 16),
 	}
 	e.executions[arn] = x
@@ -295,8 +310,7 @@ func (e *Engine) StartExecution(smArn, name string, input []byte) (*ExecutionInf
 	e.mu.Unlock()
 
 	x.record(&thread{}, event{kind: evExecutionStarted})
-	go x.run()
-	return x.describe(), nil
+	return x, true, nil
 }
 
 func (e *Engine) execution(arn string) (*execution, error) {
@@ -406,21 +420,29 @@ func WaitingForToken(d *ExecutionInfo) bool {
 }
 
 // Run starts an execution and waits for it to finish.
+//
+// When ctx can never be cancelled (ctx.Done() is nil, as for
+// context.Background()), Run would wait for the very end anyway, so it runs
+// the execution on the calling goroutine instead of starting one: the
+// execution behaves the same (it is visible to DescribeExecution,
+// StopExecution, SendTask* and the other calls from other goroutines while
+// it runs), it just costs no goroutine hand-off.
 func (e *Engine) Run(ctx context.Context, smArn, name string, input []byte) (*ExecutionInfo, error) {
-	d, err := e.StartExecution(smArn, name, input)
+	x, started, err := e.start(smArn, name, input)
 	if err != nil {
 		return nil, err
 	}
-	x, err := e.execution(d.ExecutionArn)
-	if err != nil {
-		return nil, err
+	if started && ctx.Done() == nil {
+		x.run()
+	} else if started {
+		go x.run()
 	}
 	// Woken once, when the execution finishes (WaitFor wakes per event).
 	select {
-	case <-x.done:
+	case <-x.doneChan():
 		return x.describe(), nil
 	case <-ctx.Done():
-		return x.describe(), fmt.Errorf("wait for execution %s: %w", d.ExecutionArn, ctx.Err())
+		return x.describe(), fmt.Errorf("wait for execution %s: %w", x.arn, ctx.Err())
 	}
 }
 
@@ -467,6 +489,9 @@ func (e *Engine) registerToken(x *execution) (string, *taskWait) {
 func (x *execution) markWaiting(tok string) {
 	x.mu.Lock()
 	if x.status == StatusRunning {
+		if x.tokens == nil {
+			x.tokens = map[string]struct{}{}
+		}
 		x.tokens[tok] = struct{}{}
 	}
 	x.mu.Unlock()
@@ -565,7 +590,8 @@ type execution struct {
 	// changed is closed on the next event; created only when someone waits,
 	// so executions nobody watches do not allocate a channel per event.
 	changed chan struct{}
-	// done is closed when the execution finishes.
+	// done is closed when the execution finishes; created only when someone
+	// waits for that (see doneChan).
 	done    chan struct{}
 	tokens  map[string]struct{}
 	ctxBase map[string]any
@@ -580,6 +606,22 @@ func (x *execution) broadcastLocked() {
 		close(x.changed)
 		x.changed = nil
 	}
+}
+
+// closedChan is a closed channel.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// doneChan returns a channel closed when the execution has finished.
+func (x *execution) doneChan() <-chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.status != StatusRunning {
+		return closedChan
+	}
+	if x.done == nil {
+		x.done = make(chan struct{})
+	}
+	return x.done
 }
 
 func (x *execution) notify() {
@@ -673,7 +715,9 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 		toks = append(toks, t)
 	}
 	x.broadcastLocked()
-	close(x.done)
+	if x.done != nil {
+		close(x.done)
+	}
 	x.mu.Unlock()
 	for _, t := range toks {
 		x.e.releaseToken(t)

@@ -1,0 +1,132 @@
+package asl
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func identityHandler() lambda.Handler {
+	return lambda.NewHandler(func(_ context.Context, v json.RawMessage) (json.RawMessage, error) { return v, nil })
+}
+
+// The benchmark's machine, run inline by Run, records the full history
+// with the payloads Step Functions shows.
+func TestRunBenchMachineHistory(t *testing.T) {
+	eng, _ := newTestEngine(t, map[string]lambda.Handler{"identity": identityHandler()})
+	sm := mustCreate(t, eng, benchDefinition)
+	d, err := eng.Run(context.Background(), sm, "b", []byte(`{"id":"T-1","kind":"complaint","tags":["a","b"]}`))
+	if err != nil || d.Status != StatusSucceeded {
+		t.Fatalf("%v %+v", err, d)
+	}
+	const out = `{"kind":"complaint","n":2,"route":{"routed":true},"ticket":"T-1"}`
+	if d.Output != out || d.Input != `{"id":"T-1","kind":"complaint","tags":["a","b"]}` {
+		t.Fatalf("%+v", d)
+	}
+	hist, err := eng.GetExecutionHistory(d.ExecutionArn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, e := range hist {
+		if e.ID != int64(i+1) || e.PreviousEventID != int64(i) || e.Timestamp.IsZero() {
+			t.Fatalf("event %d: id %d prev %d ts %v", i, e.ID, e.PreviousEventID, e.Timestamp)
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(b))
+	}
+	shaped := `{"kind":"complaint","n":2,"ticket":"T-1"}`
+	want := []string{
+		`{"type":"ExecutionStarted","id":1,"previousEventId":0,"executionStartedEventDetails":{"input":"{\"id\":\"T-1\",\"kind\":\"complaint\",\"tags\":[\"a\",\"b\"]}","inputDetails":{"truncated":false},"roleArn":"arn:aws:iam::123456789012:role/r"}}`,
+		`{"type":"PassStateEntered","id":2,"previousEventId":1,"stateEnteredEventDetails":{"name":"Shape","input":"{\"id\":\"T-1\",\"kind\":\"complaint\",\"tags\":[\"a\",\"b\"]}","inputDetails":{"truncated":false}}}`,
+		`{"type":"PassStateExited","id":3,"previousEventId":2,"stateExitedEventDetails":{"name":"Shape","output":` + jsonQuote(shaped) + `,"outputDetails":{"truncated":false}}}`,
+		`{"type":"ChoiceStateEntered","id":4,"previousEventId":3,"stateEnteredEventDetails":{"name":"Route","input":` + jsonQuote(shaped) + `,"inputDetails":{"truncated":false}}}`,
+		`{"type":"ChoiceStateExited","id":5,"previousEventId":4,"stateExitedEventDetails":{"name":"Route","output":` + jsonQuote(shaped) + `,"outputDetails":{"truncated":false}}}`,
+		`{"type":"PassStateEntered","id":6,"previousEventId":5,"stateEnteredEventDetails":{"name":"Mark","input":` + jsonQuote(shaped) + `,"inputDetails":{"truncated":false}}}`,
+		`{"type":"PassStateExited","id":7,"previousEventId":6,"stateExitedEventDetails":{"name":"Mark","output":` + jsonQuote(out) + `,"outputDetails":{"truncated":false}}}`,
+		`{"type":"TaskStateEntered","id":8,"previousEventId":7,"stateEnteredEventDetails":{"name":"Call","input":` + jsonQuote(out) + `,"inputDetails":{"truncated":false}}}`,
+		`{"type":"LambdaFunctionScheduled","id":9,"previousEventId":8,"lambdaFunctionScheduledEventDetails":{"resource":"arn:aws:lambda:us-east-1:123456789012:function:identity","input":` + jsonQuote(out) + `,"inputDetails":{"truncated":false}}}`,
+		`{"type":"LambdaFunctionStarted","id":10,"previousEventId":9}`,
+		`{"type":"LambdaFunctionSucceeded","id":11,"previousEventId":10,"lambdaFunctionSucceededEventDetails":{"output":` + jsonQuote(out) + `,"outputDetails":{"truncated":false}}}`,
+		`{"type":"TaskStateExited","id":12,"previousEventId":11,"stateExitedEventDetails":{"name":"Call","output":` + jsonQuote(out) + `,"outputDetails":{"truncated":false}}}`,
+		`{"type":"SucceedStateEntered","id":13,"previousEventId":12,"stateEnteredEventDetails":{"name":"Done","input":` + jsonQuote(out) + `,"inputDetails":{"truncated":false}}}`,
+		`{"type":"SucceedStateExited","id":14,"previousEventId":13,"stateExitedEventDetails":{"name":"Done","output":` + jsonQuote(out) + `,"outputDetails":{"truncated":false}}}`,
+		`{"type":"ExecutionSucceeded","id":15,"previousEventId":14,"executionSucceededEventDetails":{"output":` + jsonQuote(out) + `,"outputDetails":{"truncated":false}}}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("history:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func jsonQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// With a cancellable context Run returns when the context ends; the
+// execution goes on.
+func TestRunCancellableContext(t *testing.T) {
+	eng, clk := newTestEngine(t, nil)
+	sm := mustCreate(t, eng, `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := eng.Run(ctx, sm, "c", nil)
+		errc <- err
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	if err := clk.WaitForTimers(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v", err)
+	}
+	arn := strings.Replace(sm, ":stateMachine:", ":execution:", 1) + ":c"
+	if d, _ := eng.DescribeExecution(arn); d.Status != StatusRunning {
+		t.Fatalf("%+v", d)
+	}
+	clk.Advance(time.Minute)
+	if d, err := eng.WaitFor(wctx, arn, Done); err != nil || d.Status != StatusSucceeded {
+		t.Fatalf("%v %+v", err, d)
+	}
+}
+
+// An execution Run drives inline is still visible and stoppable from
+// other goroutines.
+func TestRunInlineStop(t *testing.T) {
+	eng, clk := newTestEngine(t, nil)
+	sm := mustCreate(t, eng, `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`)
+	res := make(chan *ExecutionInfo, 1)
+	go func() {
+		d, err := eng.Run(context.Background(), sm, "s", nil)
+		if err != nil {
+			t.Error(err)
+		}
+		res <- d
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	if err := clk.WaitForTimers(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	arn := strings.Replace(sm, ":stateMachine:", ":execution:", 1) + ":s"
+	if d, _ := eng.DescribeExecution(arn); d.Status != StatusRunning {
+		t.Fatalf("%+v", d)
+	}
+	if _, err := eng.StopExecution(arn, "Stop", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-res; d.Status != StatusAborted || d.Error != "Stop" {
+		t.Fatalf("%+v", d)
+	}
+}
