@@ -55,14 +55,21 @@ func MapResolver(functions map[string]lambda.Handler) Resolver {
 // (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]) or partial ARN;
 // anything else is returned unchanged.
 func FunctionName(ref string) string {
-	parts := strings.Split(ref, ":")
-	for i, p := range parts {
-		if p == "function" && i+1 < len(parts) {
-			return parts[i+1]
+	// Same as splitting on ":" and taking the part after "function" (or
+	// the first of exactly two parts), without building the parts.
+	n := strings.Count(ref, ":") + 1
+	rest := ref
+	for i := 0; i < n; i++ {
+		p, after, _ := strings.Cut(rest, ":")
+		if p == "function" && i+1 < n {
+			name, _, _ := strings.Cut(after, ":")
+			return name
 		}
+		rest = after
 	}
-	if len(parts) == 2 { // NAME:QUALIFIER
-		return parts[0]
+	if n == 2 { // NAME:QUALIFIER
+		name, _, _ := strings.Cut(ref, ":")
+		return name
 	}
 	return ref
 }
@@ -595,6 +602,11 @@ type execution struct {
 	done    chan struct{}
 	tokens  map[string]struct{}
 	ctxBase map[string]any
+
+	// th and scope are the top-level thread and variables (kept here to
+	// save two allocations per execution); only run uses them.
+	th    thread
+	scope varScope
 }
 
 // thread tracks previousEventId along one line of execution (Parallel
@@ -726,7 +738,8 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 }
 
 func (x *execution) run() {
-	th := &thread{prev: 1}
+	th := &x.th
+	th.prev = 1
 	var deadline time.Time
 	if ts := x.m.def.TimeoutSeconds; ts > 0 {
 		deadline = x.startTime.Add(time.Duration(ts) * time.Second)
@@ -740,7 +753,7 @@ func (x *execution) run() {
 			}
 		}()
 	}
-	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil, &varScope{})
+	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil, &x.scope)
 	// A result that arrives after the deadline (timer delivery races the
 	// last state) still counts as a timeout.
 	if !deadline.IsZero() && !x.e.clock.Now().Before(deadline) {

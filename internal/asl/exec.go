@@ -108,12 +108,15 @@ func abortedError() *StateError { return &StateError{Name: "aborted", terminal: 
 
 func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, *StateError) {
 	cur := sm.StartAt
+	// One stateRun serves every state of this line of execution in turn
+	// (nothing keeps it once its state has returned).
+	sc := new(stateRun)
 	for {
 		if ctx.Err() != nil {
 			return nil, abortedError()
 		}
 		st := sm.States[cur]
-		out, next, serr := x.runState(ctx, th, st, input, item, scope)
+		out, next, serr := x.runState(sc, ctx, th, st, input, item, scope)
 		if serr != nil {
 			return nil, serr
 		}
@@ -144,10 +147,10 @@ type stateRun struct {
 	jstatesVal any
 }
 
-func (x *execution) runState(ctx context.Context, th *thread, st *State, input any, item *mapItem, scope *varScope) (any, string, *StateError) {
+func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, item *mapItem, scope *varScope) (any, string, *StateError) {
 	now := x.e.clock.Now()
 	enteredID := x.addStateEvent(th, evStateEntered, st, input)
-	sc := &stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
+	*sc = stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
 		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
 	sc.ec = &sc.ecv // one allocation for both
 	var (

@@ -130,3 +130,22 @@ func TestRunInlineStop(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 }
+
+func TestFunctionName(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:lambda:us-east-1:123456789012:function:fn":         "fn",
+		"arn:aws:lambda:us-east-1:123456789012:function:fn:$LATEST": "fn",
+		"arn:aws:lambda:us-east-1:123456789012:function:fn:prod":    "fn",
+		"123456789012:function:fn":                                  "fn",
+		"fn:prod":                                                   "fn",
+		"fn":                                                        "fn",
+		"a:b:c":                                                     "a:b:c",
+		"x:function":                                                "x",
+		"a:b:function":                                              "a:b:function",
+		"":                                                          "",
+	} {
+		if got := FunctionName(in); got != want {
+			t.Errorf("FunctionName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"reflect"
@@ -150,7 +151,7 @@ func (sc *stateRun) checkResultSize(out []byte, resource string) *StateError {
 }
 
 func parsePayload(out []byte) any {
-	if len(strings.TrimSpace(string(out))) == 0 {
+	if len(bytes.TrimSpace(out)) == 0 {
 		return nil
 	}
 	v, err := ParseJSON(out)

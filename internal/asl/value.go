@@ -103,7 +103,8 @@ func appendJSON(b []byte, v any) []byte {
 		}
 		return append(b, ']')
 	case map[string]any:
-		keys := make([]string, 0, len(t))
+		var buf [16]string // small objects sort their keys on the stack
+		keys := buf[:0]
 		for k := range t {
 			keys = append(keys, k)
 		}
