@@ -155,7 +155,7 @@ func TestBootstrapsUnderTheLambdaRuntimeInterfaceEmulator(t *testing.T) {
 	base := map[string]string{
 		"PATH": os.Getenv("PATH"), "AWS_REGION": "us-east-1", "HOTLINE_ENDPOINT_URL": edgeURL, "HOTLINE_TABLE": "hotline-rie",
 		"HOTLINE_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:000000000000:stateMachine:hotline-rie",
-		"HOTLINE_SEAL_KEY": key, "HOTLINE_BLIND_KEY": key, "HOTLINE_QUEUE_PREFIX": "hotline-rie-dept-",
+		"HOTLINE_SEAL_KEY":          key, "HOTLINE_BLIND_KEY": key, "HOTLINE_QUEUE_PREFIX": "hotline-rie-dept-",
 		"HOTLINE_SENDER_EMAIL": "noreply@example.gov.cn", "HOTLINE_JWT_ISSUER": "https://idp.invalid", "HOTLINE_JWT_AUDIENCE": "hotline-api",
 	}
 	envList := func(drop string) []string {
@@ -258,4 +258,3 @@ func TestBootstrapsUnderTheLambdaRuntimeInterfaceEmulator(t *testing.T) {
 	}
 	t.Errorf("intake without HOTLINE_TABLE: no start-up message naming it; output:\n%s", strings.Join(seen, "\n"))
 }
-
