@@ -85,7 +85,20 @@ type Options struct {
 	// jitter; seed is non-nil when the definition passes a seed. Default:
 	// math/rand/v2, seeded deterministically when seed is given.
 	Random func(seed *int64, n int64) int64
+	// RetainFinished is how many finished executions the engine keeps
+	// (across all state machines) for DescribeExecution,
+	// GetExecutionHistory and ListExecutions; when more have finished, the
+	// ones that finished first are forgotten (the calls then report
+	// ExecutionDoesNotExist, and the name may be used again). Running
+	// executions are always kept. Default (0): DefaultRetainFinished;
+	// negative: keep every execution (memory grows without bound).
+	RetainFinished int
 }
+
+// DefaultRetainFinished is the number of finished executions an engine keeps
+// by default: plenty for local runs and tests, yet bounded, so a long-lived
+// engine (or a benchmark) does not grow its heap forever.
+const DefaultRetainFinished = 10000
 
 // Engine runs state machines. It is safe for concurrent use.
 type Engine struct {
@@ -98,6 +111,10 @@ type Engine struct {
 	tokens     map[string]*taskWait
 	doneTokens map[string]struct{}
 	act        activity
+	// finished holds retained finished executions in finish order from
+	// finishedHead on (see Options.RetainFinished).
+	finished     []*execution
+	finishedHead int
 }
 
 // New creates an engine.
@@ -119,6 +136,9 @@ func New(opts Options) *Engine {
 	}
 	if opts.Random == nil {
 		opts.Random = defaultRandom
+	}
+	if opts.RetainFinished == 0 {
+		opts.RetainFinished = DefaultRetainFinished
 	}
 	return &Engine{
 		opts:       opts,
@@ -150,6 +170,47 @@ type machine struct {
 	executions []*execution
 	// execPrefix is the ARN of its executions without the execution name.
 	execPrefix string
+	// forgotten counts entries of executions that retention has dropped
+	// (compacted away once they are half of the slice).
+	forgotten int
+}
+
+// retire records a finished execution and forgets the oldest finished ones
+// beyond Options.RetainFinished.
+func (e *Engine) retire(x *execution) {
+	limit := e.opts.RetainFinished
+	if limit < 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.finished = append(e.finished, x)
+	for len(e.finished)-e.finishedHead > limit {
+		old := e.finished[e.finishedHead]
+		e.finished[e.finishedHead] = nil
+		e.finishedHead++
+		if e.executions[old.arn] == old {
+			delete(e.executions, old.arn)
+		}
+		old.forgotten = true
+		m := old.m
+		m.forgotten++
+		if m.forgotten > 32 && m.forgotten > len(m.executions)/2 {
+			kept := m.executions[:0]
+			for _, y := range m.executions {
+				if !y.forgotten {
+					kept = append(kept, y)
+				}
+			}
+			clear(m.executions[len(kept):])
+			m.executions, m.forgotten = kept, 0
+		}
+	}
+	if e.finishedHead > 32 && e.finishedHead > len(e.finished)/2 {
+		n := copy(e.finished, e.finished[e.finishedHead:])
+		clear(e.finished[n:])
+		e.finished, e.finishedHead = e.finished[:n], 0
+	}
 }
 
 // StateMachineInfo describes a registered state machine.
@@ -348,7 +409,12 @@ func (e *Engine) ListExecutions(smArn, status string) ([]ExecutionInfo, error) {
 		e.mu.Unlock()
 		return nil, &StateMachineDoesNotExistError{StateMachineArn: smArn}
 	}
-	xs := append([]*execution(nil), m.executions...)
+	xs := make([]*execution, 0, len(m.executions)-m.forgotten)
+	for _, x := range m.executions {
+		if !x.forgotten {
+			xs = append(xs, x)
+		}
+	}
 	e.mu.Unlock()
 	out := make([]ExecutionInfo, 0, len(xs))
 	for i := len(xs) - 1; i >= 0; i-- {
@@ -581,6 +647,7 @@ type execution struct {
 	e         *Engine
 	m         *machine
 	arn, name string
+	forgotten bool // dropped by retention; guarded by e.mu
 	input     any
 	inputJSON string
 	startTime time.Time
@@ -735,6 +802,7 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 		x.e.releaseToken(t)
 	}
 	x.cancel()
+	x.e.retire(x)
 }
 
 func (x *execution) run() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +148,45 @@ func TestFunctionName(t *testing.T) {
 		if got := FunctionName(in); got != want {
 			t.Errorf("FunctionName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestRetainFinished(t *testing.T) {
+	clk := NewFakeClock(testStart())
+	eng := New(Options{Clock: clk, RetainFinished: 2})
+	sm := mustCreate(t, eng, `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`)
+	wait, err := eng.CreateStateMachine("w", []byte(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	running, err := eng.StartExecution(wait.StateMachineArn, "running", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arns []string
+	for i := range 100 {
+		d, err := eng.Run(context.Background(), sm, fmt.Sprintf("x%d", i), nil)
+		if err != nil || d.Status != StatusSucceeded {
+			t.Fatalf("%v %+v", err, d)
+		}
+		arns = append(arns, d.ExecutionArn)
+	}
+	for i, arn := range arns {
+		_, err := eng.GetExecutionHistory(arn)
+		var nf *ExecutionDoesNotExistError
+		if kept := i >= len(arns)-2; kept != (err == nil) || (!kept && !errors.As(err, &nf)) {
+			t.Fatalf("execution %d: %v", i, err)
+		}
+	}
+	list, err := eng.ListExecutions(sm, "")
+	if err != nil || len(list) != 2 || list[0].ExecutionArn != arns[99] || list[1].ExecutionArn != arns[98] {
+		t.Fatalf("%v %+v", err, list)
+	}
+	if d, err := eng.DescribeExecution(running.ExecutionArn); err != nil || d.Status != StatusRunning {
+		t.Fatalf("%v %+v", err, d)
+	}
+	// A forgotten name may be used again.
+	if d, err := eng.Run(context.Background(), sm, "x0", nil); err != nil || d.Status != StatusSucceeded {
+		t.Fatalf("%v %+v", err, d)
 	}
 }
