@@ -1,5 +1,6 @@
 // Package api is the api function: citizen look-ups, supplements and ratings;
-// the department inbox and actions; operator review; the staff view. Actions that
+// the department inbox and actions (extensions included); operator review and
+// extension decisions; the staff view; statistics; catalog administration. Actions that
 // finish a waiting workflow step send the task token stored on the ticket.
 package api
 
@@ -8,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/hotline12345/hotline/internal/auth"
 	"github.com/hotline12345/hotline/internal/catalog"
+	"github.com/hotline12345/hotline/internal/catalogsrc"
 	"github.com/hotline12345/hotline/internal/httpapi"
 	"github.com/hotline12345/hotline/internal/lifecycle"
 	"github.com/hotline12345/hotline/internal/ticket"
@@ -25,6 +28,9 @@ type Store interface {
 	Events(ctx context.Context, id string) ([]ticket.Event, error)
 	DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error)
 	ReviewQueue(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
+	Stats(ctx context.Context, from, to time.Time) (map[string]map[string]int, error)
+	// The admin routes read and write the catalog config item.
+	catalogsrc.Store
 }
 
 // Catalog gives the current configuration.
@@ -62,17 +68,28 @@ type route func(ctx context.Context, r *request) (events.APIGatewayV2HTTPRespons
 
 func (h *Handler) routes() map[string]route {
 	return map[string]route{
-		"GET /v1/categories":                   h.categories,
-		"GET /v1/tickets/{id}":                 h.getTicket,
-		"POST /v1/tickets/{id}/supplements":    h.supplement,
-		"POST /v1/tickets/{id}/rating":         h.rate,
-		"GET /v1/review-queue":                 h.reviewQueue,
-		"POST /v1/tickets/{id}/review":         h.review,
-		"POST /v1/tickets/{id}/reassign":       h.reassign,
-		"GET /v1/departments/{deptId}/tickets": h.inbox,
-		"POST /v1/tickets/{id}/accept":         h.accept,
-		"POST /v1/tickets/{id}/reply":          h.reply,
-		"POST /v1/tickets/{id}/return":         h.returnTicket,
+		"GET /v1/categories":                       h.categories,
+		"GET /v1/tickets/{id}":                     h.getTicket,
+		"POST /v1/tickets/{id}/supplements":        h.supplement,
+		"POST /v1/tickets/{id}/rating":             h.rate,
+		"GET /v1/review-queue":                     h.reviewQueue,
+		"POST /v1/tickets/{id}/review":             h.review,
+		"POST /v1/tickets/{id}/reassign":           h.reassign,
+		"GET /v1/departments/{deptId}/tickets":     h.inbox,
+		"POST /v1/tickets/{id}/accept":             h.accept,
+		"POST /v1/tickets/{id}/reply":              h.reply,
+		"POST /v1/tickets/{id}/return":             h.returnTicket,
+		"POST /v1/tickets/{id}/extension":          h.requestExtension,
+		"POST /v1/tickets/{id}/extension-decision": h.decideExtension,
+		"GET /v1/stats":                            h.stats,
+		"GET /v1/admin/departments/{id}":           h.adminGetDepartment,
+		"PUT /v1/admin/departments/{id}":           h.adminPutDepartment,
+		"GET /v1/admin/routing-rules":              h.adminGetRoutingRules,
+		"PUT /v1/admin/routing-rules":              h.adminPutRoutingRules,
+		"GET /v1/admin/categories":                 h.adminGetCategories,
+		"PUT /v1/admin/categories":                 h.adminPutCategories,
+		"GET /v1/admin/calendar/{year}":            h.adminGetCalendar,
+		"PUT /v1/admin/calendar/{year}":            h.adminPutCalendar,
 	}
 }
 
@@ -88,7 +105,8 @@ func (h *Handler) Routes() []string {
 // Handle serves one API Gateway request.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	r := &request{APIGatewayV2HTTPRequest: req, log: httpapi.Logger(h.Log, req)}
-	if id := req.PathParameters["id"]; id != "" {
+	// Admin routes name a department by {id}, not a ticket.
+	if id := req.PathParameters["id"]; id != "" && strings.Contains(req.RouteKey, " /v1/tickets/{id}") {
 		r.log = r.log.With("ticket_id", id)
 	}
 	fn, ok := h.routes()[req.RouteKey]

@@ -54,6 +54,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	reassign := map[string]any{"departmentId": "housing", "reason": "住建委负责"}
 	supplement := map[string]any{"content": "补充：施工时间是每晚十二点到凌晨三点。"}
 	rating := map[string]any{"satisfied": true, "score": 5}
+	extensionReq := map[string]any{"days": 5, "reason": "需要现场核查"}
+	approve := map[string]any{"approve": true}
 
 	cases := []struct {
 		route string
@@ -137,7 +139,43 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /v1/tickets/{id}/accept", "../../etc", nil, lead, 404},
 
 		{"DELETE /v1/tickets/{id}", id, nil, admin, 404},
-		{"GET /v1/stats", "", nil, admin, 404},
+		{"DELETE /v1/admin/categories", "", nil, admin, 404},
+
+		{"POST /v1/tickets/{id}/extension", id, extensionReq, nobody, 401},
+		{"POST /v1/tickets/{id}/extension", id, extensionReq, citizen, 401},
+		{"POST /v1/tickets/{id}/extension", id, extensionReq, operator, 403},
+		{"POST /v1/tickets/{id}/extension", id, extensionReq, co, 403},
+		{"POST /v1/tickets/{id}/extension", id, extensionReq, other, 403},
+		{"POST /v1/tickets/{id}/extension-decision", id, approve, nobody, 401},
+		{"POST /v1/tickets/{id}/extension-decision", id, approve, lead, 403},
+		{"POST /v1/tickets/{id}/extension-decision", id, approve, supervisor, 403},
+		{"POST /v1/tickets/{id}/extension-decision", id, approve, operator, 409}, // nothing requested
+
+		{"GET /v1/stats", "", nil, nobody, 401},
+		{"GET /v1/stats", "", nil, citizen, 401},
+		{"GET /v1/stats", "", nil, lead, 403},
+		{"GET /v1/stats", "", nil, operator, 403},
+		{"GET /v1/stats", "", nil, admin, 400}, // no range
+
+		{"GET /v1/admin/routing-rules", "", nil, nobody, 401},
+		{"GET /v1/admin/routing-rules", "", nil, lead, 403},
+		{"GET /v1/admin/routing-rules", "", nil, operator, 403},
+		{"GET /v1/admin/routing-rules", "", nil, supervisor, 200},
+		{"GET /v1/admin/routing-rules", "", nil, admin, 200},
+		{"GET /v1/admin/categories", "", nil, supervisor, 200},
+		{"GET /v1/admin/categories", "", nil, citizen, 401},
+		{"GET /v1/admin/departments/{id}", "market", nil, supervisor, 200},
+		{"GET /v1/admin/departments/{id}", "nosuch", nil, admin, 404},
+		{"GET /v1/admin/departments/{id}", "market", nil, other, 403},
+		{"GET /v1/admin/calendar/{year}", "2026", nil, supervisor, 200},
+		{"GET /v1/admin/calendar/{year}", "1999", nil, admin, 404},
+		{"PUT /v1/admin/routing-rules", "", map[string]any{}, nobody, 401},
+		{"PUT /v1/admin/routing-rules", "", map[string]any{}, supervisor, 403},
+		{"PUT /v1/admin/routing-rules", "", map[string]any{}, operator, 403},
+		{"PUT /v1/admin/routing-rules", "", map[string]any{}, admin, 400}, // no list
+		{"PUT /v1/admin/categories", "", map[string]any{}, lead, 403},
+		{"PUT /v1/admin/departments/{id}", "market", map[string]any{"name": "x", "active": true}, supervisor, 403},
+		{"PUT /v1/admin/calendar/{year}", "2026", map[string]any{"holidays": []string{}}, supervisor, 403},
 	}
 	for _, c := range cases {
 		r := route(c.route, c.pid)

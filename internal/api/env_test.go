@@ -139,6 +139,9 @@ func route(key string, id string) *req {
 	if strings.Contains(key, "{deptId}") {
 		r.params["deptId"] = id
 	}
+	if strings.Contains(key, "{year}") {
+		r.params["year"] = id
+	}
 	return r
 }
 

@@ -170,6 +170,7 @@ func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTT
 		if err != nil {
 			return nil, err
 		}
+		t.WithdrawExtension(now) // answered: no more time needed
 		t.Reply = &ticket.Reply{Result: body.Result, Message: msg, At: now, DepartmentID: actor.ID, By: r.staff.Subject}
 		return []ticket.Event{ev}, nil
 	})
@@ -205,7 +206,8 @@ func (h *Handler) returnTicket(ctx context.Context, r *request) (events.APIGatew
 		if err != nil {
 			return nil, err
 		}
-		ev.Public = false // the citizen sees the reassignment, not the departments' argument
+		t.WithdrawExtension(now) // not its ticket: no more time needed
+		ev.Public = false        // the citizen sees the reassignment, not the departments' argument
 		return []ticket.Event{ev}, nil
 	})
 	if err != nil {

@@ -21,7 +21,10 @@ const (
 	ID   = "current"
 )
 
-// DefaultTTL is how stale a warm function's catalog may be after an admin change.
+// DefaultTTL is how stale a warm function's catalog may be after an admin
+// change: every function caches the catalog on its own, so a change made
+// through the admin API reaches routing, deadlines and review within this
+// time (the api function that made it sees it at once).
 const DefaultTTL = 30 * time.Second
 
 // Store reads and writes configuration items.
@@ -61,6 +64,62 @@ func (s *Source) Current(ctx context.Context) (*catalog.Catalog, error) {
 	}
 	s.cached, s.version, s.loadedAt = c, version, now
 	return c, nil
+}
+
+// Invalidate drops the cached catalog so the next Current reads the table;
+// the api function calls it after its own admin change.
+func (s *Source) Invalidate() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cached = nil
+}
+
+// MaxStoredBytes bounds the stored catalog: it must fit a DynamoDB item
+// (400 KB with its keys) and catalog.MaxSeedBytes, or no function could
+// load it again.
+const MaxStoredBytes = 350 << 10
+
+// TooLargeError says a changed catalog would not fit its config item.
+type TooLargeError struct{ Size int }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("catalog of %d bytes exceeds the %d bytes a config item holds", e.Size, MaxStoredBytes)
+}
+
+// Read returns the stored catalog and its version, bypassing any cache, for
+// read-modify-write by the admin API.
+func Read(ctx context.Context, st Store) (*catalog.Catalog, int, error) {
+	var raw json.RawMessage
+	version, err := st.GetConfig(ctx, Kind, ID, &raw)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read catalog: %w", err)
+	}
+	c, err := catalog.Load(raw)
+	if err != nil {
+		return nil, 0, fmt.Errorf("stored catalog is invalid: %w", err)
+	}
+	return c, version, nil
+}
+
+// Write validates seed (every problem in a *catalog.LoadError) and stores it
+// if the stored catalog is still at expectedVersion; a concurrent change
+// gives *store.ConflictError. It returns the new catalog and version.
+func Write(ctx context.Context, st Store, seed catalog.Seed, expectedVersion int) (*catalog.Catalog, int, error) {
+	c, err := catalog.New(seed)
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err := json.Marshal(c.Seed())
+	if err != nil {
+		return nil, 0, fmt.Errorf("encode catalog: %w", err)
+	}
+	if len(b) > MaxStoredBytes {
+		return nil, 0, &TooLargeError{Size: len(b)}
+	}
+	if err := st.PutConfig(ctx, Kind, ID, json.RawMessage(b), expectedVersion); err != nil {
+		return nil, 0, fmt.Errorf("store catalog: %w", err)
+	}
+	return c, expectedVersion + 1, nil
 }
 
 // Version is the stored version of the cached catalog, for optimistic updates.

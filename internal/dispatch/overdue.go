@@ -39,7 +39,7 @@ func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logg
 	default:
 		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionMarkOverdue}
 	}
-	if !t.Overdue && h.Now().Before(t.Deadlines.Reply) {
+	if h.Now().Before(t.Deadlines.Reply) {
 		// An extension was approved while the wait with the old deadline
 		// could not be reached (it timed out, or was parking): nothing is
 		// overdue, wait again until the new deadline.

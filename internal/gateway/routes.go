@@ -24,9 +24,7 @@ type Route struct {
 // Key is the API Gateway route key, e.g. "POST /v1/tickets/{id}/accept".
 func (r Route) Key() string { return r.Method + " " + r.Path }
 
-// Routes is the part of API.md's HTTP API that is built; extensions, stats and
-// the admin routes come with the lifecycle and admin work. The SAM template
-// declares the same routes.
+// Routes is API.md's HTTP API. The SAM template declares the same routes.
 var Routes = []Route{
 	{"POST", "/v1/tickets", "intake", Optional},
 	{"GET", "/v1/categories", "api", Public},
@@ -41,4 +39,16 @@ var Routes = []Route{
 	{"POST", "/v1/tickets/{id}/accept", "api", Staff},
 	{"POST", "/v1/tickets/{id}/reply", "api", Staff},
 	{"POST", "/v1/tickets/{id}/return", "api", Staff},
+	{"POST", "/v1/tickets/{id}/extension", "api", Staff},
+	{"POST", "/v1/tickets/{id}/extension-decision", "api", Staff},
+
+	{"GET", "/v1/stats", "api", Staff},
+	{"GET", "/v1/admin/departments/{id}", "api", Staff},
+	{"PUT", "/v1/admin/departments/{id}", "api", Staff},
+	{"GET", "/v1/admin/routing-rules", "api", Staff},
+	{"PUT", "/v1/admin/routing-rules", "api", Staff},
+	{"GET", "/v1/admin/categories", "api", Staff},
+	{"PUT", "/v1/admin/categories", "api", Staff},
+	{"GET", "/v1/admin/calendar/{year}", "api", Staff},
+	{"PUT", "/v1/admin/calendar/{year}", "api", Staff},
 }
