@@ -349,7 +349,7 @@ func (e *Engine) start(smArn, name string, input []byte) (x *execution, started 
 	if err != nil {
 		return nil, false, &InvalidExecutionInputError{Msg: err.Error()}
 	}
-	inputJSON := string(MarshalJSON(in))
+	inputJSON := toJSONString(in)
 	e.mu.Lock()
 	m, ok := e.machines[smArn]
 	if !ok {
@@ -371,8 +371,8 @@ func (e *Engine) start(smArn, name string, input []byte) (x *execution, started 
 	x = &execution{
 		e: e, m: m, arn: arn, name: name, input: in, inputJSON: inputJSON,
 		startTime: e.clock.Now(), status: StatusRunning, ctx: ctx, cancel: cancel,
-		events: make([]event, 0, 16),
 	}
+	x.events = x.eventBuf[:0]
 	e.executions[arn] = x
 	m.executions = append(m.executions, x)
 	e.mu.Unlock()
@@ -670,10 +670,13 @@ type execution struct {
 	tokens  map[string]struct{}
 	ctxBase map[string]any
 
-	// th and scope are the top-level thread and variables (kept here to
-	// save two allocations per execution); only run uses them.
+	// th, scope and sc are the top-level thread, variables and state run
+	// (kept here to save allocations per execution); only run uses them.
 	th    thread
 	scope varScope
+	sc    stateRun
+	// eventBuf holds the first events (most executions need no more).
+	eventBuf [16]event
 }
 
 // thread tracks previousEventId along one line of execution (Parallel
@@ -821,7 +824,7 @@ func (x *execution) run() {
 			}
 		}()
 	}
-	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil, &x.scope)
+	out, serr := x.runMachineWith(&x.sc, x.ctx, th, x.m.def, x.input, nil, &x.scope)
 	// A result that arrives after the deadline (timer delivery races the
 	// last state) still counts as a timeout.
 	if !deadline.IsZero() && !x.e.clock.Now().Before(deadline) {
@@ -839,7 +842,7 @@ func (x *execution) run() {
 		x.finish(StatusFailed, "", name, serr.Cause, th)
 		return
 	}
-	x.finish(StatusSucceeded, string(MarshalJSON(out)), "", "", th)
+	x.finish(StatusSucceeded, toJSONString(out), "", "", th)
 }
 
 // contextBase is the execution-wide part of the context object.

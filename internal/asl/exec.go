@@ -107,10 +107,13 @@ func (ec *evalCtx) random(seed *int64, n int64) int64 {
 func abortedError() *StateError { return &StateError{Name: "aborted", terminal: true, aborted: true} }
 
 func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, *StateError) {
-	cur := sm.StartAt
 	// One stateRun serves every state of this line of execution in turn
 	// (nothing keeps it once its state has returned).
-	sc := new(stateRun)
+	return x.runMachineWith(new(stateRun), ctx, th, sm, input, item, scope)
+}
+
+func (x *execution) runMachineWith(sc *stateRun, ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, *StateError) {
+	cur := sm.StartAt
 	for {
 		if ctx.Err() != nil {
 			return nil, abortedError()

@@ -2,6 +2,7 @@ package asl
 
 import (
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -15,10 +16,17 @@ import (
 // nesting); ParseJSON then falls back to ojg, which produces the value or the
 // error message callers have always seen.
 func fastParse(b []byte) (any, bool) {
-	p := jsonParser{s: string(b)}
+	p := parserPool.Get().(*jsonParser)
+	p.s, p.i = string(b), 0
+	defer func() {
+		p.s = ""
+		parserPool.Put(p)
+	}()
 	p.skipSpace()
 	v, ok := p.value(0)
 	if !ok {
+		clear(p.stack[:cap(p.stack)])
+		p.stack = p.stack[:0]
 		return nil, false
 	}
 	p.skipSpace()
@@ -27,6 +35,9 @@ func fastParse(b []byte) (any, bool) {
 	}
 	return v, true
 }
+
+// parserPool keeps parsers with their array scratch stacks.
+var parserPool = sync.Pool{New: func() any { return &jsonParser{stack: make([]any, 0, 32)} }}
 
 const fastParseMaxDepth = 1000
 

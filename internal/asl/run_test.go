@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 func identityHandler() lambda.Handler {
@@ -188,5 +189,27 @@ func TestRetainFinished(t *testing.T) {
 	// A forgotten name may be used again.
 	if d, err := eng.Run(context.Background(), sm, "x0", nil); err != nil || d.Status != StatusSucceeded {
 		t.Fatalf("%v %+v", err, d)
+	}
+}
+
+// Handlers get the LambdaContext and a context that the execution cancels.
+func TestHandlerContext(t *testing.T) {
+	var got *lambdacontext.LambdaContext
+	h := lambda.NewHandler(func(ctx context.Context, v json.RawMessage) (json.RawMessage, error) {
+		lc, ok := lambdacontext.FromContext(ctx)
+		if !ok {
+			return nil, errors.New("no LambdaContext")
+		}
+		got = lc
+		return v, nil
+	})
+	eng, _ := newTestEngine(t, map[string]lambda.Handler{"fn": h})
+	sm := mustCreate(t, eng, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:fn","End":true}}}`)
+	d, err := eng.Run(context.Background(), sm, "c", []byte(`{"a":1}`))
+	if err != nil || d.Status != StatusSucceeded || d.Output != `{"a":1}` {
+		t.Fatalf("%v %+v", err, d)
+	}
+	if got == nil || len(got.AwsRequestID) != 36 || got.InvokedFunctionArn != "arn:aws:lambda:us-east-1:123456789012:function:fn" {
+		t.Fatalf("%+v", got)
 	}
 }

@@ -305,8 +305,7 @@ func (sc *stateRun) invoke(fnRef string, payload []byte, deadline <-chan time.Ti
 				e.opts.Region, e.opts.Account, name, newUUID()),
 		}
 	}
-	ctx := lambdacontext.NewContext(sc.ctx, &lambdacontext.LambdaContext{AwsRequestID: newUUID(), InvokedFunctionArn: arn})
-	ctx = context.WithValue(ctx, activityKey{}, &e.act)
+	ctx := newInvokeContext(sc.ctx, &e.act, newUUID(), arn)
 	if deadline == nil {
 		// No timeout to race: call inline (no goroutine); a stopped
 		// execution still cancels the handler's context.
@@ -359,6 +358,52 @@ func (sc *stateRun) invoke(fnRef string, payload []byte, deadline <-chan time.Ti
 		giveUp()
 		return nil, abortedError()
 	}
+}
+
+// invokeContext is the context a handler gets: the execution's, carrying
+// the LambdaContext (as lambdacontext.NewContext would) and the engine's
+// activity counter (see Blocking) in one allocation.
+type invokeContext struct {
+	context.Context
+	lc  lambdacontext.LambdaContext
+	act *activity
+}
+
+// lambdaContextKey is the key lambdacontext.FromContext looks up, learned
+// once by asking it (the package does not export it).
+var lambdaContextKey = func() any {
+	p := &keyProbe{Context: context.Background()}
+	lambdacontext.FromContext(p)
+	return p.key
+}()
+
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (p *keyProbe) Value(k any) any {
+	p.key = k
+	return nil
+}
+
+func newInvokeContext(parent context.Context, act *activity, requestID, functionArn string) context.Context {
+	c := &invokeContext{Context: parent, act: act}
+	c.lc.AwsRequestID, c.lc.InvokedFunctionArn = requestID, functionArn
+	if lambdaContextKey == nil { // lambdacontext changed how it looks; use its API
+		return context.WithValue(lambdacontext.NewContext(parent, &c.lc), activityKey{}, act)
+	}
+	return c
+}
+
+func (c *invokeContext) Value(k any) any {
+	switch k {
+	case lambdaContextKey:
+		return &c.lc
+	case activityKey{}:
+		return c.act
+	}
+	return c.Context.Value(k)
 }
 
 func callHandler(ctx context.Context, h lambda.Handler, payload []byte) (r invokeResult) {

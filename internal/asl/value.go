@@ -71,10 +71,17 @@ func normalize(v any) any {
 // MarshalJSON renders a value as compact JSON with sorted object keys and
 // without HTML escaping (Step Functions does not escape <, > or &).
 func MarshalJSON(v any) []byte {
-	return appendJSON(make([]byte, 0, 64), v)
+	var buf [512]byte // small texts are built on the stack, then copied once
+	b := appendJSON(buf[:0], v)
+	return append(make([]byte, 0, len(b)), b...)
 }
 
-func toJSONString(v any) string { return string(MarshalJSON(v)) }
+// toJSONString is string(MarshalJSON(v)) with the text built in a stack
+// buffer when it is small, so only the string is allocated.
+func toJSONString(v any) string {
+	var buf [512]byte
+	return string(appendJSON(buf[:0], v))
+}
 
 func appendJSON(b []byte, v any) []byte {
 	switch t := v.(type) {
@@ -108,7 +115,7 @@ func appendJSON(b []byte, v any) []byte {
 		for k := range t {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		sortKeys(keys)
 		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
@@ -126,6 +133,20 @@ func appendJSON(b []byte, v any) []byte {
 			return append(b, "null"...)
 		}
 		return append(b, out...)
+	}
+}
+
+// sortKeys sorts object keys: insertion sort for the usual handful (it
+// keeps a small keys slice on the stack), sort.Strings beyond.
+func sortKeys(keys []string) {
+	if len(keys) > 16 {
+		sort.Strings(keys)
+		return
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
 	}
 }
 
