@@ -112,6 +112,7 @@ func (h *Handler) adminWrite(ctx context.Context, r *request, what string, chang
 	case errors.As(err, &tooLarge):
 		return nil, 0, &httpapi.Error{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: tooLarge.Error()}
 	case errors.As(err, &conflict):
+		r.log.InfoContext(ctx, "catalog write lost a race", "error", err.Error())
 		return nil, 0, httpapi.Conflict("the catalog was changed concurrently; reload and retry")
 	case err != nil:
 		return nil, 0, err

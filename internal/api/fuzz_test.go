@@ -35,11 +35,23 @@ func FuzzAPIRequest(f *testing.F) {
 	add("GET /v1/review-queue", "", "limit=100&cursor=%%%", "", "sub=a&role=operator&dept=x", ``, false)
 	add("POST /v1/tickets/{id}/reply", id, "", "", "role=department&dept=market", `{"result":"resolved","message":"`+strings.Repeat("长", 5001)+`"}`, false)
 	add("GET /v1/tickets/{id}", strings.ToLower(id), "", "x-access-code="+strings.ToLower(code), "", "", false)
+	add("POST /v1/tickets/{id}/extension", id, "", "", "sub=a&role=department&dept=market", `{"days":5,"reason":"需要现场核查"}`, false)
+	add("POST /v1/tickets/{id}/extension", id, "", "", "sub=a&role=department&dept=market", `{"days":-1e9,"reason":null}`, false)
+	add("POST /v1/tickets/{id}/extension-decision", id, "", "", "sub=a&role=operator", `{"approve":true,"reason":"同意"}`, false)
+	add("POST /v1/tickets/{id}/extension-decision", id, "", "", "sub=a&role=operator", `{"approve":"yes"}`, false)
+	add("GET /v1/stats", "", "from=2026-03-01&to=2026-03-31", "", "sub=a&role=supervisor", ``, false)
+	add("GET /v1/stats", "", "from=2026-02-29&to=9999-99-99", "", "sub=a&role=admin", ``, false)
+	add("PUT /v1/admin/departments/{id}", "market", "", "If-Match=\"1\"", "sub=a&role=admin", `{"name":"市场监管局","active":true,"region":"110105"}`, false)
+	add("PUT /v1/admin/departments/{id}", "x_y", "", "if-match=W/\"x\"", "sub=a&role=admin", `{"name":""}`, false)
+	add("PUT /v1/admin/routing-rules", "", "", "", "sub=a&role=admin", `{"routingRules":[{"id":"r","priority":1,"keywords":["噪音"],"departmentId":"nosuch"}]}`, false)
+	add("PUT /v1/admin/categories", "", "", "", "sub=a&role=admin", `{"categories":[{"code":"a","name":"A","children":[{"code":"a.b","name":"B","types":["help"],"serviceLevel":{"acceptHours":0}}]}]}`, false)
+	add("PUT /v1/admin/calendar/{year}", "2026", "", "", "sub=a&role=admin", `{"year":2026,"holidays":["2026-10-01","2026-10-01"],"workdays":["2026-10-05"]}`, false)
+	add("GET /v1/admin/calendar/{year}", "+2026", "", "", "sub=a&role=supervisor", ``, false)
 
 	f.Fuzz(func(t *testing.T, route, pid, query, headers, claims, body string, b64 bool) {
 		req := events.APIGatewayV2HTTPRequest{
 			RouteKey: route, Body: body, IsBase64Encoded: b64,
-			PathParameters:        map[string]string{"id": pid, "deptId": pid},
+			PathParameters:        map[string]string{"id": pid, "deptId": pid, "year": pid},
 			QueryStringParameters: pairs(query),
 			Headers:               pairs(headers),
 			RequestContext:        events.APIGatewayV2HTTPRequestContext{RequestID: "fuzz"},
