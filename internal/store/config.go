@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -54,6 +55,13 @@ func (s *Store) PutConfig(ctx context.Context, kind, id string, value any, expec
 	var ccf *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf):
+		// PutItem has no idempotency token: when the SDK retried a put whose
+		// first attempt was written but whose answer was lost, the retry fails
+		// its own condition. That is success, not a conflict.
+		var stored json.RawMessage
+		if v, gerr := s.GetConfig(ctx, kind, id, &stored); gerr == nil && v == expectedVersion+1 && jsonEqual(stored, b) {
+			return nil
+		}
 		return &ConflictError{Kind: "config", ID: kind + "/" + id, Reason: fmt.Sprintf("not at version %d", expectedVersion)}
 	case err != nil:
 		return fmt.Errorf("store: put config %s/%s: %w", kind, id, err)
@@ -133,4 +141,13 @@ func configItem(it map[string]types.AttributeValue) (ConfigItem, error) {
 		return ConfigItem{}, errors.New("stored value is not JSON")
 	}
 	return ConfigItem{ID: strAttr(it, attrSK), Version: v, Value: json.RawMessage(raw)}, nil
+}
+
+// jsonEqual compares two JSON documents by value.
+func jsonEqual(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
