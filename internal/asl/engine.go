@@ -189,9 +189,7 @@ func (e *Engine) retire(x *execution) {
 		old := e.finished[e.finishedHead]
 		e.finished[e.finishedHead] = nil
 		e.finishedHead++
-		if e.executions[old.arn] == old {
-			delete(e.executions, old.arn)
-		}
+		delete(e.executions, old.arn) // still old's: its name is taken until now
 		old.forgotten = true
 		m := old.m
 		m.forgotten++
@@ -670,11 +668,10 @@ type execution struct {
 	tokens  map[string]struct{}
 	ctxBase map[string]any
 
-	// th, scope and sc are the top-level thread, variables and state run
-	// (kept here to save allocations per execution); only run uses them.
+	// th and scope are the top-level thread and variables (kept here to
+	// save allocations per execution); only run uses them.
 	th    thread
 	scope varScope
-	sc    stateRun
 	// eventBuf holds the first events (most executions need no more).
 	eventBuf [16]event
 }
@@ -721,7 +718,7 @@ func (x *execution) lastID() int64 {
 // addEvent appends an event; events after the execution ended are dropped
 // (e.g. a branch still unwinding after StopExecution).
 func (x *execution) addEvent(th *thread, ev HistoryEvent) int64 {
-	return x.record(th, event{kind: evFull, full: &ev})
+	return x.record(th, event{kind: evFull, payload: &ev})
 }
 
 // addStateEvent records one of the compact event kinds (see eventKind).
@@ -735,14 +732,14 @@ func (x *execution) record(th *thread, ev event) int64 {
 		x.mu.Unlock()
 		return th.prev
 	}
-	ev.id = int64(len(x.events) + 1)
-	ev.prev = th.prev
+	ev.id = int32(len(x.events) + 1)
+	ev.prev = int32(th.prev)
 	ev.ts = x.e.clock.Now()
 	x.events = append(x.events, ev)
-	th.prev = ev.id
+	th.prev = int64(ev.id)
 	x.broadcastLocked()
 	x.mu.Unlock()
-	return ev.id
+	return int64(ev.id)
 }
 
 func (x *execution) describe() *ExecutionInfo {
@@ -772,11 +769,11 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 	case StatusSucceeded:
 		ev.kind = evExecutionSucceeded // its output is x.output
 	case StatusFailed:
-		ev.full = &HistoryEvent{Type: "ExecutionFailed", ExecutionFailedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+		ev.payload = &HistoryEvent{Type: "ExecutionFailed", ExecutionFailedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
 	case StatusAborted:
-		ev.full = &HistoryEvent{Type: "ExecutionAborted", ExecutionAbortedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+		ev.payload = &HistoryEvent{Type: "ExecutionAborted", ExecutionAbortedEventDetails: &FailureDetails{Error: errName, Cause: cause}}
 	case StatusTimedOut:
-		ev.full = &HistoryEvent{Type: "ExecutionTimedOut", ExecutionTimedOutEventDetails: &FailureDetails{Error: errName, Cause: cause}}
+		ev.payload = &HistoryEvent{Type: "ExecutionTimedOut", ExecutionTimedOutEventDetails: &FailureDetails{Error: errName, Cause: cause}}
 	}
 	x.mu.Lock()
 	if x.status != StatusRunning {
@@ -787,8 +784,8 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 	if now.IsZero() {
 		now = x.e.clock.Now()
 	}
-	ev.id = int64(len(x.events) + 1)
-	ev.prev = th.prev
+	ev.id = int32(len(x.events) + 1)
+	ev.prev = int32(th.prev)
 	ev.ts = now
 	x.events = append(x.events, ev)
 	x.status, x.output, x.errName, x.cause, x.stopDate = status, output, errName, cause, now
@@ -824,7 +821,7 @@ func (x *execution) run() {
 			}
 		}()
 	}
-	out, serr := x.runMachineWith(&x.sc, x.ctx, th, x.m.def, x.input, nil, &x.scope)
+	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil, &x.scope)
 	// A result that arrives after the deadline (timer delivery races the
 	// last state) still counts as a timeout.
 	if !deadline.IsZero() && !x.e.clock.Now().Before(deadline) {

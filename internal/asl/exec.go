@@ -106,27 +106,34 @@ func (ec *evalCtx) random(seed *int64, n int64) int64 {
 // recording anything further.
 func abortedError() *StateError { return &StateError{Name: "aborted", terminal: true, aborted: true} }
 
-func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, *StateError) {
-	// One stateRun serves every state of this line of execution in turn
-	// (nothing keeps it once its state has returned).
-	return x.runMachineWith(new(stateRun), ctx, th, sm, input, item, scope)
-}
+// stateRunPool recycles stateRuns: one serves every state of a line of
+// execution in turn, and nothing keeps it once its state has returned (the
+// goroutines a state starts are waited for before it returns).
+var stateRunPool = sync.Pool{New: func() any { return new(stateRun) }}
 
-func (x *execution) runMachineWith(sc *stateRun, ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, *StateError) {
+func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, *StateError) {
+	sc := stateRunPool.Get().(*stateRun)
+	defer func() {
+		*sc = stateRun{}
+		stateRunPool.Put(sc)
+	}()
 	cur := sm.StartAt
+	// checked: input is a state output whose size has been checked, so a
+	// state passing it through unchanged need not measure it again.
+	checked := false
 	for {
 		if ctx.Err() != nil {
 			return nil, abortedError()
 		}
 		st := sm.States[cur]
-		out, next, serr := x.runState(sc, ctx, th, st, input, item, scope)
+		out, next, serr := x.runState(sc, ctx, th, st, input, checked, item, scope)
 		if serr != nil {
 			return nil, serr
 		}
 		if next == "" {
 			return out, nil
 		}
-		cur, input = next, out
+		cur, input, checked = next, out, true
 	}
 }
 
@@ -150,7 +157,7 @@ type stateRun struct {
 	jstatesVal any
 }
 
-func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, item *mapItem, scope *varScope) (any, string, *StateError) {
+func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, inputChecked bool, item *mapItem, scope *varScope) (any, string, *StateError) {
 	now := x.e.clock.Now()
 	enteredID := x.addStateEvent(th, evStateEntered, st, input)
 	*sc = stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
@@ -223,7 +230,7 @@ func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *
 	if m, ok := sc.jassign.(map[string]any); ok {
 		scope.assign(m)
 	}
-	if jsonSizeExceeds(out, x.e.opts.MaxPayloadBytes) {
+	if !(inputChecked && sameValue(out, input)) && jsonSizeExceeds(out, x.e.opts.MaxPayloadBytes) {
 		return nil, "", &StateError{
 			Name:     ErrDataLimitExceeded,
 			Cause:    fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name),

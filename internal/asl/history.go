@@ -62,16 +62,17 @@ const (
 	evExecutionSucceeded
 )
 
-// event is the stored form of a history event.
+// event is the stored form of a history event (64 bytes; executions keep
+// every one of them, so size matters).
 type event struct {
-	ts      time.Time
-	id      int64
-	prev    int64
-	kind    eventKind
-	st      *State // the state (name, type, resource) for state and Lambda events
-	n       int64  // LambdaFunctionScheduled: TimeoutInSeconds
-	payload any    // the input/output value rendered as the event's payload
-	full    *HistoryEvent
+	ts       time.Time
+	id, prev int32 // Step Functions caps a history at 25,000 events
+	n        int32 // LambdaFunctionScheduled: TimeoutInSeconds
+	kind     eventKind
+	st       *State // the state (name, type, resource) for state and Lambda events
+	// payload is the input/output value rendered as the event's payload;
+	// for evFull, the *HistoryEvent as built.
+	payload any
 }
 
 // historyEvent builds the public form of a stored event; x supplies the
@@ -80,7 +81,7 @@ func (ev *event) historyEvent(inputJSON, roleArn, output string) HistoryEvent {
 	var h HistoryEvent
 	switch ev.kind {
 	case evFull:
-		h = ev.full.materialize()
+		h = ev.payload.(*HistoryEvent).materialize()
 	case evExecutionStarted:
 		h = HistoryEvent{Type: "ExecutionStarted", ExecutionStartedEventDetails: &ExecutionStartedEventDetails{Input: inputJSON, RoleArn: roleArn}}
 	case evStateEntered:
@@ -89,7 +90,7 @@ func (ev *event) historyEvent(inputJSON, roleArn, output string) HistoryEvent {
 		h = HistoryEvent{Type: ev.st.exitedType, StateExitedEventDetails: &StateExitedEventDetails{Name: ev.st.Name, Output: toJSONString(ev.payload)}}
 	case evLambdaScheduled:
 		h = HistoryEvent{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: &LambdaScheduledDetails{
-			Resource: ev.st.Resource, Input: toJSONString(ev.payload), TimeoutInSeconds: ev.n,
+			Resource: ev.st.Resource, Input: toJSONString(ev.payload), TimeoutInSeconds: int64(ev.n),
 		}}
 	case evLambdaStarted:
 		h = HistoryEvent{Type: "LambdaFunctionStarted"}
@@ -98,7 +99,7 @@ func (ev *event) historyEvent(inputJSON, roleArn, output string) HistoryEvent {
 	case evExecutionSucceeded:
 		h = HistoryEvent{Type: "ExecutionSucceeded", ExecutionSucceededEventDetails: &OutputDetails{Output: output}}
 	}
-	h.ID, h.PreviousEventID, h.Timestamp = ev.id, ev.prev, ev.ts
+	h.ID, h.PreviousEventID, h.Timestamp = int64(ev.id), int64(ev.prev), ev.ts
 	return h
 }
 

@@ -3,6 +3,7 @@ package asl
 import (
 	"bytes"
 	"context"
+	"math"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -117,7 +118,13 @@ func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline 
 	payloadJSON := MarshalJSON(payload)
 	// The scheduled event renders its input from the value when the history
 	// is read (the handler may not be trusted to leave payloadJSON alone).
-	x.record(sc.th, event{kind: evLambdaScheduled, st: st, payload: payload, n: int64(timeout / time.Second)})
+	if secs := int64(timeout / time.Second); secs <= math.MaxInt32 {
+		x.record(sc.th, event{kind: evLambdaScheduled, st: st, payload: payload, n: int32(secs)})
+	} else {
+		x.addEvent(sc.th, HistoryEvent{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: &LambdaScheduledDetails{
+			Resource: st.Resource, Input: toJSONString(payload), TimeoutInSeconds: secs,
+		}})
+	}
 	x.addStateEvent(sc.th, evLambdaStarted, st, nil)
 	out, serr := sc.invoke(st.Resource, payloadJSON, deadline)
 	if serr == nil {

@@ -2,11 +2,13 @@ package asl
 
 import (
 	"encoding/json"
+	"reflect"
 	"fmt"
 	"math"
 	"math/big"
 	"sort"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/ohler55/ojg/oj"
@@ -71,16 +73,31 @@ func normalize(v any) any {
 // MarshalJSON renders a value as compact JSON with sorted object keys and
 // without HTML escaping (Step Functions does not escape <, > or &).
 func MarshalJSON(v any) []byte {
-	var buf [512]byte // small texts are built on the stack, then copied once
-	b := appendJSON(buf[:0], v)
-	return append(make([]byte, 0, len(b)), b...)
+	// The text is built in a pooled buffer, then copied once at its size.
+	bp := jsonBufPool.Get().(*[]byte)
+	b := appendJSON((*bp)[:0], v)
+	out := append(make([]byte, 0, len(b)), b...)
+	putJSONBuf(bp, b)
+	return out
 }
 
-// toJSONString is string(MarshalJSON(v)) with the text built in a stack
-// buffer when it is small, so only the string is allocated.
+var jsonBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func putJSONBuf(bp *[]byte, b []byte) {
+	if cap(b) <= 64<<10 { // let rare huge buffers go
+		*bp = b[:0]
+		jsonBufPool.Put(bp)
+	}
+}
+
+// toJSONString is string(MarshalJSON(v)) with the text built in a pooled
+// buffer, so only the string is allocated.
 func toJSONString(v any) string {
-	var buf [512]byte
-	return string(appendJSON(buf[:0], v))
+	bp := jsonBufPool.Get().(*[]byte)
+	b := appendJSON((*bp)[:0], v)
+	s := string(b)
+	putJSONBuf(bp, b)
+	return s
 }
 
 func appendJSON(b []byte, v any) []byte {
@@ -110,20 +127,28 @@ func appendJSON(b []byte, v any) []byte {
 		}
 		return append(b, ']')
 	case map[string]any:
-		var buf [16]string // small objects sort their keys on the stack
-		keys := buf[:0]
-		for k := range t {
-			keys = append(keys, k)
+		if len(t) > 16 {
+			return appendLargeObject(b, t)
 		}
-		sortKeys(keys)
+		// Small objects collect and sort their members on the stack.
+		var buf [16]member
+		ms := buf[:0]
+		for k, v := range t {
+			ms = append(ms, member{k, v})
+		}
+		for i := 1; i < len(ms); i++ {
+			for j := i; j > 0 && ms[j].k < ms[j-1].k; j-- {
+				ms[j], ms[j-1] = ms[j-1], ms[j]
+			}
+		}
 		b = append(b, '{')
-		for i, k := range keys {
+		for i, m := range ms {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = appendString(b, m.k)
 			b = append(b, ':')
-			b = appendJSON(b, t[k])
+			b = appendJSON(b, m.v)
 		}
 		return append(b, '}')
 	default:
@@ -136,18 +161,27 @@ func appendJSON(b []byte, v any) []byte {
 	}
 }
 
-// sortKeys sorts object keys: insertion sort for the usual handful (it
-// keeps a small keys slice on the stack), sort.Strings beyond.
-func sortKeys(keys []string) {
-	if len(keys) > 16 {
-		sort.Strings(keys)
-		return
+type member struct {
+	k string
+	v any
+}
+
+func appendLargeObject(b []byte, t map[string]any) []byte {
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
 	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
+	sort.Strings(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
 		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendJSON(b, t[k])
 	}
+	return append(b, '}')
 }
 
 func appendFloat(b []byte, f float64) []byte {
@@ -334,6 +368,25 @@ func typeName(v any) string {
 		return "number"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// sameValue reports whether a and b are the very same value (the same
+// object or array, or equal scalars); false means "not known to be".
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		return ok && reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	case []any:
+		y, ok := b.([]any)
+		return ok && len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0])
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case nil, bool, int64, float64:
+		return a == b
+	}
+	return false
 }
 
 // jsonSizeExceeds reports whether MarshalJSON(v) would be longer than limit,
