@@ -3,8 +3,8 @@ package asl
 import (
 	"bytes"
 	"context"
-	"math"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"

@@ -2,10 +2,10 @@ package asl
 
 import (
 	"encoding/json"
-	"reflect"
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"sort"
 	"strconv"
 	"sync"
