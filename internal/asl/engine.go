@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -365,11 +366,11 @@ func (e *Engine) start(smArn, name string, input []byte) (x *execution, started 
 		}
 		return nil, false, &ExecutionAlreadyExistsError{ExecutionArn: arn}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	x = &execution{
 		e: e, m: m, arn: arn, name: name, input: in, inputJSON: inputJSON,
-		startTime: e.clock.Now(), status: StatusRunning, ctx: ctx, cancel: cancel,
+		startTime: e.clock.Now(), status: StatusRunning,
 	}
+	x.ctx = &x.xctx
 	x.events = x.eventBuf[:0]
 	e.executions[arn] = x
 	m.executions = append(m.executions, x)
@@ -650,8 +651,8 @@ type execution struct {
 	input     any
 	inputJSON string
 	startTime time.Time
-	ctx       context.Context
-	cancel    context.CancelFunc
+	ctx       context.Context // &xctx
+	xctx      execContext
 
 	mu       sync.Mutex
 	status   string
@@ -738,6 +739,51 @@ func (x *execution) broadcastLocked() {
 		x.changed = nil
 	}
 }
+
+// execContext is an execution's context, cancelled when it finishes. It
+// lives inside the execution (no allocation) and makes its Done channel
+// only when something waits on it.
+type execContext struct {
+	mu       sync.Mutex
+	done     chan struct{}
+	canceled atomic.Bool
+}
+
+func (c *execContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *execContext) Value(any) any               { return nil }
+
+func (c *execContext) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		if c.canceled.Load() {
+			return closedChan
+		}
+		c.done = make(chan struct{})
+	}
+	return c.done
+}
+
+func (c *execContext) Err() error {
+	if c.canceled.Load() {
+		return context.Canceled
+	}
+	return nil
+}
+
+func (c *execContext) cancel() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.canceled.Load() {
+		return
+	}
+	c.canceled.Store(true)
+	if c.done != nil {
+		close(c.done)
+	}
+}
+
+func (c *execContext) String() string { return "asl.execContext" }
 
 // closedChan is a closed channel.
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
@@ -855,7 +901,7 @@ func (x *execution) finishAt(status, output string, outVal any, errName, cause s
 	for _, t := range toks {
 		x.e.releaseToken(t)
 	}
-	x.cancel()
+	x.xctx.cancel()
 	x.e.retire(x)
 }
 
