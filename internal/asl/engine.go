@@ -433,12 +433,11 @@ func (e *Engine) GetExecutionHistory(arn string) ([]HistoryEvent, error) {
 	}
 	x.mu.Lock()
 	stored := append([]event(nil), x.events...)
-	output, text := x.output, x.historyText
+	output := x.output
 	x.mu.Unlock()
 	events := make([]HistoryEvent, len(stored))
-	loc := x.startTime.Location()
 	for i := range stored {
-		events[i] = stored[i].historyEvent(x.inputJSON, x.m.info.RoleArn, output, text, loc)
+		events[i] = stored[i].historyEvent(x.inputJSON, x.m.info.RoleArn, output)
 	}
 	return events, nil
 }
@@ -676,57 +675,6 @@ type execution struct {
 	scope varScope
 	// eventBuf holds the first events (most executions need no more).
 	eventBuf [16]event
-	// historyText holds the rendered payloads of the finished execution's
-	// events (see freezeLocked).
-	historyText []byte
-}
-
-// freezeLocked renders the payloads of the finished execution's events into
-// one pointer-free text and drops the values. A retained execution then
-// costs the garbage collector little, and the values die young. Events
-// passing the same value on share its text; outVal (rendered as x.output)
-// and the input (x.inputJSON) are not rendered again.
-func (x *execution) freezeLocked(outVal any) {
-	type rendered struct {
-		v       any
-		off, ln int32
-	}
-	var recent [4]rendered
-	nrecent := 0
-	bp := jsonBufPool.Get().(*[]byte)
-	text := (*bp)[:0]
-	for i := range x.events {
-		ev := &x.events[i]
-		if !ev.kind.hasPayload() || ev.frozen {
-			continue
-		}
-		found := -1
-		for j := range min(nrecent, len(recent)) {
-			if sameValue(recent[j].v, ev.payload) {
-				found = j
-				break
-			}
-		}
-		if found < 0 {
-			start := len(text)
-			switch {
-			case outVal != nil && sameValue(ev.payload, outVal):
-				text = append(text, x.output...)
-			case sameValue(ev.payload, x.input):
-				text = append(text, x.inputJSON...)
-			default:
-				text = appendJSON(text, ev.payload)
-			}
-			found = nrecent % len(recent)
-			recent[found] = rendered{ev.payload, int32(start), int32(len(text) - start)}
-			nrecent++
-		}
-		ev.off, ev.ln, ev.frozen, ev.payload = recent[found].off, recent[found].ln, true, nil
-	}
-	x.historyText = append([]byte(nil), text...)
-	putJSONBuf(bp, text)
-	// Only a run still unwinding after a stop could read these (under x.mu).
-	x.input, x.ctxBase = nil, nil
 }
 
 // thread tracks previousEventId along one line of execution (Parallel
@@ -832,7 +780,7 @@ func (x *execution) record(th *thread, ev event) int64 {
 	}
 	ev.id = int32(len(x.events) + 1)
 	ev.prev = int32(th.prev)
-	ev.ts = x.e.clock.Now().UnixNano()
+	ev.ts = x.e.clock.Now()
 	x.events = append(x.events, ev)
 	th.prev = int64(ev.id)
 	x.broadcastLocked()
@@ -857,12 +805,11 @@ func (x *execution) describe() *ExecutionInfo {
 
 // finish records the final status once; later calls are ignored.
 func (x *execution) finish(status, output, errName, cause string, th *thread) {
-	x.finishAt(status, output, nil, errName, cause, th, time.Time{})
+	x.finishAt(status, output, errName, cause, th, time.Time{})
 }
 
 // finishAt is finish with an explicit stop time (zero: now).
-// outVal is the value output renders (nil if none).
-func (x *execution) finishAt(status, output string, outVal any, errName, cause string, th *thread, at time.Time) {
+func (x *execution) finishAt(status, output, errName, cause string, th *thread, at time.Time) {
 	var ev event
 	switch status {
 	case StatusSucceeded:
@@ -885,10 +832,9 @@ func (x *execution) finishAt(status, output string, outVal any, errName, cause s
 	}
 	ev.id = int32(len(x.events) + 1)
 	ev.prev = int32(th.prev)
-	ev.ts = now.UnixNano()
+	ev.ts = now
 	x.events = append(x.events, ev)
 	x.status, x.output, x.errName, x.cause, x.stopDate = status, output, errName, cause, now
-	x.freezeLocked(outVal)
 	toks := make([]string, 0, len(x.tokens))
 	for t := range x.tokens {
 		toks = append(toks, t)
@@ -916,19 +862,16 @@ func (x *execution) run() {
 		go func() {
 			select {
 			case <-timer.C():
-				x.finishAt(StatusTimedOut, "", nil, ErrTimeout, "", &thread{prev: x.lastID()}, deadline)
+				x.finishAt(StatusTimedOut, "", ErrTimeout, "", &thread{prev: x.lastID()}, deadline)
 			case <-x.ctx.Done():
 			}
 		}()
 	}
-	x.mu.Lock()
-	input := x.input // nil if the execution was stopped already (freezeLocked)
-	x.mu.Unlock()
-	out, serr := x.runMachine(x.ctx, th, x.m.def, input, nil, &x.scope)
+	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil, &x.scope)
 	// A result that arrives after the deadline (timer delivery races the
 	// last state) still counts as a timeout.
 	if !deadline.IsZero() && !x.e.clock.Now().Before(deadline) {
-		x.finishAt(StatusTimedOut, "", nil, ErrTimeout, "", th, deadline)
+		x.finishAt(StatusTimedOut, "", ErrTimeout, "", th, deadline)
 		return
 	}
 	if serr != nil {
@@ -942,7 +885,7 @@ func (x *execution) run() {
 		x.finish(StatusFailed, "", name, serr.Cause, th)
 		return
 	}
-	x.finishAt(StatusSucceeded, toJSONString(out), out, "", "", th, time.Time{})
+	x.finish(StatusSucceeded, toJSONString(out), "", "", th)
 }
 
 // contextBase is the execution-wide part of the context object.

@@ -65,38 +65,19 @@ const (
 // event is the stored form of a history event (64 bytes; executions keep
 // every one of them, so size matters).
 type event struct {
-	ts       int64 // Unix nanoseconds; shown in the execution's start time's location
+	ts       time.Time
 	id, prev int32 // Step Functions caps a history at 25,000 events
 	n        int32 // LambdaFunctionScheduled: TimeoutInSeconds
 	kind     eventKind
-	// frozen: the payload has been rendered to text[off:off+ln] of the
-	// execution's history text (see freezeLocked) and payload is nil.
-	frozen  bool
-	off, ln int32
-	st      *State // the state (name, type, resource) for state and Lambda events
+	st       *State // the state (name, type, resource) for state and Lambda events
 	// payload is the input/output value rendered as the event's payload;
 	// for evFull, the *HistoryEvent as built.
 	payload any
 }
 
-// hasPayload reports whether the kind renders a payload value.
-func (k eventKind) hasPayload() bool {
-	switch k {
-	case evStateEntered, evStateExited, evLambdaScheduled, evLambdaSucceeded:
-		return true
-	}
-	return false
-}
-
 // historyEvent builds the public form of a stored event; x supplies the
 // execution-wide texts (input, role, output), read under x.mu by the caller.
-func (ev *event) historyEvent(inputJSON, roleArn, output string, text []byte, loc *time.Location) HistoryEvent {
-	payloadText := func() string {
-		if ev.frozen {
-			return string(text[ev.off : ev.off+ev.ln])
-		}
-		return toJSONString(ev.payload)
-	}
+func (ev *event) historyEvent(inputJSON, roleArn, output string) HistoryEvent {
 	var h HistoryEvent
 	switch ev.kind {
 	case evFull:
@@ -104,21 +85,21 @@ func (ev *event) historyEvent(inputJSON, roleArn, output string, text []byte, lo
 	case evExecutionStarted:
 		h = HistoryEvent{Type: "ExecutionStarted", ExecutionStartedEventDetails: &ExecutionStartedEventDetails{Input: inputJSON, RoleArn: roleArn}}
 	case evStateEntered:
-		h = HistoryEvent{Type: ev.st.enteredType, StateEnteredEventDetails: &StateEnteredEventDetails{Name: ev.st.Name, Input: payloadText()}}
+		h = HistoryEvent{Type: ev.st.enteredType, StateEnteredEventDetails: &StateEnteredEventDetails{Name: ev.st.Name, Input: toJSONString(ev.payload)}}
 	case evStateExited:
-		h = HistoryEvent{Type: ev.st.exitedType, StateExitedEventDetails: &StateExitedEventDetails{Name: ev.st.Name, Output: payloadText()}}
+		h = HistoryEvent{Type: ev.st.exitedType, StateExitedEventDetails: &StateExitedEventDetails{Name: ev.st.Name, Output: toJSONString(ev.payload)}}
 	case evLambdaScheduled:
 		h = HistoryEvent{Type: "LambdaFunctionScheduled", LambdaFunctionScheduledEventDetails: &LambdaScheduledDetails{
-			Resource: ev.st.Resource, Input: payloadText(), TimeoutInSeconds: int64(ev.n),
+			Resource: ev.st.Resource, Input: toJSONString(ev.payload), TimeoutInSeconds: int64(ev.n),
 		}}
 	case evLambdaStarted:
 		h = HistoryEvent{Type: "LambdaFunctionStarted"}
 	case evLambdaSucceeded:
-		h = HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: payloadText()}}
+		h = HistoryEvent{Type: "LambdaFunctionSucceeded", LambdaFunctionSucceededEventDetails: &OutputDetails{Output: toJSONString(ev.payload)}}
 	case evExecutionSucceeded:
 		h = HistoryEvent{Type: "ExecutionSucceeded", ExecutionSucceededEventDetails: &OutputDetails{Output: output}}
 	}
-	h.ID, h.PreviousEventID, h.Timestamp = int64(ev.id), int64(ev.prev), time.Unix(0, ev.ts).In(loc)
+	h.ID, h.PreviousEventID, h.Timestamp = int64(ev.id), int64(ev.prev), ev.ts
 	return h
 }
 
