@@ -9,8 +9,10 @@ LDFLAGS  := -s -w -buildid=
 run:
 	$(GO) run ./cmd/hotline serve
 
+# The race detector is on: the concurrency tests (racing requests, concurrent
+# workflow steps) prove most with it.
 test: lint
-	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
 
 lint: fmt vet staticcheck
 
