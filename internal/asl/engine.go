@@ -436,8 +436,9 @@ func (e *Engine) GetExecutionHistory(arn string) ([]HistoryEvent, error) {
 	output := x.output
 	x.mu.Unlock()
 	events := make([]HistoryEvent, len(stored))
+	loc := x.startTime.Location()
 	for i := range stored {
-		events[i] = stored[i].historyEvent(x.inputJSON, x.m.info.RoleArn, output)
+		events[i] = stored[i].historyEvent(x.inputJSON, x.m.info.RoleArn, output, loc)
 	}
 	return events, nil
 }
@@ -780,7 +781,7 @@ func (x *execution) record(th *thread, ev event) int64 {
 	}
 	ev.id = int32(len(x.events) + 1)
 	ev.prev = int32(th.prev)
-	ev.ts = x.e.clock.Now()
+	ev.ts = x.e.clock.Now().UnixNano()
 	x.events = append(x.events, ev)
 	th.prev = int64(ev.id)
 	x.broadcastLocked()
@@ -832,7 +833,7 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 	}
 	ev.id = int32(len(x.events) + 1)
 	ev.prev = int32(th.prev)
-	ev.ts = now
+	ev.ts = now.UnixNano()
 	x.events = append(x.events, ev)
 	x.status, x.output, x.errName, x.cause, x.stopDate = status, output, errName, cause, now
 	toks := make([]string, 0, len(x.tokens))

@@ -62,10 +62,10 @@ const (
 	evExecutionSucceeded
 )
 
-// event is the stored form of a history event (64 bytes; executions keep
+// event is the stored form of a history event (48 bytes; executions keep
 // every one of them, so size matters).
 type event struct {
-	ts       time.Time
+	ts       int64 // Unix nanoseconds; read in the location of the execution's start time
 	id, prev int32 // Step Functions caps a history at 25,000 events
 	n        int32 // LambdaFunctionScheduled: TimeoutInSeconds
 	kind     eventKind
@@ -77,7 +77,7 @@ type event struct {
 
 // historyEvent builds the public form of a stored event; x supplies the
 // execution-wide texts (input, role, output), read under x.mu by the caller.
-func (ev *event) historyEvent(inputJSON, roleArn, output string) HistoryEvent {
+func (ev *event) historyEvent(inputJSON, roleArn, output string, loc *time.Location) HistoryEvent {
 	var h HistoryEvent
 	switch ev.kind {
 	case evFull:
@@ -99,7 +99,7 @@ func (ev *event) historyEvent(inputJSON, roleArn, output string) HistoryEvent {
 	case evExecutionSucceeded:
 		h = HistoryEvent{Type: "ExecutionSucceeded", ExecutionSucceededEventDetails: &OutputDetails{Output: output}}
 	}
-	h.ID, h.PreviousEventID, h.Timestamp = int64(ev.id), int64(ev.prev), ev.ts
+	h.ID, h.PreviousEventID, h.Timestamp = int64(ev.id), int64(ev.prev), time.Unix(0, ev.ts).In(loc)
 	return h
 }
 
