@@ -481,6 +481,16 @@ func numAttr(item map[string]types.AttributeValue, name string) (int, error) {
 
 // GetTicket reads a ticket with its contact unsealed (strongly consistent).
 func (s *Store) GetTicket(ctx context.Context, id string) (*ticket.Ticket, error) {
+	return s.getTicket(ctx, id, true)
+}
+
+// GetTicketMeta reads a ticket without unsealing its contact, for code that
+// only needs status, version or routing.
+func (s *Store) GetTicketMeta(ctx context.Context, id string) (*ticket.Ticket, error) {
+	return s.getTicket(ctx, id, false)
+}
+
+func (s *Store) getTicket(ctx context.Context, id string, unseal bool) (*ticket.Ticket, error) {
 	if id == "" || strings.Contains(id, "#") {
 		return nil, &NotFoundError{Kind: "ticket", ID: id}
 	}
@@ -493,7 +503,7 @@ func (s *Store) GetTicket(ctx context.Context, id string) (*ticket.Ticket, error
 	if out.Item == nil {
 		return nil, &NotFoundError{Kind: "ticket", ID: id}
 	}
-	return s.decodeTicket(ctx, out.Item, true)
+	return s.decodeTicket(ctx, out.Item, unseal)
 }
 
 // decodeTicket builds a ticket from its item. Listings pass unseal=false:
@@ -682,24 +692,6 @@ func checkCurrent(item map[string]types.AttributeValue, t *ticket.Ticket, expect
 		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("status is %s, not %s", cur, expected)}
 	}
 	return nil
-}
-
-// GetTicketMeta reads a ticket without unsealing its contact, for code that
-// only needs status, version or routing.
-func (s *Store) GetTicketMeta(ctx context.Context, id string) (*ticket.Ticket, error) {
-	if id == "" || strings.Contains(id, "#") {
-		return nil, &NotFoundError{Kind: "ticket", ID: id}
-	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: key(ticketPK(id), skMeta), ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: get ticket %s: %w", id, err)
-	}
-	if out.Item == nil {
-		return nil, &NotFoundError{Kind: "ticket", ID: id}
-	}
-	return s.decodeTicket(ctx, out.Item, false)
 }
 
 // Events returns the ticket's timeline in chronological order. A ticket that
