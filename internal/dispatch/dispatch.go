@@ -241,20 +241,30 @@ var typeNames = map[ticket.Type]string{
 // a retry answers the same; AwaitReply then parks again without a second
 // department message (the dispatch round's marker is unchanged).
 func (h *Handler) rewait(ctx context.Context, id string, log *slog.Logger) (Output, error) {
-	t, err := h.Store.GetTicket(ctx, id)
-	if err != nil {
-		return Output{}, fmt.Errorf("load ticket: %w", err)
-	}
-	switch t.Status {
-	case ticket.StatusReplied, ticket.StatusReturned:
-		// The department acted right after the approval; its answer stands.
-		return Output{DepartmentID: t.DepartmentID, Outcome: string(t.Status), ReplyTimeoutSeconds: 1}, nil
-	case ticket.StatusDispatched, ticket.StatusAccepted:
-	default:
-		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRewait}
+	t, acted, err := h.awaitingReply(ctx, id, ActionRewait)
+	if err != nil || acted != nil {
+		return *acted, err
 	}
 	log.InfoContext(ctx, "waiting for the reply again", "department_id", t.DepartmentID, "reply_deadline", t.Deadlines.Reply)
 	return Output{DepartmentID: t.DepartmentID, Outcome: "waiting", ReplyTimeoutSeconds: h.untilDeadline(t)}, nil
+}
+
+// awaitingReply loads a ticket whose reply the workflow waits for. When the
+// department already replied or returned it (just as a deadline passed or an
+// extension was approved), acted is the output that sends the workflow on:
+// its answer stands.
+func (h *Handler) awaitingReply(ctx context.Context, id, action string) (t *ticket.Ticket, acted *Output, err error) {
+	t, err = h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return nil, &Output{}, fmt.Errorf("load ticket: %w", err)
+	}
+	switch t.Status {
+	case ticket.StatusReplied, ticket.StatusReturned:
+		return t, &Output{DepartmentID: t.DepartmentID, Outcome: string(t.Status), ReplyTimeoutSeconds: 1}, nil
+	case ticket.StatusDispatched, ticket.StatusAccepted:
+		return t, nil, nil
+	}
+	return nil, &Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: action}
 }
 
 // untilDeadline is the wait until the reply deadline in whole seconds, at

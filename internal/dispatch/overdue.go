@@ -27,17 +27,9 @@ func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logg
 	if err != nil {
 		return Output{}, fmt.Errorf("load catalog: %w", err)
 	}
-	t, err := h.Store.GetTicket(ctx, in.TicketID)
-	if err != nil {
-		return Output{}, fmt.Errorf("load ticket: %w", err)
-	}
-	switch t.Status {
-	case ticket.StatusReplied, ticket.StatusReturned:
-		// The department acted as the deadline passed; its answer stands.
-		return Output{DepartmentID: t.DepartmentID, Outcome: string(t.Status), ReplyTimeoutSeconds: 1}, nil
-	case ticket.StatusDispatched, ticket.StatusAccepted:
-	default:
-		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionMarkOverdue}
+	t, acted, err := h.awaitingReply(ctx, in.TicketID, ActionMarkOverdue)
+	if err != nil || acted != nil {
+		return *acted, err
 	}
 	if h.Now().Before(t.Deadlines.Reply) {
 		// An extension was approved while the wait with the old deadline
