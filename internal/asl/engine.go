@@ -98,8 +98,10 @@ type Options struct {
 
 // DefaultRetainFinished is the number of finished executions an engine keeps
 // by default: plenty for local runs and tests, yet bounded, so a long-lived
-// engine (or a benchmark) does not grow its heap forever.
-const DefaultRetainFinished = 10000
+// engine (or a benchmark) does not grow its heap forever, and small enough
+// that the retained histories stay cheap for the garbage collector (it
+// rescans them on every cycle). Set Options.RetainFinished to keep more.
+const DefaultRetainFinished = 1000
 
 // Engine runs state machines. It is safe for concurrent use.
 type Engine struct {
