@@ -247,54 +247,35 @@ func SLA(ctx context.Context, getenv func(string) string, o Options) (*sla.Handl
 // Functions names every Lambda function, as under functions/.
 var Functions = []string{"intake", "review", "dispatch", "feedback", "api", "sla"}
 
-// Handler builds a function and returns its handler func in the form
+// builders builds each function and returns its handler func in the form
 // lambda.Start and lambda.NewHandler take.
-func Handler(ctx context.Context, function string, getenv func(string) string, o Options) (any, error) {
-	switch function {
-	case "intake":
-		h, err := Intake(ctx, getenv, o)
+var builders = map[string]func(context.Context, func(string) string, Options) (any, error){
+	"intake":     handlerOf(Intake, func(h *intake.Handler) any { return h.Handle }),
+	"review":     handlerOf(Review, func(h *review.Handler) any { return h.Handle }),
+	"dispatch":   handlerOf(Dispatch, func(h *dispatch.Handler) any { return h.Handle }),
+	"feedback":   handlerOf(Feedback, func(h *feedback.Handler) any { return h.Handle }),
+	"api":        handlerOf(API, func(h *api.Handler) any { return h.Handle }),
+	"sla":        handlerOf(SLA, func(h *sla.Handler) any { return h.Handle }),
+	"authorizer": handlerOf(Authorizer, func(h *authorizer.Handler) any { return h.Handle }),
+}
+
+func handlerOf[H any](build func(context.Context, func(string) string, Options) (H, error), handle func(H) any) func(context.Context, func(string) string, Options) (any, error) {
+	return func(ctx context.Context, getenv func(string) string, o Options) (any, error) {
+		h, err := build(ctx, getenv, o)
 		if err != nil {
 			return nil, err
 		}
-		return h.Handle, nil
-	case "review":
-		h, err := Review(ctx, getenv, o)
-		if err != nil {
-			return nil, err
-		}
-		return h.Handle, nil
-	case "dispatch":
-		h, err := Dispatch(ctx, getenv, o)
-		if err != nil {
-			return nil, err
-		}
-		return h.Handle, nil
-	case "feedback":
-		h, err := Feedback(ctx, getenv, o)
-		if err != nil {
-			return nil, err
-		}
-		return h.Handle, nil
-	case "api":
-		h, err := API(ctx, getenv, o)
-		if err != nil {
-			return nil, err
-		}
-		return h.Handle, nil
-	case "sla":
-		h, err := SLA(ctx, getenv, o)
-		if err != nil {
-			return nil, err
-		}
-		return h.Handle, nil
-	case "authorizer":
-		h, err := Authorizer(ctx, getenv, o)
-		if err != nil {
-			return nil, err
-		}
-		return h.Handle, nil
+		return handle(h), nil
 	}
-	return nil, fmt.Errorf("unknown function %q", function)
+}
+
+// Handler builds a function and returns its handler func.
+func Handler(ctx context.Context, function string, getenv func(string) string, o Options) (any, error) {
+	build, ok := builders[function]
+	if !ok {
+		return nil, fmt.Errorf("unknown function %q", function)
+	}
+	return build(ctx, getenv, o)
 }
 
 // Main is the whole main of a Lambda function: configuration from the process
