@@ -30,21 +30,10 @@ const aslUsage = `usage:
 // aslCmd is `hotline asl`: validate and run Amazon States Language
 // definitions with internal/asl.
 func aslCmd(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, aslUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "validate":
-		return aslValidate(args[1:], stdout, stderr)
-	case "run":
-		return aslRun(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, aslUsage)
-		return nil
-	}
-	fmt.Fprint(stderr, aslUsage)
-	return fmt.Errorf("unknown asl command %q", args[0])
+	return subcommand("asl ", aslUsage, args, stdout, stderr, map[string]func([]string) error{
+		"validate": func(a []string) error { return aslValidate(a, stdout, stderr) },
+		"run":      func(a []string) error { return aslRun(a, stdout, stderr) },
+	})
 }
 
 func aslValidate(args []string, stdout, stderr io.Writer) error {

@@ -45,25 +45,30 @@ func main() {
 var errUsage = errors.New("see usage above")
 
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	return subcommand("", usage, args, stdout, stderr, map[string]func([]string) error{
+		"serve": func(a []string) error { return serve(a, stdout, stderr, getenv) },
+		"token": func(a []string) error { return token(a, stdout, stderr, getenv) },
+		"load":  func(a []string) error { return load(a, stdout, stderr) },
+		"asl":   func(a []string) error { return aslCmd(a, stdout, stderr) },
+	})
+}
+
+// subcommand runs the command args[0] names, or prints the usage.
+func subcommand(parent, usage string, args []string, stdout, stderr io.Writer, commands map[string]func([]string) error) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(args[1:])
+	}
 	switch args[0] {
-	case "serve":
-		return serve(args[1:], stdout, stderr, getenv)
-	case "token":
-		return token(args[1:], stdout, stderr, getenv)
-	case "load":
-		return load(args[1:], stdout, stderr)
-	case "asl":
-		return aslCmd(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", args[0])
+	return fmt.Errorf("unknown %scommand %q", parent, args[0])
 }
 
 func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
