@@ -155,6 +155,10 @@ type stateRun struct {
 	jassign    any
 	jstatesFor *jsonataStates
 	jstatesVal any
+	// within is a value known to render within the payload limit (a task
+	// result parsed from short enough text), so an output that is this
+	// very value needs no measuring.
+	within any
 }
 
 func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, inputChecked bool, item *mapItem, scope *varScope) (any, string, *StateError) {
@@ -230,7 +234,8 @@ func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *
 	if m, ok := sc.jassign.(map[string]any); ok {
 		scope.assign(m)
 	}
-	if !(inputChecked && sameValue(out, input)) && jsonSizeExceeds(out, x.e.opts.MaxPayloadBytes) {
+	known := (inputChecked && sameValue(out, input)) || (sc.within != nil && sameValue(out, sc.within))
+	if !known && jsonSizeExceeds(out, x.e.opts.MaxPayloadBytes) {
 		return nil, "", &StateError{
 			Name:     ErrDataLimitExceeded,
 			Cause:    fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name),

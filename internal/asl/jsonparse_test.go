@@ -49,11 +49,28 @@ func TestFastParseMatchesOjg(t *testing.T) {
 	}
 }
 
+// The size check trusts that a parsed value renders at most maxJSONGrowth
+// times longer than its text.
+func TestJSONGrowthBound(t *testing.T) {
+	for _, c := range append(fastParseCases, `1e20`, `-1e20`, `1e14`, `[1e20,1e20]`, `{"a":1e19}`, `"\u0001"`, "\"\xff\xfe\"", `1E-7`, `1.5e300`) {
+		v, err := ParseJSON([]byte(c))
+		if err != nil {
+			continue
+		}
+		if n := len(MarshalJSON(v)); n > renderedBound(len(c)) {
+			t.Errorf("%q renders as %d bytes", c, n)
+		}
+	}
+}
+
 func FuzzFastParse(f *testing.F) {
 	for _, c := range fastParseCases {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if v, err := ParseJSON(b); err == nil && len(MarshalJSON(v)) > renderedBound(len(b)) {
+			t.Fatalf("%q renders as %d bytes", b, len(MarshalJSON(v)))
+		}
 		got, ok := fastParse(b)
 		if !ok {
 			return

@@ -141,6 +141,9 @@ func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline 
 		return nil, serr
 	}
 	result := parsePayload(out)
+	if renderedBound(len(out)) <= x.e.opts.MaxPayloadBytes {
+		sc.within = result
+	}
 	x.addStateEvent(sc.th, evLambdaSucceeded, st, result)
 	return result, nil
 }

@@ -370,6 +370,17 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// maxJSONGrowth bounds how much longer MarshalJSON's text of a parsed value
+// can be than the text it was parsed from: a string character grows at most
+// from 1 to 6 bytes (an invalid UTF-8 byte becomes \ufffd), a number at most
+// from "1e20" to "100000000000000000000"; everything else keeps or loses
+// length; and empty text (which ojg reads as null) renders as "null".
+const maxJSONGrowth = 6
+
+// renderedBound is the most bytes MarshalJSON can produce for a value parsed
+// from n bytes.
+func renderedBound(n int) int { return maxJSONGrowth*n + 4 }
+
 // sameValue reports whether a and b are the very same value (the same
 // object or array, or equal scalars); false means "not known to be".
 func sameValue(a, b any) bool {
