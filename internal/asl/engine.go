@@ -346,11 +346,13 @@ func (e *Engine) start(smArn, name string, input []byte) (x *execution, started 
 	if len(input) > e.opts.MaxPayloadBytes {
 		return nil, false, &InvalidExecutionInputError{Msg: "input exceeds the maximum payload size"}
 	}
-	in, err := ParseJSON(input)
+	in, inputJSON, err := parseJSONText(input)
 	if err != nil {
 		return nil, false, &InvalidExecutionInputError{Msg: err.Error()}
 	}
-	inputJSON := toJSONString(in)
+	if inputJSON == "" {
+		inputJSON = toJSONString(in)
+	}
 	e.mu.Lock()
 	m, ok := e.machines[smArn]
 	if !ok {
@@ -870,7 +872,7 @@ func (x *execution) run() {
 			}
 		}()
 	}
-	out, serr := x.runMachine(x.ctx, th, x.m.def, x.input, nil, &x.scope)
+	out, outText, serr := x.runMachineText(x.ctx, th, x.m.def, x.input, nil, &x.scope)
 	// A result that arrives after the deadline (timer delivery races the
 	// last state) still counts as a timeout.
 	if !deadline.IsZero() && !x.e.clock.Now().Before(deadline) {
@@ -888,7 +890,10 @@ func (x *execution) run() {
 		x.finish(StatusFailed, "", name, serr.Cause, th)
 		return
 	}
-	x.finish(StatusSucceeded, toJSONString(out), "", "", th)
+	if outText == "" {
+		outText = toJSONString(out)
+	}
+	x.finish(StatusSucceeded, outText, "", "", th)
 }
 
 // contextBase is the execution-wide part of the context object.

@@ -112,6 +112,13 @@ func abortedError() *StateError { return &StateError{Name: "aborted", terminal: 
 var stateRunPool = sync.Pool{New: func() any { return new(stateRun) }}
 
 func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, *StateError) {
+	out, _, serr := x.runMachineText(ctx, th, sm, input, item, scope)
+	return out, serr
+}
+
+// runMachineText is runMachine that also returns the output's JSON text
+// when it is known without rendering (else "").
+func (x *execution) runMachineText(ctx context.Context, th *thread, sm *StateMachine, input any, item *mapItem, scope *varScope) (any, string, *StateError) {
 	sc := stateRunPool.Get().(*stateRun)
 	defer func() {
 		*sc = stateRun{}
@@ -123,15 +130,18 @@ func (x *execution) runMachine(ctx context.Context, th *thread, sm *StateMachine
 	checked := false
 	for {
 		if ctx.Err() != nil {
-			return nil, abortedError()
+			return nil, "", abortedError()
 		}
 		st := sm.States[cur]
 		out, next, serr := x.runState(sc, ctx, th, st, input, checked, item, scope)
 		if serr != nil {
-			return nil, serr
+			return nil, "", serr
 		}
 		if next == "" {
-			return out, nil
+			if sc.withinText != "" && sameValue(out, sc.within) {
+				return out, sc.withinText, nil
+			}
+			return out, "", nil
 		}
 		cur, input, checked = next, out, true
 	}
@@ -157,8 +167,9 @@ type stateRun struct {
 	jstatesVal any
 	// within is a value known to render within the payload limit (a task
 	// result parsed from short enough text), so an output that is this
-	// very value needs no measuring.
-	within any
+	// very value needs no measuring; withinText is its JSON text if known.
+	within     any
+	withinText string
 }
 
 func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, inputChecked bool, item *mapItem, scope *varScope) (any, string, *StateError) {

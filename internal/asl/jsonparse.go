@@ -16,24 +16,34 @@ import (
 // nesting); ParseJSON then falls back to ojg, which produces the value or the
 // error message callers have always seen.
 func fastParse(b []byte) (any, bool) {
+	v, _, _, ok := fastParseText(b)
+	return v, ok
+}
+
+// fastParseText is fastParse that also returns the text as a string and
+// whether it is canonical, i.e. exactly what MarshalJSON renders for the
+// value (compact, keys sorted and unique, strings without escapes, integers
+// only); then the text can stand for the value's rendering.
+func fastParseText(b []byte) (v any, text string, canonical, ok bool) {
 	p := parserPool.Get().(*jsonParser)
-	p.s, p.i = string(b), 0
+	p.s, p.i, p.canonical = string(b), 0, true
+	text = p.s
 	defer func() {
 		p.s = ""
 		parserPool.Put(p)
 	}()
 	p.skipSpace()
-	v, ok := p.value(0)
+	v, ok = p.value(0)
 	if !ok {
 		clear(p.stack[:cap(p.stack)])
 		p.stack = p.stack[:0]
-		return nil, false
+		return nil, "", false, false
 	}
 	p.skipSpace()
 	if p.i != len(p.s) {
-		return nil, false
+		return nil, "", false, false
 	}
-	return v, true
+	return v, text, p.canonical, true
 }
 
 // parserPool keeps parsers with their array scratch stacks.
@@ -42,9 +52,10 @@ var parserPool = sync.Pool{New: func() any { return &jsonParser{stack: make([]an
 const fastParseMaxDepth = 1000
 
 type jsonParser struct {
-	s     string
-	i     int
-	stack []any
+	s         string
+	i         int
+	stack     []any
+	canonical bool // nothing seen so far that MarshalJSON would render otherwise
 }
 
 func (p *jsonParser) skipSpace() {
@@ -52,6 +63,7 @@ func (p *jsonParser) skipSpace() {
 		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':
 			p.i++
+			p.canonical = false
 		default:
 			return
 		}
@@ -101,6 +113,7 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		p.i++
 		return m, true
 	}
+	prev, first := "", true
 	for {
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
 			return nil, false
@@ -109,6 +122,10 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
+		if !first && k <= prev {
+			p.canonical = false // MarshalJSON sorts keys; duplicates collapse
+		}
+		prev, first = k, false
 		p.skipSpace()
 		if p.i >= len(p.s) || p.s[p.i] != ':' {
 			return nil, false
@@ -187,6 +204,7 @@ func (p *jsonParser) str() (string, bool) {
 			}
 			return s, true
 		case c == '\\':
+			p.canonical = false // conservatively: escapes may render differently
 			return p.escapedStr(start)
 		case c < 0x20:
 			return "", false
@@ -303,6 +321,9 @@ func (p *jsonParser) number() (any, bool) {
 		}
 	}
 	p.i = j
+	if intEnd != j || p.s[start:j] == "-0" {
+		p.canonical = false // rendered without fraction/exponent, "-0" as "0"
+	}
 	if !isFloat {
 		n, err := strconv.ParseInt(p.s[start:intEnd], 10, 64)
 		if err != nil {

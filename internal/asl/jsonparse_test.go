@@ -49,6 +49,29 @@ func TestFastParseMatchesOjg(t *testing.T) {
 	}
 }
 
+// parseJSONText's text, when given, is exactly MarshalJSON's.
+func TestParseJSONTextCanonical(t *testing.T) {
+	canonical := 0
+	for _, c := range append(fastParseCases, `{"a":1,"b":[true,null,"x"]}`, `{"b":1,"a":2}`, `{"a":1,"a":2}`, `[-0]`, `[1e0]`, `"a\/b"`, `{"é":"ü"}`) {
+		v, text, err := parseJSONText([]byte(c))
+		if err != nil || text == "" {
+			continue
+		}
+		canonical++
+		if got := string(MarshalJSON(v)); got != text || text != c {
+			t.Errorf("%q: text %q, renders %q", c, text, got)
+		}
+	}
+	if canonical < 10 {
+		t.Fatalf("only %d canonical cases", canonical)
+	}
+	for _, c := range []string{`{"b":1,"a":2}`, `{"a":1,"a":2}`, `[-0]`, `[1e0]`, `"a\/b"`, ` {}`, `[1.5]`} {
+		if _, text, _ := parseJSONText([]byte(c)); text != "" {
+			t.Errorf("%q called canonical", c)
+		}
+	}
+}
+
 // The size check trusts that a parsed value renders at most maxJSONGrowth
 // times longer than its text.
 func TestJSONGrowthBound(t *testing.T) {
@@ -68,6 +91,9 @@ func FuzzFastParse(f *testing.F) {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if v, text, err := parseJSONText(b); err == nil && text != "" && string(MarshalJSON(v)) != text {
+			t.Fatalf("%q: called canonical, renders as %s", b, MarshalJSON(v))
+		}
 		if v, err := ParseJSON(b); err == nil && len(MarshalJSON(v)) > renderedBound(len(b)) {
 			t.Fatalf("%q renders as %d bytes", b, len(MarshalJSON(v)))
 		}

@@ -140,9 +140,9 @@ func (sc *stateRun) lambdaFunction(payload any, timeout time.Duration, deadline 
 		}
 		return nil, serr
 	}
-	result := parsePayload(out)
+	result, text := parsePayloadText(out)
 	if renderedBound(len(out)) <= x.e.opts.MaxPayloadBytes {
-		sc.within = result
+		sc.within, sc.withinText = result, text
 	}
 	x.addStateEvent(sc.th, evLambdaSucceeded, st, result)
 	return result, nil
@@ -161,14 +161,21 @@ func (sc *stateRun) checkResultSize(out []byte, resource string) *StateError {
 }
 
 func parsePayload(out []byte) any {
-	if len(bytes.TrimSpace(out)) == 0 {
-		return nil
-	}
-	v, err := ParseJSON(out)
-	if err != nil {
-		return string(out)
-	}
+	v, _ := parsePayloadText(out)
 	return v
+}
+
+// parsePayloadText is parsePayload that also returns the value's JSON text
+// when out is exactly that (see parseJSONText), else "".
+func parsePayloadText(out []byte) (any, string) {
+	if len(bytes.TrimSpace(out)) == 0 {
+		return nil, ""
+	}
+	v, text, err := parseJSONText(out)
+	if err != nil {
+		return string(out), ""
+	}
+	return v, text
 }
 
 // lambdaService runs arn:aws:states:::lambda:invoke[.waitForTaskToken].

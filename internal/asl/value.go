@@ -21,9 +21,25 @@ import (
 
 // ParseJSON parses JSON text into a value.
 func ParseJSON(b []byte) (v any, err error) {
-	if v, ok := fastParse(b); ok {
-		return v, nil
+	v, _, err = parseJSONText(b)
+	return v, err
+}
+
+// parseJSONText is ParseJSON that also returns MarshalJSON's text of the
+// value when it is b itself (canonical JSON, common for machine-made
+// payloads), so callers need not render it; otherwise text is "".
+func parseJSONText(b []byte) (v any, text string, err error) {
+	if v, t, canonical, ok := fastParseText(b); ok {
+		if !canonical {
+			t = ""
+		}
+		return v, t, nil
 	}
+	v, err = parseJSONSlow(b)
+	return v, "", err
+}
+
+func parseJSONSlow(b []byte) (v any, err error) {
 	// ojg panics on some malformed inputs (found by FuzzParse); report
 	// those as ordinary syntax errors.
 	defer func() {
