@@ -56,7 +56,8 @@ func (c Claims) Validate() error {
 }
 
 // Issuer signs and verifies HS256 tokens for local mode; production tokens come
-// from the organisation's identity provider and are checked by API Gateway.
+// from the organisation's identity provider (RS256, see RSASigner for a stand-in)
+// and are checked by API Gateway.
 type Issuer struct {
 	Secret   []byte
 	Issuer   string
@@ -78,20 +79,28 @@ type tokenClaims struct {
 	jwt.RegisteredClaims
 }
 
-// Sign returns a token for the claims valid for ttl.
-func (i *Issuer) Sign(c Claims, ttl time.Duration) (string, error) {
+// newTokenClaims validates c and returns the claims of a token issued now by
+// issuer for audience, valid for ttl.
+func newTokenClaims(c Claims, issuer, audience string, now time.Time, ttl time.Duration) (tokenClaims, error) {
 	if err := c.Validate(); err != nil {
-		return "", fmt.Errorf("sign token: %w", err)
+		return tokenClaims{}, fmt.Errorf("sign token: %w", err)
 	}
-	now := i.Now()
-	tc := tokenClaims{Role: c.Role, Dept: c.Dept, RegisteredClaims: jwt.RegisteredClaims{
+	return tokenClaims{Role: c.Role, Dept: c.Dept, RegisteredClaims: jwt.RegisteredClaims{
 		Subject:   c.Subject,
-		Issuer:    i.Issuer,
-		Audience:  jwt.ClaimStrings{i.Audience},
+		Issuer:    issuer,
+		Audience:  jwt.ClaimStrings{audience},
 		IssuedAt:  jwt.NewNumericDate(now),
 		NotBefore: jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-	}}
+	}}, nil
+}
+
+// Sign returns a token for the claims valid for ttl.
+func (i *Issuer) Sign(c Claims, ttl time.Duration) (string, error) {
+	tc, err := newTokenClaims(c, i.Issuer, i.Audience, i.Now(), ttl)
+	if err != nil {
+		return "", err
+	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, tc).SignedString(i.Secret)
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
