@@ -128,6 +128,10 @@ func (x *execution) runMachineText(ctx context.Context, th *thread, sm *StateMac
 	// checked: input is a state output whose size has been checked, so a
 	// state passing it through unchanged need not measure it again.
 	checked := false
+	var (
+		knownVal  any
+		knownText string
+	)
 	for {
 		if ctx.Err() != nil {
 			return nil, "", abortedError()
@@ -137,11 +141,16 @@ func (x *execution) runMachineText(ctx context.Context, th *thread, sm *StateMac
 		if serr != nil {
 			return nil, "", serr
 		}
+		// Follow a value whose text is known through the states that pass
+		// it on unchanged.
+		switch {
+		case sc.withinText != "" && sameValue(out, sc.within):
+			knownVal, knownText = out, sc.withinText
+		case knownText != "" && !sameValue(out, knownVal):
+			knownVal, knownText = nil, ""
+		}
 		if next == "" {
-			if sc.withinText != "" && sameValue(out, sc.within) {
-				return out, sc.withinText, nil
-			}
-			return out, "", nil
+			return out, knownText, nil
 		}
 		cur, input, checked = next, out, true
 	}

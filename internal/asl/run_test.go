@@ -213,3 +213,26 @@ func TestHandlerContext(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+type constHandler string
+
+func (h constHandler) Invoke(context.Context, []byte) ([]byte, error) { return []byte(h), nil }
+
+// The execution output is MarshalJSON's text of the result whether or not
+// the handler's text was already canonical.
+func TestOutputTextFromTaskResult(t *testing.T) {
+	for _, tc := range []struct{ ret, def, want string }{
+		{`{"b":1, "a":2}`, `"Done":{"Type":"Succeed"}`, `{"a":2,"b":1}`},
+		{`{"a":2,"b":1}`, `"Done":{"Type":"Succeed"}`, `{"a":2,"b":1}`},
+		{`{"a":2,"b":1}`, `"Done":{"Type":"Pass","Result":3,"ResultPath":"$.c","End":true}`, `{"a":2,"b":1,"c":3}`},
+		{`{"a":2,"b":1}`, `"Done":{"Type":"Pass","OutputPath":"$.a","End":true}`, `2`},
+		{`[1.50,"\u00e9"]`, `"Done":{"Type":"Succeed"}`, `[1.5,"é"]`},
+	} {
+		eng, _ := newTestEngine(t, map[string]lambda.Handler{"fn": constHandler(tc.ret)})
+		sm := mustCreate(t, eng, `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:fn","Next":"Done"},`+tc.def+`}}`)
+		d, err := eng.Run(context.Background(), sm, "o", nil)
+		if err != nil || d.Status != StatusSucceeded || d.Output != tc.want {
+			t.Errorf("%s / %s: %v %+v", tc.ret, tc.def, err, d)
+		}
+	}
+}
