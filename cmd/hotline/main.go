@@ -1,6 +1,7 @@
 // Command hotline is the one binary for people: `hotline serve` runs the whole
 // platform locally, `hotline token` prints a staff token the local gateway
-// accepts.
+// accepts (or, with --key, an RS256 token like an identity provider's), and
+// `hotline jwks` writes the documents that publish such a key.
 package main
 
 import (
@@ -28,7 +29,8 @@ const usage = `usage: hotline <command> [flags]
 
 commands:
   serve   run the whole platform on this machine (API and AWS edge)
-  token   print a staff JWT the local gateway accepts
+  token   print a staff JWT (HS256 for the local gateway, RS256 with --key)
+  jwks    write the OIDC discovery document and JWKS that publish a --key
   load    file tickets concurrently and report latencies (the load harness)
   asl     validate or run a Step Functions state machine definition locally
 
@@ -48,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 	return subcommand("", usage, args, stdout, stderr, map[string]func([]string) error{
 		"serve": func(a []string) error { return serve(a, stdout, stderr, getenv) },
 		"token": func(a []string) error { return token(a, stdout, stderr, getenv) },
+		"jwks":  func(a []string) error { return jwksCmd(a, stdout, stderr) },
 		"load":  func(a []string) error { return load(a, stdout, stderr) },
 		"asl":   func(a []string) error { return aslCmd(a, stdout, stderr) },
 	})
@@ -121,6 +124,10 @@ func token(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 	dept := fs.String("dept", "", "department id (required for --role department)")
 	sub := fs.String("sub", "", "subject (staff member id); default: local-<role>")
 	ttl := fs.Duration("ttl", 12*time.Hour, "lifetime of the token")
+	keyPath := fs.String("key", "", "sign RS256 with this RSA private key (PEM, PKCS#1 or PKCS#8) instead of HS256 with HOTLINE_JWT_SECRET")
+	issuer := fs.String("issuer", "", "iss claim (required with --key; default without: "+auth.DefaultIssuer+")")
+	audience := fs.String("audience", auth.DefaultAudience, "aud claim")
+	kid := fs.String("kid", "", "kid header of an RS256 token; default: the key's RFC 7638 thumbprint (what `hotline jwks` publishes)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -133,8 +140,28 @@ func token(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 			*sub += "-" + *dept
 		}
 	}
-	iss := auth.NewIssuer(getenv("HOTLINE_JWT_SECRET"), time.Now)
-	tok, err := iss.Sign(auth.Claims{Subject: *sub, Role: auth.Role(*role), Dept: *dept}, *ttl)
+	var signer auth.Signer
+	if *keyPath != "" {
+		if *issuer == "" {
+			return errors.New("--issuer is required with --key (the JwtIssuer the API checks)")
+		}
+		key, err := readKey(*keyPath)
+		if err != nil {
+			return err
+		}
+		signer = auth.NewRSASigner(key, *kid, *issuer, *audience, time.Now)
+	} else {
+		if *kid != "" {
+			return errors.New("--kid needs --key (HS256 tokens carry no key id)")
+		}
+		iss := auth.NewIssuer(getenv("HOTLINE_JWT_SECRET"), time.Now)
+		if *issuer != "" {
+			iss.Issuer = *issuer
+		}
+		iss.Audience = *audience
+		signer = iss
+	}
+	tok, err := signer.Sign(auth.Claims{Subject: *sub, Role: auth.Role(*role), Dept: *dept}, *ttl)
 	if err != nil {
 		return err
 	}
