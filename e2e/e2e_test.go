@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/hotline12345/hotline/internal/auth"
+	"github.com/hotline12345/hotline/internal/authorizer"
 	"github.com/hotline12345/hotline/internal/awsconf"
 	"github.com/hotline12345/hotline/internal/local"
 	"github.com/hotline12345/hotline/internal/queue"
@@ -47,7 +49,7 @@ func (s *syncBuffer) String() string {
 
 type target struct {
 	api, edge string
-	issuer    *auth.Issuer
+	issuer    auth.Signer
 	logs      *syncBuffer // nil for remote targets
 	sfnArn    string
 }
@@ -55,7 +57,7 @@ type target struct {
 func start(t *testing.T) *target {
 	t.Helper()
 	if api := os.Getenv("HOTLINE_E2E_API_URL"); api != "" {
-		return &target{api: api, edge: os.Getenv("HOTLINE_E2E_EDGE_URL"), issuer: auth.NewIssuer(os.Getenv("HOTLINE_JWT_SECRET"), time.Now)}
+		return &target{api: api, edge: os.Getenv("HOTLINE_E2E_EDGE_URL"), issuer: remoteSigner(t)}
 	}
 	logs := &syncBuffer{}
 	p, err := local.Start(context.Background(), local.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Log: logs})
@@ -71,6 +73,76 @@ func start(t *testing.T) *target {
 		}
 	})
 	return &target{api: p.APIURL, edge: p.EdgeURL, issuer: p.Issuer, logs: logs, sfnArn: p.StateMachineArn}
+}
+
+// remoteSigner signs the staff tokens a deployed stack accepts. With
+// HOTLINE_E2E_TOKEN_KEY (an RSA private key file, PEM) it signs RS256 like the
+// identity provider whose JWKS the stack's authorizers fetch, for
+// HOTLINE_E2E_TOKEN_ISSUER (JwtIssuer) and HOTLINE_E2E_TOKEN_AUDIENCE
+// (JwtAudience, default hotline-api); localstack/run.sh sets all three.
+// Without it, HS256 with HOTLINE_JWT_SECRET as the local gateway checks.
+func remoteSigner(t *testing.T) auth.Signer {
+	t.Helper()
+	keyPath := os.Getenv("HOTLINE_E2E_TOKEN_KEY")
+	if keyPath == "" {
+		return auth.NewIssuer(os.Getenv("HOTLINE_JWT_SECRET"), time.Now)
+	}
+	issuer, audience := os.Getenv("HOTLINE_E2E_TOKEN_ISSUER"), os.Getenv("HOTLINE_E2E_TOKEN_AUDIENCE")
+	if issuer == "" {
+		t.Fatal("HOTLINE_E2E_TOKEN_KEY is set but HOTLINE_E2E_TOKEN_ISSUER (the stack's JwtIssuer) is not")
+	}
+	if audience == "" {
+		audience = auth.DefaultAudience
+	}
+	pemKey, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatalf("HOTLINE_E2E_TOKEN_KEY: %v", err)
+	}
+	key, err := auth.ParseRSAPrivateKey(pemKey)
+	if err != nil {
+		t.Fatalf("HOTLINE_E2E_TOKEN_KEY %s: %v", keyPath, err)
+	}
+	return auth.NewRSASigner(key, os.Getenv("HOTLINE_E2E_TOKEN_KID"), issuer, audience, time.Now)
+}
+
+// The token plumbing for deployed stacks: with HOTLINE_E2E_TOKEN_* set the
+// suite's tokens pass the optional-staff authorizer's RS256/JWKS check for
+// that issuer and audience; without, they are the local gateway's HS256.
+func TestRemoteSignerFollowsEnvironment(t *testing.T) {
+	key, pemKey, err := auth.GenerateRSAKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath := t.TempDir() + "/key.pem"
+	if err := os.WriteFile(keyPath, pemKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := auth.JWKS(auth.Thumbprint(&key.PublicKey), &key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(set) }))
+	defer srv.Close()
+	t.Setenv("HOTLINE_E2E_TOKEN_KEY", keyPath)
+	t.Setenv("HOTLINE_E2E_TOKEN_ISSUER", "http://issuer.test/b")
+	t.Setenv("HOTLINE_E2E_TOKEN_AUDIENCE", "aud-ls")
+	t.Setenv("HOTLINE_E2E_TOKEN_KID", "")
+	tg := &target{issuer: remoteSigner(t)}
+	v := &authorizer.JWKSVerifier{Issuer: "http://issuer.test/b", Audience: "aud-ls", URL: srv.URL, Client: srv.Client(), Now: time.Now}
+	c, err := v.Verify(context.Background(), tg.token(t, auth.RoleDepartment, "market"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Role != auth.RoleDepartment || c.Dept != "market" {
+		t.Fatalf("claims = %+v", c)
+	}
+
+	t.Setenv("HOTLINE_E2E_TOKEN_KEY", "")
+	t.Setenv("HOTLINE_JWT_SECRET", "e2e-secret")
+	tok := (&target{issuer: remoteSigner(t)}).token(t, auth.RoleOperator, "")
+	if _, err := auth.NewIssuer("e2e-secret", time.Now).Verify(tok); err != nil {
+		t.Fatalf("without HOTLINE_E2E_TOKEN_KEY: %v, want an HS256 token for HOTLINE_JWT_SECRET", err)
+	}
 }
 
 func (tg *target) token(t *testing.T, role auth.Role, dept string) string {
