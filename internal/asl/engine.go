@@ -97,11 +97,13 @@ type Options struct {
 }
 
 // DefaultRetainFinished is the number of finished executions an engine keeps
-// by default: plenty for local runs and tests, yet bounded, so a long-lived
-// engine (or a benchmark) does not grow its heap forever, and small enough
-// that the retained histories stay cheap for the garbage collector (it
-// rescans them on every cycle). Set Options.RetainFinished to keep more.
-const DefaultRetainFinished = 1000
+// by default: plenty for local runs and tests (running executions are kept
+// regardless), yet bounded, so a long-lived engine (or a benchmark) does not
+// grow its heap forever, and small enough that the retained histories stay
+// cheap for the garbage collector, which rescans them on every cycle (with
+// thousands retained, that rescanning costs a short execution more than
+// running it). Set Options.RetainFinished to keep more.
+const DefaultRetainFinished = 256
 
 // Engine runs state machines. It is safe for concurrent use.
 type Engine struct {
