@@ -56,19 +56,20 @@ func MapResolver(functions map[string]lambda.Handler) Resolver {
 // (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]) or partial ARN;
 // anything else is returned unchanged.
 func FunctionName(ref string) string {
-	// Same as splitting on ":" and taking the part after "function" (or
-	// the first of exactly two parts), without building the parts.
-	n := strings.Count(ref, ":") + 1
-	rest := ref
-	for i := 0; i < n; i++ {
-		p, after, _ := strings.Cut(rest, ":")
-		if p == "function" && i+1 < n {
-			name, _, _ := strings.Cut(after, ":")
-			return name
+	// Same as splitting on ":" and taking the part after the first
+	// "function" part that has one (or the first of exactly two parts),
+	// without building the parts.
+	after, found := strings.CutPrefix(ref, "function:")
+	if !found {
+		if i := strings.Index(ref, ":function:"); i >= 0 {
+			after, found = ref[i+len(":function:"):], true
 		}
-		rest = after
 	}
-	if n == 2 { // NAME:QUALIFIER
+	if found {
+		name, _, _ := strings.Cut(after, ":")
+		return name
+	}
+	if strings.Count(ref, ":") == 1 { // NAME:QUALIFIER
 		name, _, _ := strings.Cut(ref, ":")
 		return name
 	}
@@ -232,7 +233,8 @@ func validName(n string) bool {
 	if n == "" || len(n) > 80 {
 		return false
 	}
-	for _, c := range n {
+	for i := 0; i < len(n); i++ { // bytes: any non-ASCII byte fails anyway
+		c := n[i]
 		if !(c == '-' || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
 			return false
 		}

@@ -236,3 +236,18 @@ func TestOutputTextFromTaskResult(t *testing.T) {
 		}
 	}
 }
+
+func TestFunctionNameEdgeCases(t *testing.T) {
+	for in, want := range map[string]string{
+		"function:fn":                  "fn",
+		"function:function:fn":         "function",
+		"a:function:function:b":        "function",
+		"function":                     "function",
+		"a:function:":                  "",
+		"arn:aws:lambda:r:1:function:": "",
+	} {
+		if got := FunctionName(in); got != want {
+			t.Errorf("FunctionName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

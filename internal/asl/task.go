@@ -310,12 +310,12 @@ type invokeResult struct {
 func (sc *stateRun) invoke(fnRef string, payload []byte, deadline <-chan time.Time) ([]byte, *StateError) {
 	e := sc.x.e
 	h, ok := e.opts.Resolver(fnRef)
-	name := FunctionName(fnRef)
 	arn := fnRef
 	if !strings.HasPrefix(arn, "arn:") {
-		arn = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", e.opts.Region, e.opts.Account, name)
+		arn = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", e.opts.Region, e.opts.Account, FunctionName(fnRef))
 	}
 	if !ok {
+		name := FunctionName(fnRef)
 		return nil, &StateError{
 			Name: ErrLambdaResourceNotFound,
 			Cause: fmt.Sprintf("Function not found: arn:aws:lambda:%s:%s:function:%s:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: %s; Proxy: null)",
