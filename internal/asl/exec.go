@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -106,6 +107,10 @@ func (ec *evalCtx) random(seed *int64, n int64) int64 {
 // recording anything further.
 func abortedError() *StateError { return &StateError{Name: "aborted", terminal: true, aborted: true} }
 
+// verifySizes makes runState check every output size it works out without
+// measuring against the rendered text (tests turn it on, benchmarks off).
+var verifySizes atomic.Bool
+
 // stateRunPool recycles stateRuns: one serves every state of a line of
 // execution in turn, and nothing keeps it once its state has returned (the
 // goroutines a state starts are waited for before it returns).
@@ -125,9 +130,12 @@ func (x *execution) runMachineText(ctx context.Context, th *thread, sm *StateMac
 		stateRunPool.Put(sc)
 	}()
 	cur := sm.StartAt
-	// checked: input is a state output whose size has been checked, so a
-	// state passing it through unchanged need not measure it again.
-	checked := false
+	// inSize is the exact size of the input's JSON text when known (else
+	// -1), so outputs derived from it simply need not be measured again.
+	inSize := -1
+	if sm == x.m.def && sameValue(input, x.input) {
+		inSize = len(x.inputJSON)
+	}
 	var (
 		knownVal  any
 		knownText string
@@ -137,7 +145,7 @@ func (x *execution) runMachineText(ctx context.Context, th *thread, sm *StateMac
 			return nil, "", abortedError()
 		}
 		st := sm.States[cur]
-		out, next, serr := x.runState(sc, ctx, th, st, input, checked, item, scope)
+		out, next, serr := x.runState(sc, ctx, th, st, input, inSize, item, scope)
 		if serr != nil {
 			return nil, "", serr
 		}
@@ -152,7 +160,7 @@ func (x *execution) runMachineText(ctx context.Context, th *thread, sm *StateMac
 		if next == "" {
 			return out, knownText, nil
 		}
-		cur, input, checked = next, out, true
+		cur, input, inSize = next, out, sc.outSize
 	}
 }
 
@@ -179,12 +187,18 @@ type stateRun struct {
 	// very value needs no measuring; withinText is its JSON text if known.
 	within     any
 	withinText string
+	// inSize is the exact JSON size of the state's input (-1: unknown);
+	// sized/sizedN a value computed from it whose exact size is known;
+	// outSize the exact size of the state's output (-1: unknown).
+	inSize, sizedN, outSize int
+	sized                   any
+	in                      any // the state's input
 }
 
-func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, inputChecked bool, item *mapItem, scope *varScope) (any, string, *StateError) {
+func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, inSize int, item *mapItem, scope *varScope) (any, string, *StateError) {
 	now := x.e.clock.Now()
 	enteredID := x.addStateEvent(th, evStateEntered, st, input)
-	*sc = stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID,
+	*sc = stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID, in: input, inSize: inSize, outSize: -1,
 		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
 	sc.ec = &sc.ecv // one allocation for both
 	var (
@@ -254,8 +268,29 @@ func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *
 	if m, ok := sc.jassign.(map[string]any); ok {
 		scope.assign(m)
 	}
-	known := (inputChecked && sameValue(out, input)) || (sc.within != nil && sameValue(out, sc.within))
-	if !known && jsonSizeExceeds(out, x.e.opts.MaxPayloadBytes) {
+	// The output's size: known from where it came from, else measured.
+	limit := x.e.opts.MaxPayloadBytes
+	size, within := -1, false
+	switch {
+	case inSize >= 0 && sameValue(out, input):
+		size = inSize
+	case sc.withinText != "" && sameValue(out, sc.within):
+		size = len(sc.withinText)
+	case sc.within != nil && sameValue(out, sc.within):
+		within = true // bounded, exact size unknown
+	case sc.sized != nil && sameValue(out, sc.sized):
+		size = sc.sizedN
+	default:
+		size, within = jsonSize(out, limit)
+		if !within {
+			size = limit + 1
+		}
+	}
+	if verifySizes.Load() && size >= 0 && size <= limit && size != len(MarshalJSON(out)) {
+		panic(fmt.Sprintf("asl: state %s: output size worked out as %d, is %d: %s", st.Name, size, len(MarshalJSON(out)), MarshalJSON(out)))
+	}
+	sc.outSize = size
+	if !within && size > limit {
 		return nil, "", &StateError{
 			Name:     ErrDataLimitExceeded,
 			Cause:    fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", st.Name),
@@ -315,7 +350,37 @@ func (sc *stateRun) resultPath(raw, result any, p *Path, null bool) (any, *State
 	if err != nil {
 		return nil, &StateError{Name: ErrResultPathMatchFailure, Cause: sc.runtime(err.Error()).Cause}
 	}
+	sc.sizeResultPath(raw, result, v, p)
 	return v, nil
+}
+
+// sizeResultPath works out the exact JSON size of v, which is raw with
+// result set at the top-level field of p, from raw's known size.
+func (sc *stateRun) sizeResultPath(raw, result, v any, p *Path) {
+	m, isMap := raw.(map[string]any)
+	if sc.inSize < 0 || !isMap || len(p.segs) != 1 || !sameValue(raw, sc.in) {
+		return
+	}
+	key, isKey := p.segs[0].(string)
+	if !isKey {
+		return
+	}
+	limit := sc.x.e.opts.MaxPayloadBytes
+	rn, ok := jsonSize(result, limit)
+	if !ok {
+		return
+	}
+	n := sc.inSize + rn
+	if old, had := m[key]; had {
+		on, _ := jsonSize(old, sc.inSize)
+		n -= on
+	} else {
+		n += jsonStringLen(key) + 1 // "key":
+		if len(m) > 0 {
+			n++ // ,
+		}
+	}
+	sc.sized, sc.sizedN = v, n
 }
 
 // template evaluates a payload template, translating failures into the

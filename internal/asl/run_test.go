@@ -251,3 +251,29 @@ func TestFunctionNameEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+// Every test run checks the output sizes the engine works out without
+// measuring (see verifySizes).
+func init() { verifySizes.Store(true) }
+
+func TestOutputSizeLimitExact(t *testing.T) {
+	for _, tc := range []struct{ def, out string }{
+		{`"P":{"Type":"Pass","Result":"yy","ResultPath":"$.b","End":true}`, `{"a":"xxxx","b":"yy"}`},
+		{`"P":{"Type":"Pass","Result":{"r":[1,2]},"ResultPath":"$.a","End":true}`, `{"a":{"r":[1,2]}}`},
+		{`"P":{"Type":"Pass","Result":"é\n","ResultPath":"$.c","Next":"C"},"C":{"Type":"Choice","Choices":[{"Variable":"$.a","IsPresent":true,"Next":"S"}]},"S":{"Type":"Succeed"}`, `{"a":"xxxx","c":"é\n"}`},
+	} {
+		def := `{"StartAt":"P","States":{` + tc.def + `}}`
+		for _, limit := range []int{len(tc.out), len(tc.out) - 1} {
+			clk := NewFakeClock(testStart())
+			eng := New(Options{Clock: clk, MaxPayloadBytes: limit})
+			sm := mustCreate(t, eng, def)
+			d, err := eng.Run(context.Background(), sm, "s", []byte(`{"a":"xxxx"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok := limit == len(tc.out); ok && (d.Status != StatusSucceeded || d.Output != tc.out) || !ok && d.Error != ErrDataLimitExceeded {
+				t.Errorf("%s, limit %d: %+v", tc.def, limit, d)
+			}
+		}
+	}
+}

@@ -423,6 +423,12 @@ func jsonSizeExceeds(v any, limit int) bool {
 	return !jsonSizeWithin(v, &n, limit)
 }
 
+// jsonSize is len(MarshalJSON(v)) if that is at most limit (within).
+func jsonSize(v any, limit int) (n int, within bool) {
+	within = jsonSizeWithin(v, &n, limit)
+	return n, within
+}
+
 func jsonSizeWithin(v any, n *int, limit int) bool {
 	var scratch [40]byte
 	switch t := v.(type) {
