@@ -56,3 +56,70 @@ func TestBenchDefinitionMatchesPeer(t *testing.T) {
 		t.Fatalf("bench/asl-peer/definition.json differs from benchDefinition")
 	}
 }
+
+// benchState parses benchDefinition and returns the named state with a
+// stateRun ready to evaluate it outside an execution.
+func benchState(b *testing.B, name string) (*State, *stateRun) {
+	sm, err := Parse([]byte(benchDefinition))
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := sm.States[name]
+	sc := &stateRun{st: st}
+	sc.ecv = evalCtx{state: st}
+	sc.ec = &sc.ecv
+	return st, sc
+}
+
+var benchInput = map[string]any{"id": "T-1", "kind": "complaint", "tags": []any{"a", "b"}}
+
+func BenchmarkParametersTemplate(b *testing.B) {
+	st, sc := benchState(b, "Shape")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, serr := sc.template(st.Parameters, benchInput, "Parameters"); serr != nil {
+			b.Fatal(serr)
+		}
+	}
+}
+
+func BenchmarkChoice(b *testing.B) {
+	_, sc := benchState(b, "Route")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, next, serr := sc.choice(benchInput); serr != nil || next != "Mark" {
+			b.Fatal(serr, next)
+		}
+	}
+}
+
+func BenchmarkResultPath(b *testing.B) {
+	st, sc := benchState(b, "Mark")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, serr := sc.resultPath(benchInput, st.Result, st.ResultPath, false); serr != nil {
+			b.Fatal(serr)
+		}
+	}
+}
+
+func BenchmarkMarshalJSON(b *testing.B) {
+	v := map[string]any{"kind": "complaint", "n": int64(2), "route": map[string]any{"routed": true}, "ticket": "T-1"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = MarshalJSON(v)
+	}
+}
+
+func BenchmarkLambdaInvoke(b *testing.B) {
+	// The floor under BenchmarkExecute's Task: aws-lambda-go's own work.
+	identity := lambda.NewHandler(func(_ context.Context, v json.RawMessage) (json.RawMessage, error) { return v, nil })
+	p := []byte(`{"kind":"complaint","n":2,"route":{"routed":true},"ticket":"T-1"}`)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := identity.Invoke(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
