@@ -15,6 +15,12 @@
 //	x, err := eng.StartExecution(sm.StateMachineArn, ticketID, input)
 //	d, err := eng.WaitFor(ctx, x.ExecutionArn, asl.Done)
 //
+// Run starts an execution and waits for its end; given a context that cannot
+// be cancelled it drives the execution on the calling goroutine. An engine
+// keeps every running execution and the last Options.RetainFinished finished
+// ones (DefaultRetainFinished unless set) for DescribeExecution,
+// GetExecutionHistory and ListExecutions.
+//
 // Each state carries its QueryLanguage so a JSONata evaluator can be added
 // per state later; JSONata states currently fail with States.Runtime.
 package asl
