@@ -782,19 +782,27 @@ func (x *execution) addStateEvent(th *thread, kind eventKind, st *State, payload
 }
 
 func (x *execution) record(th *thread, ev event) int64 {
+	id, _ := x.recordAt(th, ev)
+	return id
+}
+
+// recordAt is record that also returns the event's time (now, if the
+// execution has ended and the event was dropped).
+func (x *execution) recordAt(th *thread, ev event) (int64, time.Time) {
 	x.mu.Lock()
+	now := x.e.clock.Now()
 	if x.status != StatusRunning {
 		x.mu.Unlock()
-		return th.prev
+		return th.prev, now
 	}
 	ev.id = int32(len(x.events) + 1)
 	ev.prev = int32(th.prev)
-	ev.ts = x.e.clock.Now().UnixNano()
+	ev.ts = now.UnixNano()
 	x.events = append(x.events, ev)
 	th.prev = int64(ev.id)
 	x.broadcastLocked()
 	x.mu.Unlock()
-	return int64(ev.id)
+	return int64(ev.id), now
 }
 
 func (x *execution) describe() *ExecutionInfo {

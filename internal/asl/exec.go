@@ -196,8 +196,7 @@ type stateRun struct {
 }
 
 func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, inSize int, item *mapItem, scope *varScope) (any, string, *StateError) {
-	now := x.e.clock.Now()
-	enteredID := x.addStateEvent(th, evStateEntered, st, input)
+	enteredID, now := x.recordAt(th, event{kind: evStateEntered, st: st, payload: input})
 	*sc = stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID, in: input, inSize: inSize, outSize: -1,
 		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
 	sc.ec = &sc.ecv // one allocation for both
