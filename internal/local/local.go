@@ -127,6 +127,9 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	resolve := asl.MapResolver(functions)
 	engine := asl.New(asl.Options{
 		Clock: o.Clock, Region: Region, Account: Account,
+		// Keep every execution: its name is what makes a second start of a
+		// ticket's workflow (an intake retry) harmless, as on AWS.
+		RetainFinished: -1,
 		Resolver: func(ref string) (lambda.Handler, bool) {
 			mu.RLock()
 			defer mu.RUnlock()
