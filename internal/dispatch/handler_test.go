@@ -5,48 +5,49 @@ import (
 	"testing"
 
 	"github.com/hotline12345/hotline/internal/dispatch"
+	"github.com/hotline12345/hotline/internal/localtest"
 	"github.com/hotline12345/hotline/internal/review"
 	"github.com/hotline12345/hotline/internal/ticket"
 	"github.com/hotline12345/hotline/internal/wire"
 )
 
 // routed reviews and routes a new ticket with the real handlers.
-func routed(t *testing.T, e *env) (*dispatch.Handler, string, string) {
+func routed(t *testing.T, e *localtest.Env) (*dispatch.Handler, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	rv, err := wire.Review(ctx, e.getenv, e.wo)
+	rv, err := wire.Review(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := wire.Dispatch(ctx, e.getenv, e.wo)
+	d, err := wire.Dispatch(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, code := e.newTicket(t)
-	if out, err := rv.Handle(ctx, in(review.ActionReview, id, "")); err != nil || out.Decision != "accept" {
+	id, code := e.NewTicket(t)
+	if out, err := rv.Handle(ctx, localtest.In(review.ActionReview, id, "")); err != nil || out.Decision != "accept" {
 		t.Fatalf("review: %+v %v", out, err)
 	}
-	if out, err := d.Handle(ctx, in(dispatch.ActionRoute, id, "")); err != nil || out.DepartmentID != "market" || out.ReplyTimeoutSeconds <= 0 {
+	if out, err := d.Handle(ctx, localtest.In(dispatch.ActionRoute, id, "")); err != nil || out.DepartmentID != "market" || out.ReplyTimeoutSeconds <= 0 {
 		t.Fatalf("route: %+v %v", out, err)
 	}
 	return d, id, code
 }
 
 func TestRouteTwiceKeepsOneDispatch(t *testing.T) {
-	e := newEnv(t)
+	e := localtest.Start(t)
 	d, id, _ := routed(t, e)
-	first := e.ticket(t, id)
-	e.clock.Advance(3600e9) // a retry an hour later must not move the deadline
-	out, err := d.Handle(context.Background(), in(dispatch.ActionRoute, id, ""))
+	first := e.Ticket(t, id)
+	e.Clock.Advance(3600e9) // a retry an hour later must not move the deadline
+	out, err := d.Handle(context.Background(), localtest.In(dispatch.ActionRoute, id, ""))
 	if err != nil || out.DepartmentID != "market" {
 		t.Fatalf("second route: %+v %v", out, err)
 	}
-	again := e.ticket(t, id)
+	again := e.Ticket(t, id)
 	if again.Version != first.Version || !again.DispatchedAt.Equal(first.DispatchedAt) || !again.Deadlines.Reply.Equal(first.Deadlines.Reply) {
 		t.Fatalf("second route changed the dispatch: %+v -> %+v", first, again)
 	}
 	n := 0
-	for _, ev := range e.events(t, id) {
+	for _, ev := range e.Events(t, id) {
 		if ev.To == ticket.StatusDispatched {
 			n++
 		}
@@ -57,19 +58,19 @@ func TestRouteTwiceKeepsOneDispatch(t *testing.T) {
 }
 
 func TestAwaitReplyTwiceSendsOneMessage(t *testing.T) {
-	e := newEnv(t)
+	e := localtest.Start(t)
 	d, id, _ := routed(t, e)
 	ctx := context.Background()
 	for i := range 2 {
-		if _, err := d.Handle(ctx, in(dispatch.ActionAwaitReply, id, fakeToken)); err != nil {
+		if _, err := d.Handle(ctx, localtest.In(dispatch.ActionAwaitReply, id, localtest.FakeToken)); err != nil {
 			t.Fatalf("await-reply %d: %v", i, err)
 		}
 	}
-	tk := e.ticket(t, id)
-	if tk.WaitingStep != ticket.StepDispatch || tk.TaskToken != fakeToken || tk.Status != ticket.StatusDispatched {
+	tk := e.Ticket(t, id)
+	if tk.WaitingStep != ticket.StepDispatch || tk.TaskToken != localtest.FakeToken || tk.Status != ticket.StatusDispatched {
 		t.Fatalf("token not parked: %s %q", tk.WaitingStep, tk.Status)
 	}
-	msgs := e.messages(t, "market", id)
+	msgs := e.Drain(t, "market", id)
 	if len(msgs) != 1 || msgs[0].Type != "ticket.dispatched" || msgs[0].Role != "lead" {
 		t.Fatalf("department messages %+v, want one ticket.dispatched", msgs)
 	}
@@ -85,12 +86,12 @@ func TestAwaitReplyAfterTheReplyCompletesItself(t *testing.T) {
 		{"POST /v1/tickets/{id}/return", `{"reason":"不属于本部门"}`, "returned"},
 	} {
 		t.Run(c.outcome, func(t *testing.T) {
-			e := newEnv(t)
+			e := localtest.Start(t)
 			_, id, _ := routed(t, e)
-			if st := e.staff(t, c.route, id, "department", "market", rawJSON(c.body)); st != 200 {
+			if st := e.Staff(t, c.route, id, "department", "market", rawJSON(c.body)); st != 200 {
 				t.Fatalf("%s: %d", c.route, st)
 			}
-			x := e.settled(t, e.probe(t, "dispatch", dispatch.ActionAwaitReply, id))
+			x := e.Settled(t, e.Probe(t, "dispatch", dispatch.ActionAwaitReply, id))
 			if x.Status != "SUCCEEDED" || x.Output != `{"outcome":"`+c.outcome+`"}` {
 				t.Fatalf("step %s with %s (%s %s)", x.Status, x.Output, x.Error, x.Cause)
 			}

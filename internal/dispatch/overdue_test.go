@@ -22,7 +22,7 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	rec := e.File(t, complaint)
 	token := e.AwaitNewToken(t, rec.ID, "")
 	tk := e.Ticket(t, rec.ID)
-	if got := e.Drain(t, tk.DepartmentID, rec.ID); len(got) != 1 || got[0] != queue.TypeDispatched {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeDispatched {
 		t.Fatalf("messages after dispatch: %v", got)
 	}
 
@@ -33,7 +33,7 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	if !tk.Overdue || tk.Escalated || tk.Status != ticket.StatusDispatched {
 		t.Fatalf("after the deadline: overdue %v escalated %v status %s", tk.Overdue, tk.Escalated, tk.Status)
 	}
-	if got := e.Drain(t, tk.DepartmentID, rec.ID); len(got) != 1 || got[0] != queue.TypeOverdue {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeOverdue {
 		t.Fatalf("messages after the deadline: %v", got)
 	}
 	// The department's inbox lists it under "overdue", no longer among the others.
@@ -51,7 +51,7 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	if tk = e.Ticket(t, rec.ID); !tk.Escalated {
 		t.Fatal("not escalated a working day after the deadline")
 	}
-	if got := e.Drain(t, tk.DepartmentID, rec.ID); len(got) != 1 || got[0] != queue.TypeEscalated {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeEscalated {
 		t.Fatalf("messages after escalation: %v", got)
 	}
 

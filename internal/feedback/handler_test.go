@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline12345/hotline/internal/dispatch"
 	"github.com/hotline12345/hotline/internal/feedback"
+	"github.com/hotline12345/hotline/internal/localtest"
 	"github.com/hotline12345/hotline/internal/review"
 	"github.com/hotline12345/hotline/internal/ticket"
 	"github.com/hotline12345/hotline/internal/wire"
@@ -13,46 +14,46 @@ import (
 
 // repliedTicket takes a new ticket through review, route and the department's
 // reply with the real handlers.
-func repliedTicket(t *testing.T, e *env) (*feedback.Handler, string, string) {
+func repliedTicket(t *testing.T, e *localtest.Env) (*feedback.Handler, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	rv, err := wire.Review(ctx, e.getenv, e.wo)
+	rv, err := wire.Review(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := wire.Dispatch(ctx, e.getenv, e.wo)
+	d, err := wire.Dispatch(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fb, err := wire.Feedback(ctx, e.getenv, e.wo)
+	fb, err := wire.Feedback(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, code := e.newTicket(t)
-	if _, err := rv.Handle(ctx, in(review.ActionReview, id, "")); err != nil {
+	id, code := e.NewTicket(t)
+	if _, err := rv.Handle(ctx, localtest.In(review.ActionReview, id, "")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Handle(ctx, in(dispatch.ActionRoute, id, "")); err != nil {
+	if _, err := d.Handle(ctx, localtest.In(dispatch.ActionRoute, id, "")); err != nil {
 		t.Fatal(err)
 	}
-	if st := e.staff(t, "POST /v1/tickets/{id}/reply", id, "department", "market", map[string]string{"result": "resolved", "message": "商家已退款。"}); st != 200 {
+	if st := e.Staff(t, "POST /v1/tickets/{id}/reply", id, "department", "market", map[string]string{"result": "resolved", "message": "商家已退款。"}); st != 200 {
 		t.Fatalf("reply: %d", st)
 	}
 	return fb, id, code
 }
 
 func TestAwaitRatingTwiceSendsOneEmailAndOneSMS(t *testing.T) {
-	e := newEnv(t)
+	e := localtest.Start(t)
 	fb, id, _ := repliedTicket(t, e)
 	for i := range 2 {
-		if _, err := fb.Handle(context.Background(), in(feedback.ActionAwaitRating, id, fakeToken)); err != nil {
+		if _, err := fb.Handle(context.Background(), localtest.In(feedback.ActionAwaitRating, id, localtest.FakeToken)); err != nil {
 			t.Fatalf("await-rating %d: %v", i, err)
 		}
 	}
-	if mails, sms := e.sent(t, id); mails != 1 || sms != 1 {
+	if mails, sms := e.Sent(t, id); mails != 1 || sms != 1 {
 		t.Fatalf("%d e-mails and %d SMS, want one each", mails, sms)
 	}
-	if tk := e.ticket(t, id); tk.WaitingStep != ticket.StepFeedback || tk.TaskToken != fakeToken {
+	if tk := e.Ticket(t, id); tk.WaitingStep != ticket.StepFeedback || tk.TaskToken != localtest.FakeToken {
 		t.Fatalf("token not parked: %q", tk.WaitingStep)
 	}
 }
@@ -65,17 +66,17 @@ func TestAwaitRatingAfterTheRatingCompletesItself(t *testing.T) {
 		output    string
 	}{{true, `{"reopen":false,"satisfied":true}`}, {false, `{"reopen":true,"satisfied":false}`}} {
 		t.Run(c.output, func(t *testing.T) {
-			e := newEnv(t)
+			e := localtest.Start(t)
 			_, id, code := repliedTicket(t, e)
-			if st := e.citizen(t, "POST /v1/tickets/{id}/rating", id, code, map[string]any{"satisfied": c.satisfied, "score": 3}); st != 200 {
+			if st := e.Citizen(t, "POST /v1/tickets/{id}/rating", id, code, map[string]any{"satisfied": c.satisfied, "score": 3}); st != 200 {
 				t.Fatalf("rating: %d", st)
 			}
-			x := e.settled(t, e.probe(t, "feedback", feedback.ActionAwaitRating, id))
+			x := e.Settled(t, e.Probe(t, "feedback", feedback.ActionAwaitRating, id))
 			if x.Status != "SUCCEEDED" || x.Output != c.output {
 				t.Fatalf("step %s with %s (%s %s)", x.Status, x.Output, x.Error, x.Cause)
 			}
 			// The citizen was still told the result, once.
-			if mails, sms := e.sent(t, id); mails != 1 || sms != 1 {
+			if mails, sms := e.Sent(t, id); mails != 1 || sms != 1 {
 				t.Fatalf("%d e-mails and %d SMS", mails, sms)
 			}
 		})

@@ -6,6 +6,7 @@ package localtest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -13,14 +14,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/hotline12345/hotline/internal/api"
 	"github.com/hotline12345/hotline/internal/asl"
 	"github.com/hotline12345/hotline/internal/auth"
 	"github.com/hotline12345/hotline/internal/awsconf"
 	"github.com/hotline12345/hotline/internal/local"
 	"github.com/hotline12345/hotline/internal/queue"
 	"github.com/hotline12345/hotline/internal/store"
+	"github.com/hotline12345/hotline/internal/task"
 	"github.com/hotline12345/hotline/internal/ticket"
 	"github.com/hotline12345/hotline/internal/wire"
 )
@@ -57,6 +61,12 @@ type Env struct {
 	// CodeKey is the platform's access-code hash key, for tickets a test
 	// writes to the store itself.
 	CodeKey []byte
+	// API is an api function wired to the same table, for calling it as
+	// API Gateway would without HTTP.
+	API *api.Handler
+	// Options are the wiring options of the platform's functions, for tests
+	// that build a function of their own (with P.Getenv).
+	Options wire.Options
 }
 
 // Start starts the platform at Monday with the scheduled sweep off (tests run
@@ -78,11 +88,16 @@ func Start(t testing.TB) *Env {
 			t.Logf("platform logs:\n%s", logs.String())
 		}
 	})
-	base, err := wire.Load(ctx, "api", p.Getenv, wire.Options{Now: clock.Now, Log: logs})
+	wo := wire.Options{Now: clock.Now, Log: logs}
+	base, err := wire.Load(ctx, "api", p.Getenv, wo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{P: p, Clock: clock, Store: base.Store, SQS: awsconf.SQS(base.AWS), Logs: logs, CodeKey: base.CodeKey()}
+	a, err := wire.API(ctx, p.Getenv, wo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{P: p, Clock: clock, Store: base.Store, SQS: awsconf.SQS(base.AWS), Logs: logs, CodeKey: base.CodeKey(), API: a, Options: wo}
 }
 
 // Receipt is the answer to a filed ticket.
@@ -166,15 +181,15 @@ func (e *Env) Ticket(t testing.TB, id string) *ticket.Ticket {
 }
 
 // Drain reads and deletes every message on a department's queue and returns
-// the types of those about the ticket.
-func (e *Env) Drain(t testing.TB, dept, id string) []queue.MessageType {
+// those about the ticket.
+func (e *Env) Drain(t testing.TB, dept, id string) []queue.DepartmentMessage {
 	t.Helper()
 	ctx := context.Background()
 	q, err := e.SQS.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(local.QueuePrefix + dept)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []queue.MessageType
+	var out []queue.DepartmentMessage
 	for {
 		r, err := e.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
 		if err != nil {
@@ -189,7 +204,7 @@ func (e *Env) Drain(t testing.TB, dept, id string) []queue.MessageType {
 				t.Fatal(err)
 			}
 			if msg.TicketID == id {
-				out = append(out, msg.Type)
+				out = append(out, msg)
 			}
 			if _, err := e.SQS.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: q.QueueUrl, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				t.Fatal(err)
@@ -197,3 +212,182 @@ func (e *Env) Drain(t testing.TB, dept, id string) []queue.MessageType {
 		}
 	}
 }
+
+// Types lists the message types, for compact assertions.
+func Types(msgs []queue.DepartmentMessage) []queue.MessageType {
+	out := make([]queue.MessageType, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Type
+	}
+	return out
+}
+
+// NewTicket registers a consumer complaint without starting its workflow, for
+// tests that invoke the workflow's steps themselves.
+func (e *Env) NewTicket(t testing.TB) (id, code string) {
+	t.Helper()
+	now := e.Clock.Now().UTC().Truncate(time.Millisecond)
+	id, err := ticket.NewID(now, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err = ticket.NewAccessCode(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := &ticket.Ticket{
+		ID: id, Type: ticket.TypeComplaint, Category: "consumer.refund", Channel: ticket.ChannelWeb,
+		Content: "我在某某超市购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。", InvolvedUnit: "某某超市",
+		Language: ticket.LanguageZH, AccessCodeHash: ticket.HashAccessCode(e.CodeKey, id, code), Status: ticket.StatusReceived,
+		CreatedAt: now, UpdatedAt: now,
+		Contact: &ticket.Contact{Name: "张三", Phone: "13912345678", Email: "citizen-" + strings.ToLower(id) + "@example.com"},
+	}
+	first := tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "工单已受理", true)
+	if _, err := e.Store.CreateTicket(context.Background(), tk, first, nil); err != nil {
+		t.Fatal(err)
+	}
+	return id, code
+}
+
+// Events reads a ticket's timeline.
+func (e *Env) Events(t testing.TB, id string) []ticket.Event {
+	t.Helper()
+	evs, err := e.Store.Events(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// Staff calls the api function as a staff member and returns the status code.
+func (e *Env) Staff(t testing.TB, route, id string, role, dept string, body any) int {
+	t.Helper()
+	claims := map[string]string{"sub": "t", "role": role}
+	if dept != "" {
+		claims["dept"] = dept
+	}
+	return e.callAPI(t, route, id, body, nil, &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims}})
+}
+
+// Citizen calls the api function with the access code.
+func (e *Env) Citizen(t testing.TB, route, id, code string, body any) int {
+	t.Helper()
+	return e.callAPI(t, route, id, body, map[string]string{"x-access-code": code}, nil)
+}
+
+func (e *Env) callAPI(t testing.TB, route, id string, body any, headers map[string]string, authz *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) int {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.API.Handle(context.Background(), events.APIGatewayV2HTTPRequest{
+		RouteKey: route, PathParameters: map[string]string{"id": id}, Body: string(b), Headers: headers,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{Authorizer: authz},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.StatusCode
+}
+
+// Probe runs one waiting step of a real function in an execution of its own
+// (a one-state workflow whose task calls function with action, the ticket id
+// and a token) and returns the execution ARN.
+func (e *Env) Probe(t testing.TB, function, action, id string) string {
+	t.Helper()
+	def := map[string]any{"StartAt": "W", "States": map[string]any{"W": map[string]any{
+		"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "TimeoutSeconds": 3600, "End": true,
+		"Parameters": map[string]any{"FunctionName": local.FunctionArn(function),
+			"Payload": map[string]any{"action": action, "ticketId.$": "$.ticketId", "taskToken.$": "$$.Task.Token"}},
+	}}}
+	b, err := json.Marshal(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "probe-" + strings.ReplaceAll(function+"-"+action, "_", "-")
+	sm, err := e.P.Engine.CreateStateMachine(name, b, "arn:aws:iam::000000000000:role/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := json.Marshal(map[string]string{"ticketId": id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := e.P.Engine.StartExecution(sm.StateMachineArn, id, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x.ExecutionArn
+}
+
+// Settled waits until the execution has finished or its task has parked.
+func (e *Env) Settled(t testing.TB, arn string) *asl.ExecutionInfo {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	d, err := e.P.Engine.WaitFor(ctx, arn, func(d *asl.ExecutionInfo) bool {
+		if d.Status != asl.StatusRunning {
+			return true
+		}
+		h, _ := e.P.Engine.GetExecutionHistory(arn)
+		for _, ev := range h {
+			if ev.Type == "TaskSubmitted" {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Sent counts the e-mails and SMS the edge captured that name the ticket.
+func (e *Env) Sent(t testing.TB, id string) (mails, sms int) {
+	t.Helper()
+	var m struct {
+		Messages []struct{ Subject string } `json:"messages"`
+	}
+	getJSON(t, e.P.EdgeURL+"/_aws/ses", &m)
+	for _, x := range m.Messages {
+		if strings.Contains(x.Subject, id) {
+			mails++
+		}
+	}
+	var s struct {
+		SMS map[string][]struct{ Message string } `json:"sms_messages"`
+	}
+	getJSON(t, e.P.EdgeURL+"/_aws/sns/sms-messages", &s)
+	for _, xs := range s.SMS {
+		for _, x := range xs {
+			if strings.Contains(x.Message, id) {
+				sms++
+			}
+		}
+	}
+	return mails, sms
+}
+
+func getJSON(t testing.TB, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// In is a workflow task's input.
+func In(action, id, token string) task.Input {
+	return task.Input{Action: action, TicketID: id, TaskToken: token}
+}
+
+// FakeToken is a token no execution waits on: steps that do not complete
+// anything accept it.
+const FakeToken = "test-token-not-waited-on"

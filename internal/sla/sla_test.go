@@ -32,7 +32,7 @@ func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 	id := e.File(t, complaint).ID
 	e.AwaitNewToken(t, id, "")
 	tk := e.Ticket(t, id)
-	if got := e.Drain(t, tk.DepartmentID, id); len(got) != 1 || got[0] != queue.TypeDispatched {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != queue.TypeDispatched {
 		t.Fatalf("dispatch messages = %+v", got)
 	}
 	ctx := context.Background()
@@ -47,7 +47,7 @@ func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 	if err != nil || rep.AcceptWarnings != 1 || rep.Errors != 0 {
 		t.Fatalf("sweep after the deadline: %+v %v", rep, err)
 	}
-	if got := e.Drain(t, tk.DepartmentID, id); len(got) != 1 || got[0] != queue.TypeOverdue {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != queue.TypeOverdue {
 		t.Fatalf("warning messages = %+v", got)
 	}
 	if !e.Ticket(t, id).Overdue {
