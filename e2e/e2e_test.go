@@ -26,31 +26,14 @@ import (
 	"github.com/hotline12345/hotline/internal/authorizer"
 	"github.com/hotline12345/hotline/internal/awsconf"
 	"github.com/hotline12345/hotline/internal/local"
+	"github.com/hotline12345/hotline/internal/localtest"
 	"github.com/hotline12345/hotline/internal/queue"
 )
-
-// syncBuffer collects the platform's logs from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type target struct {
 	api, edge string
 	issuer    auth.Signer
-	logs      *syncBuffer // nil for remote targets
+	logs      *localtest.Logs // nil for remote targets
 	sfnArn    string
 }
 
@@ -59,7 +42,7 @@ func start(t *testing.T) *target {
 	if api := os.Getenv("HOTLINE_E2E_API_URL"); api != "" {
 		return &target{api: api, edge: os.Getenv("HOTLINE_E2E_EDGE_URL"), issuer: remoteSigner(t)}
 	}
-	logs := &syncBuffer{}
+	logs := &localtest.Logs{}
 	p, err := local.Start(context.Background(), local.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Log: logs})
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/hotline12345/hotline/internal/awsconf"
 	"github.com/hotline12345/hotline/internal/intake"
 	"github.com/hotline12345/hotline/internal/local"
+	"github.com/hotline12345/hotline/internal/localtest"
 	"github.com/hotline12345/hotline/internal/queue"
 	"github.com/hotline12345/hotline/internal/store"
 	"github.com/hotline12345/hotline/internal/ticket"
@@ -29,24 +30,6 @@ import (
 
 // start is a Monday 09:00 in Beijing, a working day.
 var start = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-
-// logBuffer collects logs from many goroutines; shown when a test fails.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func withoutEdge(s string) string {
 	var b strings.Builder
@@ -68,7 +51,7 @@ type env struct {
 	intake *intake.Handler
 	store  *store.Store
 	sqs    *sqs.Client
-	logs   *logBuffer
+	logs   *localtest.Logs
 
 	mu   sync.Mutex
 	seen map[string][]queue.DepartmentMessage // drained department messages
@@ -84,7 +67,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	clock := asl.NewFakeClock(start)
-	logs := &logBuffer{}
+	logs := &localtest.Logs{}
 	p, err := local.Start(ctx, local.Options{
 		APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Clock: clock, Log: logs,
 		Random: io.MultiReader(bytes.NewReader(keys), rand.Reader),
