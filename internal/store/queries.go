@@ -96,7 +96,7 @@ func decodeCursor(cursor, index, pkValue string) (map[string]types.AttributeValu
 	if m[ipk] != pkValue {
 		return nil, &CursorError{Reason: "cursor belongs to another listing"}
 	}
-	if !strings.HasPrefix(m[attrPK], "TICKET#") || m[attrSK] != skMeta {
+	if !strings.HasPrefix(m[attrPK], "TICKET#") || m[attrSK] != coPartitionSK(pkValue) {
 		return nil, &CursorError{Reason: "cursor does not point at a ticket"}
 	}
 	out := make(map[string]types.AttributeValue, len(m))
@@ -149,6 +149,14 @@ func (s *Store) page(ctx context.Context, index, pk string, limit int, cursor st
 func (s *Store) decodeTickets(ctx context.Context, items []map[string]types.AttributeValue) ([]ticket.Ticket, error) {
 	out := make([]ticket.Ticket, 0, len(items))
 	for _, it := range items {
+		if isCoItem(it) {
+			t, err := decodeCoItem(it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *t)
+			continue
+		}
 		t, err := s.decodeTicket(ctx, it, false)
 		if err != nil {
 			return nil, err
@@ -160,13 +168,16 @@ func (s *Store) decodeTickets(ctx context.Context, items []map[string]types.Attr
 
 // DepartmentInbox lists the lead department's tickets in a status (or the
 // InboxOverdue tab), earliest reply deadline first (tickets without one last).
+// The InboxCo tab lists the open tickets the department co-handles, from
+// their assignment items: only id, type, category, status, lead department,
+// creation time, reply deadline and the overdue flag are set.
 // Pass the returned cursor to get the next page; "" means there is none.
 // Listed tickets have Contact nil.
 func (s *Store) DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error) {
 	if err := checkKeyPart("department id", deptID); err != nil {
 		return nil, "", err
 	}
-	if !status.Valid() && status != InboxOverdue {
+	if !status.Valid() && status != InboxOverdue && status != InboxCo {
 		return nil, "", &InvalidArgumentError{What: "unknown status"}
 	}
 	return s.page(ctx, IndexInbox, inboxPK(deptID, status), limit, cursor, "department inbox "+deptID)

@@ -8,6 +8,7 @@
 //
 //	ticket       PK=TICKET#<id>   SK=META                      doc (JSON), status, version, contact (sealed), accessCodeHash, taskToken
 //	event        PK=TICKET#<id>   SK=EVENT#<at>#<seq, 10 digits> doc (JSON); never overwritten
+//	co-handler   PK=TICKET#<id>   SK=CO#<dept>                 summary for the co tab (coassign.go); saved with the ticket
 //	idempotency  PK=IDEM#<sha256(key) hex> SK=IDEM             bodyHash, ticketId, response (sealed), ttl (epoch s)
 //	config       PK=CONF#<kind>   SK=<id>                      value (JSON), version
 //	counter      PK=STAT#<day>    SK=<dept>#<metric>           n (ADD), departmentId, metric
@@ -15,6 +16,7 @@
 // Indexes on ticket items (all projections ALL):
 //
 //	GSI1 inbox    GSI1PK=DEPT#<dept>#<status>  GSI1SK=<reply deadline>#<id>  (only with a department)
+//	              GSI1PK=DEPT#<dept>#co        GSI1SK=<reply deadline>#<id>  (co-handler items of open tickets)
 //	GSI2 review   GSI2PK=REVIEW                GSI2SK=<created>#<id>         (only while an operator is needed)
 //	GSI3 contact  GSI3PK=CONTACT#<blind index> GSI3SK=<created>#<id>         (only with a phone or e-mail)
 //	GSI4 day      GSI4PK=DAY#<day>#<0-3>       GSI4SK=<created>#<id>

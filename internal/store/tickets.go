@@ -170,6 +170,11 @@ func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
 		attrTaskToken: nil, attrDept: nil,
 		attrGSI1PK: nil, attrGSI1SK: nil, attrGSI2PK: nil, attrGSI2SK: nil,
 	}
+	co, err := coDepartments(t)
+	if err != nil {
+		return nil, err
+	}
+	a[attrCoDepts] = coDeptsAttr(co)
 	if t.TaskToken != "" {
 		a[attrTaskToken] = str(t.TaskToken)
 	}
@@ -294,6 +299,13 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 	if err != nil {
 		return Created{}, err
 	}
+	coItems, err := s.coWrites(nil, nil, &nt)
+	if err != nil {
+		return Created{}, err
+	}
+	if n := len(coItems) + 3; n > maxTransactItems {
+		return Created{}, &InvalidArgumentError{What: fmt.Sprintf("creating ticket %s needs %d transaction items, at most %d", t.ID, n, maxTransactItems)}
+	}
 
 	for attempt := 0; attempt < createAttempts; attempt++ {
 		now := s.now()
@@ -311,6 +323,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		}
 		ticketAt := len(items)
 		items = append(items, putTicket, putFirst)
+		items = append(items, coItems...)
 
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
@@ -603,6 +616,11 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			":expv": num(int64(t.Version)), ":exps": str(string(expectedStatus)),
 		},
 	}}}
+	// The stored ticket tells which assignment items exist and what they say.
+	prev, err := s.decodeTicket(ctx, out.Item, false)
+	if err != nil {
+		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+	}
 	var counts []counter
 	for i, e := range events {
 		e.TicketID = t.ID
@@ -617,6 +635,13 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 		items = append(items, put)
 		counts = s.addCounters(counts, ticket.Metrics(&nt, e))
 	}
+	// The co-handlers' assignment items change in this same transaction,
+	// before the counters: counterConflictOnly relies on those coming last.
+	coItems, err := s.coWrites(prev, storedCoDepts(out.Item), &nt)
+	if err != nil {
+		return err
+	}
+	items = append(items, coItems...)
 	// The counters ride in the same transaction as the status change that
 	// causes them: a save that loses its race adds nothing, a retried one
 	// (after a conflict) adds once. That is the exactly-once the rates need.
