@@ -68,31 +68,32 @@ func coDepartments(t *ticket.Ticket) ([]string, error) {
 
 // coSummary is the content of an assignment item besides its keys. It is a
 // comparable value so a save can tell whether an item needs rewriting.
+// The times keep the ticket's own zone (RFC 3339) so a co tab shows them as
+// the lead's tabs do; replyKey is the UTC sort key.
 type coSummary struct {
-	id, lead, typ, category, status, created, replyBy string
-	overdue                                           bool
+	id, lead, typ, category, status string
+	created, replyBy, replyKey      string
+	overdue                         bool
 }
 
 func summaryOf(t *ticket.Ticket) coSummary {
 	s := coSummary{
 		id: t.ID, lead: t.DepartmentID, typ: string(t.Type), category: t.Category,
-		status: string(t.Status), created: t.CreatedAt.UTC().Format(timeKey), overdue: t.Overdue,
+		status: string(t.Status), created: t.CreatedAt.Format(time.RFC3339Nano), overdue: t.Overdue,
+		replyKey: noDeadline,
 	}
 	if !t.Deadlines.Reply.IsZero() {
-		s.replyBy = t.Deadlines.Reply.UTC().Format(timeKey)
+		s.replyBy = t.Deadlines.Reply.Format(time.RFC3339Nano)
+		s.replyKey = t.Deadlines.Reply.UTC().Format(timeKey)
 	}
 	return s
 }
 
 func (s *Store) coItem(sum coSummary, dept string) map[string]types.AttributeValue {
-	dl := noDeadline
-	if sum.replyBy != "" {
-		dl = sum.replyBy
-	}
 	item := key(ticketPK(sum.id), coSK(dept))
 	item[attrEntity] = str("coAssignment")
 	item[attrGSI1PK] = str(inboxPK(dept, InboxCo))
-	item[attrGSI1SK] = str(dl + "#" + sum.id)
+	item[attrGSI1SK] = str(sum.replyKey + "#" + sum.id)
 	item[attrTicketID] = str(sum.id)
 	item[attrCoHandler] = str(dept)
 	item[attrLead] = str(sum.lead)
@@ -191,11 +192,11 @@ func decodeCoItem(item map[string]types.AttributeValue) (*ticket.Ticket, error) 
 		t.Overdue = b.Value
 	}
 	var err error
-	if t.CreatedAt, err = time.Parse(timeKey, strAttr(item, attrCreatedAt)); err != nil {
+	if t.CreatedAt, err = time.Parse(time.RFC3339Nano, strAttr(item, attrCreatedAt)); err != nil {
 		return nil, fmt.Errorf("store: co-handler item of ticket %s: creation time: %w", t.ID, err)
 	}
 	if v := strAttr(item, attrReplyBy); v != "" {
-		if t.Deadlines.Reply, err = time.Parse(timeKey, v); err != nil {
+		if t.Deadlines.Reply, err = time.Parse(time.RFC3339Nano, v); err != nil {
 			return nil, fmt.Errorf("store: co-handler item of ticket %s: reply deadline: %w", t.ID, err)
 		}
 	}
