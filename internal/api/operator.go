@@ -31,7 +31,7 @@ func (h *Handler) reviewQueue(ctx context.Context, r *request) (events.APIGatewa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return listPage(items, next, cat), nil
+	return listPage(items, next, cat, ""), nil
 }
 
 type reviewBody struct {

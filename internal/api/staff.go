@@ -12,6 +12,7 @@ import (
 	"github.com/hotline12345/hotline/internal/auth"
 	"github.com/hotline12345/hotline/internal/httpapi"
 	"github.com/hotline12345/hotline/internal/lifecycle"
+	"github.com/hotline12345/hotline/internal/queue"
 	"github.com/hotline12345/hotline/internal/store"
 	"github.com/hotline12345/hotline/internal/task"
 	"github.com/hotline12345/hotline/internal/ticket"
@@ -74,10 +75,15 @@ func (h *Handler) inbox(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if status == "" {
 		status = ticket.StatusDispatched
 	}
+	// The co tab lists what the department co-handles (协办); the others
+	// what it leads (主办).
+	role := queue.RoleLead
 	switch status {
 	case ticket.StatusDispatched, ticket.StatusAccepted, store.InboxOverdue, ticket.StatusReplied, ticket.StatusReturned:
+	case store.InboxCo:
+		role = queue.RoleCo
 	default:
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("status must be dispatched, accepted, overdue, replied or returned", map[string]string{"status": "invalid"})
+		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("status must be dispatched, accepted, overdue, replied, returned or co", map[string]string{"status": "invalid"})
 	}
 	limit, err := pageSize(r)
 	if err != nil {
@@ -94,7 +100,7 @@ func (h *Handler) inbox(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return listPage(items, next, cat), nil
+	return listPage(items, next, cat, string(role)), nil
 }
 
 // leadAction loads, checks and changes a ticket on behalf of its lead department.

@@ -128,13 +128,18 @@ type summaryView struct {
 	ReplyBy      *time.Time    `json:"replyBy,omitempty"`
 	Overdue      bool          `json:"overdue"`
 	WaitingStep  ticket.Step   `json:"waitingStep,omitempty"`
+	// Role is the department's part in a department inbox list: "lead"
+	// (主办) or "co" (协办); lists that are not a department's omit it.
+	Role string `json:"role,omitempty"`
 }
 
-// listPage answers a page of a ticket list.
-func listPage(items []ticket.Ticket, next string, cat *catalog.Catalog) events.APIGatewayV2HTTPResponse {
+// listPage answers a page of a ticket list; role is set on every summary.
+func listPage(items []ticket.Ticket, next string, cat *catalog.Catalog, role string) events.APIGatewayV2HTTPResponse {
 	out := make([]summaryView, 0, len(items))
 	for i := range items {
-		out = append(out, summarize(&items[i], cat))
+		s := summarize(&items[i], cat)
+		s.Role = role
+		out = append(out, s)
 	}
 	return httpapi.JSON(http.StatusOK, map[string]any{"tickets": out, "nextCursor": next})
 }
