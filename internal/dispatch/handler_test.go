@@ -91,7 +91,7 @@ func TestAwaitReplyAfterTheReplyCompletesItself(t *testing.T) {
 			if st := e.Staff(t, c.route, id, "department", "market", rawJSON(c.body)); st != 200 {
 				t.Fatalf("%s: %d", c.route, st)
 			}
-			x := e.Settled(t, e.Probe(t, "dispatch", dispatch.ActionAwaitReply, id))
+			x := e.Finished(t, e.Probe(t, "dispatch", dispatch.ActionAwaitReply, id))
 			if x.Status != "SUCCEEDED" || x.Output != `{"outcome":"`+c.outcome+`"}` {
 				t.Fatalf("step %s with %s (%s %s)", x.Status, x.Output, x.Error, x.Cause)
 			}

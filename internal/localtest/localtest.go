@@ -345,6 +345,20 @@ func (e *Env) Settled(t testing.TB, arn string) *asl.ExecutionInfo {
 	return d
 }
 
+// Finished waits until the execution has ended. A step that completes its
+// own task (the Lambda calls SendTaskSuccess) shows TaskSubmitted first, so
+// Settled may return while it still runs; tests that expect the end use this.
+func (e *Env) Finished(t testing.TB, arn string) *asl.ExecutionInfo {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	d, err := e.P.Engine.WaitFor(ctx, arn, asl.Done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // Sent counts the e-mails and SMS the edge captured that name the ticket.
 func (e *Env) Sent(t testing.TB, id string) (mails, sms int) {
 	t.Helper()
