@@ -357,6 +357,35 @@ func HistoryJSON(events []asl.HistoryEvent) ([]byte, error) {
 	return json.MarshalIndent(map[string]any{"events": HistoryEvents(events)}, "", "  ")
 }
 
+// executionData are the detail fields that carry a state's data; AWS leaves
+// them out when includeExecutionData is false (what its console and log
+// delivery use when data must not be shown).
+var executionData = []string{"input", "output", "parameters"}
+
+// withoutExecutionData drops the data fields from every event's details.
+func withoutExecutionData(events []any) ([]any, error) {
+	out := make([]any, len(events))
+	for i, ev := range events {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return nil, fmt.Errorf("render history event: %w", err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("render history event: %w", err)
+		}
+		for k, v := range m {
+			if d, ok := v.(map[string]any); ok && strings.HasSuffix(k, "EventDetails") {
+				for _, f := range executionData {
+					delete(d, f)
+				}
+			}
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
 func (s *Server) getExecutionHistory(body []byte) (any, error) {
 	var req struct {
 		ExecutionArn         string `json:"executionArn"`
@@ -381,7 +410,13 @@ func (s *Server) getExecutionHistory(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := map[string]any{"events": HistoryEvents(events[start:end])}
+	out := HistoryEvents(events[start:end])
+	if req.IncludeExecutionData != nil && !*req.IncludeExecutionData {
+		if out, err = withoutExecutionData(out); err != nil {
+			return nil, err
+		}
+	}
+	resp := map[string]any{"events": out}
 	if next != "" {
 		resp["nextToken"] = next
 	}
