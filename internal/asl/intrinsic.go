@@ -638,8 +638,18 @@ func fnHash(_ *evalCtx, args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	sum, ok := hashHex(alg, data)
+	if !ok {
+		return nil, fmt.Errorf("unsupported hash algorithm %q", alg)
+	}
+	return sum, nil
+}
+
+// hashHex is the hex digest States.Hash and $hash compute; ok is false for an
+// algorithm Step Functions does not offer.
+func hashHex(algorithm, data string) (string, bool) {
 	var h hash.Hash
-	switch alg {
+	switch algorithm {
 	case "MD5":
 		h = md5.New()
 	case "SHA-1":
@@ -651,10 +661,10 @@ func fnHash(_ *evalCtx, args []any) (any, error) {
 	case "SHA-512":
 		h = sha512.New()
 	default:
-		return nil, fmt.Errorf("unsupported hash algorithm %q", alg)
+		return "", false
 	}
 	h.Write([]byte(data))
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), true
 }
 
 func fnJSONMerge(_ *evalCtx, args []any) (any, error) {

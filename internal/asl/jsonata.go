@@ -1,14 +1,8 @@
 package asl
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"math"
 	mrand "math/rand/v2"
 	"reflect"
@@ -385,23 +379,11 @@ func jfnRange(start, end, step any) ([]any, error) {
 }
 
 func jfnHash(data string, algorithm string) (string, error) {
-	var h hash.Hash
-	switch algorithm {
-	case "MD5":
-		h = md5.New()
-	case "SHA-1":
-		h = sha1.New()
-	case "SHA-256":
-		h = sha256.New()
-	case "SHA-384":
-		h = sha512.New384()
-	case "SHA-512":
-		h = sha512.New()
-	default:
+	sum, ok := hashHex(algorithm, data)
+	if !ok {
 		return "", fmt.Errorf("the hash algorithm %q is not supported (MD5, SHA-1, SHA-256, SHA-384, SHA-512)", algorithm)
 	}
-	h.Write([]byte(data))
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return sum, nil
 }
 
 func jfnRandom(seed jtypes.OptionalInterface) (float64, error) {
