@@ -59,12 +59,7 @@ func (e *Engine) AdvanceUntil(ctx context.Context, clk *FakeClock, arn string, p
 		return nil, err
 	}
 	for {
-		x.mu.Lock()
-		if x.changed == nil {
-			x.changed = make(chan struct{})
-		}
-		execChanged := x.changed
-		x.mu.Unlock()
+		execChanged := x.changeSignal()
 		clockChanged := clk.Changed()
 		busy, actChanged := e.act.state()
 		d := x.describe()

@@ -473,12 +473,7 @@ func (e *Engine) WaitFor(ctx context.Context, arn string, pred func(*ExecutionIn
 		return nil, err
 	}
 	for {
-		x.mu.Lock()
-		if x.changed == nil {
-			x.changed = make(chan struct{})
-		}
-		ch := x.changed
-		x.mu.Unlock()
+		ch := x.changeSignal()
 		d := x.describe()
 		if pred(d) {
 			return d, nil
@@ -489,6 +484,16 @@ func (e *Engine) WaitFor(ctx context.Context, arn string, pred func(*ExecutionIn
 			return d, fmt.Errorf("wait for execution %s: %w", arn, ctx.Err())
 		}
 	}
+}
+
+// changeSignal returns a channel closed at the execution's next change.
+func (x *execution) changeSignal() <-chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.changed == nil {
+		x.changed = make(chan struct{})
+	}
+	return x.changed
 }
 
 // Done is a WaitFor predicate: the execution has finished.
