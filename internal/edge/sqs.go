@@ -195,6 +195,19 @@ func validQueueName(name string) bool {
 }
 
 // normaliseAttr validates a settable queue attribute and returns its stored form.
+// normaliseAttrs checks and normalises the queue attributes of a request.
+func normaliseAttrs(attrs map[string]string) (map[string]string, *sqsError) {
+	norm := map[string]string{}
+	for k, v := range attrs {
+		nv, err := normaliseAttr(k, v)
+		if err != nil {
+			return nil, err
+		}
+		norm[k] = nv
+	}
+	return norm, nil
+}
+
 func normaliseAttr(name, value string) (string, *sqsError) {
 	intIn := func(lo, hi int) (string, *sqsError) {
 		n, err := strconv.Atoi(strings.TrimSpace(value))
@@ -285,13 +298,9 @@ func (s *sqsService) createQueue(r *http.Request, body []byte) (any, *sqsError) 
 	if !validQueueName(in.QueueName) {
 		return nil, errInvalidParam("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 	}
-	norm := map[string]string{}
-	for k, v := range in.Attributes {
-		nv, err := normaliseAttr(k, v)
-		if err != nil {
-			return nil, err
-		}
-		norm[k] = nv
+	norm, aerr := normaliseAttrs(in.Attributes)
+	if aerr != nil {
+		return nil, aerr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -475,13 +484,9 @@ func (s *sqsService) setQueueAttributes(body []byte) (any, *sqsError) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	norm := map[string]string{}
-	for k, v := range in.Attributes {
-		nv, err := normaliseAttr(k, v)
-		if err != nil {
-			return nil, err
-		}
-		norm[k] = nv
+	norm, aerr := normaliseAttrs(in.Attributes)
+	if aerr != nil {
+		return nil, aerr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
