@@ -6,29 +6,17 @@ import (
 
 	"github.com/hotline12345/hotline/internal/dispatch"
 	"github.com/hotline12345/hotline/internal/localtest"
-	"github.com/hotline12345/hotline/internal/review"
 	"github.com/hotline12345/hotline/internal/ticket"
 	"github.com/hotline12345/hotline/internal/wire"
 )
 
-// routed reviews and routes a new ticket with the real handlers.
+// routed routes a new ticket and returns a dispatch function to retry on it.
 func routed(t *testing.T, e *localtest.Env) (*dispatch.Handler, string, string) {
 	t.Helper()
-	ctx := context.Background()
-	rv, err := wire.Review(ctx, e.P.Getenv, e.Options)
+	id, code := e.Routed(t)
+	d, err := wire.Dispatch(context.Background(), e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
-	}
-	d, err := wire.Dispatch(ctx, e.P.Getenv, e.Options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, code := e.NewTicket(t)
-	if out, err := rv.Handle(ctx, localtest.In(review.ActionReview, id, "")); err != nil || out.Decision != "accept" {
-		t.Fatalf("review: %+v %v", out, err)
-	}
-	if out, err := d.Handle(ctx, localtest.In(dispatch.ActionRoute, id, "")); err != nil || out.DepartmentID != "market" || out.ReplyTimeoutSeconds <= 0 {
-		t.Fatalf("route: %+v %v", out, err)
 	}
 	return d, id, code
 }

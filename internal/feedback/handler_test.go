@@ -4,10 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hotline12345/hotline/internal/dispatch"
 	"github.com/hotline12345/hotline/internal/feedback"
 	"github.com/hotline12345/hotline/internal/localtest"
-	"github.com/hotline12345/hotline/internal/review"
 	"github.com/hotline12345/hotline/internal/ticket"
 	"github.com/hotline12345/hotline/internal/wire"
 )
@@ -17,25 +15,11 @@ import (
 func repliedTicket(t *testing.T, e *localtest.Env) (*feedback.Handler, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	rv, err := wire.Review(ctx, e.P.Getenv, e.Options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := wire.Dispatch(ctx, e.P.Getenv, e.Options)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fb, err := wire.Feedback(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, code := e.NewTicket(t)
-	if _, err := rv.Handle(ctx, localtest.In(review.ActionReview, id, "")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Handle(ctx, localtest.In(dispatch.ActionRoute, id, "")); err != nil {
-		t.Fatal(err)
-	}
+	id, code := e.Routed(t)
 	if st := e.Staff(t, "POST /v1/tickets/{id}/reply", id, "department", "market", map[string]string{"result": "resolved", "message": "商家已退款。"}); st != 200 {
 		t.Fatalf("reply: %d", st)
 	}

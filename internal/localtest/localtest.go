@@ -21,8 +21,10 @@ import (
 	"github.com/hotline12345/hotline/internal/asl"
 	"github.com/hotline12345/hotline/internal/auth"
 	"github.com/hotline12345/hotline/internal/awsconf"
+	"github.com/hotline12345/hotline/internal/dispatch"
 	"github.com/hotline12345/hotline/internal/local"
 	"github.com/hotline12345/hotline/internal/queue"
+	"github.com/hotline12345/hotline/internal/review"
 	"github.com/hotline12345/hotline/internal/store"
 	"github.com/hotline12345/hotline/internal/task"
 	"github.com/hotline12345/hotline/internal/ticket"
@@ -405,3 +407,26 @@ func In(action, id, token string) task.Input {
 // FakeToken is a token no execution waits on: steps that do not complete
 // anything accept it.
 const FakeToken = "test-token-not-waited-on"
+
+// Routed registers a consumer complaint and takes it through the real review
+// and route steps (no workflow execution), so it is dispatched to market.
+func (e *Env) Routed(t testing.TB) (id, code string) {
+	t.Helper()
+	ctx := context.Background()
+	rv, err := wire.Review(ctx, e.P.Getenv, e.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := wire.Dispatch(ctx, e.P.Getenv, e.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, code = e.NewTicket(t)
+	if out, err := rv.Handle(ctx, In(review.ActionReview, id, "")); err != nil || out.Decision != "accept" {
+		t.Fatalf("review: %+v %v", out, err)
+	}
+	if out, err := d.Handle(ctx, In(dispatch.ActionRoute, id, "")); err != nil || out.DepartmentID != "market" || out.ReplyTimeoutSeconds <= 0 {
+		t.Fatalf("route: %+v %v", out, err)
+	}
+	return id, code
+}
