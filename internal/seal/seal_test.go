@@ -28,7 +28,9 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(pt) > 0 && bytes.Contains(sealed, pt) {
+		// A one-byte plaintext appears in random ciphertext by chance; only
+		// a plaintext long enough not to collide proves anything.
+		if len(pt) >= 8 && bytes.Contains(sealed, pt) {
 			t.Fatal("sealed value contains the plaintext")
 		}
 		if sealed[0] != VersionLocal {
