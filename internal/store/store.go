@@ -12,6 +12,7 @@
 //	idempotency  PK=IDEM#<sha256(key) hex> SK=IDEM             bodyHash, ticketId, response (sealed), ttl (epoch s)
 //	config       PK=CONF#<kind>   SK=<id>                      value (JSON), version
 //	counter      PK=STAT#<day>    SK=<dept>#<metric>           n (ADD), departmentId, metric
+//	outbox       PK=OUTBOX#<0-3>  SK=<at>#<id>#<version>#<i>   ticketId, taskToken, output (JSON), at; saved with the ticket, deleted once sent (outbox.go)
 //
 // Indexes on ticket items (all projections ALL):
 //
@@ -40,6 +41,7 @@ type DynamoDB interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }

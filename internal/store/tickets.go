@@ -642,6 +642,9 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 		return err
 	}
 	items = append(items, coItems...)
+	// Answers to waiting workflow steps: saved with the change or not at all.
+	// nt shares t's Outbox, so the keys set here reach the caller.
+	items = append(items, s.outboxWrites(&nt, nt.Version, s.now())...)
 	// The counters ride in the same transaction as the status change that
 	// causes them: a save that loses its race adds nothing, a retried one
 	// (after a conflict) adds once. That is the exactly-once the rates need.

@@ -3,7 +3,11 @@
 // package so every rule can be tested as a pure function.
 package ticket
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // Type is what the citizen asks for.
 type Type string
@@ -165,6 +169,42 @@ type Ticket struct {
 	// Notified records which results the citizen was already told about, so a
 	// retried workflow task never sends a second message.
 	Notified []string `json:"notified,omitempty"`
+
+	// Outbox holds the answers to waiting workflow steps that this change
+	// causes. It is not part of the ticket: the store writes each as an
+	// outbox item in the same transaction as the change, so an answer whose
+	// sending fails is still sent later (by the sla sweep), never lost.
+	Outbox []Callback `json:"-"`
+}
+
+// Callback is the answer to a waiting workflow step (SendTaskSuccess).
+type Callback struct {
+	// Key identifies the outbox item; the store sets it when it saves.
+	Key    string
+	Token  string
+	Output json.RawMessage
+}
+
+// AnswerStep queues output as the answer to step if the ticket is parked
+// there; a step that is not parked yet sees the new status when it parks.
+func (t *Ticket) AnswerStep(step Step, output any) error {
+	if t.WaitingStep != step || t.TaskToken == "" {
+		return nil
+	}
+	return t.AnswerToken(t.TaskToken, output)
+}
+
+// AnswerToken queues output as the answer to the step holding token.
+func (t *Ticket) AnswerToken(token string, output any) error {
+	if token == "" {
+		return nil
+	}
+	b, err := json.Marshal(output)
+	if err != nil {
+		return fmt.Errorf("encode answer to the workflow step: %w", err)
+	}
+	t.Outbox = append(t.Outbox, Callback{Token: token, Output: b})
+	return nil
 }
 
 // Actor roles recorded on events.
