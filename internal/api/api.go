@@ -1,12 +1,12 @@
 // Package api is the api function: citizen look-ups, supplements and ratings;
 // the department inbox and actions (extensions included); operator review and
 // extension decisions; the staff view; statistics; catalog administration. Actions that
-// finish a waiting workflow step send the task token stored on the ticket.
+// finish a waiting workflow step queue the answer with the change (the outbox)
+// and send it with the task token stored on the ticket once the change is saved.
 package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -18,8 +18,8 @@ import (
 	"github.com/hotline12345/hotline/internal/catalogsrc"
 	"github.com/hotline12345/hotline/internal/httpapi"
 	"github.com/hotline12345/hotline/internal/lifecycle"
+	"github.com/hotline12345/hotline/internal/outbox"
 	"github.com/hotline12345/hotline/internal/ticket"
-	"github.com/hotline12345/hotline/internal/workflow"
 )
 
 // Store is what the api reads and changes.
@@ -31,6 +31,7 @@ type Store interface {
 	Stats(ctx context.Context, from, to time.Time) (map[string]map[string]int, error)
 	// The admin routes read and write the catalog config item.
 	catalogsrc.Store
+	outbox.Deleter
 }
 
 // Catalog gives the current configuration.
@@ -39,9 +40,7 @@ type Catalog interface {
 }
 
 // Workflow finishes waiting steps.
-type Workflow interface {
-	Complete(ctx context.Context, token string, output any) error
-}
+type Workflow = outbox.Workflow
 
 // Handler is the api function.
 type Handler struct {
@@ -159,36 +158,33 @@ func requireRole(r *request, roles ...auth.Role) error {
 	return httpapi.Forbidden(fmt.Sprintf("role %s may not do this", r.staff.Role))
 }
 
-// complete finishes the waiting step if the ticket's token belongs to it. A
-// step that is not parked yet finishes itself when it parks (it sees the new
-// status), so no token is not an error.
-func (h *Handler) complete(ctx context.Context, t *ticket.Ticket, step ticket.Step, output any) error {
-	if t.WaitingStep != step || t.TaskToken == "" {
-		return nil
-	}
-	return h.send(ctx, t.TaskToken, output)
-}
-
 // takeStep consumes the operator step a decision answers: the ticket no longer
 // waits, so a second decision racing this one is a conflict instead of a
-// second answer to the same step. It returns the token to send.
+// second answer to the same step. It returns the token to answer.
 func takeStep(t *ticket.Ticket) string {
 	tok := t.TaskToken
 	t.TaskToken, t.WaitingStep = "", ticket.StepNone
 	return tok
 }
 
-// send finishes a waiting step with its token.
-func (h *Handler) send(ctx context.Context, token string, output any) error {
-	if token == "" {
-		return nil
+// deliver sends the answers the saved change queued and reports whether a
+// step no longer waited. An answer that could not be sent stays in the
+// outbox for the sla sweep, so the change still counts as done.
+func (h *Handler) deliver(ctx context.Context, r *request, t *ticket.Ticket) (stepGone bool) {
+	for _, cb := range t.Outbox {
+		gone, err := outbox.Deliver(ctx, h.Store, h.Workflow, t.ID, cb)
+		if err != nil {
+			r.log.ErrorContext(ctx, "workflow step not answered yet; the sla sweep will answer it", "error", err.Error())
+		}
+		stepGone = stepGone || gone != nil
 	}
-	err := h.Workflow.Complete(ctx, token, output)
-	var gone *workflow.StepGoneError
-	if errors.As(err, &gone) {
-		return httpapi.Gone("the change was recorded, but the workflow step it answers had already finished or timed out")
-	}
-	return err
+	return stepGone
+}
+
+// stepGone answers an action whose change stands but whose workflow step had
+// already ended.
+func stepGone() error {
+	return httpapi.Gone("the change was recorded, but the workflow step it answers had already finished or timed out")
 }
 
 func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Millisecond) }

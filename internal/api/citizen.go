@@ -144,13 +144,16 @@ func (h *Handler) rate(ctx context.Context, r *request) (events.APIGatewayV2HTTP
 		if !*body.Satisfied {
 			note = "不满意 / not satisfied"
 		}
+		if err := t.AnswerStep(ticket.StepFeedback, outcome); err != nil {
+			return nil, err
+		}
 		return []ticket.Event{t.Note("rated", ticket.Actor{Role: ticket.ActorCitizen}, now, note, true)}, nil
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.complete(ctx, t, ticket.StepFeedback, outcome); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+	if h.deliver(ctx, r, t) {
+		return events.APIGatewayV2HTTPResponse{}, stepGone()
 	}
 	r.log.InfoContext(ctx, "ticket rated", "satisfied", outcome.Satisfied, "reopen", outcome.Reopen)
 	return httpapi.JSON(http.StatusOK, map[string]any{"ticketId": t.ID, "satisfied": outcome.Satisfied, "reopened": outcome.Reopen}), nil

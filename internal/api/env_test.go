@@ -52,6 +52,9 @@ type env struct {
 	store  *store.Store
 	sqs    *sqs.Client
 	logs   *localtest.Logs
+	// getenv and wo build more functions on the same platform.
+	getenv func(string) string
+	wo     wire.Options
 
 	mu   sync.Mutex
 	seen map[string][]queue.DepartmentMessage // drained department messages
@@ -101,7 +104,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: awsconf.SQS(base.AWS), logs: logs, seen: map[string][]queue.DepartmentMessage{}}
+	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: awsconf.SQS(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]queue.DepartmentMessage{}}
 }
 
 // req builds an API Gateway request for the api function.

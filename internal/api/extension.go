@@ -14,7 +14,6 @@ import (
 	"github.com/hotline12345/hotline/internal/lifecycle"
 	"github.com/hotline12345/hotline/internal/task"
 	"github.com/hotline12345/hotline/internal/ticket"
-	"github.com/hotline12345/hotline/internal/workflow"
 )
 
 // OutcomeExtended finishes AwaitReply after an approved extension; the
@@ -102,9 +101,7 @@ func (h *Handler) decideExtension(ctx context.Context, r *request) (events.APIGa
 	}
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
 	now := h.now()
-	var token string
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		token = ""
 		ev, err := t.DecideExtension(*body.Approve, reason, actor, cat.Calendar(), now)
 		if err != nil {
 			return nil, extensionConflict(err)
@@ -114,27 +111,19 @@ func (h *Handler) decideExtension(ctx context.Context, r *request) (events.APIGa
 			// workflow waits again on the new one. Taking the token makes a
 			// reply racing this decision leave it alone (AwaitReply, parked
 			// again, sees the reply itself).
-			token = takeStep(t)
+			if err := t.AnswerToken(takeStep(t), task.HandlingOutcome{Outcome: OutcomeExtended}); err != nil {
+				return nil, err
+			}
 		}
 		return []ticket.Event{ev}, nil
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if token != "" {
-		err := h.Workflow.Complete(ctx, token, task.HandlingOutcome{Outcome: OutcomeExtended})
-		var gone *workflow.StepGoneError
-		switch {
-		case errors.As(err, &gone):
-			// The wait ended meanwhile (it timed out): ReplyOverdue reads the
-			// deadline and, finding it moved, waits again without a reminder.
-			r.log.InfoContext(ctx, "extension approved after the wait ended")
-		case err != nil:
-			// The decision is saved and the workflow heals itself at the old
-			// deadline (as above), so the operator must not be asked to retry
-			// what would now be a conflict.
-			r.log.ErrorContext(ctx, "could not end the wait on the old deadline", "error", err.Error())
-		}
+	if h.deliver(ctx, r, t) {
+		// The wait ended meanwhile (it timed out): ReplyOverdue reads the
+		// deadline and, finding it moved, waits again without a reminder.
+		r.log.InfoContext(ctx, "extension approved after the wait ended")
 	}
 	r.log.InfoContext(ctx, "extension decided", "approved", *body.Approve)
 	return httpapi.JSON(http.StatusOK, map[string]any{

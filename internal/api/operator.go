@@ -106,7 +106,6 @@ func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HT
 	}
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
 	now := h.now()
-	var token string
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Status != ticket.StatusInReview || t.WaitingStep != ticket.StepOperator {
 			return nil, httpapi.Conflict("the ticket is not waiting for an operator's review")
@@ -114,7 +113,9 @@ func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HT
 		if fields := body.validate(cat, t); len(fields) > 0 {
 			return nil, httpapi.BadRequest("invalid review decision", fields)
 		}
-		token = takeStep(t)
+		if err := t.AnswerToken(takeStep(t), task.ReviewDecision{Decision: body.Decision}); err != nil {
+			return nil, err
+		}
 		reason := strings.TrimSpace(body.Reason)
 		t.ReviewOutcome, t.ReviewReason = body.Decision, "operator"
 		switch body.Decision {
@@ -141,8 +142,8 @@ func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.send(ctx, token, task.ReviewDecision{Decision: body.Decision}); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+	if h.deliver(ctx, r, t) {
+		return events.APIGatewayV2HTTPResponse{}, stepGone()
 	}
 	r.log.InfoContext(ctx, "ticket reviewed", "decision", body.Decision)
 	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status, "decision": body.Decision}), nil
@@ -174,12 +175,13 @@ func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2
 	}
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
 	now := h.now()
-	var token string
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Status != ticket.StatusReturned || t.WaitingStep != ticket.StepOperator {
 			return nil, httpapi.Conflict("only a returned ticket waiting for an operator can be reassigned")
 		}
-		token = takeStep(t)
+		if err := t.AnswerToken(takeStep(t), task.ReviewDecision{Decision: "accept"}); err != nil {
+			return nil, err
+		}
 		t.PendingDepartmentID, t.PendingCoHandlers = body.DepartmentID, nil
 		t.ReviewOutcome = "accept"
 		note := "改派至 " + cat.DepartmentName(body.DepartmentID)
@@ -188,8 +190,8 @@ func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.send(ctx, token, task.ReviewDecision{Decision: "accept"}); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+	if h.deliver(ctx, r, t) {
+		return events.APIGatewayV2HTTPResponse{}, stepGone()
 	}
 	r.log.InfoContext(ctx, "ticket reassigned", "department_id", body.DepartmentID)
 	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status, "departmentId": body.DepartmentID}), nil

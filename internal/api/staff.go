@@ -178,13 +178,13 @@ func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTT
 		}
 		t.WithdrawExtension(now) // answered: no more time needed
 		t.Reply = &ticket.Reply{Result: body.Result, Message: msg, At: now, DepartmentID: actor.ID, By: r.staff.Subject}
-		return []ticket.Event{ev}, nil
+		return []ticket.Event{ev}, t.AnswerStep(ticket.StepDispatch, task.HandlingOutcome{Outcome: string(ticket.StatusReplied)})
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.complete(ctx, t, ticket.StepDispatch, task.HandlingOutcome{Outcome: string(ticket.StatusReplied)}); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+	if h.deliver(ctx, r, t) {
+		return events.APIGatewayV2HTTPResponse{}, stepGone()
 	}
 	r.log.InfoContext(ctx, "ticket replied", "result", string(body.Result))
 	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil
@@ -214,13 +214,13 @@ func (h *Handler) returnTicket(ctx context.Context, r *request) (events.APIGatew
 		}
 		t.WithdrawExtension(now) // not its ticket: no more time needed
 		ev.Public = false        // the citizen sees the reassignment, not the departments' argument
-		return []ticket.Event{ev}, nil
+		return []ticket.Event{ev}, t.AnswerStep(ticket.StepDispatch, task.HandlingOutcome{Outcome: string(ticket.StatusReturned)})
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if err := h.complete(ctx, t, ticket.StepDispatch, task.HandlingOutcome{Outcome: string(ticket.StatusReturned)}); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+	if h.deliver(ctx, r, t) {
+		return events.APIGatewayV2HTTPResponse{}, stepGone()
 	}
 	r.log.InfoContext(ctx, "ticket returned")
 	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil

@@ -1,8 +1,10 @@
 // Package sla is the scheduled sla function (催办): every few minutes it warns
 // departments that have not accepted a ticket by its accept deadline, and it
 // restarts the workflow of any ticket that was registered but whose execution
-// never started (intake answered 500 and the citizen did not retry). Reply
-// deadlines are watched by the workflow itself (TimeoutSecondsPath).
+// never started (intake answered 500 and the citizen did not retry), and it
+// sends the answers to waiting workflow steps that a staff or citizen action
+// saved but could not send (the outbox). Reply deadlines are watched by the
+// workflow itself (TimeoutSecondsPath).
 package sla
 
 import (
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/hotline12345/hotline/internal/catalog"
 	"github.com/hotline12345/hotline/internal/lifecycle"
+	"github.com/hotline12345/hotline/internal/outbox"
 	"github.com/hotline12345/hotline/internal/queue"
 	"github.com/hotline12345/hotline/internal/ticket"
 )
@@ -26,6 +29,7 @@ type Store interface {
 	lifecycle.Store
 	DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error)
 	TicketsByDay(ctx context.Context, day time.Time) ([]ticket.Ticket, error)
+	outbox.Store
 }
 
 // Catalog gives the departments.
@@ -38,9 +42,11 @@ type Queue interface {
 	Publish(ctx context.Context, departmentID string, msg queue.DepartmentMessage) error
 }
 
-// Workflow starts a ticket's execution; a second start is harmless.
+// Workflow starts a ticket's execution (a second start is harmless) and
+// answers waiting steps.
 type Workflow interface {
 	Start(ctx context.Context, ticketID string) error
+	outbox.Workflow
 }
 
 // Handler is the sla function.
@@ -61,7 +67,11 @@ const StartGrace = 2 * time.Minute
 type Report struct {
 	AcceptWarnings    int `json:"acceptWarnings"`
 	WorkflowsRestored int `json:"workflowsRestored"`
-	Errors            int `json:"errors"`
+	// AnswersDelivered are queued answers to waiting steps sent by this
+	// sweep; AnswersGone those whose step had ended meanwhile.
+	AnswersDelivered int `json:"answersDelivered"`
+	AnswersGone      int `json:"answersGone"`
+	Errors           int `json:"errors"`
 }
 
 // InputError says the function was invoked with something other than a
@@ -105,7 +115,10 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Report, 
 	}
 	n, errs := h.restoreWorkflows(ctx, now)
 	rep.WorkflowsRestored, rep.Errors = n, rep.Errors+errs
-	h.Log.InfoContext(ctx, "sla sweep", "accept_warnings", rep.AcceptWarnings, "workflows_restored", rep.WorkflowsRestored, "errors", rep.Errors)
+	ob := outbox.Sweep(ctx, h.Store, h.Workflow, now, h.Log)
+	rep.AnswersDelivered, rep.AnswersGone, rep.Errors = ob.Delivered, ob.Gone, rep.Errors+ob.Errors
+	h.Log.InfoContext(ctx, "sla sweep", "accept_warnings", rep.AcceptWarnings, "workflows_restored", rep.WorkflowsRestored,
+		"answers_delivered", rep.AnswersDelivered, "answers_gone", rep.AnswersGone, "errors", rep.Errors)
 	return rep, nil
 }
 
