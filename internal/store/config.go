@@ -112,23 +112,17 @@ func (s *Store) ListConfig(ctx context.Context, kind string) ([]ConfigItem, erro
 		ConsistentRead:            aws.Bool(true),
 	}
 	var out []ConfigItem
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("store: list config %s: %w", kind, err)
-		}
-		for _, it := range res.Items {
+	err := s.queryPages(ctx, in, "list config "+kind, func(items []map[string]types.AttributeValue) error {
+		for _, it := range items {
 			ci, err := configItem(it)
 			if err != nil {
-				return nil, fmt.Errorf("store: config %s/%s: %w", kind, strAttr(it, attrSK), err)
+				return fmt.Errorf("store: config %s/%s: %w", kind, strAttr(it, attrSK), err)
 			}
 			out = append(out, ci)
 		}
-		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
+		return nil
+	})
+	return out, err
 }
 
 func configItem(it map[string]types.AttributeValue) (ConfigItem, error) {

@@ -77,22 +77,18 @@ func (s *Store) PendingCallbacks(ctx context.Context, upTo time.Time) ([]Pending
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(fmt.Sprintf("OUTBOX#%d", shard)), ":bound": str(bound)},
 			ConsistentRead:            aws.Bool(true),
 		}
-		for {
-			res, err := s.db.Query(ctx, in)
-			if err != nil {
-				return nil, fmt.Errorf("store: list outbox shard %d: %w", shard, err)
-			}
-			for _, it := range res.Items {
+		err := s.queryPages(ctx, in, fmt.Sprintf("list outbox shard %d", shard), func(items []map[string]types.AttributeValue) error {
+			for _, it := range items {
 				cb, err := decodeCallback(it)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				out = append(out, cb)
 			}
-			if len(res.LastEvaluatedKey) == 0 {
-				break
-			}
-			in.ExclusiveStartKey = res.LastEvaluatedKey
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

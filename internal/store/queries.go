@@ -189,6 +189,23 @@ func (s *Store) ReviewQueue(ctx context.Context, limit int, cursor string) ([]ti
 	return s.page(ctx, IndexReview, gsiReview, limit, cursor, "review queue")
 }
 
+// queryPages runs a query to its last page, handing each page's items to fn.
+func (s *Store) queryPages(ctx context.Context, in *dynamodb.QueryInput, what string, fn func(items []map[string]types.AttributeValue) error) error {
+	for {
+		res, err := s.db.Query(ctx, in)
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
+		if err := fn(res.Items); err != nil {
+			return err
+		}
+		if len(res.LastEvaluatedKey) == 0 {
+			return nil
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+}
+
 // all reads every ticket of an index partition whose sort key is >= from.
 func (s *Store) all(ctx context.Context, index, pk, from, what string) ([]ticket.Ticket, error) {
 	ipk, isk := indexKeys(index)
@@ -200,21 +217,12 @@ func (s *Store) all(ctx context.Context, index, pk, from, what string) ([]ticket
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":from": str(from)},
 	}
 	var out []ticket.Ticket
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("store: %s: %w", what, err)
-		}
-		ts, err := s.decodeTickets(ctx, res.Items)
-		if err != nil {
-			return nil, err
-		}
+	err := s.queryPages(ctx, in, what, func(items []map[string]types.AttributeValue) error {
+		ts, err := s.decodeTickets(ctx, items)
 		out = append(out, ts...)
-		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
+		return err
+	})
+	return out, err
 }
 
 // TicketsByContact lists the tickets filed since the given time by the

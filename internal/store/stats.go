@@ -119,12 +119,8 @@ func (s *Store) statsOfDay(ctx context.Context, day string, out map[string]map[s
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(statPK(day))},
 		ConsistentRead:            aws.Bool(true),
 	}
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return fmt.Errorf("store: stats of %s: %w", day, err)
-		}
-		for _, it := range res.Items {
+	return s.queryPages(ctx, in, "stats of "+day, func(items []map[string]types.AttributeValue) error {
+		for _, it := range items {
 			n, err := numAttr(it, attrCount)
 			if err != nil {
 				return fmt.Errorf("store: stat %s/%s: %w", day, strAttr(it, attrSK), err)
@@ -135,9 +131,6 @@ func (s *Store) statsOfDay(ctx context.Context, day string, out map[string]map[s
 			}
 			out[dept][metric] += n
 		}
-		if len(res.LastEvaluatedKey) == 0 {
-			return nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
+		return nil
+	})
 }

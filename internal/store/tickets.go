@@ -741,12 +741,8 @@ func (s *Store) Events(ctx context.Context, id string) ([]ticket.Event, error) {
 		evs  []ticket.Event
 		seen bool
 	)
-	for {
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("store: events of ticket %s: %w", id, err)
-		}
-		for _, item := range out.Items {
+	err := s.queryPages(ctx, in, "events of ticket "+id, func(items []map[string]types.AttributeValue) error {
+		for _, item := range items {
 			sk := strAttr(item, attrSK)
 			if sk == skMeta {
 				seen = true
@@ -757,14 +753,14 @@ func (s *Store) Events(ctx context.Context, id string) ([]ticket.Event, error) {
 			}
 			var e ticket.Event
 			if err := json.Unmarshal([]byte(strAttr(item, attrDoc)), &e); err != nil {
-				return nil, fmt.Errorf("store: decode event %s of ticket %s: %w", sk, id, err)
+				return fmt.Errorf("store: decode event %s of ticket %s: %w", sk, id, err)
 			}
 			evs = append(evs, e)
 		}
-		if len(out.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if !seen {
 		return nil, &NotFoundError{Kind: "ticket", ID: id}
