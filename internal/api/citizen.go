@@ -139,7 +139,7 @@ func (h *Handler) rate(ctx context.Context, r *request) (events.APIGatewayV2HTTP
 			return nil, httpapi.Conflict("this answer was already rated")
 		}
 		t.Rating = &ticket.Rating{Satisfied: *body.Satisfied, Score: body.Score, Comment: comment, At: now}
-		outcome = task.RatingOutcome{Satisfied: *body.Satisfied, Reopen: !*body.Satisfied && t.ReopenCount < task.MaxReopens}
+		outcome = task.RatingOutcomeOf(*body.Satisfied, t.ReopenCount)
 		note := "满意 / satisfied"
 		if !*body.Satisfied {
 			note = "不满意 / not satisfied"

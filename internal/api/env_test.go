@@ -60,7 +60,7 @@ type env struct {
 	seen map[string][]queue.DepartmentMessage // drained department messages
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, opts ...func(*local.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	// local.Env draws the sealing keys first from Random: give the platform and
@@ -71,10 +71,14 @@ func newEnv(t testing.TB) *env {
 	}
 	clock := asl.NewFakeClock(start)
 	logs := &localtest.Logs{}
-	p, err := local.Start(ctx, local.Options{
+	o := local.Options{
 		APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Clock: clock, Log: logs,
 		Random: io.MultiReader(bytes.NewReader(keys), rand.Reader),
-	})
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	p, err := local.Start(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}

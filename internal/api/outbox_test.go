@@ -6,8 +6,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotline12345/hotline/internal/auth"
+	"github.com/hotline12345/hotline/internal/local"
 	"github.com/hotline12345/hotline/internal/outbox"
 	"github.com/hotline12345/hotline/internal/sla"
 	"github.com/hotline12345/hotline/internal/ticket"
@@ -20,6 +22,9 @@ type outage struct{}
 func (outage) Complete(context.Context, string, any) error {
 	return errors.New("operation error SFN: SendTaskSuccess, ServiceUnavailable")
 }
+
+// noPlatformSweep leaves the sla sweep to the test (e.sweep).
+func noPlatformSweep(o *local.Options) { o.SweepInterval = -1 }
 
 func (e *env) sweep(t *testing.T) sla.Report {
 	t.Helper()
@@ -47,7 +52,7 @@ func (e *env) pending(t *testing.T) int {
 // and reach the workflow through the sla sweep: nothing the department or
 // the citizen did is lost, and nothing is sent twice.
 func TestAnswersSavedDuringAWorkflowOutageAreSentByTheSweep(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, noPlatformSweep)
 	id, code := e.dispatched(t)
 	e.do(t, route("POST /v1/tickets/{id}/accept", id).as(auth.RoleDepartment, "market")).want(t, "accept", 200)
 
@@ -102,7 +107,7 @@ func TestAnswersSavedDuringAWorkflowOutageAreSentByTheSweep(t *testing.T) {
 // An answer whose step ended meanwhile is dropped by the sweep, not retried
 // for ever.
 func TestQueuedAnswerToAnEndedStepIsDropped(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, noPlatformSweep)
 	id, _ := e.dispatched(t)
 	e.api.Workflow = outage{}
 	e.do(t, route("POST /v1/tickets/{id}/return", id).as(auth.RoleDepartment, "market").
@@ -116,5 +121,63 @@ func TestQueuedAnswerToAnEndedStepIsDropped(t *testing.T) {
 	}
 	if n := e.pending(t); n != 0 {
 		t.Fatalf("%d answers still queued", n)
+	}
+}
+
+// An operator decision saved during an outage is followed when the review
+// deadline ends the wait before the sweep sent it: the ticket is not escalated
+// and no operator is asked to decide again.
+func TestOperatorDecisionSavedDuringAnOutageIsFollowedAtTheReviewDeadline(t *testing.T) {
+	e := newEnv(t, noPlatformSweep)
+	sub := complaint()
+	delete(sub, "category")
+	id, _ := e.file(t, sub)
+	e.parked(t, id, "AwaitOperator")
+	e.api.Workflow = outage{}
+	e.do(t, route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").
+		json(map[string]any{"decision": "reject", "reason": "内容与本热线无关"})).want(t, "decision during the outage", 200)
+
+	e.clock.Advance(72*time.Hour + time.Second) // the review deadline
+	if d := e.done(t, id); d.Status != "SUCCEEDED" {
+		t.Fatalf("execution %s (%s: %s)", d.Status, d.Error, d.Cause)
+	}
+	tk := e.ticket(t, id)
+	if tk.Status != ticket.StatusRejected || tk.Escalated {
+		t.Fatalf("ticket %s, escalated %v", tk.Status, tk.Escalated)
+	}
+	if rep := e.sweep(t); rep.AnswersGone != 1 || rep.AnswersDelivered != 0 || rep.Errors != 0 {
+		t.Fatalf("sweep %+v, want the spent answer dropped", rep)
+	}
+}
+
+// A rating saved during an outage is followed when the rating window ends
+// before the sweep sent it: an unsatisfied citizen's ticket is reopened, not
+// closed against their rating.
+func TestRatingSavedDuringAnOutageIsFollowedAtTheWindowEnd(t *testing.T) {
+	e := newEnv(t, noPlatformSweep)
+	id, code := e.replied(t)
+	e.api.Workflow = outage{}
+	e.do(t, route("POST /v1/tickets/{id}/rating", id).code(code).json(map[string]any{"satisfied": false, "score": 1})).want(t, "rating during the outage", 200)
+
+	e.clock.Advance(7*24*time.Hour + time.Second) // the rating window
+	e.parked(t, id, "AwaitReply")
+	if tk := e.ticket(t, id); tk.Status != ticket.StatusDispatched || tk.ReopenCount != 1 {
+		t.Fatalf("after the window: %s, reopened %d times", tk.Status, tk.ReopenCount)
+	}
+	if rep := e.sweep(t); rep.AnswersGone != 1 || rep.Errors != 0 {
+		t.Fatalf("sweep %+v, want the spent answer dropped", rep)
+	}
+}
+
+// Without a rating the window's end closes the ticket, as before.
+func TestNoRatingClosesAtTheWindowEnd(t *testing.T) {
+	e := newEnv(t, noPlatformSweep)
+	id, _ := e.replied(t)
+	e.clock.Advance(7*24*time.Hour + time.Second)
+	if d := e.done(t, id); d.Status != "SUCCEEDED" {
+		t.Fatalf("execution %s (%s: %s)", d.Status, d.Error, d.Cause)
+	}
+	if tk := e.ticket(t, id); tk.Status != ticket.StatusClosed || tk.Rating != nil {
+		t.Fatalf("ticket %s rating %+v", tk.Status, tk.Rating)
 	}
 }

@@ -26,7 +26,14 @@ const (
 	ActionNotifyMerged   = "notify-merged"
 	ActionAwaitRating    = "await-rating"
 	ActionClose          = "close"
+	// ActionRatingWindowClosed runs when no rating reached the workflow in time.
+	ActionRatingWindowClosed = "rating-window-closed"
 )
+
+// Output is an action's result; only rating-window-closed has one.
+type Output struct {
+	Rating *task.RatingOutcome `json:"rating,omitempty"`
+}
 
 // Mailer sends e-mail.
 type Mailer interface {
@@ -60,12 +67,13 @@ type Handler struct {
 }
 
 // Handle runs one feedback action.
-func (h *Handler) Handle(ctx context.Context, in task.Input) (struct{}, error) {
-	actions := []string{ActionNotifyRejected, ActionNotifyMerged, ActionAwaitRating, ActionClose}
+func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
+	actions := []string{ActionNotifyRejected, ActionNotifyMerged, ActionAwaitRating, ActionClose, ActionRatingWindowClosed}
 	if err := in.Validate(actions, []string{ActionAwaitRating}); err != nil {
-		return struct{}{}, task.Report(err)
+		return Output{}, task.Report(err)
 	}
 	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
+	var out Output
 	var err error
 	switch in.Action {
 	case ActionNotifyRejected:
@@ -76,11 +84,13 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (struct{}, error) {
 		err = h.awaitRating(ctx, in, log)
 	case ActionClose:
 		err = h.close(ctx, in.TicketID, log)
+	case ActionRatingWindowClosed:
+		out.Rating, err = h.ratingWindowClosed(ctx, in.TicketID, log)
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "feedback failed", "error", err.Error())
 	}
-	return struct{}{}, task.Report(err)
+	return out, task.Report(err)
 }
 
 func (h *Handler) notifyFinal(ctx context.Context, id string, want ticket.Status, log *slog.Logger) error {
@@ -122,12 +132,32 @@ func (h *Handler) awaitRating(ctx context.Context, in task.Input, log *slog.Logg
 	}
 	if rated != nil {
 		// The citizen rated before the token was parked.
-		out := task.RatingOutcome{Satisfied: rated.Satisfied, Reopen: !rated.Satisfied && t.ReopenCount < task.MaxReopens}
+		out := task.RatingOutcomeOf(rated.Satisfied, t.ReopenCount)
 		if err := h.Workflow.Complete(ctx, in.TaskToken, out); err != nil {
 			return fmt.Errorf("complete rating step: %w", err)
 		}
 	}
 	return nil
+}
+
+// ratingWindowClosed decides the rating step whose window ended. A rating the
+// citizen saved but whose answer had not reached the workflow yet (Step
+// Functions unreachable, the outbox not swept yet) is the step's result, so a
+// request to reopen is not lost; without a rating the ticket closes.
+func (h *Handler) ratingWindowClosed(ctx context.Context, id string, log *slog.Logger) (*task.RatingOutcome, error) {
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load ticket: %w", err)
+	}
+	if t.Status != ticket.StatusReplied && t.Status != ticket.StatusAnswered {
+		return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRatingWindowClosed}
+	}
+	if t.Rating == nil {
+		return &task.RatingOutcome{}, nil
+	}
+	out := task.RatingOutcomeOf(t.Rating.Satisfied, t.ReopenCount)
+	log.WarnContext(ctx, "rating reached the workflow at the end of the rating window", "reopen", out.Reopen)
+	return &out, nil
 }
 
 func (h *Handler) close(ctx context.Context, id string, log *slog.Logger) error {

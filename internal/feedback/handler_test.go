@@ -2,8 +2,10 @@ package feedback_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/hotline12345/hotline/internal/feedback"
 	"github.com/hotline12345/hotline/internal/localtest"
 	"github.com/hotline12345/hotline/internal/ticket"
@@ -64,5 +66,23 @@ func TestAwaitRatingAfterTheRatingCompletesItself(t *testing.T) {
 				t.Fatalf("%d e-mails and %d SMS", mails, sms)
 			}
 		})
+	}
+}
+
+// The rating window's end on a ticket that is no longer waiting for a rating
+// is a state error the workflow catches, not a silent close or reopen.
+func TestRatingWindowClosedOnAClosedTicketIsAStateError(t *testing.T) {
+	e := localtest.Start(t)
+	fb, id, code := repliedTicket(t, e)
+	if st := e.Citizen(t, "POST /v1/tickets/{id}/rating", id, code, map[string]any{"satisfied": true, "score": 5}); st != 200 {
+		t.Fatalf("rating: %d", st)
+	}
+	if _, err := fb.Handle(context.Background(), localtest.In(feedback.ActionClose, id, "")); err != nil || e.Ticket(t, id).Status != ticket.StatusClosed {
+		t.Fatalf("close: %v", err)
+	}
+	_, err := fb.Handle(context.Background(), localtest.In(feedback.ActionRatingWindowClosed, id, ""))
+	var reported messages.InvokeResponse_Error
+	if !errors.As(err, &reported) || reported.Type != "StateError" {
+		t.Fatalf("error %v, want a StateError for the workflow", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/hotline12345/hotline/internal/catalog"
@@ -70,7 +71,7 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 	case ActionAwaitOperator:
 		err = h.awaitOperator(ctx, in)
 	case ActionOperatorOverdue:
-		err = h.operatorOverdue(ctx, in.TicketID, log)
+		out, err = h.operatorOverdue(ctx, in.TicketID, log)
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "review failed", "error", err.Error())
@@ -196,11 +197,24 @@ func (h *Handler) awaitOperator(ctx context.Context, in task.Input) error {
 	return err
 }
 
-// operatorOverdue escalates a ticket no operator decided on in time, so
-// supervisors see it flagged in the review queue; the workflow waits again.
-func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logger) error {
+// operatorDecisions are the review outcomes an operator's decision records
+// (merge is only an operator's).
+var operatorDecisions = []string{string(screening.OutcomeAccept), string(screening.OutcomeReject), "merge", string(screening.OutcomeAnswer)}
+
+// operatorOverdue runs when the operator step timed out. An operator decision
+// that was saved but whose answer had not reached the workflow yet (Step
+// Functions unreachable, the outbox not swept yet) is the step's result, so
+// it is not lost. Otherwise the ticket is escalated, so supervisors see it
+// flagged in the review queue, and the workflow waits again ("manual").
+func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logger) (Output, error) {
 	now := h.Now().UTC().Truncate(time.Millisecond)
+	var decided string
 	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		decided = ""
+		if t.WaitingStep != ticket.StepOperator && slices.Contains(operatorDecisions, t.ReviewOutcome) {
+			decided = t.ReviewOutcome
+			return nil, lifecycle.ErrUnchanged
+		}
 		if t.Status != ticket.StatusInReview && t.Status != ticket.StatusReturned {
 			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionOperatorOverdue}
 		}
@@ -210,8 +224,13 @@ func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logg
 		t.Escalated = true
 		return []ticket.Event{t.Note("escalated", ticket.Actor{Role: ticket.ActorSystem}, now, "审核超时，已上报 / review overdue; escalated to supervisors", false)}, nil
 	})
-	if err == nil {
-		log.WarnContext(ctx, "operator review overdue")
+	switch {
+	case err != nil:
+		return Output{}, err
+	case decided != "":
+		log.WarnContext(ctx, "operator decision reached the workflow at the review deadline", "decision", decided)
+		return Output{Decision: decided}, nil
 	}
-	return err
+	log.WarnContext(ctx, "operator review overdue")
+	return Output{Decision: string(screening.OutcomeManual)}, nil
 }

@@ -140,3 +140,9 @@ type RatingOutcome struct {
 
 // MaxReopens bounds how often an unsatisfied citizen sends a ticket back (重办).
 const MaxReopens = 2
+
+// RatingOutcomeOf is what a rating asks of the workflow: an unsatisfied
+// citizen reopens the ticket while reopens are left.
+func RatingOutcomeOf(satisfied bool, reopenCount int) RatingOutcome {
+	return RatingOutcome{Satisfied: satisfied, Reopen: !satisfied && reopenCount < MaxReopens}
+}
