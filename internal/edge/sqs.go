@@ -385,7 +385,9 @@ func (s *sqsService) listQueues(r *http.Request, body []byte) (any, *sqsError) {
 
 type queueURLInput struct{ QueueUrl string }
 
-func (s *sqsService) deleteQueue(body []byte) (any, *sqsError) {
+// onQueue runs fn, under the lock, on the queue a request that names only
+// its QueueUrl is about, and answers an empty result.
+func (s *sqsService) onQueue(body []byte, fn func(q *sqsQueue)) (any, *sqsError) {
 	var in queueURLInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -396,25 +398,20 @@ func (s *sqsService) deleteQueue(body []byte) (any, *sqsError) {
 	if err != nil {
 		return nil, err
 	}
-	delete(s.queues, q.name)
-	q.deleted = true
-	q.notify()
+	fn(q)
 	return struct{}{}, nil
 }
 
+func (s *sqsService) deleteQueue(body []byte) (any, *sqsError) {
+	return s.onQueue(body, func(q *sqsQueue) {
+		delete(s.queues, q.name)
+		q.deleted = true
+		q.notify()
+	})
+}
+
 func (s *sqsService) purgeQueue(body []byte) (any, *sqsError) {
-	var in queueURLInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	q.msgs = nil
-	return struct{}{}, nil
+	return s.onQueue(body, func(q *sqsQueue) { q.msgs = nil })
 }
 
 func (s *sqsService) getQueueAttributes(body []byte) (any, *sqsError) {

@@ -162,6 +162,15 @@ func level(s string) slog.Level {
 // CodeKey is the key of access-code hashes, derived from the blinding key.
 func (b *Base) CodeKey() []byte { return b.Blinder.Subkey("access-code") }
 
+// departmentQueues publishes to the departments' SQS queues.
+func (b *Base) departmentQueues(function string) (*queue.SQSPublisher, error) {
+	pub, err := queue.NewSQSPublisher(awsconf.SQS(b.AWS), queue.PublisherConfig{QueuePrefix: b.Config.QueuePrefix})
+	if err != nil {
+		return nil, fmt.Errorf("%s: queue: %w", function, err)
+	}
+	return pub, nil
+}
+
 func (b *Base) workflow() *workflow.Client {
 	return &workflow.Client{API: awsconf.SFN(b.AWS), StateMachineArn: b.Config.StateMachineArn}
 }
@@ -194,9 +203,9 @@ func Dispatch(ctx context.Context, getenv func(string) string, o Options) (*disp
 	if err != nil {
 		return nil, err
 	}
-	pub, err := queue.NewSQSPublisher(awsconf.SQS(b.AWS), queue.PublisherConfig{QueuePrefix: b.Config.QueuePrefix})
+	pub, err := b.departmentQueues("dispatch")
 	if err != nil {
-		return nil, fmt.Errorf("dispatch: queue: %w", err)
+		return nil, err
 	}
 	return &dispatch.Handler{Store: b.Store, Catalog: b.Catalog, Queue: pub, Workflow: b.workflow(), Now: b.Now, Log: b.Log}, nil
 }
@@ -237,9 +246,9 @@ func SLA(ctx context.Context, getenv func(string) string, o Options) (*sla.Handl
 	if err != nil {
 		return nil, err
 	}
-	pub, err := queue.NewSQSPublisher(awsconf.SQS(b.AWS), queue.PublisherConfig{QueuePrefix: b.Config.QueuePrefix})
+	pub, err := b.departmentQueues("sla")
 	if err != nil {
-		return nil, fmt.Errorf("sla: queue: %w", err)
+		return nil, err
 	}
 	return &sla.Handler{Store: b.Store, Catalog: b.Catalog, Queue: pub, Workflow: b.workflow(), Now: b.Now, Log: b.Log}, nil
 }
