@@ -385,33 +385,39 @@ func (s *sqsService) listQueues(r *http.Request, body []byte) (any, *sqsError) {
 
 type queueURLInput struct{ QueueUrl string }
 
-// onQueue runs fn, under the lock, on the queue a request that names only
-// its QueueUrl is about, and answers an empty result.
-func (s *sqsService) onQueue(body []byte, fn func(q *sqsQueue)) (any, *sqsError) {
+// withQueue runs fn under the lock on the queue queueURL names.
+func (s *sqsService) withQueue(queueURL string, fn func(q *sqsQueue) (any, *sqsError)) (any, *sqsError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.lookup(queueURL)
+	if err != nil {
+		return nil, err
+	}
+	return fn(q)
+}
+
+func (s *sqsService) deleteQueue(body []byte) (any, *sqsError) {
 	var in queueURLInput
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	fn(q)
-	return struct{}{}, nil
-}
-
-func (s *sqsService) deleteQueue(body []byte) (any, *sqsError) {
-	return s.onQueue(body, func(q *sqsQueue) {
+	return s.withQueue(in.QueueUrl, func(q *sqsQueue) (any, *sqsError) {
 		delete(s.queues, q.name)
 		q.deleted = true
 		q.notify()
+		return struct{}{}, nil
 	})
 }
 
 func (s *sqsService) purgeQueue(body []byte) (any, *sqsError) {
-	return s.onQueue(body, func(q *sqsQueue) { q.msgs = nil })
+	var in queueURLInput
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	return s.withQueue(in.QueueUrl, func(q *sqsQueue) (any, *sqsError) {
+		q.msgs = nil
+		return struct{}{}, nil
+	})
 }
 
 func (s *sqsService) getQueueAttributes(body []byte) (any, *sqsError) {
@@ -485,18 +491,14 @@ func (s *sqsService) setQueueAttributes(body []byte) (any, *sqsError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range norm {
-		q.attrs[k] = v
-	}
-	q.modified = s.clock.Now()
-	q.notify()
-	return struct{}{}, nil
+	return s.withQueue(in.QueueUrl, func(q *sqsQueue) (any, *sqsError) {
+		for k, v := range norm {
+			q.attrs[k] = v
+		}
+		q.modified = s.clock.Now()
+		q.notify()
+		return struct{}{}, nil
+	})
 }
 
 // validBody applies SQS's allowed character set:

@@ -41,12 +41,10 @@ func Deliver(ctx context.Context, s Deleter, w Workflow, ticketID string, cb tic
 	if err != nil && !errors.As(err, &gone) {
 		return nil, fmt.Errorf("answer workflow step of ticket %s: %w", ticketID, err)
 	}
-	if cb.Key != "" {
-		if err := s.DeleteCallback(ctx, ticketID, cb.Key); err != nil {
-			// Delivered but still listed: the sweep sends it again, Step
-			// Functions refuses it as gone, and the item goes then.
-			return gone, fmt.Errorf("clear answered workflow step of ticket %s: %w", ticketID, err)
-		}
+	if err := s.DeleteCallback(ctx, ticketID, cb.Key); err != nil {
+		// Delivered but still listed: the sweep sends it again, Step
+		// Functions refuses it as gone, and the item goes then.
+		return gone, fmt.Errorf("clear answered workflow step of ticket %s: %w", ticketID, err)
 	}
 	return gone, nil
 }
