@@ -73,5 +73,5 @@ clean:
 # the same 5-state machine with an identity Lambda (bench/asl-peer), in one run.
 .PHONY: bench-asl
 bench-asl:
-	$(GO) test -bench '^BenchmarkExecute$$' -run '^$$' -benchtime 3s ./internal/asl
+	$(GO) test -bench '^BenchmarkExecute$$' -run '^$$' -benchtime 3s ./internal/localmode/asl
 	cd bench/asl-peer && npm ci --no-audit --no-fund --loglevel=error && node bench.mjs 20000

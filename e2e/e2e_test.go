@@ -22,12 +22,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/hotline12345/hotline/internal/auth"
-	"github.com/hotline12345/hotline/internal/authorizer"
-	"github.com/hotline12345/hotline/internal/awsconf"
-	"github.com/hotline12345/hotline/internal/local"
-	"github.com/hotline12345/hotline/internal/localtest"
-	"github.com/hotline12345/hotline/internal/queue"
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/authorizer"
+	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
 type target struct {
@@ -43,7 +43,7 @@ func start(t *testing.T) *target {
 		return &target{api: api, edge: os.Getenv("HOTLINE_E2E_EDGE_URL"), issuer: remoteSigner(t)}
 	}
 	logs := &localtest.Logs{}
-	p, err := local.Start(context.Background(), local.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Log: logs})
+	p, err := platform.Start(context.Background(), platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Log: logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,12 +278,12 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 
 	// The routing rules send consumer complaints to market regulation.
 	const dept = "market"
-	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: local.Region, EndpointURL: tg.edge})
+	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: platform.Region, EndpointURL: tg.edge})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sq := awsconf.SQS(awsCfg)
-	qurl, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(local.QueuePrefix + dept)})
+	qurl, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
 	if err != nil {
 		t.Fatal(err)
 	}

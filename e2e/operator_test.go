@@ -8,10 +8,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/hotline12345/hotline/internal/auth"
-	"github.com/hotline12345/hotline/internal/awsconf"
-	"github.com/hotline12345/hotline/internal/local"
-	"github.com/hotline12345/hotline/internal/queue"
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/localmode/platform"
 )
 
 // file files a submission and returns its receipt.
@@ -44,12 +44,12 @@ func (tg *target) inReviewQueue(t *testing.T, op, id string) bool {
 func (tg *target) queueFor(t *testing.T, dept string) func(id string) queue.DepartmentMessage {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: local.Region, EndpointURL: tg.edge})
+	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: platform.Region, EndpointURL: tg.edge})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sq := awsconf.SQS(cfg)
-	u, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(local.QueuePrefix + dept)})
+	u, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ var iamPrefix = map[string]string{
 
 // sdkCalls returns, per function, the IAM actions of every AWS API call the
 // function's code can reach: a rapid type analysis call graph rooted at the
-// function's builder in internal/wire (Intake, Review, ..., matched to the
+// function's builder in internal/wiring (Intake, Review, ..., matched to the
 // function name case-insensitively) and the Handle method of the handler it
 // returns, restricted to call sites inside this module, where the callee (a
 // concrete SDK client method or a method of one of our narrow client
@@ -44,12 +44,12 @@ var iamPrefix = map[string]string{
 func sdkCalls(t *testing.T, functions []string) map[string][]string {
 	t.Helper()
 	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: ".."}
-	pkgs, err := packages.Load(cfg, modulePath+"/internal/wire")
+	pkgs, err := packages.Load(cfg, modulePath+"/internal/wiring")
 	if err != nil {
-		t.Fatalf("load internal/wire: %v", err)
+		t.Fatalf("load internal/wiring: %v", err)
 	}
 	if n := packages.PrintErrors(pkgs); n > 0 {
-		t.Fatalf("load internal/wire: %d package errors", n)
+		t.Fatalf("load internal/wiring: %d package errors", n)
 	}
 	prog, ssaPkgs := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
 	prog.Build()
@@ -67,7 +67,7 @@ func sdkCalls(t *testing.T, functions []string) map[string][]string {
 			}
 		}
 		if builder == nil {
-			t.Errorf("internal/wire has no builder func for function %q (want func %s(...) (*Handler, error))", fn, fn)
+			t.Errorf("internal/wiring has no builder func for function %q (want func %s(...) (*Handler, error))", fn, fn)
 			continue
 		}
 		roots := []*ssa.Function{builder}

@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
+
 	configfiles "github.com/hotline12345/hotline/config"
-	"github.com/hotline12345/hotline/internal/catalog"
-	"github.com/hotline12345/hotline/internal/config"
-	"github.com/hotline12345/hotline/internal/gateway"
-	"github.com/hotline12345/hotline/internal/store"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/wiring/config"
 )
 
 // functionDirs lists functions/<name> directories.
@@ -156,7 +157,7 @@ func TestEveryEnvironmentVariableTheCodeReadsIsSet(t *testing.T) {
 		where := r.logical + " (functions/" + name + ")"
 		req, ok := config.Required[name]
 		if !ok {
-			t.Errorf("%s: internal/config has no Required entry for %q", where, name)
+			t.Errorf("%s: internal/wiring/config has no Required entry for %q", where, name)
 			continue
 		}
 		var vars map[string]string
@@ -190,7 +191,7 @@ func TestEveryEnvironmentVariableTheCodeReadsIsSet(t *testing.T) {
 			if lambdaSets[v] {
 				t.Errorf("%s: %s is reserved; Lambda sets it", where, v)
 			} else if !reads[v] {
-				t.Errorf("%s: sets %s, which internal/config does not read for %s", where, v, name)
+				t.Errorf("%s: sets %s, which internal/wiring/config does not read for %s", where, v, name)
 			}
 		}
 	}
@@ -303,7 +304,7 @@ func TestTableMatchesStoreSchema(t *testing.T) {
 			got.TTLAttribute = deref(tb.TimeToLiveSpecification.AttributeName)
 		}
 		if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
-			t.Errorf("%s differs from internal/store.Schema():\n template: %s\n code:     %s", logical, g, w)
+			t.Errorf("%s differs from internal/adapters/store.Schema():\n template: %s\n code:     %s", logical, g, w)
 		}
 		if tb.PointInTimeRecoverySpecification == nil || tb.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled == nil || !*tb.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled {
 			t.Errorf("%s: point-in-time recovery must be on", logical)
@@ -328,9 +329,9 @@ func deref[T any](p *T) T {
 func TestRoutesMatchGateway(t *testing.T) {
 	p := loadTemplate(t)
 	type route struct{ fn, auth string }
-	authName := map[gateway.Auth]string{gateway.Public: "NONE", gateway.Staff: "StaffJwt", gateway.Optional: "OptionalStaff"}
+	authName := map[httpapi.Auth]string{httpapi.AuthPublic: "NONE", httpapi.AuthStaff: "StaffJwt", httpapi.AuthOptional: "OptionalStaff"}
 	want := map[string]route{}
-	for _, r := range gateway.Routes {
+	for _, r := range httpapi.Routes {
 		want[r.Key()] = route{r.Function, authName[r.Auth]}
 	}
 	got := map[string]route{}
@@ -365,14 +366,14 @@ func TestRoutesMatchGateway(t *testing.T) {
 		g, ok := got[k]
 		switch {
 		case !ok:
-			t.Errorf("route %s (internal/gateway) is missing from %s", k, templatePath)
+			t.Errorf("route %s (internal/app/httpapi) is missing from %s", k, templatePath)
 		case g != want[k]:
-			t.Errorf("route %s: template has function %s auth %s; internal/gateway has function %s auth %s", k, g.fn, g.auth, want[k].fn, want[k].auth)
+			t.Errorf("route %s: template has function %s auth %s; internal/app/httpapi has function %s auth %s", k, g.fn, g.auth, want[k].fn, want[k].auth)
 		}
 	}
 	for _, k := range sortedKeys(got) {
 		if _, ok := want[k]; !ok {
-			t.Errorf("route %s is in %s but not in internal/gateway.Routes", k, templatePath)
+			t.Errorf("route %s is in %s but not in internal/localmode/httpapi.Routes", k, templatePath)
 		}
 	}
 	api, err := p.GetServerlessHttpApiWithName("HttpApi")
@@ -441,7 +442,7 @@ func TestDepartmentQueues(t *testing.T) {
 			t.Errorf("Dept%sDLQ has no depth alarm", camel(d))
 		}
 	}
-	if n, want := len(queues)-1, 2*len(seededDepartments(t)); n != want { // -1: SlaDLQ
+	if n, want := len(queues)-1, 2*len(seededDepartments(t)); n != want { // -1: SweepDLQ
 		t.Errorf("template has %d department SQS queues, want %d (a queue and a DLQ per seeded department)", n, want)
 	}
 	for name, r := range functionsByName(t, p) {

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/edge"
+	"github.com/hotline12345/hotline/internal/localmode/edge"
 )
 
 // ciMustRun turns a skip for a missing tool into a failure in CI, where
@@ -182,7 +182,7 @@ func TestBootstrapsUnderTheLambdaRuntimeInterfaceEmulator(t *testing.T) {
 		"review":     []byte(`{"action":"nope","ticketId":"x"}`),
 		"dispatch":   []byte(`{"action":"nope","ticketId":"x"}`),
 		"feedback":   []byte(`{"action":"nope","ticketId":"x"}`),
-		"sla":        []byte(`{"source":"not.events"}`),
+		"sweep":      []byte(`{"source":"not.events"}`),
 		"authorizer": []byte(`{"version":"2.0","type":"REQUEST","routeKey":"POST /v1/tickets","headers":{}}`),
 	}
 	for _, fn := range functionDirs(t) {

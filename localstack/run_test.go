@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/auth"
-	"github.com/hotline12345/hotline/internal/authorizer"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/authorizer"
 )
 
 func TestRunShSyntax(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hotline12345/hotline/internal/asl"
+	"github.com/hotline12345/hotline/internal/localmode/asl"
 )
 
 func TestPlaceholders(t *testing.T) {

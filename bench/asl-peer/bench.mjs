@@ -1,4 +1,4 @@
-// Runs internal/asl's BenchmarkExecute state machine (definition.json, kept
+// Runs internal/localmode/asl's BenchmarkExecute state machine (definition.json, kept
 // identical to benchDefinition by TestBenchDefinitionMatchesPeer) through
 // aws-local-stepfunctions N times, one execution after another, with the
 // Task overridden by an identity function, and prints executions per second.

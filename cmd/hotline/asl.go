@@ -13,9 +13,9 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/hotline12345/hotline/internal/asl"
-	"github.com/hotline12345/hotline/internal/runtimeapi"
-	"github.com/hotline12345/hotline/internal/sfnlocal"
+	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/localmode/runtimeapi"
+	"github.com/hotline12345/hotline/internal/localmode/sfnlocal"
 )
 
 const aslUsage = `usage:
@@ -28,7 +28,7 @@ const aslUsage = `usage:
 `
 
 // aslCmd is `hotline asl`: validate and run Amazon States Language
-// definitions with internal/asl.
+// definitions with internal/localmode/asl.
 func aslCmd(args []string, stdout, stderr io.Writer) error {
 	return subcommand("asl ", aslUsage, args, stdout, stderr, map[string]func([]string) error{
 		"validate": func(a []string) error { return aslValidate(a, stdout, stderr) },

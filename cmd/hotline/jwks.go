@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hotline12345/hotline/internal/auth"
+	"github.com/hotline12345/hotline/internal/app/auth"
 )
 
 // jwksCmd writes what an OIDC issuer publishes for a signing key, laid out as

@@ -18,11 +18,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/hotline12345/hotline/internal/asl"
-	"github.com/hotline12345/hotline/internal/auth"
-	"github.com/hotline12345/hotline/internal/awsconf"
-	"github.com/hotline12345/hotline/internal/loadtest"
-	"github.com/hotline12345/hotline/internal/local"
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/localmode/loadtest"
+	"github.com/hotline12345/hotline/internal/localmode/platform"
 )
 
 const usage = `usage: hotline <command> [flags]
@@ -88,7 +88,7 @@ func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 	if *speed <= 0 {
 		return fmt.Errorf("--speed must be positive, got %v", *speed)
 	}
-	o := local.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, Log: stderr, JWTSecret: getenv("HOTLINE_JWT_SECRET")}
+	o := platform.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, Log: stderr, JWTSecret: getenv("HOTLINE_JWT_SECRET")}
 	if *seedPath != "" {
 		seed, err := os.ReadFile(*seedPath)
 		if err != nil {
@@ -106,7 +106,7 @@ func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p, err := local.Start(ctx, o)
+	p, err := platform.Start(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func load(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *apiURL == "" {
-		p, err := local.Start(ctx, local.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0"})
+		p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0"})
 		if err != nil {
 			return err
 		}
@@ -194,12 +194,12 @@ func load(args []string, stdout, stderr io.Writer) error {
 	}
 	o := loadtest.Options{APIURL: *apiURL, Tickets: *tickets, Concurrency: *concurrency, Timeout: *timeout, Progress: stdout}
 	if *edgeURL != "" {
-		cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: local.Region, EndpointURL: *edgeURL})
+		cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: platform.Region, EndpointURL: *edgeURL})
 		if err != nil {
 			return err
 		}
 		o.Queue = awsconf.SQS(cfg)
-		q, err := o.Queue.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(local.QueuePrefix + *dept)})
+		q, err := o.Queue.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + *dept)})
 		if err != nil {
 			return fmt.Errorf("department queue: %w", err)
 		}

@@ -1,7 +1,7 @@
-// Command api is the api Lambda function. It only wires (internal/wire):
+// Command api is the api Lambda function. It only wires (internal/wiring):
 // configuration from the environment, clients, handler.
 package main
 
-import "github.com/hotline12345/hotline/internal/wire"
+import "github.com/hotline12345/hotline/internal/wiring"
 
-func main() { wire.Main("api") }
+func main() { wiring.Main("api") }

@@ -1,7 +1,7 @@
 // Command authorizer is the optional-staff Lambda authorizer of the HTTP API
-// (infra/template.yaml). It only wires (internal/wire).
+// (infra/template.yaml). It only wires (internal/wiring).
 package main
 
-import "github.com/hotline12345/hotline/internal/wire"
+import "github.com/hotline12345/hotline/internal/wiring"
 
-func main() { wire.Main("authorizer") }
+func main() { wiring.Main("authorizer") }

@@ -1,7 +1,7 @@
-// Command dispatch is the dispatch Lambda function. It only wires (internal/wire):
+// Command dispatch is the dispatch Lambda function. It only wires (internal/wiring):
 // configuration from the environment, clients, handler.
 package main
 
-import "github.com/hotline12345/hotline/internal/wire"
+import "github.com/hotline12345/hotline/internal/wiring"
 
-func main() { wire.Main("dispatch") }
+func main() { wiring.Main("dispatch") }

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	configfiles "github.com/hotline12345/hotline/config"
-	"github.com/hotline12345/hotline/internal/awsconf"
-	"github.com/hotline12345/hotline/internal/catalogsrc"
-	"github.com/hotline12345/hotline/internal/seal"
-	"github.com/hotline12345/hotline/internal/store"
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/seal"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 )
 
 func main() {
@@ -55,7 +55,7 @@ func run(ctx context.Context, table, endpoint, region string) error {
 	if err != nil {
 		return err
 	}
-	src := &catalogsrc.Source{Store: st, TTL: catalogsrc.DefaultTTL, Now: time.Now}
+	src := &catalogconfig.Source{Store: st, TTL: catalogconfig.DefaultTTL, Now: time.Now}
 	seeded, err := src.SeedIfEmpty(ctx, configfiles.Seed)
 	if err != nil {
 		return fmt.Errorf("seed %s: %w", table, err)

@@ -1,0 +1,62 @@
+package awsconf_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+)
+
+func TestLoadLocal(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: "cn-north-1", EndpointURL: "http://127.0.0.1:4566"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !awsconf.IsLocal(cfg) || aws.ToString(cfg.BaseEndpoint) != "http://127.0.0.1:4566" || cfg.Region != "cn-north-1" {
+		t.Fatalf("config = %+v", cfg)
+	}
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil || creds.AccessKeyID != "test" {
+		t.Fatalf("credentials = %+v, %v", creds, err)
+	}
+	ddb := awsconf.DynamoDB(cfg).Options()
+	if !ddb.DisableValidateResponseChecksum || aws.ToString(ddb.BaseEndpoint) != "http://127.0.0.1:4566" {
+		t.Errorf("dynamodb options: checksum off=%v endpoint=%v", ddb.DisableValidateResponseChecksum, aws.ToString(ddb.BaseEndpoint))
+	}
+	for name, ep := range map[string]*string{
+		"sqs":   awsconf.SQS(cfg).Options().BaseEndpoint,
+		"sesv2": awsconf.SESv2(cfg).Options().BaseEndpoint,
+		"sns":   awsconf.SNS(cfg).Options().BaseEndpoint,
+		"sfn":   awsconf.SFN(cfg).Options().BaseEndpoint,
+		"kms":   awsconf.KMS(cfg).Options().BaseEndpoint,
+	} {
+		if aws.ToString(ep) != "http://127.0.0.1:4566" {
+			t.Errorf("%s endpoint = %v", name, aws.ToString(ep))
+		}
+	}
+}
+
+func TestLoadErrorsAndProduction(t *testing.T) {
+	ctx := context.Background()
+	if _, err := awsconf.Load(ctx, awsconf.Settings{}); !errors.Is(err, awsconf.ErrNoRegion) {
+		t.Errorf("no region err = %v", err)
+	}
+	for _, bad := range []string{"localhost:4566", "ftp://x", "http://", "://"} {
+		if _, err := awsconf.Load(ctx, awsconf.Settings{Region: "us-east-1", EndpointURL: bad}); err == nil {
+			t.Errorf("endpoint %q accepted", bad)
+		}
+	}
+	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: "cn-northwest-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if awsconf.IsLocal(cfg) || cfg.Region != "cn-northwest-1" {
+		t.Errorf("production config = region %s local %v", cfg.Region, awsconf.IsLocal(cfg))
+	}
+	if awsconf.DynamoDB(cfg).Options().DisableValidateResponseChecksum {
+		t.Error("CRC32 validation disabled against real DynamoDB")
+	}
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// The counters a status change causes are written with it: of racing saves
+// of the same change only the winner counts, and a save refused for its
+// status counts nothing.
+func TestSaveTicketCountsExactlyOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tk := e.create(t, newTicket("T1", e.clock.Now()))
+	deadline := e.clock.Now().Add(72 * time.Hour)
+	e.dispatch(t, tk, "market", deadline)
+	day := e.clock.Now()
+
+	loaded, err := e.store.GetTicket(ctx, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded.Deadlines.Accept = e.clock.Now().Add(time.Hour)
+	const n = 8
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		wins  int
+		other []error
+		gate  = make(chan struct{})
+	)
+	for i := range n {
+		wg.Go(func() {
+			mine := *loaded
+			// Distinct times give distinct event keys: only the ticket's
+			// condition decides.
+			ev, err := mine.Transition(ticket.StatusAccepted, ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}, e.clock.Now().Add(time.Duration(i)*time.Millisecond), "")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			<-gate
+			err = e.store.SaveTicket(ctx, &mine, ticket.StatusDispatched, ev)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case !errors.Is(err, &ConflictError{}):
+				other = append(other, err)
+			}
+		})
+	}
+	close(gate)
+	wg.Wait()
+	if wins != 1 || len(other) > 0 {
+		t.Fatalf("%d wins, errors %v", wins, other)
+	}
+	// A stale save of a second change is refused and adds nothing either.
+	stale := *loaded
+	ev, _ := stale.Transition(ticket.StatusReturned, ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}, e.clock.Now(), "")
+	if err := e.store.SaveTicket(ctx, &stale, ticket.StatusDispatched, ev); !errors.Is(err, &ConflictError{}) {
+		t.Fatalf("stale save: %v", err)
+	}
+
+	got, err := e.store.Stats(ctx, day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{ticket.MetricReceived: 1, ticket.MetricAccepted: 1, ticket.MetricAcceptedOnTime: 1}
+	if len(got) != 1 || len(got["market"]) != len(want) {
+		t.Fatalf("stats %v, want market %v", got, want)
+	}
+	for k, v := range want {
+		if got["market"][k] != v {
+			t.Fatalf("stats %v, want market %v", got, want)
+		}
+	}
+}
+
+// Two events of one save that hit the same counter item are merged into one
+// update: a transaction may touch an item once.
+func TestSaveTicketMergesCountersOfOneSave(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tk := e.create(t, newTicket("T1", e.clock.Now()))
+	e.dispatch(t, tk, "market", e.clock.Now().Add(72*time.Hour))
+	dept := ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}
+	evs := []ticket.Event{tk.Note("overdue", dept, e.clock.Now(), "", false), tk.Note("overdue", dept, e.clock.Now().Add(time.Millisecond), "", false)}
+	if err := e.store.SaveTicket(ctx, tk, ticket.StatusDispatched, evs...); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.store.Stats(ctx, e.clock.Now(), e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["market"][ticket.MetricOverdue] != 2 || got["market"][ticket.MetricReceived] != 1 {
+		t.Fatalf("stats %v", got)
+	}
+}

@@ -1,0 +1,168 @@
+// Package store is the single-table DynamoDB adapter (DESIGN.md §4): tickets,
+// their immutable timeline, idempotency records, admin configuration and
+// daily counters. It is the only production store; tests and local mode point
+// it at a DynamoDB-compatible endpoint.
+//
+// Items (times are UTC, fixed-width "2006-01-02T15:04:05.000Z"; days are
+// calendar days in the store's time zone, China Standard Time by default):
+//
+//	ticket       PK=TICKET#<id>   SK=META                      doc (JSON), status, version, contact (sealed), accessCodeHash, taskToken
+//	event        PK=TICKET#<id>   SK=EVENT#<at>#<seq, 10 digits> doc (JSON); never overwritten
+//	co-handler   PK=TICKET#<id>   SK=CO#<dept>                 summary for the co tab (coassign.go); saved with the ticket
+//	idempotency  PK=IDEM#<sha256(key) hex> SK=IDEM             bodyHash, ticketId, response (sealed), ttl (epoch s)
+//	config       PK=CONF#<kind>   SK=<id>                      value (JSON), version
+//	counter      PK=STAT#<day>    SK=<dept>#<metric>           n (ADD), departmentId, metric
+//	outbox       PK=OUTBOX#<0-3>  SK=<at>#<id>#<version>#<i>   ticketId, taskToken, output (JSON), at; saved with the ticket, deleted once sent (outbox.go)
+//
+// Indexes on ticket items (all projections ALL):
+//
+//	GSI1 inbox    GSI1PK=DEPT#<dept>#<status>  GSI1SK=<reply deadline>#<id>  (only with a department)
+//	              GSI1PK=DEPT#<dept>#co        GSI1SK=<reply deadline>#<id>  (co-handler items of open tickets)
+//	GSI2 review   GSI2PK=REVIEW                GSI2SK=<created>#<id>         (only while an operator is needed)
+//	GSI3 contact  GSI3PK=CONTACT#<blind index> GSI3SK=<created>#<id>         (only with a phone or e-mail)
+//	GSI4 day      GSI4PK=DAY#<day>#<0-3>       GSI4SK=<created>#<id>
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/hotline12345/hotline/internal/adapters/seal"
+)
+
+// DynamoDB is the part of *dynamodb.Client the store uses; the interface lets
+// tests inject faults without a second implementation of the store.
+type DynamoDB interface {
+	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+var _ DynamoDB = (*dynamodb.Client)(nil)
+
+// Store reads and writes the hotline table.
+type Store struct {
+	db      DynamoDB
+	table   string
+	sealer  seal.Sealer
+	blinder *seal.Blinder
+	now     func() time.Time
+	loc     *time.Location
+}
+
+// Option adjusts a Store.
+type Option func(*Store)
+
+// WithClock replaces time.Now, for tests and the sped-up local clock.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithLocation sets the time zone that decides which calendar day a ticket or
+// a counter belongs to. The default is China Standard Time (UTC+8, no DST),
+// where the hotline's days begin.
+func WithLocation(loc *time.Location) Option { return func(s *Store) { s.loc = loc } }
+
+// New builds a Store. All arguments are required.
+func New(db DynamoDB, table string, sealer seal.Sealer, blinder *seal.Blinder, opts ...Option) (*Store, error) {
+	switch {
+	case db == nil:
+		return nil, errors.New("store: DynamoDB client is required")
+	case table == "":
+		return nil, errors.New("store: table name is required")
+	case sealer == nil:
+		return nil, errors.New("store: sealer is required")
+	case blinder == nil:
+		return nil, errors.New("store: blinder is required")
+	}
+	s := &Store{
+		db: db, table: table, sealer: sealer, blinder: blinder,
+		now: time.Now,
+		loc: time.FixedZone("CST", 8*60*60),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
+}
+
+// Table returns the table name.
+func (s *Store) Table() string { return s.table }
+
+// NotFoundError says an item does not exist.
+type NotFoundError struct {
+	Kind string // "ticket", "config"
+	ID   string
+}
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("store: %s %s not found", e.Kind, e.ID) }
+
+// Is makes errors.Is(err, &NotFoundError{}) match any NotFoundError.
+func (e *NotFoundError) Is(target error) bool { _, ok := target.(*NotFoundError); return ok }
+
+// ConflictError says a conditional write lost: the item changed since it was
+// read (stale version, lost race) or is not in the expected status. HTTP 409.
+type ConflictError struct {
+	Kind   string
+	ID     string
+	Reason string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("store: conflict on %s %s: %s", e.Kind, e.ID, e.Reason)
+}
+
+// Is makes errors.Is(err, &ConflictError{}) match any ConflictError.
+func (e *ConflictError) Is(target error) bool { _, ok := target.(*ConflictError); return ok }
+
+// IdempotencyConflictError says the idempotency key was already used with a
+// different request body. HTTP 409.
+type IdempotencyConflictError struct {
+	TicketID string // the ticket created by the first use of the key
+}
+
+func (e *IdempotencyConflictError) Error() string {
+	return "store: idempotency key already used with a different request body"
+}
+
+// Is makes errors.Is(err, &IdempotencyConflictError{}) match any IdempotencyConflictError.
+func (e *IdempotencyConflictError) Is(target error) bool {
+	_, ok := target.(*IdempotencyConflictError)
+	return ok
+}
+
+// IDCollisionError says a ticket with this id already exists; the caller
+// should draw a new id and try again.
+type IDCollisionError struct {
+	ID string
+}
+
+func (e *IDCollisionError) Error() string { return fmt.Sprintf("store: ticket id %s is taken", e.ID) }
+
+// Is makes errors.Is(err, &IDCollisionError{}) match any IDCollisionError.
+func (e *IDCollisionError) Is(target error) bool { _, ok := target.(*IDCollisionError); return ok }
+
+// CursorError says a paging cursor is not one this store issued for this
+// query. HTTP 400.
+type CursorError struct {
+	Reason string
+}
+
+func (e *CursorError) Error() string { return "store: invalid cursor: " + e.Reason }
+
+// Is makes errors.Is(err, &CursorError{}) match any CursorError.
+func (e *CursorError) Is(target error) bool { _, ok := target.(*CursorError); return ok }
+
+// InvalidArgumentError says a caller passed something the store cannot key
+// on (empty id, '#' in a key part). It is a programming error, not bad input.
+type InvalidArgumentError struct {
+	What string
+}
+
+func (e *InvalidArgumentError) Error() string { return "store: invalid argument: " + e.What }

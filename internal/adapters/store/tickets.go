@@ -1,0 +1,792 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// Item attributes besides the keys. The ticket's document is stored as JSON
+// in doc so fields added to ticket.Ticket are persisted without touching the
+// store; the attributes the store conditions or indexes on are kept beside it
+// and win over the document when read.
+const (
+	attrEntity     = "entity"
+	attrDoc        = "doc"
+	attrStatus     = "status"
+	attrVersion    = "version"
+	attrContact    = "contact" // sealed ticket.Contact, AAD = ticket id
+	attrAccessHash = "accessCodeHash"
+	attrTaskToken  = "taskToken"
+	attrDept       = "departmentId"
+	attrBodyHash   = "bodyHash"
+	attrTicketID   = "ticketId"
+	attrResponse   = "response" // sealed original response
+	attrValue      = "value"
+	attrCount      = "n"
+	attrMetric     = "metric"
+
+	skMeta    = "META"
+	skIdem    = "IDEM"
+	gsiReview = "REVIEW"
+
+	// timeKey is fixed-width so key strings sort chronologically.
+	timeKey = "2006-01-02T15:04:05.000Z"
+	dayKey  = "2006-01-02"
+
+	// daysShards spreads one day's tickets over several GSI4 partitions.
+	dayShards = 4
+	// eventsPerSave bounds the events of one save so Seq stays unique:
+	// Seq = new version × eventsPerSave + index. It also keeps the
+	// transaction under DynamoDB's 100-item limit.
+	eventsPerSave = 99
+	seqFactor     = 100
+	// maxTransactItems is DynamoDB's limit on the items of one transaction.
+	maxTransactItems = 100
+	// counterAttempts bounds retries of a save whose only failure was a
+	// concurrent transaction on a shared daily counter.
+	counterAttempts = 5
+	// createAttempts bounds retries when an idempotency record vanishes
+	// (TTL) or a transaction conflicts while we create.
+	createAttempts = 5
+	// idemTTL is how long a key is remembered when the caller gives no expiry.
+	idemTTL = 24 * time.Hour
+)
+
+// noDeadline sorts tickets without a reply deadline after all others.
+const noDeadline = "9999-12-31T23:59:59.999Z"
+
+// Idempotency describes the Idempotency-Key of a create request.
+type Idempotency struct {
+	Key      string
+	BodyHash string
+	// Response is what the first request answered; replays get it back. It is
+	// sealed at rest because it carries the citizen's access code.
+	Response []byte
+	// ExpiresAt defaults to 24 h after now.
+	ExpiresAt time.Time
+}
+
+// Created is the outcome of CreateTicket.
+type Created struct {
+	TicketID string
+	// Response is the stored original response on a replay, else the
+	// Idempotency.Response given (nil without an idempotency key).
+	Response []byte
+	// Replayed is true when nothing was written because the key was seen.
+	Replayed bool
+}
+
+func ticketPK(id string) string { return "TICKET#" + id }
+
+func idemPK(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "IDEM#" + hex.EncodeToString(sum[:])
+}
+
+func eventSK(at time.Time, seq int) string {
+	return fmt.Sprintf("EVENT#%s#%010d", at.UTC().Format(timeKey), seq)
+}
+
+func inboxPK(dept string, st ticket.Status) string { return "DEPT#" + dept + "#" + string(st) }
+
+// InboxOverdue is the inbox tab of tickets past a deadline (dispatched or
+// accepted, flagged overdue): departments see them apart, not among the rest.
+const InboxOverdue ticket.Status = "overdue"
+
+// InboxStatus is the inbox tab a ticket is listed under.
+func InboxStatus(t *ticket.Ticket) ticket.Status {
+	if t.Overdue && (t.Status == ticket.StatusDispatched || t.Status == ticket.StatusAccepted) {
+		return InboxOverdue
+	}
+	return t.Status
+}
+
+func dayPK(day string, id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("DAY#%s#%d", day, h.Sum32()%dayShards)
+}
+
+func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrPK: str(pk), attrSK: str(sk)}
+}
+
+// inReview reports whether the ticket waits for an operator (GSI2 is sparse).
+func inReview(t *ticket.Ticket) bool {
+	return (t.Status == ticket.StatusInReview && t.WaitingStep == ticket.StepOperator) ||
+		t.Status == ticket.StatusReturned || t.ExtensionRequested
+}
+
+// ContactIndex returns the blind index the citizen index uses for a contact:
+// the phone's if there is one, else the e-mail's; "" for none.
+func (s *Store) ContactIndex(c *ticket.Contact) string {
+	if c == nil {
+		return ""
+	}
+	if p := s.blinder.Phone(c.Phone); p != "" {
+		return p
+	}
+	return s.blinder.Email(c.Email)
+}
+
+func checkKeyPart(what, v string) error {
+	if v == "" || strings.Contains(v, "#") {
+		return &InvalidArgumentError{What: what + " must be non-empty and contain no '#'"}
+	}
+	return nil
+}
+
+// mutableAttrs are the ticket attributes every save rewrites. The nil values
+// are attributes the ticket does not have (a sparse index it is not in).
+func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
+	doc, err := json.Marshal(t)
+	if err != nil {
+		return nil, fmt.Errorf("store: encode ticket %s: %w", t.ID, err)
+	}
+	a := map[string]types.AttributeValue{
+		attrDoc:       str(string(doc)),
+		attrStatus:    str(string(t.Status)),
+		attrVersion:   num(int64(t.Version)),
+		attrTaskToken: nil, attrDept: nil,
+		attrGSI1PK: nil, attrGSI1SK: nil, attrGSI2PK: nil, attrGSI2SK: nil,
+	}
+	co, err := coDepartments(t)
+	if err != nil {
+		return nil, err
+	}
+	a[attrCoDepts] = coDeptsAttr(co)
+	if t.TaskToken != "" {
+		a[attrTaskToken] = str(t.TaskToken)
+	}
+	if t.DepartmentID != "" {
+		if err := checkKeyPart("department id", t.DepartmentID); err != nil {
+			return nil, err
+		}
+		a[attrDept] = str(t.DepartmentID)
+		dl := noDeadline
+		if !t.Deadlines.Reply.IsZero() {
+			dl = t.Deadlines.Reply.UTC().Format(timeKey)
+		}
+		a[attrGSI1PK] = str(inboxPK(t.DepartmentID, InboxStatus(t)))
+		a[attrGSI1SK] = str(dl + "#" + t.ID)
+	}
+	if inReview(t) {
+		a[attrGSI2PK] = str(gsiReview)
+		a[attrGSI2SK] = str(t.CreatedAt.UTC().Format(timeKey) + "#" + t.ID)
+	}
+	return a, nil
+}
+
+func (s *Store) eventItem(id string, e ticket.Event) (map[string]types.AttributeValue, error) {
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("store: encode event of ticket %s: %w", id, err)
+	}
+	return map[string]types.AttributeValue{
+		attrPK: str(ticketPK(id)), attrSK: str(eventSK(e.At, e.Seq)),
+		attrEntity: str("event"), attrDoc: str(string(doc)),
+	}, nil
+}
+
+func (s *Store) putEvent(id string, e ticket.Event) (types.TransactWriteItem, error) {
+	item, err := s.eventItem(id, e)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	// Events are immutable: never overwrite one.
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(s.table), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	}}, nil
+}
+
+func validTicket(t *ticket.Ticket) error {
+	if t == nil {
+		return &InvalidArgumentError{What: "ticket is nil"}
+	}
+	if t.ID == "" || strings.Contains(t.ID, "#") {
+		return &InvalidArgumentError{What: "ticket id must be non-empty and contain no '#'"}
+	}
+	if !t.Status.Valid() {
+		return &InvalidArgumentError{What: "ticket status " + strconv.Quote(string(t.Status)) + " is unknown"}
+	}
+	if t.CreatedAt.IsZero() {
+		return &InvalidArgumentError{What: "ticket creation time is zero"}
+	}
+	return nil
+}
+
+// CreateTicket writes a new ticket (version 1), its first event and, when idem
+// is given, the idempotency record, in one transaction. A replay of the key
+// with the same body hash writes nothing and returns the original response;
+// a different body gives *IdempotencyConflictError; a taken ticket id gives
+// *IDCollisionError. On success t.Version is 1.
+func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *Idempotency) (Created, error) {
+	if err := validTicket(t); err != nil {
+		return Created{}, err
+	}
+	if idem != nil && idem.Key == "" {
+		return Created{}, &InvalidArgumentError{What: "idempotency key is empty"}
+	}
+	nt := *t
+	nt.Version = 1
+	first.TicketID = t.ID
+	if first.At.IsZero() {
+		first.At = nt.CreatedAt
+	}
+	first.Seq = nt.Version * seqFactor
+
+	item, err := mutableAttrs(&nt)
+	if err != nil {
+		return Created{}, err
+	}
+	for k, v := range item {
+		if v == nil {
+			delete(item, k)
+		}
+	}
+	item[attrPK] = str(ticketPK(t.ID))
+	item[attrSK] = str(skMeta)
+	item[attrEntity] = str("ticket")
+	created := nt.CreatedAt.UTC().Format(timeKey) + "#" + t.ID
+	item[attrGSI4PK] = str(dayPK(nt.CreatedAt.In(s.loc).Format(dayKey), t.ID))
+	item[attrGSI4SK] = str(created)
+	if nt.AccessCodeHash != "" {
+		item[attrAccessHash] = str(nt.AccessCodeHash)
+	}
+	if nt.Contact != nil {
+		plain, err := json.Marshal(nt.Contact)
+		if err != nil {
+			return Created{}, fmt.Errorf("store: encode contact of ticket %s: %w", t.ID, err)
+		}
+		sealed, err := s.sealer.Seal(ctx, plain, []byte(t.ID))
+		if err != nil {
+			return Created{}, fmt.Errorf("store: seal contact of ticket %s: %w", t.ID, err)
+		}
+		item[attrContact] = &types.AttributeValueMemberB{Value: sealed}
+		if bi := s.ContactIndex(nt.Contact); bi != "" {
+			item[attrGSI3PK] = str("CONTACT#" + bi)
+			item[attrGSI3SK] = str(created)
+		}
+	}
+	putTicket := types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(s.table), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	}}
+	putFirst, err := s.putEvent(t.ID, first)
+	if err != nil {
+		return Created{}, err
+	}
+	coItems, err := s.coWrites(nil, nil, &nt)
+	if err != nil {
+		return Created{}, err
+	}
+	if n := len(coItems) + 3; n > maxTransactItems {
+		return Created{}, &InvalidArgumentError{What: fmt.Sprintf("creating ticket %s needs %d transaction items, at most %d", t.ID, n, maxTransactItems)}
+	}
+
+	for attempt := 0; attempt < createAttempts; attempt++ {
+		now := s.now()
+		var items []types.TransactWriteItem
+		idemAt := -1
+		if idem != nil {
+			put, err := s.putIdem(ctx, t.ID, idem, now)
+			if err != nil {
+				return Created{}, err
+			}
+			// First, so that a server that reports only the first failed
+			// condition (minidyn) reports a replay rather than an id clash.
+			idemAt = len(items)
+			items = append(items, put)
+		}
+		ticketAt := len(items)
+		items = append(items, putTicket, putFirst)
+		items = append(items, coItems...)
+
+		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			t.Version = nt.Version
+			c := Created{TicketID: t.ID}
+			if idem != nil {
+				c.Response = idem.Response
+			}
+			return c, nil
+		}
+		reasons, ok := cancelReasons(err)
+		if !ok {
+			return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+		}
+		switch {
+		case idemAt >= 0 && reasonAt(reasons, idemAt) == reasonConditionFailed:
+			c, found, err := s.replay(ctx, idem, now)
+			if err != nil || found {
+				return c, err
+			}
+			// The record expired or was deleted since the condition saw it: try again.
+		case reasonAt(reasons, ticketAt) == reasonConditionFailed:
+			return Created{}, &IDCollisionError{ID: t.ID}
+		case hasReason(reasons, reasonTransactionConflict):
+			// A concurrent transaction touched one of the items (a racing
+			// replay): back off a little and try again; the next attempt
+			// sees its outcome.
+			if err := backoff(ctx, attempt); err != nil {
+				return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+			}
+		default:
+			return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+		}
+	}
+	return Created{}, &ConflictError{Kind: "ticket", ID: t.ID, Reason: "too much contention on the idempotency key"}
+}
+
+func (s *Store) putIdem(ctx context.Context, ticketID string, idem *Idempotency, now time.Time) (types.TransactWriteItem, error) {
+	pk := idemPK(idem.Key)
+	exp := idem.ExpiresAt
+	if exp.IsZero() {
+		exp = now.Add(idemTTL)
+	}
+	resp, err := s.sealer.Seal(ctx, idem.Response, []byte(pk))
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("store: seal idempotent response of ticket %s: %w", ticketID, err)
+	}
+	item := key(pk, skIdem)
+	item[attrEntity] = str("idempotency")
+	item[attrBodyHash] = str(idem.BodyHash)
+	item[attrTicketID] = str(ticketID)
+	item[attrResponse] = &types.AttributeValueMemberB{Value: resp}
+	item[attrTTL] = num(exp.Unix())
+	// A record whose ttl has passed counts as absent even before DynamoDB's
+	// TTL sweeper (which can lag by days) deletes it.
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(s.table), Item: item,
+		ConditionExpression:       aws.String("attribute_not_exists(#pk) OR #ttl <= :now"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#ttl": attrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(now.Unix())},
+	}}, nil
+}
+
+// replay reads the idempotency record that made a create fail. found is
+// false when it is gone or expired, so the caller should try again.
+func (s *Store) replay(ctx context.Context, idem *Idempotency, now time.Time) (Created, bool, error) {
+	pk := idemPK(idem.Key)
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(pk, skIdem), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return Created{}, false, fmt.Errorf("store: read idempotency record: %w", err)
+	}
+	if out.Item == nil {
+		return Created{}, false, nil
+	}
+	ttl, err := numAttr(out.Item, attrTTL)
+	if err != nil {
+		return Created{}, false, fmt.Errorf("store: idempotency record: %w", err)
+	}
+	if int64(ttl) <= now.Unix() {
+		return Created{}, false, nil
+	}
+	id := strAttr(out.Item, attrTicketID)
+	if strAttr(out.Item, attrBodyHash) != idem.BodyHash {
+		return Created{}, true, &IdempotencyConflictError{TicketID: id}
+	}
+	b, ok := out.Item[attrResponse].(*types.AttributeValueMemberB)
+	if !ok {
+		return Created{}, true, errors.New("store: idempotency record has no response")
+	}
+	resp, err := s.sealer.Open(ctx, b.Value, []byte(pk))
+	if err != nil {
+		return Created{}, true, fmt.Errorf("store: open idempotent response of ticket %s: %w", id, err)
+	}
+	return Created{TicketID: id, Response: resp, Replayed: true}, true, nil
+}
+
+// backoff waits a short, growing, jittered time before a retry.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt+1)*20*time.Millisecond + rand.N(20*time.Millisecond)
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}
+
+const (
+	reasonConditionFailed     = "ConditionalCheckFailed"
+	reasonTransactionConflict = "TransactionConflict"
+)
+
+// cancelReasons returns the per-item cancellation codes of a cancelled
+// transaction ("None" where the item was fine).
+func cancelReasons(err error) ([]string, bool) {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return nil, false
+	}
+	out := make([]string, len(tce.CancellationReasons))
+	for i, r := range tce.CancellationReasons {
+		out[i] = aws.ToString(r.Code)
+	}
+	return out, true
+}
+
+func hasReason(reasons []string, code string) bool {
+	for _, r := range reasons {
+		if r == code {
+			return true
+		}
+	}
+	return false
+}
+
+func reasonAt(reasons []string, i int) string {
+	if i < len(reasons) {
+		return reasons[i]
+	}
+	return ""
+}
+
+func strAttr(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func numAttr(item map[string]types.AttributeValue, name string) (int, error) {
+	v, ok := item[name].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("attribute %s is missing or not a number", name)
+	}
+	n, err := strconv.Atoi(v.Value)
+	if err != nil {
+		return 0, fmt.Errorf("attribute %s: %w", name, err)
+	}
+	return n, nil
+}
+
+// GetTicket reads a ticket with its contact unsealed (strongly consistent).
+func (s *Store) GetTicket(ctx context.Context, id string) (*ticket.Ticket, error) {
+	return s.getTicket(ctx, id, true)
+}
+
+// GetTicketMeta reads a ticket without unsealing its contact, for code that
+// only needs status, version or routing.
+func (s *Store) GetTicketMeta(ctx context.Context, id string) (*ticket.Ticket, error) {
+	return s.getTicket(ctx, id, false)
+}
+
+func (s *Store) getTicket(ctx context.Context, id string, unseal bool) (*ticket.Ticket, error) {
+	if id == "" || strings.Contains(id, "#") {
+		return nil, &NotFoundError{Kind: "ticket", ID: id}
+	}
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(ticketPK(id), skMeta), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: get ticket %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return nil, &NotFoundError{Kind: "ticket", ID: id}
+	}
+	return s.decodeTicket(ctx, out.Item, unseal)
+}
+
+// decodeTicket builds a ticket from its item. Listings pass unseal=false:
+// they do not need the contact, and skipping it keeps personal data (and,
+// with KMS, a decrypt call per item) out of bulk reads.
+func (s *Store) decodeTicket(ctx context.Context, item map[string]types.AttributeValue, unseal bool) (*ticket.Ticket, error) {
+	pk := strAttr(item, attrPK)
+	var t ticket.Ticket
+	if err := json.Unmarshal([]byte(strAttr(item, attrDoc)), &t); err != nil {
+		return nil, fmt.Errorf("store: decode ticket item %s: %w", pk, err)
+	}
+	t.ID = strings.TrimPrefix(pk, "TICKET#")
+	t.Status = ticket.Status(strAttr(item, attrStatus))
+	v, err := numAttr(item, attrVersion)
+	if err != nil {
+		return nil, fmt.Errorf("store: decode ticket %s: %w", t.ID, err)
+	}
+	t.Version = v
+	t.AccessCodeHash = strAttr(item, attrAccessHash)
+	t.TaskToken = strAttr(item, attrTaskToken)
+	if b, ok := item[attrContact].(*types.AttributeValueMemberB); ok && unseal {
+		plain, err := s.sealer.Open(ctx, b.Value, []byte(t.ID))
+		if err != nil {
+			return nil, fmt.Errorf("store: open contact of ticket %s: %w", t.ID, err)
+		}
+		var c ticket.Contact
+		if err := json.Unmarshal(plain, &c); err != nil {
+			// Do not wrap: the decoder's message may quote the plaintext.
+			return nil, fmt.Errorf("store: decode contact of ticket %s: invalid JSON", t.ID)
+		}
+		t.Contact = &c
+	}
+	return &t, nil
+}
+
+// SaveTicket writes t if it is still at t.Version and in expectedStatus, as
+// version t.Version+1, together with events, in one transaction. The store
+// sets each event's TicketID and Seq (new version × 100 + index); the caller's
+// slice is not changed. A lost race or a wrong status gives *ConflictError; a
+// missing ticket *NotFoundError. On success t.Version is the new version.
+//
+// The contact, access code hash and creation-time indexes are write-once
+// (set by CreateTicket) so saving a ticket read from a listing, whose Contact
+// is nil, cannot erase them.
+func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus ticket.Status, events ...ticket.Event) error {
+	if err := validTicket(t); err != nil {
+		return err
+	}
+	if len(events) > eventsPerSave {
+		return &InvalidArgumentError{What: fmt.Sprintf("%d events in one save, at most %d", len(events), eventsPerSave)}
+	}
+	if err := checkStatusChain(expectedStatus, t.Status, events); err != nil {
+		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+	}
+	// Read first: the item is replaced as a whole (see below), so the
+	// write-once attributes are carried over from the stored item. The put is
+	// conditional on the version read here, so they cannot have changed.
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(ticketPK(t.ID), skMeta), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return fmt.Errorf("store: save ticket %s: read current: %w", t.ID, err)
+	}
+	if out.Item == nil {
+		return &NotFoundError{Kind: "ticket", ID: t.ID}
+	}
+	if err := checkCurrent(out.Item, t, expectedStatus); err != nil {
+		return err
+	}
+
+	nt := *t
+	nt.Version = t.Version + 1
+	item, err := mutableAttrs(&nt)
+	if err != nil {
+		return err
+	}
+	for k, v := range item {
+		if v == nil {
+			delete(item, k)
+		}
+	}
+	for _, k := range []string{attrPK, attrSK, attrEntity, attrContact, attrAccessHash, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK} {
+		if v, ok := out.Item[k]; ok {
+			item[k] = v
+		}
+	}
+	// A full Put rather than an UpdateItem with SET/REMOVE: both are atomic
+	// and conditional on DynamoDB, but minidyn mis-indexes an item that
+	// enters a GSI through UpdateItem, and the Put leaves no doubt that a
+	// ticket leaving a sparse index (review queue) drops out of it.
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName:                aws.String(s.table),
+		Item:                     item,
+		ConditionExpression:      aws.String("#v = :expv AND #st = :exps"),
+		ExpressionAttributeNames: map[string]string{"#v": attrVersion, "#st": attrStatus},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":expv": num(int64(t.Version)), ":exps": str(string(expectedStatus)),
+		},
+	}}}
+	// The stored ticket tells which assignment items exist and what they say.
+	prev, err := s.decodeTicket(ctx, out.Item, false)
+	if err != nil {
+		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+	}
+	var counts []counter
+	for i, e := range events {
+		e.TicketID = t.ID
+		if e.At.IsZero() {
+			e.At = s.now()
+		}
+		e.Seq = nt.Version*seqFactor + i
+		put, err := s.putEvent(t.ID, e)
+		if err != nil {
+			return err
+		}
+		items = append(items, put)
+		counts = s.addCounters(counts, ticket.Metrics(&nt, e))
+	}
+	// The co-handlers' assignment items change in this same transaction,
+	// before the counters: counterConflictOnly relies on those coming last.
+	coItems, err := s.coWrites(prev, storedCoDepts(out.Item), &nt)
+	if err != nil {
+		return err
+	}
+	items = append(items, coItems...)
+	// Answers to waiting workflow steps: saved with the change or not at all.
+	// nt shares t's Outbox, so the keys set here reach the caller.
+	items = append(items, s.outboxWrites(&nt, nt.Version, s.now())...)
+	// The counters ride in the same transaction as the status change that
+	// causes them: a save that loses its race adds nothing, a retried one
+	// (after a conflict) adds once. That is the exactly-once the rates need.
+	firstCounter := len(items)
+	for _, c := range counts {
+		upd, err := s.counterUpdate(c)
+		if err != nil {
+			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+		}
+		items = append(items, types.TransactWriteItem{Update: upd})
+	}
+	if len(items) > maxTransactItems {
+		return &InvalidArgumentError{What: fmt.Sprintf("save of ticket %s needs %d transaction items, at most %d", t.ID, len(items), maxTransactItems)}
+	}
+	for attempt := 0; ; attempt++ {
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			t.Version = nt.Version
+			return nil
+		}
+		reasons, ok := cancelReasons(err)
+		if !ok {
+			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+		}
+		switch {
+		case counterConflictOnly(reasons, firstCounter) && attempt < counterAttempts-1:
+			// Another ticket's save touched the same daily counter (a hot
+			// department on a busy day). The ticket's own condition held, so
+			// trying the same transaction again is safe and cannot count twice.
+			if err := backoff(ctx, attempt); err != nil {
+				return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+			}
+			continue
+		case reasonAt(reasons, 0) == reasonConditionFailed, hasReason(reasons, reasonTransactionConflict):
+			return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "changed concurrently"}
+		case hasReason(reasons, reasonConditionFailed):
+			// An event key already exists: another save at this version won.
+			return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "timeline entry already written"}
+		default:
+			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+		}
+	}
+}
+
+// counterConflictOnly reports whether a cancelled transaction failed only
+// because a counter item (at index first or later) was in another
+// transaction at the same time.
+func counterConflictOnly(reasons []string, first int) bool {
+	conflict := false
+	for i, r := range reasons {
+		switch {
+		case r == "" || r == "None":
+		case i >= first && r == reasonTransactionConflict:
+			conflict = true
+		default:
+			return false
+		}
+	}
+	return conflict
+}
+
+// checkCurrent compares the stored ticket with what the caller expects, so
+// most conflicts are answered without a write.
+func checkCurrent(item map[string]types.AttributeValue, t *ticket.Ticket, expected ticket.Status) error {
+	v, err := numAttr(item, attrVersion)
+	if err != nil {
+		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+	}
+	if v != t.Version {
+		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("stale version %d, current is %d", t.Version, v)}
+	}
+	if cur := ticket.Status(strAttr(item, attrStatus)); cur != expected {
+		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("status is %s, not %s", cur, expected)}
+	}
+	return nil
+}
+
+// Events returns the ticket's timeline in chronological order. A ticket that
+// does not exist gives *NotFoundError.
+func (s *Store) Events(ctx context.Context, id string) ([]ticket.Event, error) {
+	if id == "" || strings.Contains(id, "#") {
+		return nil, &NotFoundError{Kind: "ticket", ID: id}
+	}
+	// One query over the whole partition: EVENT#… sorts before META, so the
+	// same read also tells whether the ticket exists.
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(ticketPK(id))},
+		ConsistentRead:            aws.Bool(true),
+	}
+	var (
+		evs  []ticket.Event
+		seen bool
+	)
+	err := s.queryPages(ctx, in, "events of ticket "+id, func(items []map[string]types.AttributeValue) error {
+		for _, item := range items {
+			sk := strAttr(item, attrSK)
+			if sk == skMeta {
+				seen = true
+				continue
+			}
+			if !strings.HasPrefix(sk, "EVENT#") {
+				continue
+			}
+			var e ticket.Event
+			if err := json.Unmarshal([]byte(strAttr(item, attrDoc)), &e); err != nil {
+				return fmt.Errorf("store: decode event %s of ticket %s: %w", sk, id, err)
+			}
+			evs = append(evs, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !seen {
+		return nil, &NotFoundError{Kind: "ticket", ID: id}
+	}
+	return evs, nil
+}
+
+// checkStatusChain refuses a save whose status change the transition table does
+// not allow. One save may take several steps (received → in_review → rejected
+// when review decides at once); its events then name each step, in order.
+func checkStatusChain(from, to ticket.Status, events []ticket.Event) error {
+	cur := from
+	for _, e := range events {
+		if e.To == "" {
+			continue
+		}
+		if e.From != cur {
+			return &ticket.TransitionError{From: cur, To: e.To}
+		}
+		if err := ticket.CheckTransition(cur, e.To); err != nil {
+			return err
+		}
+		cur = e.To
+	}
+	if cur != to {
+		return ticket.CheckTransition(cur, to)
+	}
+	return nil
+}

@@ -1,0 +1,300 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// The admin routes edit the one catalog config item (catalogconfig.Kind/ID) by
+// read-modify-write on its stored version: a change made by someone else
+// between the read and the write is a 409, never lost. GET answers carry the
+// version as ETag; a PUT with If-Match is refused with 409 unless the catalog
+// is still at that version, so an editor cannot overwrite what it has not
+// seen. Other functions cache the catalog for catalogconfig.DefaultTTL (30 s).
+
+// maxAdminBodyBytes lets a whole category tree through; the stored catalog
+// is bounded again as a whole.
+const maxAdminBodyBytes = catalogconfig.MaxStoredBytes
+
+// listBody is the PUT body of routing-rules or categories: exactly one list.
+type listBody struct {
+	RoutingRules *[]catalog.RoutingRule `json:"routingRules,omitempty"`
+	Categories   *[]catalog.Category    `json:"categories,omitempty"`
+}
+
+// calendarBody is ticket.CalendarFile with the lists required, so a PUT that
+// forgets them does not silently clear a year's holidays.
+type calendarBody struct {
+	Year     int       `json:"year"`
+	Holidays *[]string `json:"holidays"`
+	Workdays *[]string `json:"workdays"`
+}
+
+func decodeAdmin(r *request, v any) error {
+	body, err := httpapi.Body(r.APIGatewayV2HTTPRequest)
+	if err != nil {
+		return err
+	}
+	return ticket.DecodeStrict(body, maxAdminBodyBytes, v)
+}
+
+// adminRead loads the stored catalog for a GET (admins and supervisors).
+func (h *Handler) adminRead(ctx context.Context, r *request) (*catalog.Catalog, int, error) {
+	if err := requireRole(r, auth.RoleAdmin, auth.RoleSupervisor); err != nil {
+		return nil, 0, err
+	}
+	return catalogconfig.Read(ctx, h.Store)
+}
+
+// withVersion answers v with the catalog version as ETag.
+func withVersion(v any, version int) events.APIGatewayV2HTTPResponse {
+	resp := httpapi.JSON(http.StatusOK, v)
+	resp.Headers["ETag"] = strconv.Quote(strconv.Itoa(version))
+	return resp
+}
+
+// ifMatch reads If-Match: a version as sent in ETag (quotes and W/ optional),
+// "*" or nothing for any.
+func ifMatch(r *request) (int, bool, error) {
+	v := strings.TrimSpace(httpapi.Header(r.APIGatewayV2HTTPRequest, "If-Match"))
+	if v == "" || v == "*" {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(v, "W/"), `"`))
+	if err != nil || n < 1 {
+		return 0, false, httpapi.BadRequest("If-Match must be an ETag this API returned", map[string]string{"If-Match": "invalid"})
+	}
+	return n, true, nil
+}
+
+// adminWrite applies change to the stored catalog and stores the result if it
+// is valid and nobody changed the catalog meanwhile.
+func (h *Handler) adminWrite(ctx context.Context, r *request, what string, change func(s *catalog.Seed) error) (*catalog.Catalog, int, error) {
+	if err := requireRole(r, auth.RoleAdmin); err != nil {
+		return nil, 0, err
+	}
+	want, pinned, err := ifMatch(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	cur, version, err := catalogconfig.Read(ctx, h.Store)
+	if err != nil {
+		return nil, 0, err
+	}
+	if pinned && want != version {
+		return nil, 0, httpapi.Conflict("the catalog changed since version " + strconv.Itoa(want) + "; reload and retry")
+	}
+	seed := cur.Seed()
+	if err := change(&seed); err != nil {
+		return nil, 0, err
+	}
+	c, next, err := catalogconfig.Write(ctx, h.Store, seed, version)
+	var (
+		invalid  *catalog.LoadError
+		tooLarge *catalogconfig.TooLargeError
+		conflict *store.ConflictError
+	)
+	switch {
+	case errors.As(err, &invalid):
+		return nil, 0, httpapi.BadRequest("the changed catalog is invalid", problemFields(invalid.Problems))
+	case errors.As(err, &tooLarge):
+		return nil, 0, &httpapi.Error{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: tooLarge.Error()}
+	case errors.As(err, &conflict):
+		r.log.InfoContext(ctx, "catalog write lost a race", "error", err.Error())
+		return nil, 0, httpapi.Conflict("the catalog was changed concurrently; reload and retry")
+	case err != nil:
+		return nil, 0, err
+	}
+	if inv, ok := h.Catalog.(interface{ Invalidate() }); ok {
+		inv.Invalidate() // this function sees its own change at once
+	}
+	// Admin identities and config ids only: no personal data.
+	r.log.InfoContext(ctx, "catalog changed", "what", what, "version", next, "by", r.staff.Subject)
+	return c, next, nil
+}
+
+// problemFields turns catalog problems ("rule r1: unknown department …")
+// into the fields of the API.md error: where → what.
+func problemFields(problems []string) map[string]string {
+	fields := map[string]string{}
+	for _, p := range problems {
+		where, what, ok := strings.Cut(p, ": ")
+		if !ok {
+			where, what = "catalog", p
+		}
+		if prev, dup := fields[where]; dup {
+			what = prev + "; " + what
+		}
+		fields[where] = what
+	}
+	return fields
+}
+
+func (h *Handler) adminGetDepartment(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	c, version, err := h.adminRead(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	d, ok := c.Department(r.PathParameters["id"])
+	if !ok {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
+	}
+	return withVersion(d, version), nil
+}
+
+func (h *Handler) adminPutDepartment(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	var d catalog.Department
+	c, version, err := h.adminWrite(ctx, r, "department", func(s *catalog.Seed) error {
+		if err := decodeAdmin(r, &d); err != nil {
+			return err
+		}
+		d.ID = r.PathParameters["id"] // the path names the department
+		if i := slices.IndexFunc(s.Departments, func(x catalog.Department) bool { return x.ID == d.ID }); i >= 0 {
+			s.Departments[i] = d
+		} else {
+			s.Departments = append(s.Departments, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	saved, _ := c.Department(d.ID)
+	return withVersion(saved, version), nil
+}
+
+func (h *Handler) adminGetRoutingRules(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	c, version, err := h.adminRead(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// Stored order (ties between equal priorities go to the earlier rule).
+	return withVersion(map[string]any{"routingRules": c.Seed().RoutingRules}, version), nil
+}
+
+func (h *Handler) adminPutRoutingRules(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	c, version, err := h.adminWrite(ctx, r, "routing-rules", func(s *catalog.Seed) error {
+		var body listBody
+		if err := decodeAdmin(r, &body); err != nil {
+			return err
+		}
+		if body.RoutingRules == nil || body.Categories != nil {
+			return httpapi.BadRequest("the body is {\"routingRules\": [...]}", map[string]string{"routingRules": "required"})
+		}
+		s.RoutingRules = *body.RoutingRules
+		return nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withVersion(map[string]any{"routingRules": c.Seed().RoutingRules}, version), nil
+}
+
+func (h *Handler) adminGetCategories(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	c, version, err := h.adminRead(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withVersion(map[string]any{"categories": c.Categories()}, version), nil
+}
+
+func (h *Handler) adminPutCategories(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	c, version, err := h.adminWrite(ctx, r, "categories", func(s *catalog.Seed) error {
+		var body listBody
+		if err := decodeAdmin(r, &body); err != nil {
+			return err
+		}
+		if body.Categories == nil || body.RoutingRules != nil {
+			return httpapi.BadRequest("the body is {\"categories\": [...]}", map[string]string{"categories": "required"})
+		}
+		s.Categories = *body.Categories
+		return nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withVersion(map[string]any{"categories": c.Categories()}, version), nil
+}
+
+// calendarYear reads the {year} path parameter.
+func calendarYear(r *request) (int, error) {
+	y, err := strconv.Atoi(r.PathParameters["year"])
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, httpapi.NotFound()
+	}
+	return y, nil
+}
+
+func (h *Handler) adminGetCalendar(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	c, version, err := h.adminRead(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	year, err := calendarYear(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	for _, f := range c.Seed().Calendars {
+		if f.Year == year {
+			return withVersion(f, version), nil
+		}
+	}
+	return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
+}
+
+func (h *Handler) adminPutCalendar(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	var f ticket.CalendarFile
+	_, version, err := h.adminWrite(ctx, r, "calendar", func(s *catalog.Seed) error {
+		year, err := calendarYear(r)
+		if err != nil {
+			return err
+		}
+		var body calendarBody
+		if err := decodeAdmin(r, &body); err != nil {
+			return err
+		}
+		fields := map[string]string{}
+		if body.Year != 0 && body.Year != year {
+			fields["year"] = "must be the year in the path"
+		}
+		if body.Holidays == nil {
+			fields["holidays"] = "required (may be empty)"
+		}
+		if len(fields) > 0 {
+			return httpapi.BadRequest("invalid calendar", fields)
+		}
+		f = ticket.CalendarFile{Year: year, Holidays: *body.Holidays, Workdays: []string{}}
+		if body.Workdays != nil {
+			f.Workdays = *body.Workdays
+		}
+		if err := f.Validate(); err != nil {
+			var ce *ticket.CalendarError
+			if errors.As(err, &ce) {
+				return httpapi.BadRequest("invalid calendar", problemFields(ce.Problems))
+			}
+			return err
+		}
+		if i := slices.IndexFunc(s.Calendars, func(x ticket.CalendarFile) bool { return x.Year == year }); i >= 0 {
+			s.Calendars[i] = f
+		} else {
+			s.Calendars = append(s.Calendars, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withVersion(f, version), nil
+}

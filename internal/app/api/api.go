@@ -1,0 +1,190 @@
+// Package api is the api function: citizen look-ups, supplements and ratings;
+// the department inbox and actions (extensions included); operator review and
+// extension decisions; the staff view; statistics; catalog administration. Actions that
+// finish a waiting workflow step queue the answer with the change (the outbox)
+// and send it with the task token stored on the ticket once the change is saved.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/outbox"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// Store is what the api reads and changes.
+type Store interface {
+	lifecycle.Store
+	Events(ctx context.Context, id string) ([]ticket.Event, error)
+	DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error)
+	ReviewQueue(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
+	Stats(ctx context.Context, from, to time.Time) (map[string]map[string]int, error)
+	// The admin routes read and write the catalog config item.
+	catalogconfig.Store
+	outbox.Deleter
+}
+
+// Catalog gives the current configuration.
+type Catalog interface {
+	Current(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// Workflow finishes waiting steps.
+type Workflow = outbox.Workflow
+
+// Handler is the api function.
+type Handler struct {
+	Store    Store
+	Catalog  Catalog
+	Workflow Workflow
+	Now      func() time.Time
+	Log      *slog.Logger
+	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
+	CodeKey []byte
+}
+
+// maxBodyBytes bounds the JSON bodies of this function's routes.
+const maxBodyBytes = 64 << 10
+
+type request struct {
+	events.APIGatewayV2HTTPRequest
+	log     *slog.Logger
+	staff   auth.Claims
+	isStaff bool
+}
+
+type route func(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error)
+
+func (h *Handler) routes() map[string]route {
+	return map[string]route{
+		"GET /v1/categories":                       h.categories,
+		"GET /v1/tickets/{id}":                     h.getTicket,
+		"POST /v1/tickets/{id}/supplements":        h.supplement,
+		"POST /v1/tickets/{id}/rating":             h.rate,
+		"GET /v1/review-queue":                     h.reviewQueue,
+		"POST /v1/tickets/{id}/review":             h.review,
+		"POST /v1/tickets/{id}/reassign":           h.reassign,
+		"GET /v1/departments/{deptId}/tickets":     h.inbox,
+		"POST /v1/tickets/{id}/accept":             h.accept,
+		"POST /v1/tickets/{id}/reply":              h.reply,
+		"POST /v1/tickets/{id}/return":             h.returnTicket,
+		"POST /v1/tickets/{id}/extension":          h.requestExtension,
+		"POST /v1/tickets/{id}/extension-decision": h.decideExtension,
+		"GET /v1/stats":                            h.stats,
+		"GET /v1/admin/departments/{id}":           h.adminGetDepartment,
+		"PUT /v1/admin/departments/{id}":           h.adminPutDepartment,
+		"GET /v1/admin/routing-rules":              h.adminGetRoutingRules,
+		"PUT /v1/admin/routing-rules":              h.adminPutRoutingRules,
+		"GET /v1/admin/categories":                 h.adminGetCategories,
+		"PUT /v1/admin/categories":                 h.adminPutCategories,
+		"GET /v1/admin/calendar/{year}":            h.adminGetCalendar,
+		"PUT /v1/admin/calendar/{year}":            h.adminPutCalendar,
+	}
+}
+
+// Routes lists the route keys this function serves.
+func (h *Handler) Routes() []string {
+	var keys []string
+	for k := range h.routes() {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// Handle serves one API Gateway request.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	r := &request{APIGatewayV2HTTPRequest: req, log: httpapi.Logger(h.Log, req)}
+	// Admin routes name a department by {id}, not a ticket.
+	if id := req.PathParameters["id"]; id != "" && strings.Contains(req.RouteKey, " /v1/tickets/{id}") {
+		r.log = r.log.With("ticket_id", id)
+	}
+	fn, ok := h.routes()[req.RouteKey]
+	if !ok {
+		return httpapi.Fail(ctx, r.log, httpapi.NotFound()), nil
+	}
+	claims, isStaff, err := httpapi.Staff(req)
+	if err != nil {
+		return httpapi.Fail(ctx, r.log, err), nil
+	}
+	r.staff, r.isStaff = claims, isStaff
+	if isStaff {
+		r.log = r.log.With("staff_role", string(claims.Role))
+	}
+	resp, err := fn(ctx, r)
+	if err != nil {
+		return httpapi.Fail(ctx, r.log, err), nil
+	}
+	return resp, nil
+}
+
+// decode reads the request body strictly into v.
+func decode(r *request, v any) error {
+	body, err := httpapi.Body(r.APIGatewayV2HTTPRequest)
+	if err != nil {
+		return err
+	}
+	return ticket.DecodeStrict(body, maxBodyBytes, v)
+}
+
+// ticketID returns the path's ticket id, refusing junk early with a 404.
+func ticketID(r *request) (string, error) {
+	id := ticket.NormalizeID(r.PathParameters["id"])
+	if !ticket.ValidID(id) {
+		return "", httpapi.NotFound()
+	}
+	return id, nil
+}
+
+// requireRole refuses callers without one of the roles.
+func requireRole(r *request, roles ...auth.Role) error {
+	if !r.isStaff {
+		return httpapi.Unauthorized("a staff token is required")
+	}
+	for _, role := range roles {
+		if r.staff.Role == role {
+			return nil
+		}
+	}
+	return httpapi.Forbidden(fmt.Sprintf("role %s may not do this", r.staff.Role))
+}
+
+// takeStep consumes the operator step a decision answers: the ticket no longer
+// waits, so a second decision racing this one is a conflict instead of a
+// second answer to the same step. It returns the token to answer.
+func takeStep(t *ticket.Ticket) string {
+	tok := t.TaskToken
+	t.TaskToken, t.WaitingStep = "", ticket.StepNone
+	return tok
+}
+
+// deliver sends the answers the saved change queued and reports whether a
+// step no longer waited. An answer that could not be sent stays in the
+// outbox for the sla sweep, so the change still counts as done.
+func (h *Handler) deliver(ctx context.Context, r *request, t *ticket.Ticket) (stepGone bool) {
+	for _, cb := range t.Outbox {
+		gone, err := outbox.Deliver(ctx, h.Store, h.Workflow, t.ID, cb)
+		if err != nil {
+			r.log.ErrorContext(ctx, "workflow step not answered yet; the sla sweep will answer it", "error", err.Error())
+		}
+		stepGone = stepGone || gone != nil
+	}
+	return stepGone
+}
+
+// stepGone answers an action whose change stands but whose workflow step had
+// already ended.
+func stepGone() error {
+	return httpapi.Gone("the change was recorded, but the workflow step it answers had already finished or timed out")
+}
+
+func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Millisecond) }

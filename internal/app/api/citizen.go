@@ -1,0 +1,165 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/task"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+func (h *Handler) categories(ctx context.Context, _ *request) (events.APIGatewayV2HTTPResponse, error) {
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return httpapi.JSON(http.StatusOK, map[string]any{"categories": cat.Categories()}), nil
+}
+
+// citizenTicket loads the ticket if the access code fits; any failure is the same
+// 404 so the answer never tells whether a ticket exists.
+func (h *Handler) citizenTicket(ctx context.Context, r *request) (*ticket.Ticket, error) {
+	id, err := ticketID(r)
+	if err != nil {
+		return nil, err
+	}
+	code := httpapi.Header(r.APIGatewayV2HTTPRequest, "X-Access-Code")
+	if code == "" {
+		return nil, httpapi.NotFound()
+	}
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ticket.CheckAccessCode(h.CodeKey, t.ID, code, t.AccessCodeHash) {
+		return nil, httpapi.NotFound()
+	}
+	return t, nil
+}
+
+func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if r.isStaff {
+		return h.staffTicket(ctx, r)
+	}
+	t, err := h.citizenTicket(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	evs, err := h.Store.Events(ctx, t.ID)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return httpapi.JSON(http.StatusOK, citizenView(t, evs, cat)), nil
+}
+
+type supplementBody struct {
+	Content string `json:"content"`
+}
+
+// maxSupplementRunes bounds one supplement (补充材料).
+const maxSupplementRunes = 2000
+
+func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	t, err := h.citizenTicket(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body supplementBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	content := strings.TrimSpace(body.Content)
+	if n := utf8.RuneCountInString(content); n == 0 || n > maxSupplementRunes {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("content must be 1 to 2000 characters", map[string]string{"content": "1 to 2000 characters"})
+	}
+	now := h.now()
+	// A supplement only adds to the timeline: racing writers must not make it fail.
+	_, err = lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status.Final() {
+			return nil, httpapi.Conflict("the ticket is " + string(t.Status) + "; supplements are closed")
+		}
+		return []ticket.Event{t.Note("supplement", ticket.Actor{Role: ticket.ActorCitizen}, now, content, true)}, nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r.log.InfoContext(ctx, "supplement added")
+	return httpapi.JSON(http.StatusCreated, map[string]any{"ticketId": t.ID, "at": now}), nil
+}
+
+type ratingBody struct {
+	Satisfied *bool  `json:"satisfied"`
+	Score     int    `json:"score"`
+	Comment   string `json:"comment"`
+}
+
+// maxCommentRunes bounds a rating comment.
+const maxCommentRunes = 500
+
+func (h *Handler) rate(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	t, err := h.citizenTicket(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body ratingBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	fields := map[string]string{}
+	if body.Satisfied == nil {
+		fields["satisfied"] = "required"
+	}
+	if body.Score < 0 || body.Score > 5 {
+		fields["score"] = "1 to 5"
+	}
+	comment := strings.TrimSpace(body.Comment)
+	if utf8.RuneCountInString(comment) > maxCommentRunes {
+		fields["comment"] = "at most 500 characters"
+	}
+	if len(fields) > 0 {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("invalid rating", fields)
+	}
+	now := h.now()
+	var outcome task.RatingOutcome
+	t, err = lifecycle.Update(ctx, h.Store, t.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status != ticket.StatusReplied && t.Status != ticket.StatusAnswered {
+			return nil, httpapi.Conflict("only a replied or answered ticket can be rated")
+		}
+		if t.Rating != nil {
+			return nil, httpapi.Conflict("this answer was already rated")
+		}
+		t.Rating = &ticket.Rating{Satisfied: *body.Satisfied, Score: body.Score, Comment: comment, At: now}
+		outcome = task.RatingOutcomeOf(*body.Satisfied, t.ReopenCount)
+		note := "满意 / satisfied"
+		if !*body.Satisfied {
+			note = "不满意 / not satisfied"
+		}
+		if err := t.AnswerStep(ticket.StepFeedback, outcome); err != nil {
+			return nil, err
+		}
+		return []ticket.Event{t.Note("rated", ticket.Actor{Role: ticket.ActorCitizen}, now, note, true)}, nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if h.deliver(ctx, r, t) {
+		return events.APIGatewayV2HTTPResponse{}, stepGone()
+	}
+	r.log.InfoContext(ctx, "ticket rated", "satisfied", outcome.Satisfied, "reopen", outcome.Reopen)
+	return httpapi.JSON(http.StatusOK, map[string]any{"ticketId": t.ID, "satisfied": outcome.Satisfied, "reopened": outcome.Reopen}), nil
+}
+
+// canSeeContact says which roles see the citizen's contact unmasked.
+func canSeeContact(c auth.Claims) bool {
+	return c.Role == auth.RoleOperator || c.Role == auth.RoleAdmin
+}

@@ -1,0 +1,203 @@
+package api_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/localmode/asl"
+)
+
+// accepted files a complaint, waits for dispatch and accepts it as market
+// regulation (so the accept-deadline sweep leaves it alone).
+func (e *env) accepted(t *testing.T) (id, code string) {
+	t.Helper()
+	id, code = e.dispatched(t)
+	e.do(t, route("POST /v1/tickets/{id}/accept", id).as(auth.RoleDepartment, "market")).want(t, "accept", 200)
+	return id, code
+}
+
+// reviewQueueIDs lists the ticket ids in the operators' review queue.
+func (e *env) reviewQueueIDs(t *testing.T) []string {
+	t.Helper()
+	r := e.do(t, route("GET /v1/review-queue", "").as(auth.RoleOperator, ""))
+	r.want(t, "review queue", 200)
+	var page struct {
+		Tickets []struct {
+			ID string `json:"id"`
+		} `json:"tickets"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &page); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, tk := range page.Tickets {
+		ids = append(ids, tk.ID)
+	}
+	return ids
+}
+
+// parkedAfter waits until AwaitReply has parked again after the latest entry
+// into state, and returns the timeout that wait was scheduled with.
+func (e *env) parkedAfter(t *testing.T, id, state string) int64 {
+	t.Helper()
+	var timeout int64
+	e.waitExec(t, id, "AwaitReply parked after "+state, func(h []asl.HistoryEvent) bool {
+		seen, inAwait, submitted := false, false, false
+		for _, ev := range h {
+			switch {
+			case strings.HasSuffix(ev.Type, "StateEntered"):
+				name := ev.StateEnteredEventDetails.Name
+				if name == state {
+					seen = true
+				}
+				inAwait, submitted = seen && name == "AwaitReply", false
+			case ev.Type == "TaskScheduled" && inAwait:
+				timeout = ev.TaskScheduledEventDetails.TimeoutInSeconds
+			case ev.Type == "TaskSubmitted":
+				submitted = true
+			}
+		}
+		return inAwait && submitted
+	})
+	return timeout
+}
+
+func extension(id string, days int) *req {
+	return route("POST /v1/tickets/{id}/extension", id).as(auth.RoleDepartment, "market").
+		json(map[string]any{"days": days, "reason": "需要现场核查，涉及多个部门"})
+}
+
+func decision(id string, approve bool, reason string) *req {
+	return route("POST /v1/tickets/{id}/extension-decision", id).as(auth.RoleOperator, "").
+		json(map[string]any{"approve": approve, "reason": reason})
+}
+
+// An approved extension moves the reply deadline by working days, leaves the
+// review queue, and the running workflow waits for the new deadline: past the
+// old one nothing happens, past the new one the ticket is overdue. The
+// department hears of the ticket once; the citizen sees the new deadline.
+func TestExtensionApprovedWaitsForNewDeadline(t *testing.T) {
+	e := newEnv(t)
+	id, code := e.accepted(t)
+	old := e.ticket(t, id).Deadlines.Reply
+
+	e.do(t, route("POST /v1/tickets/{id}/extension", id).as(auth.RoleDepartment, "housing").json(map[string]any{"days": 5, "reason": "需要现场核查"})).want(t, "other department", 403)
+	e.do(t, route("POST /v1/tickets/{id}/extension", id).as(auth.RoleOperator, "").json(map[string]any{"days": 5, "reason": "需要现场核查"})).want(t, "operator asks", 403)
+	e.do(t, extension(id, 0)).want(t, "0 days", 400)
+	e.do(t, extension(id, 31)).want(t, "31 days", 400)
+	e.do(t, decision(id, true, "")).want(t, "decision without a request", 409)
+	e.do(t, extension(id, 5)).want(t, "request", 202)
+	e.do(t, extension(id, 3)).want(t, "second open request", 409)
+	if tk := e.ticket(t, id); !tk.ExtensionRequested || tk.Extension == nil || tk.Extension.Days != 5 || !tk.Deadlines.Reply.Equal(old) {
+		t.Fatalf("after the request: %+v", tk.Extension)
+	}
+	if !slices.Contains(e.reviewQueueIDs(t), id) {
+		t.Fatal("extension request not in the review queue")
+	}
+
+	e.do(t, route("POST /v1/tickets/{id}/extension-decision", id).as(auth.RoleDepartment, "market").json(map[string]any{"approve": true})).want(t, "department decides", 403)
+	e.do(t, route("POST /v1/tickets/{id}/extension-decision", id).as(auth.RoleOperator, "").json(map[string]any{"reason": "x"})).want(t, "no approve", 400)
+	e.do(t, decision(id, true, "同意")).want(t, "approve", 200)
+	tk := e.ticket(t, id)
+	want := e.p.Catalog.Calendar().AddWorkingDays(old, 5)
+	if !tk.Deadlines.Reply.Equal(want) || tk.ExtensionRequested || tk.Extension.Decision != ticket.ExtensionApproved {
+		t.Fatalf("after approval: deadline %v (want %v), requested %v, %+v", tk.Deadlines.Reply, want, tk.ExtensionRequested, tk.Extension)
+	}
+	if slices.Contains(e.reviewQueueIDs(t), id) {
+		t.Fatal("decided request still in the review queue")
+	}
+	e.do(t, decision(id, true, "")).want(t, "second decision", 409)
+
+	// The workflow waits again, until the new deadline.
+	timeout := e.parkedAfter(t, id, "Rewait")
+	if wantSecs := int64(want.Sub(e.clock.Now()).Seconds()); timeout < wantSecs-1 || timeout > wantSecs {
+		t.Fatalf("AwaitReply waits %d s, want %d (until the new deadline)", timeout, wantSecs)
+	}
+	if got := e.messages(t, "market", id); len(got) != 1 || got[0].Type != queue.TypeDispatched {
+		t.Fatalf("department messages %+v, want the one dispatch message", got)
+	}
+
+	// The citizen sees the new deadline, not the staff events.
+	var view struct {
+		Deadlines map[string]string `json:"deadlines"`
+		Timeline  []struct {
+			Kind string `json:"kind"`
+		} `json:"timeline"`
+	}
+	r := e.do(t, route("GET /v1/tickets/{id}", id).code(code))
+	r.want(t, "citizen view", 200)
+	if err := json.Unmarshal([]byte(r.body), &view); err != nil {
+		t.Fatal(err)
+	}
+	if view.Deadlines["reply"] != want.In(ticket.China).Format(time.RFC3339) {
+		t.Fatalf("citizen sees deadline %q, want %v", view.Deadlines["reply"], want)
+	}
+	for _, ev := range view.Timeline {
+		if strings.HasPrefix(ev.Kind, "extension.") {
+			t.Fatalf("citizen timeline shows %s", ev.Kind)
+		}
+	}
+
+	// Past the old deadline: still waiting, not overdue.
+	e.clock.Advance(old.Sub(e.clock.Now()) + time.Minute)
+	if tk := e.ticket(t, id); tk.Overdue || countKind(e.events(t, id), "overdue") != 0 {
+		t.Fatal("overdue after the old deadline")
+	}
+	// Past the new one: overdue (催办).
+	e.clock.Advance(want.Sub(e.clock.Now()) + time.Second)
+	e.parkedAfter(t, id, "ReplyOverdue")
+	if tk := e.ticket(t, id); !tk.Overdue || countKind(e.events(t, id), "overdue") != 1 {
+		t.Fatalf("not overdue after the new deadline: %+v", tk)
+	}
+	evs := e.events(t, id)
+	for _, ev := range evs {
+		if ev.Kind == "overdue" && ev.At.Before(want) {
+			t.Fatalf("overdue at %v, before the new deadline %v", ev.At, want)
+		}
+	}
+}
+
+// A rejected extension keeps the deadline and the running wait: past the
+// deadline the ticket is overdue.
+func TestExtensionRejectedKeepsDeadline(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.accepted(t)
+	old := e.ticket(t, id).Deadlines.Reply
+	e.do(t, extension(id, 5)).want(t, "request", 202)
+	e.do(t, decision(id, false, "")).want(t, "reject without reason", 400)
+	e.do(t, decision(id, false, "理由不充分，请按期办结")).want(t, "reject", 200)
+	tk := e.ticket(t, id)
+	if !tk.Deadlines.Reply.Equal(old) || tk.ExtensionRequested || tk.Extension.Decision != ticket.ExtensionRejected || tk.WaitingStep != ticket.StepDispatch {
+		t.Fatalf("after rejection: %v %v %+v %s", tk.Deadlines.Reply, tk.ExtensionRequested, tk.Extension, tk.WaitingStep)
+	}
+	if countKind(e.events(t, id), "extension.rejected") != 1 {
+		t.Fatal("no rejection on the staff timeline")
+	}
+	e.clock.Advance(old.Sub(e.clock.Now()) + time.Second)
+	e.parkedAfter(t, id, "ReplyOverdue")
+	if !e.ticket(t, id).Overdue {
+		t.Fatal("not overdue after the kept deadline")
+	}
+	// A request after the deadline is refused.
+	e.do(t, extension(id, 5)).want(t, "request after the deadline", 409)
+}
+
+// A reply withdraws an open request; deciding it afterwards is a conflict.
+func TestExtensionWithdrawnByReply(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.accepted(t)
+	e.do(t, extension(id, 2)).want(t, "request", 202)
+	e.do(t, route("POST /v1/tickets/{id}/reply", id).as(auth.RoleDepartment, "market").
+		json(map[string]any{"result": "resolved", "message": "已处理完毕。"})).want(t, "reply", 200)
+	if tk := e.ticket(t, id); tk.ExtensionRequested || tk.Extension.Decision != ticket.ExtensionWithdrawn {
+		t.Fatalf("after reply: %v %+v", tk.ExtensionRequested, tk.Extension)
+	}
+	e.do(t, decision(id, true, "")).want(t, "decision after reply", 409)
+	e.parked(t, id, "Feedback")
+}

@@ -1,0 +1,227 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/task"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// canRead says whether a staff member may see a ticket: departments only see
+// tickets dispatched to them, as lead or co-handler.
+func canRead(c auth.Claims, t *ticket.Ticket) bool {
+	if c.Role != auth.RoleDepartment {
+		return true
+	}
+	return t.DepartmentID == c.Dept || slices.Contains(t.CoHandlers, c.Dept)
+}
+
+func (h *Handler) staffTicket(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	id, err := ticketID(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if !canRead(r.staff, t) {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.Forbidden("this ticket is not dispatched to your department")
+	}
+	evs, err := h.Store.Events(ctx, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return httpapi.JSON(http.StatusOK, staffView(t, evs, cat, canSeeContact(r.staff))), nil
+}
+
+// pageSize reads ?limit= (1–100, default 20).
+func pageSize(r *request) (int, error) {
+	v := r.QueryStringParameters["limit"]
+	if v == "" {
+		return 20, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100 {
+		return 0, httpapi.BadRequest("limit must be 1 to 100", map[string]string{"limit": "1 to 100"})
+	}
+	return n, nil
+}
+
+func (h *Handler) inbox(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if err := requireRole(r, auth.RoleDepartment, auth.RoleOperator, auth.RoleSupervisor, auth.RoleAdmin); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	dept := r.PathParameters["deptId"]
+	if r.staff.Role == auth.RoleDepartment && r.staff.Dept != dept {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.Forbidden("you may only read your own department's inbox")
+	}
+	status := ticket.Status(r.QueryStringParameters["status"])
+	if status == "" {
+		status = ticket.StatusDispatched
+	}
+	// The co tab lists what the department co-handles (协办); the others
+	// what it leads (主办).
+	role := queue.RoleLead
+	switch status {
+	case ticket.StatusDispatched, ticket.StatusAccepted, store.InboxOverdue, ticket.StatusReplied, ticket.StatusReturned:
+	case store.InboxCo:
+		role = queue.RoleCo
+	default:
+		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("status must be dispatched, accepted, overdue, replied, returned or co", map[string]string{"status": "invalid"})
+	}
+	limit, err := pageSize(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if _, ok := cat.Department(dept); !ok {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
+	}
+	items, next, err := h.Store.DepartmentInbox(ctx, dept, status, limit, r.QueryStringParameters["cursor"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return listPage(items, next, cat, string(role)), nil
+}
+
+// leadAction loads, checks and changes a ticket on behalf of its lead department.
+func (h *Handler) leadAction(ctx context.Context, r *request, fn func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error)) (*ticket.Ticket, error) {
+	if err := requireRole(r, auth.RoleDepartment); err != nil {
+		return nil, err
+	}
+	id, err := ticketID(r)
+	if err != nil {
+		return nil, err
+	}
+	actor := ticket.Actor{Role: ticket.ActorDepartment, ID: r.staff.Dept}
+	return lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if !canRead(r.staff, t) {
+			return nil, httpapi.Forbidden("this ticket is not dispatched to your department")
+		}
+		if t.DepartmentID != r.staff.Dept {
+			return nil, httpapi.Forbidden("only the lead department may do this")
+		}
+		return fn(t, actor)
+	})
+}
+
+func (h *Handler) accept(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	now := h.now()
+	t, err := h.leadAction(ctx, r, func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error) {
+		ev, err := t.Transition(ticket.StatusAccepted, actor, now, "已签收 / accepted")
+		if err != nil {
+			return nil, err
+		}
+		t.AcceptedAt = now
+		return []ticket.Event{ev}, nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r.log.InfoContext(ctx, "ticket accepted")
+	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil
+}
+
+type replyBody struct {
+	Result  ticket.ReplyResult `json:"result"`
+	Message string             `json:"message"`
+}
+
+// maxReplyRunes bounds a department's answer.
+const maxReplyRunes = 5000
+
+func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if err := requireRole(r, auth.RoleDepartment); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body replyBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	fields := map[string]string{}
+	switch body.Result {
+	case ticket.ResultResolved, ticket.ResultExplained, ticket.ResultUnresolvable:
+	default:
+		fields["result"] = "resolved, explained or unresolvable"
+	}
+	msg := strings.TrimSpace(body.Message)
+	if n := utf8.RuneCountInString(msg); n < 1 || n > maxReplyRunes {
+		fields["message"] = "1 to 5000 characters"
+	}
+	if len(fields) > 0 {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("invalid reply", fields)
+	}
+	now := h.now()
+	t, err := h.leadAction(ctx, r, func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error) {
+		ev, err := t.Transition(ticket.StatusReplied, actor, now, "部门已答复 / the department replied")
+		if err != nil {
+			return nil, err
+		}
+		t.WithdrawExtension(now) // answered: no more time needed
+		t.Reply = &ticket.Reply{Result: body.Result, Message: msg, At: now, DepartmentID: actor.ID, By: r.staff.Subject}
+		return []ticket.Event{ev}, t.AnswerStep(ticket.StepDispatch, task.HandlingOutcome{Outcome: string(ticket.StatusReplied)})
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if h.deliver(ctx, r, t) {
+		return events.APIGatewayV2HTTPResponse{}, stepGone()
+	}
+	r.log.InfoContext(ctx, "ticket replied", "result", string(body.Result))
+	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil
+}
+
+type reasonBody struct {
+	Reason string `json:"reason"`
+}
+
+func (h *Handler) returnTicket(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if err := requireRole(r, auth.RoleDepartment); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body reasonBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	reason := strings.TrimSpace(body.Reason)
+	if n := utf8.RuneCountInString(reason); n < 2 || n > 1000 {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("a return needs a reason", map[string]string{"reason": "2 to 1000 characters"})
+	}
+	now := h.now()
+	t, err := h.leadAction(ctx, r, func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error) {
+		ev, err := t.Transition(ticket.StatusReturned, actor, now, reason)
+		if err != nil {
+			return nil, err
+		}
+		t.WithdrawExtension(now) // not its ticket: no more time needed
+		ev.Public = false        // the citizen sees the reassignment, not the departments' argument
+		return []ticket.Event{ev}, t.AnswerStep(ticket.StepDispatch, task.HandlingOutcome{Outcome: string(ticket.StatusReturned)})
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if h.deliver(ctx, r, t) {
+		return events.APIGatewayV2HTTPResponse{}, stepGone()
+	}
+	r.log.InfoContext(ctx, "ticket returned")
+	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil
+}

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"net/http"
+
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
+
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+type departmentRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type replyView struct {
+	Result  ticket.ReplyResult `json:"result"`
+	Message string             `json:"message"`
+	At      time.Time          `json:"at"`
+}
+
+type timelineEntry struct {
+	At     time.Time     `json:"at"`
+	Status ticket.Status `json:"status"`
+	Kind   string        `json:"kind"`
+	Note   string        `json:"note,omitempty"`
+}
+
+// CitizenView is GET /v1/tickets/{id} with an access code (API.md).
+type CitizenView struct {
+	ID         string            `json:"id"`
+	Type       ticket.Type       `json:"type"`
+	Category   string            `json:"category,omitempty"`
+	Status     ticket.Status     `json:"status"`
+	CreatedAt  time.Time         `json:"createdAt"`
+	Department *departmentRef    `json:"department,omitempty"`
+	Deadlines  map[string]string `json:"deadlines,omitempty"`
+	Reply      *replyView        `json:"reply,omitempty"`
+	Answer     string            `json:"answer,omitempty"`
+	Notice     string            `json:"notice,omitempty"`
+	Timeline   []timelineEntry   `json:"timeline"`
+}
+
+func citizenView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog) CitizenView {
+	v := CitizenView{
+		ID: t.ID, Type: t.Type, Category: t.Category, Status: t.Status, CreatedAt: t.CreatedAt,
+		Answer: t.Answer, Notice: t.ReviewNotice, Timeline: timeline(evs, true),
+	}
+	if t.DepartmentID != "" {
+		v.Department = &departmentRef{ID: t.DepartmentID, Name: cat.DepartmentName(t.DepartmentID)}
+	}
+	if !t.Deadlines.Reply.IsZero() {
+		v.Deadlines = map[string]string{"reply": t.Deadlines.Reply.In(ticket.China).Format(time.RFC3339)}
+	}
+	if t.Reply != nil {
+		v.Reply = &replyView{Result: t.Reply.Result, Message: t.Reply.Message, At: t.Reply.At}
+	}
+	return v
+}
+
+// timeline lists events with the status the ticket had after each.
+func timeline(evs []ticket.Event, publicOnly bool) []timelineEntry {
+	out := make([]timelineEntry, 0, len(evs))
+	status := ticket.StatusReceived
+	for _, e := range evs {
+		if e.To != "" {
+			status = e.To
+		}
+		if publicOnly && !e.Public {
+			continue
+		}
+		out = append(out, timelineEntry{At: e.At, Status: status, Kind: e.Kind, Note: e.Note})
+	}
+	return out
+}
+
+type staffEvent struct {
+	ticket.Event
+	Status ticket.Status `json:"status"`
+}
+
+// StaffView is GET /v1/tickets/{id} for staff: everything, contact masked unless
+// the role needs it.
+type StaffView struct {
+	ticket.Ticket
+	DepartmentName string          `json:"departmentName,omitempty"`
+	Contact        *ticket.Contact `json:"contact,omitempty"`
+	ContactMasked  bool            `json:"contactMasked"`
+	Timeline       []staffEvent    `json:"timeline"`
+}
+
+func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmasked bool) StaffView {
+	v := StaffView{Ticket: *t, ContactMasked: !unmasked}
+	if t.DepartmentID != "" {
+		v.DepartmentName = cat.DepartmentName(t.DepartmentID)
+	}
+	if t.Contact != nil {
+		c := *t.Contact
+		if !unmasked {
+			c = Mask(c)
+		}
+		v.Contact = &c
+	}
+	status := ticket.StatusReceived
+	for _, e := range evs {
+		if e.To != "" {
+			status = e.To
+		}
+		v.Timeline = append(v.Timeline, staffEvent{Event: e, Status: status})
+	}
+	return v
+}
+
+type summaryView struct {
+	ID           string        `json:"id"`
+	Type         ticket.Type   `json:"type"`
+	Category     string        `json:"category,omitempty"`
+	CategoryName string        `json:"categoryName,omitempty"`
+	Status       ticket.Status `json:"status"`
+	CreatedAt    time.Time     `json:"createdAt"`
+	DepartmentID string        `json:"departmentId,omitempty"`
+	ReplyBy      *time.Time    `json:"replyBy,omitempty"`
+	Overdue      bool          `json:"overdue"`
+	WaitingStep  ticket.Step   `json:"waitingStep,omitempty"`
+	// Role is the department's part in a department inbox list: "lead"
+	// (主办) or "co" (协办); lists that are not a department's omit it.
+	Role string `json:"role,omitempty"`
+}
+
+// listPage answers a page of a ticket list; role is set on every summary.
+func listPage(items []ticket.Ticket, next string, cat *catalog.Catalog, role string) events.APIGatewayV2HTTPResponse {
+	out := make([]summaryView, 0, len(items))
+	for i := range items {
+		s := summarize(&items[i], cat)
+		s.Role = role
+		out = append(out, s)
+	}
+	return httpapi.JSON(http.StatusOK, map[string]any{"tickets": out, "nextCursor": next})
+}
+
+func summarize(t *ticket.Ticket, cat *catalog.Catalog) summaryView {
+	s := summaryView{
+		ID: t.ID, Type: t.Type, Category: t.Category, CategoryName: cat.CategoryName(t.Category),
+		Status: t.Status, CreatedAt: t.CreatedAt, DepartmentID: t.DepartmentID, Overdue: t.Overdue, WaitingStep: t.WaitingStep,
+	}
+	if !t.Deadlines.Reply.IsZero() {
+		d := t.Deadlines.Reply
+		s.ReplyBy = &d
+	}
+	return s
+}
+
+// Mask hides most of the citizen's contact: 138****5678, a***@example.com, 张*.
+func Mask(c ticket.Contact) ticket.Contact {
+	return ticket.Contact{Name: maskName(c.Name), Phone: maskPhone(c.Phone), Email: maskEmail(c.Email)}
+}
+
+func maskPhone(p string) string {
+	if p == "" {
+		return ""
+	}
+	r := []rune(p)
+	if len(r) < 7 {
+		return strings.Repeat("*", len(r))
+	}
+	keep := 3
+	return string(r[:keep]) + strings.Repeat("*", len(r)-keep-4) + string(r[len(r)-4:])
+}
+
+func maskEmail(e string) string {
+	at := strings.LastIndexByte(e, '@')
+	if at < 1 {
+		return strings.Repeat("*", utf8.RuneCountInString(e))
+	}
+	first, _ := utf8.DecodeRuneInString(e)
+	return string(first) + "***" + e[at:]
+}
+
+func maskName(n string) string {
+	r := []rune(n)
+	if len(r) == 0 {
+		return ""
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
+}

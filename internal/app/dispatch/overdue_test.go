@@ -1,0 +1,70 @@
+package dispatch_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
+)
+
+const complaint = `{"type":"complaint","category":"consumer.refund","channel":"web","content":"买的电饭煲坏了，商家不给退货，请处理。","contact":{"email":"a@example.com"}}`
+
+// A missed reply deadline reminds the department (催办), the next missed
+// working day escalates (督办), and a late reply still reaches the citizen.
+func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
+	e := localtest.Start(t)
+	rec := e.File(t, complaint)
+	token := e.AwaitNewToken(t, rec.ID, "")
+	tk := e.Ticket(t, rec.ID)
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeDispatched {
+		t.Fatalf("messages after dispatch: %v", got)
+	}
+
+	// The reply deadline passes.
+	e.Clock.Advance(tk.Deadlines.Reply.Sub(e.Clock.Now()) + time.Second)
+	token = e.AwaitNewToken(t, rec.ID, token)
+	tk = e.Ticket(t, rec.ID)
+	if !tk.Overdue || tk.Escalated || tk.Status != ticket.StatusDispatched {
+		t.Fatalf("after the deadline: overdue %v escalated %v status %s", tk.Overdue, tk.Escalated, tk.Status)
+	}
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeOverdue {
+		t.Fatalf("messages after the deadline: %v", got)
+	}
+	// The department's inbox lists it under "overdue", no longer among the others.
+	for status, want := range map[ticket.Status]int{store.InboxOverdue: 1, ticket.StatusDispatched: 0} {
+		items, _, err := e.Store.DepartmentInbox(context.Background(), tk.DepartmentID, status, 10, "")
+		if err != nil || len(items) != want {
+			t.Fatalf("inbox %s: %d tickets (%v), want %d", status, len(items), err, want)
+		}
+	}
+
+	// One more working day without a reply.
+	next := e.P.Catalog.Calendar().AddWorkingDays(e.Clock.Now(), 1)
+	e.Clock.Advance(next.Sub(e.Clock.Now()) + time.Second)
+	e.AwaitNewToken(t, rec.ID, token)
+	if tk = e.Ticket(t, rec.ID); !tk.Escalated {
+		t.Fatal("not escalated a working day after the deadline")
+	}
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeEscalated {
+		t.Fatalf("messages after escalation: %v", got)
+	}
+
+	// A late reply still goes to the citizen.
+	dept := &auth.Claims{Subject: "d", Role: auth.RoleDepartment, Dept: tk.DepartmentID}
+	if code := e.Do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", dept, nil, `{"result":"resolved","message":"已处理，商家同意退货。"}`); code != 200 {
+		t.Fatalf("late reply: %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := e.P.Engine.WaitFor(ctx, e.ExecutionArn(rec.ID), func(d *asl.ExecutionInfo) bool {
+		return len(d.WaitingTokens) > 0 && e.Ticket(t, rec.ID).WaitingStep == ticket.StepFeedback
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

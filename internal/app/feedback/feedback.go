@@ -1,0 +1,263 @@
+// Package feedback is the feedback function (回访): it tells the citizen the
+// result by e-mail and/or SMS in their language — exactly once per result, however
+// often the step is retried — waits for the rating, and closes the ticket.
+package feedback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/adapters/seal"
+	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/task"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// Actions of the feedback task.
+const (
+	ActionNotifyRejected = "notify-rejected"
+	ActionNotifyMerged   = "notify-merged"
+	ActionAwaitRating    = "await-rating"
+	ActionClose          = "close"
+	// ActionRatingWindowClosed runs when no rating reached the workflow in time.
+	ActionRatingWindowClosed = "rating-window-closed"
+)
+
+// Output is an action's result; only rating-window-closed has one.
+type Output struct {
+	Rating *task.RatingOutcome `json:"rating,omitempty"`
+}
+
+// Mailer sends e-mail.
+type Mailer interface {
+	Send(ctx context.Context, e notify.Email) (string, error)
+}
+
+// Texter sends SMS.
+type Texter interface {
+	Send(ctx context.Context, phone, text string) (string, error)
+}
+
+// Catalog gives department names.
+type Catalog interface {
+	Current(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// Workflow completes a waiting step.
+type Workflow interface {
+	Complete(ctx context.Context, token string, output any) error
+}
+
+// Handler is the feedback function.
+type Handler struct {
+	Store    lifecycle.Store
+	Mailer   Mailer
+	Texter   Texter // nil when SMS is switched off
+	Catalog  Catalog
+	Workflow Workflow
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Handle runs one feedback action.
+func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
+	actions := []string{ActionNotifyRejected, ActionNotifyMerged, ActionAwaitRating, ActionClose, ActionRatingWindowClosed}
+	if err := in.Validate(actions, []string{ActionAwaitRating}); err != nil {
+		return Output{}, task.Report(err)
+	}
+	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
+	var out Output
+	var err error
+	switch in.Action {
+	case ActionNotifyRejected:
+		err = h.notifyFinal(ctx, in.TicketID, ticket.StatusRejected, log)
+	case ActionNotifyMerged:
+		err = h.notifyFinal(ctx, in.TicketID, ticket.StatusMerged, log)
+	case ActionAwaitRating:
+		err = h.awaitRating(ctx, in, log)
+	case ActionClose:
+		err = h.close(ctx, in.TicketID, log)
+	case ActionRatingWindowClosed:
+		out.Rating, err = h.ratingWindowClosed(ctx, in.TicketID, log)
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "feedback failed", "error", err.Error())
+	}
+	return out, task.Report(err)
+}
+
+func (h *Handler) notifyFinal(ctx context.Context, id string, want ticket.Status, log *slog.Logger) error {
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return fmt.Errorf("load ticket: %w", err)
+	}
+	if t.Status != want {
+		return &task.StateError{TicketID: id, Status: t.Status, Action: "notify " + string(want)}
+	}
+	return h.deliver(ctx, t, string(want), log)
+}
+
+// roundKey names the result the citizen is told about: each reopen is a new round.
+func roundKey(t *ticket.Ticket) string { return "result:" + strconv.Itoa(t.ReopenCount) }
+
+func (h *Handler) awaitRating(ctx context.Context, in task.Input, log *slog.Logger) error {
+	t, err := h.Store.GetTicket(ctx, in.TicketID)
+	if err != nil {
+		return fmt.Errorf("load ticket: %w", err)
+	}
+	if t.Status != ticket.StatusReplied && t.Status != ticket.StatusAnswered {
+		return &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionAwaitRating}
+	}
+	if err := h.deliver(ctx, t, roundKey(t), log); err != nil {
+		return err
+	}
+	var rated *ticket.Rating
+	t, err = lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status != ticket.StatusReplied && t.Status != ticket.StatusAnswered {
+			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionAwaitRating}
+		}
+		rated = t.Rating
+		t.TaskToken, t.WaitingStep = in.TaskToken, ticket.StepFeedback
+		return nil, nil
+	})
+	if err != nil {
+		return err
+	}
+	if rated != nil {
+		// The citizen rated before the token was parked.
+		out := task.RatingOutcomeOf(rated.Satisfied, t.ReopenCount)
+		if err := h.Workflow.Complete(ctx, in.TaskToken, out); err != nil {
+			return fmt.Errorf("complete rating step: %w", err)
+		}
+	}
+	return nil
+}
+
+// ratingWindowClosed decides the rating step whose window ended. A rating the
+// citizen saved but whose answer had not reached the workflow yet (Step
+// Functions unreachable, the outbox not swept yet) is the step's result, so a
+// request to reopen is not lost; without a rating the ticket closes.
+func (h *Handler) ratingWindowClosed(ctx context.Context, id string, log *slog.Logger) (*task.RatingOutcome, error) {
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load ticket: %w", err)
+	}
+	if t.Status != ticket.StatusReplied && t.Status != ticket.StatusAnswered {
+		return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRatingWindowClosed}
+	}
+	if t.Rating == nil {
+		return &task.RatingOutcome{}, nil
+	}
+	out := task.RatingOutcomeOf(t.Rating.Satisfied, t.ReopenCount)
+	log.WarnContext(ctx, "rating reached the workflow at the end of the rating window", "reopen", out.Reopen)
+	return &out, nil
+}
+
+func (h *Handler) close(ctx context.Context, id string, log *slog.Logger) error {
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status == ticket.StatusClosed {
+			return nil, lifecycle.ErrUnchanged
+		}
+		note := "办结 / closed"
+		if t.Rating == nil {
+			note = "回访期满，办结 / closed after the rating window"
+		}
+		ev, err := t.Transition(ticket.StatusClosed, ticket.Actor{Role: ticket.ActorSystem}, now, note)
+		if err != nil {
+			var te *ticket.TransitionError
+			if errors.As(err, &te) {
+				return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionClose}
+			}
+			return nil, err
+		}
+		t.TaskToken, t.WaitingStep = "", ticket.StepNone
+		return []ticket.Event{ev}, nil
+	})
+	if err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "ticket closed")
+	return nil
+}
+
+// deliver sends the message for one result on every channel the citizen gave,
+// recording each channel as done on the ticket so a retry skips it.
+func (h *Handler) deliver(ctx context.Context, t *ticket.Ticket, result string, log *slog.Logger) error {
+	if t.Contact == nil {
+		return nil // anonymous: nobody to tell
+	}
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	msg := Compose(t, cat)
+	type channel struct {
+		name string
+		send func() error
+	}
+	var channels []channel
+	if t.Contact.Email != "" {
+		channels = append(channels, channel{"email", func() error {
+			_, err := h.Mailer.Send(ctx, notify.Email{To: t.Contact.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+			return err
+		}})
+	}
+	if phone := MobileE164(t.Contact.Phone); phone != "" && h.Texter != nil {
+		channels = append(channels, channel{"sms", func() error {
+			_, err := h.Texter.Send(ctx, phone, msg.SMS)
+			return err
+		}})
+	}
+	for _, c := range channels {
+		mark := result + ":" + c.name
+		if slices.Contains(t.Notified, mark) {
+			continue
+		}
+		if err := c.send(); err != nil {
+			return &task.DeliveryError{Err: fmt.Errorf("%s to citizen: %w", c.name, err)}
+		}
+		now := h.Now().UTC().Truncate(time.Millisecond)
+		_, err := lifecycle.Update(ctx, h.Store, t.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+			if slices.Contains(t.Notified, mark) {
+				return nil, lifecycle.ErrUnchanged
+			}
+			t.Notified = append(t.Notified, mark)
+			return []ticket.Event{t.Note("notified."+c.name, ticket.Actor{Role: ticket.ActorSystem}, now, noteFor(c.name), true)}, nil
+		})
+		if err != nil {
+			return fmt.Errorf("record %s notice: %w", c.name, err)
+		}
+		log.InfoContext(ctx, "citizen notified", "channel", c.name, "result", result)
+	}
+	return nil
+}
+
+func noteFor(channel string) string {
+	if channel == "email" {
+		return "已邮件告知办理结果 / result sent by e-mail"
+	}
+	return "已短信告知办理结果 / result sent by SMS"
+}
+
+// MobileE164 returns a mainland mobile number in E.164 form (+8613800138000),
+// or "" for numbers that cannot receive SMS (landlines).
+func MobileE164(phone string) string {
+	p := seal.NormalizePhone(phone)
+	if len(p) != 11 || p[0] != '1' || p[1] < '3' {
+		return ""
+	}
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return ""
+		}
+	}
+	return "+86" + p
+}

@@ -1,0 +1,88 @@
+package feedback_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
+	"github.com/hotline12345/hotline/internal/app/feedback"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
+	"github.com/hotline12345/hotline/internal/wiring"
+)
+
+// repliedTicket takes a new ticket through review, route and the department's
+// reply with the real handlers.
+func repliedTicket(t *testing.T, e *localtest.Env) (*feedback.Handler, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	fb, err := wiring.Feedback(ctx, e.P.Getenv, e.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, code := e.Routed(t)
+	if st := e.Staff(t, "POST /v1/tickets/{id}/reply", id, "department", "market", map[string]string{"result": "resolved", "message": "商家已退款。"}); st != 200 {
+		t.Fatalf("reply: %d", st)
+	}
+	return fb, id, code
+}
+
+func TestAwaitRatingTwiceSendsOneEmailAndOneSMS(t *testing.T) {
+	e := localtest.Start(t)
+	fb, id, _ := repliedTicket(t, e)
+	for i := range 2 {
+		if _, err := fb.Handle(context.Background(), localtest.In(feedback.ActionAwaitRating, id, localtest.FakeToken)); err != nil {
+			t.Fatalf("await-rating %d: %v", i, err)
+		}
+	}
+	if mails, sms := e.Sent(t, id); mails != 1 || sms != 1 {
+		t.Fatalf("%d e-mails and %d SMS, want one each", mails, sms)
+	}
+	if tk := e.Ticket(t, id); tk.WaitingStep != ticket.StepFeedback || tk.TaskToken != localtest.FakeToken {
+		t.Fatalf("token not parked: %q", tk.WaitingStep)
+	}
+}
+
+// The citizen rates before the rating step parks its token: the step finds
+// the rating and completes itself.
+func TestAwaitRatingAfterTheRatingCompletesItself(t *testing.T) {
+	for _, c := range []struct {
+		satisfied bool
+		output    string
+	}{{true, `{"reopen":false,"satisfied":true}`}, {false, `{"reopen":true,"satisfied":false}`}} {
+		t.Run(c.output, func(t *testing.T) {
+			e := localtest.Start(t)
+			_, id, code := repliedTicket(t, e)
+			if st := e.Citizen(t, "POST /v1/tickets/{id}/rating", id, code, map[string]any{"satisfied": c.satisfied, "score": 3}); st != 200 {
+				t.Fatalf("rating: %d", st)
+			}
+			x := e.Settled(t, e.Probe(t, "feedback", feedback.ActionAwaitRating, id))
+			if x.Status != "SUCCEEDED" || x.Output != c.output {
+				t.Fatalf("step %s with %s (%s %s)", x.Status, x.Output, x.Error, x.Cause)
+			}
+			// The citizen was still told the result, once.
+			if mails, sms := e.Sent(t, id); mails != 1 || sms != 1 {
+				t.Fatalf("%d e-mails and %d SMS", mails, sms)
+			}
+		})
+	}
+}
+
+// The rating window's end on a ticket that is no longer waiting for a rating
+// is a state error the workflow catches, not a silent close or reopen.
+func TestRatingWindowClosedOnAClosedTicketIsAStateError(t *testing.T) {
+	e := localtest.Start(t)
+	fb, id, code := repliedTicket(t, e)
+	if st := e.Citizen(t, "POST /v1/tickets/{id}/rating", id, code, map[string]any{"satisfied": true, "score": 5}); st != 200 {
+		t.Fatalf("rating: %d", st)
+	}
+	if _, err := fb.Handle(context.Background(), localtest.In(feedback.ActionClose, id, "")); err != nil || e.Ticket(t, id).Status != ticket.StatusClosed {
+		t.Fatalf("close: %v", err)
+	}
+	_, err := fb.Handle(context.Background(), localtest.In(feedback.ActionRatingWindowClosed, id, ""))
+	var reported messages.InvokeResponse_Error
+	if !errors.As(err, &reported) || reported.Type != "StateError" {
+		t.Fatalf("error %v, want a StateError for the workflow", err)
+	}
+}

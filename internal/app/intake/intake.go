@@ -1,0 +1,202 @@
+// Package intake registers tickets (受理): POST /v1/tickets. One DynamoDB
+// transaction writes the ticket, its idempotency record and its first event;
+// then the ticket's workflow execution starts, named by the ticket id.
+package intake
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// Store registers tickets.
+type Store interface {
+	CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *store.Idempotency) (store.Created, error)
+}
+
+// Workflow starts a ticket's execution; starting twice is harmless.
+type Workflow interface {
+	Start(ctx context.Context, ticketID string) error
+}
+
+// Catalog gives the current categories.
+type Catalog interface {
+	Current(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// IdempotencyWindow is how long a replayed Idempotency-Key gives the same answer.
+const IdempotencyWindow = 24 * time.Hour
+
+// maxIDAttempts bounds retries when a random ticket id collides.
+const maxIDAttempts = 3
+
+// Handler is the intake function.
+type Handler struct {
+	Store    Store
+	Workflow Workflow
+	Catalog  Catalog
+	Now      func() time.Time
+	Random   io.Reader
+	Log      *slog.Logger
+	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
+	CodeKey []byte
+}
+
+// Receipt is the answer to a filed ticket.
+type Receipt struct {
+	ID         string        `json:"id"`
+	AccessCode string        `json:"accessCode"`
+	Status     ticket.Status `json:"status"`
+	CreatedAt  time.Time     `json:"createdAt"`
+}
+
+// Handle serves POST /v1/tickets.
+func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	log := httpapi.Logger(h.Log, req)
+	receipt, replayed, err := h.file(ctx, req, log)
+	if err != nil {
+		return httpapi.Fail(ctx, log, err), nil
+	}
+	status := http.StatusCreated
+	if replayed {
+		status = http.StatusOK
+	}
+	return httpapi.JSON(status, receipt), nil
+}
+
+func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (Receipt, bool, error) {
+	claims, isStaff, err := httpapi.Staff(req)
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	key, err := idempotencyKey(req)
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	body, err := httpapi.Body(req)
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	sub, err := ticket.ParseSubmission(body)
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	operator := isStaff && (claims.Role == auth.RoleOperator || claims.Role == auth.RoleAdmin)
+	if sub.Channel == ticket.ChannelPhone && !operator {
+		return Receipt{}, false, httpapi.Forbidden("phone tickets are entered by operators; send an operator token")
+	}
+	if err := sub.Validate(operator); err != nil {
+		return Receipt{}, false, err
+	}
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return Receipt{}, false, fmt.Errorf("load catalog: %w", err)
+	}
+	if err := cat.CheckCategory(sub.Category, sub.Type); err != nil {
+		return Receipt{}, false, err
+	}
+
+	var idem *store.Idempotency
+	if key != "" {
+		sum := sha256.Sum256(body)
+		idem = &store.Idempotency{Key: key, BodyHash: hex.EncodeToString(sum[:])}
+	}
+	for range maxIDAttempts {
+		t, receipt, err := h.newTicket(sub)
+		if err != nil {
+			return Receipt{}, false, err
+		}
+		if idem != nil {
+			idem.ExpiresAt = t.CreatedAt.Add(IdempotencyWindow)
+			if idem.Response, err = json.Marshal(receipt); err != nil {
+				return Receipt{}, false, fmt.Errorf("encode receipt: %w", err)
+			}
+		}
+		actor := ticket.Actor{Role: ticket.ActorCitizen}
+		if isStaff {
+			actor = ticket.Actor{Role: string(claims.Role), ID: claims.Subject}
+		}
+		first := t.Note("received", actor, t.CreatedAt, "工单已受理 / ticket received", true)
+		created, err := h.Store.CreateTicket(ctx, t, first, idem)
+		var collision *store.IDCollisionError
+		if errors.As(err, &collision) {
+			continue
+		}
+		if err != nil {
+			return Receipt{}, false, fmt.Errorf("register ticket: %w", err)
+		}
+		if created.Replayed {
+			if err := json.Unmarshal(created.Response, &receipt); err != nil {
+				return Receipt{}, false, fmt.Errorf("decode replayed receipt: %w", err)
+			}
+		}
+		// Started on replays too: a client retrying after a failed start is how
+		// a registered ticket whose workflow did not start gets it.
+		if err := h.Workflow.Start(ctx, receipt.ID); err != nil {
+			return Receipt{}, false, fmt.Errorf("start workflow: %w", err)
+		}
+		log.InfoContext(ctx, "ticket filed", "ticket_id", receipt.ID, "replayed", created.Replayed, "type", sub.Type, "channel", sub.Channel)
+		return receipt, created.Replayed, nil
+	}
+	return Receipt{}, false, errors.New("could not find a free ticket id")
+}
+
+func (h *Handler) newTicket(sub ticket.Submission) (*ticket.Ticket, Receipt, error) {
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	id, err := ticket.NewID(now, h.Random)
+	if err != nil {
+		return nil, Receipt{}, fmt.Errorf("new ticket id: %w", err)
+	}
+	code, err := ticket.NewAccessCode(h.Random)
+	if err != nil {
+		return nil, Receipt{}, fmt.Errorf("new access code: %w", err)
+	}
+	t := &ticket.Ticket{
+		ID:             id,
+		Type:           sub.Type,
+		Category:       sub.Category,
+		Channel:        sub.Channel,
+		Content:        sub.Content,
+		InvolvedUnit:   sub.InvolvedUnit,
+		Location:       sub.Location,
+		Language:       sub.Language,
+		Anonymous:      sub.Anonymous,
+		AccessCodeHash: ticket.HashAccessCode(h.CodeKey, id, code),
+		Status:         ticket.StatusReceived,
+		CreatedAt:      now,
+		UpdatedAt:      now,
+	}
+	if !sub.Anonymous && sub.Contact != nil {
+		c := *sub.Contact
+		t.Contact = &c
+	}
+	return t, Receipt{ID: id, AccessCode: code, Status: t.Status, CreatedAt: now}, nil
+}
+
+func idempotencyKey(req events.APIGatewayV2HTTPRequest) (string, error) {
+	key := strings.TrimSpace(httpapi.Header(req, "Idempotency-Key"))
+	if len(key) > 255 {
+		return "", httpapi.BadRequest("Idempotency-Key is longer than 255 characters", map[string]string{"Idempotency-Key": "too long"})
+	}
+	for _, r := range key {
+		if r < 0x21 || r > 0x7e {
+			return "", httpapi.BadRequest("Idempotency-Key must be printable ASCII without spaces", map[string]string{"Idempotency-Key": "invalid"})
+		}
+	}
+	return key, nil
+}

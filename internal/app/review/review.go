@@ -1,0 +1,236 @@
+// Package review is the review function (审核): it runs the automated checks on
+// a received ticket and returns the decision the workflow branches on; for a
+// manual review it parks the task token until an operator decides.
+package review
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/task"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/screening"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// Actions of the review task.
+const (
+	ActionReview          = "review"
+	ActionAwaitOperator   = "await-operator"
+	ActionOperatorOverdue = "operator-overdue"
+)
+
+// Store reads tickets and the same citizen's recent tickets.
+type Store interface {
+	lifecycle.Store
+	TicketsByContact(ctx context.Context, blindIndex string, since time.Time) ([]ticket.Ticket, error)
+	ContactIndex(c *ticket.Contact) string
+}
+
+// Catalog gives the current categories.
+type Catalog interface {
+	Current(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// Blinder computes the blind indexes blocked senders are listed by.
+type Blinder interface {
+	Phone(string) string
+	Email(string) string
+}
+
+// Handler is the review function.
+type Handler struct {
+	Store    Store
+	Catalog  Catalog
+	Screener *screening.Screener
+	Blinder  Blinder
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Output is the decision the workflow's Choice reads.
+type Output struct {
+	Decision string `json:"decision"`
+}
+
+// Handle runs one review action.
+func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
+	if err := in.Validate([]string{ActionReview, ActionAwaitOperator, ActionOperatorOverdue}, []string{ActionAwaitOperator}); err != nil {
+		return Output{}, task.Report(err)
+	}
+	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
+	var out Output
+	var err error
+	switch in.Action {
+	case ActionReview:
+		out, err = h.review(ctx, in.TicketID, log)
+	case ActionAwaitOperator:
+		err = h.awaitOperator(ctx, in)
+	case ActionOperatorOverdue:
+		out, err = h.operatorOverdue(ctx, in.TicketID, log)
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "review failed", "error", err.Error())
+	}
+	return out, task.Report(err)
+}
+
+// duplicateWindow is how far back the same citizen's tickets are compared.
+const duplicateWindow = 30 * 24 * time.Hour
+
+func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Output, error) {
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return Output{}, fmt.Errorf("load ticket: %w", err)
+	}
+	if t.ReviewOutcome != "" {
+		return Output{Decision: t.ReviewOutcome}, nil // a retry after the decision was saved
+	}
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return Output{}, fmt.Errorf("load catalog: %w", err)
+	}
+	in, err := h.input(ctx, t)
+	if err != nil {
+		return Output{}, err
+	}
+	screener := *h.Screener
+	screener.Categories = cat
+	d := screener.Review(in)
+
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	system := ticket.Actor{Role: ticket.ActorSystem}
+	t, err = lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.ReviewOutcome != "" {
+			return nil, lifecycle.ErrUnchanged
+		}
+		var evs []ticket.Event
+		if t.Status == ticket.StatusReceived {
+			ev, err := t.Transition(ticket.StatusInReview, system, now, "审核中 / in review")
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, ev)
+		}
+		if t.Status != ticket.StatusInReview {
+			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionReview}
+		}
+		t.ReviewOutcome, t.ReviewReason = string(d.Outcome), d.Reason
+		switch d.Outcome {
+		case screening.OutcomeReject:
+			t.ReviewNotice = d.Text(t.Language)
+			ev, err := t.Transition(ticket.StatusRejected, system, now, t.ReviewNotice)
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, ev)
+		case screening.OutcomeAnswer:
+			t.Answer = d.Text(t.Language)
+			ev, err := t.Transition(ticket.StatusAnswered, system, now, "知识库直接答复 / answered from the knowledge base")
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, ev)
+		case screening.OutcomeManual:
+			note := "转人工审核 / sent to an operator: " + d.Reason
+			if d.DuplicateOf != "" {
+				note += " (" + d.DuplicateOf + ")"
+			}
+			evs = append(evs, t.Note("review.manual", system, now, note, false))
+		}
+		return evs, nil
+	})
+	if err != nil {
+		return Output{}, err
+	}
+	log.InfoContext(ctx, "ticket reviewed", "decision", t.ReviewOutcome, "reason", t.ReviewReason)
+	return Output{Decision: t.ReviewOutcome}, nil
+}
+
+// input gathers what the screener looks at; the contact is reduced to blind
+// indexes here and never leaves this function.
+func (h *Handler) input(ctx context.Context, t *ticket.Ticket) (screening.Input, error) {
+	in := screening.Input{
+		Type: t.Type, Category: t.Category, Content: t.Content, InvolvedUnit: t.InvolvedUnit,
+		Anonymous: t.Anonymous, Now: t.CreatedAt,
+	}
+	if t.Contact == nil {
+		return in, nil
+	}
+	if t.Contact.Phone != "" {
+		in.ContactIndexes = append(in.ContactIndexes, h.Blinder.Phone(t.Contact.Phone))
+	}
+	if t.Contact.Email != "" {
+		in.ContactIndexes = append(in.ContactIndexes, h.Blinder.Email(t.Contact.Email))
+	}
+	idx := h.Store.ContactIndex(t.Contact)
+	if idx == "" {
+		return in, nil
+	}
+	recent, err := h.Store.TicketsByContact(ctx, idx, t.CreatedAt.Add(-duplicateWindow))
+	if err != nil {
+		return in, fmt.Errorf("find the citizen's recent tickets: %w", err)
+	}
+	for _, r := range recent {
+		if r.ID == t.ID {
+			continue
+		}
+		in.Recent = append(in.Recent, screening.Recent{ID: r.ID, Category: r.Category, Content: r.Content, CreatedAt: r.CreatedAt, Status: r.Status})
+	}
+	return in, nil
+}
+
+func (h *Handler) awaitOperator(ctx context.Context, in task.Input) error {
+	_, err := lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status != ticket.StatusInReview && t.Status != ticket.StatusReturned {
+			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionAwaitOperator}
+		}
+		// A new wait means the previous decision is spent: the operator decides again.
+		t.ReviewOutcome = ""
+		t.TaskToken, t.WaitingStep = in.TaskToken, ticket.StepOperator
+		return nil, nil
+	})
+	return err
+}
+
+// operatorDecisions are the review outcomes an operator's decision records
+// (merge is only an operator's).
+var operatorDecisions = []string{string(screening.OutcomeAccept), string(screening.OutcomeReject), "merge", string(screening.OutcomeAnswer)}
+
+// operatorOverdue runs when the operator step timed out. An operator decision
+// that was saved but whose answer had not reached the workflow yet (Step
+// Functions unreachable, the outbox not swept yet) is the step's result, so
+// it is not lost. Otherwise the ticket is escalated, so supervisors see it
+// flagged in the review queue, and the workflow waits again ("manual").
+func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logger) (Output, error) {
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	var decided string
+	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		decided = ""
+		if t.WaitingStep != ticket.StepOperator && slices.Contains(operatorDecisions, t.ReviewOutcome) {
+			decided = t.ReviewOutcome
+			return nil, lifecycle.ErrUnchanged
+		}
+		if t.Status != ticket.StatusInReview && t.Status != ticket.StatusReturned {
+			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionOperatorOverdue}
+		}
+		if t.Escalated {
+			return nil, lifecycle.ErrUnchanged
+		}
+		t.Escalated = true
+		return []ticket.Event{t.Note("escalated", ticket.Actor{Role: ticket.ActorSystem}, now, "审核超时，已上报 / review overdue; escalated to supervisors", false)}, nil
+	})
+	switch {
+	case err != nil:
+		return Output{}, err
+	case decided != "":
+		log.WarnContext(ctx, "operator decision reached the workflow at the review deadline", "decision", decided)
+		return Output{Decision: decided}, nil
+	}
+	log.WarnContext(ctx, "operator review overdue")
+	return Output{Decision: string(screening.OutcomeManual)}, nil
+}

@@ -1,0 +1,207 @@
+// Package sla is the scheduled sla function (催办): every few minutes it warns
+// departments that have not accepted a ticket by its accept deadline, and it
+// restarts the workflow of any ticket that was registered but whose execution
+// never started (intake answered 500 and the citizen did not retry), and it
+// sends the answers to waiting workflow steps that a staff or citizen action
+// saved but could not send (the outbox). Reply deadlines are watched by the
+// workflow itself (TimeoutSecondsPath).
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/outbox"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// Store lists the tickets the sweep looks at.
+type Store interface {
+	lifecycle.Store
+	DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error)
+	TicketsByDay(ctx context.Context, day time.Time) ([]ticket.Ticket, error)
+	outbox.Store
+}
+
+// Catalog gives the departments.
+type Catalog interface {
+	Current(ctx context.Context) (*catalog.Catalog, error)
+}
+
+// Queue delivers department messages.
+type Queue interface {
+	Publish(ctx context.Context, departmentID string, msg queue.DepartmentMessage) error
+}
+
+// Workflow starts a ticket's execution (a second start is harmless) and
+// answers waiting steps.
+type Workflow interface {
+	Start(ctx context.Context, ticketID string) error
+	outbox.Workflow
+}
+
+// Handler is the sla function.
+type Handler struct {
+	Store    Store
+	Catalog  Catalog
+	Queue    Queue
+	Workflow Workflow
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// StartGrace is how long a received ticket may wait for its workflow before
+// the sweep starts it: intake starts it within the same request normally.
+const StartGrace = 2 * time.Minute
+
+// Report says what one sweep did.
+type Report struct {
+	AcceptWarnings    int `json:"acceptWarnings"`
+	WorkflowsRestored int `json:"workflowsRestored"`
+	// AnswersDelivered are queued answers to waiting steps sent by this
+	// sweep; AnswersGone those whose step had ended meanwhile.
+	AnswersDelivered int `json:"answersDelivered"`
+	AnswersGone      int `json:"answersGone"`
+	Errors           int `json:"errors"`
+}
+
+// InputError says the function was invoked with something other than a
+// schedule event or an empty manual invocation.
+type InputError struct{ Reason string }
+
+func (e *InputError) Error() string { return "invalid sla input: " + e.Reason }
+
+// ParseTrigger accepts EventBridge's scheduled event or an empty object (a
+// manual run) and refuses anything else.
+func ParseTrigger(payload []byte) (events.CloudWatchEvent, error) {
+	var ev events.CloudWatchEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return ev, &InputError{Reason: "not a JSON object"}
+	}
+	if ev.Source == "" && ev.DetailType == "" {
+		return ev, nil
+	}
+	if ev.Source != "aws.events" || ev.DetailType != "Scheduled Event" {
+		return ev, &InputError{Reason: "expected an EventBridge scheduled event"}
+	}
+	return ev, nil
+}
+
+// Handle runs one sweep. A failure on one ticket is logged and counted; the
+// sweep goes on, and the next run tries again.
+func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Report, error) {
+	if _, err := ParseTrigger(payload); err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("load catalog: %w", err)
+	}
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	for _, d := range cat.Departments() {
+		n, errs := h.warnUnaccepted(ctx, d.ID, now, cat)
+		rep.AcceptWarnings += n
+		rep.Errors += errs
+	}
+	n, errs := h.restoreWorkflows(ctx, now)
+	rep.WorkflowsRestored, rep.Errors = n, rep.Errors+errs
+	ob := outbox.Sweep(ctx, h.Store, h.Workflow, now, h.Log)
+	rep.AnswersDelivered, rep.AnswersGone, rep.Errors = ob.Delivered, ob.Gone, rep.Errors+ob.Errors
+	h.Log.InfoContext(ctx, "sla sweep", "accept_warnings", rep.AcceptWarnings, "workflows_restored", rep.WorkflowsRestored,
+		"answers_delivered", rep.AnswersDelivered, "answers_gone", rep.AnswersGone, "errors", rep.Errors)
+	return rep, nil
+}
+
+// acceptMarker names the accept warning of one dispatch round.
+func acceptMarker(t *ticket.Ticket) string {
+	return "accept-overdue:" + t.DepartmentID + ":" + strconv.FormatInt(t.DispatchedAt.UnixMilli(), 10)
+}
+
+func (h *Handler) warnUnaccepted(ctx context.Context, dept string, now time.Time, cat *catalog.Catalog) (warned, errs int) {
+	cursor := ""
+	for {
+		items, next, err := h.Store.DepartmentInbox(ctx, dept, ticket.StatusDispatched, 100, cursor)
+		if err != nil {
+			h.Log.ErrorContext(ctx, "read inbox", "department_id", dept, "error", err.Error())
+			return warned, errs + 1
+		}
+		for i := range items {
+			t := &items[i]
+			if t.Deadlines.Accept.IsZero() || t.Deadlines.Accept.After(now) || slices.Contains(t.Notified, acceptMarker(t)) {
+				continue
+			}
+			if err := h.warn(ctx, t, now, cat); err != nil {
+				h.Log.ErrorContext(ctx, "accept warning failed", "ticket_id", t.ID, "error", err.Error())
+				errs++
+				continue
+			}
+			warned++
+		}
+		if next == "" {
+			return warned, errs
+		}
+		cursor = next
+	}
+}
+
+// warn tells the department first and records the warning after, so a failed
+// send is tried again by the next sweep; a failed record can repeat a warning,
+// which departments tolerate better than a missing one.
+func (h *Handler) warn(ctx context.Context, t *ticket.Ticket, now time.Time, cat *catalog.Catalog) error {
+	mark := acceptMarker(t)
+	err := h.Queue.Publish(ctx, t.DepartmentID, queue.DepartmentMessage{
+		Type: queue.TypeOverdue, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: queue.RoleLead,
+		Category: t.Category, Deadline: t.Deadlines.Accept, Summary: "签收超时 · " + cat.CategoryName(t.Category),
+	})
+	if err != nil {
+		return fmt.Errorf("send accept warning: %w", err)
+	}
+	_, err = lifecycle.Update(ctx, h.Store, t.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status != ticket.StatusDispatched || acceptMarker(t) != mark || slices.Contains(t.Notified, mark) {
+			return nil, lifecycle.ErrUnchanged
+		}
+		t.Notified = append(t.Notified, mark)
+		t.Overdue = true
+		return []ticket.Event{t.Note("sla.accept_overdue", ticket.Actor{Role: ticket.ActorSystem}, now, "签收超时，已催办 / not accepted in time; department reminded", false)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("record accept warning: %w", err)
+	}
+	return nil
+}
+
+// restoreWorkflows starts the execution of tickets still "received" after the
+// grace period, from today and yesterday (China time).
+func (h *Handler) restoreWorkflows(ctx context.Context, now time.Time) (restored, errs int) {
+	for _, day := range []time.Time{now, now.Add(-24 * time.Hour)} {
+		ts, err := h.Store.TicketsByDay(ctx, day)
+		if err != nil {
+			h.Log.ErrorContext(ctx, "list tickets of the day", "error", err.Error())
+			errs++
+			continue
+		}
+		for _, t := range ts {
+			if t.Status != ticket.StatusReceived || now.Sub(t.CreatedAt) < StartGrace {
+				continue
+			}
+			if err := h.Workflow.Start(ctx, t.ID); err != nil {
+				h.Log.ErrorContext(ctx, "restart workflow", "ticket_id", t.ID, "error", err.Error())
+				errs++
+				continue
+			}
+			h.Log.WarnContext(ctx, "workflow started by the sweep", "ticket_id", t.ID)
+			restored++
+		}
+	}
+	return restored, errs
+}

@@ -1,0 +1,114 @@
+package sweep_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/app/sweep"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
+	"github.com/hotline12345/hotline/internal/wiring"
+)
+
+const complaint = `{"type":"complaint","category":"consumer.refund","channel":"web","content":"买的电饭煲坏了，商家不给退货，请处理。","contact":{"email":"a@example.com"}}`
+
+func slaHandler(t *testing.T, e *localtest.Env) *sweep.Handler {
+	t.Helper()
+	h, err := wiring.Sweep(context.Background(), e.P.Getenv, wiring.Options{Now: e.Clock.Now, Log: e.Logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+const scheduled = `{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","detail":{}}`
+
+func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
+	e := localtest.Start(t)
+	h := slaHandler(t, e)
+	id := e.File(t, complaint).ID
+	e.AwaitNewToken(t, id, "")
+	tk := e.Ticket(t, id)
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != queue.TypeDispatched {
+		t.Fatalf("dispatch messages = %+v", got)
+	}
+	ctx := context.Background()
+
+	// Before the accept deadline nothing happens.
+	rep, err := h.Handle(ctx, json.RawMessage(scheduled))
+	if err != nil || rep.AcceptWarnings != 0 {
+		t.Fatalf("early sweep: %+v %v", rep, err)
+	}
+	e.Clock.Advance(tk.Deadlines.Accept.Sub(e.Clock.Now()) + time.Minute)
+	rep, err = h.Handle(ctx, json.RawMessage(scheduled))
+	if err != nil || rep.AcceptWarnings != 1 || rep.Errors != 0 {
+		t.Fatalf("sweep after the deadline: %+v %v", rep, err)
+	}
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != queue.TypeOverdue {
+		t.Fatalf("warning messages = %+v", got)
+	}
+	if !e.Ticket(t, id).Overdue {
+		t.Error("ticket not flagged overdue")
+	}
+	// The next sweep does not remind again.
+	if rep, err := h.Handle(ctx, json.RawMessage(`{}`)); err != nil || rep.AcceptWarnings != 0 {
+		t.Fatalf("second sweep: %+v %v", rep, err)
+	}
+	if got := e.Drain(t, tk.DepartmentID, id); len(got) != 0 {
+		t.Fatalf("second warning sent: %+v", got)
+	}
+}
+
+func TestTicketWithoutWorkflowIsStarted(t *testing.T) {
+	e := localtest.Start(t)
+	h := slaHandler(t, e)
+	ctx := context.Background()
+	now := e.Clock.Now()
+	tk := &ticket.Ticket{
+		ID: "260302ABCDEF", Type: ticket.TypeComplaint, Category: "consumer.refund", Channel: ticket.ChannelWeb,
+		Content: "买的电饭煲坏了，商家不给退货，请处理。", Language: ticket.LanguageZH, Status: ticket.StatusReceived,
+		AccessCodeHash: ticket.HashAccessCode(e.CodeKey, "260302ABCDEF", "ABCDEFGH"), CreatedAt: now, UpdatedAt: now,
+	}
+	if _, err := e.Store.CreateTicket(ctx, tk, tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "", true), nil); err != nil {
+		t.Fatal(err)
+	}
+	// Within the grace period intake may still be starting it.
+	if rep, err := h.Handle(ctx, json.RawMessage(scheduled)); err != nil || rep.WorkflowsRestored != 0 {
+		t.Fatalf("early sweep: %+v %v", rep, err)
+	}
+	e.Clock.Advance(sweep.StartGrace + time.Second)
+	if rep, err := h.Handle(ctx, json.RawMessage(scheduled)); err != nil || rep.WorkflowsRestored != 1 {
+		t.Fatalf("sweep: %+v %v", rep, err)
+	}
+	e.AwaitNewToken(t, tk.ID, "")
+	if got := e.Ticket(t, tk.ID).Status; got != ticket.StatusDispatched {
+		t.Fatalf("status %s after the restarted workflow", got)
+	}
+}
+
+func TestParseTrigger(t *testing.T) {
+	for _, ok := range []string{scheduled, `{}`} {
+		if _, err := sweep.ParseTrigger([]byte(ok)); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{`[]`, `"x"`, `{"source":"aws.s3","detail-type":"Object Created"}`, `{`} {
+		if _, err := sweep.ParseTrigger([]byte(bad)); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func FuzzParseTrigger(f *testing.F) {
+	f.Add([]byte(scheduled))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ev, err := sweep.ParseTrigger(b)
+		if err == nil && ev.Source != "" && ev.Source != "aws.events" {
+			t.Fatalf("accepted source %q", ev.Source)
+		}
+	})
+}

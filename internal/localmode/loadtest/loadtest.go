@@ -1,0 +1,256 @@
+// Package loadtest is the project's load harness: it files tickets over HTTP at a
+// bounded rate of concurrency and measures what a citizen and a department feel —
+// submit latency, and the time from submit until the department's queue message
+// arrives. Request count and run time are always bounded.
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+)
+
+// Options of a run.
+type Options struct {
+	APIURL      string
+	Tickets     int           // how many tickets to file (bounded to MaxTickets)
+	Concurrency int           // parallel citizens
+	Timeout     time.Duration // the whole run stops after this
+	// Queue, when set, is read to time submit → dispatched for tickets routed
+	// to QueueURL's department.
+	Queue    *sqs.Client
+	QueueURL string
+	Now      func() time.Time
+	Progress io.Writer // one line per 10% of the tickets; nil: silent
+}
+
+// MaxTickets keeps a run from turning into a flood by mistake.
+const MaxTickets = 100000
+
+// Result summarises a run.
+type Result struct {
+	Filed, Failed   int
+	Elapsed         time.Duration
+	Submit          Percentiles
+	ToDispatched    Percentiles
+	DispatchedCount int
+}
+
+// Percentiles of a latency sample.
+type Percentiles struct {
+	P50, P95, P99, Max time.Duration
+}
+
+func percentiles(d []time.Duration) Percentiles {
+	if len(d) == 0 {
+		return Percentiles{}
+	}
+	slices.Sort(d)
+	at := func(q float64) time.Duration { return d[min(len(d)-1, int(q*float64(len(d))))] }
+	return Percentiles{P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: d[len(d)-1]}
+}
+
+// PerSecond is the filing throughput.
+func (r Result) PerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Filed) / r.Elapsed.Seconds()
+}
+
+func (r Result) String() string {
+	s := fmt.Sprintf("filed %d tickets (%d failed) in %v: %.0f tickets/s; submit latency p50 %v p95 %v p99 %v max %v",
+		r.Filed, r.Failed, r.Elapsed.Round(time.Millisecond), r.PerSecond(), r.Submit.P50, r.Submit.P95, r.Submit.P99, r.Submit.Max)
+	if r.DispatchedCount > 0 {
+		s += fmt.Sprintf("; submit → department message (%d) p50 %v p95 %v p99 %v max %v",
+			r.DispatchedCount, r.ToDispatched.P50, r.ToDispatched.P95, r.ToDispatched.P99, r.ToDispatched.Max)
+	}
+	return s
+}
+
+// Submission is the complaint the harness files: routed to market regulation by
+// the default seed; no real person's data.
+func Submission(i int) map[string]any {
+	return map[string]any{
+		"type": "complaint", "category": "consumer.refund", "channel": "web",
+		"content":  fmt.Sprintf("压力测试工单 %d：购买的商品质量有问题，商家拒绝退货。", i),
+		"contact":  map[string]any{"email": fmt.Sprintf("load-%d@example.com", i)},
+		"language": "zh",
+	}
+}
+
+// Run files the tickets and, when a queue is given, waits for their messages.
+func Run(ctx context.Context, o Options) (Result, error) {
+	if o.Tickets <= 0 || o.Tickets > MaxTickets {
+		return Result{}, fmt.Errorf("tickets must be 1 to %d", MaxTickets)
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 1
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+
+	var (
+		mu        sync.Mutex
+		submitted = map[string]time.Time{}
+		latencies []time.Duration
+		failed    int
+	)
+	client := &http.Client{Timeout: 30 * time.Second}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	start := o.Now()
+	for range o.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				t0 := o.Now()
+				id, err := file(ctx, client, o.APIURL, i)
+				d := o.Now().Sub(t0)
+				mu.Lock()
+				if err != nil {
+					failed++
+				} else {
+					latencies = append(latencies, d)
+					submitted[id] = t0
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	// The department reads its queue while citizens file, as it would.
+	type consumed struct {
+		waits []time.Duration
+		err   error
+	}
+	filingDone := make(chan struct{})
+	consumerDone := make(chan consumed, 1)
+	if o.Queue != nil {
+		go func() {
+			waits, err := consume(ctx, o, &mu, submitted, filingDone)
+			consumerDone <- consumed{waits, err}
+		}()
+	}
+	step := max(o.Tickets/10, 1)
+	for i := range o.Tickets {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if o.Progress != nil && (i+1)%step == 0 {
+			fmt.Fprintf(o.Progress, "filed %d/%d\n", i+1, o.Tickets)
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(filingDone)
+	mu.Lock()
+	res := Result{Filed: len(latencies), Failed: failed, Elapsed: o.Now().Sub(start), Submit: percentiles(latencies)}
+	mu.Unlock()
+	if o.Queue != nil {
+		c := <-consumerDone
+		res.ToDispatched, res.DispatchedCount = percentiles(c.waits), len(c.waits)
+		if c.err != nil {
+			return res, c.err
+		}
+	}
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("run stopped after %v: %w", o.Timeout, ctx.Err())
+	}
+	return res, nil
+}
+
+func file(ctx context.Context, client *http.Client, api string, i int) (string, error) {
+	body, err := json.Marshal(Submission(i))
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, api+"/v1/tickets", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var rec struct {
+		ID string `json:"id"`
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("status %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&rec); err != nil || rec.ID == "" {
+		return "", errors.New("malformed receipt")
+	}
+	return rec.ID, nil
+}
+
+// consume long-polls the department queue, matching messages to filed tickets,
+// until filing is over and every filed ticket's message arrived, or the run's
+// deadline passed. A message can arrive before its filer recorded the ticket id,
+// so unmatched arrivals are kept and matched later.
+func consume(ctx context.Context, o Options, mu *sync.Mutex, submitted map[string]time.Time, filingDone <-chan struct{}) ([]time.Duration, error) {
+	var waits []time.Duration
+	early := map[string]time.Time{}
+	for {
+		mu.Lock()
+		for id, at := range early {
+			if t0, ok := submitted[id]; ok {
+				waits = append(waits, at.Sub(t0))
+				delete(submitted, id)
+				delete(early, id)
+			}
+		}
+		pending := len(submitted)
+		mu.Unlock()
+		select {
+		case <-filingDone:
+			if pending == 0 {
+				return waits, nil
+			}
+		default:
+		}
+		if ctx.Err() != nil {
+			return waits, nil
+		}
+		out, err := o.Queue.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(o.QueueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		if err != nil {
+			if ctx.Err() != nil {
+				return waits, nil
+			}
+			return waits, fmt.Errorf("receive: %w", err)
+		}
+		now := o.Now()
+		for _, m := range out.Messages {
+			if msg, err := queue.DecodeDepartmentMessage([]byte(aws.ToString(m.Body))); err == nil {
+				early[msg.TicketID] = now
+			}
+			if _, err := o.Queue.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(o.QueueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+				return waits, fmt.Errorf("delete: %w", err)
+			}
+		}
+	}
+}

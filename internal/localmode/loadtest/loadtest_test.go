@@ -1,0 +1,64 @@
+package loadtest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/localmode/platform"
+)
+
+func TestRunFilesEveryTicketAndSeesEveryDispatch(t *testing.T) {
+	ctx := context.Background()
+	p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: platform.Region, EndpointURL: p.EdgeURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq := awsconf.SQS(cfg)
+	q, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + "market")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(ctx, Options{APIURL: p.APIURL, Tickets: 30, Concurrency: 4, Timeout: time.Minute, Queue: sq, QueueURL: aws.ToString(q.QueueUrl)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Filed != 30 || res.Failed != 0 || res.DispatchedCount != 30 {
+		t.Fatalf("result: %s", res)
+	}
+	if res.Submit.P50 <= 0 || res.Submit.P50 > res.Submit.Max || res.ToDispatched.P99 > res.ToDispatched.Max {
+		t.Fatalf("percentiles out of order: %s", res)
+	}
+	t.Log(res)
+}
+
+func TestRunRefusesUnboundedRuns(t *testing.T) {
+	if _, err := Run(context.Background(), Options{APIURL: "http://127.0.0.1:1", Tickets: MaxTickets + 1}); err == nil {
+		t.Fatal("accepted more than MaxTickets")
+	}
+	if _, err := Run(context.Background(), Options{APIURL: "http://127.0.0.1:1"}); err == nil {
+		t.Fatal("accepted zero tickets")
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	var d []time.Duration
+	for i := 100; i >= 1; i-- {
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	p := percentiles(d)
+	if p.P50 != 51*time.Millisecond || p.P95 != 96*time.Millisecond || p.P99 != 100*time.Millisecond || p.Max != 100*time.Millisecond {
+		t.Fatalf("%+v", p)
+	}
+	if (percentiles(nil) != Percentiles{}) {
+		t.Fatal("empty sample")
+	}
+}

@@ -1,0 +1,300 @@
+// Package local assembles the whole platform in one process for `hotline serve`
+// and the end-to-end tests: the AWS edge (DynamoDB, Step Functions over the
+// project's interpreter, SES, SNS, SQS), the functions in-process behind a local
+// API Gateway, and the seed configuration.
+package platform
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	configfiles "github.com/hotline12345/hotline/config"
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/localmode/edge"
+	"github.com/hotline12345/hotline/internal/localmode/gateway"
+	"github.com/hotline12345/hotline/internal/localmode/lambdaenv"
+	"github.com/hotline12345/hotline/internal/localmode/sfnlocal"
+	"github.com/hotline12345/hotline/internal/wiring"
+	"github.com/hotline12345/hotline/internal/wiring/config"
+	"github.com/hotline12345/hotline/statemachine"
+)
+
+// Names of the local resources.
+const (
+	Region           = "us-east-1"
+	Account          = "000000000000"
+	Table            = "hotline"
+	StateMachineName = "hotline-tickets"
+	QueuePrefix      = "hotline-dept-"
+	SenderEmail      = "12345 热线 <noreply@12345.local>"
+	FunctionPrefix   = "hotline-"
+)
+
+// Options configure a local platform.
+type Options struct {
+	APIAddr   string    // default 127.0.0.1:8080; "127.0.0.1:0" picks a free port
+	EdgeAddr  string    // default 127.0.0.1:4566
+	Seed      []byte    // catalog seed; default config/seed.json
+	Clock     asl.Clock // default the real clock
+	Log       io.Writer // JSON logs of every component
+	JWTSecret string    // default auth.DevSecret
+	Random    io.Reader // default crypto/rand
+	// SweepInterval is how often the sla function runs; default
+	// DefaultSweepInterval, negative: never (tests that run it themselves).
+	SweepInterval time.Duration
+}
+
+// Platform is a running local platform.
+type Platform struct {
+	APIURL          string
+	EdgeURL         string
+	StateMachineArn string
+	Engine          *asl.Engine
+	Issuer          *auth.Issuer
+	Catalog         *catalog.Catalog
+	// Env is the environment every function gets, for tools and tests that
+	// build a function of their own against this platform.
+	Env map[string]string
+
+	edge      *edge.Edge
+	api       *http.Server
+	done      chan struct{}
+	stopSweep chan struct{}
+	sweepDone chan struct{}
+}
+
+// DefaultSweepInterval is how often local mode runs the sla function, as the
+// production schedule does.
+const DefaultSweepInterval = 5 * time.Minute
+
+// Getenv reads the platform's function environment (Env).
+func (p *Platform) Getenv(k string) string { return p.Env[k] }
+
+// FunctionArn is the local ARN of a function.
+func FunctionArn(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s%s", Region, Account, FunctionPrefix, name)
+}
+
+type clockAdapter struct{ asl.Clock }
+
+// After lets the edge's long polls follow the same (possibly fast) clock.
+func (c clockAdapter) After(d time.Duration) <-chan time.Time { return c.NewTimer(d).C() }
+
+// Start brings the platform up and returns when both endpoints accept requests.
+func Start(ctx context.Context, o Options) (*Platform, error) {
+	if o.APIAddr == "" {
+		o.APIAddr = "127.0.0.1:8080"
+	}
+	if o.EdgeAddr == "" {
+		o.EdgeAddr = "127.0.0.1:4566"
+	}
+	if o.Seed == nil {
+		o.Seed = configfiles.Seed
+	}
+	if o.Clock == nil {
+		o.Clock = &asl.RealClock{}
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.Random == nil {
+		o.Random = rand.Reader
+	}
+	cat, err := catalog.Load(o.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(o.Log, nil))
+
+	// The interpreter resolves functions lazily: they are built after the edge
+	// is up because their clients point at it.
+	var mu sync.RWMutex
+	functions := map[string]lambda.Handler{}
+	resolve := asl.MapResolver(functions)
+	engine := asl.New(asl.Options{
+		Clock: o.Clock, Region: Region, Account: Account,
+		// Keep every execution: its name is what makes a second start of a
+		// ticket's workflow (an intake retry) harmless, as on AWS.
+		RetainFinished: -1,
+		Resolver: func(ref string) (lambda.Handler, bool) {
+			mu.RLock()
+			defer mu.RUnlock()
+			return resolve(ref)
+		},
+	})
+	sfnSrv := sfnlocal.NewWithEngine(engine)
+	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.Clock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge")})
+	edgeURL, err := e.Start(o.EdgeAddr)
+	if err != nil {
+		return nil, err
+	}
+	p := &Platform{EdgeURL: edgeURL, Engine: engine, Catalog: cat, edge: e}
+	fail := func(err error) (*Platform, error) {
+		_ = e.Close()
+		return nil, err
+	}
+
+	def, err := statemachine.Substitute(statemachine.Complaint, map[string]string{
+		"ReviewFunctionArn":   FunctionArn("review"),
+		"DispatchFunctionArn": FunctionArn("dispatch"),
+		"FeedbackFunctionArn": FunctionArn("feedback"),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	sm, err := sfnSrv.CreateStateMachine(StateMachineName, def, "arn:aws:iam::"+Account+":role/hotline-workflow")
+	if err != nil {
+		return fail(fmt.Errorf("create state machine: %w", err))
+	}
+	p.StateMachineArn = sm.StateMachineArn
+
+	env, err := Env(edgeURL, sm.StateMachineArn, o.Random)
+	if err != nil {
+		return fail(err)
+	}
+	p.Env = env
+	getenv := func(k string) string { return env[k] }
+	wo := wiring.Options{Now: o.Clock.Now, Log: o.Log, Random: o.Random}
+
+	base, err := wiring.Load(ctx, "api", getenv, wo)
+	if err != nil {
+		return fail(err)
+	}
+	if err := base.Store.CreateTable(ctx); err != nil {
+		return fail(fmt.Errorf("create table: %w", err))
+	}
+	if _, err := base.Catalog.SeedIfEmpty(ctx, o.Seed); err != nil {
+		return fail(err)
+	}
+	pub, err := queue.NewSQSPublisher(awsconf.SQS(base.AWS), queue.PublisherConfig{QueuePrefix: QueuePrefix})
+	if err != nil {
+		return fail(err)
+	}
+	var depts []string
+	for _, d := range cat.Departments() {
+		depts = append(depts, d.ID)
+	}
+	if err := pub.EnsureQueues(ctx, depts); err != nil {
+		return fail(fmt.Errorf("create department queues: %w", err))
+	}
+
+	handlers := map[string]lambda.Handler{}
+	for _, name := range wiring.Functions {
+		fn, err := wiring.Handler(ctx, name, getenv, wo)
+		if err != nil {
+			return fail(err)
+		}
+		handlers[name] = lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(fn) })
+	}
+	mu.Lock()
+	for name, h := range handlers {
+		functions[FunctionPrefix+name] = h
+	}
+	mu.Unlock()
+
+	secret := o.JWTSecret
+	p.Issuer = auth.NewIssuer(secret, o.Clock.Now)
+	var reqSeq uint64
+	var seqMu sync.Mutex
+	gw := &gateway.Gateway{
+		Functions: handlers,
+		Verifier:  p.Issuer,
+		Now:       o.Clock.Now,
+		NewID: func() string {
+			seqMu.Lock()
+			defer seqMu.Unlock()
+			reqSeq++
+			return fmt.Sprintf("local-%d-%d", o.Clock.Now().UnixMilli(), reqSeq)
+		},
+		Logger:    log.With("component", "gateway"),
+		AllowCORS: "*",
+	}
+	ln, err := net.Listen("tcp", o.APIAddr)
+	if err != nil {
+		return fail(fmt.Errorf("api: listen on %s: %w", o.APIAddr, err))
+	}
+	p.APIURL = "http://" + ln.Addr().String()
+	p.api = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	p.stopSweep, p.sweepDone = make(chan struct{}), make(chan struct{})
+	if o.SweepInterval == 0 {
+		o.SweepInterval = DefaultSweepInterval
+	}
+	go p.sweep(o.Clock, o.SweepInterval, handlers["sweep"], log)
+	p.done = make(chan struct{})
+	go func() {
+		defer close(p.done)
+		if err := p.api.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("api server stopped", "error", err.Error())
+		}
+	}()
+	return p, nil
+}
+
+// Env is the environment every function gets in local mode. The sealing and
+// look-up keys are fresh per run: local data lives only as long as the process.
+func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, error) {
+	keys := make([]byte, 64)
+	if _, err := io.ReadFull(random, keys); err != nil {
+		return nil, fmt.Errorf("local keys: %w", err)
+	}
+	return map[string]string{
+		config.EnvRegion:          Region,
+		config.EnvEndpointURL:     edgeURL,
+		config.EnvTable:           Table,
+		config.EnvStateMachineArn: stateMachineArn,
+		config.EnvSealKey:         base64.StdEncoding.EncodeToString(keys[:32]),
+		config.EnvBlindKey:        base64.StdEncoding.EncodeToString(keys[32:]),
+		config.EnvSenderEmail:     SenderEmail,
+		config.EnvSMSEnabled:      "true",
+		config.EnvQueuePrefix:     QueuePrefix,
+	}, nil
+}
+
+// scheduledEvent is what EventBridge sends a scheduled function.
+const scheduledEvent = `{"version":"0","id":"local","detail-type":"Scheduled Event","source":"aws.events","account":"` + Account + `","region":"` + Region + `","resources":[],"detail":{}}`
+
+// sweep invokes the sla function on its schedule, on the platform's clock.
+func (p *Platform) sweep(clock asl.Clock, every time.Duration, sweeper lambda.Handler, log *slog.Logger) {
+	defer close(p.sweepDone)
+	if every < 0 {
+		<-p.stopSweep
+		return
+	}
+	for {
+		t := clock.NewTimer(every)
+		select {
+		case <-p.stopSweep:
+			t.Stop()
+			return
+		case <-t.C():
+		}
+		if _, err := sweeper.Invoke(context.Background(), []byte(scheduledEvent)); err != nil {
+			log.Error("sla sweep failed", "error", err.Error())
+		}
+	}
+}
+
+// Close stops both endpoints.
+func (p *Platform) Close() error {
+	close(p.stopSweep)
+	<-p.sweepDone
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := p.api.Shutdown(ctx)
+	<-p.done
+	return errors.Join(err, p.edge.Close())
+}

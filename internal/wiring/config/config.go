@@ -1,0 +1,148 @@
+// Package config reads a function's settings from its environment once, at start,
+// and fails fast naming every missing variable. Handlers never read the
+// environment themselves.
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Environment variable names. The SAM template sets the same names.
+const (
+	EnvRegion          = "AWS_REGION"
+	EnvEndpointURL     = "HOTLINE_ENDPOINT_URL"
+	EnvTable           = "HOTLINE_TABLE"
+	EnvStateMachineArn = "HOTLINE_STATE_MACHINE_ARN"
+	EnvSealKey         = "HOTLINE_SEAL_KEY"
+	EnvKMSKeyID        = "HOTLINE_KMS_KEY_ID"
+	EnvJWTIssuer       = "HOTLINE_JWT_ISSUER"
+	EnvJWTAudience     = "HOTLINE_JWT_AUDIENCE"
+	EnvJWKSURL         = "HOTLINE_JWKS_URL"
+	EnvBlindKey        = "HOTLINE_BLIND_KEY"
+	EnvSenderEmail     = "HOTLINE_SENDER_EMAIL"
+	EnvSESConfigSet    = "HOTLINE_SES_CONFIGURATION_SET"
+	EnvSMSEnabled      = "HOTLINE_SMS_ENABLED"
+	EnvQueuePrefix     = "HOTLINE_QUEUE_PREFIX"
+	EnvLogLevel        = "HOTLINE_LOG_LEVEL"
+)
+
+// Required lists, per function, the variables it cannot start without.
+var Required = map[string][]string{
+	"intake":   {EnvRegion, EnvTable, EnvStateMachineArn, EnvBlindKey},
+	"review":   {EnvRegion, EnvTable, EnvBlindKey},
+	"dispatch": {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix},
+	"feedback": {EnvRegion, EnvTable, EnvBlindKey, EnvSenderEmail},
+	"api":      {EnvRegion, EnvTable, EnvBlindKey},
+	"sweep":    {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix, EnvStateMachineArn},
+	// The optional-staff authorizer of the HTTP API (infra/template.yaml) touches
+	// no table and no AWS API: it checks tokens against the identity provider.
+	"authorizer": {EnvJWTIssuer, EnvJWTAudience},
+}
+
+// Optional lists variables a function reads when they are set. Every function
+// listing HOTLINE_KMS_KEY_ID seals contact data and needs at least one sealing key source, which Load
+// enforces: HOTLINE_KMS_KEY_ID (production: envelope encryption with KMS data
+// keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
+// seals and the local key still opens values sealed before the switch.
+var Optional = map[string][]string{
+	"intake":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"review":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"feedback": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled},
+	"api":      {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"sweep":    {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
+	"authorizer": {EnvJWKSURL, EnvLogLevel},
+}
+
+// Config is every setting any function uses; each function fills what it needs.
+type Config struct {
+	Function        string
+	Region          string
+	EndpointURL     string
+	Table           string
+	StateMachineArn string
+	SealKey         string
+	KMSKeyID        string
+	BlindKey        string
+	SenderEmail     string
+	SESConfigSet    string
+	SMSEnabled      bool
+	JWTIssuer       string
+	JWTAudience     string
+	JWKSURL         string
+	QueuePrefix     string
+	LogLevel        string
+}
+
+// MissingError names the function and every variable it lacks.
+type MissingError struct {
+	Function string
+	Names    []string
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("%s: missing required environment variables: %s", e.Function, strings.Join(e.Names, ", "))
+}
+
+// InvalidError names a variable whose value cannot be used.
+type InvalidError struct {
+	Name, Reason string
+}
+
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("environment variable %s: %s", e.Name, e.Reason)
+}
+
+// Load reads the configuration of one function.
+func Load(function string, getenv func(string) string) (Config, error) {
+	required, ok := Required[function]
+	if !ok {
+		return Config{}, fmt.Errorf("config: unknown function %q", function)
+	}
+	var missing []string
+	for _, n := range required {
+		if strings.TrimSpace(getenv(n)) == "" {
+			missing = append(missing, n)
+		}
+	}
+	if slices.Contains(Optional[function], EnvKMSKeyID) && strings.TrimSpace(getenv(EnvKMSKeyID)) == "" && strings.TrimSpace(getenv(EnvSealKey)) == "" {
+		missing = append([]string{EnvKMSKeyID + " or " + EnvSealKey}, missing...)
+	}
+	if len(missing) > 0 {
+		return Config{}, &MissingError{Function: function, Names: missing}
+	}
+	c := Config{
+		Function:        function,
+		Region:          strings.TrimSpace(getenv(EnvRegion)),
+		EndpointURL:     strings.TrimSpace(getenv(EnvEndpointURL)),
+		Table:           strings.TrimSpace(getenv(EnvTable)),
+		StateMachineArn: strings.TrimSpace(getenv(EnvStateMachineArn)),
+		SealKey:         strings.TrimSpace(getenv(EnvSealKey)),
+		KMSKeyID:        strings.TrimSpace(getenv(EnvKMSKeyID)),
+		JWTIssuer:       strings.TrimSpace(getenv(EnvJWTIssuer)),
+		JWTAudience:     strings.TrimSpace(getenv(EnvJWTAudience)),
+		JWKSURL:         strings.TrimSpace(getenv(EnvJWKSURL)),
+		BlindKey:        strings.TrimSpace(getenv(EnvBlindKey)),
+		SenderEmail:     strings.TrimSpace(getenv(EnvSenderEmail)),
+		SESConfigSet:    strings.TrimSpace(getenv(EnvSESConfigSet)),
+		QueuePrefix:     strings.TrimSpace(getenv(EnvQueuePrefix)),
+		LogLevel:        strings.TrimSpace(getenv(EnvLogLevel)),
+	}
+	if v := strings.TrimSpace(getenv(EnvSMSEnabled)); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, &InvalidError{Name: EnvSMSEnabled, Reason: "must be true or false"}
+		}
+		c.SMSEnabled = b
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return Config{}, &InvalidError{Name: EnvLogLevel, Reason: "must be debug, info, warn or error"}
+	}
+	return c, nil
+}
