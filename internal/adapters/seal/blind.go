@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"unicode"
+
+	"github.com/hotline12345/hotline/internal/domain/contact"
 )
 
 // minBlindKey is the shortest HMAC key accepted; HMAC-SHA256 gains nothing
@@ -37,15 +39,26 @@ func NewBlinderBase64(s string) (*Blinder, error) {
 	return NewBlinder(key)
 }
 
-// Phone returns the token of a phone number, or "" if nothing is left after
-// normalization.
+// Phone returns the token of a phone number in contact.Phone's canonical form,
+// so every way of typing one number gives one token; "" if it is blank. A value
+// that is not a phone number is tokenised as typed, less the formatting around
+// it: it still finds itself, and only itself.
 func (b *Blinder) Phone(phone string) string {
-	return b.token("phone", NormalizePhone(phone))
+	p, ok := contact.Phone(phone)
+	if !ok {
+		p = strings.TrimFunc(phone, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	return b.token("phone", p)
 }
 
-// Email returns the token of an e-mail address, or "" if it is blank.
+// Email returns the token of an e-mail address in contact.Email's form, or ""
+// if it is blank.
 func (b *Blinder) Email(email string) string {
-	return b.token("email", NormalizeEmail(email))
+	e, ok := contact.Email(email)
+	if !ok {
+		e = strings.ToLower(strings.TrimSpace(email))
+	}
+	return b.token("email", e)
 }
 
 // Subkey derives a key for another purpose (e.g. "access-code") from the
@@ -69,39 +82,4 @@ func (b *Blinder) token(kind, v string) string {
 	m.Write([]byte{0})
 	m.Write([]byte(v))
 	return hex.EncodeToString(m.Sum(nil))
-}
-
-// NormalizePhone removes the formatting people type (spaces, dashes, dots,
-// parentheses) and the mainland country code (+86, 0086, or 86 before an
-// 11-digit mobile number), so "+86 138-0013-8000" and "13800138000" match.
-func NormalizePhone(s string) string {
-	var sb strings.Builder
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r), r == '-', r == '.', r == '(', r == ')',
-			r == '\u2010', r == '\u2011', r == '\u2012', r == '\u2013', r == '\u2014', r == '\uff0d':
-			continue
-		case r >= '０' && r <= '９': // full-width digits from Chinese input methods
-			sb.WriteRune('0' + (r - '０'))
-		case r == '＋':
-			sb.WriteRune('+')
-		default:
-			sb.WriteRune(r)
-		}
-	}
-	p := sb.String()
-	switch {
-	case strings.HasPrefix(p, "+86"):
-		p = p[3:]
-	case strings.HasPrefix(p, "0086"):
-		p = p[4:]
-	case len(p) == 13 && strings.HasPrefix(p, "861"):
-		p = p[2:]
-	}
-	return p
-}
-
-// NormalizeEmail trims and lowercases an e-mail address.
-func NormalizeEmail(s string) string {
-	return strings.ToLower(strings.TrimSpace(s))
 }

@@ -143,38 +143,27 @@ func TestKeyConstructors(t *testing.T) {
 	}
 }
 
-func TestNormalizePhone(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"13800138000", "13800138000"},
-		{"138 0013 8000", "13800138000"},
-		{"138-0013-8000", "13800138000"},
-		{"+86 138 0013 8000", "13800138000"},
-		{"+86-13800138000", "13800138000"},
-		{"0086 13800138000", "13800138000"},
-		{"8613800138000", "13800138000"},
-		{"＋８６ １３８００１３８０００", "13800138000"},
-		{"(010) 6512-3456", "01065123456"},
-		{"010-65123456", "01065123456"},
-		{"  ", ""},
-		{"", ""},
-		{"86123", "86123"}, // not a mobile number with a country code: left alone
+// One person, typed many ways, is one blind index: a blocked caller cannot get
+// through by writing the country code, and a duplicate is found however the
+// number was written the first time.
+func TestBlindIndexOfOneContactTypedManyWays(t *testing.T) {
+	b, err := NewBlinder(testKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, same := range [][]string{
+		{"010 62345678", "+86 10 62345678", "0086 10 6234 5678", "(010) 6234-5678", "+86 010 62345678", "（０１０）６２３４５６７８"},
+		{"13800138000", "+86 138 0013 8000", "0086-13800138000", "8613800138000", "１３８００１３８０００", "＋８６　１３８－００１３－８０００"},
 	} {
-		if got := NormalizePhone(c.in); got != c.want {
-			t.Errorf("NormalizePhone(%q) = %q, want %q", c.in, got, c.want)
+		want := b.Phone(same[0])
+		for _, v := range same[1:] {
+			if got := b.Phone(v); got != want {
+				t.Errorf("Phone(%q) differs from Phone(%q)", v, same[0])
+			}
 		}
 	}
-}
-
-func TestNormalizeEmail(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"a@example.com", "a@example.com"},
-		{"  A@Example.COM \n", "a@example.com"},
-		{"", ""},
-		{"   ", ""},
-	} {
-		if got := NormalizeEmail(c.in); got != c.want {
-			t.Errorf("NormalizeEmail(%q) = %q, want %q", c.in, got, c.want)
-		}
+	if b.Phone("010 62345678") == b.Phone("010 62345679") {
+		t.Error("two landlines share a blind index")
 	}
 }
 

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/hotline12345/hotline/internal/adapters/notify"
-	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/contact"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -210,7 +210,7 @@ func (h *Handler) deliver(ctx context.Context, t *ticket.Ticket, result string, 
 			return err
 		}})
 	}
-	if phone := MobileE164(t.Contact.Phone); phone != "" && h.Texter != nil {
+	if phone := contact.MobileE164(t.Contact.Phone); phone != "" && h.Texter != nil {
 		channels = append(channels, channel{"sms", func() error {
 			_, err := h.Texter.Send(ctx, phone, msg.SMS)
 			return err
@@ -245,19 +245,4 @@ func noteFor(channel string) string {
 		return "已邮件告知办理结果 / result sent by e-mail"
 	}
 	return "已短信告知办理结果 / result sent by SMS"
-}
-
-// MobileE164 returns a mainland mobile number in E.164 form (+8613800138000),
-// or "" for numbers that cannot receive SMS (landlines).
-func MobileE164(phone string) string {
-	p := seal.NormalizePhone(phone)
-	if len(p) != 11 || p[0] != '1' || p[1] < '3' {
-		return ""
-	}
-	for _, c := range p {
-		if c < '0' || c > '9' {
-			return ""
-		}
-	}
-	return "+86" + p
 }

@@ -166,25 +166,10 @@ func (h *Handler) newTicket(sub ticket.Submission) (*ticket.Ticket, Receipt, err
 	if err != nil {
 		return nil, Receipt{}, fmt.Errorf("new access code: %w", err)
 	}
-	t := &ticket.Ticket{
-		ID:             id,
-		Type:           sub.Type,
-		Category:       sub.Category,
-		Channel:        sub.Channel,
-		Content:        sub.Content,
-		InvolvedUnit:   sub.InvolvedUnit,
-		Location:       sub.Location,
-		Language:       sub.Language,
-		Anonymous:      sub.Anonymous,
-		AccessCodeHash: ticket.HashAccessCode(h.CodeKey, id, code),
-		Status:         ticket.StatusReceived,
-		CreatedAt:      now,
-		UpdatedAt:      now,
-	}
-	if !sub.Anonymous && sub.Contact != nil {
-		c := *sub.Contact
-		t.Contact = &c
-	}
+	// The domain builds the ticket, so its contact is stored in the one
+	// canonical form the blind index hashes.
+	t := sub.NewTicket(id, now)
+	t.AccessCodeHash = ticket.HashAccessCode(h.CodeKey, id, code)
 	return t, Receipt{ID: id, AccessCode: code, Status: t.Status, CreatedAt: now}, nil
 }
 

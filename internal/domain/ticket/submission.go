@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"sort"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hotline12345/hotline/internal/domain/contact"
 )
 
 // Limits on a submission (API.md, POST /v1/tickets).
@@ -24,7 +25,7 @@ const (
 	MaxNameRunes       = 50
 	MaxUnitRunes       = 200
 	MaxAddressRunes    = 200
-	MaxEmailBytes      = 254
+	MaxEmailBytes      = contact.MaxEmailBytes
 	MaxCategoryLen     = 100
 )
 
@@ -275,12 +276,12 @@ func (s Submission) Validate(operator bool) error {
 		v.add("contact.name", m)
 	}
 	if c.Phone != "" {
-		if _, ok := NormalizePhone(c.Phone); !ok {
+		if _, ok := contact.Phone(c.Phone); !ok {
 			v.add("contact.phone", "must be a mainland mobile number or a landline with area code")
 		}
 	}
 	if c.Email != "" {
-		if _, ok := NormalizeEmail(c.Email); !ok {
+		if _, ok := contact.Email(c.Email); !ok {
 			v.add("contact.email", "must be an e-mail address")
 		}
 	}
@@ -318,10 +319,10 @@ func (s Submission) NewTicket(id string, now time.Time) *Ticket {
 	}
 	if s.Contact != nil && !s.Anonymous {
 		c := *s.Contact
-		if p, ok := NormalizePhone(c.Phone); ok {
+		if p, ok := contact.Phone(c.Phone); ok {
 			c.Phone = p
 		}
-		if e, ok := NormalizeEmail(c.Email); ok {
+		if e, ok := contact.Email(c.Email); ok {
 			c.Email = e
 		}
 		t.Contact = &c
@@ -425,74 +426,4 @@ func ValidRegion(s string) bool {
 		}
 	}
 	return true
-}
-
-// NormalizePhone returns the canonical form of a mainland phone number —
-// 11 digits for a mobile (1[3-9]…, optional +86/0086), 0 + area code + number
-// for a landline (0AA-NNNNNNNN or 0AAA-NNNNNNN(N)) — and whether it is valid.
-// Spaces, hyphens and parentheses are ignored. Blind indexes use this form.
-func NormalizePhone(s string) (string, bool) {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == ' ' || r == '-' || r == '(' || r == ')':
-		case r == '+' && i == 0:
-			b.WriteByte('+')
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		default:
-			return "", false
-		}
-	}
-	d := b.String()
-	intl := false
-	if rest, ok := strings.CutPrefix(d, "+86"); ok {
-		d, intl = rest, true
-	} else if rest, ok := strings.CutPrefix(d, "0086"); ok {
-		d, intl = rest, true
-	}
-	if strings.ContainsRune(d, '+') {
-		return "", false
-	}
-	if len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9' {
-		return d, true
-	}
-	if intl && len(d) >= 9 && d[0] != '0' {
-		d = "0" + d // +86 10 12345678 is 010 12345678
-	}
-	// Landline: area codes are 3 digits starting 01/02 (010, 021…) or
-	// 4 digits otherwise (0755…); local numbers are 7 or 8 digits, not 0/1-led.
-	if len(d) < 10 || len(d) > 12 || d[0] != '0' || d[1] == '0' {
-		return "", false
-	}
-	area := 4
-	if d[1] == '1' || d[1] == '2' {
-		area = 3
-	}
-	local := d[area:]
-	if len(local) < 7 || len(local) > 8 || local[0] == '0' || local[0] == '1' {
-		return "", false
-	}
-	return d, true
-}
-
-// NormalizeEmail returns the lower-cased bare address and whether s is a
-// plausible deliverable e-mail address (net/mail syntax, a dotted domain, no
-// display name).
-func NormalizeEmail(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > MaxEmailBytes {
-		return "", false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return "", false
-	}
-	at := strings.LastIndexByte(s, '@')
-	dom := s[at+1:]
-	if at <= 0 || !strings.Contains(dom, ".") || strings.HasPrefix(dom, ".") ||
-		strings.HasSuffix(dom, ".") || strings.Contains(dom, "..") || strings.ContainsAny(dom, "[]") {
-		return "", false
-	}
-	return strings.ToLower(s), true
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline12345/hotline/internal/domain/contact"
 )
 
 const validBody = `{
@@ -190,64 +192,6 @@ func TestValidationErrorMessage(t *testing.T) {
 	}
 }
 
-func TestNormalizePhone(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"13800138000", "13800138000", true},
-		{"+86 138 0013 8000", "13800138000", true},
-		{"0086-13800138000", "13800138000", true},
-		{"19912345678", "19912345678", true},
-		{"12812345678", "", false}, // 12x is not a mobile prefix
-		{"1380013800", "", false},
-		{"138001380001", "", false},
-		{"010-62345678", "01062345678", true},
-		{"(010) 6512 3456", "01065123456", true},
-		{"021-5555666", "0215555666", true},
-		{"0755-88889999", "075588889999", true},
-		{"+86 10 62345678", "01062345678", true},
-		{"010-02345678", "", false}, // local numbers never start with 0
-		{"0755-123456", "", false},  // too short
-		{"12345678", "", false},     // no area code
-		{"+1 415 555 0100", "", false},
-		{"138-0013-800x", "", false},
-		{"1380013+8000", "", false},
-		{"", "", false},
-		{"１３８００１３８０００", "", false}, // full-width digits are not accepted
-	}
-	for _, tc := range tests {
-		got, ok := NormalizePhone(tc.in)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("NormalizePhone(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-}
-
-func TestNormalizeEmail(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"A.Zhang@Example.COM", "a.zhang@example.com", true},
-		{"a+tag@mail.example.cn", "a+tag@mail.example.cn", true},
-		{"a@example", "", false},
-		{"a@example.", "", false},
-		{"@example.com", "", false},
-		{"a@@example.com", "", false},
-		{"a b@example.com", "", false},
-		{"<a@example.com>", "", false},
-		{"a@[127.0.0.1]", "", false},
-		{strings.Repeat("a", 250) + "@x.cn", "", false},
-	}
-	for _, tc := range tests {
-		got, ok := NormalizeEmail(tc.in)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-}
-
 func TestNewTicket(t *testing.T) {
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, China)
 	s := valid()
@@ -294,7 +238,7 @@ func FuzzParseSubmission(f *testing.F) {
 				t.Fatalf("NewTicket lost data")
 			}
 			if p := tk.Contact; p != nil && p.Phone != "" {
-				if q, ok := NormalizePhone(p.Phone); !ok || q != p.Phone {
+				if q, ok := contact.Phone(p.Phone); !ok || q != p.Phone {
 					t.Fatalf("stored phone not canonical")
 				}
 			}

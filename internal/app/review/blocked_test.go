@@ -1,0 +1,75 @@
+package review_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hotline12345/hotline/internal/app/review"
+	"github.com/hotline12345/hotline/internal/domain/screening"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
+	"github.com/hotline12345/hotline/internal/wiring"
+)
+
+// notStarted leaves the workflow alone, so the test runs review itself.
+type notStarted struct{}
+
+func (notStarted) Start(context.Context, string) error { return nil }
+
+// A caller blocked by the number an operator wrote down (010 62345678) stays
+// blocked however they type it when filing: intake stores the canonical form
+// and review hashes the same form.
+func TestBlockedLandlineCallerIsBlockedHoweverTheNumberIsTyped(t *testing.T) {
+	e := localtest.Start(t)
+	ctx := context.Background()
+	in, err := wiring.Intake(ctx, e.P.Getenv, e.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Workflow = notStarted{}
+	rv, err := wiring.Review(ctx, e.P.Getenv, e.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The shipped rules plus one blocked number, loaded as a config file is.
+	var rules map[string]any
+	shipped, _ := json.Marshal(rv.Screener)
+	if err := json.Unmarshal(shipped, &rules); err != nil {
+		t.Fatal(err)
+	}
+	rules["blockedSenders"] = []string{rv.Blinder.Phone("010 62345678")}
+	withBlock, _ := json.Marshal(rules)
+	if rv.Screener, err = screening.Load(withBlock); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, typed := range []string{"010-62345678", "+86 10 62345678", "0086 10 6234 5678", "（０１０）６２３４５６７８"} {
+		body, _ := json.Marshal(map[string]any{
+			"type": "complaint", "category": "consumer.refund", "channel": "web",
+			"content": "我在某某超市购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。",
+			"contact": map[string]string{"name": "李四", "phone": typed},
+		})
+		resp, err := in.Handle(ctx, events.APIGatewayV2HTTPRequest{
+			RouteKey: "POST /v1/tickets", RawPath: "/v1/tickets", Body: string(body),
+			Headers:        map[string]string{"content-type": "application/json"},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/v1/tickets"}},
+		})
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("file with phone %q: %d %s %v", typed, resp.StatusCode, resp.Body, err)
+		}
+		var receipt struct{ ID string }
+		if err := json.Unmarshal([]byte(resp.Body), &receipt); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Ticket(t, receipt.ID).Contact.Phone; got != "01062345678" {
+			t.Errorf("phone %q stored as %q, want the canonical 01062345678", typed, got)
+		}
+		out, err := rv.Handle(ctx, localtest.In(review.ActionReview, receipt.ID, ""))
+		if err != nil || out.Decision != "reject" || e.Ticket(t, receipt.ID).ReviewReason != screening.ReasonBlockedSender {
+			t.Errorf("phone typed %q: review %+v %v, reason %q; want rejected as a blocked sender", typed, out, err, e.Ticket(t, receipt.ID).ReviewReason)
+		}
+	}
+}
