@@ -22,10 +22,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
-	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/authorizer"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
@@ -289,7 +290,7 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 	}
 	msg := receiveFor(t, sq, aws.ToString(qurl.QueueUrl), rec.ID)
 	dispatchedAfter := time.Since(began)
-	if msg.Type != queue.TypeDispatched || msg.DepartmentID != dept || msg.Role != queue.RoleLead || msg.Deadline.IsZero() {
+	if msg.Type != ports.TypeDispatched || msg.DepartmentID != dept || msg.Role != ports.RoleLead || msg.Deadline.IsZero() {
 		t.Fatalf("department message = %+v", msg)
 	}
 	v := tg.citizen(t, rec.ID, rec.AccessCode)
@@ -431,7 +432,7 @@ func executionHistory(t *testing.T, cfg aws.Config, smArn, name string) string {
 
 // receiveFor long-polls the queue (the edge answers as soon as a message
 // arrives) until the message for this ticket comes, and deletes it.
-func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) queue.DepartmentMessage {
+func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) ports.DepartmentMessage {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -442,7 +443,7 @@ func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) queue.Depart
 		for _, m := range out.Messages {
 			body := aws.ToString(m.Body)
 			assertNoPersonalData(t, "queue message", body)
-			msg, err := queue.DecodeDepartmentMessage([]byte(body))
+			msg, err := ports.DecodeDepartmentMessage([]byte(body))
 			if err != nil {
 				t.Fatalf("department message %s: %v", body, err)
 			}
@@ -456,7 +457,7 @@ func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) queue.Depart
 		}
 	}
 	t.Fatalf("no department message for ticket %s", ticketID)
-	return queue.DepartmentMessage{}
+	return ports.DepartmentMessage{}
 }
 
 type sesMessage struct {

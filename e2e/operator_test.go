@@ -8,9 +8,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
-	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 )
 
@@ -41,7 +42,7 @@ func (tg *target) inReviewQueue(t *testing.T, op, id string) bool {
 }
 
 // queueFor returns a reader of the department's queue.
-func (tg *target) queueFor(t *testing.T, dept string) func(id string) queue.DepartmentMessage {
+func (tg *target) queueFor(t *testing.T, dept string) func(id string) ports.DepartmentMessage {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: platform.Region, EndpointURL: tg.edge})
@@ -53,7 +54,7 @@ func (tg *target) queueFor(t *testing.T, dept string) func(id string) queue.Depa
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(id string) queue.DepartmentMessage { return receiveFor(t, sq, aws.ToString(u.QueueUrl), id) }
+	return func(id string) ports.DepartmentMessage { return receiveFor(t, sq, aws.ToString(u.QueueUrl), id) }
 }
 
 func noCategory() map[string]any {
@@ -83,7 +84,7 @@ func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
 		t.Fatal("still in the review queue after the decision")
 	}
 	msg := tg.queueFor(t, "urban_mgmt")(rec.ID)
-	if msg.Type != queue.TypeDispatched || msg.Category != "urban.garbage" {
+	if msg.Type != ports.TypeDispatched || msg.Category != "urban.garbage" {
 		t.Fatalf("message %+v", msg)
 	}
 
@@ -101,7 +102,7 @@ func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
 		return r.status == 200
 	})
 	msg = tg.queueFor(t, "urban_enforcement")(rec.ID)
-	if msg.DepartmentID != "urban_enforcement" || msg.Role != queue.RoleLead {
+	if msg.DepartmentID != "urban_enforcement" || msg.Role != ports.RoleLead {
 		t.Fatalf("message %+v", msg)
 	}
 	v := tg.citizen(t, rec.ID, rec.AccessCode)
@@ -192,9 +193,9 @@ func TestUnsatisfiedRatingsReopenThenClose(t *testing.T) {
 	ops := tg.token(t, auth.RoleOperator, "")
 	for round := range 3 {
 		msg := next(rec.ID)
-		want := queue.TypeDispatched
+		want := ports.TypeDispatched
 		if round > 0 {
-			want = queue.TypeReopened
+			want = ports.TypeReopened
 		}
 		if msg.Type != want {
 			t.Fatalf("round %d: message %s, want %s", round, msg.Type, want)

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 // ErrInvalidInput marks a notification rejected before any AWS call; retrying
@@ -61,14 +63,6 @@ func redactedCause(err error) string {
 	return fmt.Sprintf("%T", err)
 }
 
-// Email is one message to one citizen.
-type Email struct {
-	To      string
-	Subject string
-	Text    string
-	HTML    string
-}
-
 // SESAPI is the part of *sesv2.Client the mailer uses.
 type SESAPI interface {
 	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, optFns ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
@@ -109,7 +103,7 @@ func NewSESMailer(client SESAPI, cfg SESConfig) (*SESMailer, error) {
 	return &SESMailer{client: client, from: cfg.From, set: cfg.ConfigurationSet}, nil
 }
 
-func validateEmail(e Email) error {
+func validateEmail(e ports.Email) error {
 	switch {
 	case strings.TrimSpace(e.To) == "":
 		return fmt.Errorf("%w: recipient is empty", ErrInvalidInput)
@@ -141,7 +135,7 @@ func utf8Content(s string) *sestypes.Content {
 }
 
 // Send sends e and returns the SES message id.
-func (m *SESMailer) Send(ctx context.Context, e Email) (string, error) {
+func (m *SESMailer) Send(ctx context.Context, e ports.Email) (string, error) {
 	if err := validateEmail(e); err != nil {
 		return "", err
 	}

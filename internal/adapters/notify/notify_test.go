@@ -12,8 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 )
 
@@ -38,7 +40,7 @@ func TestSESMailer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := m.Send(context.Background(), notify.Email{To: "citizen@example.com", Subject: "工单已受理", Text: "您的工单 T1 已受理。", HTML: "<p>您的工单 T1 已受理。</p>"})
+	id, err := m.Send(context.Background(), ports.Email{To: "citizen@example.com", Subject: "工单已受理", Text: "您的工单 T1 已受理。", HTML: "<p>您的工单 T1 已受理。</p>"})
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -53,7 +55,7 @@ func TestSESMailer(t *testing.T) {
 		t.Errorf("captured %+v", got)
 	}
 
-	textOnly, err := m.Send(context.Background(), notify.Email{To: "a@example.com", Subject: "s", Text: "t"})
+	textOnly, err := m.Send(context.Background(), ports.Email{To: "a@example.com", Subject: "s", Text: "t"})
 	if err != nil || textOnly == "" {
 		t.Fatalf("text-only Send: %q %v", textOnly, err)
 	}
@@ -61,7 +63,7 @@ func TestSESMailer(t *testing.T) {
 		t.Error("empty HTML part was sent")
 	}
 
-	for name, bad := range map[string]notify.Email{
+	for name, bad := range map[string]ports.Email{
 		"no recipient":       {Subject: "s", Text: "t"},
 		"two recipients":     {To: "a@example.com, b@example.com", Subject: "s", Text: "t"},
 		"not an address":     {To: "citizen", Subject: "s", Text: "t"},
@@ -154,7 +156,7 @@ func TestErrorsCarryNoPersonalData(t *testing.T) {
 	}
 
 	m, _ := notify.NewSESMailer(failingSES{}, notify.SESConfig{From: "noreply@12345.example.cn"})
-	_, err = m.Send(context.Background(), notify.Email{To: "citizen@example.com", Subject: "s", Text: "t"})
+	_, err = m.Send(context.Background(), ports.Email{To: "citizen@example.com", Subject: "s", Text: "t"})
 	var sendErr *notify.SendError
 	if err == nil || strings.Contains(err.Error(), "citizen@") || !errors.As(err, &sendErr) || !errors.As(err, &apiErr) {
 		t.Fatalf("e-mail error = %v", err)

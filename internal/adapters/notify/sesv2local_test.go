@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 // npmTool returns a tool installed by `npm ci` at the repository root. Locally
@@ -95,7 +96,7 @@ func TestSESMailerAgainstAwsSesV2Local(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := m.Send(ctx, Email{To: "citizen@example.com", Subject: "【12345】工单 261127ABCDEF 已答复", Text: "办理结果：已解决", HTML: "<p>办理结果：已解决</p>"})
+	id, err := m.Send(ctx, ports.Email{To: "citizen@example.com", Subject: "【12345】工单 261127ABCDEF 已答复", Text: "办理结果：已解决", HTML: "<p>办理结果：已解决</p>"})
 	if err != nil {
 		t.Fatal(err)
 	}

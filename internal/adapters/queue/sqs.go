@@ -1,3 +1,5 @@
+// Package queue publishes department messages to the departments' SQS queues
+// (dispatch and the sweep) and provisions the queues for local mode and seeding.
 package queue
 
 import (
@@ -10,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 // SQSAPI is the part of *sqs.Client the publisher uses.
@@ -95,9 +99,9 @@ func (p *SQSPublisher) QueueName(departmentID string) (string, error) {
 
 // Publish sends msg to the department's queue with a "type" message
 // attribute so consumers can filter without parsing the body.
-func (p *SQSPublisher) Publish(ctx context.Context, departmentID string, msg DepartmentMessage) error {
+func (p *SQSPublisher) Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error {
 	if msg.DepartmentID != departmentID {
-		return fmt.Errorf("%w: departmentId %q does not match the target department %q", ErrInvalidMessage, msg.DepartmentID, departmentID)
+		return fmt.Errorf("%w: departmentId %q does not match the target department %q", ports.ErrInvalidMessage, msg.DepartmentID, departmentID)
 	}
 	body, err := msg.Encode()
 	if err != nil {

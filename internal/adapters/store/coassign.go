@@ -24,10 +24,6 @@ import (
 // They hold only what the inbox list shows: ids, type, category, status,
 // times and the overdue flag — never the content or the contact.
 
-// InboxCo is the inbox tab of the tickets a department co-handles (协办)
-// that are not final, earliest reply deadline first. It is not a status.
-const InboxCo ticket.Status = "co"
-
 const (
 	skCoPrefix = "CO#"
 	// attrCoDepts lists, on the ticket item, the co-handlers that have an
@@ -92,7 +88,7 @@ func summaryOf(t *ticket.Ticket) coSummary {
 func (s *Store) coItem(sum coSummary, dept string) map[string]types.AttributeValue {
 	item := key(ticketPK(sum.id), coSK(dept))
 	item[attrEntity] = str("coAssignment")
-	item[attrGSI1PK] = str(inboxPK(dept, InboxCo))
+	item[attrGSI1PK] = str(inboxPK(dept, ticket.InboxCo))
 	item[attrGSI1SK] = str(sum.replyKey + "#" + sum.id)
 	item[attrTicketID] = str(sum.id)
 	item[attrCoHandler] = str(dept)
@@ -207,7 +203,7 @@ func decodeCoItem(item map[string]types.AttributeValue) (*ticket.Ticket, error) 
 // co-handler's assignment item on a co tab, the ticket item elsewhere.
 func coPartitionSK(pkValue string) string {
 	if rest, ok := strings.CutPrefix(pkValue, "DEPT#"); ok {
-		if dept, ok := strings.CutSuffix(rest, "#"+string(InboxCo)); ok {
+		if dept, ok := strings.CutSuffix(rest, "#"+string(ticket.InboxCo)); ok {
 			return coSK(dept)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -44,7 +45,7 @@ func (e *env) coTab(t *testing.T, dept string, limit int) []ticket.Ticket {
 	var all []ticket.Ticket
 	cursor := ""
 	for {
-		items, next, err := e.store.DepartmentInbox(context.Background(), dept, InboxCo, limit, cursor)
+		items, next, err := e.store.DepartmentInbox(context.Background(), dept, ticket.InboxCo, limit, cursor)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +139,7 @@ func TestCoHandlerInboxFollowsEverySave(t *testing.T) {
 	e.dispatch(t, tk, "lead", base.Add(48*time.Hour))
 	e.checkCo(t, "T1", all...)
 
-	items, _, err := e.store.DepartmentInbox(ctx, "co-a", InboxCo, 10, "")
+	items, _, err := e.store.DepartmentInbox(ctx, "co-a", ticket.InboxCo, 10, "")
 	if err != nil || len(items) != 1 {
 		t.Fatalf("%v %v", items, err)
 	}
@@ -154,7 +155,7 @@ func TestCoHandlerInboxFollowsEverySave(t *testing.T) {
 			t.Fatalf("assignment item carries %s", name)
 		}
 	}
-	if lead, _, _ := e.store.DepartmentInbox(ctx, "lead", InboxCo, 10, ""); len(lead) != 0 {
+	if lead, _, _ := e.store.DepartmentInbox(ctx, "lead", ticket.InboxCo, 10, ""); len(lead) != 0 {
 		t.Fatalf("the lead's co tab lists %v", ids(lead))
 	}
 
@@ -252,23 +253,23 @@ func TestCoTabPagingAndCursors(t *testing.T) {
 	if got, want := ids(e.coTab(t, "co-a", 2)), []string{"C1", "C3", "C4", "C0", "C2", "NODL"}; !slices.Equal(got, want) {
 		t.Fatalf("co tab %v, want %v", got, want)
 	}
-	_, next, err := e.store.DepartmentInbox(ctx, "co-a", InboxCo, 2, "")
+	_, next, err := e.store.DepartmentInbox(ctx, "co-a", ticket.InboxCo, 2, "")
 	if err != nil || next == "" {
 		t.Fatalf("%q %v", next, err)
 	}
 	// A co tab's cursor is good for that tab only, and a lead tab's cursor
 	// (pointing at a ticket item) is not good for a co tab.
-	if _, _, err := e.store.DepartmentInbox(ctx, "co-b", InboxCo, 2, next); !errors.Is(err, &CursorError{}) {
+	if _, _, err := e.store.DepartmentInbox(ctx, "co-b", ticket.InboxCo, 2, next); !errors.Is(err, &ports.CursorError{}) {
 		t.Fatalf("other co tab took the cursor: %v", err)
 	}
-	if _, _, err := e.store.DepartmentInbox(ctx, "co-a", ticket.StatusDispatched, 2, next); !errors.Is(err, &CursorError{}) {
+	if _, _, err := e.store.DepartmentInbox(ctx, "co-a", ticket.StatusDispatched, 2, next); !errors.Is(err, &ports.CursorError{}) {
 		t.Fatalf("lead tab took a co cursor: %v", err)
 	}
 	_, leadNext, err := e.store.DepartmentInbox(ctx, "lead", ticket.StatusDispatched, 2, "")
 	if err != nil || leadNext == "" {
 		t.Fatal(err)
 	}
-	if _, _, err := e.store.DepartmentInbox(ctx, "lead", InboxCo, 2, leadNext); !errors.Is(err, &CursorError{}) {
+	if _, _, err := e.store.DepartmentInbox(ctx, "lead", ticket.InboxCo, 2, leadNext); !errors.Is(err, &ports.CursorError{}) {
 		t.Fatalf("co tab took a lead cursor: %v", err)
 	}
 	// The lead's own tabs are unchanged by the assignment items.
@@ -335,7 +336,7 @@ func TestRacingSavesKeepCoItemsExact(t *testing.T) {
 					if err == nil {
 						break
 					}
-					if !errors.Is(err, &ConflictError{}) {
+					if !errors.Is(err, &ports.ConflictError{}) {
 						errs <- err
 						return
 					}

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 // ConfigItem is one admin-managed configuration entry.
@@ -23,7 +25,7 @@ func confPK(kind string) string { return "CONF#" + kind }
 
 // PutConfig stores value (as JSON) under kind/id if the stored version is
 // expectedVersion (0: must not exist yet), as version expectedVersion+1.
-// A mismatch gives *ConflictError.
+// A mismatch gives *ports.ConflictError.
 func (s *Store) PutConfig(ctx context.Context, kind, id string, value any, expectedVersion int) error {
 	if err := checkKeyPart("config kind", kind); err != nil {
 		return err
@@ -62,7 +64,7 @@ func (s *Store) PutConfig(ctx context.Context, kind, id string, value any, expec
 		if v, gerr := s.GetConfig(ctx, kind, id, &stored); gerr == nil && v == expectedVersion+1 && jsonEqual(stored, b) {
 			return nil
 		}
-		return &ConflictError{Kind: "config", ID: kind + "/" + id, Reason: fmt.Sprintf("not at version %d", expectedVersion)}
+		return &ports.ConflictError{Kind: "config", ID: kind + "/" + id, Reason: fmt.Sprintf("not at version %d", expectedVersion)}
 	case err != nil:
 		return fmt.Errorf("store: put config %s/%s: %w", kind, id, err)
 	}
@@ -70,13 +72,13 @@ func (s *Store) PutConfig(ctx context.Context, kind, id string, value any, expec
 }
 
 // GetConfig decodes the value of kind/id into out and returns its version.
-// A missing entry gives *NotFoundError.
+// A missing entry gives *ports.NotFoundError.
 func (s *Store) GetConfig(ctx context.Context, kind, id string, out any) (int, error) {
 	if err := checkKeyPart("config kind", kind); err != nil {
 		return 0, err
 	}
 	if id == "" {
-		return 0, &NotFoundError{Kind: "config", ID: kind + "/"}
+		return 0, &ports.NotFoundError{Kind: "config", ID: kind + "/"}
 	}
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: key(confPK(kind), id), ConsistentRead: aws.Bool(true),
@@ -85,7 +87,7 @@ func (s *Store) GetConfig(ctx context.Context, kind, id string, out any) (int, e
 		return 0, fmt.Errorf("store: get config %s/%s: %w", kind, id, err)
 	}
 	if res.Item == nil {
-		return 0, &NotFoundError{Kind: "config", ID: kind + "/" + id}
+		return 0, &ports.NotFoundError{Kind: "config", ID: kind + "/" + id}
 	}
 	item, err := configItem(res.Item)
 	if err != nil {

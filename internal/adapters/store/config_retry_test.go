@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 // replayDB sends every PutItem twice, as the SDK does when the answer to a
@@ -38,7 +40,7 @@ func TestPutConfigSurvivesARetriedPut(t *testing.T) {
 	}
 	// A real conflict is still one: another value at a stale version.
 	err = e.store.PutConfig(ctx, "catalog", "current", map[string]int{"a": 3}, 1)
-	if !errors.Is(err, &ConflictError{}) {
+	if !errors.Is(err, &ports.ConflictError{}) {
 		t.Fatalf("stale write: %v", err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -37,13 +39,6 @@ func outboxSK(at time.Time, ticketID string, version, i int) string {
 	return fmt.Sprintf("%s#%s#%d#%d", at.UTC().Format(timeKey), ticketID, version, i)
 }
 
-// PendingCallback is an outbox item: a callback not yet known to be delivered.
-type PendingCallback struct {
-	TicketID string
-	At       time.Time
-	ticket.Callback
-}
-
 // outboxWrites are the puts of the callbacks a save queues; keys are set on
 // the callbacks so the caller can delete them once delivered.
 func (s *Store) outboxWrites(t *ticket.Ticket, version int, at time.Time) []types.TransactWriteItem {
@@ -65,10 +60,10 @@ func (s *Store) outboxWrites(t *ticket.Ticket, version int, at time.Time) []type
 
 // PendingCallbacks lists the outbox items written at or before upTo, oldest
 // first within each shard.
-func (s *Store) PendingCallbacks(ctx context.Context, upTo time.Time) ([]PendingCallback, error) {
+func (s *Store) PendingCallbacks(ctx context.Context, upTo time.Time) ([]ports.PendingCallback, error) {
 	// Every key written at upTo is "<upTo>#…", and '$' sorts right after '#'.
 	bound := upTo.UTC().Format(timeKey) + "$"
-	var out []PendingCallback
+	var out []ports.PendingCallback
 	for shard := range outboxShards {
 		in := &dynamodb.QueryInput{
 			TableName:                 aws.String(s.table),
@@ -94,20 +89,20 @@ func (s *Store) PendingCallbacks(ctx context.Context, upTo time.Time) ([]Pending
 	return out, nil
 }
 
-func decodeCallback(it map[string]types.AttributeValue) (PendingCallback, error) {
+func decodeCallback(it map[string]types.AttributeValue) (ports.PendingCallback, error) {
 	sk := strAttr(it, attrSK)
 	at, err := time.Parse(timeKey, strAttr(it, attrAt))
 	if err != nil {
-		return PendingCallback{}, fmt.Errorf("store: outbox item %s: bad time: %w", sk, err)
+		return ports.PendingCallback{}, fmt.Errorf("store: outbox item %s: bad time: %w", sk, err)
 	}
 	out := strAttr(it, attrOutput)
 	if !json.Valid([]byte(out)) {
-		return PendingCallback{}, fmt.Errorf("store: outbox item %s: output is not JSON", sk)
+		return ports.PendingCallback{}, fmt.Errorf("store: outbox item %s: output is not JSON", sk)
 	}
-	cb := PendingCallback{TicketID: strAttr(it, attrTicketID), At: at,
+	cb := ports.PendingCallback{TicketID: strAttr(it, attrTicketID), At: at,
 		Callback: ticket.Callback{Key: sk, Token: strAttr(it, attrTaskToken), Output: json.RawMessage(out)}}
 	if cb.TicketID == "" || cb.Token == "" || !strings.Contains(sk, "#"+cb.TicketID+"#") {
-		return PendingCallback{}, fmt.Errorf("store: outbox item %s is incomplete", sk)
+		return ports.PendingCallback{}, fmt.Errorf("store: outbox item %s is incomplete", sk)
 	}
 	return cb, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -88,7 +89,7 @@ func TestOutboxOfALostRaceIsNotWritten(t *testing.T) {
 	if err := loser.AnswerStep(ticket.StepOperator, "late"); err != nil {
 		t.Fatal(err)
 	}
-	var ce *ConflictError
+	var ce *ports.ConflictError
 	if err := e.store.SaveTicket(ctx, &loser, ticket.StatusInReview); !errors.As(err, &ce) {
 		t.Fatalf("stale save: %v", err)
 	}

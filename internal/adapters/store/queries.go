@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -70,34 +71,34 @@ func decodeCursor(cursor, index, pkValue string) (map[string]types.AttributeValu
 		return nil, nil
 	}
 	if len(cursor) > maxCursorLen {
-		return nil, &CursorError{Reason: "too long"}
+		return nil, &ports.CursorError{Reason: "too long"}
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
-		return nil, &CursorError{Reason: "not base64url"}
+		return nil, &ports.CursorError{Reason: "not base64url"}
 	}
 	var m map[string]string
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, &CursorError{Reason: "not a key object"}
+		return nil, &ports.CursorError{Reason: "not a key object"}
 	}
 	ipk, isk := indexKeys(index)
 	want := map[string]bool{attrPK: true, attrSK: true, ipk: true, isk: true}
 	if len(m) != len(want) {
-		return nil, &CursorError{Reason: "wrong set of key attributes"}
+		return nil, &ports.CursorError{Reason: "wrong set of key attributes"}
 	}
 	for k, v := range m {
 		if !want[k] {
-			return nil, &CursorError{Reason: "unexpected key attribute"}
+			return nil, &ports.CursorError{Reason: "unexpected key attribute"}
 		}
 		if v == "" || len(v) > maxCursorPart {
-			return nil, &CursorError{Reason: "empty or oversized key attribute"}
+			return nil, &ports.CursorError{Reason: "empty or oversized key attribute"}
 		}
 	}
 	if m[ipk] != pkValue {
-		return nil, &CursorError{Reason: "cursor belongs to another listing"}
+		return nil, &ports.CursorError{Reason: "cursor belongs to another listing"}
 	}
 	if !strings.HasPrefix(m[attrPK], "TICKET#") || m[attrSK] != coPartitionSK(pkValue) {
-		return nil, &CursorError{Reason: "cursor does not point at a ticket"}
+		return nil, &ports.CursorError{Reason: "cursor does not point at a ticket"}
 	}
 	out := make(map[string]types.AttributeValue, len(m))
 	for k, v := range m {
@@ -167,8 +168,8 @@ func (s *Store) decodeTickets(ctx context.Context, items []map[string]types.Attr
 }
 
 // DepartmentInbox lists the lead department's tickets in a status (or the
-// InboxOverdue tab), earliest reply deadline first (tickets without one last).
-// The InboxCo tab lists the open tickets the department co-handles, from
+// ticket.InboxOverdue tab), earliest reply deadline first (tickets without one last).
+// The ticket.InboxCo tab lists the open tickets the department co-handles, from
 // their assignment items: only id, type, category, status, lead department,
 // creation time, reply deadline and the overdue flag are set.
 // Pass the returned cursor to get the next page; "" means there is none.
@@ -177,7 +178,7 @@ func (s *Store) DepartmentInbox(ctx context.Context, deptID string, status ticke
 	if err := checkKeyPart("department id", deptID); err != nil {
 		return nil, "", err
 	}
-	if !status.Valid() && status != InboxOverdue && status != InboxCo {
+	if !status.Valid() && status != ticket.InboxOverdue && status != ticket.InboxCo {
 		return nil, "", &InvalidArgumentError{What: "unknown status"}
 	}
 	return s.page(ctx, IndexInbox, inboxPK(deptID, status), limit, cursor, "department inbox "+deptID)

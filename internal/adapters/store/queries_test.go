@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -108,10 +109,10 @@ func TestDepartmentInboxOrderAndPaging(t *testing.T) {
 	if err != nil || next == "" {
 		t.Fatalf("%q %v", next, err)
 	}
-	if _, _, err := e.store.DepartmentInbox(ctx, "dept-b", ticket.StatusDispatched, 1, next); !errors.Is(err, &CursorError{}) {
+	if _, _, err := e.store.DepartmentInbox(ctx, "dept-b", ticket.StatusDispatched, 1, next); !errors.Is(err, &ports.CursorError{}) {
 		t.Fatalf("foreign cursor: %v", err)
 	}
-	if _, _, err := e.store.DepartmentInbox(ctx, "dept-a", ticket.StatusDispatched, 1, "!!"); !errors.Is(err, &CursorError{}) {
+	if _, _, err := e.store.DepartmentInbox(ctx, "dept-a", ticket.StatusDispatched, 1, "!!"); !errors.Is(err, &ports.CursorError{}) {
 		t.Fatalf("garbage cursor: %v", err)
 	}
 
@@ -260,7 +261,7 @@ func TestConfig(t *testing.T) {
 	if err := e.store.PutConfig(ctx, "department", "d1", dept{"市场监管局", "q1"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.PutConfig(ctx, "department", "d1", dept{"x", "x"}, 0); !errors.Is(err, &ConflictError{}) {
+	if err := e.store.PutConfig(ctx, "department", "d1", dept{"x", "x"}, 0); !errors.Is(err, &ports.ConflictError{}) {
 		t.Fatalf("create twice: %v", err)
 	}
 	var d dept
@@ -271,7 +272,7 @@ func TestConfig(t *testing.T) {
 	if err := e.store.PutConfig(ctx, "department", "d1", dept{"市场监督管理局", "q1"}, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.PutConfig(ctx, "department", "d1", dept{"stale", "q1"}, 1); !errors.Is(err, &ConflictError{}) {
+	if err := e.store.PutConfig(ctx, "department", "d1", dept{"stale", "q1"}, 1); !errors.Is(err, &ports.ConflictError{}) {
 		t.Fatalf("stale put: %v", err)
 	}
 	if err := e.store.PutConfig(ctx, "department", "d2", dept{"公安局", "q2"}, 0); err != nil {
@@ -280,7 +281,7 @@ func TestConfig(t *testing.T) {
 	if err := e.store.PutConfig(ctx, "category", "c1", map[string]int{"replyWorkingDays": 13}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.GetConfig(ctx, "department", "missing", &d); !errors.Is(err, &NotFoundError{}) {
+	if _, err := e.store.GetConfig(ctx, "department", "missing", &d); !errors.Is(err, &ports.NotFoundError{}) {
 		t.Fatalf("missing: %v", err)
 	}
 	list, err := e.store.ListConfig(ctx, "department")
@@ -385,7 +386,7 @@ func TestCursorRoundTrip(t *testing.T) {
 		if name == "other index" {
 			index = IndexReview
 		}
-		if _, err := decodeCursor(bad, index, "DEPT#d#dispatched"); !errors.Is(err, &CursorError{}) {
+		if _, err := decodeCursor(bad, index, "DEPT#d#dispatched"); !errors.Is(err, &ports.CursorError{}) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -402,7 +403,7 @@ func FuzzDecodeCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, cursor string) {
 		key, err := decodeCursor(cursor, IndexInbox, "DEPT#d#dispatched")
 		if err != nil {
-			if !errors.Is(err, &CursorError{}) {
+			if !errors.Is(err, &ports.CursorError{}) {
 				t.Fatalf("untyped error %v", err)
 			}
 			return

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -51,7 +52,7 @@ func TestSaveTicketCountsExactlyOnce(t *testing.T) {
 			switch {
 			case err == nil:
 				wins++
-			case !errors.Is(err, &ConflictError{}):
+			case !errors.Is(err, &ports.ConflictError{}):
 				other = append(other, err)
 			}
 		})
@@ -64,7 +65,7 @@ func TestSaveTicketCountsExactlyOnce(t *testing.T) {
 	// A stale save of a second change is refused and adds nothing either.
 	stale := *loaded
 	ev, _ := stale.Transition(ticket.StatusReturned, ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}, e.clock.Now(), "")
-	if err := e.store.SaveTicket(ctx, &stale, ticket.StatusDispatched, ev); !errors.Is(err, &ConflictError{}) {
+	if err := e.store.SaveTicket(ctx, &stale, ticket.StatusDispatched, ev); !errors.Is(err, &ports.ConflictError{}) {
 		t.Fatalf("stale save: %v", err)
 	}
 

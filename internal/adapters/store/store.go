@@ -26,7 +26,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -94,70 +93,6 @@ func New(db DynamoDB, table string, sealer seal.Sealer, blinder *seal.Blinder, o
 
 // Table returns the table name.
 func (s *Store) Table() string { return s.table }
-
-// NotFoundError says an item does not exist.
-type NotFoundError struct {
-	Kind string // "ticket", "config"
-	ID   string
-}
-
-func (e *NotFoundError) Error() string { return fmt.Sprintf("store: %s %s not found", e.Kind, e.ID) }
-
-// Is makes errors.Is(err, &NotFoundError{}) match any NotFoundError.
-func (e *NotFoundError) Is(target error) bool { _, ok := target.(*NotFoundError); return ok }
-
-// ConflictError says a conditional write lost: the item changed since it was
-// read (stale version, lost race) or is not in the expected status. HTTP 409.
-type ConflictError struct {
-	Kind   string
-	ID     string
-	Reason string
-}
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("store: conflict on %s %s: %s", e.Kind, e.ID, e.Reason)
-}
-
-// Is makes errors.Is(err, &ConflictError{}) match any ConflictError.
-func (e *ConflictError) Is(target error) bool { _, ok := target.(*ConflictError); return ok }
-
-// IdempotencyConflictError says the idempotency key was already used with a
-// different request body. HTTP 409.
-type IdempotencyConflictError struct {
-	TicketID string // the ticket created by the first use of the key
-}
-
-func (e *IdempotencyConflictError) Error() string {
-	return "store: idempotency key already used with a different request body"
-}
-
-// Is makes errors.Is(err, &IdempotencyConflictError{}) match any IdempotencyConflictError.
-func (e *IdempotencyConflictError) Is(target error) bool {
-	_, ok := target.(*IdempotencyConflictError)
-	return ok
-}
-
-// IDCollisionError says a ticket with this id already exists; the caller
-// should draw a new id and try again.
-type IDCollisionError struct {
-	ID string
-}
-
-func (e *IDCollisionError) Error() string { return fmt.Sprintf("store: ticket id %s is taken", e.ID) }
-
-// Is makes errors.Is(err, &IDCollisionError{}) match any IDCollisionError.
-func (e *IDCollisionError) Is(target error) bool { _, ok := target.(*IDCollisionError); return ok }
-
-// CursorError says a paging cursor is not one this store issued for this
-// query. HTTP 400.
-type CursorError struct {
-	Reason string
-}
-
-func (e *CursorError) Error() string { return "store: invalid cursor: " + e.Reason }
-
-// Is makes errors.Is(err, &CursorError{}) match any CursorError.
-func (e *CursorError) Is(target error) bool { _, ok := target.(*CursorError); return ok }
 
 // InvalidArgumentError says a caller passed something the store cannot key
 // on (empty id, '#' in a key part). It is a programming error, not bad input.

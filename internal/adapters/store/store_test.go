@@ -19,6 +19,7 @@ import (
 	"github.com/truora/minidyn/server"
 
 	"github.com/hotline12345/hotline/internal/adapters/seal"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -196,8 +197,8 @@ func TestNotFound(t *testing.T) {
 	ctx := context.Background()
 	for _, id := range []string{"nope", "", "a#b"} {
 		_, err := e.store.GetTicket(ctx, id)
-		var nf *NotFoundError
-		if !errors.As(err, &nf) || !errors.Is(err, &NotFoundError{}) {
+		var nf *ports.NotFoundError
+		if !errors.As(err, &nf) || !errors.Is(err, &ports.NotFoundError{}) {
 			t.Fatalf("GetTicket(%q): %v", id, err)
 		}
 		if _, err := e.store.Events(ctx, id); !errors.As(err, &nf) {
@@ -206,7 +207,7 @@ func TestNotFound(t *testing.T) {
 	}
 	tk := newTicket("ghost", e.clock.Now())
 	tk.Version = 1
-	if err := e.store.SaveTicket(ctx, tk, ticket.StatusReceived); !errors.Is(err, &NotFoundError{}) {
+	if err := e.store.SaveTicket(ctx, tk, ticket.StatusReceived); !errors.Is(err, &ports.NotFoundError{}) {
 		t.Fatalf("SaveTicket of a missing ticket: %v", err)
 	}
 }
@@ -219,8 +220,8 @@ func TestCreateIDCollision(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := newTicket("T1", e.clock.Now())
-	_, err := e.store.CreateTicket(ctx, again, firstEvent(again), &Idempotency{Key: "k", BodyHash: "h", Response: []byte("r")})
-	var ce *IDCollisionError
+	_, err := e.store.CreateTicket(ctx, again, firstEvent(again), &ports.Idempotency{Key: "k", BodyHash: "h", Response: []byte("r")})
+	var ce *ports.IDCollisionError
 	if !errors.As(err, &ce) || ce.ID != "T1" {
 		t.Fatalf("got %v", err)
 	}
@@ -235,7 +236,7 @@ func TestIdempotentReplay(t *testing.T) {
 	ctx := context.Background()
 	tk := newTicket("T1", e.clock.Now())
 	resp := []byte(`{"id":"T1","accessCode":"K7Q2X9"}`)
-	c, err := e.store.CreateTicket(ctx, tk, firstEvent(tk), &Idempotency{Key: "key-1", BodyHash: "body-A", Response: resp})
+	c, err := e.store.CreateTicket(ctx, tk, firstEvent(tk), &ports.Idempotency{Key: "key-1", BodyHash: "body-A", Response: resp})
 	if err != nil || c.Replayed || !bytes.Equal(c.Response, resp) {
 		t.Fatalf("%+v %v", c, err)
 	}
@@ -243,7 +244,7 @@ func TestIdempotentReplay(t *testing.T) {
 
 	// The retry comes with a new ticket id (the handler draws one per request).
 	retry := newTicket("T2", e.clock.Now())
-	c, err = e.store.CreateTicket(ctx, retry, firstEvent(retry), &Idempotency{Key: "key-1", BodyHash: "body-A", Response: []byte(`{"id":"T2"}`)})
+	c, err = e.store.CreateTicket(ctx, retry, firstEvent(retry), &ports.Idempotency{Key: "key-1", BodyHash: "body-A", Response: []byte(`{"id":"T2"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +254,7 @@ func TestIdempotentReplay(t *testing.T) {
 	if after := len(e.scan(t)); after != before {
 		t.Fatalf("replay wrote items: %d -> %d", before, after)
 	}
-	if _, err := e.store.GetTicket(ctx, "T2"); !errors.Is(err, &NotFoundError{}) {
+	if _, err := e.store.GetTicket(ctx, "T2"); !errors.Is(err, &ports.NotFoundError{}) {
 		t.Fatalf("T2 exists: %v", err)
 	}
 	// The stored response is sealed: the access code is not in the table.
@@ -265,9 +266,9 @@ func TestIdempotentReplay(t *testing.T) {
 
 	// Same key, different body: conflict, nothing written.
 	other := newTicket("T3", e.clock.Now())
-	_, err = e.store.CreateTicket(ctx, other, firstEvent(other), &Idempotency{Key: "key-1", BodyHash: "body-B", Response: []byte("x")})
-	var ic *IdempotencyConflictError
-	if !errors.As(err, &ic) || ic.TicketID != "T1" || !errors.Is(err, &IdempotencyConflictError{}) {
+	_, err = e.store.CreateTicket(ctx, other, firstEvent(other), &ports.Idempotency{Key: "key-1", BodyHash: "body-B", Response: []byte("x")})
+	var ic *ports.IdempotencyConflictError
+	if !errors.As(err, &ic) || ic.TicketID != "T1" || !errors.Is(err, &ports.IdempotencyConflictError{}) {
 		t.Fatalf("different body: %v", err)
 	}
 	if after := len(e.scan(t)); after != before {
@@ -277,7 +278,7 @@ func TestIdempotentReplay(t *testing.T) {
 	// After 24 h the key is free again even though no TTL sweeper ran.
 	e.clock.Add(24*time.Hour + time.Second)
 	late := newTicket("T4", e.clock.Now())
-	c, err = e.store.CreateTicket(ctx, late, firstEvent(late), &Idempotency{Key: "key-1", BodyHash: "body-B", Response: []byte(`{"id":"T4"}`)})
+	c, err = e.store.CreateTicket(ctx, late, firstEvent(late), &ports.Idempotency{Key: "key-1", BodyHash: "body-B", Response: []byte(`{"id":"T4"}`)})
 	if err != nil || c.Replayed || c.TicketID != "T4" {
 		t.Fatalf("after expiry: %+v %v", c, err)
 	}
@@ -292,7 +293,7 @@ func TestConcurrentCreateSameKey(t *testing.T) {
 	const n = 8
 	var (
 		wg       sync.WaitGroup
-		results  [n]Created
+		results  [n]ports.Created
 		errs     [n]error
 		start    = make(chan struct{})
 		replayed atomic.Int32
@@ -305,7 +306,7 @@ func TestConcurrentCreateSameKey(t *testing.T) {
 			tk := newTicket(id, e.clock.Now())
 			<-start
 			results[i], errs[i] = e.store.CreateTicket(ctx, tk, firstEvent(tk),
-				&Idempotency{Key: "same", BodyHash: "body", Response: []byte(`{"id":"` + id + `"}`)})
+				&ports.Idempotency{Key: "same", BodyHash: "body", Response: []byte(`{"id":"` + id + `"}`)})
 			if results[i].Replayed {
 				replayed.Add(1)
 			}
@@ -364,7 +365,7 @@ func TestSaveTicket(t *testing.T) {
 	if err == nil {
 		t.Fatal("saved with wrong expected status")
 	}
-	var ce *ConflictError
+	var ce *ports.ConflictError
 	if !errors.As(err, &ce) || !strings.Contains(ce.Reason, "status") {
 		t.Fatalf("wrong status: %v", err)
 	}
@@ -439,7 +440,7 @@ func TestRacingSaves(t *testing.T) {
 			}
 			<-start
 			err = e.store.SaveTicket(ctx, &mine, ticket.StatusReceived, ev)
-			var ce *ConflictError
+			var ce *ports.ConflictError
 			switch {
 			case err == nil:
 				wins.Add(1)
@@ -515,8 +516,8 @@ func TestSaveConditionCatchesWriteAfterRead(t *testing.T) {
 		}
 	}
 	err = racer.SaveTicket(ctx, &mine, ticket.StatusReceived, ev)
-	if !errors.Is(err, &ConflictError{}) {
-		t.Fatalf("got %v, want ConflictError", err)
+	if !errors.Is(err, &ports.ConflictError{}) {
+		t.Fatalf("got %v, want ports.ConflictError", err)
 	}
 	if mine.Version != 1 {
 		t.Fatalf("loser's version changed to %d", mine.Version)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -70,27 +71,6 @@ const (
 // noDeadline sorts tickets without a reply deadline after all others.
 const noDeadline = "9999-12-31T23:59:59.999Z"
 
-// Idempotency describes the Idempotency-Key of a create request.
-type Idempotency struct {
-	Key      string
-	BodyHash string
-	// Response is what the first request answered; replays get it back. It is
-	// sealed at rest because it carries the citizen's access code.
-	Response []byte
-	// ExpiresAt defaults to 24 h after now.
-	ExpiresAt time.Time
-}
-
-// Created is the outcome of CreateTicket.
-type Created struct {
-	TicketID string
-	// Response is the stored original response on a replay, else the
-	// Idempotency.Response given (nil without an idempotency key).
-	Response []byte
-	// Replayed is true when nothing was written because the key was seen.
-	Replayed bool
-}
-
 func ticketPK(id string) string { return "TICKET#" + id }
 
 func idemPK(key string) string {
@@ -103,18 +83,6 @@ func eventSK(at time.Time, seq int) string {
 }
 
 func inboxPK(dept string, st ticket.Status) string { return "DEPT#" + dept + "#" + string(st) }
-
-// InboxOverdue is the inbox tab of tickets past a deadline (dispatched or
-// accepted, flagged overdue): departments see them apart, not among the rest.
-const InboxOverdue ticket.Status = "overdue"
-
-// InboxStatus is the inbox tab a ticket is listed under.
-func InboxStatus(t *ticket.Ticket) ticket.Status {
-	if t.Overdue && (t.Status == ticket.StatusDispatched || t.Status == ticket.StatusAccepted) {
-		return InboxOverdue
-	}
-	return t.Status
-}
 
 func dayPK(day string, id string) string {
 	h := fnv.New32a()
@@ -187,7 +155,7 @@ func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
 		if !t.Deadlines.Reply.IsZero() {
 			dl = t.Deadlines.Reply.UTC().Format(timeKey)
 		}
-		a[attrGSI1PK] = str(inboxPK(t.DepartmentID, InboxStatus(t)))
+		a[attrGSI1PK] = str(inboxPK(t.DepartmentID, ticket.InboxStatus(t)))
 		a[attrGSI1SK] = str(dl + "#" + t.ID)
 	}
 	if inReview(t) {
@@ -240,14 +208,14 @@ func validTicket(t *ticket.Ticket) error {
 // CreateTicket writes a new ticket (version 1), its first event and, when idem
 // is given, the idempotency record, in one transaction. A replay of the key
 // with the same body hash writes nothing and returns the original response;
-// a different body gives *IdempotencyConflictError; a taken ticket id gives
-// *IDCollisionError. On success t.Version is 1.
-func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *Idempotency) (Created, error) {
+// a different body gives *ports.IdempotencyConflictError; a taken ticket id gives
+// *ports.IDCollisionError. On success t.Version is 1.
+func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *ports.Idempotency) (ports.Created, error) {
 	if err := validTicket(t); err != nil {
-		return Created{}, err
+		return ports.Created{}, err
 	}
 	if idem != nil && idem.Key == "" {
-		return Created{}, &InvalidArgumentError{What: "idempotency key is empty"}
+		return ports.Created{}, &InvalidArgumentError{What: "idempotency key is empty"}
 	}
 	nt := *t
 	nt.Version = 1
@@ -259,7 +227,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 
 	item, err := mutableAttrs(&nt)
 	if err != nil {
-		return Created{}, err
+		return ports.Created{}, err
 	}
 	for k, v := range item {
 		if v == nil {
@@ -278,11 +246,11 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 	if nt.Contact != nil {
 		plain, err := json.Marshal(nt.Contact)
 		if err != nil {
-			return Created{}, fmt.Errorf("store: encode contact of ticket %s: %w", t.ID, err)
+			return ports.Created{}, fmt.Errorf("store: encode contact of ticket %s: %w", t.ID, err)
 		}
 		sealed, err := s.sealer.Seal(ctx, plain, []byte(t.ID))
 		if err != nil {
-			return Created{}, fmt.Errorf("store: seal contact of ticket %s: %w", t.ID, err)
+			return ports.Created{}, fmt.Errorf("store: seal contact of ticket %s: %w", t.ID, err)
 		}
 		item[attrContact] = &types.AttributeValueMemberB{Value: sealed}
 		if bi := s.ContactIndex(nt.Contact); bi != "" {
@@ -297,14 +265,14 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 	}}
 	putFirst, err := s.putEvent(t.ID, first)
 	if err != nil {
-		return Created{}, err
+		return ports.Created{}, err
 	}
 	coItems, err := s.coWrites(nil, nil, &nt)
 	if err != nil {
-		return Created{}, err
+		return ports.Created{}, err
 	}
 	if n := len(coItems) + 3; n > maxTransactItems {
-		return Created{}, &InvalidArgumentError{What: fmt.Sprintf("creating ticket %s needs %d transaction items, at most %d", t.ID, n, maxTransactItems)}
+		return ports.Created{}, &InvalidArgumentError{What: fmt.Sprintf("creating ticket %s needs %d transaction items, at most %d", t.ID, n, maxTransactItems)}
 	}
 
 	for attempt := 0; attempt < createAttempts; attempt++ {
@@ -314,7 +282,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		if idem != nil {
 			put, err := s.putIdem(ctx, t.ID, idem, now)
 			if err != nil {
-				return Created{}, err
+				return ports.Created{}, err
 			}
 			// First, so that a server that reports only the first failed
 			// condition (minidyn) reports a replay rather than an id clash.
@@ -328,7 +296,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
 			t.Version = nt.Version
-			c := Created{TicketID: t.ID}
+			c := ports.Created{TicketID: t.ID}
 			if idem != nil {
 				c.Response = idem.Response
 			}
@@ -336,7 +304,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		}
 		reasons, ok := cancelReasons(err)
 		if !ok {
-			return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+			return ports.Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
 		}
 		switch {
 		case idemAt >= 0 && reasonAt(reasons, idemAt) == reasonConditionFailed:
@@ -346,25 +314,25 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 			}
 			// The record expired or was deleted since the condition saw it: try again.
 		case reasonAt(reasons, ticketAt) == reasonConditionFailed:
-			return Created{}, &IDCollisionError{ID: t.ID}
+			return ports.Created{}, &ports.IDCollisionError{ID: t.ID}
 		case hasReason(reasons, reasonTransactionConflict):
 			// A concurrent transaction touched one of the items (a racing
 			// replay): back off a little and try again; the next attempt
 			// sees its outcome.
 			if err := backoff(ctx, attempt); err != nil {
-				return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+				return ports.Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
 			}
 		default:
-			return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+			return ports.Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
 		}
 		if err := ctx.Err(); err != nil {
-			return Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+			return ports.Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
 		}
 	}
-	return Created{}, &ConflictError{Kind: "ticket", ID: t.ID, Reason: "too much contention on the idempotency key"}
+	return ports.Created{}, &ports.ConflictError{Kind: "ticket", ID: t.ID, Reason: "too much contention on the idempotency key"}
 }
 
-func (s *Store) putIdem(ctx context.Context, ticketID string, idem *Idempotency, now time.Time) (types.TransactWriteItem, error) {
+func (s *Store) putIdem(ctx context.Context, ticketID string, idem *ports.Idempotency, now time.Time) (types.TransactWriteItem, error) {
 	pk := idemPK(idem.Key)
 	exp := idem.ExpiresAt
 	if exp.IsZero() {
@@ -392,37 +360,37 @@ func (s *Store) putIdem(ctx context.Context, ticketID string, idem *Idempotency,
 
 // replay reads the idempotency record that made a create fail. found is
 // false when it is gone or expired, so the caller should try again.
-func (s *Store) replay(ctx context.Context, idem *Idempotency, now time.Time) (Created, bool, error) {
+func (s *Store) replay(ctx context.Context, idem *ports.Idempotency, now time.Time) (ports.Created, bool, error) {
 	pk := idemPK(idem.Key)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: key(pk, skIdem), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return Created{}, false, fmt.Errorf("store: read idempotency record: %w", err)
+		return ports.Created{}, false, fmt.Errorf("store: read idempotency record: %w", err)
 	}
 	if out.Item == nil {
-		return Created{}, false, nil
+		return ports.Created{}, false, nil
 	}
 	ttl, err := numAttr(out.Item, attrTTL)
 	if err != nil {
-		return Created{}, false, fmt.Errorf("store: idempotency record: %w", err)
+		return ports.Created{}, false, fmt.Errorf("store: idempotency record: %w", err)
 	}
 	if int64(ttl) <= now.Unix() {
-		return Created{}, false, nil
+		return ports.Created{}, false, nil
 	}
 	id := strAttr(out.Item, attrTicketID)
 	if strAttr(out.Item, attrBodyHash) != idem.BodyHash {
-		return Created{}, true, &IdempotencyConflictError{TicketID: id}
+		return ports.Created{}, true, &ports.IdempotencyConflictError{TicketID: id}
 	}
 	b, ok := out.Item[attrResponse].(*types.AttributeValueMemberB)
 	if !ok {
-		return Created{}, true, errors.New("store: idempotency record has no response")
+		return ports.Created{}, true, errors.New("store: idempotency record has no response")
 	}
 	resp, err := s.sealer.Open(ctx, b.Value, []byte(pk))
 	if err != nil {
-		return Created{}, true, fmt.Errorf("store: open idempotent response of ticket %s: %w", id, err)
+		return ports.Created{}, true, fmt.Errorf("store: open idempotent response of ticket %s: %w", id, err)
 	}
-	return Created{TicketID: id, Response: resp, Replayed: true}, true, nil
+	return ports.Created{TicketID: id, Response: resp, Replayed: true}, true, nil
 }
 
 // backoff waits a short, growing, jittered time before a retry.
@@ -505,7 +473,7 @@ func (s *Store) GetTicketMeta(ctx context.Context, id string) (*ticket.Ticket, e
 
 func (s *Store) getTicket(ctx context.Context, id string, unseal bool) (*ticket.Ticket, error) {
 	if id == "" || strings.Contains(id, "#") {
-		return nil, &NotFoundError{Kind: "ticket", ID: id}
+		return nil, &ports.NotFoundError{Kind: "ticket", ID: id}
 	}
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: key(ticketPK(id), skMeta), ConsistentRead: aws.Bool(true),
@@ -514,7 +482,7 @@ func (s *Store) getTicket(ctx context.Context, id string, unseal bool) (*ticket.
 		return nil, fmt.Errorf("store: get ticket %s: %w", id, err)
 	}
 	if out.Item == nil {
-		return nil, &NotFoundError{Kind: "ticket", ID: id}
+		return nil, &ports.NotFoundError{Kind: "ticket", ID: id}
 	}
 	return s.decodeTicket(ctx, out.Item, unseal)
 }
@@ -555,8 +523,8 @@ func (s *Store) decodeTicket(ctx context.Context, item map[string]types.Attribut
 // SaveTicket writes t if it is still at t.Version and in expectedStatus, as
 // version t.Version+1, together with events, in one transaction. The store
 // sets each event's TicketID and Seq (new version × 100 + index); the caller's
-// slice is not changed. A lost race or a wrong status gives *ConflictError; a
-// missing ticket *NotFoundError. On success t.Version is the new version.
+// slice is not changed. A lost race or a wrong status gives *ports.ConflictError; a
+// missing ticket *ports.NotFoundError. On success t.Version is the new version.
 //
 // The contact, access code hash and creation-time indexes are write-once
 // (set by CreateTicket) so saving a ticket read from a listing, whose Contact
@@ -581,7 +549,7 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 		return fmt.Errorf("store: save ticket %s: read current: %w", t.ID, err)
 	}
 	if out.Item == nil {
-		return &NotFoundError{Kind: "ticket", ID: t.ID}
+		return &ports.NotFoundError{Kind: "ticket", ID: t.ID}
 	}
 	if err := checkCurrent(out.Item, t, expectedStatus); err != nil {
 		return err
@@ -679,10 +647,10 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			}
 			continue
 		case reasonAt(reasons, 0) == reasonConditionFailed, hasReason(reasons, reasonTransactionConflict):
-			return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "changed concurrently"}
+			return &ports.ConflictError{Kind: "ticket", ID: t.ID, Reason: "changed concurrently"}
 		case hasReason(reasons, reasonConditionFailed):
 			// An event key already exists: another save at this version won.
-			return &ConflictError{Kind: "ticket", ID: t.ID, Reason: "timeline entry already written"}
+			return &ports.ConflictError{Kind: "ticket", ID: t.ID, Reason: "timeline entry already written"}
 		default:
 			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 		}
@@ -714,19 +682,19 @@ func checkCurrent(item map[string]types.AttributeValue, t *ticket.Ticket, expect
 		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 	}
 	if v != t.Version {
-		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("stale version %d, current is %d", t.Version, v)}
+		return &ports.ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("stale version %d, current is %d", t.Version, v)}
 	}
 	if cur := ticket.Status(strAttr(item, attrStatus)); cur != expected {
-		return &ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("status is %s, not %s", cur, expected)}
+		return &ports.ConflictError{Kind: "ticket", ID: t.ID, Reason: fmt.Sprintf("status is %s, not %s", cur, expected)}
 	}
 	return nil
 }
 
 // Events returns the ticket's timeline in chronological order. A ticket that
-// does not exist gives *NotFoundError.
+// does not exist gives *ports.NotFoundError.
 func (s *Store) Events(ctx context.Context, id string) ([]ticket.Event, error) {
 	if id == "" || strings.Contains(id, "#") {
-		return nil, &NotFoundError{Kind: "ticket", ID: id}
+		return nil, &ports.NotFoundError{Kind: "ticket", ID: id}
 	}
 	// One query over the whole partition: EVENT#… sorts before META, so the
 	// same read also tells whether the ticket exists.
@@ -763,7 +731,7 @@ func (s *Store) Events(ctx context.Context, id string) ([]ticket.Event, error) {
 		return nil, err
 	}
 	if !seen {
-		return nil, &NotFoundError{Kind: "ticket", ID: id}
+		return nil, &ports.NotFoundError{Kind: "ticket", ID: id}
 	}
 	return evs, nil
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 // API is the part of the Step Functions client the adapter uses.
@@ -24,11 +26,6 @@ type API interface {
 type Input struct {
 	TicketID string `json:"ticketId"`
 }
-
-// StepGoneError says the waiting step already finished or timed out (API: 410).
-type StepGoneError struct{ Reason string }
-
-func (e *StepGoneError) Error() string { return "workflow step is no longer waiting: " + e.Reason }
 
 // Client starts executions of the ticket workflow and completes waiting steps.
 type Client struct {
@@ -83,11 +80,11 @@ func stepError(op string, err error) error {
 	var invalid *types.InvalidToken
 	switch {
 	case errors.As(err, &timedOut):
-		return &StepGoneError{Reason: "timed out"}
+		return &ports.StepGoneError{Reason: "timed out"}
 	case errors.As(err, &missing):
-		return &StepGoneError{Reason: "finished"}
+		return &ports.StepGoneError{Reason: "finished"}
 	case errors.As(err, &invalid):
-		return &StepGoneError{Reason: "invalid token"}
+		return &ports.StepGoneError{Reason: "invalid token"}
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 type fakeAPI struct {
@@ -50,7 +52,7 @@ func TestStartNamesExecutionByTicketAndIgnoresDuplicates(t *testing.T) {
 func TestCompleteMapsGoneSteps(t *testing.T) {
 	for _, e := range []error{&types.TaskTimedOut{}, &types.TaskDoesNotExist{}, &types.InvalidToken{}} {
 		c := &Client{API: &fakeAPI{sendErr: e}}
-		var gone *StepGoneError
+		var gone *ports.StepGoneError
 		if err := c.Complete(context.Background(), "tok", map[string]string{"outcome": "replied"}); !errors.As(err, &gone) {
 			t.Errorf("%T: got %v", e, err)
 		}
@@ -59,7 +61,7 @@ func TestCompleteMapsGoneSteps(t *testing.T) {
 		}
 	}
 	c := &Client{API: &fakeAPI{sendErr: errors.New("throttled")}}
-	var gone *StepGoneError
+	var gone *ports.StepGoneError
 	if err := c.Complete(context.Background(), "tok", nil); err == nil || errors.As(err, &gone) {
 		t.Fatalf("transient error mapped to %v", err)
 	}

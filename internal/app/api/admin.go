@@ -9,10 +9,11 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/hotline12345/hotline/internal/adapters/store"
+
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
@@ -104,7 +105,7 @@ func (h *Handler) adminWrite(ctx context.Context, r *request, what string, chang
 	var (
 		invalid  *catalog.LoadError
 		tooLarge *catalogconfig.TooLargeError
-		conflict *store.ConflictError
+		conflict *ports.ConflictError
 	)
 	switch {
 	case errors.As(err, &invalid):

@@ -15,12 +15,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
-	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/intake"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
@@ -57,7 +58,7 @@ type env struct {
 	wo     wiring.Options
 
 	mu   sync.Mutex
-	seen map[string][]queue.DepartmentMessage // drained department messages
+	seen map[string][]ports.DepartmentMessage // drained department messages
 }
 
 func newEnv(t testing.TB, opts ...func(*platform.Options)) *env {
@@ -108,7 +109,7 @@ func newEnv(t testing.TB, opts ...func(*platform.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: awsconf.SQS(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]queue.DepartmentMessage{}}
+	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: awsconf.SQS(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]ports.DepartmentMessage{}}
 }
 
 // req builds an API Gateway request for the api function.
@@ -341,7 +342,7 @@ func countKind(evs []ticket.Event, kind string) int {
 
 // messages drains the department's queue and returns every message seen on
 // it so far for the ticket.
-func (e *env) messages(t testing.TB, dept, id string) []queue.DepartmentMessage {
+func (e *env) messages(t testing.TB, dept, id string) []ports.DepartmentMessage {
 	t.Helper()
 	ctx := context.Background()
 	u, err := e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
@@ -359,7 +360,7 @@ func (e *env) messages(t testing.TB, dept, id string) []queue.DepartmentMessage 
 			break
 		}
 		for _, m := range out.Messages {
-			msg, err := queue.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
+			msg, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -369,7 +370,7 @@ func (e *env) messages(t testing.TB, dept, id string) []queue.DepartmentMessage 
 			}
 		}
 	}
-	var mine []queue.DepartmentMessage
+	var mine []ports.DepartmentMessage
 	for _, m := range e.seen[dept] {
 		if m.TicketID == id {
 			mine = append(mine, m)

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 )
@@ -119,7 +119,7 @@ func TestExtensionApprovedWaitsForNewDeadline(t *testing.T) {
 	if wantSecs := int64(want.Sub(e.clock.Now()).Seconds()); timeout < wantSecs-1 || timeout > wantSecs {
 		t.Fatalf("AwaitReply waits %d s, want %d (until the new deadline)", timeout, wantSecs)
 	}
-	if got := e.messages(t, "market", id); len(got) != 1 || got[0].Type != queue.TypeDispatched {
+	if got := e.messages(t, "market", id); len(got) != 1 || got[0].Type != ports.TypeDispatched {
 		t.Fatalf("department messages %+v, want the one dispatch message", got)
 	}
 

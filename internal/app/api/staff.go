@@ -9,11 +9,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/hotline12345/hotline/internal/adapters/queue"
-	"github.com/hotline12345/hotline/internal/adapters/store"
+
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
@@ -77,11 +77,11 @@ func (h *Handler) inbox(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	}
 	// The co tab lists what the department co-handles (协办); the others
 	// what it leads (主办).
-	role := queue.RoleLead
+	role := ports.RoleLead
 	switch status {
-	case ticket.StatusDispatched, ticket.StatusAccepted, store.InboxOverdue, ticket.StatusReplied, ticket.StatusReturned:
-	case store.InboxCo:
-		role = queue.RoleCo
+	case ticket.StatusDispatched, ticket.StatusAccepted, ticket.InboxOverdue, ticket.StatusReplied, ticket.StatusReturned:
+	case ticket.InboxCo:
+		role = ports.RoleCo
 	default:
 		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("status must be dispatched, accepted, overdue, replied, returned or co", map[string]string{"status": "invalid"})
 	}

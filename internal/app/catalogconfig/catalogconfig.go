@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 )
 
@@ -103,7 +103,7 @@ func Read(ctx context.Context, st Store) (*catalog.Catalog, int, error) {
 
 // Write validates seed (every problem in a *catalog.LoadError) and stores it
 // if the stored catalog is still at expectedVersion; a concurrent change
-// gives *store.ConflictError. It returns the new catalog and version.
+// gives *ports.ConflictError. It returns the new catalog and version.
 func Write(ctx context.Context, st Store, seed catalog.Seed, expectedVersion int) (*catalog.Catalog, int, error) {
 	c, err := catalog.New(seed)
 	if err != nil {
@@ -140,12 +140,12 @@ func (s *Source) SeedIfEmpty(ctx context.Context, seed []byte) (bool, error) {
 	if err == nil {
 		return false, nil
 	}
-	var notFound *store.NotFoundError
+	var notFound *ports.NotFoundError
 	if !errors.As(err, &notFound) {
 		return false, fmt.Errorf("read catalog: %w", err)
 	}
 	if err := s.Store.PutConfig(ctx, Kind, ID, json.RawMessage(seed), 0); err != nil {
-		var conflict *store.ConflictError
+		var conflict *ports.ConflictError
 		if errors.As(err, &conflict) {
 			return false, nil // another instance seeded it first
 		}

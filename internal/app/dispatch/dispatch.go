@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -36,7 +36,7 @@ type Catalog interface {
 
 // Queue delivers a message to a department's queue.
 type Queue interface {
-	Publish(ctx context.Context, departmentID string, msg queue.DepartmentMessage) error
+	Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error
 }
 
 // Workflow completes a waiting step.
@@ -192,15 +192,15 @@ func (h *Handler) awaitReply(ctx context.Context, in task.Input, log *slog.Logge
 }
 
 func (h *Handler) notifyDepartments(ctx context.Context, t *ticket.Ticket, cat *catalog.Catalog) error {
-	kind := queue.TypeDispatched
+	kind := ports.TypeDispatched
 	if t.ReopenCount > 0 {
-		kind = queue.TypeReopened
+		kind = ports.TypeReopened
 	}
-	msg := queue.DepartmentMessage{
+	msg := ports.DepartmentMessage{
 		Type:         kind,
 		TicketID:     t.ID,
 		DepartmentID: t.DepartmentID,
-		Role:         queue.RoleLead,
+		Role:         ports.RoleLead,
 		Category:     t.Category,
 		Deadline:     t.Deadlines.Reply,
 		Summary:      Summary(t, cat),
@@ -209,7 +209,7 @@ func (h *Handler) notifyDepartments(ctx context.Context, t *ticket.Ticket, cat *
 		return &task.DeliveryError{Err: fmt.Errorf("notify department %s: %w", t.DepartmentID, err)}
 	}
 	for _, co := range t.CoHandlers {
-		msg.DepartmentID, msg.Role = co, queue.RoleCo
+		msg.DepartmentID, msg.Role = co, ports.RoleCo
 		if err := h.Queue.Publish(ctx, co, msg); err != nil {
 			return &task.DeliveryError{Err: fmt.Errorf("notify co-handler %s: %w", co, err)}
 		}

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/adapters/queue"
-	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
@@ -22,7 +21,7 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	rec := e.File(t, complaint)
 	token := e.AwaitNewToken(t, rec.ID, "")
 	tk := e.Ticket(t, rec.ID)
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeDispatched {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != ports.TypeDispatched {
 		t.Fatalf("messages after dispatch: %v", got)
 	}
 
@@ -33,11 +32,11 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	if !tk.Overdue || tk.Escalated || tk.Status != ticket.StatusDispatched {
 		t.Fatalf("after the deadline: overdue %v escalated %v status %s", tk.Overdue, tk.Escalated, tk.Status)
 	}
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeOverdue {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != ports.TypeOverdue {
 		t.Fatalf("messages after the deadline: %v", got)
 	}
 	// The department's inbox lists it under "overdue", no longer among the others.
-	for status, want := range map[ticket.Status]int{store.InboxOverdue: 1, ticket.StatusDispatched: 0} {
+	for status, want := range map[ticket.Status]int{ticket.InboxOverdue: 1, ticket.StatusDispatched: 0} {
 		items, _, err := e.Store.DepartmentInbox(context.Background(), tk.DepartmentID, status, 10, "")
 		if err != nil || len(items) != want {
 			t.Fatalf("inbox %s: %d tickets (%v), want %d", status, len(items), err, want)
@@ -51,7 +50,7 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	if tk = e.Ticket(t, rec.ID); !tk.Escalated {
 		t.Fatal("not escalated a working day after the deadline")
 	}
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != queue.TypeEscalated {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != ports.TypeEscalated {
 		t.Fatalf("messages after escalation: %v", got)
 	}
 

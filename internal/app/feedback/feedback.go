@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/adapters/notify"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/contact"
@@ -37,7 +37,7 @@ type Output struct {
 
 // Mailer sends e-mail.
 type Mailer interface {
-	Send(ctx context.Context, e notify.Email) (string, error)
+	Send(ctx context.Context, e ports.Email) (string, error)
 }
 
 // Texter sends SMS.
@@ -206,7 +206,7 @@ func (h *Handler) deliver(ctx context.Context, t *ticket.Ticket, result string, 
 	var channels []channel
 	if t.Contact.Email != "" {
 		channels = append(channels, channel{"email", func() error {
-			_, err := h.Mailer.Send(ctx, notify.Email{To: t.Contact.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+			_, err := h.Mailer.Send(ctx, ports.Email{To: t.Contact.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
 			return err
 		}})
 	}

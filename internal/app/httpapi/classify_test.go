@@ -10,8 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotline12345/hotline/internal/adapters/store"
-	"github.com/hotline12345/hotline/internal/adapters/workflow"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -26,11 +25,11 @@ func TestClassifyMapsTypedErrorsToAPICodes(t *testing.T) {
 		{&ticket.ParseError{Msg: "malformed JSON at byte 3"}, 400, "validation_failed"},
 		{&ticket.TooLargeError{Limit: 10}, 413, "payload_too_large"},
 		{&ticket.TransitionError{From: ticket.StatusClosed, To: ticket.StatusReplied}, 409, "conflict"},
-		{&store.NotFoundError{Kind: "ticket", ID: "x"}, 404, "not_found"},
-		{&store.ConflictError{Kind: "ticket", ID: "x"}, 409, "conflict"},
-		{&store.IdempotencyConflictError{TicketID: "x"}, 409, "conflict"},
-		{&store.CursorError{Reason: "junk"}, 400, "validation_failed"},
-		{&workflow.StepGoneError{Reason: "timed out"}, 410, "gone"},
+		{&ports.NotFoundError{Kind: "ticket", ID: "x"}, 404, "not_found"},
+		{&ports.ConflictError{Kind: "ticket", ID: "x"}, 409, "conflict"},
+		{&ports.IdempotencyConflictError{TicketID: "x"}, 409, "conflict"},
+		{&ports.CursorError{Reason: "junk"}, 400, "validation_failed"},
+		{&ports.StepGoneError{Reason: "timed out"}, 410, "gone"},
 		{Forbidden("no"), 403, "forbidden"},
 		{errors.New("dynamodb: connection reset"), 500, "internal"},
 	}

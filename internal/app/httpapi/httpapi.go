@@ -13,9 +13,9 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/hotline12345/hotline/internal/adapters/store"
-	"github.com/hotline12345/hotline/internal/adapters/workflow"
+
 	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -74,11 +74,11 @@ func Classify(err error) *Error {
 		parse      *ticket.ParseError
 		tooLarge   *ticket.TooLargeError
 		transition *ticket.TransitionError
-		notFound   *store.NotFoundError
-		conflict   *store.ConflictError
-		idem       *store.IdempotencyConflictError
-		cursor     *store.CursorError
-		gone       *workflow.StepGoneError
+		notFound   *ports.NotFoundError
+		conflict   *ports.ConflictError
+		idem       *ports.IdempotencyConflictError
+		cursor     *ports.CursorError
+		gone       *ports.StepGoneError
 	)
 	switch {
 	case errors.As(err, &apiErr):

@@ -17,16 +17,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/hotline12345/hotline/internal/adapters/store"
+
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
 // Store registers tickets.
 type Store interface {
-	CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *store.Idempotency) (store.Created, error)
+	CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *ports.Idempotency) (ports.Created, error)
 }
 
 // Workflow starts a ticket's execution; starting twice is harmless.
@@ -111,10 +112,10 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		return Receipt{}, false, err
 	}
 
-	var idem *store.Idempotency
+	var idem *ports.Idempotency
 	if key != "" {
 		sum := sha256.Sum256(body)
-		idem = &store.Idempotency{Key: key, BodyHash: hex.EncodeToString(sum[:])}
+		idem = &ports.Idempotency{Key: key, BodyHash: hex.EncodeToString(sum[:])}
 	}
 	for range maxIDAttempts {
 		t, receipt, err := h.newTicket(sub)
@@ -133,7 +134,7 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		}
 		first := t.Note("received", actor, t.CreatedAt, "工单已受理 / ticket received", true)
 		created, err := h.Store.CreateTicket(ctx, t, first, idem)
-		var collision *store.IDCollisionError
+		var collision *ports.IDCollisionError
 		if errors.As(err, &collision) {
 			continue
 		}

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -55,7 +55,7 @@ func UpdateAttempts(ctx context.Context, s Store, id string, attempts int, fn fu
 			return nil, err
 		}
 		err = s.SaveTicket(ctx, t, expected, events...)
-		var conflict *store.ConflictError
+		var conflict *ports.ConflictError
 		if errors.As(err, &conflict) {
 			lastErr = err
 			continue

@@ -12,8 +12,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/adapters/store"
-	"github.com/hotline12345/hotline/internal/adapters/workflow"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -25,7 +24,7 @@ type Deleter interface {
 // Store keeps the outbox items.
 type Store interface {
 	Deleter
-	PendingCallbacks(ctx context.Context, before time.Time) ([]store.PendingCallback, error)
+	PendingCallbacks(ctx context.Context, before time.Time) ([]ports.PendingCallback, error)
 }
 
 // Workflow answers waiting steps.
@@ -36,7 +35,7 @@ type Workflow interface {
 // Deliver sends cb and removes its outbox item once Step Functions has it or
 // the step no longer waits (gone, with the reason). An error leaves the item
 // for the sweep.
-func Deliver(ctx context.Context, s Deleter, w Workflow, ticketID string, cb ticket.Callback) (gone *workflow.StepGoneError, err error) {
+func Deliver(ctx context.Context, s Deleter, w Workflow, ticketID string, cb ticket.Callback) (gone *ports.StepGoneError, err error) {
 	err = w.Complete(ctx, cb.Token, cb.Output)
 	if err != nil && !errors.As(err, &gone) {
 		return nil, fmt.Errorf("answer workflow step of ticket %s: %w", ticketID, err)

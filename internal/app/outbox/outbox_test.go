@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/adapters/store"
-	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	"github.com/hotline12345/hotline/internal/app/outbox"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -33,7 +32,7 @@ func (s *steps) Complete(_ context.Context, token string, output any) error {
 		return errors.New("ServiceUnavailable")
 	}
 	if !s.waiting[token] {
-		return &workflow.StepGoneError{Reason: "finished"}
+		return &ports.StepGoneError{Reason: "finished"}
 	}
 	s.waiting[token] = false
 	b, err := json.Marshal(output)
@@ -47,14 +46,14 @@ func (s *steps) Complete(_ context.Context, token string, output any) error {
 // box is the store's outbox.
 type box struct {
 	mu         sync.Mutex
-	items      map[string]store.PendingCallback
+	items      map[string]ports.PendingCallback
 	failDelete bool
 }
 
-func (b *box) PendingCallbacks(_ context.Context, upTo time.Time) ([]store.PendingCallback, error) {
+func (b *box) PendingCallbacks(_ context.Context, upTo time.Time) ([]ports.PendingCallback, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var out []store.PendingCallback
+	var out []ports.PendingCallback
 	for _, p := range b.items {
 		if !p.At.After(upTo) {
 			out = append(out, p)
@@ -77,10 +76,10 @@ var t0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 
 func setup(tokens ...string) (*steps, *box) {
 	s := &steps{waiting: map[string]bool{}, answers: map[string][]string{}}
-	b := &box{items: map[string]store.PendingCallback{}}
+	b := &box{items: map[string]ports.PendingCallback{}}
 	for _, tok := range tokens {
 		s.waiting[tok] = true
-		b.items["k-"+tok] = store.PendingCallback{TicketID: "T-" + tok, At: t0,
+		b.items["k-"+tok] = ports.PendingCallback{TicketID: "T-" + tok, At: t0,
 			Callback: ticket.Callback{Key: "k-" + tok, Token: tok, Output: []byte(`{"outcome":"replied"}`)}}
 	}
 	return s, b

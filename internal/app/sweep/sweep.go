@@ -17,9 +17,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/hotline12345/hotline/internal/adapters/queue"
+
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
 	"github.com/hotline12345/hotline/internal/app/outbox"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
@@ -39,7 +40,7 @@ type Catalog interface {
 
 // Queue delivers department messages.
 type Queue interface {
-	Publish(ctx context.Context, departmentID string, msg queue.DepartmentMessage) error
+	Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error
 }
 
 // Workflow starts a ticket's execution (a second start is harmless) and
@@ -159,8 +160,8 @@ func (h *Handler) warnUnaccepted(ctx context.Context, dept string, now time.Time
 // which departments tolerate better than a missing one.
 func (h *Handler) warn(ctx context.Context, t *ticket.Ticket, now time.Time, cat *catalog.Catalog) error {
 	mark := acceptMarker(t)
-	err := h.Queue.Publish(ctx, t.DepartmentID, queue.DepartmentMessage{
-		Type: queue.TypeOverdue, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: queue.RoleLead,
+	err := h.Queue.Publish(ctx, t.DepartmentID, ports.DepartmentMessage{
+		Type: ports.TypeOverdue, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: ports.RoleLead,
 		Category: t.Category, Deadline: t.Deadlines.Accept, Summary: "签收超时 · " + cat.CategoryName(t.Category),
 	})
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/sweep"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
@@ -32,7 +32,7 @@ func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 	id := e.File(t, complaint).ID
 	e.AwaitNewToken(t, id, "")
 	tk := e.Ticket(t, id)
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != queue.TypeDispatched {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != ports.TypeDispatched {
 		t.Fatalf("dispatch messages = %+v", got)
 	}
 	ctx := context.Background()
@@ -47,7 +47,7 @@ func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 	if err != nil || rep.AcceptWarnings != 1 || rep.Errors != 0 {
 		t.Fatalf("sweep after the deadline: %+v %v", rep, err)
 	}
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != queue.TypeOverdue {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != ports.TypeOverdue {
 		t.Fatalf("warning messages = %+v", got)
 	}
 	if !e.Ticket(t, id).Overdue {

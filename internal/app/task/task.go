@@ -9,7 +9,8 @@ import (
 	"slices"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/hotline12345/hotline/internal/adapters/store"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -103,8 +104,8 @@ func Report(err error) error {
 func ErrorName(err error) string {
 	var (
 		named    Named
-		conflict *store.ConflictError
-		notFound *store.NotFoundError
+		conflict *ports.ConflictError
+		notFound *ports.NotFoundError
 		noRoute  *catalog.NoRouteError
 	)
 	switch {

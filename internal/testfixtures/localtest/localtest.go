@@ -17,12 +17,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
-	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/dispatch"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/review"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -184,14 +185,14 @@ func (e *Env) Ticket(t testing.TB, id string) *ticket.Ticket {
 
 // Drain reads and deletes every message on a department's queue and returns
 // those about the ticket.
-func (e *Env) Drain(t testing.TB, dept, id string) []queue.DepartmentMessage {
+func (e *Env) Drain(t testing.TB, dept, id string) []ports.DepartmentMessage {
 	t.Helper()
 	ctx := context.Background()
 	q, err := e.SQS.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []queue.DepartmentMessage
+	var out []ports.DepartmentMessage
 	for {
 		r, err := e.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
 		if err != nil {
@@ -201,7 +202,7 @@ func (e *Env) Drain(t testing.TB, dept, id string) []queue.DepartmentMessage {
 			return out
 		}
 		for _, m := range r.Messages {
-			msg, err := queue.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
+			msg, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,8 +217,8 @@ func (e *Env) Drain(t testing.TB, dept, id string) []queue.DepartmentMessage {
 }
 
 // Types lists the message types, for compact assertions.
-func Types(msgs []queue.DepartmentMessage) []queue.MessageType {
-	out := make([]queue.MessageType, len(msgs))
+func Types(msgs []ports.DepartmentMessage) []ports.MessageType {
+	out := make([]ports.MessageType, len(msgs))
 	for i, m := range msgs {
 		out[i] = m.Type
 	}

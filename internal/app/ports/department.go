@@ -1,7 +1,8 @@
-// Package queue carries department messages over SQS: the producer
-// (SQSPublisher) used by dispatch and the SLA job, the consumer-side decoder,
-// and queue provisioning for local mode and seeding.
-package queue
+package ports
+
+// The department message is the contract with the departments' systems: what
+// dispatch and the sweep publish to a department's queue, and what a
+// department's consumer decodes.
 
 import (
 	"bytes"

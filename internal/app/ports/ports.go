@@ -1,0 +1,123 @@
+// Package ports holds, in the domain's words, what the use cases exchange with
+// the outside world: the results and errors of the ticket store and the
+// workflow, the message a department reads from its queue, the e-mail sent to a
+// citizen. Adapters (DynamoDB, Step Functions, SQS, SES) translate their
+// services' answers into these types, so the handlers and use cases compile
+// without any AWS SDK service package. The narrow interfaces themselves stay
+// with the code that calls them, as Go does.
+package ports
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// NotFoundError says a ticket or a stored configuration does not exist. HTTP 404.
+type NotFoundError struct {
+	Kind string // "ticket", "config"
+	ID   string
+}
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %s not found", e.Kind, e.ID) }
+
+// Is makes errors.Is(err, &NotFoundError{}) match any NotFoundError.
+func (e *NotFoundError) Is(target error) bool { _, ok := target.(*NotFoundError); return ok }
+
+// ConflictError says a change lost to another: the ticket or configuration
+// changed since it was read (stale version, lost race) or is no longer in the
+// expected status. HTTP 409.
+type ConflictError struct {
+	Kind   string
+	ID     string
+	Reason string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("conflict on %s %s: %s", e.Kind, e.ID, e.Reason)
+}
+
+// Is makes errors.Is(err, &ConflictError{}) match any ConflictError.
+func (e *ConflictError) Is(target error) bool { _, ok := target.(*ConflictError); return ok }
+
+// IdempotencyConflictError says the idempotency key was already used with a
+// different request body. HTTP 409.
+type IdempotencyConflictError struct {
+	TicketID string // the ticket created by the first use of the key
+}
+
+func (e *IdempotencyConflictError) Error() string {
+	return "idempotency key already used with a different request body"
+}
+
+// Is makes errors.Is(err, &IdempotencyConflictError{}) match any IdempotencyConflictError.
+func (e *IdempotencyConflictError) Is(target error) bool {
+	_, ok := target.(*IdempotencyConflictError)
+	return ok
+}
+
+// IDCollisionError says a ticket with this id already exists; the caller
+// should draw a new id and try again.
+type IDCollisionError struct {
+	ID string
+}
+
+func (e *IDCollisionError) Error() string { return fmt.Sprintf("ticket id %s is taken", e.ID) }
+
+// Is makes errors.Is(err, &IDCollisionError{}) match any IDCollisionError.
+func (e *IDCollisionError) Is(target error) bool { _, ok := target.(*IDCollisionError); return ok }
+
+// CursorError says a paging cursor is not one issued for this list. HTTP 400.
+type CursorError struct {
+	Reason string
+}
+
+func (e *CursorError) Error() string { return "invalid cursor: " + e.Reason }
+
+// Is makes errors.Is(err, &CursorError{}) match any CursorError.
+func (e *CursorError) Is(target error) bool { _, ok := target.(*CursorError); return ok }
+
+// StepGoneError says a workflow step a person answers is no longer waiting
+// (it finished, timed out, or its token is unknown): the answer came too
+// late. HTTP 410.
+type StepGoneError struct{ Reason string }
+
+func (e *StepGoneError) Error() string { return "workflow step is no longer waiting: " + e.Reason }
+
+// Idempotency describes the Idempotency-Key of a create request.
+type Idempotency struct {
+	Key      string
+	BodyHash string
+	// Response is what the first request answered; replays get it back. It is
+	// sealed at rest because it carries the citizen's access code.
+	Response []byte
+	// ExpiresAt defaults to 24 h after now.
+	ExpiresAt time.Time
+}
+
+// Created is the outcome of creating a ticket.
+type Created struct {
+	TicketID string
+	// Response is the stored original response on a replay, else the
+	// Idempotency.Response given (nil without an idempotency key).
+	Response []byte
+	// Replayed is true when nothing was written because the key was seen.
+	Replayed bool
+}
+
+// PendingCallback is an answer to a waiting workflow step that was saved with
+// the change that caused it and is not yet known to be delivered.
+type PendingCallback struct {
+	TicketID string
+	At       time.Time
+	ticket.Callback
+}
+
+// Email is one message to one citizen.
+type Email struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string
+}
