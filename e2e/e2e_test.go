@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/authorizer"
 	"github.com/hotline12345/hotline/internal/app/ports"
@@ -283,7 +285,7 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sq := awsconf.SQS(awsCfg)
+	sq := queue.SQSClient(awsCfg)
 	qurl, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
 	if err != nil {
 		t.Fatal(err)
@@ -416,7 +418,7 @@ func assertNoPersonalData(t *testing.T, where, s string) {
 func executionHistory(t *testing.T, cfg aws.Config, smArn, name string) string {
 	t.Helper()
 	arn := strings.Replace(smArn, ":stateMachine:", ":execution:", 1) + ":" + name
-	out, err := awsconf.SFN(cfg).GetExecutionHistory(context.Background(), &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), IncludeExecutionData: aws.Bool(true)})
+	out, err := workflow.SFNClient(cfg).GetExecutionHistory(context.Background(), &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), IncludeExecutionData: aws.Bool(true)})
 	if err != nil {
 		t.Fatal(err)
 	}

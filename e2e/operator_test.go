@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
@@ -49,7 +50,7 @@ func (tg *target) queueFor(t *testing.T, dept string) func(id string) ports.Depa
 	if err != nil {
 		t.Fatal(err)
 	}
-	sq := awsconf.SQS(cfg)
+	sq := queue.SQSClient(cfg)
 	u, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
 	if err != nil {
 		t.Fatal(err)

@@ -32,19 +32,22 @@ var iamPrefix = map[string]string{
 }
 
 // sdkCalls returns, per function, the IAM actions of every AWS API call the
-// function's code can reach: a rapid type analysis call graph rooted at the
-// function's builder in internal/wiring (Intake, Review, ..., matched to the
-// function name case-insensitively) and the Handle method of the handler it
-// returns, restricted to call sites inside this module, where the callee (a
-// concrete SDK client method or a method of one of our narrow client
-// interfaces) takes *<service>.<Operation>Input. The mains only call wire.Main,
-// whose switch on the name would make every function reach every handler, hence
-// these roots. Deriving the list from the program, not from a copy kept beside
+// function's code can reach: a call graph rooted at the function's builder
+// (internal/wiring/<function>.Build, which its main wires) and the Handle
+// method of the handler it returns, restricted to call sites inside this
+// module, where the callee (a concrete SDK client method or a method of one of
+// our narrow client interfaces) takes *<service>.<Operation>Input. The main
+// hands Handle to the Lambda runtime, which calls it by reflection, hence the
+// second root. Deriving the list from the program, not from a copy kept beside
 // the template, is what lets the test catch a new SDK call the role lacks.
 func sdkCalls(t *testing.T, functions []string) map[string][]string {
 	t.Helper()
+	var paths []string
+	for _, fn := range functions {
+		paths = append(paths, modulePath+"/internal/wiring/"+fn)
+	}
 	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: ".."}
-	pkgs, err := packages.Load(cfg, modulePath+"/internal/wiring")
+	pkgs, err := packages.Load(cfg, paths...)
 	if err != nil {
 		t.Fatalf("load internal/wiring: %v", err)
 	}
@@ -53,21 +56,24 @@ func sdkCalls(t *testing.T, functions []string) map[string][]string {
 	}
 	prog, ssaPkgs := ssautil.AllPackages(pkgs, ssa.InstantiateGenerics)
 	prog.Build()
-	wire := ssaPkgs[0]
 	// Variable type analysis over the whole program: unlike RTA it does not treat
 	// every exported method of a type that reaches an interface as callable, so a
 	// store method only local mode uses (CreateTable) stays out of a role.
 	cg := vta.CallGraph(ssautil.AllFunctions(prog), nil)
 	out := map[string][]string{}
+	byPath := map[string]*ssa.Package{}
+	for _, p := range ssaPkgs {
+		if p != nil {
+			byPath[p.Pkg.Path()] = p
+		}
+	}
 	for _, fn := range functions {
 		var builder *ssa.Function
-		for name, m := range wire.Members {
-			if f, ok := m.(*ssa.Function); ok && strings.EqualFold(name, fn) {
-				builder = f
-			}
+		if p := byPath[modulePath+"/internal/wiring/"+fn]; p != nil {
+			builder = p.Func("Build")
 		}
 		if builder == nil {
-			t.Errorf("internal/wiring has no builder func for function %q (want func %s(...) (*Handler, error))", fn, fn)
+			t.Errorf("internal/wiring/%s has no func Build(...) (*Handler, error)", fn)
 			continue
 		}
 		roots := []*ssa.Function{builder}
@@ -77,7 +83,7 @@ func sdkCalls(t *testing.T, functions []string) map[string][]string {
 			}
 		}
 		if len(roots) < 2 {
-			t.Errorf("wire.%s returns no type with a Handle method", builder.Name())
+			t.Errorf("%s.Build returns no type with a Handle method", fn)
 			continue
 		}
 		seen := map[string]bool{}

@@ -18,7 +18,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/loadtest"
@@ -198,7 +200,7 @@ func load(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		o.Queue = awsconf.SQS(cfg)
+		o.Queue = queue.SQSClient(cfg)
 		q, err := o.Queue.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + *dept)})
 		if err != nil {
 			return fmt.Errorf("department queue: %w", err)

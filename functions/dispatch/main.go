@@ -1,7 +1,10 @@
-// Command dispatch is the dispatch Lambda function. It only wires (internal/wiring):
-// configuration from the environment, clients, handler.
+// Command dispatch is the dispatch Lambda function. It only wires (internal/wiring/dispatch):
+// configuration from the environment, the clients it uses, its handler.
 package main
 
-import "github.com/hotline12345/hotline/internal/wiring"
+import (
+	"github.com/hotline12345/hotline/internal/wiring"
+	"github.com/hotline12345/hotline/internal/wiring/dispatch"
+)
 
-func main() { wiring.Main("dispatch") }
+func main() { wiring.Main(dispatch.Lambda) }

@@ -51,7 +51,7 @@ func run(ctx context.Context, table, endpoint, region string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.New(awsconf.DynamoDB(cfg), table, sealer, blinder)
+	st, err := store.New(store.DynamoDBClient(cfg), table, sealer, blinder)
 	if err != nil {
 		return err
 	}

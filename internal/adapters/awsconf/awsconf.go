@@ -1,5 +1,6 @@
-// Package awsconf builds the aws.Config and the service clients the platform
-// uses. The same adapters run against AWS (default credential chain) and
+// Package awsconf builds the aws.Config every adapter builds its client from
+// (each adapter package has its own constructor, so a function links only the
+// clients it uses). The same adapters run against AWS (default credential chain) and
 // against a local AWS-compatible edge (hotline serve, LocalStack) selected only
 // by an endpoint URL.
 package awsconf
@@ -14,12 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
 // Settings select where the clients talk to. Callers fill it from their own
@@ -86,40 +81,3 @@ func Load(ctx context.Context, s Settings) (aws.Config, error) {
 
 // IsLocal reports whether cfg points at a custom endpoint.
 func IsLocal(cfg aws.Config) bool { return cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != "" }
-
-// DynamoDB builds a DynamoDB client. Against a custom endpoint the CRC32
-// response check is off because DynamoDB-compatible servers (minidyn) do not
-// send the X-Amz-Crc32 header.
-func DynamoDB(cfg aws.Config, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
-	local := IsLocal(cfg)
-	return dynamodb.NewFromConfig(cfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
-		if local {
-			o.DisableValidateResponseChecksum = true
-		}
-	}}, optFns...)...)
-}
-
-// SQS builds an SQS client.
-func SQS(cfg aws.Config, optFns ...func(*sqs.Options)) *sqs.Client {
-	return sqs.NewFromConfig(cfg, optFns...)
-}
-
-// SESv2 builds an SES v2 client.
-func SESv2(cfg aws.Config, optFns ...func(*sesv2.Options)) *sesv2.Client {
-	return sesv2.NewFromConfig(cfg, optFns...)
-}
-
-// SNS builds an SNS client.
-func SNS(cfg aws.Config, optFns ...func(*sns.Options)) *sns.Client {
-	return sns.NewFromConfig(cfg, optFns...)
-}
-
-// SFN builds a Step Functions client.
-func SFN(cfg aws.Config, optFns ...func(*sfn.Options)) *sfn.Client {
-	return sfn.NewFromConfig(cfg, optFns...)
-}
-
-// KMS builds a KMS client.
-func KMS(cfg aws.Config, optFns ...func(*kms.Options)) *kms.Client {
-	return kms.NewFromConfig(cfg, optFns...)
-}

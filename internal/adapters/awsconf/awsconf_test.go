@@ -6,7 +6,13 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/adapters/seal"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/adapters/workflow"
 )
 
 func TestLoadLocal(t *testing.T) {
@@ -22,16 +28,16 @@ func TestLoadLocal(t *testing.T) {
 	if err != nil || creds.AccessKeyID != "test" {
 		t.Fatalf("credentials = %+v, %v", creds, err)
 	}
-	ddb := awsconf.DynamoDB(cfg).Options()
+	ddb := store.DynamoDBClient(cfg).Options()
 	if !ddb.DisableValidateResponseChecksum || aws.ToString(ddb.BaseEndpoint) != "http://127.0.0.1:4566" {
 		t.Errorf("dynamodb options: checksum off=%v endpoint=%v", ddb.DisableValidateResponseChecksum, aws.ToString(ddb.BaseEndpoint))
 	}
 	for name, ep := range map[string]*string{
-		"sqs":   awsconf.SQS(cfg).Options().BaseEndpoint,
-		"sesv2": awsconf.SESv2(cfg).Options().BaseEndpoint,
-		"sns":   awsconf.SNS(cfg).Options().BaseEndpoint,
-		"sfn":   awsconf.SFN(cfg).Options().BaseEndpoint,
-		"kms":   awsconf.KMS(cfg).Options().BaseEndpoint,
+		"sqs":   queue.SQSClient(cfg).Options().BaseEndpoint,
+		"sesv2": notify.SESClient(cfg).Options().BaseEndpoint,
+		"sns":   notify.SNSClient(cfg).Options().BaseEndpoint,
+		"sfn":   workflow.SFNClient(cfg).Options().BaseEndpoint,
+		"kms":   seal.KMSClient(cfg).Options().BaseEndpoint,
 	} {
 		if aws.ToString(ep) != "http://127.0.0.1:4566" {
 			t.Errorf("%s endpoint = %v", name, aws.ToString(ep))
@@ -56,7 +62,7 @@ func TestLoadErrorsAndProduction(t *testing.T) {
 	if awsconf.IsLocal(cfg) || cfg.Region != "cn-northwest-1" {
 		t.Errorf("production config = region %s local %v", cfg.Region, awsconf.IsLocal(cfg))
 	}
-	if awsconf.DynamoDB(cfg).Options().DisableValidateResponseChecksum {
+	if store.DynamoDBClient(cfg).Options().DisableValidateResponseChecksum {
 		t.Error("CRC32 validation disabled against real DynamoDB")
 	}
 }

@@ -256,3 +256,13 @@ func (t *SNSTexter) Send(ctx context.Context, phoneE164, text string) (string, e
 	}
 	return aws.ToString(out.MessageId), nil
 }
+
+// SESClient builds an SES v2 client.
+func SESClient(cfg aws.Config, optFns ...func(*sesv2.Options)) *sesv2.Client {
+	return sesv2.NewFromConfig(cfg, optFns...)
+}
+
+// SNSClient builds an SNS client.
+func SNSClient(cfg aws.Config, optFns ...func(*sns.Options)) *sns.Client {
+	return sns.NewFromConfig(cfg, optFns...)
+}

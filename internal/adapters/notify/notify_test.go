@@ -36,7 +36,7 @@ func startEdge(t *testing.T) (*edge.Edge, aws.Config) {
 
 func TestSESMailer(t *testing.T) {
 	e, cfg := startEdge(t)
-	m, err := notify.NewSESMailer(awsconf.SESv2(cfg), notify.SESConfig{From: "12345 热线 <noreply@12345.example.cn>", ConfigurationSet: "hotline"})
+	m, err := notify.NewSESMailer(notify.SESClient(cfg), notify.SESConfig{From: "12345 热线 <noreply@12345.example.cn>", ConfigurationSet: "hotline"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestSESMailer(t *testing.T) {
 	}
 
 	for _, cfg := range []notify.SESConfig{{}, {From: "not an address"}, {From: "a@example.com\r\nBcc: b@example.com"}} {
-		if _, err := notify.NewSESMailer(awsconf.SESv2(aws.Config{}), cfg); err == nil {
+		if _, err := notify.NewSESMailer(notify.SESClient(aws.Config{}), cfg); err == nil {
 			t.Errorf("NewSESMailer(%q) accepted", cfg.From)
 		}
 	}
@@ -91,7 +91,7 @@ func TestSESMailer(t *testing.T) {
 
 func TestSNSTexter(t *testing.T) {
 	e, cfg := startEdge(t)
-	tx, err := notify.NewSNSTexter(awsconf.SNS(cfg), notify.SNSConfig{SenderID: "Hotline"})
+	tx, err := notify.NewSNSTexter(notify.SNSClient(cfg), notify.SNSConfig{SenderID: "Hotline"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestSNSTexter(t *testing.T) {
 	if n := len(e.SentSMS()); n != 1 {
 		t.Errorf("invalid SMS reached SNS: %d captured", n)
 	}
-	if _, err := notify.NewSNSTexter(awsconf.SNS(cfg), notify.SNSConfig{SenderID: "12345"}); err == nil {
+	if _, err := notify.NewSNSTexter(notify.SNSClient(cfg), notify.SNSConfig{SenderID: "12345"}); err == nil {
 		t.Error("all-digit sender id accepted")
 	}
 }

@@ -92,7 +92,7 @@ func TestSESMailerAgainstAwsSesV2Local(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewSESMailer(awsconf.SESv2(cfg), SESConfig{From: "12345 热线 <noreply@12345.example.cn>"})
+	m, err := NewSESMailer(SESClient(cfg), SESConfig{From: "12345 热线 <noreply@12345.example.cn>"})
 	if err != nil {
 		t.Fatal(err)
 	}

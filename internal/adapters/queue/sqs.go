@@ -214,3 +214,14 @@ func (p *SQSPublisher) EnsureQueues(ctx context.Context, departmentIDs []string)
 	}
 	return nil
 }
+
+// SQSClient builds an SQS client.
+func SQSClient(cfg aws.Config, optFns ...func(*sqs.Options)) *sqs.Client {
+	return sqs.NewFromConfig(cfg, optFns...)
+}
+
+// NewDepartmentPublisher publishes to the departments' queues named
+// <prefix><department id>.
+func NewDepartmentPublisher(cfg aws.Config, prefix string) (*SQSPublisher, error) {
+	return NewSQSPublisher(SQSClient(cfg), PublisherConfig{QueuePrefix: prefix})
+}

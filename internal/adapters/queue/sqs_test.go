@@ -44,7 +44,7 @@ func setup(t *testing.T) (*sqs.Client, *countingSQS) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := awsconf.SQS(cfg)
+	c := queue.SQSClient(cfg)
 	return c, &countingSQS{Client: c}
 }
 

@@ -263,3 +263,8 @@ func ParseKMSEnvelope(sealed []byte) (KMSEnvelope, error) {
 	}
 	return KMSEnvelope{WrappedKey: sealed[3 : 3+n], Nonce: sealed[3+n : hdr], Ciphertext: sealed[hdr:], HeaderSize: hdr}, nil
 }
+
+// KMSClient builds a KMS client.
+func KMSClient(cfg aws.Config, optFns ...func(*kms.Options)) *kms.Client {
+	return kms.NewFromConfig(cfg, optFns...)
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
@@ -40,7 +41,7 @@ func localKMS(t *testing.T) (*kms.Client, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := awsconf.KMS(cfg)
+	c := seal.KMSClient(cfg)
 	key, err := c.CreateKey(context.Background(), &kms.CreateKeyInput{})
 	if err != nil {
 		t.Fatal(err)

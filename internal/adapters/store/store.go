@@ -28,8 +28,10 @@ import (
 	"errors"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 )
 
@@ -101,3 +103,15 @@ type InvalidArgumentError struct {
 }
 
 func (e *InvalidArgumentError) Error() string { return "store: invalid argument: " + e.What }
+
+// DynamoDBClient builds the DynamoDB client the store talks through. Against a
+// custom endpoint the CRC32 response check is off because DynamoDB-compatible
+// servers (minidyn) do not send the X-Amz-Crc32 header.
+func DynamoDBClient(cfg aws.Config, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
+	local := awsconf.IsLocal(cfg)
+	return dynamodb.NewFromConfig(cfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
+		if local {
+			o.DisableValidateResponseChecksum = true
+		}
+	}}, optFns...)...)
+}

@@ -88,3 +88,13 @@ func stepError(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// SFNClient builds a Step Functions client.
+func SFNClient(cfg aws.Config, optFns ...func(*sfn.Options)) *sfn.Client {
+	return sfn.NewFromConfig(cfg, optFns...)
+}
+
+// New is the workflow client of the state machine arn.
+func New(cfg aws.Config, stateMachineArn string) *Client {
+	return &Client{API: SFNClient(cfg), StateMachineArn: stateMachineArn}
+}

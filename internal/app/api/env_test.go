@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/auth"
@@ -27,6 +27,9 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	"github.com/hotline12345/hotline/internal/wiring"
+	apiwiring "github.com/hotline12345/hotline/internal/wiring/api"
+	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+	intakewiring "github.com/hotline12345/hotline/internal/wiring/intake"
 )
 
 // start is a Monday 09:00 in Beijing, a working day.
@@ -97,19 +100,19 @@ func newEnv(t testing.TB, opts ...func(*platform.Options)) *env {
 	}
 	getenv := func(k string) string { return vars[k] }
 	wo := wiring.Options{Now: clock.Now, Log: logs, Random: rand.Reader}
-	a, err := wiring.API(ctx, getenv, wo)
+	a, err := apiwiring.Build(ctx, getenv, wo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := wiring.Intake(ctx, getenv, wo)
+	in, err := intakewiring.Build(ctx, getenv, wo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := wiring.Load(ctx, "api", getenv, wo)
+	base, err := dataplane.Load(ctx, "api", getenv, wo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: awsconf.SQS(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]ports.DepartmentMessage{}}
+	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: queue.SQSClient(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]ports.DepartmentMessage{}}
 }
 
 // req builds an API Gateway request for the api function.

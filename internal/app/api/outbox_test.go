@@ -13,7 +13,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/sweep"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
-	"github.com/hotline12345/hotline/internal/wiring"
+	sweepwiring "github.com/hotline12345/hotline/internal/wiring/sweep"
 )
 
 // outage is Step Functions refusing every call (after the SDK's retries).
@@ -28,7 +28,7 @@ func noPlatformSweep(o *platform.Options) { o.SweepInterval = -1 }
 
 func (e *env) sweep(t *testing.T) sweep.Report {
 	t.Helper()
-	h, err := wiring.Sweep(context.Background(), e.getenv, e.wo)
+	h, err := sweepwiring.Build(context.Background(), e.getenv, e.wo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,14 +7,14 @@ import (
 	"github.com/hotline12345/hotline/internal/app/dispatch"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
-	"github.com/hotline12345/hotline/internal/wiring"
+	dispatchwiring "github.com/hotline12345/hotline/internal/wiring/dispatch"
 )
 
 // routed routes a new ticket and returns a dispatch function to retry on it.
 func routed(t *testing.T, e *localtest.Env) (*dispatch.Handler, string, string) {
 	t.Helper()
 	id, code := e.Routed(t)
-	d, err := wiring.Dispatch(context.Background(), e.P.Getenv, e.Options)
+	d, err := dispatchwiring.Build(context.Background(), e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}

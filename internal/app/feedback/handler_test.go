@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
+
 	"github.com/hotline12345/hotline/internal/app/feedback"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
-	"github.com/hotline12345/hotline/internal/wiring"
+	feedbackwiring "github.com/hotline12345/hotline/internal/wiring/feedback"
 )
 
 // repliedTicket takes a new ticket through review, route and the department's
@@ -17,7 +18,7 @@ import (
 func repliedTicket(t *testing.T, e *localtest.Env) (*feedback.Handler, string, string) {
 	t.Helper()
 	ctx := context.Background()
-	fb, err := wiring.Feedback(ctx, e.P.Getenv, e.Options)
+	fb, err := feedbackwiring.Build(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/wiring"
+	intakewiring "github.com/hotline12345/hotline/internal/wiring/intake"
 )
 
 // FuzzIntake files arbitrary bodies with arbitrary headers and claims through
@@ -36,7 +38,7 @@ func FuzzIntake(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h, err := wiring.Intake(ctx, func(k string) string { return vars[k] }, wiring.Options{Now: clock.Now, Log: io.Discard})
+	h, err := intakewiring.Build(ctx, func(k string) string { return vars[k] }, wiring.Options{Now: clock.Now, Log: io.Discard})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -11,7 +11,8 @@ import (
 	"github.com/hotline12345/hotline/internal/app/review"
 	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
-	"github.com/hotline12345/hotline/internal/wiring"
+	intakewiring "github.com/hotline12345/hotline/internal/wiring/intake"
+	reviewwiring "github.com/hotline12345/hotline/internal/wiring/review"
 )
 
 // notStarted leaves the workflow alone, so the test runs review itself.
@@ -25,12 +26,12 @@ func (notStarted) Start(context.Context, string) error { return nil }
 func TestBlockedLandlineCallerIsBlockedHoweverTheNumberIsTyped(t *testing.T) {
 	e := localtest.Start(t)
 	ctx := context.Background()
-	in, err := wiring.Intake(ctx, e.P.Getenv, e.Options)
+	in, err := intakewiring.Build(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
 	in.Workflow = notStarted{}
-	rv, err := wiring.Review(ctx, e.P.Getenv, e.Options)
+	rv, err := reviewwiring.Build(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}

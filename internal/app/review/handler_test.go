@@ -7,7 +7,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/review"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
-	"github.com/hotline12345/hotline/internal/wiring"
+	reviewwiring "github.com/hotline12345/hotline/internal/wiring/review"
 )
 
 // Review run twice gives the same decision even when the facts it looks at
@@ -16,7 +16,7 @@ import (
 func TestReviewTwiceGivesTheSameDecision(t *testing.T) {
 	e := localtest.Start(t)
 	ctx := context.Background()
-	rv, err := wiring.Review(ctx, e.P.Getenv, e.Options)
+	rv, err := reviewwiring.Build(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,13 +11,14 @@ import (
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	"github.com/hotline12345/hotline/internal/wiring"
+	sweepwiring "github.com/hotline12345/hotline/internal/wiring/sweep"
 )
 
 const complaint = `{"type":"complaint","category":"consumer.refund","channel":"web","content":"买的电饭煲坏了，商家不给退货，请处理。","contact":{"email":"a@example.com"}}`
 
 func slaHandler(t *testing.T, e *localtest.Env) *sweep.Handler {
 	t.Helper()
-	h, err := wiring.Sweep(context.Background(), e.P.Getenv, wiring.Options{Now: e.Clock.Now, Log: e.Logs})
+	h, err := sweepwiring.Build(context.Background(), e.P.Getenv, wiring.Options{Now: e.Clock.Now, Log: e.Logs})
 	if err != nil {
 		t.Fatal(err)
 	}

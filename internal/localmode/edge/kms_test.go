@@ -11,7 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 )
 
@@ -23,7 +25,7 @@ func kmsClient(t *testing.T) *kms.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return awsconf.KMS(cfg)
+	return seal.KMSClient(cfg)
 }
 
 func TestKMSDataKeyRoundTripWithTheSDK(t *testing.T) {

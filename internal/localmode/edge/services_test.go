@@ -21,13 +21,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
-	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+
+	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 )
 
 func TestDynamoDBThroughEdge(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.DynamoDB(h.cfg)
+	c := store.DynamoDBClient(h.cfg)
 	ctx := context.Background()
 	table := aws.String("hotline")
 	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
@@ -135,7 +138,7 @@ func deleteURL(t *testing.T, url string) {
 
 func TestSESSendAndRetrospection(t *testing.T) {
 	h := start(t, edge.Options{Region: "cn-north-1"})
-	c := awsconf.SESv2(h.cfg)
+	c := notify.SESClient(h.cfg)
 	ctx := context.Background()
 	out, err := c.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress:     aws.String("noreply@12345.example.cn"),
@@ -198,7 +201,7 @@ func TestSESSendAndRetrospection(t *testing.T) {
 
 func TestSNSSMSAndTopics(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.SNS(h.cfg)
+	c := notify.SNSClient(h.cfg)
 	ctx := context.Background()
 	out, err := c.Publish(ctx, &sns.PublishInput{
 		PhoneNumber: aws.String("+8613800138000"),
@@ -270,13 +273,13 @@ func (stubSFN) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestStepFunctionsMount(t *testing.T) {
 	ctx := context.Background()
 	without := start(t, edge.Options{})
-	_, err := awsconf.SFN(without.cfg).ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	_, err := workflow.SFNClient(without.cfg).ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NotImplemented" {
 		t.Fatalf("without handler err = %v", err)
 	}
 	with := start(t, edge.Options{StepFunctions: stubSFN{}})
-	if _, err := awsconf.SFN(with.cfg).ListStateMachines(ctx, &sfn.ListStateMachinesInput{MaxResults: 3}); err != nil {
+	if _, err := workflow.SFNClient(with.cfg).ListStateMachines(ctx, &sfn.ListStateMachinesInput{MaxResults: 3}); err != nil {
 		t.Fatalf("with handler: %v", err)
 	}
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
-	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+
+	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 )
 
@@ -52,7 +53,7 @@ func queueCounts(t *testing.T, c *sqs.Client, url string) (visible, inflight str
 
 func TestSQSVisibilityTimeoutAndDelete(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.SQS(h.cfg)
+	c := queue.SQSClient(h.cfg)
 	ctx := context.Background()
 	url := createQueue(t, c, "hotline-dept-d1", map[string]string{"VisibilityTimeout": "30"})
 
@@ -136,7 +137,7 @@ func TestSQSVisibilityTimeoutAndDelete(t *testing.T) {
 
 func TestSQSLongPollWakesOnSend(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.SQS(h.cfg)
+	c := queue.SQSClient(h.cfg)
 	url := createQueue(t, c, "poll", nil)
 
 	got := make(chan []types.Message, 1)
@@ -168,7 +169,7 @@ func TestSQSLongPollWakesOnSend(t *testing.T) {
 
 func TestSQSLongPollEndsAtWaitTime(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.SQS(h.cfg)
+	c := queue.SQSClient(h.cfg)
 	url := createQueue(t, c, "idle", nil)
 
 	got := make(chan int, 1)
@@ -193,7 +194,7 @@ func TestSQSLongPollEndsAtWaitTime(t *testing.T) {
 
 func TestSQSLongPollWakesWhenDelayedMessageBecomesVisible(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.SQS(h.cfg)
+	c := queue.SQSClient(h.cfg)
 	url := createQueue(t, c, "delayed", nil)
 	if _, err := c.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("later"), DelaySeconds: 3}); err != nil {
 		t.Fatal(err)
@@ -220,7 +221,7 @@ func TestSQSLongPollWakesWhenDelayedMessageBecomesVisible(t *testing.T) {
 
 func TestSQSChangeVisibilityAndErrors(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.SQS(h.cfg)
+	c := queue.SQSClient(h.cfg)
 	ctx := context.Background()
 	url := createQueue(t, c, "vis", nil)
 	if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("m")}); err != nil {
@@ -277,7 +278,7 @@ func TestSQSChangeVisibilityAndErrors(t *testing.T) {
 
 func TestSQSRedriveListPurge(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.SQS(h.cfg)
+	c := queue.SQSClient(h.cfg)
 	ctx := context.Background()
 	dlqURL := createQueue(t, c, "work-dlq", nil)
 	attrs, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(dlqURL), AttributeNames: []types.QueueAttributeName{"QueueArn"}})
@@ -335,7 +336,7 @@ func TestSQSRedriveListPurge(t *testing.T) {
 
 func TestCloseEndsLongPoll(t *testing.T) {
 	h := start(t, edge.Options{})
-	c := awsconf.SQS(h.cfg)
+	c := queue.SQSClient(h.cfg)
 	url := createQueue(t, c, "closing", nil)
 	done := make(chan error, 1)
 	go func() {

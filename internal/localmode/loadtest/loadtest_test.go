@@ -7,7 +7,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 )
 
@@ -22,7 +24,7 @@ func TestRunFilesEveryTicketAndSeesEveryDispatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sq := awsconf.SQS(cfg)
+	sq := queue.SQSClient(cfg)
 	q, err := sq.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + "market")})
 	if err != nil {
 		t.Fatal(err)

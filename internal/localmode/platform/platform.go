@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
 	configfiles "github.com/hotline12345/hotline/config"
-	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
@@ -29,7 +29,14 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/lambdaenv"
 	"github.com/hotline12345/hotline/internal/localmode/sfnlocal"
 	"github.com/hotline12345/hotline/internal/wiring"
+	"github.com/hotline12345/hotline/internal/wiring/api"
 	"github.com/hotline12345/hotline/internal/wiring/config"
+	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+	"github.com/hotline12345/hotline/internal/wiring/dispatch"
+	"github.com/hotline12345/hotline/internal/wiring/feedback"
+	"github.com/hotline12345/hotline/internal/wiring/intake"
+	"github.com/hotline12345/hotline/internal/wiring/review"
+	"github.com/hotline12345/hotline/internal/wiring/sweep"
 	"github.com/hotline12345/hotline/statemachine"
 )
 
@@ -75,6 +82,19 @@ type Platform struct {
 	done      chan struct{}
 	stopSweep chan struct{}
 	sweepDone chan struct{}
+}
+
+// Functions names the Lambda functions local mode runs, as under functions/
+// (all but the authorizer: the local gateway checks tokens itself).
+var Functions = []string{"intake", "review", "dispatch", "feedback", "api", "sweep"}
+
+var builders = map[string]wiring.Builder{
+	"intake":   intake.Lambda,
+	"review":   review.Lambda,
+	"dispatch": dispatch.Lambda,
+	"feedback": feedback.Lambda,
+	"api":      api.Lambda,
+	"sweep":    sweep.Lambda,
 }
 
 // DefaultSweepInterval is how often local mode runs the sla function, as the
@@ -170,7 +190,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	getenv := func(k string) string { return env[k] }
 	wo := wiring.Options{Now: o.Clock.Now, Log: o.Log, Random: o.Random}
 
-	base, err := wiring.Load(ctx, "api", getenv, wo)
+	base, err := dataplane.Load(ctx, "api", getenv, wo)
 	if err != nil {
 		return fail(err)
 	}
@@ -180,7 +200,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if _, err := base.Catalog.SeedIfEmpty(ctx, o.Seed); err != nil {
 		return fail(err)
 	}
-	pub, err := queue.NewSQSPublisher(awsconf.SQS(base.AWS), queue.PublisherConfig{QueuePrefix: QueuePrefix})
+	pub, err := queue.NewDepartmentPublisher(base.AWS, QueuePrefix)
 	if err != nil {
 		return fail(err)
 	}
@@ -193,8 +213,8 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	}
 
 	handlers := map[string]lambda.Handler{}
-	for _, name := range wiring.Functions {
-		fn, err := wiring.Handler(ctx, name, getenv, wo)
+	for _, name := range Functions {
+		fn, err := builders[name](ctx, getenv, wo)
 		if err != nil {
 			return fail(err)
 		}

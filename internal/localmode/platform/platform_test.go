@@ -11,6 +11,7 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/wiring"
+	"github.com/hotline12345/hotline/internal/wiring/dataplane"
 )
 
 // The platform runs the sla function on its schedule, on its own clock.
@@ -28,7 +29,7 @@ func TestScheduledSweepRemindsDepartments(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	base, err := wiring.Load(ctx, "api", func(k string) string { return p.Env[k] }, wiring.Options{Now: clock.Now})
+	base, err := dataplane.Load(ctx, "api", func(k string) string { return p.Env[k] }, wiring.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/auth"
@@ -30,6 +30,10 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/wiring"
+	apiwiring "github.com/hotline12345/hotline/internal/wiring/api"
+	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+	dispatchwiring "github.com/hotline12345/hotline/internal/wiring/dispatch"
+	reviewwiring "github.com/hotline12345/hotline/internal/wiring/review"
 )
 
 // Monday is 09:00 on Monday 2 March 2026 in Beijing, a working day.
@@ -92,15 +96,15 @@ func Start(t testing.TB) *Env {
 		}
 	})
 	wo := wiring.Options{Now: clock.Now, Log: logs}
-	base, err := wiring.Load(ctx, "api", p.Getenv, wo)
+	base, err := dataplane.Load(ctx, "api", p.Getenv, wo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := wiring.API(ctx, p.Getenv, wo)
+	a, err := apiwiring.Build(ctx, p.Getenv, wo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{P: p, Clock: clock, Store: base.Store, SQS: awsconf.SQS(base.AWS), Logs: logs, CodeKey: base.CodeKey(), API: a, Options: wo}
+	return &Env{P: p, Clock: clock, Store: base.Store, SQS: queue.SQSClient(base.AWS), Logs: logs, CodeKey: base.CodeKey(), API: a, Options: wo}
 }
 
 // Receipt is the answer to a filed ticket.
@@ -414,11 +418,11 @@ const FakeToken = "test-token-not-waited-on"
 func (e *Env) Routed(t testing.TB) (id, code string) {
 	t.Helper()
 	ctx := context.Background()
-	rv, err := wiring.Review(ctx, e.P.Getenv, e.Options)
+	rv, err := reviewwiring.Build(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := wiring.Dispatch(ctx, e.P.Getenv, e.Options)
+	d, err := dispatchwiring.Build(ctx, e.P.Getenv, e.Options)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package wiring
+package dataplane
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
@@ -22,7 +23,7 @@ func TestSealerFollowsTheConfiguredKeySource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := awsconf.KMS(awsCfg).CreateKey(ctx, &kms.CreateKeyInput{})
+	key, err := seal.KMSClient(awsCfg).CreateKey(ctx, &kms.CreateKeyInput{})
 	if err != nil {
 		t.Fatal(err)
 	}

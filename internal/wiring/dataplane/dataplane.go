@@ -1,0 +1,92 @@
+// Package dataplane builds what every function that touches tickets shares:
+// its configuration, the AWS config, the sealer and blind index, the DynamoDB
+// store and the cached catalog.
+package dataplane
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/seal"
+	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/wiring"
+	"github.com/hotline12345/hotline/internal/wiring/config"
+)
+
+// Base is what every data-plane function shares.
+type Base struct {
+	Config  config.Config
+	AWS     aws.Config
+	Store   *store.Store
+	Blinder *seal.Blinder
+	Catalog *catalogconfig.Source
+	Log     *slog.Logger
+	Now     func() time.Time
+	Random  io.Reader
+}
+
+// Load reads a function's configuration and builds what all functions share.
+func Load(ctx context.Context, function string, getenv func(string) string, o wiring.Options) (*Base, error) {
+	cfg, err := config.Load(function, getenv)
+	if err != nil {
+		return nil, err
+	}
+	o = o.WithDefaults()
+	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: cfg.Region, EndpointURL: cfg.EndpointURL, HTTPClient: o.HTTPClient})
+	if err != nil {
+		return nil, fmt.Errorf("%s: aws config: %w", function, err)
+	}
+	sealer, err := newSealer(cfg, awsCfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", function, err)
+	}
+	blinder, err := seal.NewBlinderBase64(cfg.BlindKey)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", function, config.EnvBlindKey, err)
+	}
+	st, err := store.New(store.DynamoDBClient(awsCfg), cfg.Table, sealer, blinder, store.WithClock(o.Now))
+	if err != nil {
+		return nil, fmt.Errorf("%s: store: %w", function, err)
+	}
+	return &Base{
+		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Now: o.Now, Random: o.Random,
+		Log:     wiring.Logger(o.Log, function, cfg.LogLevel),
+		Catalog: &catalogconfig.Source{Store: st, TTL: catalogconfig.DefaultTTL, Now: o.Now},
+	}, nil
+}
+
+// newSealer seals with KMS data keys when HOTLINE_KMS_KEY_ID is set (the local
+// key, if also set, only opens values sealed before the switch) and with the
+// local key otherwise.
+func newSealer(cfg config.Config, awsCfg aws.Config) (seal.Sealer, error) {
+	var local *seal.LocalSealer
+	if cfg.SealKey != "" {
+		l, err := seal.NewLocalSealerBase64(cfg.SealKey)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", config.EnvSealKey, err)
+		}
+		local = l
+	}
+	if cfg.KMSKeyID == "" {
+		return local, nil
+	}
+	kc := seal.KMSSealerConfig{KeyID: cfg.KMSKeyID}
+	if local != nil {
+		kc.Legacy = local
+	}
+	s, err := seal.NewKMSSealer(seal.KMSClient(awsCfg), kc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvKMSKeyID, err)
+	}
+	return s, nil
+}
+
+// CodeKey is the key of access-code hashes, derived from the blinding key.
+func (b *Base) CodeKey() []byte { return b.Blinder.Subkey("access-code") }

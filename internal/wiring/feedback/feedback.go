@@ -1,0 +1,39 @@
+// Package feedback wires the feedback function: the store, SES for e-mail,
+// SNS for SMS (when enabled) and the workflow.
+package feedback
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/adapters/workflow"
+	app "github.com/hotline12345/hotline/internal/app/feedback"
+	"github.com/hotline12345/hotline/internal/wiring"
+	"github.com/hotline12345/hotline/internal/wiring/config"
+	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+)
+
+// Build builds the feedback function from its environment.
+func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*app.Handler, error) {
+	b, err := dataplane.Load(ctx, "feedback", getenv, o)
+	if err != nil {
+		return nil, err
+	}
+	mailer, err := notify.NewSESMailer(notify.SESClient(b.AWS), notify.SESConfig{From: b.Config.SenderEmail, ConfigurationSet: b.Config.SESConfigSet})
+	if err != nil {
+		return nil, fmt.Errorf("feedback: %s: %w", config.EnvSenderEmail, err)
+	}
+	h := &app.Handler{Store: b.Store, Mailer: mailer, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Now: b.Now, Log: b.Log}
+	if b.Config.SMSEnabled {
+		texter, err := notify.NewSNSTexter(notify.SNSClient(b.AWS), notify.SNSConfig{})
+		if err != nil {
+			return nil, fmt.Errorf("feedback: sms: %w", err)
+		}
+		h.Texter = texter
+	}
+	return h, nil
+}
+
+// Lambda is Build for lambda.Start.
+var Lambda = wiring.Handle(Build, func(h *app.Handler) any { return h.Handle })

@@ -1,0 +1,31 @@
+// Package sweep wires the scheduled sweep function: the store, the
+// departments' queues (reminders) and the workflow (stalled starts, unsent
+// answers).
+package sweep
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/adapters/workflow"
+	app "github.com/hotline12345/hotline/internal/app/sweep"
+	"github.com/hotline12345/hotline/internal/wiring"
+	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+)
+
+// Build builds the sweep function from its environment.
+func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*app.Handler, error) {
+	b, err := dataplane.Load(ctx, "sweep", getenv, o)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := queue.NewDepartmentPublisher(b.AWS, b.Config.QueuePrefix)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: queue: %w", err)
+	}
+	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Queue: pub, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Now: b.Now, Log: b.Log}, nil
+}
+
+// Lambda is Build for lambda.Start.
+var Lambda = wiring.Handle(Build, func(h *app.Handler) any { return h.Handle })
