@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
@@ -156,15 +157,6 @@ func requireRole(r *request, roles ...auth.Role) error {
 		}
 	}
 	return httpapi.Forbidden(fmt.Sprintf("role %s may not do this", r.staff.Role))
-}
-
-// takeStep consumes the operator step a decision answers: the ticket no longer
-// waits, so a second decision racing this one is a conflict instead of a
-// second answer to the same step. It returns the token to answer.
-func takeStep(t *ticket.Ticket) string {
-	tok := t.TaskToken
-	t.TaskToken, t.WaitingStep = "", ticket.StepNone
-	return tok
 }
 
 // deliver sends the answers the saved change queued and reports whether a

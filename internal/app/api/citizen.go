@@ -3,14 +3,12 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
-	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -66,9 +64,6 @@ type supplementBody struct {
 	Content string `json:"content"`
 }
 
-// maxSupplementRunes bounds one supplement (补充材料).
-const maxSupplementRunes = 2000
-
 func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
 	t, err := h.citizenTicket(ctx, r)
 	if err != nil {
@@ -78,17 +73,13 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	content := strings.TrimSpace(body.Content)
-	if n := utf8.RuneCountInString(content); n == 0 || n > maxSupplementRunes {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("content must be 1 to 2000 characters", map[string]string{"content": "1 to 2000 characters"})
+	if _, err := ticket.CheckSupplement(body.Content); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := h.now()
 	// A supplement only adds to the timeline: racing writers must not make it fail.
 	_, err = lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		if t.Status.Final() {
-			return nil, httpapi.Conflict("the ticket is " + string(t.Status) + "; supplements are closed")
-		}
-		return []ticket.Event{t.Note("supplement", ticket.Actor{Role: ticket.ActorCitizen}, now, content, true)}, nil
+		return t.Supplement(body.Content, now)
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -103,9 +94,6 @@ type ratingBody struct {
 	Comment   string `json:"comment"`
 }
 
-// maxCommentRunes bounds a rating comment.
-const maxCommentRunes = 500
-
 func (h *Handler) rate(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
 	t, err := h.citizenTicket(ctx, r)
 	if err != nil {
@@ -115,39 +103,15 @@ func (h *Handler) rate(ctx context.Context, r *request) (events.APIGatewayV2HTTP
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	fields := map[string]string{}
-	if body.Satisfied == nil {
-		fields["satisfied"] = "required"
-	}
-	if body.Score < 0 || body.Score > 5 {
-		fields["score"] = "1 to 5"
-	}
-	comment := strings.TrimSpace(body.Comment)
-	if utf8.RuneCountInString(comment) > maxCommentRunes {
-		fields["comment"] = "at most 500 characters"
-	}
-	if len(fields) > 0 {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("invalid rating", fields)
+	if _, err := ticket.CheckRating(body.Satisfied, body.Score, body.Comment); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := h.now()
-	var outcome task.RatingOutcome
+	var outcome ticket.RatingOutcome
 	t, err = lifecycle.Update(ctx, h.Store, t.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		if t.Status != ticket.StatusReplied && t.Status != ticket.StatusAnswered {
-			return nil, httpapi.Conflict("only a replied or answered ticket can be rated")
-		}
-		if t.Rating != nil {
-			return nil, httpapi.Conflict("this answer was already rated")
-		}
-		t.Rating = &ticket.Rating{Satisfied: *body.Satisfied, Score: body.Score, Comment: comment, At: now}
-		outcome = task.RatingOutcomeOf(*body.Satisfied, t.ReopenCount)
-		note := "满意 / satisfied"
-		if !*body.Satisfied {
-			note = "不满意 / not satisfied"
-		}
-		if err := t.AnswerStep(ticket.StepFeedback, outcome); err != nil {
-			return nil, err
-		}
-		return []ticket.Event{t.Note("rated", ticket.Actor{Role: ticket.ActorCitizen}, now, note, true)}, nil
+		evs, o, err := t.Rate(body.Satisfied, body.Score, body.Comment, now)
+		outcome = o
+		return evs, err
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

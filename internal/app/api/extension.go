@@ -2,33 +2,16 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
-	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
-
-// OutcomeExtended finishes AwaitReply after an approved extension; the
-// workflow reads the new deadline (Rewait) and waits again.
-const OutcomeExtended = "extended"
-
-// extensionConflict answers a request that does not fit the ticket's state
-// with 409, like any other wrong-status action.
-func extensionConflict(err error) error {
-	var ext *ticket.ExtensionError
-	if errors.As(err, &ext) {
-		return httpapi.Conflict(ext.Reason)
-	}
-	return err
-}
 
 type extensionBody struct {
 	Days   int    `json:"days"`
@@ -50,7 +33,7 @@ func (h *Handler) requestExtension(ctx context.Context, r *request) (events.APIG
 	t, err := h.leadAction(ctx, r, func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error) {
 		ev, err := t.RequestExtension(body.Days, body.Reason, actor, r.staff.Subject, now)
 		if err != nil {
-			return nil, extensionConflict(err)
+			return nil, err
 		}
 		return []ticket.Event{ev}, nil
 	})
@@ -79,21 +62,8 @@ func (h *Handler) decideExtension(ctx context.Context, r *request) (events.APIGa
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	reason := strings.TrimSpace(body.Reason)
-	fields := map[string]string{}
-	if body.Approve == nil {
-		fields["approve"] = "required: true or false"
-	}
-	n := utf8.RuneCountInString(reason)
-	switch {
-	case n > ticket.MaxExtensionReasons:
-		fields["reason"] = "at most 1000 characters"
-	case body.Approve != nil && !*body.Approve && n < 2:
-		// The department is told why it must keep its deadline.
-		fields["reason"] = "required when rejecting"
-	}
-	if len(fields) > 0 {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("invalid extension decision", fields)
+	if err := ticket.CheckExtensionDecision(body.Approve, body.Reason); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	cat, err := h.Catalog.Current(ctx)
 	if err != nil {
@@ -102,18 +72,9 @@ func (h *Handler) decideExtension(ctx context.Context, r *request) (events.APIGa
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
 	now := h.now()
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		ev, err := t.DecideExtension(*body.Approve, reason, actor, cat.Calendar(), now)
+		ev, err := t.DecideExtension(*body.Approve, body.Reason, actor, cat.Calendar(), now)
 		if err != nil {
-			return nil, extensionConflict(err)
-		}
-		if *body.Approve && t.WaitingStep == ticket.StepDispatch {
-			// The parked wait times out at the old deadline: end it so the
-			// workflow waits again on the new one. Taking the token makes a
-			// reply racing this decision leave it alone (AwaitReply, parked
-			// again, sees the reply itself).
-			if err := t.AnswerToken(takeStep(t), task.HandlingOutcome{Outcome: OutcomeExtended}); err != nil {
-				return nil, err
-			}
+			return nil, err
 		}
 		return []ticket.Event{ev}, nil
 	})

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
 	"github.com/hotline12345/hotline/internal/app/ports"
-	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -127,12 +124,7 @@ func (h *Handler) leadAction(ctx context.Context, r *request, fn func(t *ticket.
 func (h *Handler) accept(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
 	now := h.now()
 	t, err := h.leadAction(ctx, r, func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error) {
-		ev, err := t.Transition(ticket.StatusAccepted, actor, now, "已签收 / accepted")
-		if err != nil {
-			return nil, err
-		}
-		t.AcceptedAt = now
-		return []ticket.Event{ev}, nil
+		return t.Accept(actor, now)
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -146,9 +138,6 @@ type replyBody struct {
 	Message string             `json:"message"`
 }
 
-// maxReplyRunes bounds a department's answer.
-const maxReplyRunes = 5000
-
 func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
 	if err := requireRole(r, auth.RoleDepartment); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -157,28 +146,12 @@ func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	fields := map[string]string{}
-	switch body.Result {
-	case ticket.ResultResolved, ticket.ResultExplained, ticket.ResultUnresolvable:
-	default:
-		fields["result"] = "resolved, explained or unresolvable"
-	}
-	msg := strings.TrimSpace(body.Message)
-	if n := utf8.RuneCountInString(msg); n < 1 || n > maxReplyRunes {
-		fields["message"] = "1 to 5000 characters"
-	}
-	if len(fields) > 0 {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("invalid reply", fields)
+	if _, err := ticket.CheckReply(body.Result, body.Message); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := h.now()
 	t, err := h.leadAction(ctx, r, func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error) {
-		ev, err := t.Transition(ticket.StatusReplied, actor, now, "部门已答复 / the department replied")
-		if err != nil {
-			return nil, err
-		}
-		t.WithdrawExtension(now) // answered: no more time needed
-		t.Reply = &ticket.Reply{Result: body.Result, Message: msg, At: now, DepartmentID: actor.ID, By: r.staff.Subject}
-		return []ticket.Event{ev}, t.AnswerStep(ticket.StepDispatch, task.HandlingOutcome{Outcome: string(ticket.StatusReplied)})
+		return t.RecordReply(body.Result, body.Message, actor, r.staff.Subject, now)
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -202,19 +175,12 @@ func (h *Handler) returnTicket(ctx context.Context, r *request) (events.APIGatew
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	reason := strings.TrimSpace(body.Reason)
-	if n := utf8.RuneCountInString(reason); n < 2 || n > 1000 {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("a return needs a reason", map[string]string{"reason": "2 to 1000 characters"})
+	if _, err := ticket.CheckReturnReason(body.Reason); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := h.now()
 	t, err := h.leadAction(ctx, r, func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error) {
-		ev, err := t.Transition(ticket.StatusReturned, actor, now, reason)
-		if err != nil {
-			return nil, err
-		}
-		t.WithdrawExtension(now) // not its ticket: no more time needed
-		ev.Public = false        // the citizen sees the reassignment, not the departments' argument
-		return []ticket.Event{ev}, t.AnswerStep(ticket.StepDispatch, task.HandlingOutcome{Outcome: string(ticket.StatusReturned)})
+		return t.Return(body.Reason, actor, now)
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

@@ -184,7 +184,7 @@ func (h *Handler) awaitReply(ctx context.Context, in task.Input, log *slog.Logge
 		return err
 	}
 	if outcome != "" {
-		if err := h.Workflow.Complete(ctx, in.TaskToken, task.HandlingOutcome{Outcome: outcome}); err != nil {
+		if err := h.Workflow.Complete(ctx, in.TaskToken, ticket.HandlingOutcome{Outcome: outcome}); err != nil {
 			return fmt.Errorf("complete step for ticket %s: %w", t.ID, err)
 		}
 	}

@@ -32,7 +32,7 @@ const (
 
 // Output is an action's result; only rating-window-closed has one.
 type Output struct {
-	Rating *task.RatingOutcome `json:"rating,omitempty"`
+	Rating *ticket.RatingOutcome `json:"rating,omitempty"`
 }
 
 // Mailer sends e-mail.
@@ -132,7 +132,7 @@ func (h *Handler) awaitRating(ctx context.Context, in task.Input, log *slog.Logg
 	}
 	if rated != nil {
 		// The citizen rated before the token was parked.
-		out := task.RatingOutcomeOf(rated.Satisfied, t.ReopenCount)
+		out := ticket.RatingOutcomeOf(rated.Satisfied, t.ReopenCount)
 		if err := h.Workflow.Complete(ctx, in.TaskToken, out); err != nil {
 			return fmt.Errorf("complete rating step: %w", err)
 		}
@@ -144,7 +144,7 @@ func (h *Handler) awaitRating(ctx context.Context, in task.Input, log *slog.Logg
 // citizen saved but whose answer had not reached the workflow yet (Step
 // Functions unreachable, the outbox not swept yet) is the step's result, so a
 // request to reopen is not lost; without a rating the ticket closes.
-func (h *Handler) ratingWindowClosed(ctx context.Context, id string, log *slog.Logger) (*task.RatingOutcome, error) {
+func (h *Handler) ratingWindowClosed(ctx context.Context, id string, log *slog.Logger) (*ticket.RatingOutcome, error) {
 	t, err := h.Store.GetTicket(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load ticket: %w", err)
@@ -153,9 +153,9 @@ func (h *Handler) ratingWindowClosed(ctx context.Context, id string, log *slog.L
 		return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRatingWindowClosed}
 	}
 	if t.Rating == nil {
-		return &task.RatingOutcome{}, nil
+		return &ticket.RatingOutcome{}, nil
 	}
-	out := task.RatingOutcomeOf(t.Rating.Satisfied, t.ReopenCount)
+	out := ticket.RatingOutcomeOf(t.Rating.Satisfied, t.ReopenCount)
 	log.WarnContext(ctx, "rating reached the workflow at the end of the rating window", "reopen", out.Reopen)
 	return &out, nil
 }

@@ -74,6 +74,8 @@ func Classify(err error) *Error {
 		parse      *ticket.ParseError
 		tooLarge   *ticket.TooLargeError
 		transition *ticket.TransitionError
+		refused    *ticket.RefusedError
+		extension  *ticket.ExtensionError
 		notFound   *ports.NotFoundError
 		conflict   *ports.ConflictError
 		idem       *ports.IdempotencyConflictError
@@ -91,6 +93,10 @@ func Classify(err error) *Error {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: tooLarge.Error()}
 	case errors.As(err, &transition):
 		return Conflict(transition.Error())
+	case errors.As(err, &refused):
+		return Conflict(refused.Reason)
+	case errors.As(err, &extension):
+		return Conflict(extension.Reason)
 	case errors.As(err, &notFound):
 		return NotFound()
 	case errors.As(err, &conflict):

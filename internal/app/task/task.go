@@ -120,30 +120,3 @@ func ErrorName(err error) string {
 	}
 	return InternalErrorName
 }
-
-// Outputs that a person's action sends to a waiting step (SendTaskSuccess).
-
-// ReviewDecision finishes AwaitOperator: accept, reject, merge or answer.
-type ReviewDecision struct {
-	Decision string `json:"decision"`
-}
-
-// HandlingOutcome finishes AwaitReply: replied or returned.
-type HandlingOutcome struct {
-	Outcome string `json:"outcome"`
-}
-
-// RatingOutcome finishes Feedback; Reopen sends the ticket back to dispatch.
-type RatingOutcome struct {
-	Satisfied bool `json:"satisfied"`
-	Reopen    bool `json:"reopen"`
-}
-
-// MaxReopens bounds how often an unsatisfied citizen sends a ticket back (重办).
-const MaxReopens = 2
-
-// RatingOutcomeOf is what a rating asks of the workflow: an unsatisfied
-// citizen reopens the ticket while reopens are left.
-func RatingOutcomeOf(satisfied bool, reopenCount int) RatingOutcome {
-	return RatingOutcome{Satisfied: satisfied, Reopen: !satisfied && reopenCount < MaxReopens}
-}

@@ -398,6 +398,15 @@ func (c *Catalog) Department(id string) (Department, bool) {
 	return d, ok
 }
 
+// HasDepartment says whether id is a department of the catalog.
+func (c *Catalog) HasDepartment(id string) bool {
+	_, ok := c.depts[id]
+	return ok
+}
+
+// Catalog is what the ticket's operator commands check against.
+var _ ticket.Catalog = (*Catalog)(nil)
+
 // Rules returns a copy of the routing rules in evaluation order.
 func (c *Catalog) Rules() []RoutingRule { return cloneSeed(Seed{RoutingRules: c.rules}).RoutingRules }
 

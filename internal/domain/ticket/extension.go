@@ -89,8 +89,13 @@ func (t *Ticket) RequestExtension(days int, reason string, by Actor, subject str
 // DecideExtension answers the open request. An approval moves the reply
 // deadline by the requested working days on cal, counted from the current
 // deadline, and clears Overdue when the new deadline is still ahead. The
-// events are for staff; the citizen sees the new deadline itself.
+// events are for staff; the citizen sees the new deadline itself. An approval
+// also ends the parked wait for the reply, which would time out at the old
+// deadline, so the workflow waits again on the new one.
 func (t *Ticket) DecideExtension(approve bool, reason string, by Actor, cal Calendar, now time.Time) (Event, error) {
+	if err := CheckExtensionDecision(&approve, reason); err != nil {
+		return Event{}, err
+	}
 	if !t.ExtensionRequested || t.Extension == nil || t.Extension.Decision != "" {
 		return Event{}, &ExtensionError{Reason: "no extension request is waiting for a decision"}
 	}
@@ -114,9 +119,37 @@ func (t *Ticket) DecideExtension(approve bool, reason string, by Actor, cal Cale
 	if t.Deadlines.Reply.After(now) {
 		t.Overdue = false
 	}
+	if t.WaitingStep == StepDispatch {
+		// Taking the token makes a reply racing this decision leave it alone
+		// (AwaitReply, parked again, sees the reply itself).
+		if err := t.AnswerToken(t.TakeStep(), HandlingOutcome{Outcome: OutcomeExtended}); err != nil {
+			return Event{}, err
+		}
+	}
 	note := "延期已批准，答复期限延至 " + t.Deadlines.Reply.In(China).Format(time.DateOnly) +
 		" / extension approved; reply due " + t.Deadlines.Reply.In(China).Format(time.RFC3339)
 	return t.Note("extension.approved", by, now, note, false), nil
+}
+
+// CheckExtensionDecision checks an operator's decision on an extension: a
+// rejection needs a reason, since the department is told why it must keep
+// its deadline.
+func CheckExtensionDecision(approve *bool, reason string) error {
+	fields := map[string]string{}
+	if approve == nil {
+		fields["approve"] = "required: true or false"
+	}
+	n := utf8.RuneCountInString(strings.TrimSpace(reason))
+	switch {
+	case n > MaxExtensionReasons:
+		fields["reason"] = "at most 1000 characters"
+	case approve != nil && !*approve && n < 2:
+		fields["reason"] = "required when rejecting"
+	}
+	if len(fields) > 0 {
+		return &ValidationError{Message: "invalid extension decision", Fields: fields}
+	}
+	return nil
 }
 
 // WithdrawExtension closes an open request because the department acted

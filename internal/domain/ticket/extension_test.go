@@ -100,7 +100,7 @@ func TestDecideExtension(t *testing.T) {
 	}
 	// Decided once only.
 	var ext *ExtensionError
-	if _, err := tk.DecideExtension(false, "", op, cal, now); !errors.As(err, &ext) {
+	if _, err := tk.DecideExtension(false, "理由不充分", op, cal, now); !errors.As(err, &ext) {
 		t.Fatalf("second decision: %v", err)
 	}
 

@@ -186,10 +186,15 @@ func (s Submission) Normalized() Submission {
 // ValidationError lists what is wrong with a submission, field by field
 // (HTTP 400 validation_failed). Keys are JSON paths such as "contact.phone".
 type ValidationError struct {
-	Fields map[string]string
+	// Message, when set, is the error's text; the fields say the rest.
+	Message string
+	Fields  map[string]string
 }
 
 func (e *ValidationError) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
 	keys := make([]string, 0, len(e.Fields))
 	for k := range e.Fields {
 		keys = append(keys, k)

@@ -1,0 +1,323 @@
+package ticket
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The commands people give a ticket. Each checks its input and the ticket's
+// state, changes the ticket and returns the timeline events. A command that
+// answers a waiting workflow step queues that answer on the ticket (Outbox),
+// which the store saves in the same write as the change. Handlers decode,
+// authorise, run the command inside lifecycle.Update, save and deliver; the
+// rules live here. A command must decide from the ticket it is given only: it
+// runs again on a newer version when its save loses a race.
+
+// RefusedError says the ticket's state does not allow the command (HTTP 409).
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return e.Reason }
+
+// Limits of what people write.
+const (
+	MaxReplyRunes        = 5000
+	MaxReturnReasonRunes = 1000
+	MaxSupplementRunes   = 2000
+	MaxCommentRunes      = 500
+)
+
+// Answers a person's action sends to a waiting workflow step. The state
+// machine reads these fields.
+
+// ReviewDecision finishes AwaitOperator: accept, reject, merge or answer.
+type ReviewDecision struct {
+	Decision string `json:"decision"`
+}
+
+// HandlingOutcome finishes AwaitReply: replied, returned or extended.
+type HandlingOutcome struct {
+	Outcome string `json:"outcome"`
+}
+
+// OutcomeExtended finishes AwaitReply after an approved extension; the
+// workflow reads the new deadline (Rewait) and waits again.
+const OutcomeExtended = "extended"
+
+// RatingOutcome finishes Feedback; Reopen sends the ticket back to dispatch.
+type RatingOutcome struct {
+	Satisfied bool `json:"satisfied"`
+	Reopen    bool `json:"reopen"`
+}
+
+// MaxReopens bounds how often an unsatisfied citizen sends a ticket back (重办).
+const MaxReopens = 2
+
+// RatingOutcomeOf is what a rating asks of the workflow: an unsatisfied
+// citizen reopens the ticket while reopens are left.
+func RatingOutcomeOf(satisfied bool, reopenCount int) RatingOutcome {
+	return RatingOutcome{Satisfied: satisfied, Reopen: !satisfied && reopenCount < MaxReopens}
+}
+
+// TakeStep unparks the waiting step and returns its token, so an answer goes
+// to it once and a racing action finds nothing to answer.
+func (t *Ticket) TakeStep() string {
+	tok := t.TaskToken
+	t.TaskToken, t.WaitingStep = "", StepNone
+	return tok
+}
+
+// Catalog is what the operator's commands check against: the categories and
+// departments of the current catalog.
+type Catalog interface {
+	CheckCategory(code string, t Type) error
+	HasDepartment(id string) bool
+	DepartmentName(id string) string
+}
+
+// Accept is the lead department's acknowledgement (签收).
+func (t *Ticket) Accept(by Actor, now time.Time) ([]Event, error) {
+	ev, err := t.Transition(StatusAccepted, by, now, "已签收 / accepted")
+	if err != nil {
+		return nil, err
+	}
+	t.AcceptedAt = now
+	return []Event{ev}, nil
+}
+
+// CheckReply checks a department's answer and returns the message as kept.
+func CheckReply(result ReplyResult, message string) (string, error) {
+	fields := map[string]string{}
+	switch result {
+	case ResultResolved, ResultExplained, ResultUnresolvable:
+	default:
+		fields["result"] = "resolved, explained or unresolvable"
+	}
+	msg := strings.TrimSpace(message)
+	if n := utf8.RuneCountInString(msg); n < 1 || n > MaxReplyRunes {
+		fields["message"] = fmt.Sprintf("1 to %d characters", MaxReplyRunes)
+	}
+	if len(fields) > 0 {
+		return "", &ValidationError{Message: "invalid reply", Fields: fields}
+	}
+	return msg, nil
+}
+
+// RecordReply is the lead department's answer (答复). It ends an open
+// extension request (no more time is needed) and finishes the wait for a reply.
+func (t *Ticket) RecordReply(result ReplyResult, message string, by Actor, subject string, now time.Time) ([]Event, error) {
+	msg, err := CheckReply(result, message)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := t.Transition(StatusReplied, by, now, "部门已答复 / the department replied")
+	if err != nil {
+		return nil, err
+	}
+	t.WithdrawExtension(now)
+	t.Reply = &Reply{Result: result, Message: msg, At: now, DepartmentID: by.ID, By: subject}
+	return []Event{ev}, t.AnswerStep(StepDispatch, HandlingOutcome{Outcome: string(StatusReplied)})
+}
+
+// CheckReturnReason checks why a department returns a ticket and returns it as kept.
+func CheckReturnReason(reason string) (string, error) {
+	r := strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(r); n < 2 || n > MaxReturnReasonRunes {
+		return "", &ValidationError{Message: "a return needs a reason", Fields: map[string]string{"reason": fmt.Sprintf("2 to %d characters", MaxReturnReasonRunes)}}
+	}
+	return r, nil
+}
+
+// Return is the lead department saying the ticket is not its own (退单): an
+// operator reassigns it. The reason is for staff: the citizen sees the
+// reassignment, not the departments' argument.
+func (t *Ticket) Return(reason string, by Actor, now time.Time) ([]Event, error) {
+	r, err := CheckReturnReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := t.Transition(StatusReturned, by, now, r)
+	if err != nil {
+		return nil, err
+	}
+	t.WithdrawExtension(now)
+	ev.Public = false
+	return []Event{ev}, t.AnswerStep(StepDispatch, HandlingOutcome{Outcome: string(StatusReturned)})
+}
+
+// CheckRating checks a citizen's rating (回访) and returns the comment as kept.
+func CheckRating(satisfied *bool, score int, comment string) (string, error) {
+	fields := map[string]string{}
+	if satisfied == nil {
+		fields["satisfied"] = "required"
+	}
+	if score < 0 || score > 5 {
+		fields["score"] = "1 to 5"
+	}
+	c := strings.TrimSpace(comment)
+	if utf8.RuneCountInString(c) > MaxCommentRunes {
+		fields["comment"] = fmt.Sprintf("at most %d characters", MaxCommentRunes)
+	}
+	if len(fields) > 0 {
+		return "", &ValidationError{Message: "invalid rating", Fields: fields}
+	}
+	return c, nil
+}
+
+// Rate records the citizen's rating of a replied or answered ticket, once,
+// and finishes the wait for it: an unsatisfied citizen reopens the ticket
+// while reopens are left.
+func (t *Ticket) Rate(satisfied *bool, score int, comment string, now time.Time) ([]Event, RatingOutcome, error) {
+	c, err := CheckRating(satisfied, score, comment)
+	if err != nil {
+		return nil, RatingOutcome{}, err
+	}
+	if t.Status != StatusReplied && t.Status != StatusAnswered {
+		return nil, RatingOutcome{}, &RefusedError{Reason: "only a replied or answered ticket can be rated"}
+	}
+	if t.Rating != nil {
+		return nil, RatingOutcome{}, &RefusedError{Reason: "this answer was already rated"}
+	}
+	t.Rating = &Rating{Satisfied: *satisfied, Score: score, Comment: c, At: now}
+	outcome := RatingOutcomeOf(*satisfied, t.ReopenCount)
+	note := "满意 / satisfied"
+	if !*satisfied {
+		note = "不满意 / not satisfied"
+	}
+	if err := t.AnswerStep(StepFeedback, outcome); err != nil {
+		return nil, RatingOutcome{}, err
+	}
+	return []Event{t.Note("rated", Actor{Role: ActorCitizen}, now, note, true)}, outcome, nil
+}
+
+// CheckSupplement checks what a citizen adds to a ticket and returns it as kept.
+func CheckSupplement(content string) (string, error) {
+	c := strings.TrimSpace(content)
+	if n := utf8.RuneCountInString(c); n == 0 || n > MaxSupplementRunes {
+		msg := fmt.Sprintf("1 to %d characters", MaxSupplementRunes)
+		return "", &ValidationError{Message: "content must be " + msg, Fields: map[string]string{"content": msg}}
+	}
+	return c, nil
+}
+
+// Supplement adds the citizen's further material (补充材料) to an open ticket.
+// It only adds to the timeline, so it never becomes wrong by losing a race.
+func (t *Ticket) Supplement(content string, now time.Time) ([]Event, error) {
+	c, err := CheckSupplement(content)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status.Final() {
+		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; supplements are closed"}
+	}
+	return []Event{t.Note("supplement", Actor{Role: ActorCitizen}, now, c, true)}, nil
+}
+
+// Review decisions an operator takes on a ticket waiting in review.
+const (
+	DecisionAccept = "accept"
+	DecisionReject = "reject"
+	DecisionMerge  = "merge"
+	DecisionAnswer = "answer"
+)
+
+// OperatorReview is an operator's review decision (人工审核).
+type OperatorReview struct {
+	Decision     string
+	Reason       string   // reject: what the citizen is told
+	Category     string   // accept: corrects the category
+	DepartmentID string   // accept: the lead department instead of the routing rules
+	CoHandlers   []string // accept: co-handling departments
+	MergeInto    string   // merge: the open ticket this one joins
+	Answer       string   // answer: the answer the citizen gets
+}
+
+// check returns what is wrong with the decision for this ticket, field by field.
+func (d OperatorReview) check(cat Catalog, t *Ticket) map[string]string {
+	fields := map[string]string{}
+	switch d.Decision {
+	case DecisionAccept:
+		if d.Category != "" {
+			if err := cat.CheckCategory(d.Category, t.Type); err != nil {
+				fields["category"] = "not a leaf category for this ticket type"
+			}
+		}
+		if d.DepartmentID != "" && !cat.HasDepartment(d.DepartmentID) {
+			fields["departmentId"] = "unknown department"
+		}
+		for _, co := range d.CoHandlers {
+			if !cat.HasDepartment(co) || co == d.DepartmentID {
+				fields["coHandlers"] = "unknown department or the lead itself"
+			}
+		}
+	case DecisionReject:
+		if utf8.RuneCountInString(strings.TrimSpace(d.Reason)) < 2 {
+			fields["reason"] = "required for a rejection; the citizen is told"
+		}
+	case DecisionAnswer:
+		if n := utf8.RuneCountInString(strings.TrimSpace(d.Answer)); n < 2 || n > MaxReplyRunes {
+			fields["answer"] = fmt.Sprintf("2 to %d characters", MaxReplyRunes)
+		}
+	case DecisionMerge:
+		if id := NormalizeID(d.MergeInto); !ValidID(id) || id == t.ID {
+			fields["mergeInto"] = "the id of another open ticket"
+		}
+	default:
+		fields["decision"] = "accept, reject, merge or answer"
+	}
+	return fields
+}
+
+// DecideReview carries out an operator's decision on a ticket waiting for one
+// and finishes that wait. Whether a merge target is open is the caller's to
+// check: it needs the other ticket.
+func (t *Ticket) DecideReview(d OperatorReview, cat Catalog, by Actor, now time.Time) ([]Event, error) {
+	if t.Status != StatusInReview || t.WaitingStep != StepOperator {
+		return nil, &RefusedError{Reason: "the ticket is not waiting for an operator's review"}
+	}
+	if fields := d.check(cat, t); len(fields) > 0 {
+		return nil, &ValidationError{Message: "invalid review decision", Fields: fields}
+	}
+	if err := t.AnswerToken(t.TakeStep(), ReviewDecision{Decision: d.Decision}); err != nil {
+		return nil, err
+	}
+	t.ReviewOutcome, t.ReviewReason = d.Decision, "operator"
+	var ev Event
+	var err error
+	switch d.Decision {
+	case DecisionAccept:
+		if d.Category != "" {
+			t.Category = d.Category
+		}
+		t.PendingDepartmentID, t.PendingCoHandlers = d.DepartmentID, d.CoHandlers
+		return []Event{t.Note("reviewed", by, now, "人工审核通过 / accepted by an operator", true)}, nil
+	case DecisionReject:
+		t.ReviewNotice = strings.TrimSpace(d.Reason)
+		ev, err = t.Transition(StatusRejected, by, now, t.ReviewNotice)
+	case DecisionAnswer:
+		t.Answer = strings.TrimSpace(d.Answer)
+		ev, err = t.Transition(StatusAnswered, by, now, "直接答复 / answered directly")
+	default: // merge
+		t.MergedInto = NormalizeID(d.MergeInto)
+		ev, err = t.Transition(StatusMerged, by, now, "并入工单 "+t.MergedInto)
+	}
+	return []Event{ev}, err
+}
+
+// Reassign sends a returned ticket waiting for an operator to another lead
+// department (改派) and finishes that wait.
+func (t *Ticket) Reassign(departmentID string, cat Catalog, by Actor, now time.Time) ([]Event, error) {
+	if !cat.HasDepartment(departmentID) {
+		return nil, &ValidationError{Message: "unknown department", Fields: map[string]string{"departmentId": "unknown department"}}
+	}
+	if t.Status != StatusReturned || t.WaitingStep != StepOperator {
+		return nil, &RefusedError{Reason: "only a returned ticket waiting for an operator can be reassigned"}
+	}
+	if err := t.AnswerToken(t.TakeStep(), ReviewDecision{Decision: DecisionAccept}); err != nil {
+		return nil, err
+	}
+	t.PendingDepartmentID, t.PendingCoHandlers = departmentID, nil
+	t.ReviewOutcome = DecisionAccept
+	return []Event{t.Note("reassigned", by, now, "改派至 "+cat.DepartmentName(departmentID), true)}, nil
+}

@@ -1,0 +1,264 @@
+package ticket
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+)
+
+// fakeCatalog knows two departments and one leaf category.
+type fakeCatalog struct{}
+
+func (fakeCatalog) CheckCategory(code string, _ Type) error {
+	if code != "consumer.refund" {
+		return errors.New("not a leaf")
+	}
+	return nil
+}
+func (fakeCatalog) HasDepartment(id string) bool { return id == "market" || id == "housing" }
+func (fakeCatalog) DepartmentName(id string) string {
+	return map[string]string{"market": "市场监管局", "housing": "住建委"}[id]
+}
+
+var cmdNow = time.Date(2026, 3, 2, 9, 0, 0, 0, China)
+
+// parked is a ticket whose workflow waits at step for a person's answer.
+func parked(status Status, step Step) *Ticket {
+	tk := handling(cmdNow)
+	tk.Status, tk.WaitingStep, tk.TaskToken = status, step, "tok-1"
+	return tk
+}
+
+// answered returns the single answer queued for the workflow, decoded into v.
+func answered(t *testing.T, tk *Ticket, v any) {
+	t.Helper()
+	if len(tk.Outbox) != 1 || tk.Outbox[0].Token != "tok-1" {
+		t.Fatalf("queued answers %+v, want one to tok-1", tk.Outbox)
+	}
+	if err := json.Unmarshal(tk.Outbox[0].Output, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fieldsOf(t *testing.T, err error) map[string]string {
+	t.Helper()
+	var v *ValidationError
+	if !errors.As(err, &v) {
+		t.Fatalf("got %v, want a validation error", err)
+	}
+	return v.Fields
+}
+
+func refused(t *testing.T, err error) {
+	t.Helper()
+	var r *RefusedError
+	var tr *TransitionError
+	if !errors.As(err, &r) && !errors.As(err, &tr) {
+		t.Fatalf("got %v, want the command refused", err)
+	}
+}
+
+var dept = Actor{Role: ActorDepartment, ID: "market"}
+var op = Actor{Role: ActorOperator, ID: "op1"}
+
+func TestAccept(t *testing.T) {
+	tk := parked(StatusDispatched, StepDispatch)
+	evs, err := tk.Accept(dept, cmdNow)
+	if err != nil || tk.Status != StatusAccepted || !tk.AcceptedAt.Equal(cmdNow) || len(evs) != 1 || evs[0].To != StatusAccepted {
+		t.Fatalf("accept: %v %+v %+v", err, tk, evs)
+	}
+	if len(tk.Outbox) != 0 || tk.TaskToken == "" {
+		t.Fatal("accepting must not end the wait for the reply")
+	}
+	_, err = tk.Accept(dept, cmdNow)
+	refused(t, err)
+}
+
+func TestRecordReply(t *testing.T) {
+	tk := parked(StatusAccepted, StepDispatch)
+	if _, err := tk.RequestExtension(2, "需要现场核查", dept, "d1", cmdNow); err != nil {
+		t.Fatal(err)
+	}
+	if f := fieldsOf(t, func() error { _, err := tk.RecordReply("done", " ", dept, "u1", cmdNow); return err }()); f["result"] == "" || f["message"] == "" {
+		t.Fatalf("fields %v", f)
+	}
+	evs, err := tk.RecordReply(ResultResolved, "  已退款。 ", dept, "u1", cmdNow)
+	if err != nil || tk.Status != StatusReplied || len(evs) != 1 {
+		t.Fatalf("reply: %v %+v", err, tk)
+	}
+	if tk.Reply.Message != "已退款。" || tk.Reply.DepartmentID != "market" || tk.Reply.By != "u1" {
+		t.Fatalf("reply kept as %+v", tk.Reply)
+	}
+	if tk.ExtensionRequested || tk.Extension.Decision != ExtensionWithdrawn {
+		t.Fatal("a reply must withdraw the open extension request")
+	}
+	var out HandlingOutcome
+	answered(t, tk, &out)
+	if out.Outcome != "replied" {
+		t.Fatalf("answer %+v", out)
+	}
+
+	// Not parked yet: the step reads the new status when it parks.
+	tk = parked(StatusAccepted, StepNone)
+	if _, err := tk.RecordReply(ResultExplained, "已解释。", dept, "u1", cmdNow); err != nil || len(tk.Outbox) != 0 {
+		t.Fatalf("reply before the wait: %v %+v", err, tk.Outbox)
+	}
+}
+
+func TestReturnIsForStaffOnly(t *testing.T) {
+	tk := parked(StatusDispatched, StepDispatch)
+	_, err := tk.Return("x", dept, cmdNow)
+	if fieldsOf(t, err)["reason"] == "" {
+		t.Fatal("a one-character reason passed")
+	}
+	evs, err := tk.Return(" 不属于本部门职责 ", dept, cmdNow)
+	if err != nil || tk.Status != StatusReturned || len(evs) != 1 || evs[0].Public || evs[0].Note != "不属于本部门职责" {
+		t.Fatalf("return: %v %+v", err, evs)
+	}
+	var out HandlingOutcome
+	answered(t, tk, &out)
+	if out.Outcome != "returned" {
+		t.Fatalf("answer %+v", out)
+	}
+}
+
+func TestRate(t *testing.T) {
+	yes, no := true, false
+	if f := fieldsOf(t, func() error { _, _, err := parked(StatusReplied, StepFeedback).Rate(nil, 9, "", cmdNow); return err }()); f["satisfied"] == "" || f["score"] == "" {
+		t.Fatalf("fields %v", f)
+	}
+	_, _, err := parked(StatusAccepted, StepNone).Rate(&yes, 5, "", cmdNow)
+	refused(t, err)
+
+	for _, tc := range []struct {
+		satisfied *bool
+		reopens   int
+		want      RatingOutcome
+	}{
+		{&yes, 0, RatingOutcome{Satisfied: true}},
+		{&no, 0, RatingOutcome{Reopen: true}},
+		{&no, MaxReopens - 1, RatingOutcome{Reopen: true}},
+		{&no, MaxReopens, RatingOutcome{}}, // reopens used up: closed unsatisfied
+	} {
+		tk := parked(StatusReplied, StepFeedback)
+		tk.ReopenCount = tc.reopens
+		evs, got, err := tk.Rate(tc.satisfied, 4, " 还行 ", cmdNow)
+		if err != nil || got != tc.want || len(evs) != 1 || !evs[0].Public {
+			t.Fatalf("%d reopens: %v %+v %+v", tc.reopens, err, got, evs)
+		}
+		var out RatingOutcome
+		answered(t, tk, &out)
+		if out != tc.want || tk.Rating.Comment != "还行" {
+			t.Fatalf("answer %+v, rating %+v", out, tk.Rating)
+		}
+		_, _, err = tk.Rate(&yes, 5, "", cmdNow)
+		refused(t, err) // once only
+	}
+}
+
+func TestSupplement(t *testing.T) {
+	tk := parked(StatusAccepted, StepDispatch)
+	if _, err := tk.Supplement("   ", cmdNow); fieldsOf(t, err)["content"] == "" {
+		t.Fatal("empty supplement passed")
+	}
+	evs, err := tk.Supplement(" 补充：发票照片已上传 ", cmdNow)
+	if err != nil || len(evs) != 1 || evs[0].Kind != "supplement" || !evs[0].Public || evs[0].Note != "补充：发票照片已上传" || len(tk.Outbox) != 0 {
+		t.Fatalf("supplement: %v %+v", err, evs)
+	}
+	tk.Status = StatusClosed
+	_, err = tk.Supplement("再补充", cmdNow)
+	refused(t, err)
+}
+
+func TestDecideReview(t *testing.T) {
+	inReview := func() *Ticket {
+		tk := parked(StatusInReview, StepOperator)
+		tk.Type, tk.DepartmentID = TypeComplaint, ""
+		return tk
+	}
+	_, err := parked(StatusInReview, StepNone).DecideReview(OperatorReview{Decision: DecisionAccept}, fakeCatalog{}, op, cmdNow)
+	refused(t, err)
+
+	for name, tc := range map[string]struct {
+		d     OperatorReview
+		field string
+	}{
+		"unknown decision":     {OperatorReview{Decision: "maybe"}, "decision"},
+		"category not a leaf":  {OperatorReview{Decision: DecisionAccept, Category: "consumer"}, "category"},
+		"unknown lead":         {OperatorReview{Decision: DecisionAccept, DepartmentID: "nasa"}, "departmentId"},
+		"lead as co-handler":   {OperatorReview{Decision: DecisionAccept, DepartmentID: "market", CoHandlers: []string{"market"}}, "coHandlers"},
+		"reject without words": {OperatorReview{Decision: DecisionReject, Reason: " "}, "reason"},
+		"empty answer":         {OperatorReview{Decision: DecisionAnswer, Answer: "a"}, "answer"},
+		"merge into itself":    {OperatorReview{Decision: DecisionMerge, MergeInto: "T1"}, "mergeInto"},
+	} {
+		tk := inReview()
+		_, err := tk.DecideReview(tc.d, fakeCatalog{}, op, cmdNow)
+		if fieldsOf(t, err)[tc.field] == "" || len(tk.Outbox) != 0 || tk.TaskToken == "" {
+			t.Errorf("%s: %v; the wait must stay parked", name, err)
+		}
+	}
+
+	tk := inReview()
+	if _, err := tk.DecideReview(OperatorReview{Decision: DecisionAccept, Category: "consumer.refund", DepartmentID: "market", CoHandlers: []string{"housing"}}, fakeCatalog{}, op, cmdNow); err != nil {
+		t.Fatal(err)
+	}
+	var out ReviewDecision
+	answered(t, tk, &out)
+	if out.Decision != "accept" || tk.Category != "consumer.refund" || tk.PendingDepartmentID != "market" || tk.PendingCoHandlers[0] != "housing" || tk.TaskToken != "" || tk.Status != StatusInReview {
+		t.Fatalf("accept: %+v %+v", out, tk)
+	}
+
+	tk = inReview()
+	if _, err := tk.DecideReview(OperatorReview{Decision: DecisionReject, Reason: " 请拨打110 "}, fakeCatalog{}, op, cmdNow); err != nil || tk.Status != StatusRejected || tk.ReviewNotice != "请拨打110" {
+		t.Fatalf("reject: %v %+v", err, tk)
+	}
+	tk = inReview()
+	if _, err := tk.DecideReview(OperatorReview{Decision: DecisionAnswer, Answer: "可在网上办理。"}, fakeCatalog{}, op, cmdNow); err != nil || tk.Status != StatusAnswered || tk.Answer != "可在网上办理。" {
+		t.Fatalf("answer: %v %+v", err, tk)
+	}
+	tk = inReview()
+	if _, err := tk.DecideReview(OperatorReview{Decision: DecisionMerge, MergeInto: "260302abcdef"}, fakeCatalog{}, op, cmdNow); err != nil || tk.Status != StatusMerged || tk.MergedInto != "260302ABCDEF" {
+		t.Fatalf("merge: %v %+v", err, tk)
+	}
+}
+
+func TestReassign(t *testing.T) {
+	tk := parked(StatusReturned, StepOperator)
+	if _, err := tk.Reassign("nasa", fakeCatalog{}, op, cmdNow); fieldsOf(t, err)["departmentId"] == "" {
+		t.Fatal("unknown department passed")
+	}
+	evs, err := tk.Reassign("housing", fakeCatalog{}, op, cmdNow)
+	if err != nil || tk.PendingDepartmentID != "housing" || len(evs) != 1 || evs[0].Note != "改派至 住建委" {
+		t.Fatalf("reassign: %v %+v %+v", err, tk, evs)
+	}
+	var out ReviewDecision
+	answered(t, tk, &out)
+	if out.Decision != "accept" {
+		t.Fatalf("answer %+v", out)
+	}
+	_, err = tk.Reassign("market", fakeCatalog{}, op, cmdNow)
+	refused(t, err) // the wait is answered: nothing left to reassign
+}
+
+func TestApprovedExtensionRestartsTheWait(t *testing.T) {
+	cal, err := NewCalendar(CalendarFile{Year: 2026})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := parked(StatusAccepted, StepDispatch)
+	if _, err := tk.RequestExtension(3, "需要现场核查", dept, "d1", cmdNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tk.DecideExtension(false, "", op, cal, cmdNow); fieldsOf(t, err)["reason"] == "" {
+		t.Fatal("a rejection without a reason passed")
+	}
+	if _, err := tk.DecideExtension(true, "", op, cal, cmdNow); err != nil {
+		t.Fatal(err)
+	}
+	var out HandlingOutcome
+	answered(t, tk, &out)
+	if out.Outcome != OutcomeExtended || tk.TaskToken != "" {
+		t.Fatalf("answer %+v, token %q", out, tk.TaskToken)
+	}
+}
