@@ -112,8 +112,8 @@ func (ts TableSchema) CreateTableInput(table string) *dynamodb.CreateTableInput 
 	return in
 }
 
-// CreateTable creates the table with all indexes if it does not exist yet.
-// It does not wait for ACTIVE (minidyn reports no status; DynamoDB tables
+// CreateTable creates the table with all indexes if it does not exist yet
+// (minidyn workaround 4, minidyn.go). It does not wait for ACTIVE (minidyn reports no status; DynamoDB tables
 // created on demand are usable within seconds) and does not enable TTL
 // (minidyn lacks UpdateTimeToLive; production enables it in the template, and
 // the store treats expired idempotency records as absent anyway).

@@ -106,7 +106,7 @@ func (e *InvalidArgumentError) Error() string { return "store: invalid argument:
 
 // DynamoDBClient builds the DynamoDB client the store talks through. Against a
 // custom endpoint the CRC32 response check is off because DynamoDB-compatible
-// servers (minidyn) do not send the X-Amz-Crc32 header.
+// servers do not send the X-Amz-Crc32 header (minidyn workaround 3, minidyn.go).
 func DynamoDBClient(cfg aws.Config, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 	local := awsconf.IsLocal(cfg)
 	return dynamodb.NewFromConfig(cfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {

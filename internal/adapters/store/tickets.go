@@ -285,7 +285,8 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 				return ports.Created{}, err
 			}
 			// First, so that a server that reports only the first failed
-			// condition (minidyn) reports a replay rather than an id clash.
+			// condition reports a replay rather than an id clash (minidyn
+			// workaround 2, minidyn.go).
 			idemAt = len(items)
 			items = append(items, put)
 		}
@@ -539,9 +540,10 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 	if err := checkStatusChain(expectedStatus, t.Status, events); err != nil {
 		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 	}
-	// Read first: the item is replaced as a whole (see below), so the
-	// write-once attributes are carried over from the stored item. The put is
-	// conditional on the version read here, so they cannot have changed.
+	// Read first (minidyn workaround 1, minidyn.go): the item is replaced as
+	// a whole, so the write-once attributes are carried over from the stored
+	// item. The put is conditional on the version read here, so they cannot
+	// have changed.
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), Key: key(ticketPK(t.ID), skMeta), ConsistentRead: aws.Bool(true),
 	})
@@ -571,10 +573,10 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			item[k] = v
 		}
 	}
-	// A full Put rather than an UpdateItem with SET/REMOVE: both are atomic
-	// and conditional on DynamoDB, but minidyn mis-indexes an item that
-	// enters a GSI through UpdateItem, and the Put leaves no doubt that a
-	// ticket leaving a sparse index (review queue) drops out of it.
+	// A full Put rather than an UpdateItem with SET/REMOVE
+	// (minidyn workaround 1, minidyn.go): both are atomic and conditional on
+	// DynamoDB, but minidyn mis-indexes an item that enters a GSI through
+	// UpdateItem.
 	items := []types.TransactWriteItem{{Put: &types.Put{
 		TableName:                aws.String(s.table),
 		Item:                     item,
