@@ -285,8 +285,8 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 				return ports.Created{}, err
 			}
 			// First, so that a server that reports only the first failed
-			// condition reports a replay rather than an id clash (minidyn
-			// workaround 2, minidyn.go).
+			// condition reports a replay rather than an id clash
+			// (minidyn workaround 2, minidyn.go).
 			idemAt = len(items)
 			items = append(items, put)
 		}
