@@ -45,6 +45,16 @@ reproducible:
 		else echo "NOT reproducible: $$f"; exit 1; fi; \
 	done
 
+# Each bootstrap's size and the AWS service clients linked into it (from the
+# binary's build info): one binary per function, each with only what it needs.
+.PHONY: sizes
+sizes:
+	@tmp=$$(mktemp -d); trap 'rm -rf '"$$tmp" EXIT; \
+	for f in $(FUNCTIONS); do \
+		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o $$tmp/$$f ./functions/$$f || exit 1; \
+		printf '%-11s %9s bytes  %s\n' $$f $$(stat -c %s $$tmp/$$f) "$$($(GO) version -m $$tmp/$$f | awk '$$1 == "dep" && $$2 ~ /aws-sdk-go-v2\/service\/[a-z0-9]+$$/ {sub(/.*\//, "", $$2); printf "%s ", $$2}')"; \
+	done
+
 # sam deploy with infra/samconfig.toml; the first run asks for the parameters
 # (make deploy GUIDED=1 to change them later).
 deploy: build
