@@ -114,8 +114,26 @@ func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
 	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(dept)); r.status != 403 {
 		t.Fatalf("old department accepts: %d", r.status)
 	}
-	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(tg.token(t, auth.RoleDepartment, "urban_enforcement"))); r.status != 200 {
+	enforcement := tg.token(t, auth.RoleDepartment, "urban_enforcement")
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(enforcement)); r.status != 200 {
 		t.Fatalf("new department accepts: %d %s", r.status, r.body)
+	}
+
+	// The citizen is not satisfied with the answer: the ticket reopens at the
+	// department that last handled it, not where the routing rules would send it.
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "explained", "message": "已责令整改。"}, bearer(enforcement)); r.status != 200 {
+		t.Fatalf("reply: %d %s", r.status, r.body)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", map[string]any{"satisfied": false, "score": 1, "comment": "还在倒"}, map[string]string{"X-Access-Code": rec.AccessCode}); r.status != 200 || !strings.Contains(string(r.body), `"reopened":true`) {
+		t.Fatalf("rating: %d %s", r.status, r.body)
+	}
+	msg = tg.queueFor(t, "urban_enforcement")(rec.ID)
+	if msg.Type != ports.TypeReopened || msg.DepartmentID != "urban_enforcement" {
+		t.Fatalf("reopen message %+v", msg)
+	}
+	v = tg.citizen(t, rec.ID, rec.AccessCode)
+	if v.Status != "dispatched" || v.Department == nil || v.Department.ID != "urban_enforcement" {
+		t.Fatalf("after reopen: %+v", v)
 	}
 }
 

@@ -102,8 +102,8 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 		default:
 			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRoute}
 		}
-		dept, co, rule := t.PendingDepartmentID, t.PendingCoHandlers, "operator"
-		if dept == "" {
+		dept, co, rule, chosen := t.NextHandler()
+		if !chosen {
 			r, err := cat.Route(t)
 			if err != nil {
 				return nil, err

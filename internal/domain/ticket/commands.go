@@ -321,3 +321,20 @@ func (t *Ticket) Reassign(departmentID string, cat Catalog, by Actor, now time.T
 	t.ReviewOutcome = DecisionAccept
 	return []Event{t.Note("reassigned", by, now, "改派至 "+cat.DepartmentName(departmentID), true)}, nil
 }
+
+// NextHandler is where the next dispatch round goes, when a person decided
+// it: the operator's choice (review or reassignment) first; on a reopen, the
+// department that last handled the ticket, with its co-handlers — it knows the
+// case, and an operator's reassignment must not be undone by the rules. ok is
+// false when the routing rules decide (a first dispatch, or a reopened
+// knowledge-base answer, which no department handled).
+func (t *Ticket) NextHandler() (dept string, co []string, rule string, ok bool) {
+	if t.PendingDepartmentID != "" {
+		return t.PendingDepartmentID, t.PendingCoHandlers, "operator", true
+	}
+	reopen := t.Status == StatusReplied || t.Status == StatusAnswered
+	if reopen && t.DepartmentID != "" {
+		return t.DepartmentID, t.CoHandlers, t.RuleID, true
+	}
+	return "", nil, "", false
+}

@@ -262,3 +262,28 @@ func TestApprovedExtensionRestartsTheWait(t *testing.T) {
 		t.Fatalf("answer %+v, token %q", out, tk.TaskToken)
 	}
 }
+
+func TestNextHandler(t *testing.T) {
+	tk := parked(StatusInReview, StepNone)
+	tk.DepartmentID = ""
+	if _, _, _, ok := tk.NextHandler(); ok {
+		t.Fatal("a first dispatch without an operator's choice is the rules' to decide")
+	}
+	tk.PendingDepartmentID, tk.PendingCoHandlers = "housing", []string{"market"}
+	if d, co, rule, ok := tk.NextHandler(); !ok || d != "housing" || co[0] != "market" || rule != "operator" {
+		t.Fatalf("operator's choice: %s %v %s %v", d, co, rule, ok)
+	}
+
+	// Reopened after a reply: back to whoever handled it last, co-handlers too.
+	tk = parked(StatusReplied, StepFeedback)
+	tk.DepartmentID, tk.CoHandlers, tk.RuleID = "urban_enforcement", []string{"chaoyang"}, "operator"
+	if d, co, _, ok := tk.NextHandler(); !ok || d != "urban_enforcement" || len(co) != 1 || co[0] != "chaoyang" {
+		t.Fatalf("reopen: %s %v %v", d, co, ok)
+	}
+	// A reopened knowledge-base answer had no department: the rules decide.
+	tk = parked(StatusAnswered, StepFeedback)
+	tk.DepartmentID = ""
+	if _, _, _, ok := tk.NextHandler(); ok {
+		t.Fatal("a reopened answer has no department to go back to")
+	}
+}
