@@ -502,7 +502,9 @@ func findMail(t *testing.T, edge, to, ticketID string) (sesMessage, bool) {
 	return sesMessage{}, false
 }
 
-func findSMS(t *testing.T, edge, phone, ticketID string) bool {
+// findSMS reports whether the phone got an SMS naming the ticket and every
+// one of also.
+func findSMS(t *testing.T, edge, phone, ticketID string, also ...string) bool {
 	var out struct {
 		SMS map[string][]struct {
 			PhoneNumber string `json:"PhoneNumber"`
@@ -512,7 +514,7 @@ func findSMS(t *testing.T, edge, phone, ticketID string) bool {
 	getJSON(t, edge+"/_aws/sns/sms-messages", &out)
 	for _, msgs := range out.SMS {
 		for _, m := range msgs {
-			if m.PhoneNumber == phone && strings.Contains(m.Message, ticketID) {
+			if m.PhoneNumber == phone && strings.Contains(m.Message, ticketID) && containsAll(m.Message, also) {
 				return true
 			}
 		}
@@ -552,26 +554,105 @@ func TestInvalidSubmissionGetsFieldErrors(t *testing.T) {
 	}
 }
 
-func TestEmergencyIsRejectedWithTheNumberToCall(t *testing.T) {
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// reviewQueue lists the operator's review queue, first page.
+func (tg *target) reviewQueue(t *testing.T, op string) []queueEntry {
+	t.Helper()
+	r := tg.do(t, "GET", "/v1/review-queue?limit=100", nil, bearer(op))
+	if r.status != 200 {
+		t.Fatalf("review queue: %d %s", r.status, r.body)
+	}
+	var q struct {
+		Tickets []queueEntry `json:"tickets"`
+	}
+	r.decode(t, &q)
+	return q.Tickets
+}
+
+type queueEntry struct {
+	ID                 string   `json:"id"`
+	ReviewReason       string   `json:"reviewReason"`
+	SuspectedEmergency []string `json:"suspectedEmergency"`
+}
+
+// fileSuspectedEmergency files sub and waits until the citizen has been told
+// by e-mail and SMS which number to call and the ticket waits for an operator,
+// first in the review queue.
+func (tg *target) fileSuspectedEmergency(t *testing.T, op string, sub map[string]any, number string) receipt {
+	t.Helper()
+	// An ordinary ticket filed first must not stay ahead of the emergency.
+	tg.file(t, noCategory())
+	rec := tg.file(t, sub)
+	eventually(t, "the e-mail naming "+number, func() bool {
+		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
+		return ok && strings.Contains(m.Body.TextPart, number)
+	})
+	eventually(t, "the SMS naming "+number, func() bool { return findSMS(t, tg.edge, "+86"+citizenPhone, rec.ID, number) })
+	eventually(t, "the suspected emergency first in the review queue", func() bool {
+		q := tg.reviewQueue(t, op)
+		return len(q) > 0 && q[0].ID == rec.ID
+	})
+	first := tg.reviewQueue(t, op)[0]
+	if len(first.SuspectedEmergency) != 1 || first.SuspectedEmergency[0] != number || !strings.HasPrefix(first.ReviewReason, "emergency_") {
+		t.Fatalf("queue entry %+v", first)
+	}
+	v := tg.citizen(t, rec.ID, rec.AccessCode)
+	if v.Status != "in_review" || !strings.Contains(v.Notice, number) {
+		t.Fatalf("citizen sees %+v", v)
+	}
+	return rec
+}
+
+// An emergency keyword is never a final rejection on its own: the citizen is
+// told at once which number to call, and an operator confirms the emergency.
+func TestSuspectedEmergencyConfirmedByAnOperator(t *testing.T) {
 	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
 	sub := complaint()
 	sub["category"] = ""
 	sub["content"] = "楼下饭店着火了，火很大，浓烟滚滚，请快来人！"
-	r := tg.do(t, "POST", "/v1/tickets", sub, nil)
-	if r.status != 201 {
-		t.Fatalf("%d %s", r.status, r.body)
+	rec := tg.fileSuspectedEmergency(t, op, sub, "119")
+
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "reject"}, bearer(op)); r.status != 200 {
+		t.Fatalf("confirm the emergency: %d %s", r.status, r.body)
 	}
-	var rec receipt
-	r.decode(t, &rec)
 	eventually(t, "the rejection", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "rejected" })
-	v := tg.citizen(t, rec.ID, rec.AccessCode)
-	if !strings.Contains(v.Notice, "119") {
+	if v := tg.citizen(t, rec.ID, rec.AccessCode); !strings.Contains(v.Notice, "119") || !strings.Contains(v.Notice, "经核实") {
 		t.Errorf("notice = %q", v.Notice)
 	}
-	eventually(t, "the rejection e-mail", func() bool {
-		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
-		return ok && strings.Contains(m.Body.TextPart, "119")
-	})
+}
+
+// A keyword that hits an ordinary complaint (an ambulance's fee, not an
+// ambulance call) is ruled out by the operator and handled as usual.
+func TestFalseEmergencyKeywordHandledAsOrdinary(t *testing.T) {
+	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
+	sub := complaint()
+	sub["category"] = ""
+	sub["content"] = "120急救中心的救护车收费太高，一公里收了一百多元。"
+	rec := tg.fileSuspectedEmergency(t, op, sub, "120")
+
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "accept", "category": "consumer.price"}, bearer(op)); r.status != 200 {
+		t.Fatalf("rule out the emergency: %d %s", r.status, r.body)
+	}
+	eventually(t, "the dispatch", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "dispatched" })
+	v := tg.citizen(t, rec.ID, rec.AccessCode)
+	if v.Notice != "" || v.Department == nil {
+		t.Errorf("after ruling out: %+v", v)
+	}
+	for _, q := range tg.reviewQueue(t, op) {
+		if q.ID == rec.ID {
+			t.Error("still in the review queue")
+		}
+	}
 }
 
 func TestReplayedKeyNeverCreatesTwoTickets(t *testing.T) {

@@ -160,7 +160,7 @@ func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
 	}
 	if inReview(t) {
 		a[attrGSI2PK] = str(gsiReview)
-		a[attrGSI2SK] = str(t.CreatedAt.UTC().Format(timeKey) + "#" + t.ID)
+		a[attrGSI2SK] = str(strconv.Itoa(t.ReviewPriority()) + "#" + t.CreatedAt.UTC().Format(timeKey) + "#" + t.ID)
 	}
 	return a, nil
 }

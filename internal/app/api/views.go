@@ -127,7 +127,14 @@ type summaryView struct {
 	DepartmentID string        `json:"departmentId,omitempty"`
 	ReplyBy      *time.Time    `json:"replyBy,omitempty"`
 	Overdue      bool          `json:"overdue"`
+	Escalated    bool          `json:"escalated,omitempty"`
 	WaitingStep  ticket.Step   `json:"waitingStep,omitempty"`
+	ReviewReason string        `json:"reviewReason,omitempty"`
+	// ExtensionRequested marks an extension request waiting for an operator.
+	ExtensionRequested bool `json:"extensionRequested,omitempty"`
+	// SuspectedEmergency names the numbers the citizen was told to call while
+	// an operator has not confirmed or ruled out the emergency.
+	SuspectedEmergency []string `json:"suspectedEmergency,omitempty"`
 	// Role is the department's part in a department inbox list: "lead"
 	// (主办) or "co" (协办); lists that are not a department's omit it.
 	Role string `json:"role,omitempty"`
@@ -148,6 +155,10 @@ func summarize(t *ticket.Ticket, cat *catalog.Catalog) summaryView {
 	s := summaryView{
 		ID: t.ID, Type: t.Type, Category: t.Category, CategoryName: cat.CategoryName(t.Category),
 		Status: t.Status, CreatedAt: t.CreatedAt, DepartmentID: t.DepartmentID, Overdue: t.Overdue, WaitingStep: t.WaitingStep,
+		Escalated: t.Escalated, ExtensionRequested: t.ExtensionRequested, SuspectedEmergency: t.SuspectedEmergency,
+	}
+	if t.WaitingStep == ticket.StepOperator {
+		s.ReviewReason = t.ReviewReason
 	}
 	if !t.Deadlines.Reply.IsZero() {
 		d := t.Deadlines.Reply

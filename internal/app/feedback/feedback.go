@@ -23,6 +23,9 @@ import (
 // Actions of the feedback task.
 const (
 	ActionNotifyRejected = "notify-rejected"
+	// ActionNotifyEmergency tells the citizen of a suspected emergency which
+	// number to call, before an operator looks at the ticket.
+	ActionNotifyEmergency = "notify-emergency"
 	ActionNotifyMerged   = "notify-merged"
 	ActionAwaitRating    = "await-rating"
 	ActionClose          = "close"
@@ -68,7 +71,7 @@ type Handler struct {
 
 // Handle runs one feedback action.
 func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
-	actions := []string{ActionNotifyRejected, ActionNotifyMerged, ActionAwaitRating, ActionClose, ActionRatingWindowClosed}
+	actions := []string{ActionNotifyRejected, ActionNotifyEmergency, ActionNotifyMerged, ActionAwaitRating, ActionClose, ActionRatingWindowClosed}
 	if err := in.Validate(actions, []string{ActionAwaitRating}); err != nil {
 		return Output{}, task.Report(err)
 	}
@@ -80,6 +83,8 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 		err = h.notifyFinal(ctx, in.TicketID, ticket.StatusRejected, log)
 	case ActionNotifyMerged:
 		err = h.notifyFinal(ctx, in.TicketID, ticket.StatusMerged, log)
+	case ActionNotifyEmergency:
+		err = h.notifyEmergency(ctx, in.TicketID, log)
 	case ActionAwaitRating:
 		err = h.awaitRating(ctx, in, log)
 	case ActionClose:
@@ -102,6 +107,20 @@ func (h *Handler) notifyFinal(ctx context.Context, id string, want ticket.Status
 		return &task.StateError{TicketID: id, Status: t.Status, Action: "notify " + string(want)}
 	}
 	return h.deliver(ctx, t, string(want), log)
+}
+
+// notifyEmergency tells the citizen of a suspected emergency which number to
+// call. An operator who decided before the notice went out makes it moot.
+func (h *Handler) notifyEmergency(ctx context.Context, id string, log *slog.Logger) error {
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return fmt.Errorf("load ticket: %w", err)
+	}
+	if t.Status != ticket.StatusInReview || len(t.SuspectedEmergency) == 0 {
+		log.InfoContext(ctx, "no suspected emergency to tell of", "status", string(t.Status))
+		return nil
+	}
+	return h.deliver(ctx, t, "emergency", log)
 }
 
 // roundKey names the result the citizen is told about: each reopen is a new round.
@@ -230,7 +249,7 @@ func (h *Handler) deliver(ctx context.Context, t *ticket.Ticket, result string, 
 				return nil, lifecycle.ErrUnchanged
 			}
 			t.Notified = append(t.Notified, mark)
-			return []ticket.Event{t.Note("notified."+c.name, ticket.Actor{Role: ticket.ActorSystem}, now, noteFor(c.name), true)}, nil
+			return []ticket.Event{t.Note("notified."+c.name, ticket.Actor{Role: ticket.ActorSystem}, now, noteFor(c.name, result), true)}, nil
 		})
 		if err != nil {
 			return fmt.Errorf("record %s notice: %w", c.name, err)
@@ -240,8 +259,13 @@ func (h *Handler) deliver(ctx context.Context, t *ticket.Ticket, result string, 
 	return nil
 }
 
-func noteFor(channel string) string {
-	if channel == "email" {
+func noteFor(channel, result string) string {
+	switch {
+	case result == "emergency" && channel == "email":
+		return "已邮件提示拨打紧急电话 / told by e-mail which emergency number to call"
+	case result == "emergency":
+		return "已短信提示拨打紧急电话 / told by SMS which emergency number to call"
+	case channel == "email":
 		return "已邮件告知办理结果 / result sent by e-mail"
 	}
 	return "已短信告知办理结果 / result sent by SMS"

@@ -22,8 +22,21 @@ type Message struct {
 func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 	en := t.Language == ticket.LanguageEN
 	var subject, body string
-	switch t.Status {
-	case ticket.StatusRejected:
+	switch {
+	case t.Status == ticket.StatusInReview && len(t.SuspectedEmergency) > 0:
+		// The whole notice goes by SMS too: the number to call is the point.
+		if en {
+			subject = fmt.Sprintf("12345 hotline: ticket %s may be an emergency", t.ID)
+		} else {
+			subject = fmt.Sprintf("【12345】工单 %s 可能涉及紧急情况", t.ID)
+		}
+		body = t.ReviewNotice
+		sep := "："
+		if en {
+			sep = ": "
+		}
+		return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: subject + sep + body}
+	case t.Status == ticket.StatusRejected:
 		if en {
 			subject = fmt.Sprintf("12345 hotline: ticket %s was not accepted", t.ID)
 			body = "We could not accept your ticket. " + t.ReviewNotice
@@ -31,7 +44,7 @@ func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 			subject = fmt.Sprintf("【12345】工单 %s 不予受理", t.ID)
 			body = "您的工单不予受理。" + t.ReviewNotice
 		}
-	case ticket.StatusMerged:
+	case t.Status == ticket.StatusMerged:
 		if en {
 			subject = fmt.Sprintf("12345 hotline: ticket %s joined an open ticket", t.ID)
 			body = fmt.Sprintf("Your ticket concerns the same matter as ticket %s and is handled together with it.", t.MergedInto)
@@ -39,7 +52,7 @@ func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 			subject = fmt.Sprintf("【12345】工单 %s 已并单办理", t.ID)
 			body = fmt.Sprintf("您反映的问题与工单 %s 相同，已合并办理。", t.MergedInto)
 		}
-	case ticket.StatusAnswered:
+	case t.Status == ticket.StatusAnswered:
 		if en {
 			subject = fmt.Sprintf("12345 hotline: answer to ticket %s", t.ID)
 			body = t.Answer + "\n\nWere you satisfied with this answer? Please rate it with your ticket number and access code."
@@ -64,9 +77,13 @@ func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 	return Message{
 		Subject: subject,
 		Text:    body,
-		HTML:    "<p>" + strings.ReplaceAll(html.EscapeString(body), "\n", "<br>") + "</p>",
+		HTML:    htmlOf(body),
 		SMS:     smsText(subject, en),
 	}
+}
+
+func htmlOf(body string) string {
+	return "<p>" + strings.ReplaceAll(html.EscapeString(body), "\n", "<br>") + "</p>"
 }
 
 // smsText stays short: SMS carries the notice, the details are online.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
@@ -135,6 +136,13 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 				return nil, err
 			}
 			evs = append(evs, ev)
+		case screening.OutcomeEmergency:
+			// Not a rejection: the citizen is told the number to call at once
+			// (NotifyEmergency) and an operator confirms or rules it out.
+			t.ReviewNotice = d.Text(t.Language)
+			t.SuspectedEmergency = screening.Numbers(d.Services)
+			evs = append(evs, t.Note("review.suspected_emergency", system, now,
+				"疑似紧急情况，已提示拨打 "+strings.Join(t.SuspectedEmergency, "、")+"，待人工核实 / suspected emergency: told to call "+strings.Join(t.SuspectedEmergency, " or ")+"; an operator checks it", true))
 		case screening.OutcomeManual:
 			note := "转人工审核 / sent to an operator: " + d.Reason
 			if d.DuplicateOf != "" {

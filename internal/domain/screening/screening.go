@@ -22,6 +22,11 @@ const (
 	OutcomeAccept Outcome = "accept"
 	OutcomeReject Outcome = "reject"
 	OutcomeManual Outcome = "manual"
+	// OutcomeEmergency is a suspected emergency: an emergency keyword matched.
+	// A keyword is never a final rejection on its own: the citizen is told at
+	// once which number to call, and an operator confirms the emergency or
+	// accepts the ticket as an ordinary one.
+	OutcomeEmergency Outcome = "emergency"
 	OutcomeAnswer Outcome = "answer"
 )
 
@@ -294,16 +299,29 @@ func emergency(hit []Service) Decision {
 		}
 	}
 	return Decision{
-		Outcome:  OutcomeReject,
+		Outcome:  OutcomeEmergency,
 		Reason:   reason,
 		Services: hit,
 		Message: map[ticket.Language]string{
-			ticket.LanguageZH: "您反映的情况可能是紧急情况，请立即拨打" + strings.Join(zh, "、") +
-				"。12345热线不处理紧急求助，本工单未予受理；如险情已经解除，您可以重新提交。",
-			ticket.LanguageEN: "This may be an emergency: call " + strings.Join(en, " or ") +
-				" now. The 12345 hotline cannot handle emergencies, so this ticket was not accepted; once the danger is over you may submit again.",
+			ticket.LanguageZH: "如果情况紧急，请立即拨打" + strings.Join(zh, "、") +
+				"。12345热线不处理紧急求助；值班人员会尽快核实您的工单，不属于紧急情况的将照常办理。",
+			ticket.LanguageEN: "If this is an emergency, call " + strings.Join(en, " or ") +
+				" now. The 12345 hotline cannot handle emergencies; an operator will check your ticket shortly and, if it is not an emergency, it is handled as usual.",
 		},
 	}
+}
+
+// Numbers are the telephone numbers of the services, in the services' order.
+func Numbers(hit []Service) []string {
+	var out []string
+	for _, sv := range services {
+		for _, h := range hit {
+			if h == sv.s {
+				out = append(out, sv.number)
+			}
+		}
+	}
+	return out
 }
 
 // Immutable citizen messages. The blocked-sender text does not say the

@@ -58,12 +58,15 @@ func TestReview(t *testing.T) {
 		services []Service
 	}{
 		{"ordinary complaint", in(ticket.TypeComplaint, "consumer.refund", "买的电饭煲三天就坏了，商家拒绝退货。"), OutcomeAccept, ReasonOK, nil},
-		{"fire", in(ticket.TypeHelp, "", "我家楼下着火了，烟很大，怎么办！"), OutcomeReject, ReasonEmergencyFire, []Service{ServiceFire}},
-		{"fire with spaces", in(ticket.TypeReport, "", "对面楼 着 火 了 好多烟"), OutcomeReject, ReasonEmergencyFire, []Service{ServiceFire}},
-		{"robbery", in(ticket.TypeReport, "", "刚才在地铁站门口有人抢劫，往东跑了"), OutcomeReject, ReasonEmergencyPolice, []Service{ServicePolice}},
-		{"medical", in(ticket.TypeHelp, "", "我爸爸突然昏迷了，叫不醒"), OutcomeReject, ReasonEmergencyMedical, []Service{ServiceMedical}},
-		{"fire and injured", in(ticket.TypeHelp, "", "仓库起火了，有人昏迷在里面"), OutcomeReject, ReasonEmergencyFire, []Service{ServiceFire, ServiceMedical}},
-		{"english fire", in(ticket.TypeHelp, "", "The building next door is on fire, please help"), OutcomeReject, ReasonEmergencyFire, []Service{ServiceFire}},
+		{"fire", in(ticket.TypeHelp, "", "我家楼下着火了，烟很大，怎么办！"), OutcomeEmergency, ReasonEmergencyFire, []Service{ServiceFire}},
+		{"fire with spaces", in(ticket.TypeReport, "", "对面楼 着 火 了 好多烟"), OutcomeEmergency, ReasonEmergencyFire, []Service{ServiceFire}},
+		{"robbery", in(ticket.TypeReport, "", "刚才在地铁站门口有人抢劫，往东跑了"), OutcomeEmergency, ReasonEmergencyPolice, []Service{ServicePolice}},
+		{"medical", in(ticket.TypeHelp, "", "我爸爸突然昏迷了，叫不醒"), OutcomeEmergency, ReasonEmergencyMedical, []Service{ServiceMedical}},
+		{"fire and injured", in(ticket.TypeHelp, "", "仓库起火了，有人昏迷在里面"), OutcomeEmergency, ReasonEmergencyFire, []Service{ServiceFire, ServiceMedical}},
+		// Keyword hits on ordinary complaints: suspected, never final (an operator rules them out).
+		{"burning garbage", in(ticket.TypeComplaint, "environment.air", "Someone is burning garbage behind our building every night and the smoke comes into our flat"), OutcomeEmergency, ReasonEmergencyFire, []Service{ServiceFire}},
+		{"ambulance fee", in(ticket.TypeComplaint, "", "120急救中心的救护车收费太高"), OutcomeEmergency, ReasonEmergencyMedical, []Service{ServiceMedical}},
+		{"english fire", in(ticket.TypeHelp, "", "The building next door is on fire, please help"), OutcomeEmergency, ReasonEmergencyFire, []Service{ServiceFire}},
 		{"fired is not fire", in(ticket.TypeComplaint, "labour.wage_arrears", "I was fired and my employer has not paid my wages."), OutcomeAccept, ReasonOK, nil},
 		{"risk, not emergency", in(ticket.TypeComplaint, "other.general", "小区楼道堆满杂物，存在火灾隐患，物业不管"), OutcomeManual, ReasonPossibleEmergency, []Service{ServiceFire}},
 		{"insurance question", in(ticket.TypeConsultation, "labour.social_insurance", "心脏病发作住院的费用医保能报销多少？"), OutcomeManual, ReasonPossibleEmergency, []Service{ServiceMedical}},
@@ -72,7 +75,7 @@ func TestReview(t *testing.T) {
 		{"blocked content full-width", in(ticket.TypeComplaint, "consumer.refund", "ＦＵＣＫ this shop, no refund at all"), OutcomeReject, ReasonBlockedContent, nil},
 		{"blocked word in involved unit", Input{Type: ticket.TypeComplaint, Category: "consumer.refund", Content: "商家拒绝退货，态度恶劣", InvolvedUnit: "傻逼商店", Now: now}, OutcomeReject, ReasonBlockedContent, nil},
 		{"blocked sender", Input{Type: ticket.TypeComplaint, Category: "consumer.refund", Content: "买的电饭煲三天就坏了，商家拒绝退货。", ContactIndexes: []string{"x", blockedIndex}, Now: now}, OutcomeReject, ReasonBlockedSender, nil},
-		{"blocked sender still sent to 119", Input{Type: ticket.TypeHelp, Content: "厨房着火了快来人", ContactIndexes: []string{blockedIndex}}, OutcomeReject, ReasonEmergencyFire, []Service{ServiceFire}},
+		{"blocked sender still sent to 119", Input{Type: ticket.TypeHelp, Content: "厨房着火了快来人", ContactIndexes: []string{blockedIndex}}, OutcomeEmergency, ReasonEmergencyFire, []Service{ServiceFire}},
 		{"junk", in(ticket.TypeComplaint, "consumer.refund", "啊啊啊啊啊啊啊啊啊啊啊"), OutcomeReject, ReasonIncomplete, nil},
 		{"knowledge base", in(ticket.TypeConsultation, "", "我的社保卡丢了，请问去哪里补办？"), OutcomeAnswer, ReasonKnowledgeBase, nil},
 		{"kb only for consultations", in(ticket.TypeComplaint, "labour.social_insurance", "银行说社保卡补办要等一个月，太慢了"), OutcomeAccept, ReasonOK, nil},
@@ -96,12 +99,12 @@ func TestReview(t *testing.T) {
 					t.Errorf("services %v, want %v", d.Services, tc.services)
 				}
 			}
-			if d.Outcome == OutcomeReject || d.Outcome == OutcomeAnswer {
+			if d.Outcome == OutcomeReject || d.Outcome == OutcomeAnswer || d.Outcome == OutcomeEmergency {
 				if d.Text(ticket.LanguageZH) == "" || d.Text(ticket.LanguageEN) == "" {
 					t.Errorf("missing message: %v", d.Message)
 				}
 			}
-			if d.Outcome == OutcomeReject && strings.HasPrefix(d.Reason, "emergency_") {
+			if d.Outcome == OutcomeEmergency {
 				for _, sv := range tc.services {
 					num := map[Service]string{ServiceFire: "119", ServiceMedical: "120", ServicePolice: "110"}[sv]
 					if !strings.Contains(d.Text(ticket.LanguageZH), num) || !strings.Contains(d.Text(ticket.LanguageEN), num) {
@@ -244,7 +247,7 @@ func FuzzLoad(f *testing.F) {
 			d := s.Review(Input{Type: typ, Content: content, Recent: []Recent{{ID: "x", Content: content}}})
 			switch d.Outcome {
 			case OutcomeAccept, OutcomeManual:
-			case OutcomeReject, OutcomeAnswer:
+			case OutcomeReject, OutcomeAnswer, OutcomeEmergency:
 				if d.Text(ticket.LanguageZH) == "" {
 					t.Fatalf("%s without message", d.Outcome)
 				}

@@ -252,7 +252,9 @@ func (d OperatorReview) check(cat Catalog, t *Ticket) map[string]string {
 			}
 		}
 	case DecisionReject:
-		if utf8.RuneCountInString(strings.TrimSpace(d.Reason)) < 2 {
+		// Confirming a suspected emergency needs no words: the citizen is
+		// told the numbers already named.
+		if utf8.RuneCountInString(strings.TrimSpace(d.Reason)) < 2 && len(t.SuspectedEmergency) == 0 {
 			fields["reason"] = "required for a rejection; the citizen is told"
 		}
 	case DecisionAnswer:
@@ -282,7 +284,8 @@ func (t *Ticket) DecideReview(d OperatorReview, cat Catalog, by Actor, now time.
 	if err := t.AnswerToken(t.TakeStep(), ReviewDecision{Decision: d.Decision}); err != nil {
 		return nil, err
 	}
-	t.ReviewOutcome, t.ReviewReason = d.Decision, "operator"
+	suspected := t.SuspectedEmergency
+	t.ReviewOutcome, t.ReviewReason, t.SuspectedEmergency = d.Decision, "operator", nil
 	var ev Event
 	var err error
 	switch d.Decision {
@@ -291,9 +294,20 @@ func (t *Ticket) DecideReview(d OperatorReview, cat Catalog, by Actor, now time.
 			t.Category = d.Category
 		}
 		t.PendingDepartmentID, t.PendingCoHandlers = d.DepartmentID, d.CoHandlers
-		return []Event{t.Note("reviewed", by, now, "人工审核通过 / accepted by an operator", true)}, nil
+		note := "人工审核通过 / accepted by an operator"
+		if len(suspected) > 0 {
+			note = "经人工核实不属于紧急情况，照常办理 / not an emergency: handled as an ordinary ticket"
+			t.ReviewNotice = "" // the "call 119 if…" notice no longer applies
+		}
+		return []Event{t.Note("reviewed", by, now, note, true)}, nil
 	case DecisionReject:
 		t.ReviewNotice = strings.TrimSpace(d.Reason)
+		if len(suspected) > 0 {
+			t.ReviewReason = "emergency_confirmed"
+			if t.ReviewNotice == "" {
+				t.ReviewNotice = EmergencyConfirmedNotice(t.Language, suspected)
+			}
+		}
 		ev, err = t.Transition(StatusRejected, by, now, t.ReviewNotice)
 	case DecisionAnswer:
 		t.Answer = strings.TrimSpace(d.Answer)
@@ -337,4 +351,23 @@ func (t *Ticket) NextHandler() (dept string, co []string, rule string, ok bool) 
 		return t.DepartmentID, t.CoHandlers, t.RuleID, true
 	}
 	return "", nil, "", false
+}
+
+// EmergencyConfirmedNotice is what the citizen is told when an operator
+// confirms a suspected emergency: the hotline does not take the ticket, and
+// which numbers to call.
+func EmergencyConfirmedNotice(lang Language, numbers []string) string {
+	if lang == LanguageEN {
+		return "We checked your ticket: it is an emergency. Please call " + strings.Join(numbers, " or ") + " now; the 12345 hotline does not take emergencies."
+	}
+	return "经核实属于紧急情况，请立即拨打" + strings.Join(numbers, "、") + "。12345热线不受理紧急求助。"
+}
+
+// ReviewPriority orders the operator's review queue: suspected emergencies
+// first (0), then everything else (1), each oldest first.
+func (t *Ticket) ReviewPriority() int {
+	if len(t.SuspectedEmergency) > 0 {
+		return 0
+	}
+	return 1
 }

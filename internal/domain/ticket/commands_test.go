@@ -3,6 +3,7 @@ package ticket
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -285,5 +286,35 @@ func TestNextHandler(t *testing.T) {
 	tk.DepartmentID = ""
 	if _, _, _, ok := tk.NextHandler(); ok {
 		t.Fatal("a reopened answer has no department to go back to")
+	}
+}
+
+func TestOperatorDecidesASuspectedEmergency(t *testing.T) {
+	suspected := func() *Ticket {
+		tk := parked(StatusInReview, StepOperator)
+		tk.Type, tk.SuspectedEmergency, tk.ReviewNotice = TypeComplaint, []string{"119"}, "如果情况紧急，请立即拨打119（火警）。"
+		return tk
+	}
+	if tk := suspected(); tk.ReviewPriority() >= parked(StatusInReview, StepOperator).ReviewPriority() {
+		t.Fatal("a suspected emergency must come first in the review queue")
+	}
+
+	// Confirmed: no reason needed, the citizen is told the number again.
+	tk := suspected()
+	if _, err := tk.DecideReview(OperatorReview{Decision: DecisionReject}, fakeCatalog{}, op, cmdNow); err != nil {
+		t.Fatal(err)
+	}
+	if tk.Status != StatusRejected || tk.ReviewReason != "emergency_confirmed" || !strings.Contains(tk.ReviewNotice, "119") || tk.SuspectedEmergency != nil {
+		t.Fatalf("confirmed: %+v", tk)
+	}
+
+	// Ruled out: an ordinary ticket, and the "call 119 if…" notice goes.
+	tk = suspected()
+	evs, err := tk.DecideReview(OperatorReview{Decision: DecisionAccept, Category: "consumer.refund"}, fakeCatalog{}, op, cmdNow)
+	if err != nil || tk.SuspectedEmergency != nil || tk.ReviewNotice != "" || !strings.Contains(evs[0].Note, "not an emergency") {
+		t.Fatalf("ruled out: %v %+v %+v", err, tk, evs)
+	}
+	if tk.ReviewPriority() != 1 {
+		t.Fatal("a ruled-out ticket keeps its emergency priority")
 	}
 }

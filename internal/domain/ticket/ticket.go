@@ -151,6 +151,11 @@ type Ticket struct {
 	// ReviewNotice is what the citizen is told when review rejects the ticket
 	// (for emergencies: which number to call), in the ticket's language.
 	ReviewNotice string `json:"reviewNotice,omitempty"`
+	// SuspectedEmergency lists the emergency numbers (110, 119, 120) the
+	// citizen was told to call because an emergency keyword matched, while an
+	// operator has not yet confirmed the emergency or ruled it out. Such a
+	// ticket comes first in the review queue.
+	SuspectedEmergency []string `json:"suspectedEmergency,omitempty"`
 	// PendingDepartmentID is an operator's choice for the next dispatch
 	// (review accept or reassignment); routing rules apply when it is empty.
 	PendingDepartmentID string   `json:"pendingDepartmentId,omitempty"`
