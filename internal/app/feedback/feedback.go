@@ -26,9 +26,9 @@ const (
 	// ActionNotifyEmergency tells the citizen of a suspected emergency which
 	// number to call, before an operator looks at the ticket.
 	ActionNotifyEmergency = "notify-emergency"
-	ActionNotifyMerged   = "notify-merged"
-	ActionAwaitRating    = "await-rating"
-	ActionClose          = "close"
+	ActionNotifyMerged    = "notify-merged"
+	ActionAwaitRating     = "await-rating"
+	ActionClose           = "close"
 	// ActionRatingWindowClosed runs when no rating reached the workflow in time.
 	ActionRatingWindowClosed = "rating-window-closed"
 )

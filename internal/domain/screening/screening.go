@@ -27,7 +27,7 @@ const (
 	// once which number to call, and an operator confirms the emergency or
 	// accepts the ticket as an ordinary one.
 	OutcomeEmergency Outcome = "emergency"
-	OutcomeAnswer Outcome = "answer"
+	OutcomeAnswer    Outcome = "answer"
 )
 
 // Reason codes recorded on the ticket (ReviewReason) and shown to operators.
