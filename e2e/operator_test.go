@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -245,4 +246,50 @@ func TestUnsatisfiedRatingsReopenThenClose(t *testing.T) {
 		}
 	}
 	eventually(t, "the ticket to close", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "closed" })
+}
+
+// A gas leak filed without a category is urgent: it waits ahead of ordinary
+// tickets, cannot be accepted without a category, and its deadlines count
+// hours (the gas keyword rule's level), not a complaint's working days.
+func TestGasLeakWithoutCategoryIsUrgent(t *testing.T) {
+	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
+	ordinary := tg.file(t, noCategory())
+	leak := noCategory()
+	leak["content"] = "我们单元楼道里燃气味很重，怀疑燃气泄漏，物业联系不上。"
+	rec := tg.file(t, leak)
+	eventually(t, "both tickets in the review queue", func() bool {
+		return tg.inReviewQueue(t, op, rec.ID) && tg.inReviewQueue(t, op, ordinary.ID)
+	})
+	if q := tg.reviewQueue(t, op); q[0].ID != rec.ID {
+		t.Fatalf("the gas leak is not first in the review queue: %+v", q)
+	}
+
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "accept"}, bearer(op)); r.status != 400 || !strings.Contains(string(r.body), `"category"`) {
+		t.Fatalf("accept without a category: %d %s", r.status, r.body)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/review", map[string]any{"decision": "accept", "category": "other.general"}, bearer(op)); r.status != 200 {
+		t.Fatalf("accept: %d %s", r.status, r.body)
+	}
+	eventually(t, "the dispatch", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "dispatched" })
+	var staff struct {
+		DepartmentID string    `json:"departmentId"`
+		RuleID       string    `json:"ruleId"`
+		Urgency      string    `json:"urgency"`
+		DispatchedAt time.Time `json:"dispatchedAt"`
+		Deadlines    struct {
+			Accept time.Time `json:"accept"`
+			Reply  time.Time `json:"reply"`
+		} `json:"deadlines"`
+	}
+	tg.do(t, "GET", "/v1/tickets/"+rec.ID, nil, bearer(op)).decode(t, &staff)
+	if staff.DepartmentID != "urban_mgmt" || staff.RuleID != "gas-keywords" || staff.Urgency != "urgent" {
+		t.Fatalf("routed %+v", staff)
+	}
+	if got := staff.Deadlines.Reply.Sub(staff.DispatchedAt); got != 4*time.Hour {
+		t.Errorf("reply due %v after dispatch, want 4h", got)
+	}
+	if got := staff.Deadlines.Accept.Sub(staff.DispatchedAt); got != time.Hour {
+		t.Errorf("accept due %v after dispatch, want 1h", got)
+	}
 }

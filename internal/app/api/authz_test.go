@@ -270,7 +270,7 @@ func TestOperatorReviewAfterTheStepEndedIsGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.do(t, route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").
-		json(map[string]any{"decision": "accept", "departmentId": "market"})).want(t, "review after the step ended", 410)
+		json(map[string]any{"decision": "accept", "category": "consumer.refund", "departmentId": "market"})).want(t, "review after the step ended", 410)
 	e.do(t, route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").
-		json(map[string]any{"decision": "accept", "departmentId": "market"})).want(t, "second review", 409)
+		json(map[string]any{"decision": "accept", "category": "consumer.refund", "departmentId": "market"})).want(t, "second review", 409)
 }

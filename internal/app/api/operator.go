@@ -32,13 +32,14 @@ func (h *Handler) reviewQueue(ctx context.Context, r *request) (events.APIGatewa
 }
 
 type reviewBody struct {
-	Decision     string   `json:"decision"`
-	Reason       string   `json:"reason"`
-	Category     string   `json:"category"`
-	DepartmentID string   `json:"departmentId"`
-	CoHandlers   []string `json:"coHandlers"`
-	MergeInto    string   `json:"mergeInto"`
-	Answer       string   `json:"answer"`
+	Decision     string         `json:"decision"`
+	Reason       string         `json:"reason"`
+	Category     string         `json:"category"`
+	DepartmentID string         `json:"departmentId"`
+	CoHandlers   []string       `json:"coHandlers"`
+	MergeInto    string         `json:"mergeInto"`
+	Answer       string         `json:"answer"`
+	Urgency      ticket.Urgency `json:"urgency"`
 }
 
 func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -80,8 +81,9 @@ func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HT
 }
 
 type reassignBody struct {
-	DepartmentID string `json:"departmentId"`
-	Reason       string `json:"reason"`
+	DepartmentID string         `json:"departmentId"`
+	Reason       string         `json:"reason"`
+	Urgency      ticket.Urgency `json:"urgency"`
 }
 
 func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -106,7 +108,7 @@ func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
 	now := h.now()
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		return t.Reassign(body.DepartmentID, cat, actor, now)
+		return t.Reassign(body.DepartmentID, body.Urgency, cat, actor, now)
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

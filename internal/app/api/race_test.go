@@ -197,7 +197,7 @@ func TestConcurrentReviewDecisionsOneWins(t *testing.T) {
 			got := race(t, e,
 				route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").json(map[string]any{"decision": "accept", "category": "consumer.refund", "departmentId": "market"}),
 				route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").json(map[string]any{"decision": "reject", "reason": "内容与本热线无关"}),
-				route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").json(map[string]any{"decision": "accept", "departmentId": "housing"}),
+				route("POST /v1/tickets/{id}/review", id).as(auth.RoleOperator, "").json(map[string]any{"decision": "accept", "category": "housing.property_mgmt", "departmentId": "housing"}),
 			)
 			if s := statuses(got); s[200] != 1 || s[409] != 2 {
 				t.Fatalf("answers %v: %s | %s | %s", s, got[0].body, got[1].body, got[2].body)

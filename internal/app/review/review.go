@@ -121,6 +121,10 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionReview}
 		}
 		t.ReviewOutcome, t.ReviewReason = string(d.Outcome), d.Reason
+		if t.Urgency == "" && cat.UrgentByRules(t) {
+			// A gas leak waits ahead of ordinary tickets and keeps its hours.
+			t.Urgency = ticket.UrgencyUrgent
+		}
 		switch d.Outcome {
 		case screening.OutcomeReject:
 			t.ReviewNotice = d.Text(t.Language)

@@ -68,6 +68,9 @@ type RoutingRule struct {
 	CoHandlers    []string      `json:"coHandlers,omitempty"`
 	// Default rules have no conditions and are tried only after every other rule.
 	Default bool `json:"default,omitempty"`
+	// ServiceLevel, when set, replaces the category's for the tickets this rule
+	// routes: a gas-leak keyword rule makes a ticket filed under "other" urgent.
+	ServiceLevel *ticket.ServiceLevel `json:"serviceLevel,omitempty"`
 }
 
 func (r RoutingRule) hasConditions() bool {
@@ -286,6 +289,11 @@ func (c *Catalog) checkRule(v *validator, where string, r RoutingRule) {
 			v.addf("%s: unknown category %q", where, clipped(code))
 		}
 	}
+	if r.ServiceLevel != nil {
+		if err := r.ServiceLevel.Validate(); err != nil {
+			v.addf("%s: %v", where, err)
+		}
+	}
 	for _, reg := range r.Regions {
 		if !validRegionPrefix(reg) {
 			v.addf("%s: region %q must be 2, 4 or 6 digits", where, clipped(reg))
@@ -355,6 +363,10 @@ func cloneSeed(s Seed) Seed {
 		r.Keywords = slices.Clone(r.Keywords)
 		r.Types = slices.Clone(r.Types)
 		r.CoHandlers = slices.Clone(r.CoHandlers)
+		if r.ServiceLevel != nil {
+			l := *r.ServiceLevel
+			r.ServiceLevel = &l
+		}
 		out.RoutingRules[i] = r
 	}
 	for i, f := range s.Calendars {
@@ -441,13 +453,42 @@ func (c *Catalog) CheckCategory(code string, t ticket.Type) error {
 	return nil
 }
 
-// ServiceLevelFor returns the ticket's category service level, or its type's
-// default when the category is unset or unknown.
+// ServiceLevelFor returns the level the ticket is handled at: the routing
+// rule's that sent it (t.RuleID) when the rule sets one, else its category's,
+// else its type's; an urgent ticket (an operator's mark, or a level counted in
+// hours) is counted in hours, at ticket.UrgentServiceLevel at the slowest.
 func (c *Catalog) ServiceLevelFor(t *ticket.Ticket) ticket.ServiceLevel {
+	level := ticket.DefaultServiceLevel(t.Type)
 	if cat, ok := c.LeafCategory(t.Category); ok && cat.ServiceLevel != nil {
-		return *cat.ServiceLevel
+		level = *cat.ServiceLevel
 	}
-	return ticket.DefaultServiceLevel(t.Type)
+	if r, ok := c.rule(t.RuleID); ok && r.ServiceLevel != nil {
+		level = *r.ServiceLevel
+	}
+	if t.Urgency == ticket.UrgencyUrgent {
+		level = level.Urgent()
+	}
+	return level
+}
+
+func (c *Catalog) rule(id string) (RoutingRule, bool) {
+	for _, r := range c.rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return RoutingRule{}, false
+}
+
+// UrgentByRules reports whether the rules would handle the ticket in hours:
+// the rule that would route it, or its category, sets a level counted in
+// hours (a gas leak). Review puts such tickets ahead of ordinary ones.
+func (c *Catalog) UrgentByRules(t *ticket.Ticket) bool {
+	probe := *t
+	if r, err := c.Route(t); err == nil {
+		probe.RuleID = r.RuleID
+	}
+	return c.ServiceLevelFor(&probe).ReplyHours > 0
 }
 
 // Deadlines computes the ticket's deadlines for a dispatch at the given time

@@ -106,6 +106,29 @@ func TestShippedSeedContents(t *testing.T) {
 		t.Errorf("unknown category level %+v", got)
 	}
 
+	// A gas leak filed under another category: the keyword rule that routes it
+	// carries its own level, counted in hours, and makes it urgent in review.
+	leak := tk(ticket.TypeComplaint, "other.general", "楼道里有很重的燃气味，担心燃气泄漏", "", "")
+	if !c.UrgentByRules(leak) {
+		t.Error("a gas leak is not urgent by the rules")
+	}
+	if c.UrgentByRules(tk(ticket.TypeComplaint, "other.general", "楼道里堆满杂物，物业不清理", "", "")) {
+		t.Error("an ordinary complaint is urgent by the rules")
+	}
+	leak.RuleID = "gas-keywords"
+	if got := c.ServiceLevelFor(leak); got.ReplyHours != 4 || got.AcceptHours != 1 {
+		t.Errorf("the rule's level does not apply: %+v", got)
+	}
+	// An operator's urgent mark counts hours where the category counts days.
+	urgent := &ticket.Ticket{Type: ticket.TypeComplaint, Category: "consumer.refund", RuleID: "operator", Urgency: ticket.UrgencyUrgent}
+	if got := c.ServiceLevelFor(urgent); got != ticket.UrgentServiceLevel {
+		t.Errorf("urgent refund level %+v", got)
+	}
+	dispatched := time.Date(2026, 10, 1, 10, 0, 0, 0, ticket.China) // a public holiday: hours still count
+	if dl := c.Deadlines(urgent, dispatched); !dl.Reply.Equal(dispatched.Add(24 * time.Hour)) {
+		t.Errorf("urgent reply deadline %v", dl.Reply)
+	}
+
 	// The seed's calendar is the shipped 2026 file.
 	data, err := os.ReadFile("../../../config/calendar/2026.json")
 	if err != nil {

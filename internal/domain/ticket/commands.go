@@ -231,6 +231,7 @@ type OperatorReview struct {
 	CoHandlers   []string // accept: co-handling departments
 	MergeInto    string   // merge: the open ticket this one joins
 	Answer       string   // answer: the answer the citizen gets
+	Urgency      Urgency  // accept: "urgent" counts the deadlines in hours; "" keeps the ticket's
 }
 
 // check returns what is wrong with the decision for this ticket, field by field.
@@ -238,10 +239,18 @@ func (d OperatorReview) check(cat Catalog, t *Ticket) map[string]string {
 	fields := map[string]string{}
 	switch d.Decision {
 	case DecisionAccept:
-		if d.Category != "" {
+		switch {
+		case d.Category != "":
 			if err := cat.CheckCategory(d.Category, t.Type); err != nil {
 				fields["category"] = "not a leaf category for this ticket type"
 			}
+		case t.Category == "":
+			// The category sets the service level: without one a gas leak
+			// would get a complaint's thirteen working days.
+			fields["category"] = "required: the ticket has no category"
+		}
+		if !d.Urgency.Valid() {
+			fields["urgency"] = "normal or urgent"
 		}
 		if d.DepartmentID != "" && !cat.HasDepartment(d.DepartmentID) {
 			fields["departmentId"] = "unknown department"
@@ -294,6 +303,9 @@ func (t *Ticket) DecideReview(d OperatorReview, cat Catalog, by Actor, now time.
 			t.Category = d.Category
 		}
 		t.PendingDepartmentID, t.PendingCoHandlers = d.DepartmentID, d.CoHandlers
+		if d.Urgency != "" {
+			t.Urgency = d.Urgency
+		}
 		note := "人工审核通过 / accepted by an operator"
 		if len(suspected) > 0 {
 			note = "经人工核实不属于紧急情况，照常办理 / not an emergency: handled as an ordinary ticket"
@@ -320,10 +332,13 @@ func (t *Ticket) DecideReview(d OperatorReview, cat Catalog, by Actor, now time.
 }
 
 // Reassign sends a returned ticket waiting for an operator to another lead
-// department (改派) and finishes that wait.
-func (t *Ticket) Reassign(departmentID string, cat Catalog, by Actor, now time.Time) ([]Event, error) {
+// department (改派) and finishes that wait; urgency "" keeps the ticket's.
+func (t *Ticket) Reassign(departmentID string, urgency Urgency, cat Catalog, by Actor, now time.Time) ([]Event, error) {
 	if !cat.HasDepartment(departmentID) {
 		return nil, &ValidationError{Message: "unknown department", Fields: map[string]string{"departmentId": "unknown department"}}
+	}
+	if !urgency.Valid() {
+		return nil, &ValidationError{Message: "invalid urgency", Fields: map[string]string{"urgency": "normal or urgent"}}
 	}
 	if t.Status != StatusReturned || t.WaitingStep != StepOperator {
 		return nil, &RefusedError{Reason: "only a returned ticket waiting for an operator can be reassigned"}
@@ -333,6 +348,9 @@ func (t *Ticket) Reassign(departmentID string, cat Catalog, by Actor, now time.T
 	}
 	t.PendingDepartmentID, t.PendingCoHandlers = departmentID, nil
 	t.ReviewOutcome = DecisionAccept
+	if urgency != "" {
+		t.Urgency = urgency
+	}
 	return []Event{t.Note("reassigned", by, now, "改派至 "+cat.DepartmentName(departmentID), true)}, nil
 }
 
@@ -364,10 +382,13 @@ func EmergencyConfirmedNotice(lang Language, numbers []string) string {
 }
 
 // ReviewPriority orders the operator's review queue: suspected emergencies
-// first (0), then everything else (1), each oldest first.
+// first (0), then urgent tickets (1), then the rest (2), each oldest first.
 func (t *Ticket) ReviewPriority() int {
-	if len(t.SuspectedEmergency) > 0 {
+	switch {
+	case len(t.SuspectedEmergency) > 0:
 		return 0
+	case t.Urgency == UrgencyUrgent:
+		return 1
 	}
-	return 1
+	return 2
 }

@@ -226,10 +226,10 @@ func TestDecideReview(t *testing.T) {
 
 func TestReassign(t *testing.T) {
 	tk := parked(StatusReturned, StepOperator)
-	if _, err := tk.Reassign("nasa", fakeCatalog{}, op, cmdNow); fieldsOf(t, err)["departmentId"] == "" {
+	if _, err := tk.Reassign("nasa", "", fakeCatalog{}, op, cmdNow); fieldsOf(t, err)["departmentId"] == "" {
 		t.Fatal("unknown department passed")
 	}
-	evs, err := tk.Reassign("housing", fakeCatalog{}, op, cmdNow)
+	evs, err := tk.Reassign("housing", "", fakeCatalog{}, op, cmdNow)
 	if err != nil || tk.PendingDepartmentID != "housing" || len(evs) != 1 || evs[0].Note != "改派至 住建委" {
 		t.Fatalf("reassign: %v %+v %+v", err, tk, evs)
 	}
@@ -238,7 +238,7 @@ func TestReassign(t *testing.T) {
 	if out.Decision != "accept" {
 		t.Fatalf("answer %+v", out)
 	}
-	_, err = tk.Reassign("market", fakeCatalog{}, op, cmdNow)
+	_, err = tk.Reassign("market", "", fakeCatalog{}, op, cmdNow)
 	refused(t, err) // the wait is answered: nothing left to reassign
 }
 
@@ -314,7 +314,45 @@ func TestOperatorDecidesASuspectedEmergency(t *testing.T) {
 	if err != nil || tk.SuspectedEmergency != nil || tk.ReviewNotice != "" || !strings.Contains(evs[0].Note, "not an emergency") {
 		t.Fatalf("ruled out: %v %+v %+v", err, tk, evs)
 	}
-	if tk.ReviewPriority() != 1 {
+	if tk.ReviewPriority() != parked(StatusInReview, StepOperator).ReviewPriority() {
 		t.Fatal("a ruled-out ticket keeps its emergency priority")
+	}
+}
+
+func TestAcceptingNeedsACategoryAndTakesUrgency(t *testing.T) {
+	tk := parked(StatusInReview, StepOperator)
+	tk.Type, tk.Category = TypeReport, ""
+	_, err := tk.DecideReview(OperatorReview{Decision: DecisionAccept, DepartmentID: "market"}, fakeCatalog{}, op, cmdNow)
+	if fieldsOf(t, err)["category"] == "" {
+		t.Fatal("accepting without a category must be refused")
+	}
+	_, err = tk.DecideReview(OperatorReview{Decision: DecisionAccept, Category: "consumer.refund", Urgency: "asap"}, fakeCatalog{}, op, cmdNow)
+	if fieldsOf(t, err)["urgency"] == "" {
+		t.Fatal("an unknown urgency passed")
+	}
+	normal := tk.ReviewPriority()
+	tk.Urgency = UrgencyUrgent
+	if tk.ReviewPriority() >= normal {
+		t.Fatal("an urgent ticket must come before ordinary ones in the review queue")
+	}
+	if _, err := tk.DecideReview(OperatorReview{Decision: DecisionAccept, Category: "consumer.refund", Urgency: UrgencyNormal}, fakeCatalog{}, op, cmdNow); err != nil || tk.Urgency != UrgencyNormal {
+		t.Fatalf("operator's urgency: %v %q", err, tk.Urgency)
+	}
+
+	// Reassignment can mark it urgent too; "" keeps what the ticket has.
+	tk = parked(StatusReturned, StepOperator)
+	if _, err := tk.Reassign("market", UrgencyUrgent, fakeCatalog{}, op, cmdNow); err != nil || tk.Urgency != UrgencyUrgent {
+		t.Fatalf("reassign urgent: %v %q", err, tk.Urgency)
+	}
+}
+
+func TestUrgentLevelCountsHours(t *testing.T) {
+	days := ServiceLevel{AcceptHours: 24, ReplyWorkingDays: 13}
+	if got := days.Urgent(); got != UrgentServiceLevel {
+		t.Fatalf("urgent of %v = %v", days, got)
+	}
+	gas := ServiceLevel{AcceptHours: 1, ReplyHours: 4}
+	if got := gas.Urgent(); got != gas {
+		t.Fatalf("an hour-based level stays: %v", got)
 	}
 }

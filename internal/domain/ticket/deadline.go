@@ -67,6 +67,19 @@ func DefaultServiceLevel(t Type) ServiceLevel {
 	}
 }
 
+// UrgentServiceLevel is the slowest an urgent ticket is handled at: accept
+// within an hour, reply within a day, counted in hours, not working days.
+var UrgentServiceLevel = ServiceLevel{AcceptHours: 1, ReplyHours: 24}
+
+// Urgent is the level for an urgent ticket: the level itself when it is
+// already counted in hours, else UrgentServiceLevel.
+func (l ServiceLevel) Urgent() ServiceLevel {
+	if l.ReplyHours > 0 && l.AcceptHours < 24 {
+		return l
+	}
+	return UrgentServiceLevel
+}
+
 // ComputeDeadlines returns the accept and reply deadlines (China time) for a
 // ticket dispatched at dispatchedAt. An accept deadline later than the reply
 // deadline (urgent categories) is pulled in to the reply deadline: a reply
@@ -90,3 +103,16 @@ func ComputeDeadlines(dispatchedAt time.Time, level ServiceLevel, cal Calendar) 
 	}
 	return d
 }
+
+// Urgency is how fast a ticket must be handled, beside its service level.
+type Urgency string
+
+// Urgencies an operator can set (API: "urgency": "normal|urgent").
+const (
+	UrgencyNormal Urgency = "normal"
+	UrgencyUrgent Urgency = "urgent"
+)
+
+// Valid reports whether u is an urgency an operator can set; "" keeps the
+// ticket's.
+func (u Urgency) Valid() bool { return u == "" || u == UrgencyNormal || u == UrgencyUrgent }

@@ -156,6 +156,10 @@ type Ticket struct {
 	// operator has not yet confirmed the emergency or ruled it out. Such a
 	// ticket comes first in the review queue.
 	SuspectedEmergency []string `json:"suspectedEmergency,omitempty"`
+	// Urgency is "urgent" when an operator marked the ticket so or the routing
+	// rules handle it in hours (a gas leak): its deadlines count hours, and it
+	// comes before ordinary tickets in the review queue.
+	Urgency Urgency `json:"urgency,omitempty"`
 	// PendingDepartmentID is an operator's choice for the next dispatch
 	// (review accept or reassignment); routing rules apply when it is empty.
 	PendingDepartmentID string   `json:"pendingDepartmentId,omitempty"`
