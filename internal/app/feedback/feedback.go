@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/notice"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
@@ -217,7 +218,7 @@ func (h *Handler) deliver(ctx context.Context, t *ticket.Ticket, result string, 
 	if err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
-	msg := Compose(t, cat)
+	msg := notice.Compose(t, cat)
 	type channel struct {
 		name string
 		send func() error

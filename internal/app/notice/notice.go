@@ -1,4 +1,7 @@
-package feedback
+// Package notice writes what the platform tells a citizen, in the ticket's
+// language: the receipt at intake and the notice of each result. It names the
+// ticket and the department, never the citizen.
+package notice
 
 import (
 	"fmt"
