@@ -391,7 +391,7 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 	if v.Reply == nil || v.Reply.Message != answer {
 		t.Errorf("reply in citizen view = %+v", v.Reply)
 	}
-	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", map[string]any{"satisfied": true}, map[string]string{"X-Access-Code": rec.AccessCode}); w.status != 409 {
+	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", map[string]any{"satisfied": true, "score": 4}, map[string]string{"X-Access-Code": rec.AccessCode}); w.status != 409 {
 		t.Errorf("rating a closed ticket: %d", w.status)
 	}
 	t.Logf("submit latency %v; submit to department message %v", submitLatency, dispatchedAfter)

@@ -293,3 +293,47 @@ func TestGasLeakWithoutCategoryIsUrgent(t *testing.T) {
 		t.Errorf("accept due %v after dispatch, want 1h", got)
 	}
 }
+
+// A phone caller gets the receipt (ticket id and access code) by SMS at
+// intake, and is rated by an operator on a return call (回访).
+func TestPhoneCallerGetsAReceiptAndIsRatedByAnOperator(t *testing.T) {
+	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
+	call := complaint()
+	call["channel"] = "phone"
+	call["contact"] = map[string]any{"name": "王五", "phone": "+86 139 1234 5678"}
+	r := tg.do(t, "POST", "/v1/tickets", call, bearer(op))
+	if r.status != 201 {
+		t.Fatalf("phone ticket: %d %s", r.status, r.body)
+	}
+	var rec receipt
+	r.decode(t, &rec)
+	if !findSMS(t, tg.edge, "+8613912345678", rec.ID, rec.AccessCode) {
+		t.Fatal("no SMS receipt with the ticket id and the access code")
+	}
+
+	market := tg.token(t, auth.RoleDepartment, "market")
+	tg.queueFor(t, "market")(rec.ID)
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "resolved", "message": "商家已退款。"}, bearer(market)); r.status != 200 {
+		t.Fatalf("reply: %d %s", r.status, r.body)
+	}
+	// The operator calls back and records what the citizen says.
+	rating := map[string]any{"satisfied": true, "score": 5, "comment": "电话回访：满意", "method": "phone"}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", rating, bearer(market)); r.status != 403 {
+		t.Fatalf("a department rates its own answer: %d %s", r.status, r.body)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", rating, bearer(op)); r.status != 200 {
+		t.Fatalf("phone rating: %d %s", r.status, r.body)
+	}
+	eventually(t, "the ticket to close", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "closed" })
+	var staff struct {
+		Rating struct {
+			Method string `json:"method"`
+			By     string `json:"by"`
+		} `json:"rating"`
+	}
+	tg.do(t, "GET", "/v1/tickets/"+rec.ID, nil, bearer(op)).decode(t, &staff)
+	if staff.Rating.Method != "phone" || staff.Rating.By == "" {
+		t.Errorf("rating %+v", staff.Rating)
+	}
+}

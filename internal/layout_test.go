@@ -98,7 +98,7 @@ func TestEachFunctionLinksOnlyItsClients(t *testing.T) {
 	services := []string{"dynamodb", "sfn", "sqs", "sesv2", "sns", "kms"}
 	want := map[string][]string{
 		"authorizer": {},
-		"intake":     {"dynamodb", "kms", "sfn"},
+		"intake":     {"dynamodb", "kms", "sfn", "sesv2", "sns"},
 		"review":     {"dynamodb", "kms"},
 		"dispatch":   {"dynamodb", "kms", "sfn", "sqs"},
 		"feedback":   {"dynamodb", "kms", "sfn", "sesv2", "sns"},

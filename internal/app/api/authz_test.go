@@ -86,7 +86,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /v1/tickets/{id}/supplements", id, supplement, lead, 404},
 		{"POST /v1/tickets/{id}/rating", id, rating, nobody, 404},
 		{"POST /v1/tickets/{id}/rating", id, rating, wrongCode, 404},
-		{"POST /v1/tickets/{id}/rating", id, rating, operator, 404},
+		{"POST /v1/tickets/{id}/rating", id, rating, operator, 400}, // an operator records only phone ratings ("method": "phone")
+		{"POST /v1/tickets/{id}/rating", id, map[string]any{"satisfied": true, "score": 5, "method": "phone"}, operator, 409},
+		{"POST /v1/tickets/{id}/rating", id, map[string]any{"satisfied": true, "score": 5, "method": "phone"}, lead, 403},
+		{"POST /v1/tickets/{id}/rating", id, map[string]any{"satisfied": true, "score": 5, "method": "phone"}, supervisor, 403},
 		{"POST /v1/tickets/{id}/rating", id, rating, citizen, 409}, // not replied yet
 
 		{"GET /v1/review-queue", "", nil, nobody, 401},

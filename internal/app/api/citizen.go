@@ -92,24 +92,43 @@ type ratingBody struct {
 	Satisfied *bool  `json:"satisfied"`
 	Score     int    `json:"score"`
 	Comment   string `json:"comment"`
+	Method    string `json:"method"`
 }
 
+// rate records a rating: the citizen's, with the access code, or one an
+// operator took on a return call (回访) to a citizen who cannot rate online.
 func (h *Handler) rate(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	t, err := h.citizenTicket(ctx, r)
-	if err != nil {
+	var t *ticket.Ticket
+	var err error
+	by := ticket.Actor{Role: ticket.ActorCitizen}
+	if r.isStaff {
+		if err := requireRole(r, auth.RoleOperator, auth.RoleAdmin); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		by = ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
+		id, err := ticketID(r)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		t, err = h.Store.GetTicket(ctx, id)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+	} else if t, err = h.citizenTicket(ctx, r); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var body ratingBody
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if _, err := ticket.CheckRating(body.Satisfied, body.Score, body.Comment); err != nil {
+	in := ticket.RatingInput(body)
+	if _, err := ticket.CheckRating(in, r.isStaff); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := h.now()
 	var outcome ticket.RatingOutcome
 	t, err = lifecycle.Update(ctx, h.Store, t.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		evs, o, err := t.Rate(body.Satisfied, body.Score, body.Comment, now)
+		evs, o, err := t.Rate(in, by, now)
 		outcome = o
 		return evs, err
 	})
@@ -119,8 +138,8 @@ func (h *Handler) rate(ctx context.Context, r *request) (events.APIGatewayV2HTTP
 	if h.deliver(ctx, r, t) {
 		return events.APIGatewayV2HTTPResponse{}, stepGone()
 	}
-	r.log.InfoContext(ctx, "ticket rated", "satisfied", outcome.Satisfied, "reopen", outcome.Reopen)
-	return httpapi.JSON(http.StatusOK, map[string]any{"ticketId": t.ID, "satisfied": outcome.Satisfied, "reopened": outcome.Reopen}), nil
+	r.log.InfoContext(ctx, "ticket rated", "satisfied", outcome.Satisfied, "reopen", outcome.Reopen, "method", in.Method)
+	return httpapi.JSON(http.StatusOK, map[string]any{"ticketId": t.ID, "satisfied": outcome.Satisfied, "reopened": outcome.Reopen, "status": t.Status}), nil
 }
 
 // canSeeContact says which roles see the citizen's contact unmasked.

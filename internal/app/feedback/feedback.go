@@ -39,16 +39,6 @@ type Output struct {
 	Rating *ticket.RatingOutcome `json:"rating,omitempty"`
 }
 
-// Mailer sends e-mail.
-type Mailer interface {
-	Send(ctx context.Context, e ports.Email) (string, error)
-}
-
-// Texter sends SMS.
-type Texter interface {
-	Send(ctx context.Context, phone, text string) (string, error)
-}
-
 // Catalog gives department names.
 type Catalog interface {
 	Current(ctx context.Context) (*catalog.Catalog, error)
@@ -62,8 +52,8 @@ type Workflow interface {
 // Handler is the feedback function.
 type Handler struct {
 	Store    lifecycle.Store
-	Mailer   Mailer
-	Texter   Texter // nil when SMS is switched off
+	Mailer   ports.Mailer
+	Texter   ports.Texter // nil when SMS is switched off
 	Catalog  Catalog
 	Workflow Workflow
 	Now      func() time.Time

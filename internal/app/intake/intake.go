@@ -20,14 +20,19 @@ import (
 
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/notice"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/contact"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
-// Store registers tickets.
+// Store registers tickets and notes on their timeline whether the receipt
+// went out.
 type Store interface {
 	CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *ports.Idempotency) (ports.Created, error)
+	lifecycle.Store
 }
 
 // Workflow starts a ticket's execution; starting twice is harmless.
@@ -51,9 +56,15 @@ type Handler struct {
 	Store    Store
 	Workflow Workflow
 	Catalog  Catalog
-	Now      func() time.Time
-	Random   io.Reader
-	Log      *slog.Logger
+	// Mailer and Texter send the citizen's receipt (ticket id and access
+	// code); Texter is nil when SMS is switched off.
+	Mailer ports.Mailer
+	Texter ports.Texter
+	// Notes records on the timeline whether the receipt went out.
+	Notes  lifecycle.Store
+	Now    func() time.Time
+	Random io.Reader
+	Log    *slog.Logger
 	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
 	CodeKey []byte
 }
@@ -145,6 +156,9 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 			if err := json.Unmarshal(created.Response, &receipt); err != nil {
 				return Receipt{}, false, fmt.Errorf("decode replayed receipt: %w", err)
 			}
+		} else {
+			// Before the workflow starts, so the receipt is the citizen's first message.
+			h.sendReceipt(ctx, t, receipt.AccessCode, log)
 		}
 		// Started on replays too: a client retrying after a failed start is how
 		// a registered ticket whose workflow did not start gets it.
@@ -185,4 +199,43 @@ func idempotencyKey(req events.APIGatewayV2HTTPRequest) (string, error) {
 		}
 	}
 	return key, nil
+}
+
+// sendReceipt tells the citizen the ticket id and access code: by SMS to a
+// mobile number, else by e-mail. A phone caller needs it to follow the ticket
+// and rate the answer. A receipt that cannot go out does not undo the ticket
+// (the caller has the code in the answer; an operator reads it to a phone
+// caller): it is logged and noted on the staff timeline.
+func (h *Handler) sendReceipt(ctx context.Context, t *ticket.Ticket, code string, log *slog.Logger) {
+	if t.Contact == nil {
+		return
+	}
+	msg := notice.Receipt(t, code)
+	channel := ""
+	var err error
+	switch phone := contact.MobileE164(t.Contact.Phone); {
+	case phone != "" && h.Texter != nil:
+		channel = "sms"
+		_, err = h.Texter.Send(ctx, phone, msg.SMS)
+	case t.Contact.Email != "" && h.Mailer != nil:
+		channel = "email"
+		_, err = h.Mailer.Send(ctx, ports.Email{To: t.Contact.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+	default:
+		return
+	}
+	kind, note, public := "receipt."+channel, map[string]string{
+		"sms":   "已短信发送受理回执（工单号和查询码） / receipt sent by SMS",
+		"email": "已邮件发送受理回执（工单号和查询码） / receipt sent by e-mail",
+	}[channel], true
+	if err != nil {
+		log.WarnContext(ctx, "receipt not sent", "ticket_id", t.ID, "channel", channel, "error", err.Error())
+		kind, note, public = "receipt.failed", "受理回执未能发出，请电话告知查询码 / the receipt could not be sent: tell the citizen the access code by phone", false
+	}
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	_, uerr := lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		return []ticket.Event{t.Note(kind, ticket.Actor{Role: ticket.ActorSystem}, now, note, public)}, nil
+	})
+	if uerr != nil {
+		log.WarnContext(ctx, "receipt note not saved", "ticket_id", t.ID, "error", uerr.Error())
+	}
 }

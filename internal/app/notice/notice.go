@@ -112,3 +112,20 @@ func resultName(r ticket.ReplyResult, en bool) string {
 	}
 	return n[0]
 }
+
+// Receipt is the message a citizen gets at intake: the ticket id and the
+// access code, and what they are for. It is the only message that carries the
+// access code.
+func Receipt(t *ticket.Ticket, accessCode string) Message {
+	var subject, body, sms string
+	if t.Language == ticket.LanguageEN {
+		subject = fmt.Sprintf("12345 hotline: ticket %s received", t.ID)
+		body = fmt.Sprintf("Your ticket %s was received. Your access code is %s: with the ticket number and this code you can follow the ticket, add material and rate the answer. Keep the code to yourself.", t.ID, accessCode)
+		sms = fmt.Sprintf("12345 hotline: ticket %s received, access code %s. Use both to follow the ticket and rate the answer.", t.ID, accessCode)
+	} else {
+		subject = fmt.Sprintf("【12345】工单 %s 已受理", t.ID)
+		body = fmt.Sprintf("您的工单 %s 已受理，查询码为 %s。凭工单号和查询码可以查询办理进度、补充材料并对答复进行评价。请妥善保管查询码。", t.ID, accessCode)
+		sms = fmt.Sprintf("【12345】您的工单 %s 已受理，查询码 %s。凭工单号和查询码可查询进度、补充材料、评价答复。", t.ID, accessCode)
+	}
+	return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: sms}
+}

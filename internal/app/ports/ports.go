@@ -8,6 +8,7 @@
 package ports
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -112,6 +113,16 @@ type PendingCallback struct {
 	TicketID string
 	At       time.Time
 	ticket.Callback
+}
+
+// Mailer sends e-mail to citizens (SES in production).
+type Mailer interface {
+	Send(ctx context.Context, e Email) (messageID string, err error)
+}
+
+// Texter sends SMS to citizens' mobile numbers in E.164 form (SNS).
+type Texter interface {
+	Send(ctx context.Context, phoneE164, text string) (messageID string, err error)
 }
 
 // Email is one message to one citizen.

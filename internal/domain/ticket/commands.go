@@ -146,30 +146,50 @@ func (t *Ticket) Return(reason string, by Actor, now time.Time) ([]Event, error)
 	return []Event{ev}, t.AnswerStep(StepDispatch, HandlingOutcome{Outcome: string(StatusReturned)})
 }
 
-// CheckRating checks a citizen's rating (回访) and returns the comment as kept.
-func CheckRating(satisfied *bool, score int, comment string) (string, error) {
-	fields := map[string]string{}
-	if satisfied == nil {
-		fields["satisfied"] = "required"
-	}
-	if score < 0 || score > 5 {
-		fields["score"] = "1 to 5"
-	}
-	c := strings.TrimSpace(comment)
-	if utf8.RuneCountInString(c) > MaxCommentRunes {
-		fields["comment"] = fmt.Sprintf("at most %d characters", MaxCommentRunes)
-	}
-	if len(fields) > 0 {
-		return "", &ValidationError{Message: "invalid rating", Fields: fields}
-	}
-	return c, nil
+// RatingMethodPhone marks a rating an operator recorded on a return call.
+const RatingMethodPhone = "phone"
+
+// RatingInput is a rating as given: by the citizen online, or by an operator
+// who reached the citizen by phone (Method "phone").
+type RatingInput struct {
+	Satisfied *bool
+	Score     int
+	Comment   string
+	Method    string
 }
 
-// Rate records the citizen's rating of a replied or answered ticket, once,
-// and finishes the wait for it: an unsatisfied citizen reopens the ticket
-// while reopens are left.
-func (t *Ticket) Rate(satisfied *bool, score int, comment string, now time.Time) ([]Event, RatingOutcome, error) {
-	c, err := CheckRating(satisfied, score, comment)
+// CheckRating checks a rating (回访) and returns it as kept. Only an operator
+// records a phone rating, and an operator records nothing else.
+func CheckRating(in RatingInput, byOperator bool) (RatingInput, error) {
+	fields := map[string]string{}
+	if in.Satisfied == nil {
+		fields["satisfied"] = "required"
+	}
+	if in.Score < 1 || in.Score > 5 {
+		fields["score"] = "required: 1 to 5"
+	}
+	in.Comment = strings.TrimSpace(in.Comment)
+	if utf8.RuneCountInString(in.Comment) > MaxCommentRunes {
+		fields["comment"] = fmt.Sprintf("at most %d characters", MaxCommentRunes)
+	}
+	switch {
+	case byOperator && in.Method != RatingMethodPhone:
+		fields["method"] = `"phone": operators record what a citizen said on the phone`
+	case !byOperator && in.Method != "":
+		fields["method"] = "only an operator records a rating by phone"
+	}
+	if len(fields) > 0 {
+		return RatingInput{}, &ValidationError{Message: "invalid rating", Fields: fields}
+	}
+	return in, nil
+}
+
+// Rate records the rating of a replied or answered ticket, once, and
+// finishes the wait for it: an unsatisfied citizen reopens the ticket while
+// reopens are left. by is the citizen, or the operator of a phone rating.
+func (t *Ticket) Rate(in RatingInput, by Actor, now time.Time) ([]Event, RatingOutcome, error) {
+	byOperator := by.Role == ActorOperator || by.Role == ActorAdmin
+	r, err := CheckRating(in, byOperator)
 	if err != nil {
 		return nil, RatingOutcome{}, err
 	}
@@ -179,16 +199,22 @@ func (t *Ticket) Rate(satisfied *bool, score int, comment string, now time.Time)
 	if t.Rating != nil {
 		return nil, RatingOutcome{}, &RefusedError{Reason: "this answer was already rated"}
 	}
-	t.Rating = &Rating{Satisfied: *satisfied, Score: score, Comment: c, At: now}
-	outcome := RatingOutcomeOf(*satisfied, t.ReopenCount)
+	t.Rating = &Rating{Satisfied: *r.Satisfied, Score: r.Score, Comment: r.Comment, At: now, Method: r.Method}
+	if byOperator {
+		t.Rating.By = by.ID
+	}
+	outcome := RatingOutcomeOf(*r.Satisfied, t.ReopenCount)
 	note := "满意 / satisfied"
-	if !*satisfied {
+	if !*r.Satisfied {
 		note = "不满意 / not satisfied"
+	}
+	if byOperator {
+		note = "电话回访：" + note + " / rated on a return call"
 	}
 	if err := t.AnswerStep(StepFeedback, outcome); err != nil {
 		return nil, RatingOutcome{}, err
 	}
-	return []Event{t.Note("rated", Actor{Role: ActorCitizen}, now, note, true)}, outcome, nil
+	return []Event{t.Note("rated", by, now, note, true)}, outcome, nil
 }
 
 // CheckSupplement checks what a citizen adds to a ticket and returns it as kept.

@@ -126,10 +126,17 @@ func TestReturnIsForStaffOnly(t *testing.T) {
 
 func TestRate(t *testing.T) {
 	yes, no := true, false
-	if f := fieldsOf(t, func() error { _, _, err := parked(StatusReplied, StepFeedback).Rate(nil, 9, "", cmdNow); return err }()); f["satisfied"] == "" || f["score"] == "" {
+	citizen := Actor{Role: ActorCitizen}
+	if f := fieldsOf(t, func() error {
+		_, _, err := parked(StatusReplied, StepFeedback).Rate(RatingInput{Score: 9}, citizen, cmdNow)
+		return err
+	}()); f["satisfied"] == "" || f["score"] == "" {
 		t.Fatalf("fields %v", f)
 	}
-	_, _, err := parked(StatusAccepted, StepNone).Rate(&yes, 5, "", cmdNow)
+	if _, _, err := parked(StatusReplied, StepFeedback).Rate(RatingInput{Satisfied: &yes}, citizen, cmdNow); fieldsOf(t, err)["score"] == "" {
+		t.Fatal("a rating without a score passed")
+	}
+	_, _, err := parked(StatusAccepted, StepNone).Rate(RatingInput{Satisfied: &yes, Score: 5}, citizen, cmdNow)
 	refused(t, err)
 
 	for _, tc := range []struct {
@@ -144,17 +151,34 @@ func TestRate(t *testing.T) {
 	} {
 		tk := parked(StatusReplied, StepFeedback)
 		tk.ReopenCount = tc.reopens
-		evs, got, err := tk.Rate(tc.satisfied, 4, " 还行 ", cmdNow)
+		evs, got, err := tk.Rate(RatingInput{Satisfied: tc.satisfied, Score: 4, Comment: " 还行 "}, citizen, cmdNow)
 		if err != nil || got != tc.want || len(evs) != 1 || !evs[0].Public {
 			t.Fatalf("%d reopens: %v %+v %+v", tc.reopens, err, got, evs)
 		}
 		var out RatingOutcome
 		answered(t, tk, &out)
-		if out != tc.want || tk.Rating.Comment != "还行" {
+		if out != tc.want || tk.Rating.Comment != "还行" || tk.Rating.Method != "" {
 			t.Fatalf("answer %+v, rating %+v", out, tk.Rating)
 		}
-		_, _, err = tk.Rate(&yes, 5, "", cmdNow)
+		_, _, err = tk.Rate(RatingInput{Satisfied: &yes, Score: 5}, citizen, cmdNow)
 		refused(t, err) // once only
+	}
+}
+
+// A citizen who cannot rate online (a phone caller) is rated by an operator
+// on a return call (回访); only operators record phone ratings.
+func TestPhoneRatingIsAnOperators(t *testing.T) {
+	no := false
+	tk := parked(StatusReplied, StepFeedback)
+	if _, _, err := tk.Rate(RatingInput{Satisfied: &no, Score: 2, Method: RatingMethodPhone}, Actor{Role: ActorCitizen}, cmdNow); fieldsOf(t, err)["method"] == "" {
+		t.Fatal("a citizen recorded a phone rating")
+	}
+	if _, _, err := tk.Rate(RatingInput{Satisfied: &no, Score: 2}, op, cmdNow); fieldsOf(t, err)["method"] == "" {
+		t.Fatal("an operator rated without saying it was by phone")
+	}
+	evs, got, err := tk.Rate(RatingInput{Satisfied: &no, Score: 2, Method: RatingMethodPhone}, op, cmdNow)
+	if err != nil || !got.Reopen || tk.Rating.Method != "phone" || tk.Rating.By != "op1" || evs[0].ActorRole != ActorOperator {
+		t.Fatalf("phone rating: %v %+v %+v %+v", err, got, tk.Rating, evs)
 	}
 }
 

@@ -96,6 +96,11 @@ type Rating struct {
 	Score     int       `json:"score,omitempty"`
 	Comment   string    `json:"comment,omitempty"`
 	At        time.Time `json:"at"`
+	// Method is "phone" when an operator recorded what a citizen said on a
+	// return call (回访); empty for the citizen's own rating online.
+	Method string `json:"method,omitempty"`
+	// By is the operator who recorded a phone rating.
+	By string `json:"by,omitempty"`
 }
 
 // Step names the workflow step that is parked on a task token.

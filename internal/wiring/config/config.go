@@ -31,7 +31,7 @@ const (
 
 // Required lists, per function, the variables it cannot start without.
 var Required = map[string][]string{
-	"intake":   {EnvRegion, EnvTable, EnvStateMachineArn, EnvBlindKey},
+	"intake":   {EnvRegion, EnvTable, EnvStateMachineArn, EnvBlindKey, EnvSenderEmail},
 	"review":   {EnvRegion, EnvTable, EnvBlindKey},
 	"dispatch": {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix},
 	"feedback": {EnvRegion, EnvTable, EnvBlindKey, EnvSenderEmail},
@@ -48,7 +48,7 @@ var Required = map[string][]string{
 // keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
 // seals and the local key still opens values sealed before the switch.
 var Optional = map[string][]string{
-	"intake":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"intake":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled},
 	"review":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
 	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
 	"feedback": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled},

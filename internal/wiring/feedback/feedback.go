@@ -6,12 +6,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hotline12345/hotline/internal/adapters/notify"
 	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	app "github.com/hotline12345/hotline/internal/app/feedback"
 	"github.com/hotline12345/hotline/internal/wiring"
-	"github.com/hotline12345/hotline/internal/wiring/config"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+	"github.com/hotline12345/hotline/internal/wiring/notifiers"
 )
 
 // Build builds the feedback function from its environment.
@@ -20,17 +19,9 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	mailer, err := notify.NewSESMailer(notify.SESClient(b.AWS), notify.SESConfig{From: b.Config.SenderEmail, ConfigurationSet: b.Config.SESConfigSet})
-	if err != nil {
-		return nil, fmt.Errorf("feedback: %s: %w", config.EnvSenderEmail, err)
-	}
-	h := &app.Handler{Store: b.Store, Mailer: mailer, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Now: b.Now, Log: b.Log}
-	if b.Config.SMSEnabled {
-		texter, err := notify.NewSNSTexter(notify.SNSClient(b.AWS), notify.SNSConfig{})
-		if err != nil {
-			return nil, fmt.Errorf("feedback: sms: %w", err)
-		}
-		h.Texter = texter
+	h := &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Now: b.Now, Log: b.Log}
+	if h.Mailer, h.Texter, err = notifiers.New(b); err != nil {
+		return nil, fmt.Errorf("feedback: %w", err)
 	}
 	return h, nil
 }

@@ -1,13 +1,16 @@
-// Package intake wires the intake function: the store and the workflow starter.
+// Package intake wires the intake function: the store, the workflow starter,
+// and SES and SNS for the citizen's receipt.
 package intake
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	app "github.com/hotline12345/hotline/internal/app/intake"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+	"github.com/hotline12345/hotline/internal/wiring/notifiers"
 )
 
 // Build builds the intake function from its environment.
@@ -16,7 +19,11 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	return &app.Handler{Store: b.Store, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Catalog: b.Catalog, Now: b.Now, Random: b.Random, Log: b.Log, CodeKey: b.CodeKey()}, nil
+	h := &app.Handler{Store: b.Store, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Catalog: b.Catalog, Now: b.Now, Random: b.Random, Log: b.Log, CodeKey: b.CodeKey()}
+	if h.Mailer, h.Texter, err = notifiers.New(b); err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	return h, nil
 }
 
 // Lambda is Build for lambda.Start.

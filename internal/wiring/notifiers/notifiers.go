@@ -1,0 +1,30 @@
+// Package notifiers builds what tells citizens: the SES mailer and, when SMS
+// is switched on, the SNS texter. Only the functions that message citizens
+// (intake's receipt, feedback's notices) import it, so only they link the SES
+// and SNS clients.
+package notifiers
+
+import (
+	"fmt"
+
+	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/wiring/config"
+	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+)
+
+// New returns the mailer and the texter (nil when HOTLINE_SMS_ENABLED is off).
+func New(b *dataplane.Base) (ports.Mailer, ports.Texter, error) {
+	mailer, err := notify.NewSESMailer(notify.SESClient(b.AWS), notify.SESConfig{From: b.Config.SenderEmail, ConfigurationSet: b.Config.SESConfigSet})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", config.EnvSenderEmail, err)
+	}
+	if !b.Config.SMSEnabled {
+		return mailer, nil, nil
+	}
+	texter, err := notify.NewSNSTexter(notify.SNSClient(b.AWS), notify.SNSConfig{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sms: %w", err)
+	}
+	return mailer, texter, nil
+}
