@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -20,81 +21,88 @@ type Message struct {
 	SMS     string
 }
 
-// Compose writes the notice for the ticket's current status. It names the ticket
-// and the department, never the citizen.
+// Compose writes the notice for the ticket's current status. Every message,
+// the SMS too, says what happened and what the citizen can do next. It names
+// the ticket and the department, never the citizen.
 func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 	en := t.Language == ticket.LanguageEN
-	var subject, body string
+	var subject, body, next string
 	switch {
 	case t.Status == ticket.StatusInReview && len(t.SuspectedEmergency) > 0:
-		// The whole notice goes by SMS too: the number to call is the point.
-		if en {
-			subject = fmt.Sprintf("12345 hotline: ticket %s may be an emergency", t.ID)
-		} else {
-			subject = fmt.Sprintf("【12345】工单 %s 可能涉及紧急情况", t.ID)
-		}
+		// The notice is the next step: the number to call.
+		subject = pick(en, "【12345】工单 %s 可能涉及紧急情况", "12345 hotline: ticket %s may be an emergency", t.ID)
 		body = t.ReviewNotice
-		sep := "："
-		if en {
-			sep = ": "
-		}
-		return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: subject + sep + body}
 	case t.Status == ticket.StatusRejected:
-		if en {
-			subject = fmt.Sprintf("12345 hotline: ticket %s was not accepted", t.ID)
-			body = "We could not accept your ticket. " + t.ReviewNotice
-		} else {
-			subject = fmt.Sprintf("【12345】工单 %s 不予受理", t.ID)
-			body = "您的工单不予受理。" + t.ReviewNotice
+		subject = pick(en, "【12345】工单 %s 不予受理", "12345 hotline: ticket %s was not accepted", t.ID)
+		body = pick(en, "您的工单不予受理：%s", "We could not accept your ticket: %s", t.ReviewNotice)
+		if len(t.SuspectedEmergency) == 0 && t.ReviewReason != "emergency_confirmed" {
+			next = pick(en, "如有疑问，请拨打12345咨询；补充完整后可以重新提交。", "If you have questions, call 12345; you may submit again with the missing details.")
 		}
 	case t.Status == ticket.StatusMerged:
-		if en {
-			subject = fmt.Sprintf("12345 hotline: ticket %s joined an open ticket", t.ID)
-			body = fmt.Sprintf("Your ticket concerns the same matter as ticket %s and is handled together with it.", t.MergedInto)
-		} else {
-			subject = fmt.Sprintf("【12345】工单 %s 已并单办理", t.ID)
-			body = fmt.Sprintf("您反映的问题与工单 %s 相同，已合并办理。", t.MergedInto)
-		}
+		subject = pick(en, "【12345】工单 %s 已并单办理", "12345 hotline: ticket %s is handled with an open ticket", t.ID)
+		body = pick(en, "您反映的问题与工单 %s 相同，已合并办理。", "Your ticket concerns the same matter as ticket %s and is handled together with it.", t.MergedInto)
+		next = pick(en, "办理结果会同时告知您，无需重复提交。", "You will be told the result with it; there is no need to submit again.")
 	case t.Status == ticket.StatusAnswered:
-		if en {
-			subject = fmt.Sprintf("12345 hotline: answer to ticket %s", t.ID)
-			body = t.Answer + "\n\nWere you satisfied with this answer? Please rate it with your ticket number and access code."
-		} else {
-			subject = fmt.Sprintf("【12345】工单 %s 已答复", t.ID)
-			body = t.Answer + "\n\n请使用工单号和查询码对本次答复进行满意度评价。"
-		}
+		subject = pick(en, "【12345】工单 %s 已答复", "12345 hotline: answer to ticket %s", t.ID)
+		body = t.Answer
+		next = pick(en, "请凭工单号和查询码查看答复，并评价是否满意；不满意将重新办理。", "Please read the answer and rate it with your ticket number and access code; if you are not satisfied, the ticket is handled again.")
 	default: // replied
 		dept, result, msg := "", "", ""
 		if t.Reply != nil {
-			dept, msg = cat.DepartmentName(t.Reply.DepartmentID), t.Reply.Message
+			dept, msg = cat.DepartmentNameIn(t.Reply.DepartmentID, t.Language), t.Reply.Message
 			result = resultName(t.Reply.Result, en)
 		}
 		if en {
-			subject = fmt.Sprintf("12345 hotline: %s replied to ticket %s", dept, t.ID)
-			body = fmt.Sprintf("Result: %s\n\n%s\n\nWere you satisfied? Please rate the handling with your ticket number and access code.", result, msg)
+			subject = fmt.Sprintf("12345 hotline: %s replied to ticket %s (%s)", dept, t.ID, result)
 		} else {
-			subject = fmt.Sprintf("【12345】%s 已答复您的工单 %s", dept, t.ID)
-			body = fmt.Sprintf("办理结果：%s\n\n%s\n\n请使用工单号和查询码对办理情况进行满意度评价。", result, msg)
+			subject = fmt.Sprintf("【12345】%s 已答复您的工单 %s（%s）", dept, t.ID, result)
 		}
+		body = msg
+		next = pick(en, "请凭工单号和查询码查看答复，并评价是否满意；不满意将重新办理。", "Please read the reply and rate it with your ticket number and access code; if you are not satisfied, the ticket is handled again.")
 	}
-	return Message{
-		Subject: subject,
-		Text:    body,
-		HTML:    htmlOf(body),
-		SMS:     smsText(subject, en),
+	text := body
+	if next != "" {
+		text += "\n\n" + next
 	}
+	return Message{Subject: subject, Text: text, HTML: htmlOf(text), SMS: smsText(subject, body, next, en)}
+}
+
+// pick formats the Chinese or the English form.
+func pick(en bool, zh, english string, args ...any) string {
+	if en {
+		return fmt.Sprintf(english, args...)
+	}
+	return fmt.Sprintf(zh, args...)
+}
+
+// maxSMSRunes keeps an SMS within what the texter sends (500 characters);
+// a longer body is cut, the next step never is.
+const maxSMSRunes = 480
+
+// smsText is the subject, the body as far as it fits, and the next step.
+func smsText(subject, body, next string, en bool) string {
+	sep, more := "：", "…（详见网站）"
+	if en {
+		sep, more = ": ", "… (details online)"
+	}
+	room := maxSMSRunes - utf8.RuneCountInString(subject) - utf8.RuneCountInString(sep) - utf8.RuneCountInString(next) - 1
+	body = strings.Join(strings.Fields(body), " ")
+	if r := []rune(body); len(r) > room {
+		keep := max(room-utf8.RuneCountInString(more), 0)
+		body = string(r[:keep]) + more
+	}
+	out := subject
+	if body != "" {
+		out += sep + body
+	}
+	if next != "" {
+		out += " " + next
+	}
+	return out
 }
 
 func htmlOf(body string) string {
 	return "<p>" + strings.ReplaceAll(html.EscapeString(body), "\n", "<br>") + "</p>"
-}
-
-// smsText stays short: SMS carries the notice, the details are online.
-func smsText(subject string, en bool) string {
-	if en {
-		return subject + ". Look up the details and rate the handling with your access code."
-	}
-	return subject + "。请凭查询码查看详情并评价。"
 }
 
 func resultName(r ticket.ReplyResult, en bool) string {

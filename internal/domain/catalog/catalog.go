@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -24,6 +25,8 @@ const MaxSeedBytes = 1 << 20
 type Department struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// NameEn is the name in English notices; Name serves when it is empty.
+	NameEn string `json:"nameEn,omitempty"`
 	// Region is the division code of a territorial (属地) department, if any.
 	Region string `json:"region,omitempty"`
 	// Active departments receive tickets; routing skips inactive ones.
@@ -140,8 +143,13 @@ func New(s Seed) (*Catalog, error) {
 			v.addf("%s: duplicate department id %q", where, d.ID)
 			continue
 		}
-		if d.Name == "" || utf8.RuneCountInString(d.Name) > 100 {
-			v.addf("department %s: name must be 1–100 characters", d.ID)
+		// Names go into e-mail subjects: a line break there would break the
+		// message, so it is refused here, where it is entered.
+		if d.Name == "" || utf8.RuneCountInString(d.Name) > 100 || !printable(d.Name) {
+			v.addf("department %s: name must be 1–100 printable characters on one line", d.ID)
+		}
+		if utf8.RuneCountInString(d.NameEn) > 150 || !printable(d.NameEn) {
+			v.addf("department %s: nameEn must be up to 150 printable characters on one line", d.ID)
 		}
 		if d.Region != "" && !ticket.ValidRegion(d.Region) {
 			v.addf("department %s: region %q is not a 6-digit division code", d.ID, clipped(d.Region))
@@ -225,7 +233,7 @@ func (c *Catalog) addCategory(v *validator, cat Category, parent, where string) 
 		return
 	}
 	c.nodes[cat.Code] = cat
-	if cat.Name == "" || utf8.RuneCountInString(cat.Name) > 50 || utf8.RuneCountInString(cat.NameEN) > 100 {
+	if cat.Name == "" || utf8.RuneCountInString(cat.Name) > 50 || utf8.RuneCountInString(cat.NameEN) > 100 || !printable(cat.Name) || !printable(cat.NameEN) {
 		v.addf("%s: name must be 1–50 characters (nameEn up to 100)", where)
 	}
 	if !cat.Leaf() {
@@ -495,4 +503,18 @@ func (c *Catalog) UrgentByRules(t *ticket.Ticket) bool {
 // on this catalog's calendar and service levels.
 func (c *Catalog) Deadlines(t *ticket.Ticket, dispatchedAt time.Time) ticket.Deadlines {
 	return ticket.ComputeDeadlines(dispatchedAt, c.ServiceLevelFor(t), c.calendar)
+}
+
+// printable reports whether s is valid UTF-8 without control characters
+// (line breaks, tabs, NUL) or Unicode line and paragraph separators.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
 }

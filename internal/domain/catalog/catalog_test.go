@@ -286,6 +286,15 @@ func TestLoadErrors(t *testing.T) {
 		{"lead as co-handler", func(m map[string]any) {
 			obj(list(m["routingRules"])[0])["coHandlers"] = []any{"urban_mgmt"}
 		}, []string{"also a co-handler"}},
+		{"line break in a department name", func(m map[string]any) {
+			obj(list(m["departments"])[0])["name"] = "市场监管局\r\nBcc: x@example.com"
+		}, []string{"department market: name must be 1–100 printable characters on one line"}},
+		{"control character in an English name", func(m map[string]any) {
+			obj(list(m["departments"])[1])["nameEn"] = "Housing\u2028Commission"
+		}, []string{"department housing: nameEn must be"}},
+		{"rule with a broken service level", func(m map[string]any) {
+			obj(list(m["routingRules"])[1])["serviceLevel"] = map[string]any{"acceptHours": 1}
+		}, []string{"rule gas-keywords: invalid service level"}},
 		{"duplicate department", func(m map[string]any) {
 			m["departments"] = append(list(m["departments"]), map[string]any{"id": "market", "name": "again", "active": true})
 		}, []string{`duplicate department id "market"`}},
