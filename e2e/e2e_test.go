@@ -489,13 +489,15 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 }
 
-func findMail(t *testing.T, edge, to, ticketID string) (sesMessage, bool) {
+// findMail returns the first e-mail to the address whose subject names the
+// ticket and whose text holds every one of also.
+func findMail(t *testing.T, edge, to, ticketID string, also ...string) (sesMessage, bool) {
 	var out struct {
 		Messages []sesMessage `json:"messages"`
 	}
 	getJSON(t, edge+"/_aws/ses", &out)
 	for _, m := range out.Messages {
-		if slices.Contains(m.Destination.ToAddresses, to) && strings.Contains(m.Subject, ticketID) {
+		if slices.Contains(m.Destination.ToAddresses, to) && strings.Contains(m.Subject, ticketID) && containsAll(m.Body.TextPart, also) {
 			return m, true
 		}
 	}

@@ -337,3 +337,49 @@ func TestPhoneCallerGetsAReceiptAndIsRatedByAnOperator(t *testing.T) {
 		t.Errorf("rating %+v", staff.Rating)
 	}
 }
+
+// Another citizen reports the same matter: the operator merges it into the
+// open ticket. Its citizen is told which ticket it joined, then that ticket's
+// result, and the merged ticket closes with it.
+func TestMergedCitizenIsToldTheResult(t *testing.T) {
+	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
+	master := tg.file(t, complaint())
+	tg.queueFor(t, "market")(master.ID)
+
+	const otherEmail, otherPhone = "li.si@example.com", "13700137000"
+	same := noCategory()
+	same["content"] = "某某超市卖的电饭煲质量有问题，用了几天就坏了，商家不给退货。"
+	same["contact"] = map[string]any{"name": "李四", "phone": otherPhone, "email": otherEmail}
+	dup := tg.file(t, same)
+	eventually(t, "the second ticket in review", func() bool { return tg.inReviewQueue(t, op, dup.ID) })
+	if r := tg.do(t, "POST", "/v1/tickets/"+dup.ID+"/review", map[string]any{"decision": "merge", "mergeInto": master.ID}, bearer(op)); r.status != 200 {
+		t.Fatalf("merge: %d %s", r.status, r.body)
+	}
+	eventually(t, "the merge notice naming the open ticket", func() bool {
+		return findSMS(t, tg.edge, "+86"+otherPhone, dup.ID, master.ID, "无需重复提交")
+	})
+
+	market := tg.token(t, auth.RoleDepartment, "market")
+	const answer = "经核查，商家已同意为购买该批次电饭煲的顾客退货。"
+	if r := tg.do(t, "POST", "/v1/tickets/"+master.ID+"/reply", map[string]any{"result": "resolved", "message": answer}, bearer(market)); r.status != 200 {
+		t.Fatalf("reply: %d %s", r.status, r.body)
+	}
+	eventually(t, "the result e-mail to the merged ticket's citizen", func() bool {
+		_, ok := findMail(t, tg.edge, otherEmail, dup.ID, answer)
+		return ok
+	})
+	eventually(t, "the result SMS to the merged ticket's citizen", func() bool {
+		return findSMS(t, tg.edge, "+86"+otherPhone, dup.ID, master.ID, "已解决")
+	})
+
+	if r := tg.do(t, "POST", "/v1/tickets/"+master.ID+"/rating", map[string]any{"satisfied": true, "score": 5}, map[string]string{"X-Access-Code": master.AccessCode}); r.status != 200 {
+		t.Fatalf("rating: %d %s", r.status, r.body)
+	}
+	eventually(t, "the merged ticket to close with its master", func() bool {
+		return tg.citizen(t, dup.ID, dup.AccessCode).Status == "closed"
+	})
+	if s := tg.citizen(t, master.ID, master.AccessCode).Status; s != "closed" {
+		t.Errorf("master %s", s)
+	}
+}

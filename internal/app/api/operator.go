@@ -60,7 +60,7 @@ func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HT
 	}
 	if body.Decision == ticket.DecisionMerge {
 		target, err := h.Store.GetTicket(ctx, ticket.NormalizeID(body.MergeInto))
-		if err != nil || target.Status.Final() {
+		if err != nil || !target.Status.Open() {
 			return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("mergeInto must name an open ticket", map[string]string{"mergeInto": "not an open ticket"})
 		}
 	}

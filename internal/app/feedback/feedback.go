@@ -94,10 +94,73 @@ func (h *Handler) notifyFinal(ctx context.Context, id string, want ticket.Status
 	if err != nil {
 		return fmt.Errorf("load ticket: %w", err)
 	}
-	if t.Status != want {
+	if t.Status != want && !(want == ticket.StatusMerged && t.Status == ticket.StatusClosed) {
 		return &task.StateError{TicketID: id, Status: t.Status, Action: "notify " + string(want)}
 	}
-	return h.deliver(ctx, t, string(want), log)
+	if err := h.deliver(ctx, t, string(want), log); err != nil {
+		return err
+	}
+	if want == ticket.StatusMerged {
+		return h.joinMaster(ctx, t, log)
+	}
+	return nil
+}
+
+// joinMaster links a merged ticket into the ticket it joined, so its citizen
+// hears that ticket's result and it closes with it. A ticket merged after the
+// master was answered is told at once, and closed at once if the master is.
+func (h *Handler) joinMaster(ctx context.Context, merged *ticket.Ticket, log *slog.Logger) error {
+	master, err := lifecycle.UpdateAttempts(ctx, h.Store, merged.MergedInto, lifecycle.NoteAttempts, func(m *ticket.Ticket) ([]ticket.Event, error) {
+		added, err := m.LinkMerged(merged.ID)
+		switch {
+		case err != nil:
+			return nil, err
+		case !added:
+			return nil, lifecycle.ErrUnchanged
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("link into ticket %s: %w", merged.MergedInto, err)
+	}
+	if master.Reply != nil || master.Status == ticket.StatusAnswered {
+		h.tellMerged(ctx, master, merged.ID, log)
+	}
+	if master.Status == ticket.StatusClosed {
+		return h.closeMerged(ctx, merged.ID)
+	}
+	return nil
+}
+
+// tellMerged tells the citizen of a merged ticket the master's result, once
+// per result round. A notice that cannot go out is logged, not retried here:
+// the master's own step must not wait on another citizen's address.
+func (h *Handler) tellMerged(ctx context.Context, master *ticket.Ticket, mergedID string, log *slog.Logger) {
+	merged, err := h.Store.GetTicket(ctx, mergedID)
+	if err == nil {
+		var cat *catalog.Catalog
+		if cat, err = h.Catalog.Current(ctx); err == nil {
+			err = h.send(ctx, merged, "master:"+roundKey(master), notice.MasterResult(merged, master, cat), log)
+		}
+	}
+	if err != nil {
+		log.WarnContext(ctx, "merged ticket's citizen not told the result", "merged_ticket_id", mergedID, "error", err.Error())
+	}
+}
+
+// closeMerged closes a merged ticket with its master; closing twice is harmless.
+func (h *Handler) closeMerged(ctx context.Context, id string) error {
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status == ticket.StatusClosed {
+			return nil, lifecycle.ErrUnchanged
+		}
+		return t.CloseWithMaster(now)
+	})
+	if err != nil {
+		return fmt.Errorf("close merged ticket %s: %w", id, err)
+	}
+	return nil
 }
 
 // notifyEmergency tells the citizen of a suspected emergency which number to
@@ -127,6 +190,9 @@ func (h *Handler) awaitRating(ctx context.Context, in task.Input, log *slog.Logg
 	}
 	if err := h.deliver(ctx, t, roundKey(t), log); err != nil {
 		return err
+	}
+	for _, id := range t.MergedTickets {
+		h.tellMerged(ctx, t, id, log)
 	}
 	var rated *ticket.Rating
 	t, err = lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
@@ -172,7 +238,7 @@ func (h *Handler) ratingWindowClosed(ctx context.Context, id string, log *slog.L
 
 func (h *Handler) close(ctx context.Context, id string, log *slog.Logger) error {
 	now := h.Now().UTC().Truncate(time.Millisecond)
-	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
+	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Status == ticket.StatusClosed {
 			return nil, lifecycle.ErrUnchanged
 		}
@@ -194,21 +260,31 @@ func (h *Handler) close(ctx context.Context, id string, log *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	log.InfoContext(ctx, "ticket closed")
+	for _, m := range t.MergedTickets {
+		if err := h.closeMerged(ctx, m); err != nil {
+			return err
+		}
+	}
+	log.InfoContext(ctx, "ticket closed", "merged_tickets", len(t.MergedTickets))
 	return nil
 }
 
 // deliver sends the message for one result on every channel the citizen gave,
 // recording each channel as done on the ticket so a retry skips it.
 func (h *Handler) deliver(ctx context.Context, t *ticket.Ticket, result string, log *slog.Logger) error {
-	if t.Contact == nil {
-		return nil // anonymous: nobody to tell
-	}
 	cat, err := h.Catalog.Current(ctx)
 	if err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
-	msg := notice.Compose(t, cat)
+	return h.send(ctx, t, result, notice.Compose(t, cat), log)
+}
+
+// send delivers msg to the ticket's citizen on every channel they gave,
+// recording each channel as done under result so a retry skips it.
+func (h *Handler) send(ctx context.Context, t *ticket.Ticket, result string, msg notice.Message, log *slog.Logger) error {
+	if t.Contact == nil {
+		return nil // anonymous: nobody to tell
+	}
 	type channel struct {
 		name string
 		send func() error

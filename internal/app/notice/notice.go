@@ -67,6 +67,34 @@ func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 	return Message{Subject: subject, Text: text, HTML: htmlOf(text), SMS: smsText(subject, body, next, en)}
 }
 
+// MasterResult tells the citizen of a merged ticket the result of the ticket
+// it joined (the master), in the merged ticket's language.
+func MasterResult(merged, master *ticket.Ticket, cat *catalog.Catalog) Message {
+	en := merged.Language == ticket.LanguageEN
+	var subject, body string
+	switch {
+	case master.Reply != nil:
+		result := resultName(master.Reply.Result, en)
+		dept := cat.DepartmentNameIn(master.Reply.DepartmentID, merged.Language)
+		if en {
+			subject = fmt.Sprintf("12345 hotline: %s replied on ticket %s, handled with your ticket %s (%s)", dept, master.ID, merged.ID, result)
+		} else {
+			subject = fmt.Sprintf("【12345】您的工单 %s 随工单 %s 办理，%s 已答复（%s）", merged.ID, master.ID, dept, result)
+		}
+		body = master.Reply.Message
+	default: // answered directly
+		if en {
+			subject = fmt.Sprintf("12345 hotline: ticket %s, handled with your ticket %s, was answered", master.ID, merged.ID)
+		} else {
+			subject = fmt.Sprintf("【12345】您的工单 %s 随工单 %s 办理，已答复", merged.ID, master.ID)
+		}
+		body = master.Answer
+	}
+	next := pick(en, "如对办理结果有疑问，请拨打12345。", "If you have questions about the result, call 12345.")
+	text := body + "\n\n" + next
+	return Message{Subject: subject, Text: text, HTML: htmlOf(text), SMS: smsText(subject, body, next, en)}
+}
+
 // pick formats the Chinese or the English form.
 func pick(en bool, zh, english string, args ...any) string {
 	if en {

@@ -264,7 +264,7 @@ func (s *Screener) findDuplicate(in Input) (string, float64, bool) {
 	window := time.Duration(s.Duplicate.WindowDays) * 24 * time.Hour
 	best, bestSim := -1, 0.0
 	for i, r := range in.Recent {
-		if r.Category != in.Category || r.Status.Final() {
+		if r.Category != in.Category || !r.Status.Open() {
 			continue
 		}
 		if !in.Now.IsZero() && (r.CreatedAt.Before(in.Now.Add(-window)) || r.CreatedAt.After(in.Now)) {

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -234,7 +235,7 @@ func (t *Ticket) Supplement(content string, now time.Time) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Status.Final() {
+	if !t.Status.Open() {
 		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; supplements are closed"}
 	}
 	return []Event{t.Note("supplement", Actor{Role: ActorCitizen}, now, c, true)}, nil
@@ -417,4 +418,33 @@ func (t *Ticket) ReviewPriority() int {
 		return 1
 	}
 	return 2
+}
+
+// MaxMergedTickets bounds how many tickets one ticket carries merged into it,
+// which keeps the ticket item small; more joins are refused.
+const MaxMergedTickets = 200
+
+// LinkMerged records that ticket id was merged into t. It reports false when
+// the link was there already.
+func (t *Ticket) LinkMerged(id string) (bool, error) {
+	if slices.Contains(t.MergedTickets, id) {
+		return false, nil
+	}
+	if len(t.MergedTickets) >= MaxMergedTickets {
+		return false, &RefusedError{Reason: fmt.Sprintf("ticket %s already has %d tickets merged into it", t.ID, MaxMergedTickets)}
+	}
+	t.MergedTickets = append(t.MergedTickets, id)
+	return true, nil
+}
+
+// CloseWithMaster closes a merged ticket when the ticket it joined closes.
+func (t *Ticket) CloseWithMaster(now time.Time) ([]Event, error) {
+	if t.Status != StatusMerged {
+		return nil, &RefusedError{Reason: "only a merged ticket closes with the ticket it joined"}
+	}
+	ev, err := t.Transition(StatusClosed, Actor{Role: ActorSystem}, now, "随工单 "+t.MergedInto+" 办结 / closed with ticket "+t.MergedInto)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{ev}, nil
 }

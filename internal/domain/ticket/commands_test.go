@@ -380,3 +380,27 @@ func TestUrgentLevelCountsHours(t *testing.T) {
 		t.Fatalf("an hour-based level stays: %v", got)
 	}
 }
+
+func TestMergedTicketsLinkOnceAndCloseWithTheMaster(t *testing.T) {
+	master := parked(StatusDispatched, StepDispatch)
+	if added, err := master.LinkMerged("T2"); !added || err != nil {
+		t.Fatalf("first link: %v %v", added, err)
+	}
+	if added, err := master.LinkMerged("T2"); added || err != nil || len(master.MergedTickets) != 1 {
+		t.Fatalf("second link: %v %v %v", added, err, master.MergedTickets)
+	}
+	master.MergedTickets = make([]string, MaxMergedTickets)
+	_, err := master.LinkMerged("T3")
+	refused(t, err)
+
+	merged := &Ticket{ID: "T2", Status: StatusMerged, MergedInto: "T1"}
+	if !merged.Status.Final() && merged.Status.Open() {
+		t.Fatal("a merged ticket is not handled on its own")
+	}
+	evs, err := merged.CloseWithMaster(cmdNow)
+	if err != nil || merged.Status != StatusClosed || !strings.Contains(evs[0].Note, "T1") {
+		t.Fatalf("close with master: %v %+v", err, evs)
+	}
+	_, err = merged.CloseWithMaster(cmdNow)
+	refused(t, err)
+}

@@ -37,6 +37,9 @@ var transitions = map[Status][]Status{
 	StatusReturned:   {StatusDispatched},
 	StatusReplied:    {StatusClosed, StatusDispatched},
 	StatusAnswered:   {StatusClosed, StatusDispatched},
+	// A merged ticket is handled as part of the ticket it joined and closes
+	// with it (its citizen is told that ticket's result).
+	StatusMerged: {StatusClosed},
 }
 
 // Valid reports whether s is a known status.
@@ -51,6 +54,11 @@ func (s Status) Valid() bool {
 
 // Final reports whether no transition leaves s.
 func (s Status) Final() bool { return s.Valid() && len(transitions[s]) == 0 }
+
+// Open reports whether a ticket in s is still handled on its own: not final
+// and not merged into another. Only open tickets take supplements, count as
+// duplicates, or take merges.
+func (s Status) Open() bool { return s.Valid() && !s.Final() && s != StatusMerged }
 
 // CanTransition reports whether a ticket may move from one status to another.
 func CanTransition(from, to Status) bool {

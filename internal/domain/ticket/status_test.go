@@ -16,6 +16,7 @@ var designTransitions = map[Status][]Status{
 	StatusReturned:   {StatusDispatched},
 	StatusReplied:    {StatusClosed, StatusDispatched},
 	StatusAnswered:   {StatusClosed, StatusDispatched},
+	StatusMerged:     {StatusClosed},
 }
 
 func TestTransitionTableExhaustive(t *testing.T) {
@@ -47,10 +48,15 @@ func TestTransitionTableExhaustive(t *testing.T) {
 }
 
 func TestFinal(t *testing.T) {
-	final := map[Status]bool{StatusRejected: true, StatusMerged: true, StatusClosed: true}
+	final := map[Status]bool{StatusRejected: true, StatusClosed: true}
 	for _, s := range Statuses {
 		if s.Final() != final[s] {
 			t.Errorf("%s.Final() = %v", s, s.Final())
+		}
+		// A merged ticket waits to close with the ticket it joined, but is
+		// not handled on its own.
+		if open := !final[s] && s != StatusMerged; s.Open() != open {
+			t.Errorf("%s.Open() = %v", s, s.Open())
 		}
 		if !s.Valid() {
 			t.Errorf("%s not Valid", s)

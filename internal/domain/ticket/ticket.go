@@ -170,9 +170,12 @@ type Ticket struct {
 	PendingDepartmentID string   `json:"pendingDepartmentId,omitempty"`
 	PendingCoHandlers   []string `json:"pendingCoHandlers,omitempty"`
 	MergedInto          string   `json:"mergedInto,omitempty"`
-	Answer              string   `json:"answer,omitempty"`
-	Reply               *Reply   `json:"reply,omitempty"`
-	Rating              *Rating  `json:"rating,omitempty"`
+	// MergedTickets are the tickets merged into this one (并单): their citizens
+	// are told this ticket's result, and they close with it.
+	MergedTickets []string `json:"mergedTickets,omitempty"`
+	Answer        string   `json:"answer,omitempty"`
+	Reply         *Reply   `json:"reply,omitempty"`
+	Rating        *Rating  `json:"rating,omitempty"`
 	// Extension is the latest extension request and its decision; earlier
 	// ones are on the timeline.
 	Extension *Extension `json:"extension,omitempty"`
