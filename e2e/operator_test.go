@@ -383,3 +383,39 @@ func TestMergedCitizenIsToldTheResult(t *testing.T) {
 		t.Errorf("master %s", s)
 	}
 }
+
+// A citizen who left only a landline cannot be told the result by e-mail or
+// SMS: the ticket goes on to the rating wait and onto the operator's queue for
+// a phone call; the operator calls, records the call and the citizen's rating.
+func TestUndeliverableNoticeEndsOnTheOperatorQueue(t *testing.T) {
+	tg := start(t)
+	op := tg.token(t, auth.RoleOperator, "")
+	sub := complaint()
+	sub["contact"] = map[string]any{"name": "赵六", "phone": "010-6234 5678"}
+	rec := tg.file(t, sub)
+	tg.queueFor(t, "market")(rec.ID)
+	market := tg.token(t, auth.RoleDepartment, "market")
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "resolved", "message": "商家已退款。"}, bearer(market)); r.status != 200 {
+		t.Fatalf("reply: %d %s", r.status, r.body)
+	}
+	eventually(t, "the ticket on the operator's queue for a phone call", func() bool {
+		for _, q := range tg.reviewQueue(t, op) {
+			if q.ID == rec.ID {
+				return true
+			}
+		}
+		return false
+	})
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/phone-call", map[string]any{"note": "已电话告知办理结果，市民表示满意"}, bearer(op)); r.status != 200 {
+		t.Fatalf("phone call: %d %s", r.status, r.body)
+	}
+	for _, q := range tg.reviewQueue(t, op) {
+		if q.ID == rec.ID {
+			t.Fatal("still on the queue after the call")
+		}
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/rating", map[string]any{"satisfied": true, "score": 4, "method": "phone"}, bearer(op)); r.status != 200 {
+		t.Fatalf("phone rating: %d %s", r.status, r.body)
+	}
+	eventually(t, "the ticket to close", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "closed" })
+}

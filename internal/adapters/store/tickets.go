@@ -99,10 +99,11 @@ func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{attrPK: str(pk), attrSK: str(sk)}
 }
 
-// inReview reports whether the ticket waits for an operator (GSI2 is sparse).
+// inReview reports whether the ticket waits for an operator (GSI2 is sparse):
+// a review, a reassignment, an extension decision or a phone call.
 func inReview(t *ticket.Ticket) bool {
 	return (t.Status == ticket.StatusInReview && t.WaitingStep == ticket.StepOperator) ||
-		t.Status == ticket.StatusReturned || t.ExtensionRequested
+		t.Status == ticket.StatusReturned || t.ExtensionRequested || t.PhoneCallNeeded != ""
 }
 
 // ContactIndex returns the blind index the citizen index uses for a contact:

@@ -75,6 +75,7 @@ func (h *Handler) routes() map[string]route {
 		"GET /v1/review-queue":                     h.reviewQueue,
 		"POST /v1/tickets/{id}/review":             h.review,
 		"POST /v1/tickets/{id}/reassign":           h.reassign,
+		"POST /v1/tickets/{id}/phone-call":         h.phoneCall,
 		"GET /v1/departments/{deptId}/tickets":     h.inbox,
 		"POST /v1/tickets/{id}/accept":             h.accept,
 		"POST /v1/tickets/{id}/reply":              h.reply,

@@ -119,3 +119,33 @@ func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2
 	r.log.InfoContext(ctx, "ticket reassigned", "department_id", body.DepartmentID)
 	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status, "departmentId": body.DepartmentID}), nil
 }
+
+type phoneCallBody struct {
+	Note string `json:"note"`
+}
+
+// phoneCall records an operator's call to a citizen whom no e-mail or SMS
+// reached, and takes the ticket off the operator's queue.
+func (h *Handler) phoneCall(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if err := requireRole(r, auth.RoleOperator, auth.RoleAdmin); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	id, err := ticketID(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body phoneCallBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
+	now := h.now()
+	t, err := lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		return t.RecordPhoneCall(body.Note, actor, now)
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r.log.InfoContext(ctx, "phone call recorded")
+	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil
+}

@@ -135,6 +135,8 @@ type summaryView struct {
 	// SuspectedEmergency names the numbers the citizen was told to call while
 	// an operator has not confirmed or ruled out the emergency.
 	SuspectedEmergency []string `json:"suspectedEmergency,omitempty"`
+	// PhoneCallNeeded names the notice no e-mail or SMS could deliver.
+	PhoneCallNeeded string `json:"phoneCallNeeded,omitempty"`
 	// Role is the department's part in a department inbox list: "lead"
 	// (主办) or "co" (协办); lists that are not a department's omit it.
 	Role string `json:"role,omitempty"`
@@ -156,6 +158,7 @@ func summarize(t *ticket.Ticket, cat *catalog.Catalog) summaryView {
 		ID: t.ID, Type: t.Type, Category: t.Category, CategoryName: cat.CategoryName(t.Category),
 		Status: t.Status, CreatedAt: t.CreatedAt, DepartmentID: t.DepartmentID, Overdue: t.Overdue, WaitingStep: t.WaitingStep,
 		Escalated: t.Escalated, ExtensionRequested: t.ExtensionRequested, SuspectedEmergency: t.SuspectedEmergency,
+		PhoneCallNeeded: t.PhoneCallNeeded,
 	}
 	if t.WaitingStep == ticket.StepOperator {
 		s.ReviewReason = t.ReviewReason

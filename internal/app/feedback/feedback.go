@@ -280,7 +280,11 @@ func (h *Handler) deliver(ctx context.Context, t *ticket.Ticket, result string, 
 }
 
 // send delivers msg to the ticket's citizen on every channel they gave,
-// recording each channel as done under result so a retry skips it.
+// recording each channel as done under result so a retry skips it. E-mail and
+// SMS are independent: one failing does not stop the other. When none reaches
+// the citizen (every channel failed, or there is none) the ticket goes to the
+// operator's queue for a phone call; a notice problem never fails the
+// workflow. Only the store and the catalog can make it return an error.
 func (h *Handler) send(ctx context.Context, t *ticket.Ticket, result string, msg notice.Message, log *slog.Logger) error {
 	if t.Contact == nil {
 		return nil // anonymous: nobody to tell
@@ -302,28 +306,61 @@ func (h *Handler) send(ctx context.Context, t *ticket.Ticket, result string, msg
 			return err
 		}})
 	}
+	told := false
+	var failed []string
 	for _, c := range channels {
 		mark := result + ":" + c.name
 		if slices.Contains(t.Notified, mark) {
+			told = true
 			continue
 		}
 		if err := c.send(); err != nil {
-			return &task.DeliveryError{Err: fmt.Errorf("%s to citizen: %w", c.name, err)}
+			// The SDK has retried already; the error names no recipient.
+			log.WarnContext(ctx, "citizen notice not delivered", "channel", c.name, "result", result, "error", err.Error())
+			failed = append(failed, c.name)
+			continue
 		}
-		now := h.Now().UTC().Truncate(time.Millisecond)
-		_, err := lifecycle.Update(ctx, h.Store, t.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		told = true
+		if err := h.note(ctx, t.ID, func(t *ticket.Ticket, now time.Time) []ticket.Event {
 			if slices.Contains(t.Notified, mark) {
-				return nil, lifecycle.ErrUnchanged
+				return nil
 			}
 			t.Notified = append(t.Notified, mark)
-			return []ticket.Event{t.Note("notified."+c.name, ticket.Actor{Role: ticket.ActorSystem}, now, noteFor(c.name, result), true)}, nil
-		})
-		if err != nil {
+			return []ticket.Event{t.Note("notified."+c.name, ticket.Actor{Role: ticket.ActorSystem}, now, noteFor(c.name, result), true)}
+		}); err != nil {
 			return fmt.Errorf("record %s notice: %w", c.name, err)
 		}
 		log.InfoContext(ctx, "citizen notified", "channel", c.name, "result", result)
 	}
+	if told {
+		return nil
+	}
+	mark := result + ":undelivered"
+	if err := h.note(ctx, t.ID, func(t *ticket.Ticket, now time.Time) []ticket.Event {
+		if slices.Contains(t.Notified, mark) {
+			return nil
+		}
+		t.Notified = append(t.Notified, mark)
+		return t.NoticeUndelivered(result, failed, now)
+	}); err != nil {
+		return fmt.Errorf("record undelivered notice: %w", err)
+	}
+	log.WarnContext(ctx, "citizen could not be told; an operator calls", "result", result, "failed_channels", len(failed))
 	return nil
+}
+
+// note changes a ticket in a way no race can make wrong (markers, flags),
+// retrying until it is saved; fn returns no events when there is nothing to do.
+func (h *Handler) note(ctx context.Context, id string, fn func(t *ticket.Ticket, now time.Time) []ticket.Event) error {
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	_, err := lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		evs := fn(t, now)
+		if len(evs) == 0 {
+			return nil, lifecycle.ErrUnchanged
+		}
+		return evs, nil
+	})
+	return err
 }
 
 func noteFor(channel, result string) string {

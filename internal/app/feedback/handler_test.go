@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/hotline12345/hotline/internal/app/feedback"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	feedbackwiring "github.com/hotline12345/hotline/internal/wiring/feedback"
@@ -86,4 +87,74 @@ func TestRatingWindowClosedOnAClosedTicketIsAStateError(t *testing.T) {
 	if !errors.As(err, &reported) || reported.Type != "StateError" {
 		t.Fatalf("error %v, want a StateError for the workflow", err)
 	}
+}
+
+// failingMailer stands for SES refusing the address (a non-deliverable one).
+type failingMailer struct{}
+
+func (failingMailer) Send(context.Context, ports.Email) (string, error) {
+	return "", errors.New("MessageRejected")
+}
+
+type failingTexter struct{}
+
+func (failingTexter) Send(context.Context, string, string) (string, error) {
+	return "", errors.New("InvalidParameter")
+}
+
+// E-mail and SMS are independent: a refused e-mail does not keep the SMS
+// from going out, and the step goes on.
+func TestRefusedEmailStillSendsTheSMS(t *testing.T) {
+	e := localtest.Start(t)
+	fb, id, _ := repliedTicket(t, e)
+	fb.Mailer = failingMailer{}
+	if _, err := fb.Handle(context.Background(), localtest.In(feedback.ActionAwaitRating, id, localtest.FakeToken)); err != nil {
+		t.Fatalf("await-rating: %v", err)
+	}
+	if _, sms := e.Sent(t, id); sms != 1 {
+		t.Fatalf("%d SMS, want 1", sms)
+	}
+	if tk := e.Ticket(t, id); tk.PhoneCallNeeded != "" || tk.WaitingStep != ticket.StepFeedback {
+		t.Fatalf("told by SMS, yet %+v", tk)
+	}
+}
+
+// When no notice reaches the citizen, the step still succeeds (the rating
+// wait starts), and the ticket goes to the operator's queue for a phone call;
+// the operator records the call and the ticket leaves the queue.
+func TestUndeliverableNoticeEndsOnTheOperatorQueue(t *testing.T) {
+	e := localtest.Start(t)
+	fb, id, _ := repliedTicket(t, e)
+	fb.Mailer, fb.Texter = failingMailer{}, failingTexter{}
+	for range 2 { // a retried step flags the ticket once
+		if _, err := fb.Handle(context.Background(), localtest.In(feedback.ActionAwaitRating, id, localtest.FakeToken)); err != nil {
+			t.Fatalf("await-rating: %v", err)
+		}
+	}
+	tk := e.Ticket(t, id)
+	if tk.PhoneCallNeeded == "" || tk.WaitingStep != ticket.StepFeedback {
+		t.Fatalf("not flagged for a call, or the wait did not start: %+v", tk)
+	}
+	if n := countKind(e.Events(t, id), "notice.undelivered"); n != 1 {
+		t.Fatalf("%d undelivered notes", n)
+	}
+	if !e.InReviewQueue(t, id) {
+		t.Fatal("not in the operator's queue")
+	}
+	if st := e.Staff(t, "POST /v1/tickets/{id}/phone-call", id, "operator", "", map[string]string{"note": "已电话告知答复内容"}); st != 200 {
+		t.Fatalf("phone call: %d", st)
+	}
+	if e.InReviewQueue(t, id) || e.Ticket(t, id).PhoneCallNeeded != "" {
+		t.Fatal("still waiting for a call after it was recorded")
+	}
+}
+
+func countKind(evs []ticket.Event, kind string) int {
+	n := 0
+	for _, e := range evs {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
 }

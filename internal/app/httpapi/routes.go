@@ -35,6 +35,7 @@ var Routes = []Route{
 	{"GET", "/v1/review-queue", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/review", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/reassign", "api", AuthStaff},
+	{"POST", "/v1/tickets/{id}/phone-call", "api", AuthStaff},
 	{"GET", "/v1/departments/{deptId}/tickets", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/accept", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/reply", "api", AuthStaff},

@@ -79,12 +79,19 @@ func MobileE164(s string) string {
 }
 
 // Email returns the lower-cased bare address and whether s is a plausible
-// deliverable e-mail address (net/mail syntax, a dotted domain, no display
-// name). Surrounding space is ignored.
+// deliverable e-mail address (ASCII, net/mail syntax, a dotted domain, no
+// display name). Surrounding space is ignored.
 func Email(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > MaxEmailBytes {
 		return "", false
+	}
+	// The address goes into a mail header; SES takes ASCII addresses only
+	// (an internationalised address would fail every notice later).
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return "", false
+		}
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {

@@ -88,6 +88,9 @@ func TestEmail(t *testing.T) {
 		{"<a@example.com>", "", false},
 		{"Zhang <a@example.com>", "", false},
 		{"a@[127.0.0.1]", "", false},
+		{"张三@example.com", "", false}, // SES sends to ASCII addresses only
+		{"zhang@例子.中国", "", false},
+		{"a\r\nBcc:b@example.com", "", false},
 		{strings.Repeat("a", 250) + "@x.cn", "", false},
 		{"", "", false},
 	}

@@ -409,15 +409,41 @@ func EmergencyConfirmedNotice(lang Language, numbers []string) string {
 }
 
 // ReviewPriority orders the operator's review queue: suspected emergencies
-// first (0), then urgent tickets (1), then the rest (2), each oldest first.
+// first (0), then urgent tickets and citizens waiting for a phone call (1),
+// then the rest (2), each oldest first.
 func (t *Ticket) ReviewPriority() int {
 	switch {
 	case len(t.SuspectedEmergency) > 0:
 		return 0
-	case t.Urgency == UrgencyUrgent:
+	case t.Urgency == UrgencyUrgent, t.PhoneCallNeeded != "":
 		return 1
 	}
 	return 2
+}
+
+// NoticeUndelivered records that the citizen could not be told (notice names
+// what, e.g. "replied"): an operator calls them. The event is for staff.
+func (t *Ticket) NoticeUndelivered(notice string, channels []string, now time.Time) []Event {
+	t.PhoneCallNeeded = notice
+	how := "没有可用的短信或邮箱 / no mobile number or e-mail to use"
+	if len(channels) > 0 {
+		how = "发送失败 / sending failed: " + strings.Join(channels, ", ")
+	}
+	return []Event{t.Note("notice.undelivered", Actor{Role: ActorSystem}, now, "通知未能送达，请电话告知市民（"+how+"） / the citizen could not be told: call them", false)}
+}
+
+// RecordPhoneCall records an operator's call to a citizen who could not be
+// told by e-mail or SMS, and takes the ticket off the operator's queue.
+func (t *Ticket) RecordPhoneCall(note string, by Actor, now time.Time) ([]Event, error) {
+	n := strings.TrimSpace(note)
+	if c := utf8.RuneCountInString(n); c < 2 || c > MaxReturnReasonRunes {
+		return nil, &ValidationError{Message: "say what the citizen was told", Fields: map[string]string{"note": fmt.Sprintf("2 to %d characters", MaxReturnReasonRunes)}}
+	}
+	if t.PhoneCallNeeded == "" {
+		return nil, &RefusedError{Reason: "no phone call is waiting on this ticket"}
+	}
+	t.PhoneCallNeeded = ""
+	return []Event{t.Note("phone_call", by, now, "已电话告知 / told by phone: "+n, false)}, nil
 }
 
 // MaxMergedTickets bounds how many tickets one ticket carries merged into it,

@@ -170,6 +170,11 @@ type Ticket struct {
 	PendingDepartmentID string   `json:"pendingDepartmentId,omitempty"`
 	PendingCoHandlers   []string `json:"pendingCoHandlers,omitempty"`
 	MergedInto          string   `json:"mergedInto,omitempty"`
+	// PhoneCallNeeded names the notice the citizen could not be sent (no
+	// address that works: e-mail and SMS both failed, or none given). It puts
+	// the ticket in the operator's queue for a phone call; recording the call
+	// clears it.
+	PhoneCallNeeded string `json:"phoneCallNeeded,omitempty"`
 	// MergedTickets are the tickets merged into this one (并单): their citizens
 	// are told this ticket's result, and they close with it.
 	MergedTickets []string `json:"mergedTickets,omitempty"`

@@ -256,6 +256,27 @@ func (e *Env) NewTicket(t testing.TB) (id, code string) {
 	return id, code
 }
 
+// InReviewQueue reports whether the ticket is on the operator's queue.
+func (e *Env) InReviewQueue(t testing.TB, id string) bool {
+	t.Helper()
+	cursor := ""
+	for {
+		items, next, err := e.Store.ReviewQueue(context.Background(), 100, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.ID == id {
+				return true
+			}
+		}
+		if next == "" {
+			return false
+		}
+		cursor = next
+	}
+}
+
 // Events reads a ticket's timeline.
 func (e *Env) Events(t testing.TB, id string) []ticket.Event {
 	t.Helper()
