@@ -190,6 +190,11 @@ func (s *Store) ReviewQueue(ctx context.Context, limit int, cursor string) ([]ti
 	return s.page(ctx, IndexReview, gsiReview, limit, cursor, "review queue")
 }
 
+// StuckTickets lists the tickets whose workflow stopped, longest stuck first.
+func (s *Store) StuckTickets(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error) {
+	return s.page(ctx, IndexReview, gsiStuck, limit, cursor, "stuck tickets")
+}
+
 // queryPages runs a query to its last page, handing each page's items to fn.
 func (s *Store) queryPages(ctx context.Context, in *dynamodb.QueryInput, what string, fn func(items []map[string]types.AttributeValue) error) error {
 	for {

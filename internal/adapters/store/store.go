@@ -19,6 +19,7 @@
 //	GSI1 inbox    GSI1PK=DEPT#<dept>#<status>  GSI1SK=<reply deadline>#<id>  (only with a department)
 //	              GSI1PK=DEPT#<dept>#co        GSI1SK=<reply deadline>#<id>  (co-handler items of open tickets)
 //	GSI2 review   GSI2PK=REVIEW                GSI2SK=<priority>#<created>#<id> (only while an operator is needed)
+//	              GSI2PK=STUCK                 GSI2SK=<stuck since>#<id>     (only while the workflow is stopped)
 //	GSI3 contact  GSI3PK=CONTACT#<blind index> GSI3SK=<created>#<id>         (only with a phone or e-mail)
 //	GSI4 day      GSI4PK=DAY#<day>#<0-3>       GSI4SK=<created>#<id>
 package store

@@ -44,6 +44,9 @@ const (
 	skMeta    = "META"
 	skIdem    = "IDEM"
 	gsiReview = "REVIEW"
+	// gsiStuck lists the tickets whose workflow stopped, for admins; it takes
+	// precedence over the review queue (nothing would answer an operator).
+	gsiStuck = "STUCK"
 
 	// timeKey is fixed-width so key strings sort chronologically.
 	timeKey = "2006-01-02T15:04:05.000Z"
@@ -159,7 +162,10 @@ func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
 		a[attrGSI1PK] = str(inboxPK(t.DepartmentID, ticket.InboxStatus(t)))
 		a[attrGSI1SK] = str(dl + "#" + t.ID)
 	}
-	if inReview(t) {
+	if t.Stuck != nil {
+		a[attrGSI2PK] = str(gsiStuck)
+		a[attrGSI2SK] = str(t.Stuck.Since.UTC().Format(timeKey) + "#" + t.ID)
+	} else if inReview(t) {
 		a[attrGSI2PK] = str(gsiReview)
 		a[attrGSI2SK] = str(strconv.Itoa(t.ReviewPriority()) + "#" + t.CreatedAt.UTC().Format(timeKey) + "#" + t.ID)
 	}

@@ -25,6 +25,8 @@ type API interface {
 // Input is the execution input: ids only, never the ticket itself.
 type Input struct {
 	TicketID string `json:"ticketId"`
+	// Resume starts a repaired ticket at the step its saved state names.
+	Resume bool `json:"resume,omitempty"`
 }
 
 // Client starts executions of the ticket workflow and completes waiting steps.
@@ -36,26 +38,39 @@ type Client struct {
 // Start starts the ticket's execution, named by the ticket id so a second start
 // (an intake retry) is refused by Step Functions and harmless here.
 func (c *Client) Start(ctx context.Context, ticketID string) error {
-	in, err := json.Marshal(Input{TicketID: ticketID})
+	return c.start(ctx, ticketID, Input{TicketID: ticketID})
+}
+
+// Resume starts the n-th repair of a ticket whose workflow stopped: a new
+// execution, <ticket id>-r<n>, that picks up at the step the ticket's saved
+// state names. Starting the same repair twice is harmless while it runs.
+func (c *Client) Resume(ctx context.Context, ticketID string, attempt int) error {
+	return c.start(ctx, fmt.Sprintf("%s-r%d", ticketID, attempt), Input{TicketID: ticketID, Resume: true})
+}
+
+// start runs the named execution. Step Functions answers a repeated start
+// of a running execution with the same input with that execution; a name
+// that already ran and ended is *ports.WorkflowEndedError.
+func (c *Client) start(ctx context.Context, name string, input Input) error {
+	in, err := json.Marshal(input)
 	if err != nil {
 		return fmt.Errorf("encode workflow input: %w", err)
 	}
 	_, err = c.API.StartExecution(ctx, &sfn.StartExecutionInput{
 		StateMachineArn: aws.String(c.StateMachineArn),
-		Name:            aws.String(ticketID),
+		Name:            aws.String(name),
 		Input:           aws.String(string(in)),
 	})
 	var exists *types.ExecutionAlreadyExists
 	if errors.As(err, &exists) {
-		return nil
+		return &ports.WorkflowEndedError{Execution: name}
 	}
 	if err != nil {
-		return fmt.Errorf("start workflow for ticket %s: %w", ticketID, err)
+		return fmt.Errorf("start workflow execution %s: %w", name, err)
 	}
 	return nil
 }
 
-// Complete finishes a waiting step with an output.
 func (c *Client) Complete(ctx context.Context, token string, output any) error {
 	b, err := json.Marshal(output)
 	if err != nil {

@@ -30,7 +30,10 @@ func (f *fakeAPI) SendTaskFailure(context.Context, *sfn.SendTaskFailureInput, ..
 	return &sfn.SendTaskFailureOutput{}, f.sendErr
 }
 
-func TestStartNamesExecutionByTicketAndIgnoresDuplicates(t *testing.T) {
+// A start is named by the ticket; a name that already ran and ended (Step
+// Functions' ExecutionAlreadyExists) is told apart, so the sweep does not
+// count a failed workflow as restarted; a repair runs as <id>-r<n>.
+func TestStartNamesExecutionByTicketAndReportsAnEndedOne(t *testing.T) {
 	f := &fakeAPI{}
 	c := &Client{API: f, StateMachineArn: "arn"}
 	if err := c.Start(context.Background(), "261127ABCDEF"); err != nil {
@@ -40,8 +43,13 @@ func TestStartNamesExecutionByTicketAndIgnoresDuplicates(t *testing.T) {
 		t.Fatalf("started %q", f.started[0])
 	}
 	f.startErr = &types.ExecutionAlreadyExists{}
-	if err := c.Start(context.Background(), "261127ABCDEF"); err != nil {
-		t.Fatalf("second start: %v", err)
+	var ended *ports.WorkflowEndedError
+	if err := c.Start(context.Background(), "261127ABCDEF"); !errors.As(err, &ended) || ended.Execution != "261127ABCDEF" {
+		t.Fatalf("start of an ended execution: %v", err)
+	}
+	f.startErr = nil
+	if err := c.Resume(context.Background(), "261127ABCDEF", 2); err != nil || f.started[len(f.started)-1] != `261127ABCDEF-r2 {"ticketId":"261127ABCDEF","resume":true}` {
+		t.Fatalf("resume: %v %q", err, f.started)
 	}
 	f.startErr = errors.New("boom")
 	if err := c.Start(context.Background(), "261127ABCDEF"); err == nil {

@@ -30,6 +30,7 @@ type Store interface {
 	DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error)
 	ReviewQueue(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
 	Stats(ctx context.Context, from, to time.Time) (map[string]map[string]int, error)
+	StuckTickets(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
 	// The admin routes read and write the catalog config item.
 	catalogconfig.Store
 	outbox.Deleter
@@ -40,8 +41,11 @@ type Catalog interface {
 	Current(ctx context.Context) (*catalog.Catalog, error)
 }
 
-// Workflow finishes waiting steps.
-type Workflow = outbox.Workflow
+// Workflow finishes waiting steps and starts a stuck ticket's repair.
+type Workflow interface {
+	outbox.Workflow
+	Resume(ctx context.Context, ticketID string, attempt int) error
+}
 
 // Handler is the api function.
 type Handler struct {
@@ -91,6 +95,8 @@ func (h *Handler) routes() map[string]route {
 		"PUT /v1/admin/categories":                 h.adminPutCategories,
 		"GET /v1/admin/calendar/{year}":            h.adminGetCalendar,
 		"PUT /v1/admin/calendar/{year}":            h.adminPutCalendar,
+		"GET /v1/admin/stuck-tickets":              h.stuckTickets,
+		"POST /v1/admin/tickets/{id}/repair":       h.repair,
 	}
 }
 

@@ -23,7 +23,11 @@ func (outage) Complete(context.Context, string, any) error {
 	return errors.New("operation error SFN: SendTaskSuccess, ServiceUnavailable")
 }
 
-// noPlatformSweep leaves the sla sweep to the test (e.sweep).
+func (outage) Resume(context.Context, string, int) error {
+	return errors.New("operation error SFN: StartExecution, ServiceUnavailable")
+}
+
+// noPlatformSweep leaves the sweep to the test (e.sweep).
 func noPlatformSweep(o *platform.Options) { o.SweepInterval = -1 }
 
 func (e *env) sweep(t *testing.T) sweep.Report {

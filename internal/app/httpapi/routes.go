@@ -52,4 +52,7 @@ var Routes = []Route{
 	{"PUT", "/v1/admin/categories", "api", AuthStaff},
 	{"GET", "/v1/admin/calendar/{year}", "api", AuthStaff},
 	{"PUT", "/v1/admin/calendar/{year}", "api", AuthStaff},
+
+	{"GET", "/v1/admin/stuck-tickets", "api", AuthStaff},
+	{"POST", "/v1/admin/tickets/{id}/repair", "api", AuthStaff},
 }

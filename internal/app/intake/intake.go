@@ -162,7 +162,11 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		}
 		// Started on replays too: a client retrying after a failed start is how
 		// a registered ticket whose workflow did not start gets it.
-		if err := h.Workflow.Start(ctx, receipt.ID); err != nil {
+		var ended *ports.WorkflowEndedError
+		if err := h.Workflow.Start(ctx, receipt.ID); errors.As(err, &ended) {
+			// A replay long after the first request: the workflow has run.
+			log.InfoContext(ctx, "workflow already ran", "ticket_id", receipt.ID)
+		} else if err != nil {
 			return Receipt{}, false, fmt.Errorf("start workflow: %w", err)
 		}
 		log.InfoContext(ctx, "ticket filed", "ticket_id", receipt.ID, "replayed", created.Replayed, "type", sub.Type, "channel", sub.Channel)

@@ -86,6 +86,15 @@ type StepGoneError struct{ Reason string }
 
 func (e *StepGoneError) Error() string { return "workflow step is no longer waiting: " + e.Reason }
 
+// WorkflowEndedError says a ticket's workflow execution cannot start because
+// one of that name ran and ended (Step Functions keeps a Standard execution's
+// name for 90 days; a running one with the same input is simply returned).
+type WorkflowEndedError struct{ Execution string }
+
+func (e *WorkflowEndedError) Error() string {
+	return "workflow execution " + e.Execution + " already ran and ended"
+}
+
 // Idempotency describes the Idempotency-Key of a create request.
 type Idempotency struct {
 	Key      string

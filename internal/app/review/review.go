@@ -5,6 +5,7 @@ package review
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -23,6 +24,11 @@ const (
 	ActionReview          = "review"
 	ActionAwaitOperator   = "await-operator"
 	ActionOperatorOverdue = "operator-overdue"
+	// ActionResume names the step a repaired ticket's new execution picks up at.
+	ActionResume = "resume"
+	// ActionWorkflowFailed puts a ticket whose workflow failed on the admins'
+	// list of stuck tickets.
+	ActionWorkflowFailed = "workflow-failed"
 )
 
 // Store reads tickets and the same citizen's recent tickets.
@@ -55,12 +61,14 @@ type Handler struct {
 
 // Output is the decision the workflow's Choice reads.
 type Output struct {
-	Decision string `json:"decision"`
+	Decision string `json:"decision,omitempty"`
+	// Step is where a repaired ticket resumes (resume).
+	Step string `json:"step,omitempty"`
 }
 
 // Handle runs one review action.
 func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
-	if err := in.Validate([]string{ActionReview, ActionAwaitOperator, ActionOperatorOverdue}, []string{ActionAwaitOperator}); err != nil {
+	if err := in.Validate([]string{ActionReview, ActionAwaitOperator, ActionOperatorOverdue, ActionResume, ActionWorkflowFailed}, []string{ActionAwaitOperator}); err != nil {
 		return Output{}, task.Report(err)
 	}
 	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
@@ -73,6 +81,10 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 		err = h.awaitOperator(ctx, in)
 	case ActionOperatorOverdue:
 		out, err = h.operatorOverdue(ctx, in.TicketID, log)
+	case ActionResume:
+		out, err = h.resume(ctx, in.TicketID, log)
+	case ActionWorkflowFailed:
+		err = h.workflowFailed(ctx, in, log)
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "review failed", "error", err.Error())
@@ -245,4 +257,47 @@ func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logg
 	}
 	log.WarnContext(ctx, "operator review overdue")
 	return Output{Decision: string(screening.OutcomeManual)}, nil
+}
+
+func (h *Handler) resume(ctx context.Context, id string, log *slog.Logger) (Output, error) {
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return Output{}, fmt.Errorf("load ticket: %w", err)
+	}
+	step := t.Resume()
+	log.InfoContext(ctx, "repaired workflow resumes", "status", string(t.Status), "step", step)
+	return Output{Step: step}, nil
+}
+
+// workflowFailed records on the ticket that its workflow stopped and why,
+// which lists it for admins to repair.
+func (h *Handler) workflowFailed(ctx context.Context, in task.Input, log *slog.Logger) error {
+	var state struct {
+		Error struct {
+			Error string `json:"Error"`
+			Cause string `json:"Cause"`
+		} `json:"error"`
+	}
+	if len(in.State) > 0 {
+		if err := json.Unmarshal(in.State, &state); err != nil {
+			return &task.InputError{Reason: "state is not a JSON object"}
+		}
+	}
+	name := state.Error.Error
+	if name == "" {
+		name = "UnknownOutcome" // a Choice found no branch: nothing was caught
+	}
+	now := h.Now().UTC().Truncate(time.Millisecond)
+	_, err := lifecycle.UpdateAttempts(ctx, h.Store, in.TicketID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		evs := t.MarkStuck(name, state.Error.Cause, now)
+		if len(evs) == 0 {
+			return nil, lifecycle.ErrUnchanged
+		}
+		return evs, nil
+	})
+	if err != nil {
+		return err
+	}
+	log.ErrorContext(ctx, "workflow stopped; the ticket is listed for repair", "error_name", name)
+	return nil
 }

@@ -1,7 +1,8 @@
-// Package sla is the scheduled sla function (催办): every few minutes it warns
-// departments that have not accepted a ticket by its accept deadline, and it
-// restarts the workflow of any ticket that was registered but whose execution
-// never started (intake answered 500 and the citizen did not retry), and it
+// Package sweep is the scheduled sweep function (催办): every few minutes it
+// warns departments that have not accepted a ticket by its accept deadline, it
+// starts the workflow of any ticket that was registered but whose execution
+// never started (intake answered 500 and the citizen did not retry) — or puts
+// the ticket on the admins' stuck list when its execution ran and ended — and it
 // sends the answers to waiting workflow steps that a staff or citizen action
 // saved but could not send (the outbox). Reply deadlines are watched by the
 // workflow itself (TimeoutSecondsPath).
@@ -10,6 +11,7 @@ package sweep
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -68,6 +70,9 @@ const StartGrace = 2 * time.Minute
 type Report struct {
 	AcceptWarnings    int `json:"acceptWarnings"`
 	WorkflowsRestored int `json:"workflowsRestored"`
+	// WorkflowsStuck are tickets still "received" whose execution already
+	// ended: nothing will move them, so admins get them to repair.
+	WorkflowsStuck int `json:"workflowsStuck"`
 	// AnswersDelivered are queued answers to waiting steps sent by this
 	// sweep; AnswersGone those whose step had ended meanwhile.
 	AnswersDelivered int `json:"answersDelivered"`
@@ -114,11 +119,11 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Report, 
 		rep.AcceptWarnings += n
 		rep.Errors += errs
 	}
-	n, errs := h.restoreWorkflows(ctx, now)
-	rep.WorkflowsRestored, rep.Errors = n, rep.Errors+errs
+	n, stuck, errs := h.restoreWorkflows(ctx, now)
+	rep.WorkflowsRestored, rep.WorkflowsStuck, rep.Errors = n, stuck, rep.Errors+errs
 	ob := outbox.Sweep(ctx, h.Store, h.Workflow, now, h.Log)
 	rep.AnswersDelivered, rep.AnswersGone, rep.Errors = ob.Delivered, ob.Gone, rep.Errors+ob.Errors
-	h.Log.InfoContext(ctx, "sla sweep", "accept_warnings", rep.AcceptWarnings, "workflows_restored", rep.WorkflowsRestored,
+	h.Log.InfoContext(ctx, "sweep", "accept_warnings", rep.AcceptWarnings, "workflows_restored", rep.WorkflowsRestored, "workflows_stuck", rep.WorkflowsStuck,
 		"answers_delivered", rep.AnswersDelivered, "answers_gone", rep.AnswersGone, "errors", rep.Errors)
 	return rep, nil
 }
@@ -182,8 +187,10 @@ func (h *Handler) warn(ctx context.Context, t *ticket.Ticket, now time.Time, cat
 }
 
 // restoreWorkflows starts the execution of tickets still "received" after the
-// grace period, from today and yesterday (China time).
-func (h *Handler) restoreWorkflows(ctx context.Context, now time.Time) (restored, errs int) {
+// grace period, from today and yesterday (China time). A ticket whose
+// execution ran and ended (it failed before review) is not restarted by
+// pretending the start worked: it goes on the admins' stuck list.
+func (h *Handler) restoreWorkflows(ctx context.Context, now time.Time) (restored, stuck, errs int) {
 	for _, day := range []time.Time{now, now.Add(-24 * time.Hour)} {
 		ts, err := h.Store.TicketsByDay(ctx, day)
 		if err != nil {
@@ -192,17 +199,38 @@ func (h *Handler) restoreWorkflows(ctx context.Context, now time.Time) (restored
 			continue
 		}
 		for _, t := range ts {
-			if t.Status != ticket.StatusReceived || now.Sub(t.CreatedAt) < StartGrace {
+			if t.Status != ticket.StatusReceived || t.Stuck != nil || now.Sub(t.CreatedAt) < StartGrace {
 				continue
 			}
-			if err := h.Workflow.Start(ctx, t.ID); err != nil {
+			err := h.Workflow.Start(ctx, t.ID)
+			var ended *ports.WorkflowEndedError
+			switch {
+			case errors.As(err, &ended):
+				if err := h.markStuck(ctx, t.ID, now); err != nil {
+					h.Log.ErrorContext(ctx, "mark stuck", "ticket_id", t.ID, "error", err.Error())
+					errs++
+					continue
+				}
+				h.Log.WarnContext(ctx, "workflow ended before the ticket was reviewed; listed for repair", "ticket_id", t.ID)
+				stuck++
+			case err != nil:
 				h.Log.ErrorContext(ctx, "restart workflow", "ticket_id", t.ID, "error", err.Error())
 				errs++
-				continue
+			default:
+				h.Log.WarnContext(ctx, "workflow started by the sweep", "ticket_id", t.ID)
+				restored++
 			}
-			h.Log.WarnContext(ctx, "workflow started by the sweep", "ticket_id", t.ID)
-			restored++
 		}
 	}
-	return restored, errs
+	return restored, stuck, errs
+}
+
+func (h *Handler) markStuck(ctx context.Context, id string, now time.Time) error {
+	_, err := lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status != ticket.StatusReceived || t.Stuck != nil {
+			return nil, lifecycle.ErrUnchanged
+		}
+		return t.MarkStuck("WorkflowEnded", "the execution ended before the ticket was reviewed", now), nil
+	})
+	return err
 }

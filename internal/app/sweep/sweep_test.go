@@ -9,6 +9,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/sweep"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	"github.com/hotline12345/hotline/internal/wiring"
 	sweepwiring "github.com/hotline12345/hotline/internal/wiring/sweep"
@@ -16,7 +17,7 @@ import (
 
 const complaint = `{"type":"complaint","category":"consumer.refund","channel":"web","content":"买的电饭煲坏了，商家不给退货，请处理。","contact":{"email":"a@example.com"}}`
 
-func slaHandler(t *testing.T, e *localtest.Env) *sweep.Handler {
+func sweepHandler(t *testing.T, e *localtest.Env) *sweep.Handler {
 	t.Helper()
 	h, err := sweepwiring.Build(context.Background(), e.P.Getenv, wiring.Options{Now: e.Clock.Now, Log: e.Logs})
 	if err != nil {
@@ -29,7 +30,7 @@ const scheduled = `{"version":"0","id":"1","detail-type":"Scheduled Event","sour
 
 func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 	e := localtest.Start(t)
-	h := slaHandler(t, e)
+	h := sweepHandler(t, e)
 	id := e.File(t, complaint).ID
 	e.AwaitNewToken(t, id, "")
 	tk := e.Ticket(t, id)
@@ -65,7 +66,7 @@ func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 
 func TestTicketWithoutWorkflowIsStarted(t *testing.T) {
 	e := localtest.Start(t)
-	h := slaHandler(t, e)
+	h := sweepHandler(t, e)
 	ctx := context.Background()
 	now := e.Clock.Now()
 	tk := &ticket.Ticket{
@@ -87,6 +88,42 @@ func TestTicketWithoutWorkflowIsStarted(t *testing.T) {
 	e.AwaitNewToken(t, tk.ID, "")
 	if got := e.Ticket(t, tk.ID).Status; got != ticket.StatusDispatched {
 		t.Fatalf("status %s after the restarted workflow", got)
+	}
+}
+
+// A ticket still "received" whose execution already ran and ended (it failed
+// before review) is not "restarted" by taking ExecutionAlreadyExists for
+// success every sweep: it goes on the admins' stuck list, once.
+func TestTicketWhoseWorkflowEndedIsListedAsStuck(t *testing.T) {
+	e := localtest.Start(t)
+	h := sweepHandler(t, e)
+	ctx := context.Background()
+	now := e.Clock.Now()
+	tk := &ticket.Ticket{
+		ID: "260302ABCDEG", Type: ticket.TypeComplaint, Category: "consumer.refund", Channel: ticket.ChannelWeb,
+		Content: "买的电饭煲坏了，商家不给退货，请处理。", Language: ticket.LanguageZH, Status: ticket.StatusReceived,
+		AccessCodeHash: ticket.HashAccessCode(e.CodeKey, "260302ABCDEG", "ABCDEFGH"), CreatedAt: now, UpdatedAt: now,
+	}
+	if _, err := e.Store.CreateTicket(ctx, tk, tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "", true), nil); err != nil {
+		t.Fatal(err)
+	}
+	// An execution of that name ran and failed before it reviewed the ticket
+	// (here: it was given another ticket's id, so it touches nothing of this one).
+	if _, err := e.P.Engine.StartExecution(e.P.StateMachineArn, tk.ID, []byte(`{"ticketId":"260302ZZZZZZ"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if x, err := e.P.Engine.AdvanceUntil(ctx, e.Clock, e.ExecutionArn(tk.ID), asl.Done); err != nil || x.Status != asl.StatusFailed {
+		t.Fatalf("execution %+v %v", x, err)
+	}
+	e.Clock.Advance(sweep.StartGrace + time.Second)
+	for i := range 2 {
+		rep, err := h.Handle(ctx, json.RawMessage(scheduled))
+		if err != nil || rep.WorkflowsRestored != 0 || rep.WorkflowsStuck != 1-i {
+			t.Fatalf("sweep %d: %+v %v", i, rep, err)
+		}
+	}
+	if got := e.Ticket(t, tk.ID); got.Stuck == nil || got.Stuck.Error != "WorkflowEnded" {
+		t.Fatalf("not listed as stuck: %+v", got.Stuck)
 	}
 }
 

@@ -4,6 +4,7 @@
 package task
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -24,6 +25,9 @@ type Input struct {
 	// EnteredAt is $$.State.EnteredTime for steps that must act once per
 	// state entry: retries of the same entry share it.
 	EnteredAt string `json:"enteredAt,omitempty"`
+	// State is the workflow's state when a step failed (workflow-failed): its
+	// "error" member is the Catch's {"Error", "Cause"}.
+	State json.RawMessage `json:"state,omitempty"`
 }
 
 // InputError says the workflow sent a payload the task cannot act on. Its type

@@ -474,3 +474,62 @@ func (t *Ticket) CloseWithMaster(now time.Time) ([]Event, error) {
 	}
 	return []Event{ev}, nil
 }
+
+// maxCauseRunes clips a failure's cause kept on the ticket.
+const maxCauseRunes = 300
+
+// MarkStuck records that the ticket's workflow ended without finishing it.
+// Marking a stuck ticket again keeps the first failure.
+func (t *Ticket) MarkStuck(errName, cause string, now time.Time) []Event {
+	if t.Stuck != nil {
+		return nil
+	}
+	if r := []rune(cause); len(r) > maxCauseRunes {
+		cause = string(r[:maxCauseRunes]) + "…"
+	}
+	t.Stuck = &Stuck{Since: now, Error: errName, Cause: cause}
+	t.TaskToken, t.WaitingStep = "", StepNone // nothing waits any more
+	return []Event{t.Note("workflow.failed", Actor{Role: ActorSystem}, now, "流程中断，待管理员修复 / the workflow stopped: "+errName, false)}
+}
+
+// Resume names the workflow step a repaired ticket resumes at, from its saved
+// status: the step that was running or waiting when its workflow stopped.
+// "" means there is nothing left to run.
+func (t *Ticket) Resume() string {
+	switch t.Status {
+	case StatusReceived, StatusInReview:
+		if t.WaitingStep == StepOperator || t.ReviewOutcome == "manual" || t.ReviewOutcome == "emergency" {
+			return "operator"
+		}
+		return "review"
+	case StatusReturned:
+		return "operator"
+	case StatusDispatched, StatusAccepted:
+		return "reply"
+	case StatusReplied, StatusAnswered:
+		return "feedback"
+	case StatusRejected:
+		return "rejected"
+	case StatusMerged:
+		return "merged"
+	}
+	return ""
+}
+
+// Repair takes a stuck ticket off the admins' list for a new execution, the
+// n-th repair (see Repairs); expected is the failure the admin saw, so a
+// failure recorded meanwhile is not cleared unseen.
+func (t *Ticket) Repair(attempt int, expected *Stuck, by Actor, now time.Time) ([]Event, error) {
+	switch {
+	case t.Stuck == nil:
+		return nil, &RefusedError{Reason: "the ticket's workflow is not stuck"}
+	case expected == nil || !t.Stuck.Since.Equal(expected.Since):
+		return nil, &RefusedError{Reason: "the ticket failed again meanwhile; look at the new failure"}
+	case attempt != t.Repairs+1:
+		return nil, &RefusedError{Reason: "another repair of this ticket came first"}
+	case t.Resume() == "":
+		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; nothing is left to run"}
+	}
+	t.Stuck, t.Repairs = nil, attempt
+	return []Event{t.Note("workflow.repaired", by, now, fmt.Sprintf("流程已修复，从“%s”继续 / workflow repaired (repair %d): resumes at %s", t.Resume(), attempt, t.Resume()), false)}, nil
+}

@@ -404,3 +404,39 @@ func TestMergedTicketsLinkOnceAndCloseWithTheMaster(t *testing.T) {
 	_, err = merged.CloseWithMaster(cmdNow)
 	refused(t, err)
 }
+
+func TestStuckTicketsResumeWhereTheyStood(t *testing.T) {
+	for status, want := range map[Status]string{
+		StatusReceived: "review", StatusReturned: "operator", StatusDispatched: "reply", StatusAccepted: "reply",
+		StatusReplied: "feedback", StatusAnswered: "feedback", StatusRejected: "rejected", StatusMerged: "merged", StatusClosed: "",
+	} {
+		if got := (&Ticket{Status: status}).Resume(); got != want {
+			t.Errorf("%s resumes at %q, want %q", status, got, want)
+		}
+	}
+	if got := (&Ticket{Status: StatusInReview, WaitingStep: StepOperator}).Resume(); got != "operator" {
+		t.Errorf("a ticket waiting for an operator resumes at %q", got)
+	}
+
+	tk := parked(StatusDispatched, StepDispatch)
+	if evs := tk.MarkStuck("DeliveryError", strings.Repeat("x", 400), cmdNow); len(evs) != 1 || evs[0].Public || tk.TaskToken != "" {
+		t.Fatalf("mark stuck: %+v %+v", evs, tk)
+	}
+	if n := []rune(tk.Stuck.Cause); len(n) > maxCauseRunes+1 {
+		t.Fatalf("cause of %d characters kept", len(n))
+	}
+	first := *tk.Stuck
+	if evs := tk.MarkStuck("Other", "", cmdNow.Add(time.Minute)); evs != nil || tk.Stuck.Error != "DeliveryError" {
+		t.Fatal("a second failure replaced the first")
+	}
+	admin := Actor{Role: ActorAdmin, ID: "a1"}
+	_, err := tk.Repair(1, &Stuck{Since: cmdNow.Add(-time.Hour)}, admin, cmdNow)
+	refused(t, err) // not the failure the admin saw
+	_, err = tk.Repair(2, &first, admin, cmdNow)
+	refused(t, err) // not the next repair
+	if evs, err := tk.Repair(1, &first, admin, cmdNow); err != nil || tk.Stuck != nil || tk.Repairs != 1 || len(evs) != 1 {
+		t.Fatalf("repair: %v %+v", err, tk)
+	}
+	_, err = tk.Repair(2, &first, admin, cmdNow)
+	refused(t, err) // nothing stuck any more
+}

@@ -103,6 +103,16 @@ type Rating struct {
 	By string `json:"by,omitempty"`
 }
 
+// Stuck is why and since when a ticket's workflow no longer runs.
+type Stuck struct {
+	Since time.Time `json:"since"`
+	// Error is the error name Step Functions reported (e.g. DeliveryError),
+	// or why the sweep found the execution ended.
+	Error string `json:"error"`
+	// Cause is the error's cause, clipped; causes never carry personal data.
+	Cause string `json:"cause,omitempty"`
+}
+
 // Step names the workflow step that is parked on a task token.
 type Step string
 
@@ -175,6 +185,13 @@ type Ticket struct {
 	// the ticket in the operator's queue for a phone call; recording the call
 	// clears it.
 	PhoneCallNeeded string `json:"phoneCallNeeded,omitempty"`
+	// Stuck says the ticket's workflow ended without finishing it (a step
+	// failed after its retries, or the execution ended before review). It puts
+	// the ticket on the admins' list of stuck tickets until they repair it.
+	Stuck *Stuck `json:"stuck,omitempty"`
+	// Repairs counts the repairs: each starts a new execution from the
+	// ticket's saved state, named <ticket id>-r<n>.
+	Repairs int `json:"repairs,omitempty"`
 	// MergedTickets are the tickets merged into this one (并单): their citizens
 	// are told this ticket's result, and they close with it.
 	MergedTickets []string `json:"mergedTickets,omitempty"`
