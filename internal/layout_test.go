@@ -102,7 +102,7 @@ func TestEachFunctionLinksOnlyItsClients(t *testing.T) {
 		"review":     {"dynamodb", "kms"},
 		"dispatch":   {"dynamodb", "kms", "sfn", "sqs"},
 		"feedback":   {"dynamodb", "kms", "sfn", "sesv2", "sns"},
-		"api":        {"dynamodb", "kms", "sfn"},
+		"api":        {"dynamodb", "kms", "sfn", "sqs"},
 		"sweep":      {"dynamodb", "kms", "sfn", "sqs"},
 	}
 	for fn, clients := range want {

@@ -173,6 +173,22 @@ func (p *SQSPublisher) queueURL(ctx context.Context, name string) (string, error
 	return url, nil
 }
 
+// Check says whether the department's queue exists: a *ports.QueueMissingError
+// when it does not, so no department is activated that dispatch could not
+// reach.
+func (p *SQSPublisher) Check(ctx context.Context, departmentID string) error {
+	name, err := p.QueueName(departmentID)
+	if err != nil {
+		return err
+	}
+	if _, err := p.queueURL(ctx, name); errors.Is(err, ErrQueueNotFound) {
+		return &ports.QueueMissingError{DepartmentID: departmentID, Queue: name}
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
 // EnsureQueues creates each department's queue and its dead-letter queue
 // (redrive after MaxReceiveCount receives). It is idempotent; local mode and
 // seeding call it, production creates the queues in the SAM template.

@@ -157,9 +157,17 @@ func (h *Handler) adminGetDepartment(ctx context.Context, r *request) (events.AP
 
 func (h *Handler) adminPutDepartment(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
 	var d catalog.Department
+	checked := false
 	c, version, err := h.adminWrite(ctx, r, "department", func(s *catalog.Seed) error {
 		if err := decodeAdmin(r, &d); err != nil {
 			return err
+		}
+		// An active department must have a queue: dispatch could not reach it.
+		if d.Active && !checked {
+			if err := h.Queues.Check(ctx, r.PathParameters["id"]); err != nil {
+				return err
+			}
+			checked = true
 		}
 		d.ID = r.PathParameters["id"] // the path names the department
 		if i := slices.IndexFunc(s.Departments, func(x catalog.Department) bool { return x.ID == d.ID }); i >= 0 {

@@ -1,16 +1,21 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/localmode/platform"
 )
 
 func (r *req) header(k, v string) *req { r.headers[k] = v; return r }
@@ -55,7 +60,15 @@ func TestAdminRoundTripsAndValidation(t *testing.T) {
 	if tag2 == tag {
 		t.Fatal("version unchanged by a PUT")
 	}
-	e.do(t, admin("PUT /v1/admin/departments/{id}", "new_dept").json(map[string]any{"id": "ignored", "name": "新部门", "active": true})).want(t, "create", 200)
+	// An active department needs its queue first: dispatch could not reach it.
+	newDept := map[string]any{"id": "ignored", "name": "新部门", "active": true}
+	if r := e.do(t, admin("PUT /v1/admin/departments/{id}", "new_dept").json(newDept)); r.status != 400 || !strings.Contains(r.body, "hotline-dept-new_dept") {
+		t.Fatalf("a department without a queue: %d %s", r.status, r.body)
+	}
+	if _, err := e.sqs.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(platform.QueuePrefix + "new_dept")}); err != nil {
+		t.Fatal(err)
+	}
+	e.do(t, admin("PUT /v1/admin/departments/{id}", "new_dept").json(newDept)).want(t, "create", 200)
 	r = e.do(t, route("GET /v1/admin/departments/{id}", "new_dept").as(auth.RoleSupervisor, ""))
 	r.want(t, "get created", 200)
 	if !strings.Contains(r.body, `"id":"new_dept"`) || !strings.Contains(r.body, "新部门") {
@@ -63,6 +76,13 @@ func TestAdminRoundTripsAndValidation(t *testing.T) {
 	}
 	if r = e.do(t, admin("GET /v1/admin/departments/{id}", "market")); !strings.Contains(r.body, "（新）") {
 		t.Fatalf("replaced department %s", r.body)
+	}
+
+	// A routing table that would leave tickets unrouted is refused.
+	if r := e.do(t, admin("PUT /v1/admin/routing-rules", "").json(map[string]any{"routingRules": []map[string]any{
+		{"id": "only", "priority": 1, "keywords": []string{"噪音"}, "departmentId": "market"},
+	}})); r.status != 400 || !strings.Contains(r.body, "no default rule") {
+		t.Fatalf("rules without a default: %d %s", r.status, r.body)
 	}
 
 	// Validation: the catalog's problems as fields; nothing stored.

@@ -47,11 +47,18 @@ type Workflow interface {
 	Resume(ctx context.Context, ticketID string, attempt int) error
 }
 
+// Queues says whether a department's queue exists (*ports.QueueMissingError
+// when not), before an admin activates the department.
+type Queues interface {
+	Check(ctx context.Context, departmentID string) error
+}
+
 // Handler is the api function.
 type Handler struct {
 	Store    Store
 	Catalog  Catalog
 	Workflow Workflow
+	Queues   Queues
 	Now      func() time.Time
 	Log      *slog.Logger
 	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).

@@ -81,6 +81,7 @@ func Classify(err error) *Error {
 		idem       *ports.IdempotencyConflictError
 		cursor     *ports.CursorError
 		gone       *ports.StepGoneError
+		noQueue    *ports.QueueMissingError
 	)
 	switch {
 	case errors.As(err, &apiErr):
@@ -107,6 +108,8 @@ func Classify(err error) *Error {
 		return BadRequest("cursor is not one this API returned", map[string]string{"cursor": "invalid"})
 	case errors.As(err, &gone):
 		return Gone(gone.Error())
+	case errors.As(err, &noQueue):
+		return BadRequest(noQueue.Error(), map[string]string{"id": "no queue " + noQueue.Queue})
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
 }

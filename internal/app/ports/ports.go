@@ -95,6 +95,17 @@ func (e *WorkflowEndedError) Error() string {
 	return "workflow execution " + e.Execution + " already ran and ended"
 }
 
+// QueueMissingError says a department has no queue to receive its tickets on:
+// a catalog that made it active could not dispatch to it. HTTP 400.
+type QueueMissingError struct {
+	DepartmentID string
+	Queue        string
+}
+
+func (e *QueueMissingError) Error() string {
+	return "department " + e.DepartmentID + " has no queue " + e.Queue + ": create it first (in AWS: add the department's queues to infra/template.yaml; locally: aws sqs create-queue on the edge)"
+}
+
 // Idempotency describes the Idempotency-Key of a create request.
 type Idempotency struct {
 	Key      string

@@ -181,8 +181,17 @@ func New(s Seed) (*Catalog, error) {
 			defaults++
 		}
 	}
-	if defaults > 1 {
+	switch {
+	case defaults > 1:
 		v.addf("%d default rules; at most one", defaults)
+	case defaults == 0:
+		// Without one, a ticket no rule matches could not be routed.
+		v.addf("no default rule: add one (no conditions, \"default\": true) for the tickets no other rule matches")
+	}
+	for _, r := range s.RoutingRules {
+		if d, ok := c.depts[r.DepartmentID]; r.Default && ok && !d.Active {
+			v.addf("rule %s: the default rule's department %s is inactive, so unmatched tickets could not be routed", r.ID, d.ID)
+		}
 	}
 
 	cal, err := ticket.NewCalendar(s.Calendars...)

@@ -1,10 +1,13 @@
-// Package api wires the api function: the store and the workflow (answers to
-// waiting steps).
+// Package api wires the api function: the store, the workflow (answers to
+// waiting steps, repairs) and the departments' queues (checked before an
+// admin activates a department).
 package api
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	app "github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/wiring"
@@ -17,7 +20,11 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Now: b.Now, Log: b.Log, CodeKey: b.CodeKey()}, nil
+	queues, err := queue.NewDepartmentPublisher(b.AWS, b.Config.QueuePrefix)
+	if err != nil {
+		return nil, fmt.Errorf("api: queue: %w", err)
+	}
+	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey()}, nil
 }
 
 // Lambda is Build for lambda.Start.

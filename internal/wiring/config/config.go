@@ -35,7 +35,7 @@ var Required = map[string][]string{
 	"review":   {EnvRegion, EnvTable, EnvBlindKey},
 	"dispatch": {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix},
 	"feedback": {EnvRegion, EnvTable, EnvBlindKey, EnvSenderEmail},
-	"api":      {EnvRegion, EnvTable, EnvBlindKey},
+	"api":      {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix},
 	"sweep":    {EnvRegion, EnvTable, EnvBlindKey, EnvQueuePrefix, EnvStateMachineArn},
 	// The optional-staff authorizer of the HTTP API (infra/template.yaml) touches
 	// no table and no AWS API: it checks tokens against the identity provider.
