@@ -215,7 +215,15 @@ func (t *Ticket) Rate(in RatingInput, by Actor, now time.Time) ([]Event, RatingO
 	if err := t.AnswerStep(StepFeedback, outcome); err != nil {
 		return nil, RatingOutcome{}, err
 	}
-	return []Event{t.Note("rated", by, now, note, true)}, outcome, nil
+	evs := []Event{t.Note("rated", by, now, note, true)}
+	if !outcome.Satisfied && !outcome.Reopen {
+		// The reopen loop is bounded, visibly: the ticket closes unsatisfied
+		// and supervisors see it among the escalated ones.
+		t.Escalated = true
+		evs = append(evs, t.Note("reopens_exhausted", Actor{Role: ActorSystem}, now,
+			fmt.Sprintf("已重办%d次仍不满意，办结并提请督办 / still unsatisfied after %d reopens: closed and flagged for supervisors", t.ReopenCount, t.ReopenCount), false))
+	}
+	return evs, outcome, nil
 }
 
 // CheckSupplement checks what a citizen adds to a ticket and returns it as kept.
