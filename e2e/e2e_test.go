@@ -203,6 +203,7 @@ func eventually(t *testing.T, what string, check func() bool) {
 type citizenView struct {
 	ID         string `json:"id"`
 	Status     string `json:"status"`
+	StatusText string `json:"statusText"`
 	Department *struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`

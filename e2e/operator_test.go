@@ -95,6 +95,10 @@ func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
 		t.Fatalf("return: %d %s", r.status, r.body)
 	}
 	eventually(t, "the returned ticket in the review queue", func() bool { return tg.inReviewQueue(t, op, rec.ID) })
+	// The citizen sees a reassignment under way, not the departments' argument.
+	if v := tg.citizen(t, rec.ID, rec.AccessCode); v.Status != "reassigning" || v.StatusText != "正在重新派单" {
+		t.Fatalf("citizen sees a returned ticket as %q %q", v.Status, v.StatusText)
+	}
 	// The reassignment may come before the workflow has parked its operator step: then it is a 409 to retry.
 	eventually(t, "the reassignment", func() bool {
 		r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reassign", map[string]any{"departmentId": "urban_enforcement", "reason": "城管执法"}, bearer(op))

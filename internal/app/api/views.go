@@ -34,10 +34,13 @@ type timelineEntry struct {
 
 // CitizenView is GET /v1/tickets/{id} with an access code (API.md).
 type CitizenView struct {
-	ID         string            `json:"id"`
-	Type       ticket.Type       `json:"type"`
-	Category   string            `json:"category,omitempty"`
-	Status     ticket.Status     `json:"status"`
+	ID       string        `json:"id"`
+	Type     ticket.Type   `json:"type"`
+	Category string        `json:"category,omitempty"`
+	Status   ticket.Status `json:"status"`
+	// StatusText says the status in the ticket's language, in the citizen's
+	// terms.
+	StatusText string            `json:"statusText"`
 	CreatedAt  time.Time         `json:"createdAt"`
 	Department *departmentRef    `json:"department,omitempty"`
 	Deadlines  map[string]string `json:"deadlines,omitempty"`
@@ -48,8 +51,9 @@ type CitizenView struct {
 }
 
 func citizenView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog) CitizenView {
+	status := ticket.CitizenStatus(t.Status)
 	v := CitizenView{
-		ID: t.ID, Type: t.Type, Category: t.Category, Status: t.Status, CreatedAt: t.CreatedAt,
+		ID: t.ID, Type: t.Type, Category: t.Category, Status: status, StatusText: ticket.StatusText(status, t.Language), CreatedAt: t.CreatedAt,
 		Answer: t.Answer, Notice: t.ReviewNotice, Timeline: timeline(evs, true),
 	}
 	if t.DepartmentID != "" {
@@ -75,7 +79,11 @@ func timeline(evs []ticket.Event, publicOnly bool) []timelineEntry {
 		if publicOnly && !e.Public {
 			continue
 		}
-		out = append(out, timelineEntry{At: e.At, Status: status, Kind: e.Kind, Note: e.Note})
+		shown := status
+		if publicOnly {
+			shown = ticket.CitizenStatus(status)
+		}
+		out = append(out, timelineEntry{At: e.At, Status: shown, Kind: e.Kind, Note: e.Note})
 	}
 	return out
 }

@@ -121,3 +121,40 @@ func (t *Ticket) Note(kind string, at Actor, when time.Time, note string, public
 	t.UpdatedAt = when
 	return Event{TicketID: t.ID, At: when, Kind: kind, ActorRole: at.Role, ActorID: at.ID, Note: note, Public: public}
 }
+
+// StatusReassigning is what a citizen sees while a department's return waits
+// for an operator to reassign the ticket: the departments' argument is theirs.
+const StatusReassigning Status = "reassigning"
+
+// CitizenStatus is the status as a citizen sees it: a returned ticket is being
+// reassigned.
+func CitizenStatus(s Status) Status {
+	if s == StatusReturned {
+		return StatusReassigning
+	}
+	return s
+}
+
+// StatusText says a status (as CitizenStatus gives it) in the citizen's terms.
+func StatusText(s Status, lang Language) string {
+	texts := map[Status][2]string{
+		StatusReceived:    {"已受理", "received"},
+		StatusInReview:    {"审核中", "being reviewed"},
+		StatusRejected:    {"不予受理", "not accepted"},
+		StatusMerged:      {"已并单办理", "handled with another ticket"},
+		StatusAnswered:    {"已直接答复", "answered"},
+		StatusDispatched:  {"已派单，等待部门办理", "sent to the department"},
+		StatusAccepted:    {"部门办理中", "being handled by the department"},
+		StatusReassigning: {"正在重新派单", "being reassigned"},
+		StatusReplied:     {"部门已答复，请评价", "replied: please rate the answer"},
+		StatusClosed:      {"已办结", "closed"},
+	}
+	t, ok := texts[s]
+	if !ok {
+		return string(s)
+	}
+	if lang == LanguageEN {
+		return t[1]
+	}
+	return t[0]
+}

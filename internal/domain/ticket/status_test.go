@@ -94,3 +94,18 @@ func TestTransitionProducesEvent(t *testing.T) {
 		t.Errorf("refused transition changed the ticket: %+v", tk)
 	}
 }
+
+// Every status a citizen can see has words in both languages; a returned
+// ticket is shown as being reassigned.
+func TestCitizenStatusText(t *testing.T) {
+	for _, s := range Statuses {
+		c := CitizenStatus(s)
+		// An unknown status falls back to its code; the Chinese text never is one.
+		if zh, en := StatusText(c, LanguageZH), StatusText(c, LanguageEN); zh == string(c) || en == "" {
+			t.Errorf("%s (%s) has no text: %q %q", c, s, zh, en)
+		}
+	}
+	if CitizenStatus(StatusReturned) != StatusReassigning {
+		t.Error("a returned ticket is shown as returned")
+	}
+}
