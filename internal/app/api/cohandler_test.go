@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hotline12345/hotline/internal/app/auth"
@@ -177,5 +178,42 @@ func TestCoHandlerReassignedAwayAndPaging(t *testing.T) {
 	}
 	if got := e.inboxIDs(t, "market", "dispatched", ""); !slices.Equal(got, []string{id}) {
 		t.Fatalf("market inbox %v", got)
+	}
+}
+
+// A co-handler records its opinion (协办意见); the lead reads it in its view
+// before replying. Staff add internal notes the citizen never sees.
+func TestCoHandlerOpinionAndStaffNotes(t *testing.T) {
+	e := newEnv(t)
+	id, code := e.constructionNoise(t, 0)
+	opinion := map[string]any{"message": "经核查，该工地夜间施工许可已过期，建议执法局依法处罚。"}
+	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "housing").json(opinion)).want(t, "co-handler's opinion", 201)
+	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "urban_enforcement").json(opinion)).want(t, "the lead's own opinion", 409)
+	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "market").json(opinion)).want(t, "an unrelated department", 403)
+	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "housing").json(map[string]any{"message": " "})).want(t, "an empty opinion", 400)
+
+	e.do(t, route("POST /v1/tickets/{id}/notes", id).as(auth.RoleOperator, "").json(map[string]any{"text": "市民来电催问，已安抚。"})).want(t, "operator note", 201)
+	e.do(t, route("POST /v1/tickets/{id}/notes", id).as(auth.RoleDepartment, "market").json(map[string]any{"text": "x"})).want(t, "an unrelated department's note", 403)
+	e.do(t, route("POST /v1/tickets/{id}/notes", id).json(map[string]any{"text": "x"})).want(t, "a note without a token", 401)
+
+	r := e.do(t, route("GET /v1/tickets/{id}", id).as(auth.RoleDepartment, "urban_enforcement"))
+	r.want(t, "lead's view", 200)
+	var lead struct {
+		CoOpinions []ticket.CoOpinion      `json:"coOpinions"`
+		Timeline   []struct{ Kind string } `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &lead); err != nil || len(lead.CoOpinions) != 1 || lead.CoOpinions[0].DepartmentID != "housing" {
+		t.Fatalf("the lead does not see the opinion: %s", r.body)
+	}
+	kinds := map[string]bool{}
+	for _, ev := range lead.Timeline {
+		kinds[ev.Kind] = true
+	}
+	if !kinds["staff_note"] || !kinds["co_opinion"] {
+		t.Fatalf("staff timeline kinds %v", kinds)
+	}
+	r = e.do(t, route("GET /v1/tickets/{id}", id).code(code))
+	if strings.Contains(r.body, "已安抚") || strings.Contains(r.body, "施工许可") {
+		t.Fatalf("the citizen sees internal notes: %s", r.body)
 	}
 }

@@ -191,3 +191,81 @@ func (h *Handler) returnTicket(ctx context.Context, r *request) (events.APIGatew
 	r.log.InfoContext(ctx, "ticket returned")
 	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil
 }
+
+type noteBody struct {
+	Text string `json:"text"`
+}
+
+// staffNote adds an internal note (any staff who may read the ticket).
+func (h *Handler) staffNote(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if !r.isStaff {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.Unauthorized("a staff token is required")
+	}
+	id, err := ticketID(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body noteBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	actor := staffActor(r.staff)
+	now := h.now()
+	// A note only adds to the timeline: racing writers must not make it fail.
+	_, err = lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if !canRead(r.staff, t) {
+			return nil, httpapi.Forbidden("this ticket is not dispatched to your department")
+		}
+		return t.AddStaffNote(body.Text, actor, now)
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r.log.InfoContext(ctx, "staff note added")
+	return httpapi.JSON(http.StatusCreated, map[string]any{"ticketId": id, "at": now}), nil
+}
+
+type coOpinionBody struct {
+	Message string `json:"message"`
+}
+
+// coOpinion records a co-handling department's opinion (协办意见).
+func (h *Handler) coOpinion(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if err := requireRole(r, auth.RoleDepartment); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	id, err := ticketID(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body coOpinionBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	actor := ticket.Actor{Role: ticket.ActorDepartment, ID: r.staff.Dept}
+	now := h.now()
+	t, err := lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if !canRead(r.staff, t) {
+			return nil, httpapi.Forbidden("this ticket is not dispatched to your department")
+		}
+		return t.AddCoOpinion(body.Message, actor, r.staff.Subject, now)
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r.log.InfoContext(ctx, "co-handler opinion recorded")
+	return httpapi.JSON(http.StatusCreated, map[string]any{"ticketId": id, "status": t.Status, "at": now}), nil
+}
+
+// staffActor is who a staff member is on the timeline.
+func staffActor(c auth.Claims) ticket.Actor {
+	switch c.Role {
+	case auth.RoleDepartment:
+		return ticket.Actor{Role: ticket.ActorDepartment, ID: c.Dept}
+	case auth.RoleSupervisor:
+		return ticket.Actor{Role: ticket.ActorSupervisor, ID: c.Subject}
+	case auth.RoleAdmin:
+		return ticket.Actor{Role: ticket.ActorAdmin, ID: c.Subject}
+	}
+	return ticket.Actor{Role: ticket.ActorOperator, ID: c.Subject}
+}

@@ -541,3 +541,46 @@ func (t *Ticket) Repair(attempt int, expected *Stuck, by Actor, now time.Time) (
 	t.Stuck, t.Repairs = nil, attempt
 	return []Event{t.Note("workflow.repaired", by, now, fmt.Sprintf("流程已修复，从“%s”继续 / workflow repaired (repair %d): resumes at %s", t.Resume(), attempt, t.Resume()), false)}, nil
 }
+
+// MaxNoteRunes bounds a staff note and a co-handler's opinion.
+const MaxNoteRunes = 2000
+
+func checkNote(field, text string) (string, error) {
+	n := strings.TrimSpace(text)
+	if c := utf8.RuneCountInString(n); c < 1 || c > MaxNoteRunes {
+		return "", &ValidationError{Message: field + " must be 1 to 2000 characters", Fields: map[string]string{field: fmt.Sprintf("1 to %d characters", MaxNoteRunes)}}
+	}
+	return n, nil
+}
+
+// AddStaffNote adds an internal note to the timeline: staff see it, the
+// citizen does not.
+func (t *Ticket) AddStaffNote(text string, by Actor, now time.Time) ([]Event, error) {
+	n, err := checkNote("text", text)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{t.Note("staff_note", by, now, n, false)}, nil
+}
+
+// AddCoOpinion records a co-handling department's opinion (协办意见) while
+// the lead handles the ticket; the lead reads it before replying.
+func (t *Ticket) AddCoOpinion(message string, by Actor, subject string, now time.Time) ([]Event, error) {
+	m, err := checkNote("message", message)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(t.CoHandlers, by.ID) {
+		return nil, &RefusedError{Reason: "only a co-handling department gives an opinion"}
+	}
+	if t.Status != StatusDispatched && t.Status != StatusAccepted {
+		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; opinions go in while the lead handles it"}
+	}
+	op := CoOpinion{DepartmentID: by.ID, Message: m, By: subject, At: now}
+	if i := slices.IndexFunc(t.CoOpinions, func(o CoOpinion) bool { return o.DepartmentID == by.ID }); i >= 0 {
+		t.CoOpinions[i] = op
+	} else {
+		t.CoOpinions = append(t.CoOpinions, op)
+	}
+	return []Event{t.Note("co_opinion", by, now, m, false)}, nil
+}

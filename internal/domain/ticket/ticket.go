@@ -103,6 +103,14 @@ type Rating struct {
 	By string `json:"by,omitempty"`
 }
 
+// CoOpinion is a co-handling department's opinion on a ticket.
+type CoOpinion struct {
+	DepartmentID string    `json:"departmentId"`
+	Message      string    `json:"message"`
+	By           string    `json:"by"`
+	At           time.Time `json:"at"`
+}
+
 // Stuck is why and since when a ticket's workflow no longer runs.
 type Stuck struct {
 	Since time.Time `json:"since"`
@@ -192,6 +200,9 @@ type Ticket struct {
 	// Repairs counts the repairs: each starts a new execution from the
 	// ticket's saved state, named <ticket id>-r<n>.
 	Repairs int `json:"repairs,omitempty"`
+	// CoOpinions are the co-handling departments' opinions (协办意见), one per
+	// department (a later one replaces it); the lead reads them before replying.
+	CoOpinions []CoOpinion `json:"coOpinions,omitempty"`
 	// MergedTickets are the tickets merged into this one (并单): their citizens
 	// are told this ticket's result, and they close with it.
 	MergedTickets []string `json:"mergedTickets,omitempty"`
