@@ -423,3 +423,34 @@ func TestUndeliverableNoticeEndsOnTheOperatorQueue(t *testing.T) {
 	}
 	eventually(t, "the ticket to close", func() bool { return tg.citizen(t, rec.ID, rec.AccessCode).Status == "closed" })
 }
+
+// A citizen withdraws a ticket (撤单) while the department handles it: the
+// department is told on its queue and can no longer act on it.
+func TestCitizenWithdrawsATicket(t *testing.T) {
+	tg := start(t)
+	rec := tg.file(t, complaint())
+	market := tg.queueFor(t, "market")
+	if msg := market(rec.ID); msg.Type != ports.TypeDispatched {
+		t.Fatalf("first message %+v", msg)
+	}
+	code := map[string]string{"X-Access-Code": rec.AccessCode}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/withdrawal", map[string]any{"reason": "商家已主动联系我退款了"}, map[string]string{"X-Access-Code": "WRONGCOD"}); r.status != 404 {
+		t.Fatalf("withdrawal with a wrong code: %d", r.status)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/withdrawal", map[string]any{"reason": "商家已主动联系我退款了"}, code); r.status != 200 || !strings.Contains(string(r.body), `"withdrawn"`) {
+		t.Fatalf("withdrawal: %d %s", r.status, r.body)
+	}
+	if msg := market(rec.ID); msg.Type != ports.TypeWithdrawn || msg.Role != ports.RoleLead {
+		t.Fatalf("withdrawal message %+v", msg)
+	}
+	if v := tg.citizen(t, rec.ID, rec.AccessCode); v.Status != "withdrawn" || v.StatusText != "已撤单" {
+		t.Fatalf("citizen sees %q %q", v.Status, v.StatusText)
+	}
+	dept := tg.token(t, auth.RoleDepartment, "market")
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "resolved", "message": "已处理"}, bearer(dept)); r.status != 409 {
+		t.Fatalf("reply to a withdrawn ticket: %d %s", r.status, r.body)
+	}
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/withdrawal", map[string]any{"reason": "再撤一次"}, code); r.status != 409 {
+		t.Fatalf("second withdrawal: %d %s", r.status, r.body)
+	}
+}

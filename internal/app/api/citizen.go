@@ -142,6 +142,34 @@ func (h *Handler) rate(ctx context.Context, r *request) (events.APIGatewayV2HTTP
 	return httpapi.JSON(http.StatusOK, map[string]any{"ticketId": t.ID, "satisfied": outcome.Satisfied, "reopened": outcome.Reopen, "status": t.Status}), nil
 }
 
+type withdrawalBody struct {
+	Reason string `json:"reason"`
+}
+
+// withdraw lets the citizen take the ticket back (撤单) until the department
+// replies; a waiting workflow step is answered so the workflow ends.
+func (h *Handler) withdraw(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	t, err := h.citizenTicket(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body withdrawalBody
+	if err := decode(r, &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	now := h.now()
+	t, err = lifecycle.Update(ctx, h.Store, t.ID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		return t.Withdraw(body.Reason, now)
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// The withdrawal stands even if the waiting step is gone: nothing is left to do.
+	h.deliver(ctx, r, t)
+	r.log.InfoContext(ctx, "ticket withdrawn")
+	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil
+}
+
 // canSeeContact says which roles see the citizen's contact unmasked.
 func canSeeContact(c auth.Claims) bool {
 	return c.Role == auth.RoleOperator || c.Role == auth.RoleAdmin

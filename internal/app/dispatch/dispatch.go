@@ -27,6 +27,9 @@ const (
 	// ActionRewait reads the reply deadline again after an approved
 	// extension, so the workflow waits for the reply until the new one.
 	ActionRewait = "rewait"
+	// ActionNotifyWithdrawn tells the departments of a ticket its citizen
+	// withdrew; the workflow then ends.
+	ActionNotifyWithdrawn = "notify-withdrawn"
 )
 
 // Catalog gives the current departments, categories, rules and calendar.
@@ -66,7 +69,7 @@ type Output struct {
 
 // Handle runs one dispatch action.
 func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
-	if err := in.Validate([]string{ActionRoute, ActionAwaitReply, ActionMarkOverdue, ActionRewait}, []string{ActionAwaitReply}); err != nil {
+	if err := in.Validate([]string{ActionRoute, ActionAwaitReply, ActionMarkOverdue, ActionRewait, ActionNotifyWithdrawn}, []string{ActionAwaitReply}); err != nil {
 		return Output{}, task.Report(err)
 	}
 	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
@@ -81,6 +84,8 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 		out, err = h.markOverdue(ctx, in, log)
 	case ActionRewait:
 		out, err = h.rewait(ctx, in.TicketID, log)
+	case ActionNotifyWithdrawn:
+		err = h.notifyWithdrawn(ctx, in.TicketID, log)
 	}
 	if err != nil {
 		log.ErrorContext(ctx, "dispatch failed", "error", err.Error())
@@ -96,6 +101,8 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 	now := h.Now().UTC().Truncate(time.Millisecond)
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		switch t.Status {
+		case ticket.StatusWithdrawn:
+			return nil, &task.WithdrawnError{TicketID: t.ID}
 		case ticket.StatusDispatched, ticket.StatusAccepted:
 			return nil, lifecycle.ErrUnchanged // a retry after the route was saved
 		case ticket.StatusInReview, ticket.StatusReturned, ticket.StatusReplied, ticket.StatusAnswered:
@@ -168,8 +175,8 @@ func (h *Handler) awaitReply(ctx context.Context, in task.Input, log *slog.Logge
 	t, err = lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		switch t.Status {
 		case ticket.StatusDispatched, ticket.StatusAccepted:
-		case ticket.StatusReplied, ticket.StatusReturned:
-			// The department acted before the token was parked.
+		case ticket.StatusReplied, ticket.StatusReturned, ticket.StatusWithdrawn:
+			// The department (or the citizen) acted before the token was parked.
 			outcome = string(t.Status)
 		default:
 			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionAwaitReply}
@@ -217,6 +224,49 @@ func (h *Handler) notifyDepartments(ctx context.Context, t *ticket.Ticket, cat *
 	return nil
 }
 
+// notifyWithdrawn tells the lead and the co-handlers, once, that the citizen
+// withdrew the ticket. A ticket withdrawn before dispatch had no department.
+func (h *Handler) notifyWithdrawn(ctx context.Context, id string, log *slog.Logger) error {
+	t, err := h.Store.GetTicket(ctx, id)
+	if err != nil {
+		return fmt.Errorf("load ticket: %w", err)
+	}
+	if t.Status != ticket.StatusWithdrawn {
+		return &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionNotifyWithdrawn}
+	}
+	const mark = "withdrawn"
+	if t.DepartmentID == "" || slices.Contains(t.Notified, mark) {
+		return nil
+	}
+	cat, err := h.Catalog.Current(ctx)
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	msg := ports.DepartmentMessage{Type: ports.TypeWithdrawn, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: ports.RoleLead,
+		Category: t.Category, Deadline: t.Deadlines.Reply, Summary: "市民已撤单 · " + Summary(t, cat)}
+	if err := h.Queue.Publish(ctx, t.DepartmentID, msg); err != nil {
+		return &task.DeliveryError{Err: fmt.Errorf("tell department %s: %w", t.DepartmentID, err)}
+	}
+	for _, co := range t.CoHandlers {
+		msg.DepartmentID, msg.Role = co, ports.RoleCo
+		if err := h.Queue.Publish(ctx, co, msg); err != nil {
+			return &task.DeliveryError{Err: fmt.Errorf("tell co-handler %s: %w", co, err)}
+		}
+	}
+	_, err = lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if slices.Contains(t.Notified, mark) {
+			return nil, lifecycle.ErrUnchanged
+		}
+		t.Notified = append(t.Notified, mark)
+		return nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("record the withdrawal notice: %w", err)
+	}
+	log.InfoContext(ctx, "departments told of the withdrawal", "department_id", t.DepartmentID)
+	return nil
+}
+
 // Summary describes a ticket for a queue message without any personal data: the
 // content may name people, so only the type and category are given.
 func Summary(t *ticket.Ticket, cat *catalog.Catalog) string {
@@ -259,7 +309,7 @@ func (h *Handler) awaitingReply(ctx context.Context, id, action string) (t *tick
 		return nil, &Output{}, fmt.Errorf("load ticket: %w", err)
 	}
 	switch t.Status {
-	case ticket.StatusReplied, ticket.StatusReturned:
+	case ticket.StatusReplied, ticket.StatusReturned, ticket.StatusWithdrawn:
 		return t, &Output{DepartmentID: t.DepartmentID, Outcome: string(t.Status), ReplyTimeoutSeconds: 1}, nil
 	case ticket.StatusDispatched, ticket.StatusAccepted:
 		return t, nil, nil

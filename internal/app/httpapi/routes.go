@@ -31,6 +31,7 @@ var Routes = []Route{
 	{"GET", "/v1/tickets/{id}", "api", AuthOptional},
 	{"POST", "/v1/tickets/{id}/supplements", "api", AuthPublic},
 	{"POST", "/v1/tickets/{id}/rating", "api", AuthOptional}, // citizens online; operators for a citizen reached by phone
+	{"POST", "/v1/tickets/{id}/withdrawal", "api", AuthPublic},
 
 	{"GET", "/v1/review-queue", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/review", "api", AuthStaff},

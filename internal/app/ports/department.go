@@ -22,12 +22,14 @@ const (
 	TypeReopened   MessageType = "ticket.reopened"
 	TypeOverdue    MessageType = "ticket.overdue"
 	TypeEscalated  MessageType = "ticket.escalated"
+	// TypeWithdrawn: the citizen withdrew the ticket; stop handling it.
+	TypeWithdrawn MessageType = "ticket.withdrawn"
 )
 
 // Valid reports whether t is a known type.
 func (t MessageType) Valid() bool {
 	switch t {
-	case TypeDispatched, TypeReopened, TypeOverdue, TypeEscalated:
+	case TypeDispatched, TypeReopened, TypeOverdue, TypeEscalated, TypeWithdrawn:
 		return true
 	}
 	return false

@@ -100,6 +100,9 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 	if err != nil {
 		return Output{}, fmt.Errorf("load ticket: %w", err)
 	}
+	if t.Status == ticket.StatusWithdrawn {
+		return Output{Decision: ticket.DecisionWithdrawn}, nil
+	}
 	if t.ReviewOutcome != "" {
 		return Output{Decision: t.ReviewOutcome}, nil // a retry after the decision was saved
 	}
@@ -210,6 +213,9 @@ func (h *Handler) input(ctx context.Context, t *ticket.Ticket) (screening.Input,
 
 func (h *Handler) awaitOperator(ctx context.Context, in task.Input) error {
 	_, err := lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if t.Status == ticket.StatusWithdrawn {
+			return nil, &task.WithdrawnError{TicketID: t.ID}
+		}
 		if t.Status != ticket.StatusInReview && t.Status != ticket.StatusReturned {
 			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionAwaitOperator}
 		}
@@ -235,6 +241,10 @@ func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logg
 	var decided string
 	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		decided = ""
+		if t.Status == ticket.StatusWithdrawn {
+			decided = ticket.DecisionWithdrawn
+			return nil, lifecycle.ErrUnchanged
+		}
 		if t.WaitingStep != ticket.StepOperator && slices.Contains(operatorDecisions, t.ReviewOutcome) {
 			decided = t.ReviewOutcome
 			return nil, lifecycle.ErrUnchanged

@@ -80,6 +80,17 @@ type Named interface {
 	ErrorName() string
 }
 
+// WithdrawnError says the citizen withdrew the ticket: the workflow catches
+// it by name and ends after telling the department.
+type WithdrawnError struct{ TicketID string }
+
+func (e *WithdrawnError) Error() string {
+	return "ticket " + e.TicketID + " was withdrawn by the citizen"
+}
+
+// ErrorName is the name Step Functions reports for a WithdrawnError.
+func (e *WithdrawnError) ErrorName() string { return "TicketWithdrawn" }
+
 // ErrorName is the name Step Functions reports for an InputError.
 func (e *InputError) ErrorName() string { return "InputError" }
 

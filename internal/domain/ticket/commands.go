@@ -249,12 +249,14 @@ func (t *Ticket) Supplement(content string, now time.Time) ([]Event, error) {
 	return []Event{t.Note("supplement", Actor{Role: ActorCitizen}, now, c, true)}, nil
 }
 
-// Review decisions an operator takes on a ticket waiting in review.
+// Review decisions an operator takes on a ticket waiting in review;
+// DecisionWithdrawn ends the wait when the citizen withdraws the ticket.
 const (
-	DecisionAccept = "accept"
-	DecisionReject = "reject"
-	DecisionMerge  = "merge"
-	DecisionAnswer = "answer"
+	DecisionWithdrawn = "withdrawn"
+	DecisionAccept    = "accept"
+	DecisionReject    = "reject"
+	DecisionMerge     = "merge"
+	DecisionAnswer    = "answer"
 )
 
 // OperatorReview is an operator's review decision (人工审核).
@@ -489,8 +491,8 @@ const maxCauseRunes = 300
 // MarkStuck records that the ticket's workflow ended without finishing it.
 // Marking a stuck ticket again keeps the first failure.
 func (t *Ticket) MarkStuck(errName, cause string, now time.Time) []Event {
-	if t.Stuck != nil {
-		return nil
+	if t.Stuck != nil || t.Status.Final() {
+		return nil // a final ticket has nothing left to run
 	}
 	if r := []rune(cause); len(r) > maxCauseRunes {
 		cause = string(r[:maxCauseRunes]) + "…"
@@ -583,4 +585,38 @@ func (t *Ticket) AddCoOpinion(message string, by Actor, subject string, now time
 		t.CoOpinions = append(t.CoOpinions, op)
 	}
 	return []Event{t.Note("co_opinion", by, now, m, false)}, nil
+}
+
+// OutcomeWithdrawn ends the wait for the department's reply when the citizen
+// withdraws the ticket.
+const OutcomeWithdrawn = "withdrawn"
+
+// MaxWithdrawalReasonRunes bounds why a citizen withdraws a ticket.
+const MaxWithdrawalReasonRunes = 500
+
+// Withdraw is the citizen taking the ticket back (撤单), allowed until the
+// department replies. A workflow step waiting for an operator or for the
+// department is answered "withdrawn", which ends the workflow after the
+// department is told.
+func (t *Ticket) Withdraw(reason string, now time.Time) ([]Event, error) {
+	r := strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(r); n < 1 || n > MaxWithdrawalReasonRunes {
+		return nil, &ValidationError{Message: "say why the ticket is withdrawn", Fields: map[string]string{"reason": fmt.Sprintf("1 to %d characters", MaxWithdrawalReasonRunes)}}
+	}
+	if !CanTransition(t.Status, StatusWithdrawn) {
+		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; it can be withdrawn only until the department replies"}
+	}
+	ev, err := t.Transition(StatusWithdrawn, Actor{Role: ActorCitizen}, now, "市民撤单 / withdrawn by the citizen: "+r)
+	if err != nil {
+		return nil, err
+	}
+	t.WithdrawExtension(now)
+	t.SuspectedEmergency, t.PhoneCallNeeded = nil, ""
+	switch t.WaitingStep {
+	case StepOperator:
+		err = t.AnswerToken(t.TakeStep(), ReviewDecision{Decision: DecisionWithdrawn})
+	case StepDispatch:
+		err = t.AnswerToken(t.TakeStep(), HandlingOutcome{Outcome: OutcomeWithdrawn})
+	}
+	return []Event{ev}, err
 }

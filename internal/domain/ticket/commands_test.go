@@ -443,3 +443,32 @@ func TestStuckTicketsResumeWhereTheyStood(t *testing.T) {
 	_, err = tk.Repair(2, &first, admin, cmdNow)
 	refused(t, err) // nothing stuck any more
 }
+
+func TestWithdrawUntilTheReply(t *testing.T) {
+	tk := parked(StatusDispatched, StepDispatch)
+	if _, err := tk.Withdraw(" ", cmdNow); fieldsOf(t, err)["reason"] == "" {
+		t.Fatal("a withdrawal without a reason passed")
+	}
+	evs, err := tk.Withdraw("已自行解决", cmdNow)
+	if err != nil || tk.Status != StatusWithdrawn || !evs[0].Public || tk.TaskToken != "" {
+		t.Fatalf("withdraw: %v %+v", err, tk)
+	}
+	var out HandlingOutcome
+	answered(t, tk, &out)
+	if out.Outcome != OutcomeWithdrawn {
+		t.Fatalf("answer %+v", out)
+	}
+	tk = parked(StatusInReview, StepOperator)
+	if _, err := tk.Withdraw("不需要了", cmdNow); err != nil {
+		t.Fatal(err)
+	}
+	var dec ReviewDecision
+	answered(t, tk, &dec)
+	if dec.Decision != DecisionWithdrawn {
+		t.Fatalf("decision %+v", dec)
+	}
+	for _, s := range []Status{StatusReplied, StatusAnswered, StatusClosed, StatusRejected, StatusMerged, StatusWithdrawn} {
+		_, err := parked(s, StepNone).Withdraw("不需要了", cmdNow)
+		refused(t, err)
+	}
+}

@@ -20,21 +20,24 @@ const (
 	StatusReturned   Status = "returned"
 	StatusReplied    Status = "replied"
 	StatusClosed     Status = "closed"
+	// StatusWithdrawn is a ticket its citizen took back (撤单) before the
+	// department replied.
+	StatusWithdrawn Status = "withdrawn"
 )
 
 // Statuses lists every status in lifecycle order.
 var Statuses = []Status{
 	StatusReceived, StatusInReview, StatusRejected, StatusMerged, StatusAnswered,
-	StatusDispatched, StatusAccepted, StatusReturned, StatusReplied, StatusClosed,
+	StatusDispatched, StatusAccepted, StatusReturned, StatusReplied, StatusClosed, StatusWithdrawn,
 }
 
 // transitions is the only place that says which status changes are allowed.
 var transitions = map[Status][]Status{
-	StatusReceived:   {StatusInReview},
-	StatusInReview:   {StatusRejected, StatusMerged, StatusAnswered, StatusDispatched},
-	StatusDispatched: {StatusAccepted, StatusReturned, StatusReplied},
-	StatusAccepted:   {StatusReplied, StatusReturned},
-	StatusReturned:   {StatusDispatched},
+	StatusReceived:   {StatusInReview, StatusWithdrawn},
+	StatusInReview:   {StatusRejected, StatusMerged, StatusAnswered, StatusDispatched, StatusWithdrawn},
+	StatusDispatched: {StatusAccepted, StatusReturned, StatusReplied, StatusWithdrawn},
+	StatusAccepted:   {StatusReplied, StatusReturned, StatusWithdrawn},
+	StatusReturned:   {StatusDispatched, StatusWithdrawn},
 	StatusReplied:    {StatusClosed, StatusDispatched},
 	StatusAnswered:   {StatusClosed, StatusDispatched},
 	// A merged ticket is handled as part of the ticket it joined and closes
@@ -148,6 +151,7 @@ func StatusText(s Status, lang Language) string {
 		StatusReassigning: {"正在重新派单", "being reassigned"},
 		StatusReplied:     {"部门已答复，请评价", "replied: please rate the answer"},
 		StatusClosed:      {"已办结", "closed"},
+		StatusWithdrawn:   {"已撤单", "withdrawn"},
 	}
 	t, ok := texts[s]
 	if !ok {
