@@ -74,7 +74,11 @@ func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logg
 	if err != nil {
 		return Output{}, err
 	}
+	// Hour-based levels (a gas leak) escalate by the hour, not by the working day.
 	next := cat.Calendar().AddWorkingDays(now, 1)
+	if every := cat.ServiceLevelFor(t).EscalationInterval(); every > 0 {
+		next = now.Add(every)
+	}
 	log.InfoContext(ctx, "reply overdue", "department_id", t.DepartmentID, "escalated", escalate, "next_check", next)
 	return Output{
 		DepartmentID:        t.DepartmentID,

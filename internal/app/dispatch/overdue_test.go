@@ -67,3 +67,25 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An hour-based level (a gas leak: reply within 4 hours) escalates by the
+// hour once its deadline is missed, not a working day later.
+func TestHourBasedTicketEscalatesByTheHour(t *testing.T) {
+	e := localtest.Start(t)
+	rec := e.File(t, `{"type":"report","category":"public_safety.gas","channel":"web","content":"楼道里燃气味很重，可能燃气泄漏，请尽快处理。","contact":{"email":"a@example.com"}}`)
+	token := e.AwaitNewToken(t, rec.ID, "")
+	tk := e.Ticket(t, rec.ID)
+	if got := tk.Deadlines.Reply.Sub(tk.DispatchedAt); got != 4*time.Hour {
+		t.Fatalf("reply due %v after dispatch", got)
+	}
+	e.Clock.Advance(tk.Deadlines.Reply.Sub(e.Clock.Now()) + time.Second)
+	token = e.AwaitNewToken(t, rec.ID, token)
+	if tk = e.Ticket(t, rec.ID); !tk.Overdue || tk.Escalated {
+		t.Fatalf("after the deadline: overdue %v escalated %v", tk.Overdue, tk.Escalated)
+	}
+	e.Clock.Advance(time.Hour + time.Second) // a quarter of the reply time
+	e.AwaitNewToken(t, rec.ID, token)
+	if tk = e.Ticket(t, rec.ID); !tk.Escalated {
+		t.Fatal("not escalated an hour after the missed deadline")
+	}
+}

@@ -22,6 +22,8 @@ const (
 	TypeReopened   MessageType = "ticket.reopened"
 	TypeOverdue    MessageType = "ticket.overdue"
 	TypeEscalated  MessageType = "ticket.escalated"
+	// TypeDueSoon: the reply deadline nears (临期预警).
+	TypeDueSoon MessageType = "ticket.due_soon"
 	// TypeWithdrawn: the citizen withdrew the ticket; stop handling it.
 	TypeWithdrawn MessageType = "ticket.withdrawn"
 )
@@ -29,7 +31,7 @@ const (
 // Valid reports whether t is a known type.
 func (t MessageType) Valid() bool {
 	switch t {
-	case TypeDispatched, TypeReopened, TypeOverdue, TypeEscalated, TypeWithdrawn:
+	case TypeDispatched, TypeReopened, TypeOverdue, TypeEscalated, TypeWithdrawn, TypeDueSoon:
 		return true
 	}
 	return false

@@ -68,7 +68,9 @@ const StartGrace = 2 * time.Minute
 
 // Report says what one sweep did.
 type Report struct {
-	AcceptWarnings    int `json:"acceptWarnings"`
+	AcceptWarnings int `json:"acceptWarnings"`
+	// DueSoonWarnings are departments told that a reply deadline nears.
+	DueSoonWarnings   int `json:"dueSoonWarnings"`
 	WorkflowsRestored int `json:"workflowsRestored"`
 	// WorkflowsStuck are tickets still "received" whose execution already
 	// ended: nothing will move them, so admins get them to repair.
@@ -118,12 +120,15 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Report, 
 		n, errs := h.warnUnaccepted(ctx, d.ID, now, cat)
 		rep.AcceptWarnings += n
 		rep.Errors += errs
+		n, errs = h.warnDueSoon(ctx, d.ID, now, cat)
+		rep.DueSoonWarnings += n
+		rep.Errors += errs
 	}
 	n, stuck, errs := h.restoreWorkflows(ctx, now)
 	rep.WorkflowsRestored, rep.WorkflowsStuck, rep.Errors = n, stuck, rep.Errors+errs
 	ob := outbox.Sweep(ctx, h.Store, h.Workflow, now, h.Log)
 	rep.AnswersDelivered, rep.AnswersGone, rep.Errors = ob.Delivered, ob.Gone, rep.Errors+ob.Errors
-	h.Log.InfoContext(ctx, "sweep", "accept_warnings", rep.AcceptWarnings, "workflows_restored", rep.WorkflowsRestored, "workflows_stuck", rep.WorkflowsStuck,
+	h.Log.InfoContext(ctx, "sweep", "accept_warnings", rep.AcceptWarnings, "due_soon_warnings", rep.DueSoonWarnings, "workflows_restored", rep.WorkflowsRestored, "workflows_stuck", rep.WorkflowsStuck,
 		"answers_delivered", rep.AnswersDelivered, "answers_gone", rep.AnswersGone, "errors", rep.Errors)
 	return rep, nil
 }
@@ -182,6 +187,68 @@ func (h *Handler) warn(ctx context.Context, t *ticket.Ticket, now time.Time, cat
 	})
 	if err != nil {
 		return fmt.Errorf("record accept warning: %w", err)
+	}
+	return nil
+}
+
+// dueSoonMarker names the due-soon warning of one dispatch round.
+func dueSoonMarker(t *ticket.Ticket) string {
+	return "due-soon:" + t.DepartmentID + ":" + strconv.FormatInt(t.DispatchedAt.UnixMilli(), 10) + ":" + strconv.Itoa(t.ReopenCount)
+}
+
+// warnDueSoon tells the lead department of each ticket it has not answered
+// whose reply deadline nears (临期预警), once per dispatch round; an extension
+// that moves the deadline does not warn again.
+func (h *Handler) warnDueSoon(ctx context.Context, dept string, now time.Time, cat *catalog.Catalog) (warned, errs int) {
+	for _, status := range []ticket.Status{ticket.StatusDispatched, ticket.StatusAccepted} {
+		cursor := ""
+		for {
+			items, next, err := h.Store.DepartmentInbox(ctx, dept, status, 100, cursor)
+			if err != nil {
+				h.Log.ErrorContext(ctx, "read inbox", "department_id", dept, "error", err.Error())
+				return warned, errs + 1
+			}
+			for i := range items {
+				t := &items[i]
+				at := ticket.DueSoonAt(t.DispatchedAt, t.Deadlines.Reply)
+				if at.IsZero() || now.Before(at) || !now.Before(t.Deadlines.Reply) || slices.Contains(t.Notified, dueSoonMarker(t)) {
+					continue
+				}
+				if err := h.tellDueSoon(ctx, t, now, cat); err != nil {
+					h.Log.ErrorContext(ctx, "due-soon warning failed", "ticket_id", t.ID, "error", err.Error())
+					errs++
+					continue
+				}
+				warned++
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+	}
+	return warned, errs
+}
+
+// tellDueSoon sends first and records after, like warn.
+func (h *Handler) tellDueSoon(ctx context.Context, t *ticket.Ticket, now time.Time, cat *catalog.Catalog) error {
+	mark := dueSoonMarker(t)
+	err := h.Queue.Publish(ctx, t.DepartmentID, ports.DepartmentMessage{
+		Type: ports.TypeDueSoon, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: ports.RoleLead,
+		Category: t.Category, Deadline: t.Deadlines.Reply, Summary: "即将到期 · " + cat.CategoryName(t.Category),
+	})
+	if err != nil {
+		return fmt.Errorf("send due-soon warning: %w", err)
+	}
+	_, err = lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		if dueSoonMarker(t) != mark || slices.Contains(t.Notified, mark) {
+			return nil, lifecycle.ErrUnchanged
+		}
+		t.Notified = append(t.Notified, mark)
+		return []ticket.Event{t.Note("due_soon", ticket.Actor{Role: ticket.ActorSystem}, now, "答复期限临近，已预警 / reply deadline near; department warned", false)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("record due-soon warning: %w", err)
 	}
 	return nil
 }

@@ -150,3 +150,32 @@ func FuzzParseTrigger(f *testing.F) {
 		}
 	})
 }
+
+// The department hears once that a reply deadline nears (临期预警), accepted
+// tickets too.
+func TestDepartmentIsWarnedBeforeTheReplyDeadline(t *testing.T) {
+	e := localtest.Start(t)
+	h := sweepHandler(t, e)
+	ctx := context.Background()
+	id := e.File(t, complaint).ID
+	e.AwaitNewToken(t, id, "")
+	tk := e.Ticket(t, id)
+	e.Drain(t, tk.DepartmentID, id)
+	if st := e.Staff(t, "POST /v1/tickets/{id}/accept", id, "department", tk.DepartmentID, nil); st != 200 {
+		t.Fatalf("accept: %d", st)
+	}
+	at := ticket.DueSoonAt(tk.DispatchedAt, tk.Deadlines.Reply)
+	e.Clock.Advance(at.Sub(e.Clock.Now()) - time.Minute)
+	if rep, err := h.Handle(ctx, json.RawMessage(scheduled)); err != nil || rep.DueSoonWarnings != 0 {
+		t.Fatalf("sweep before the warning time: %+v %v", rep, err)
+	}
+	e.Clock.Advance(2 * time.Minute)
+	for i := range 2 {
+		if rep, err := h.Handle(ctx, json.RawMessage(scheduled)); err != nil || rep.DueSoonWarnings != 1-i {
+			t.Fatalf("sweep %d: %+v %v", i, rep, err)
+		}
+	}
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != ports.TypeDueSoon {
+		t.Fatalf("messages %v, want one due-soon warning", got)
+	}
+}

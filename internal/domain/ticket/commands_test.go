@@ -472,3 +472,26 @@ func TestWithdrawUntilTheReply(t *testing.T) {
 		refused(t, err)
 	}
 }
+
+func TestWarningAndEscalationFollowTheLevel(t *testing.T) {
+	days := ServiceLevel{AcceptHours: 24, ReplyWorkingDays: 13}
+	if days.EscalationInterval() != 0 {
+		t.Error("a level in working days escalates by the working day")
+	}
+	for hours, want := range map[int]time.Duration{4: time.Hour, 24: 6 * time.Hour, 2: time.Hour, 720: 24 * time.Hour} {
+		if got := (ServiceLevel{AcceptHours: 1, ReplyHours: hours}).EscalationInterval(); got != want {
+			t.Errorf("reply in %dh escalates every %v, want %v", hours, got, want)
+		}
+	}
+	at := cmdNow
+	for span, lead := range map[time.Duration]time.Duration{
+		4 * time.Hour: 48 * time.Minute, time.Hour: 30 * time.Minute, 13 * 24 * time.Hour: 24 * time.Hour,
+	} {
+		if got := DueSoonAt(at, at.Add(span)); !got.Equal(at.Add(span - lead)) {
+			t.Errorf("deadline in %v: warned at %v, want %v before it", span, got.Sub(at), lead)
+		}
+	}
+	if !DueSoonAt(at, time.Time{}).IsZero() {
+		t.Error("a ticket without a deadline is warned")
+	}
+}

@@ -80,6 +80,28 @@ func (l ServiceLevel) Urgent() ServiceLevel {
 	return UrgentServiceLevel
 }
 
+// EscalationInterval is how long after a missed reply deadline each further
+// escalation (督办) comes for a level counted in hours: a quarter of the reply
+// time, between one hour and a day. It is 0 for levels counted in working
+// days, which escalate every working day.
+func (l ServiceLevel) EscalationInterval() time.Duration {
+	if l.ReplyHours <= 0 {
+		return 0
+	}
+	return min(max(time.Duration(l.ReplyHours)*time.Hour/4, time.Hour), 24*time.Hour)
+}
+
+// DueSoonAt is when a department is warned that a reply deadline nears
+// (临期预警): a fifth of the time from dispatch to the deadline before it,
+// at most a day and at least half an hour. Zero when there is no deadline.
+func DueSoonAt(dispatchedAt, reply time.Time) time.Time {
+	if reply.IsZero() || dispatchedAt.IsZero() || !reply.After(dispatchedAt) {
+		return time.Time{}
+	}
+	lead := min(max(reply.Sub(dispatchedAt)/5, 30*time.Minute), 24*time.Hour)
+	return reply.Add(-lead)
+}
+
 // ComputeDeadlines returns the accept and reply deadlines (China time) for a
 // ticket dispatched at dispatchedAt. An accept deadline later than the reply
 // deadline (urgent categories) is pulled in to the reply deadline: a reply
