@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -261,6 +262,30 @@ func (h *Handler) adminGetCalendar(ctx context.Context, r *request) (events.APIG
 		}
 	}
 	return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
+}
+
+// CalendarLookahead is how far ahead a deadline can reach: thirteen working
+// days plus the longest extension, with room for holidays.
+const CalendarLookahead = 90 * 24 * time.Hour
+
+// adminCalendarCoverage lists the years whose holiday schedule is loaded and
+// the years a deadline set from now could reach without one.
+func (h *Handler) adminCalendarCoverage(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	c, version, err := h.adminRead(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	years := []int{}
+	for _, f := range c.Seed().Calendars {
+		years = append(years, f.Year)
+	}
+	slices.Sort(years)
+	now := h.now()
+	missing := c.Calendar().Uncovered(now, now.Add(CalendarLookahead))
+	if missing == nil {
+		missing = []int{}
+	}
+	return withVersion(map[string]any{"years": years, "missing": missing}, version), nil
 }
 
 func (h *Handler) adminPutCalendar(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {

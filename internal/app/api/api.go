@@ -103,6 +103,7 @@ func (h *Handler) routes() map[string]route {
 		"PUT /v1/admin/routing-rules":              h.adminPutRoutingRules,
 		"GET /v1/admin/categories":                 h.adminGetCategories,
 		"PUT /v1/admin/categories":                 h.adminPutCategories,
+		"GET /v1/admin/calendar":                   h.adminCalendarCoverage,
 		"GET /v1/admin/calendar/{year}":            h.adminGetCalendar,
 		"PUT /v1/admin/calendar/{year}":            h.adminPutCalendar,
 		"GET /v1/admin/stuck-tickets":              h.stuckTickets,

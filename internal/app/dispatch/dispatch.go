@@ -131,9 +131,14 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 		t.PendingDepartmentID, t.PendingCoHandlers = "", nil
 		t.DispatchedAt, t.AcceptedAt = now, time.Time{}
 		t.Deadlines = cat.Deadlines(t, now)
+		var evs []ticket.Event
+		if t.CalendarGap = calendarGap(cat, t, now); len(t.CalendarGap) > 0 {
+			evs = append(evs, t.Note("calendar.gap", ticket.Actor{Role: ticket.ActorSystem}, now,
+				fmt.Sprintf("期限计算超出节假日安排（%v 年未载入），按周一至周五计 / deadline counted past the holiday calendar (%v not loaded)", t.CalendarGap, t.CalendarGap), false))
+		}
 		t.Overdue, t.ExtensionRequested = false, false
 		t.TaskToken, t.WaitingStep = "", ticket.StepNone
-		return []ticket.Event{ev}, nil
+		return append([]ticket.Event{ev}, evs...), nil
 	})
 	if err != nil {
 		return Output{}, err
@@ -141,8 +146,26 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 	if t.Status != ticket.StatusDispatched && t.Status != ticket.StatusAccepted {
 		return Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRoute}
 	}
+	if len(t.CalendarGap) > 0 {
+		// A metric filter counts these: admins load the missing years.
+		log.WarnContext(ctx, "deadline counted past the holiday calendar", "calendar_gap_years", t.CalendarGap)
+	}
 	log.InfoContext(ctx, "ticket routed", "department_id", t.DepartmentID, "rule_id", t.RuleID, "reply_deadline", t.Deadlines.Reply)
 	return Output{DepartmentID: t.DepartmentID, ReplyTimeoutSeconds: h.untilDeadline(t)}, nil
+}
+
+// calendarGap lists the years a day-counted deadline of t ran through without
+// their holiday schedule; hour-counted deadlines need no calendar.
+func calendarGap(cat *catalog.Catalog, t *ticket.Ticket, now time.Time) []int {
+	level := cat.ServiceLevelFor(t)
+	end := t.Deadlines.Accept
+	if level.ReplyHours == 0 && t.Deadlines.Reply.After(end) {
+		end = t.Deadlines.Reply
+	}
+	if level.AcceptHours%24 != 0 && level.ReplyHours > 0 {
+		return nil
+	}
+	return cat.Calendar().Uncovered(now, end)
 }
 
 // marker names one dispatch round, so the department hears of it exactly once

@@ -2,9 +2,12 @@ package dispatch_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -87,5 +90,43 @@ func TestHourBasedTicketEscalatesByTheHour(t *testing.T) {
 	e.AwaitNewToken(t, rec.ID, token)
 	if tk = e.Ticket(t, rec.ID); !tk.Escalated {
 		t.Fatal("not escalated an hour after the missed deadline")
+	}
+}
+
+// A deadline that runs past the loaded holiday calendar (2026 only) is not
+// counted silently: the ticket is flagged with the missing year, the timeline
+// says so, and admins see the year among the missing ones.
+func TestDeadlinePastTheCalendarIsFlagged(t *testing.T) {
+	e := localtest.Start(t)
+	admin := func() (years, missing []int) {
+		out, err := e.API.Handle(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: "GET /v1/admin/calendar",
+			RequestContext: events.APIGatewayV2HTTPRequestContext{Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": "a", "role": "admin"}}}}})
+		var body struct{ Years, Missing []int }
+		if err != nil || out.StatusCode != 200 || json.Unmarshal([]byte(out.Body), &body) != nil {
+			t.Fatalf("coverage: %v %d %s", err, out.StatusCode, out.Body)
+		}
+		return body.Years, body.Missing
+	}
+	if years, missing := admin(); len(years) != 1 || years[0] != 2026 || len(missing) != 0 {
+		t.Fatalf("in March: years %v missing %v", years, missing)
+	}
+	// Mid-December: thirteen working days reach into 2027.
+	e.Clock.Advance(time.Date(2026, 12, 16, 10, 0, 0, 0, ticket.China).Sub(e.Clock.Now()))
+	if _, missing := admin(); len(missing) != 1 || missing[0] != 2027 {
+		t.Fatalf("in December: missing %v", missing)
+	}
+	rec := e.File(t, complaint)
+	e.AwaitNewToken(t, rec.ID, "")
+	tk := e.Ticket(t, rec.ID)
+	if len(tk.CalendarGap) != 1 || tk.CalendarGap[0] != 2027 || tk.Deadlines.Reply.Year() != 2027 {
+		t.Fatalf("calendar gap %v, reply due %v", tk.CalendarGap, tk.Deadlines.Reply)
+	}
+	found := false
+	for _, ev := range e.Events(t, rec.ID) {
+		found = found || ev.Kind == "calendar.gap"
+	}
+	if !found || !strings.Contains(e.Logs.String(), "deadline counted past the holiday calendar") {
+		t.Fatal("the gap is not on the timeline or in the logs")
 	}
 }

@@ -53,6 +53,7 @@ var Routes = []Route{
 	{"PUT", "/v1/admin/routing-rules", "api", AuthStaff},
 	{"GET", "/v1/admin/categories", "api", AuthStaff},
 	{"PUT", "/v1/admin/categories", "api", AuthStaff},
+	{"GET", "/v1/admin/calendar", "api", AuthStaff},
 	{"GET", "/v1/admin/calendar/{year}", "api", AuthStaff},
 	{"PUT", "/v1/admin/calendar/{year}", "api", AuthStaff},
 

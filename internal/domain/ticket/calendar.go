@@ -73,6 +73,19 @@ func (c Calendar) IsWorkingDay(d Date) bool {
 // operators can be warned before deadlines run into an unknown year.
 func (c Calendar) Covers(year int) bool { return c.Years[year] }
 
+// Uncovered lists the years from the China-time date of from to that of to
+// whose holiday schedule is not loaded: a deadline counted through them
+// treats every weekday as a working day, which may be wrong.
+func (c Calendar) Uncovered(from, to time.Time) []int {
+	var out []int
+	for y := DateOf(from).Year; y <= DateOf(to).Year; y++ {
+		if !c.Years[y] {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
 // AddWorkingDays returns the end (23:59:59 China time) of the n-th working day
 // after the China-time date of start; the start day itself never counts, even
 // when it is a working day, because the clock starts at dispatch (DESIGN.md §1).

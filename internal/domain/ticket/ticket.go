@@ -200,6 +200,10 @@ type Ticket struct {
 	// Repairs counts the repairs: each starts a new execution from the
 	// ticket's saved state, named <ticket id>-r<n>.
 	Repairs int `json:"repairs,omitempty"`
+	// CalendarGap lists the years a deadline of this ticket was counted
+	// through without their official holiday schedule (weekdays were taken as
+	// working days); admins load those years' calendars.
+	CalendarGap []int `json:"calendarGap,omitempty"`
 	// CoOpinions are the co-handling departments' opinions (协办意见), one per
 	// department (a later one replaces it); the lead reads them before replying.
 	CoOpinions []CoOpinion `json:"coOpinions,omitempty"`
