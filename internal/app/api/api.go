@@ -19,7 +19,9 @@ import (
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
 	"github.com/hotline12345/hotline/internal/app/outbox"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -47,10 +49,13 @@ type Workflow interface {
 	Resume(ctx context.Context, ticketID string, attempt int) error
 }
 
-// Queues says whether a department's queue exists (*ports.QueueMissingError
-// when not), before an admin activates the department.
+// Queues reach the departments: Check says whether a department's queue
+// exists (*ports.QueueMissingError when not), before an admin activates the
+// department; Publish tells a department of a supplement or an extension
+// decision.
 type Queues interface {
 	Check(ctx context.Context, departmentID string) error
+	Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error
 }
 
 // Handler is the api function.
@@ -59,6 +64,8 @@ type Handler struct {
 	Catalog  Catalog
 	Workflow Workflow
 	Queues   Queues
+	// Screener catches an emergency in a supplement, as review does at intake.
+	Screener *screening.Screener
 	Now      func() time.Time
 	Log      *slog.Logger
 	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
@@ -175,6 +182,31 @@ func requireRole(r *request, roles ...auth.Role) error {
 		}
 	}
 	return httpapi.Forbidden(fmt.Sprintf("role %s may not do this", r.staff.Role))
+}
+
+// tellDepartments publishes msg to the ticket's lead (and, with co, its
+// co-handlers) after the change is saved. A message that cannot go out does
+// not undo the change: it is logged for the department's liaison to follow up.
+func (h *Handler) tellDepartments(ctx context.Context, r *request, t *ticket.Ticket, msg ports.DepartmentMessage, co bool) {
+	if t.DepartmentID == "" {
+		return
+	}
+	msg.TicketID, msg.DepartmentID, msg.Role, msg.Category = t.ID, t.DepartmentID, ports.RoleLead, t.Category
+	if msg.Deadline.IsZero() {
+		msg.Deadline = t.Deadlines.Reply
+	}
+	targets := []string{t.DepartmentID}
+	if co {
+		targets = append(targets, t.CoHandlers...)
+	}
+	for i, dept := range targets {
+		if i > 0 {
+			msg.DepartmentID, msg.Role = dept, ports.RoleCo
+		}
+		if err := h.Queues.Publish(ctx, dept, msg); err != nil {
+			r.log.ErrorContext(ctx, "department not told", "department_id", dept, "message_type", string(msg.Type), "error", err.Error())
+		}
+	}
 }
 
 // deliver sends the answers the saved change queued and reports whether a

@@ -151,8 +151,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /v1/tickets/{id}/extension", id, extensionReq, other, 403},
 		{"POST /v1/tickets/{id}/extension-decision", id, approve, nobody, 401},
 		{"POST /v1/tickets/{id}/extension-decision", id, approve, lead, 403},
-		{"POST /v1/tickets/{id}/extension-decision", id, approve, supervisor, 403},
-		{"POST /v1/tickets/{id}/extension-decision", id, approve, operator, 409}, // nothing requested
+		{"POST /v1/tickets/{id}/extension-decision", id, approve, supervisor, 409}, // the centre decides (operator or supervisor); nothing is waiting here
+		{"POST /v1/tickets/{id}/extension-decision", id, approve, operator, 409},   // nothing requested
 
 		{"GET /v1/stats", "", nil, nobody, 401},
 		{"GET /v1/stats", "", nil, citizen, 401},

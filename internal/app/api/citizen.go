@@ -9,6 +9,8 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -77,15 +79,34 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := h.now()
+	// Screened like intake: an emergency in a supplement is told at once.
+	var notice string
+	if d, hit := h.Screener.Emergency(body.Content); hit && t.Type != ticket.TypePraise && t.Type != ticket.TypeSuggestion && d.Outcome == screening.OutcomeEmergency {
+		notice = d.Text(t.Language)
+	}
 	// A supplement only adds to the timeline: racing writers must not make it fail.
-	_, err = lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		return t.Supplement(body.Content, now)
+	t, err = lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
+		evs, err := t.Supplement(body.Content, now)
+		if err == nil && notice != "" {
+			evs = append(evs, t.Note("supplement.suspected_emergency", ticket.Actor{Role: ticket.ActorSystem}, now,
+				"补充材料疑似紧急情况，已提示市民拨打紧急电话 / the supplement may report an emergency: the citizen was told the number to call", false))
+		}
+		return evs, err
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	r.log.InfoContext(ctx, "supplement added")
-	return httpapi.JSON(http.StatusCreated, map[string]any{"ticketId": t.ID, "at": now}), nil
+	summary := "市民补充材料，请登录查看"
+	if notice != "" {
+		summary = "市民补充材料（疑似紧急情况），请立即查看"
+	}
+	h.tellDepartments(ctx, r, t, ports.DepartmentMessage{Type: ports.TypeSupplemented, Summary: summary}, true)
+	r.log.InfoContext(ctx, "supplement added", "suspected_emergency", notice != "")
+	out := map[string]any{"ticketId": t.ID, "at": now, "status": ticket.CitizenStatus(t.Status)}
+	if notice != "" {
+		out["notice"] = notice
+	}
+	return httpapi.JSON(http.StatusCreated, out), nil
 }
 
 type ratingBody struct {

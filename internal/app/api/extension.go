@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -10,6 +11,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -50,8 +52,10 @@ type extensionDecisionBody struct {
 	Reason  string `json:"reason"`
 }
 
+// decideExtension is the centre's decision (operator or supervisor) on a
+// department's request for more time; the department is told on its queue.
 func (h *Handler) decideExtension(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleOperator, auth.RoleAdmin); err != nil {
+	if err := requireRole(r, auth.RoleOperator, auth.RoleSupervisor, auth.RoleAdmin); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	id, err := ticketID(r)
@@ -86,6 +90,11 @@ func (h *Handler) decideExtension(ctx context.Context, r *request) (events.APIGa
 		// deadline and, finding it moved, waits again without a reminder.
 		r.log.InfoContext(ctx, "extension approved after the wait ended")
 	}
+	kind, summary := ports.TypeExtensionRejected, "延期申请未获批准："+strings.TrimSpace(body.Reason)
+	if *body.Approve {
+		kind, summary = ports.TypeExtensionApproved, "延期申请已批准"
+	}
+	h.tellDepartments(ctx, r, t, ports.DepartmentMessage{Type: kind, Summary: summary}, false)
 	r.log.InfoContext(ctx, "extension decided", "approved", *body.Approve)
 	return httpapi.JSON(http.StatusOK, map[string]any{
 		"id": t.ID, "status": t.Status, "approved": *body.Approve, "extension": t.Extension,

@@ -119,8 +119,10 @@ func TestExtensionApprovedWaitsForNewDeadline(t *testing.T) {
 	if wantSecs := int64(want.Sub(e.clock.Now()).Seconds()); timeout < wantSecs-1 || timeout > wantSecs {
 		t.Fatalf("AwaitReply waits %d s, want %d (until the new deadline)", timeout, wantSecs)
 	}
-	if got := e.messages(t, "market", id); len(got) != 1 || got[0].Type != ports.TypeDispatched {
-		t.Fatalf("department messages %+v, want the one dispatch message", got)
+	// The department heard of the ticket once, and of the decision.
+	if got := e.messages(t, "market", id); len(got) != 2 || got[0].Type != ports.TypeDispatched ||
+		got[1].Type != ports.TypeExtensionApproved || !got[1].Deadline.Equal(want) {
+		t.Fatalf("department messages %+v, want the dispatch and the approval with the new deadline", got)
 	}
 
 	// The citizen sees the new deadline, not the staff events.
@@ -200,4 +202,33 @@ func TestExtensionWithdrawnByReply(t *testing.T) {
 	}
 	e.do(t, decision(id, true, "")).want(t, "decision after reply", 409)
 	e.parked(t, id, "Feedback")
+}
+
+// A supplement is screened like intake: one that reports an emergency is
+// answered with the number to call at once, and the department is told of
+// every supplement on its queue.
+func TestSupplementIsScreenedAndTheDepartmentTold(t *testing.T) {
+	e := newEnv(t)
+	id, code := e.accepted(t)
+
+	r := e.do(t, route("POST /v1/tickets/{id}/supplements", id).code(code).json(map[string]any{"content": "补充：商家今天又拒绝了一次，发票照片已上传。"}))
+	r.want(t, "ordinary supplement", 201)
+	if strings.Contains(r.body, "notice") {
+		t.Fatalf("an ordinary supplement got a notice: %s", r.body)
+	}
+	r = e.do(t, route("POST /v1/tickets/{id}/supplements", id).code(code).json(map[string]any{"content": "刚才那家超市着火了，浓烟很大！"}))
+	r.want(t, "supplement reporting a fire", 201)
+	var out struct{ Notice string }
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil || !strings.Contains(out.Notice, "119") {
+		t.Fatalf("no emergency notice: %s", r.body)
+	}
+	got := e.messages(t, "market", id)
+	if len(got) != 3 || got[0].Type != ports.TypeDispatched || got[1].Type != ports.TypeSupplemented || got[2].Type != ports.TypeSupplemented || !strings.Contains(got[2].Summary, "紧急") {
+		t.Fatalf("department messages %+v", got)
+	}
+	for _, m := range got {
+		if strings.Contains(m.Summary, "发票") || strings.Contains(m.Summary, "着火") {
+			t.Fatalf("the queue message carries the citizen's words: %+v", m)
+		}
+	}
 }

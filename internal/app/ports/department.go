@@ -22,6 +22,12 @@ const (
 	TypeReopened   MessageType = "ticket.reopened"
 	TypeOverdue    MessageType = "ticket.overdue"
 	TypeEscalated  MessageType = "ticket.escalated"
+	// TypeSupplemented: the citizen added material (补充材料); read it online.
+	TypeSupplemented MessageType = "ticket.supplemented"
+	// TypeExtensionApproved and TypeExtensionRejected answer the department's
+	// request for more time (延期); Deadline is the reply deadline after it.
+	TypeExtensionApproved MessageType = "ticket.extension_approved"
+	TypeExtensionRejected MessageType = "ticket.extension_rejected"
 	// TypeDueSoon: the reply deadline nears (临期预警).
 	TypeDueSoon MessageType = "ticket.due_soon"
 	// TypeWithdrawn: the citizen withdrew the ticket; stop handling it.
@@ -31,7 +37,8 @@ const (
 // Valid reports whether t is a known type.
 func (t MessageType) Valid() bool {
 	switch t {
-	case TypeDispatched, TypeReopened, TypeOverdue, TypeEscalated, TypeWithdrawn, TypeDueSoon:
+	case TypeDispatched, TypeReopened, TypeOverdue, TypeEscalated, TypeWithdrawn, TypeDueSoon,
+		TypeSupplemented, TypeExtensionApproved, TypeExtensionRejected:
 		return true
 	}
 	return false

@@ -193,26 +193,14 @@ type compiled struct {
 // beats everything), then blocked senders and content, junk, knowledge-base
 // answers, duplicates, and the category.
 func (s *Screener) Review(in Input) Decision {
-	c := &s.compiled
-	if !c.ready {
-		c = compile(s)
-	}
+	c := s.rules()
 	content := normalize(in.Content + "\n" + in.InvolvedUnit)
 
 	// Praise and suggestions talk about past or general matters (感谢消防员扑灭
 	// 火灾); redirecting them to 119 would be wrong.
 	if in.Type != ticket.TypePraise && in.Type != ticket.TypeSuggestion {
-		var hit []Service
-		for _, sv := range services {
-			if containsAny(content, c.emergency[sv.s]) {
-				hit = append(hit, sv.s)
-			}
-		}
-		if len(hit) > 0 {
-			if containsAny(content, c.exclusions) {
-				return Decision{Outcome: OutcomeManual, Reason: ReasonPossibleEmergency, Services: hit}
-			}
-			return emergency(hit)
+		if d, hit := c.emergencyIn(content); hit {
+			return d
 		}
 	}
 
@@ -355,6 +343,37 @@ func matchesGroups(content normText, groups [][]term) bool {
 		}
 	}
 	return false
+}
+
+// Emergency screens further text on an open ticket (a supplement) for
+// emergency keywords, as intake's review does: a suspected emergency, or a
+// possible one an operator looks at; ok is false when nothing matched.
+func (s *Screener) Emergency(text string) (d Decision, ok bool) {
+	return s.rules().emergencyIn(normalize(text))
+}
+
+func (s *Screener) rules() *compiled {
+	if s.compiled.ready {
+		return &s.compiled
+	}
+	return compile(s)
+}
+
+// emergencyIn applies the emergency keywords to normalised content.
+func (c *compiled) emergencyIn(content normText) (Decision, bool) {
+	var hit []Service
+	for _, sv := range services {
+		if containsAny(content, c.emergency[sv.s]) {
+			hit = append(hit, sv.s)
+		}
+	}
+	switch {
+	case len(hit) == 0:
+		return Decision{}, false
+	case containsAny(content, c.exclusions):
+		return Decision{Outcome: OutcomeManual, Reason: ReasonPossibleEmergency, Services: hit}, true
+	}
+	return emergency(hit), true
 }
 
 func compile(s *Screener) *compiled {

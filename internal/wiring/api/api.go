@@ -1,15 +1,18 @@
 // Package api wires the api function: the store, the workflow (answers to
-// waiting steps, repairs) and the departments' queues (checked before an
-// admin activates a department).
+// waiting steps, repairs), the departments' queues (checked before an admin
+// activates a department; told of supplements and extension decisions) and the
+// screening rules (an emergency in a supplement).
 package api
 
 import (
 	"context"
 	"fmt"
 
+	configfiles "github.com/hotline12345/hotline/config"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	app "github.com/hotline12345/hotline/internal/app/api"
+	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
 )
@@ -24,7 +27,11 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("api: queue: %w", err)
 	}
-	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey()}, nil
+	sc, err := screening.Load(configfiles.Screening)
+	if err != nil {
+		return nil, fmt.Errorf("api: screening rules: %w", err)
+	}
+	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues, Screener: sc, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey()}, nil
 }
 
 // Lambda is Build for lambda.Start.
