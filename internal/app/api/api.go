@@ -171,6 +171,26 @@ func ticketID(r *request) (string, error) {
 	return id, nil
 }
 
+// staffCommand is the prelude of a staff action on one ticket: the caller
+// has one of the roles (any staff role when none is named), the path names a
+// ticket, and the body decodes into body. It returns the ticket id.
+func staffCommand(r *request, body any, roles ...auth.Role) (string, error) {
+	if len(roles) == 0 {
+		roles = auth.Roles
+	}
+	if err := requireRole(r, roles...); err != nil {
+		return "", err
+	}
+	id, err := ticketID(r)
+	if err != nil {
+		return "", err
+	}
+	if err := decode(r, body); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
 // requireRole refuses callers without one of the roles.
 func requireRole(r *request, roles ...auth.Role) error {
 	if !r.isStaff {

@@ -55,15 +55,9 @@ type extensionDecisionBody struct {
 // decideExtension is the centre's decision (operator or supervisor) on a
 // department's request for more time; the department is told on its queue.
 func (h *Handler) decideExtension(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleOperator, auth.RoleSupervisor, auth.RoleAdmin); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	id, err := ticketID(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	var body extensionDecisionBody
-	if err := decode(r, &body); err != nil {
+	id, err := staffCommand(r, &body, auth.RoleOperator, auth.RoleSupervisor, auth.RoleAdmin)
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if err := ticket.CheckExtensionDecision(body.Approve, body.Reason); err != nil {

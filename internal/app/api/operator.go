@@ -43,15 +43,9 @@ type reviewBody struct {
 }
 
 func (h *Handler) review(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleOperator, auth.RoleAdmin); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	id, err := ticketID(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	var body reviewBody
-	if err := decode(r, &body); err != nil {
+	id, err := staffCommand(r, &body, auth.RoleOperator, auth.RoleAdmin)
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	cat, err := h.Catalog.Current(ctx)
@@ -87,15 +81,9 @@ type reassignBody struct {
 }
 
 func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleOperator, auth.RoleAdmin); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	id, err := ticketID(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	var body reassignBody
-	if err := decode(r, &body); err != nil {
+	id, err := staffCommand(r, &body, auth.RoleOperator, auth.RoleAdmin)
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	cat, err := h.Catalog.Current(ctx)
@@ -127,15 +115,9 @@ type phoneCallBody struct {
 // phoneCall records an operator's call to a citizen whom no e-mail or SMS
 // reached, and takes the ticket off the operator's queue.
 func (h *Handler) phoneCall(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleOperator, auth.RoleAdmin); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	id, err := ticketID(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	var body phoneCallBody
-	if err := decode(r, &body); err != nil {
+	id, err := staffCommand(r, &body, auth.RoleOperator, auth.RoleAdmin)
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}

@@ -64,15 +64,9 @@ type repairBody struct {
 // request starts nothing twice; it starts before the ticket leaves the list,
 // so a repair that could not start leaves the ticket listed.
 func (h *Handler) repair(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleAdmin); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	id, err := ticketID(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	var body repairBody
-	if err := decode(r, &body); err != nil {
+	id, err := staffCommand(r, &body, auth.RoleAdmin)
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if body.StuckSince.IsZero() {

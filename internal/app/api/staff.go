@@ -198,15 +198,9 @@ type noteBody struct {
 
 // staffNote adds an internal note (any staff who may read the ticket).
 func (h *Handler) staffNote(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if !r.isStaff {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.Unauthorized("a staff token is required")
-	}
-	id, err := ticketID(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	var body noteBody
-	if err := decode(r, &body); err != nil {
+	id, err := staffCommand(r, &body) // any staff who may read the ticket
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	actor := staffActor(r.staff)
@@ -231,15 +225,9 @@ type coOpinionBody struct {
 
 // coOpinion records a co-handling department's opinion (协办意见).
 func (h *Handler) coOpinion(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleDepartment); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	id, err := ticketID(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	var body coOpinionBody
-	if err := decode(r, &body); err != nil {
+	id, err := staffCommand(r, &body, auth.RoleDepartment)
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	actor := ticket.Actor{Role: ticket.ActorDepartment, ID: r.staff.Dept}

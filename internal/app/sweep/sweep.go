@@ -139,30 +139,44 @@ func acceptMarker(t *ticket.Ticket) string {
 }
 
 func (h *Handler) warnUnaccepted(ctx context.Context, dept string, now time.Time, cat *catalog.Catalog) (warned, errs int) {
-	cursor := ""
-	for {
-		items, next, err := h.Store.DepartmentInbox(ctx, dept, ticket.StatusDispatched, 100, cursor)
-		if err != nil {
-			h.Log.ErrorContext(ctx, "read inbox", "department_id", dept, "error", err.Error())
-			return warned, errs + 1
-		}
-		for i := range items {
-			t := &items[i]
-			if t.Deadlines.Accept.IsZero() || t.Deadlines.Accept.After(now) || slices.Contains(t.Notified, acceptMarker(t)) {
-				continue
+	return h.warnInbox(ctx, dept, []ticket.Status{ticket.StatusDispatched}, "accept warning",
+		func(t *ticket.Ticket) bool {
+			return !t.Deadlines.Accept.IsZero() && !t.Deadlines.Accept.After(now) && !slices.Contains(t.Notified, acceptMarker(t))
+		},
+		func(t *ticket.Ticket) error { return h.warn(ctx, t, now, cat) })
+}
+
+// warnInbox walks the department's inbox tabs and warns about every ticket
+// due says is due, counting the warnings sent and the failures; a failure is
+// logged and tried again by the next sweep.
+func (h *Handler) warnInbox(ctx context.Context, dept string, tabs []ticket.Status, what string, due func(*ticket.Ticket) bool, warn func(*ticket.Ticket) error) (warned, errs int) {
+	for _, tab := range tabs {
+		cursor := ""
+		for {
+			items, next, err := h.Store.DepartmentInbox(ctx, dept, tab, 100, cursor)
+			if err != nil {
+				h.Log.ErrorContext(ctx, "read inbox", "department_id", dept, "error", err.Error())
+				return warned, errs + 1
 			}
-			if err := h.warn(ctx, t, now, cat); err != nil {
-				h.Log.ErrorContext(ctx, "accept warning failed", "ticket_id", t.ID, "error", err.Error())
-				errs++
-				continue
+			for i := range items {
+				t := &items[i]
+				if !due(t) {
+					continue
+				}
+				if err := warn(t); err != nil {
+					h.Log.ErrorContext(ctx, what+" failed", "ticket_id", t.ID, "error", err.Error())
+					errs++
+					continue
+				}
+				warned++
 			}
-			warned++
+			if next == "" {
+				break
+			}
+			cursor = next
 		}
-		if next == "" {
-			return warned, errs
-		}
-		cursor = next
 	}
+	return warned, errs
 }
 
 // warn tells the department first and records the warning after, so a failed
@@ -200,34 +214,12 @@ func dueSoonMarker(t *ticket.Ticket) string {
 // whose reply deadline nears (临期预警), once per dispatch round; an extension
 // that moves the deadline does not warn again.
 func (h *Handler) warnDueSoon(ctx context.Context, dept string, now time.Time, cat *catalog.Catalog) (warned, errs int) {
-	for _, status := range []ticket.Status{ticket.StatusDispatched, ticket.StatusAccepted} {
-		cursor := ""
-		for {
-			items, next, err := h.Store.DepartmentInbox(ctx, dept, status, 100, cursor)
-			if err != nil {
-				h.Log.ErrorContext(ctx, "read inbox", "department_id", dept, "error", err.Error())
-				return warned, errs + 1
-			}
-			for i := range items {
-				t := &items[i]
-				at := ticket.DueSoonAt(t.DispatchedAt, t.Deadlines.Reply)
-				if at.IsZero() || now.Before(at) || !now.Before(t.Deadlines.Reply) || slices.Contains(t.Notified, dueSoonMarker(t)) {
-					continue
-				}
-				if err := h.tellDueSoon(ctx, t, now, cat); err != nil {
-					h.Log.ErrorContext(ctx, "due-soon warning failed", "ticket_id", t.ID, "error", err.Error())
-					errs++
-					continue
-				}
-				warned++
-			}
-			if next == "" {
-				break
-			}
-			cursor = next
-		}
-	}
-	return warned, errs
+	return h.warnInbox(ctx, dept, []ticket.Status{ticket.StatusDispatched, ticket.StatusAccepted}, "due-soon warning",
+		func(t *ticket.Ticket) bool {
+			at := ticket.DueSoonAt(t.DispatchedAt, t.Deadlines.Reply)
+			return !at.IsZero() && !now.Before(at) && now.Before(t.Deadlines.Reply) && !slices.Contains(t.Notified, dueSoonMarker(t))
+		},
+		func(t *ticket.Ticket) error { return h.tellDueSoon(ctx, t, now, cat) })
 }
 
 // tellDueSoon sends first and records after, like warn.
