@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
 // Every route of the api function against every kind of caller, with the
@@ -196,7 +197,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	// None of the refused actions changed the ticket.
-	if tk := e.ticket(t, id); tk.Status != ticket.StatusDispatched || tk.Version != 3 && countKind(e.events(t, id), "supplement") != 0 {
+	if tk := e.ticket(t, id); tk.Status != ticket.StatusDispatched || tk.Version != 3 && localtest.CountKind(e.events(t, id), "supplement") != 0 {
 		t.Fatalf("refused requests changed the ticket: %s v%d", tk.Status, tk.Version)
 	}
 

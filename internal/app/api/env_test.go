@@ -333,15 +333,6 @@ func (e *env) events(t testing.TB, id string) []ticket.Event {
 	return evs
 }
 
-func countKind(evs []ticket.Event, kind string) int {
-	n := 0
-	for _, e := range evs {
-		if e.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
 
 // messages drains the department's queue and returns every message seen on
 // it so far for the ticket.

@@ -11,6 +11,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
 // accepted files a complaint, waits for dispatch and accepts it as market
@@ -148,13 +149,13 @@ func TestExtensionApprovedWaitsForNewDeadline(t *testing.T) {
 
 	// Past the old deadline: still waiting, not overdue.
 	e.clock.Advance(old.Sub(e.clock.Now()) + time.Minute)
-	if tk := e.ticket(t, id); tk.Overdue || countKind(e.events(t, id), "overdue") != 0 {
+	if tk := e.ticket(t, id); tk.Overdue || localtest.CountKind(e.events(t, id), "overdue") != 0 {
 		t.Fatal("overdue after the old deadline")
 	}
 	// Past the new one: overdue (催办).
 	e.clock.Advance(want.Sub(e.clock.Now()) + time.Second)
 	e.parkedAfter(t, id, "ReplyOverdue")
-	if tk := e.ticket(t, id); !tk.Overdue || countKind(e.events(t, id), "overdue") != 1 {
+	if tk := e.ticket(t, id); !tk.Overdue || localtest.CountKind(e.events(t, id), "overdue") != 1 {
 		t.Fatalf("not overdue after the new deadline: %+v", tk)
 	}
 	evs := e.events(t, id)
@@ -178,7 +179,7 @@ func TestExtensionRejectedKeepsDeadline(t *testing.T) {
 	if !tk.Deadlines.Reply.Equal(old) || tk.ExtensionRequested || tk.Extension.Decision != ticket.ExtensionRejected || tk.WaitingStep != ticket.StepDispatch {
 		t.Fatalf("after rejection: %v %v %+v %s", tk.Deadlines.Reply, tk.ExtensionRequested, tk.Extension, tk.WaitingStep)
 	}
-	if countKind(e.events(t, id), "extension.rejected") != 1 {
+	if localtest.CountKind(e.events(t, id), "extension.rejected") != 1 {
 		t.Fatal("no rejection on the staff timeline")
 	}
 	e.clock.Advance(old.Sub(e.clock.Now()) + time.Second)

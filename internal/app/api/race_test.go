@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
 // race sends every request at once and returns the answers in order.
@@ -127,7 +128,7 @@ func TestConcurrentRatingsOneRatingOneCompletion(t *testing.T) {
 		e.parked(t, id, "AwaitReply")
 	}
 	tk := e.ticket(t, id)
-	if countKind(e.events(t, id), "rated") != 1 {
+	if localtest.CountKind(e.events(t, id), "rated") != 1 {
 		t.Fatalf("more than one rating recorded")
 	}
 	if winner%2 == 0 {
@@ -179,8 +180,8 @@ func TestConcurrentSupplementsAreAllKept(t *testing.T) {
 			t.Errorf("supplement %d lost", i)
 		}
 	}
-	if len(seen) != n || countKind(evs, "supplement") != n {
-		t.Errorf("%d supplements on the timeline, want %d", countKind(evs, "supplement"), n)
+	if len(seen) != n || localtest.CountKind(evs, "supplement") != n {
+		t.Errorf("%d supplements on the timeline, want %d", localtest.CountKind(evs, "supplement"), n)
 	}
 }
 
@@ -220,7 +221,7 @@ func TestConcurrentReviewDecisionsOneWins(t *testing.T) {
 					t.Fatalf("department %s was not told once", want)
 				}
 			}
-			if n := countKind(e.events(t, id), "reviewed") + countTo(e.events(t, id), ticket.StatusRejected); n != 1 {
+			if n := localtest.CountKind(e.events(t, id), "reviewed") + countTo(e.events(t, id), ticket.StatusRejected); n != 1 {
 				t.Fatalf("%d decisions on the timeline", n)
 			}
 		})

@@ -135,7 +135,7 @@ func TestUndeliverableNoticeEndsOnTheOperatorQueue(t *testing.T) {
 	if tk.PhoneCallNeeded == "" || tk.WaitingStep != ticket.StepFeedback {
 		t.Fatalf("not flagged for a call, or the wait did not start: %+v", tk)
 	}
-	if n := countKind(e.Events(t, id), "notice.undelivered"); n != 1 {
+	if n := localtest.CountKind(e.Events(t, id), "notice.undelivered"); n != 1 {
 		t.Fatalf("%d undelivered notes", n)
 	}
 	if !e.InReviewQueue(t, id) {
@@ -147,14 +147,4 @@ func TestUndeliverableNoticeEndsOnTheOperatorQueue(t *testing.T) {
 	if e.InReviewQueue(t, id) || e.Ticket(t, id).PhoneCallNeeded != "" {
 		t.Fatal("still waiting for a call after it was recorded")
 	}
-}
-
-func countKind(evs []ticket.Event, kind string) int {
-	n := 0
-	for _, e := range evs {
-		if e.Kind == kind {
-			n++
-		}
-	}
-	return n
 }

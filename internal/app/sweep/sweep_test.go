@@ -64,19 +64,27 @@ func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 	}
 }
 
+// registered writes a received ticket as intake does, without starting its
+// workflow (intake's start failed).
+func registered(t *testing.T, e *localtest.Env, id string) *ticket.Ticket {
+	t.Helper()
+	now := e.Clock.Now()
+	tk := &ticket.Ticket{
+		ID: id, Type: ticket.TypeComplaint, Category: "consumer.refund", Channel: ticket.ChannelWeb,
+		Content: "买的电饭煲坏了，商家不给退货，请处理。", Language: ticket.LanguageZH, Status: ticket.StatusReceived,
+		AccessCodeHash: ticket.HashAccessCode(e.CodeKey, id, "ABCDEFGH"), CreatedAt: now, UpdatedAt: now,
+	}
+	if _, err := e.Store.CreateTicket(context.Background(), tk, tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "", true), nil); err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
 func TestTicketWithoutWorkflowIsStarted(t *testing.T) {
 	e := localtest.Start(t)
 	h := sweepHandler(t, e)
 	ctx := context.Background()
-	now := e.Clock.Now()
-	tk := &ticket.Ticket{
-		ID: "260302ABCDEF", Type: ticket.TypeComplaint, Category: "consumer.refund", Channel: ticket.ChannelWeb,
-		Content: "买的电饭煲坏了，商家不给退货，请处理。", Language: ticket.LanguageZH, Status: ticket.StatusReceived,
-		AccessCodeHash: ticket.HashAccessCode(e.CodeKey, "260302ABCDEF", "ABCDEFGH"), CreatedAt: now, UpdatedAt: now,
-	}
-	if _, err := e.Store.CreateTicket(ctx, tk, tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "", true), nil); err != nil {
-		t.Fatal(err)
-	}
+	tk := registered(t, e, "260302ABCDEF")
 	// Within the grace period intake may still be starting it.
 	if rep, err := h.Handle(ctx, json.RawMessage(scheduled)); err != nil || rep.WorkflowsRestored != 0 {
 		t.Fatalf("early sweep: %+v %v", rep, err)
@@ -98,15 +106,7 @@ func TestTicketWhoseWorkflowEndedIsListedAsStuck(t *testing.T) {
 	e := localtest.Start(t)
 	h := sweepHandler(t, e)
 	ctx := context.Background()
-	now := e.Clock.Now()
-	tk := &ticket.Ticket{
-		ID: "260302ABCDEG", Type: ticket.TypeComplaint, Category: "consumer.refund", Channel: ticket.ChannelWeb,
-		Content: "买的电饭煲坏了，商家不给退货，请处理。", Language: ticket.LanguageZH, Status: ticket.StatusReceived,
-		AccessCodeHash: ticket.HashAccessCode(e.CodeKey, "260302ABCDEG", "ABCDEFGH"), CreatedAt: now, UpdatedAt: now,
-	}
-	if _, err := e.Store.CreateTicket(ctx, tk, tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "", true), nil); err != nil {
-		t.Fatal(err)
-	}
+	tk := registered(t, e, "260302ABCDEG")
 	// An execution of that name ran and failed before it reviewed the ticket
 	// (here: it was given another ticket's id, so it touches nothing of this one).
 	if _, err := e.P.Engine.StartExecution(e.P.StateMachineArn, tk.ID, []byte(`{"ticketId":"260302ZZZZZZ"}`)); err != nil {

@@ -277,6 +277,17 @@ func (e *Env) InReviewQueue(t testing.TB, id string) bool {
 	}
 }
 
+// CountKind counts the events of a kind on a timeline.
+func CountKind(evs []ticket.Event, kind string) int {
+	n := 0
+	for _, e := range evs {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
 // Events reads a ticket's timeline.
 func (e *Env) Events(t testing.TB, id string) []ticket.Event {
 	t.Helper()
