@@ -333,7 +333,6 @@ func (e *env) events(t testing.TB, id string) []ticket.Event {
 	return evs
 }
 
-
 // messages drains the department's queue and returns every message seen on
 // it so far for the ticket.
 func (e *env) messages(t testing.TB, dept, id string) []ports.DepartmentMessage {
