@@ -351,12 +351,27 @@ func TestMergedCitizenIsToldTheResult(t *testing.T) {
 	master := tg.file(t, complaint())
 	tg.queueFor(t, "market")(master.ID)
 
+	// Another citizen, same category and place, nearly the same words: review
+	// flags it with the open ticket as candidate, and does not merge it itself.
 	const otherEmail, otherPhone = "li.si@example.com", "13700137000"
-	same := noCategory()
-	same["content"] = "某某超市卖的电饭煲质量有问题，用了几天就坏了，商家不给退货。"
+	same := complaint()
+	same["content"] = content + "我也遇到了同样的情况。"
 	same["contact"] = map[string]any{"name": "李四", "phone": otherPhone, "email": otherEmail}
 	dup := tg.file(t, same)
 	eventually(t, "the second ticket in review", func() bool { return tg.inReviewQueue(t, op, dup.ID) })
+	for _, q := range tg.reviewQueue(t, op) {
+		if q.ID == dup.ID && q.ReviewReason != "same_matter_nearby" {
+			t.Fatalf("review reason %q", q.ReviewReason)
+		}
+	}
+	var staff struct {
+		Status     string   `json:"status"`
+		SameMatter []string `json:"sameMatter"`
+	}
+	tg.do(t, "GET", "/v1/tickets/"+dup.ID, nil, bearer(op)).decode(t, &staff)
+	if staff.Status != "in_review" || len(staff.SameMatter) != 1 || staff.SameMatter[0] != master.ID {
+		t.Fatalf("candidates %+v", staff)
+	}
 	if r := tg.do(t, "POST", "/v1/tickets/"+dup.ID+"/review", map[string]any{"decision": "merge", "mergeInto": master.ID}, bearer(op)); r.status != 200 {
 		t.Fatalf("merge: %d %s", r.status, r.body)
 	}

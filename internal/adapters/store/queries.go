@@ -38,6 +38,8 @@ func indexKeys(index string) (pk, sk string) {
 		return attrGSI3PK, attrGSI3SK
 	case IndexDay:
 		return attrGSI4PK, attrGSI4SK
+	case IndexPlace:
+		return attrGSI5PK, attrGSI5SK
 	}
 	return "", ""
 }
@@ -244,6 +246,19 @@ func (s *Store) TicketsByContact(ctx context.Context, blindIndex string, since t
 		from = since.UTC().Format(timeKey)
 	}
 	return s.all(ctx, IndexContact, "CONTACT#"+blindIndex, from, "tickets by contact")
+}
+
+// TicketsByPlace lists the tickets of a category in a region (division code)
+// created since, oldest first: the candidates for the same matter reported
+// by several citizens. Listed tickets have Contact nil.
+func (s *Store) TicketsByPlace(ctx context.Context, category, region string, since time.Time) ([]ticket.Ticket, error) {
+	if err := checkKeyPart("category", category); err != nil {
+		return nil, err
+	}
+	if err := checkKeyPart("region", region); err != nil {
+		return nil, err
+	}
+	return s.all(ctx, IndexPlace, placePK(category, region), since.UTC().Format(timeKey), "tickets by place")
 }
 
 // TicketsByDay lists the tickets created on the calendar day (in the store's

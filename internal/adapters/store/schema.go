@@ -24,6 +24,8 @@ const (
 	attrGSI3SK = "GSI3SK"
 	attrGSI4PK = "GSI4PK"
 	attrGSI4SK = "GSI4SK"
+	attrGSI5PK = "GSI5PK"
+	attrGSI5SK = "GSI5SK"
 	attrTTL    = "ttl"
 
 	// IndexInbox is the department inbox: DEPT#<dept>#<status> by reply deadline.
@@ -34,6 +36,9 @@ const (
 	IndexContact = "GSI3"
 	// IndexDay is the per-day index: DAY#<yyyy-mm-dd>#<shard> by creation time.
 	IndexDay = "GSI4"
+	// IndexPlace is the place index: PLACE#<category>#<region> by creation
+	// time, for the same matter reported by several citizens.
+	IndexPlace = "GSI5"
 )
 
 // KeyAttribute is one key attribute and its DynamoDB scalar type ("S").
@@ -74,11 +79,12 @@ func Schema() TableSchema {
 			idx(IndexReview, attrGSI2PK, attrGSI2SK),
 			idx(IndexContact, attrGSI3PK, attrGSI3SK),
 			idx(IndexDay, attrGSI4PK, attrGSI4SK),
+			idx(IndexPlace, attrGSI5PK, attrGSI5SK),
 		},
 		TTLAttribute: attrTTL,
 		BillingMode:  string(types.BillingModePayPerRequest),
 	}
-	for _, a := range []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrGSI2PK, attrGSI2SK, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK} {
+	for _, a := range []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrGSI2PK, attrGSI2SK, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK, attrGSI5PK, attrGSI5SK} {
 		s.Attributes = append(s.Attributes, KeyAttribute{Name: a, Type: string(types.ScalarAttributeTypeS)})
 	}
 	return s

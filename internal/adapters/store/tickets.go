@@ -76,6 +76,8 @@ const noDeadline = "9999-12-31T23:59:59.999Z"
 
 func ticketPK(id string) string { return "TICKET#" + id }
 
+func placePK(category, region string) string { return "PLACE#" + category + "#" + region }
+
 func idemPK(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return "IDEM#" + hex.EncodeToString(sum[:])
@@ -140,7 +142,13 @@ func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
 		attrStatus:    str(string(t.Status)),
 		attrVersion:   num(int64(t.Version)),
 		attrTaskToken: nil, attrDept: nil,
-		attrGSI1PK: nil, attrGSI1SK: nil, attrGSI2PK: nil, attrGSI2SK: nil,
+		attrGSI1PK: nil, attrGSI1SK: nil, attrGSI2PK: nil, attrGSI2SK: nil, attrGSI5PK: nil, attrGSI5SK: nil,
+	}
+	// The place index follows the category an operator may correct.
+	if t.Location != nil && t.Location.Region != "" && t.Category != "" &&
+		checkKeyPart("category", t.Category) == nil && checkKeyPart("region", t.Location.Region) == nil {
+		a[attrGSI5PK] = str(placePK(t.Category, t.Location.Region))
+		a[attrGSI5SK] = str(t.CreatedAt.UTC().Format(timeKey) + "#" + t.ID)
 	}
 	co, err := coDepartments(t)
 	if err != nil {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -196,10 +197,12 @@ func TestRoutingUsesAdminChangeAfterCacheExpiry(t *testing.T) {
 
 	n := 0
 	routed := func() *ticket.Ticket {
-		// Another citizen each time: the same one twice is a possible duplicate.
+		// Another citizen in another place each time: the same one twice is a
+		// possible duplicate, and the same matter in one place goes to an operator.
 		n++
 		sub := complaint()
 		sub["contact"] = map[string]any{"phone": "1390000000" + strconv.Itoa(n)}
+		sub["location"] = map[string]any{"region": fmt.Sprintf("1101%02d", n)}
 		id, _ := e.file(t, sub)
 		e.parked(t, id, "AwaitReply")
 		return e.ticket(t, id)

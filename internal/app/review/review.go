@@ -35,6 +35,7 @@ const (
 type Store interface {
 	lifecycle.Store
 	TicketsByContact(ctx context.Context, blindIndex string, since time.Time) ([]ticket.Ticket, error)
+	TicketsByPlace(ctx context.Context, category, region string, since time.Time) ([]ticket.Ticket, error)
 	ContactIndex(c *ticket.Contact) string
 }
 
@@ -167,6 +168,12 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 			if d.DuplicateOf != "" {
 				note += " (" + d.DuplicateOf + ")"
 			}
+			if len(d.Candidates) > 0 {
+				// Other citizens reported the same matter nearby: the operator
+				// sees them and decides whether to merge.
+				t.SameMatter = slices.Clone(d.Candidates)
+				note += " (" + strings.Join(d.Candidates, ", ") + ")"
+			}
 			evs = append(evs, t.Note("review.manual", system, now, note, false))
 		}
 		return evs, nil
@@ -184,6 +191,19 @@ func (h *Handler) input(ctx context.Context, t *ticket.Ticket) (screening.Input,
 	in := screening.Input{
 		Type: t.Type, Category: t.Category, Content: t.Content, InvolvedUnit: t.InvolvedUnit,
 		Anonymous: t.Anonymous, Now: t.CreatedAt,
+	}
+	// Other citizens' tickets of the same category and place: the same matter
+	// reported by several people goes to an operator, never merged unseen.
+	if t.Category != "" && t.Location != nil && t.Location.Region != "" {
+		nearby, err := h.Store.TicketsByPlace(ctx, t.Category, t.Location.Region, t.CreatedAt.Add(-duplicateWindow))
+		if err != nil {
+			return in, fmt.Errorf("find tickets of the same place: %w", err)
+		}
+		for _, r := range nearby {
+			if r.ID != t.ID {
+				in.Nearby = append(in.Nearby, screening.Recent{ID: r.ID, Category: r.Category, Content: r.Content, CreatedAt: r.CreatedAt, Status: r.Status})
+			}
+		}
 	}
 	if t.Contact == nil {
 		return in, nil

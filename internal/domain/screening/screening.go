@@ -42,6 +42,9 @@ const (
 	ReasonIncomplete        = "incomplete"
 	ReasonKnowledgeBase     = "knowledge_base"
 	ReasonPossibleDuplicate = "possible_duplicate"
+	// ReasonSameMatterNearby: other citizens reported a similar matter in the
+	// same category and place; an operator decides whether to merge.
+	ReasonSameMatterNearby  = "same_matter_nearby"
 	ReasonCategoryMissing   = "category_missing"
 	ReasonCategoryInvalid   = "category_invalid"
 	ReasonCategoryAmbiguous = "category_ambiguous"
@@ -151,6 +154,9 @@ type Input struct {
 	ContactIndexes []string
 	// Recent are the same contact's recent tickets (for duplicates).
 	Recent []Recent
+	// Nearby are other citizens' recent tickets of the same category and
+	// place (region), for the same matter reported by several people.
+	Nearby []Recent
 	// Now is when the ticket was received; zero disables the duplicate window.
 	Now time.Time
 }
@@ -162,8 +168,11 @@ type Decision struct {
 	// Message is what the citizen is told, per language (reject and answer).
 	Message map[ticket.Language]string `json:"message,omitempty"`
 	// DuplicateOf is the candidate ticket for possible_duplicate.
-	DuplicateOf string  `json:"duplicateOf,omitempty"`
-	Similarity  float64 `json:"similarity,omitempty"`
+	DuplicateOf string `json:"duplicateOf,omitempty"`
+	// Candidates are other citizens' similar tickets nearby
+	// (same_matter_nearby), most similar first; never merged automatically.
+	Candidates []string `json:"candidates,omitempty"`
+	Similarity float64  `json:"similarity,omitempty"`
 	// AnswerID is the knowledge-base entry used for answer.
 	AnswerID string `json:"answerId,omitempty"`
 	// Services lists the emergency services the citizen was sent to.
@@ -236,6 +245,9 @@ func (s *Screener) Review(in Input) Decision {
 			return Decision{Outcome: OutcomeManual, Reason: ReasonPossibleDuplicate, DuplicateOf: id, Similarity: sim}
 		}
 	}
+	if ids := s.sameMatterNearby(in); len(ids) > 0 {
+		return Decision{Outcome: OutcomeManual, Reason: ReasonSameMatterNearby, Candidates: ids}
+	}
 
 	switch {
 	case in.Category == "":
@@ -248,18 +260,54 @@ func (s *Screener) Review(in Input) Decision {
 	return Decision{Outcome: OutcomeAccept, Reason: ReasonOK}
 }
 
-func (s *Screener) findDuplicate(in Input) (string, float64, bool) {
+// similar reports whether r is an open ticket of the same category within the
+// duplicate window whose content is at least the threshold similar, and how
+// similar.
+func (s *Screener) similar(in Input, r Recent) (float64, bool) {
 	window := time.Duration(s.Duplicate.WindowDays) * 24 * time.Hour
+	if r.Category != in.Category || !r.Status.Open() {
+		return 0, false
+	}
+	if !in.Now.IsZero() && (r.CreatedAt.Before(in.Now.Add(-window)) || r.CreatedAt.After(in.Now)) {
+		return 0, false
+	}
+	sim := Similarity(in.Content, r.Content)
+	return sim, sim >= s.Duplicate.Threshold
+}
+
+// maxCandidates bounds the nearby candidates shown to an operator.
+const maxCandidates = 5
+
+// sameMatterNearby lists other citizens' open tickets that look like the same
+// matter (same category and place, similar content, within the window), most
+// similar first.
+func (s *Screener) sameMatterNearby(in Input) []string {
+	if in.Category == "" {
+		return nil
+	}
+	type cand struct {
+		id  string
+		sim float64
+	}
+	var found []cand
+	for _, r := range in.Nearby {
+		if sim, ok := s.similar(in, r); ok {
+			found = append(found, cand{r.ID, sim})
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].sim > found[j].sim })
+	var ids []string
+	for i := 0; i < len(found) && i < maxCandidates; i++ {
+		ids = append(ids, found[i].id)
+	}
+	return ids
+}
+
+func (s *Screener) findDuplicate(in Input) (string, float64, bool) {
 	best, bestSim := -1, 0.0
 	for i, r := range in.Recent {
-		if r.Category != in.Category || !r.Status.Open() {
-			continue
-		}
-		if !in.Now.IsZero() && (r.CreatedAt.Before(in.Now.Add(-window)) || r.CreatedAt.After(in.Now)) {
-			continue
-		}
-		sim := Similarity(in.Content, r.Content)
-		if sim < s.Duplicate.Threshold {
+		sim, ok := s.similar(in, r)
+		if !ok {
 			continue
 		}
 		if best < 0 || sim > bestSim || sim == bestSim && r.CreatedAt.After(in.Recent[best].CreatedAt) {

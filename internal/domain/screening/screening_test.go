@@ -277,3 +277,29 @@ func FuzzSimilarity(f *testing.F) {
 		}
 	})
 }
+
+// The same matter reported by other citizens in the same category and place
+// is flagged for an operator with the candidates, most similar first; it is
+// never merged (or rejected) automatically.
+func TestSameMatterNearby(t *testing.T) {
+	s := shipped(t)
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, ticket.China)
+	content := "小区东门外的路灯已经坏了一个多月，晚上一片漆黑，老人出门很危险。"
+	in := Input{Type: ticket.TypeComplaint, Category: "urban.street_vendors", Content: content, Anonymous: true, Now: now,
+		Nearby: []Recent{
+			{ID: "OTHERCAT", Category: "urban.garbage", Content: content, CreatedAt: now.Add(-time.Hour), Status: ticket.StatusDispatched},
+			{ID: "CLOSED", Category: "urban.street_vendors", Content: content, CreatedAt: now.Add(-time.Hour), Status: ticket.StatusClosed},
+			{ID: "OLD", Category: "urban.street_vendors", Content: content, CreatedAt: now.Add(-60 * 24 * time.Hour), Status: ticket.StatusDispatched},
+			{ID: "UNLIKE", Category: "urban.street_vendors", Content: "路灯白天也一直亮着，浪费电。", CreatedAt: now.Add(-time.Hour), Status: ticket.StatusDispatched},
+			{ID: "CLOSE", Category: "urban.street_vendors", Content: "小区东门外的路灯坏了一个多月，晚上一片漆黑，出门很危险。", CreatedAt: now.Add(-2 * time.Hour), Status: ticket.StatusAccepted},
+			{ID: "SAME", Category: "urban.street_vendors", Content: content, CreatedAt: now.Add(-3 * time.Hour), Status: ticket.StatusDispatched},
+		}}
+	d := s.Review(in)
+	if d.Outcome != OutcomeManual || d.Reason != ReasonSameMatterNearby || len(d.Candidates) != 2 || d.Candidates[0] != "SAME" || d.Candidates[1] != "CLOSE" {
+		t.Fatalf("decision %+v", d)
+	}
+	in.Nearby = in.Nearby[:4]
+	if d := s.Review(in); d.Reason == ReasonSameMatterNearby {
+		t.Fatalf("flagged without a similar open ticket: %+v", d)
+	}
+}

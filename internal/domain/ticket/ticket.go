@@ -200,6 +200,11 @@ type Ticket struct {
 	// Repairs counts the repairs: each starts a new execution from the
 	// ticket's saved state, named <ticket id>-r<n>.
 	Repairs int `json:"repairs,omitempty"`
+	// SameMatter lists other citizens' open tickets that review found to be
+	// about the same matter in the same place (similar content, same category
+	// and region): candidates an operator may merge into, never merged
+	// automatically.
+	SameMatter []string `json:"sameMatter,omitempty"`
 	// CalendarGap lists the years a deadline of this ticket was counted
 	// through without their official holiday schedule (weekdays were taken as
 	// working days); admins load those years' calendars.
