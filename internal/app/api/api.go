@@ -231,12 +231,12 @@ func (h *Handler) tellDepartments(ctx context.Context, r *request, t *ticket.Tic
 
 // deliver sends the answers the saved change queued and reports whether a
 // step no longer waited. An answer that could not be sent stays in the
-// outbox for the sla sweep, so the change still counts as done.
+// outbox for the sweep, so the change still counts as done.
 func (h *Handler) deliver(ctx context.Context, r *request, t *ticket.Ticket) (stepGone bool) {
 	for _, cb := range t.Outbox {
 		gone, err := outbox.Deliver(ctx, h.Store, h.Workflow, t.ID, cb)
 		if err != nil {
-			r.log.ErrorContext(ctx, "workflow step not answered yet; the sla sweep will answer it", "error", err.Error())
+			r.log.ErrorContext(ctx, "workflow step not answered yet; the sweep will answer it", "error", err.Error())
 		}
 		stepGone = stepGone || gone != nil
 	}

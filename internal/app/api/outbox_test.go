@@ -53,7 +53,7 @@ func (e *env) pending(t *testing.T) int {
 }
 
 // A reply and a rating saved while Step Functions is down are answered 200
-// and reach the workflow through the sla sweep: nothing the department or
+// and reach the workflow through the sweep: nothing the department or
 // the citizen did is lost, and nothing is sent twice.
 func TestAnswersSavedDuringAWorkflowOutageAreSentByTheSweep(t *testing.T) {
 	e := newEnv(t, noPlatformSweep)
@@ -70,7 +70,7 @@ func TestAnswersSavedDuringAWorkflowOutageAreSentByTheSweep(t *testing.T) {
 	if n := e.pending(t); n != 1 {
 		t.Fatalf("%d answers waiting in the outbox, want 1", n)
 	}
-	if !strings.Contains(e.logs.String(), `"workflow step not answered yet; the sla sweep will answer it"`) {
+	if !strings.Contains(e.logs.String(), `"workflow step not answered yet; the sweep will answer it"`) {
 		t.Fatal("the failed send is not logged")
 	}
 

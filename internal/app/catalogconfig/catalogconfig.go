@@ -1,4 +1,4 @@
-// Package catalogsrc serves the admin-managed catalog (departments, categories,
+// Package catalogconfig serves the admin-managed catalog (departments, categories,
 // routing rules, calendars) from the table, cached briefly so a warm Lambda does
 // not read it on every request, and seeds it on first start.
 package catalogconfig

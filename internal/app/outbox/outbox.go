@@ -1,6 +1,6 @@
 // Package outbox delivers the answers to waiting workflow steps that a saved
 // change queued (ticket.Callback): the request that saved the change sends
-// them at once, and the sla sweep sends whatever that request could not.
+// them at once, and the sweep sends whatever that request could not.
 // Sending twice is harmless: a task token answers once, and a second answer is
 // refused by Step Functions as a step no longer waiting.
 package outbox

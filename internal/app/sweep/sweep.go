@@ -52,7 +52,7 @@ type Workflow interface {
 	outbox.Workflow
 }
 
-// Handler is the sla function.
+// Handler is the sweep function.
 type Handler struct {
 	Store    Store
 	Catalog  Catalog
@@ -86,7 +86,7 @@ type Report struct {
 // schedule event or an empty manual invocation.
 type InputError struct{ Reason string }
 
-func (e *InputError) Error() string { return "invalid sla input: " + e.Reason }
+func (e *InputError) Error() string { return "invalid sweep input: " + e.Reason }
 
 // ParseTrigger accepts EventBridge's scheduled event or an empty object (a
 // manual run) and refuses anything else.

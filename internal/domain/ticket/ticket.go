@@ -232,7 +232,7 @@ type Ticket struct {
 	// Outbox holds the answers to waiting workflow steps that this change
 	// causes. It is not part of the ticket: the store writes each as an
 	// outbox item in the same transaction as the change, so an answer whose
-	// sending fails is still sent later (by the sla sweep), never lost.
+	// sending fails is still sent later (by the sweep), never lost.
 	Outbox []Callback `json:"-"`
 }
 

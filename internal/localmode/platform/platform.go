@@ -60,7 +60,7 @@ type Options struct {
 	Log       io.Writer // JSON logs of every component
 	JWTSecret string    // default auth.DevSecret
 	Random    io.Reader // default crypto/rand
-	// SweepInterval is how often the sla function runs; default
+	// SweepInterval is how often the sweep function runs; default
 	// DefaultSweepInterval, negative: never (tests that run it themselves).
 	SweepInterval time.Duration
 }
@@ -97,7 +97,7 @@ var builders = map[string]wiring.Builder{
 	"sweep":    sweep.Lambda,
 }
 
-// DefaultSweepInterval is how often local mode runs the sla function, as the
+// DefaultSweepInterval is how often local mode runs the sweep function, as the
 // production schedule does.
 const DefaultSweepInterval = 5 * time.Minute
 
@@ -287,7 +287,7 @@ func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, 
 // scheduledEvent is what EventBridge sends a scheduled function.
 const scheduledEvent = `{"version":"0","id":"local","detail-type":"Scheduled Event","source":"aws.events","account":"` + Account + `","region":"` + Region + `","resources":[],"detail":{}}`
 
-// sweep invokes the sla function on its schedule, on the platform's clock.
+// sweep invokes the sweep function on its schedule, on the platform's clock.
 func (p *Platform) sweep(clock asl.Clock, every time.Duration, sweeper lambda.Handler, log *slog.Logger) {
 	defer close(p.sweepDone)
 	if every < 0 {
@@ -303,7 +303,7 @@ func (p *Platform) sweep(clock asl.Clock, every time.Duration, sweeper lambda.Ha
 		case <-t.C():
 		}
 		if _, err := sweeper.Invoke(context.Background(), []byte(scheduledEvent)); err != nil {
-			log.Error("sla sweep failed", "error", err.Error())
+			log.Error("sweep failed", "error", err.Error())
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
 )
 
-// The platform runs the sla function on its schedule, on its own clock.
+// The platform runs the sweep function on its schedule, on its own clock.
 func TestScheduledSweepRemindsDepartments(t *testing.T) {
 	ctx := context.Background()
 	clock := asl.NewFakeClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC))
