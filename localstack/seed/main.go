@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"time"
 
 	configfiles "github.com/hotline12345/hotline/config"
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
@@ -55,8 +54,7 @@ func run(ctx context.Context, table, endpoint, region string) error {
 	if err != nil {
 		return err
 	}
-	src := &catalogconfig.Source{Store: st, TTL: catalogconfig.DefaultTTL, Now: time.Now}
-	seeded, err := src.SeedIfEmpty(ctx, configfiles.Seed)
+	seeded, err := catalogconfig.SeedIfEmpty(ctx, st, configfiles.Seed)
 	if err != nil {
 		return fmt.Errorf("seed %s: %w", table, err)
 	}

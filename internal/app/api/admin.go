@@ -67,15 +67,15 @@ func withVersion(v any, version int) events.APIGatewayV2HTTPResponse {
 	return resp
 }
 
-// ifMatch reads If-Match: a version as sent in ETag (quotes and W/ optional),
-// "*" or nothing for any.
+// ifMatch reads If-Match: a version as sent in ETag (quotes and W/ optional;
+// "0" is the shipped screening rules before any change), "*" or nothing for any.
 func ifMatch(r *request) (int, bool, error) {
 	v := strings.TrimSpace(httpapi.Header(r.APIGatewayV2HTTPRequest, "If-Match"))
 	if v == "" || v == "*" {
 		return 0, false, nil
 	}
 	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(v, "W/"), `"`))
-	if err != nil || n < 1 {
+	if err != nil || n < 0 {
 		return 0, false, httpapi.BadRequest("If-Match must be an ETag this API returned", map[string]string{"If-Match": "invalid"})
 	}
 	return n, true, nil

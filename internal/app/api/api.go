@@ -64,10 +64,15 @@ type Handler struct {
 	Catalog  Catalog
 	Workflow Workflow
 	Queues   Queues
-	// Screener catches an emergency in a supplement, as review does at intake.
-	Screener *screening.Screener
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Rules are the screening rules: they catch an emergency in a supplement,
+	// as review does at intake, and admins edit them.
+	Rules interface {
+		Current(ctx context.Context) (*screening.Screener, error)
+	}
+	// ShippedRules serve until an admin first changes the rules.
+	ShippedRules []byte
+	Now          func() time.Time
+	Log          *slog.Logger
 	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
 	CodeKey []byte
 }
@@ -114,6 +119,10 @@ func (h *Handler) routes() map[string]route {
 		"GET /v1/admin/calendar/{year}":            h.adminGetCalendar,
 		"PUT /v1/admin/calendar/{year}":            h.adminPutCalendar,
 		"GET /v1/admin/stuck-tickets":              h.stuckTickets,
+		"GET /v1/admin/screening-rules":            h.adminGetScreeningRules,
+		"PUT /v1/admin/screening-rules":            h.adminPutScreeningRules,
+		"GET /v1/admin/knowledge-base":             h.adminGetKnowledgeBase,
+		"PUT /v1/admin/knowledge-base":             h.adminPutKnowledgeBase,
 		"POST /v1/admin/tickets/{id}/repair":       h.repair,
 	}
 }

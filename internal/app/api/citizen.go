@@ -80,8 +80,12 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 	}
 	now := h.now()
 	// Screened like intake: an emergency in a supplement is told at once.
+	rules, err := h.Rules.Current(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	var notice string
-	if d, hit := h.Screener.Emergency(body.Content); hit && t.Type != ticket.TypePraise && t.Type != ticket.TypeSuggestion && d.Outcome == screening.OutcomeEmergency {
+	if d, hit := rules.Emergency(body.Content); hit && t.Type != ticket.TypePraise && t.Type != ticket.TypeSuggestion && d.Outcome == screening.OutcomeEmergency {
 		notice = d.Text(t.Language)
 	}
 	// A supplement only adds to the timeline: racing writers must not make it fail.

@@ -58,5 +58,9 @@ var Routes = []Route{
 	{"PUT", "/v1/admin/calendar/{year}", "api", AuthStaff},
 
 	{"GET", "/v1/admin/stuck-tickets", "api", AuthStaff},
+	{"GET", "/v1/admin/screening-rules", "api", AuthStaff},
+	{"PUT", "/v1/admin/screening-rules", "api", AuthStaff},
+	{"GET", "/v1/admin/knowledge-base", "api", AuthStaff},
+	{"PUT", "/v1/admin/knowledge-base", "api", AuthStaff},
 	{"POST", "/v1/admin/tickets/{id}/repair", "api", AuthStaff},
 }

@@ -50,14 +50,20 @@ type Blinder interface {
 	Email(string) string
 }
 
+// ScreeningRules gives the current screening rules.
+type ScreeningRules interface {
+	Current(ctx context.Context) (*screening.Screener, error)
+}
+
 // Handler is the review function.
 type Handler struct {
-	Store    Store
-	Catalog  Catalog
-	Screener *screening.Screener
-	Blinder  Blinder
-	Now      func() time.Time
-	Log      *slog.Logger
+	Store   Store
+	Catalog Catalog
+	// Rules are the screening rules an admin manages.
+	Rules   ScreeningRules
+	Blinder Blinder
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 // Output is the decision the workflow's Choice reads.
@@ -115,7 +121,11 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 	if err != nil {
 		return Output{}, err
 	}
-	screener := *h.Screener
+	rules, err := h.Rules.Current(ctx)
+	if err != nil {
+		return Output{}, fmt.Errorf("load screening rules: %w", err)
+	}
+	screener := *rules
 	screener.Categories = cat
 	d := screener.Review(in)
 

@@ -22,6 +22,7 @@ import (
 	configfiles "github.com/hotline12345/hotline/config"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
@@ -197,7 +198,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if err := base.Store.CreateTable(ctx); err != nil {
 		return fail(fmt.Errorf("create table: %w", err))
 	}
-	if _, err := base.Catalog.SeedIfEmpty(ctx, o.Seed); err != nil {
+	if _, err := catalogconfig.SeedIfEmpty(ctx, base.Store, o.Seed); err != nil {
 		return fail(err)
 	}
 	pub, err := queue.NewDepartmentPublisher(base.AWS, QueuePrefix)

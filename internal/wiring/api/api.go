@@ -12,7 +12,6 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	app "github.com/hotline12345/hotline/internal/app/api"
-	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
 )
@@ -27,11 +26,8 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("api: queue: %w", err)
 	}
-	sc, err := screening.Load(configfiles.Screening)
-	if err != nil {
-		return nil, fmt.Errorf("api: screening rules: %w", err)
-	}
-	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues, Screener: sc, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey()}, nil
+	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues,
+		Rules: b.Screening, ShippedRules: configfiles.Screening, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey()}, nil
 }
 
 // Lambda is Build for lambda.Start.

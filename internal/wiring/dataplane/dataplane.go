@@ -1,6 +1,6 @@
 // Package dataplane builds what every function that touches tickets shares:
 // its configuration, the AWS config, the sealer and blind index, the DynamoDB
-// store and the cached catalog.
+// store, and the cached catalog and screening rules.
 package dataplane
 
 import (
@@ -12,10 +12,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	configfiles "github.com/hotline12345/hotline/config"
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/screeningconfig"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/config"
 )
@@ -27,9 +29,12 @@ type Base struct {
 	Store   *store.Store
 	Blinder *seal.Blinder
 	Catalog *catalogconfig.Source
-	Log     *slog.Logger
-	Now     func() time.Time
-	Random  io.Reader
+	// Screening serves the screening rules an admin manages (the shipped
+	// config/screening.json until the first change).
+	Screening *screeningconfig.Source
+	Log       *slog.Logger
+	Now       func() time.Time
+	Random    io.Reader
 }
 
 // Load reads a function's configuration and builds what all functions share.
@@ -57,8 +62,9 @@ func Load(ctx context.Context, function string, getenv func(string) string, o wi
 	}
 	return &Base{
 		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Now: o.Now, Random: o.Random,
-		Log:     wiring.Logger(o.Log, function, cfg.LogLevel),
-		Catalog: &catalogconfig.Source{Store: st, TTL: catalogconfig.DefaultTTL, Now: o.Now},
+		Log:       wiring.Logger(o.Log, function, cfg.LogLevel),
+		Catalog:   catalogconfig.NewSource(st, o.Now),
+		Screening: screeningconfig.NewSource(st, o.Now, configfiles.Screening),
 	}, nil
 }
 

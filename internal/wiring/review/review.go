@@ -1,13 +1,11 @@
-// Package review wires the review function: the store and the screening rules.
+// Package review wires the review function: the store, the catalog and the
+// screening rules.
 package review
 
 import (
 	"context"
-	"fmt"
 
-	configfiles "github.com/hotline12345/hotline/config"
 	app "github.com/hotline12345/hotline/internal/app/review"
-	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
 )
@@ -18,11 +16,7 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	sc, err := screening.Load(configfiles.Screening)
-	if err != nil {
-		return nil, fmt.Errorf("review: screening rules: %w", err)
-	}
-	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Screener: sc, Blinder: b.Blinder, Now: b.Now, Log: b.Log}, nil
+	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Rules: b.Screening, Blinder: b.Blinder, Now: b.Now, Log: b.Log}, nil
 }
 
 // Lambda is Build for lambda.Start.

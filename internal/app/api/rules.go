@@ -1,0 +1,143 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/app/screeningconfig"
+	"github.com/hotline12345/hotline/internal/domain/screening"
+)
+
+// The screening rules (emergency keywords and exclusions, blocked words and
+// senders, duplicate settings, ambiguous categories) and the knowledge base
+// are edited like the catalog: GET carries the version as ETag, PUT with
+// If-Match is a 409 unless the rules are still at that version. Until the
+// first change the shipped config/screening.json serves as version 0.
+
+// rulesRead loads the stored rules for a GET (admins and supervisors).
+func (h *Handler) rulesRead(ctx context.Context, r *request) (*screening.Screener, int, error) {
+	if err := requireRole(r, auth.RoleAdmin, auth.RoleSupervisor); err != nil {
+		return nil, 0, err
+	}
+	return screeningconfig.Read(ctx, h.Store, h.ShippedRules)
+}
+
+func (h *Handler) adminGetScreeningRules(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	rules, version, err := h.rulesRead(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withVersion(rules, version), nil
+}
+
+func (h *Handler) adminPutScreeningRules(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	rules, version, err := h.rulesWrite(ctx, r, "screening rules", func(s *screening.Screener) error {
+		body, err := httpapi.Body(r.APIGatewayV2HTTPRequest)
+		if err != nil {
+			return err
+		}
+		next, err := screening.Load(body) // strict: unknown fields are refused
+		if err != nil {
+			return err
+		}
+		*s = *next
+		return nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withVersion(rules, version), nil
+}
+
+type knowledgeBaseBody struct {
+	KnowledgeBase *[]screening.Entry `json:"knowledgeBase"`
+}
+
+func (h *Handler) adminGetKnowledgeBase(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	rules, version, err := h.rulesRead(ctx, r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	kb := rules.KnowledgeBase
+	if kb == nil {
+		kb = []screening.Entry{}
+	}
+	return withVersion(map[string]any{"knowledgeBase": kb}, version), nil
+}
+
+func (h *Handler) adminPutKnowledgeBase(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	rules, version, err := h.rulesWrite(ctx, r, "knowledge base", func(s *screening.Screener) error {
+		var body knowledgeBaseBody
+		if err := decodeAdmin(r, &body); err != nil {
+			return err
+		}
+		if body.KnowledgeBase == nil {
+			return httpapi.BadRequest(`the body is {"knowledgeBase": [...]}`, map[string]string{"knowledgeBase": "required"})
+		}
+		s.KnowledgeBase = *body.KnowledgeBase
+		return nil
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withVersion(map[string]any{"knowledgeBase": rules.KnowledgeBase}, version), nil
+}
+
+// rulesWrite applies change to the stored rules and stores the result if it
+// is valid and nobody changed the rules meanwhile (admins).
+func (h *Handler) rulesWrite(ctx context.Context, r *request, what string, change func(s *screening.Screener) error) (*screening.Screener, int, error) {
+	if err := requireRole(r, auth.RoleAdmin); err != nil {
+		return nil, 0, err
+	}
+	want, pinned, err := ifMatch(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	cur, version, err := screeningconfig.Read(ctx, h.Store, h.ShippedRules)
+	if err != nil {
+		return nil, 0, err
+	}
+	if pinned && want != version {
+		return nil, 0, httpapi.Conflict("the screening rules changed since version " + strconv.Itoa(want) + "; reload and retry")
+	}
+	edited, err := screeningconfig.Copy(cur)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := change(&edited); err != nil {
+		var invalid *screening.ConfigError
+		if errors.As(err, &invalid) {
+			return nil, 0, httpapi.BadRequest("the screening rules are invalid", problemFields(invalid.Problems))
+		}
+		return nil, 0, err
+	}
+	rules, next, err := screeningconfig.Write(ctx, h.Store, edited, version)
+	var (
+		invalid  *screening.ConfigError
+		tooLarge *catalogconfig.TooLargeError
+		conflict *ports.ConflictError
+	)
+	switch {
+	case errors.As(err, &invalid):
+		return nil, 0, httpapi.BadRequest("the changed screening rules are invalid", problemFields(invalid.Problems))
+	case errors.As(err, &tooLarge):
+		return nil, 0, &httpapi.Error{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: tooLarge.Error()}
+	case errors.As(err, &conflict):
+		return nil, 0, httpapi.Conflict("the screening rules were changed concurrently; reload and retry")
+	case err != nil:
+		return nil, 0, err
+	}
+	if inv, ok := h.Rules.(interface{ Invalidate() }); ok {
+		inv.Invalidate() // this function sees its own change at once
+	}
+	r.log.InfoContext(ctx, "screening rules changed", "what", what, "version", next, "by", r.staff.Subject)
+	return rules, next, nil
+}
