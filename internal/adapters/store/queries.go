@@ -40,6 +40,8 @@ func indexKeys(index string) (pk, sk string) {
 		return attrGSI4PK, attrGSI4SK
 	case IndexPlace:
 		return attrGSI5PK, attrGSI5SK
+	case IndexEscalated:
+		return attrGSI6PK, attrGSI6SK
 	}
 	return "", ""
 }
@@ -190,6 +192,12 @@ func (s *Store) DepartmentInbox(ctx context.Context, deptID string, status ticke
 // extension requested), oldest first. Listed tickets have Contact nil.
 func (s *Store) ReviewQueue(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error) {
 	return s.page(ctx, IndexReview, gsiReview, limit, cursor, "review queue")
+}
+
+// EscalatedTickets lists the escalated tickets (督办), open or closed
+// unsatisfied after the last reopen, oldest first.
+func (s *Store) EscalatedTickets(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error) {
+	return s.page(ctx, IndexEscalated, gsiEscalated, limit, cursor, "escalated tickets")
 }
 
 // StuckTickets lists the tickets whose workflow stopped, longest stuck first.

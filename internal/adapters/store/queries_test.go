@@ -346,7 +346,7 @@ func TestStatsConcurrentAdds(t *testing.T) {
 func TestSchema(t *testing.T) {
 	s := Schema()
 	in := s.CreateTableInput("t")
-	if len(in.GlobalSecondaryIndexes) != 5 || len(in.AttributeDefinitions) != 12 || in.BillingMode != types.BillingModePayPerRequest {
+	if len(in.GlobalSecondaryIndexes) != 6 || len(in.AttributeDefinitions) != 14 || in.BillingMode != types.BillingModePayPerRequest {
 		t.Fatalf("%+v", in)
 	}
 	defined := map[string]bool{}

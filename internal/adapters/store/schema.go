@@ -26,6 +26,8 @@ const (
 	attrGSI4SK = "GSI4SK"
 	attrGSI5PK = "GSI5PK"
 	attrGSI5SK = "GSI5SK"
+	attrGSI6PK = "GSI6PK"
+	attrGSI6SK = "GSI6SK"
 	attrTTL    = "ttl"
 
 	// IndexInbox is the department inbox: DEPT#<dept>#<status> by reply deadline.
@@ -39,6 +41,9 @@ const (
 	// IndexPlace is the place index: PLACE#<category>#<region> by creation
 	// time, for the same matter reported by several citizens.
 	IndexPlace = "GSI5"
+	// IndexEscalated is the sparse list of escalated tickets (督办) for
+	// supervisors, open or closed unsatisfied: ESCALATED by creation time.
+	IndexEscalated = "GSI6"
 )
 
 // KeyAttribute is one key attribute and its DynamoDB scalar type ("S").
@@ -80,11 +85,12 @@ func Schema() TableSchema {
 			idx(IndexContact, attrGSI3PK, attrGSI3SK),
 			idx(IndexDay, attrGSI4PK, attrGSI4SK),
 			idx(IndexPlace, attrGSI5PK, attrGSI5SK),
+			idx(IndexEscalated, attrGSI6PK, attrGSI6SK),
 		},
 		TTLAttribute: attrTTL,
 		BillingMode:  string(types.BillingModePayPerRequest),
 	}
-	for _, a := range []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrGSI2PK, attrGSI2SK, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK, attrGSI5PK, attrGSI5SK} {
+	for _, a := range []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrGSI2PK, attrGSI2SK, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK, attrGSI5PK, attrGSI5SK, attrGSI6PK, attrGSI6SK} {
 		s.Attributes = append(s.Attributes, KeyAttribute{Name: a, Type: string(types.ScalarAttributeTypeS)})
 	}
 	return s

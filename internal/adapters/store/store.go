@@ -23,6 +23,7 @@
 //	GSI3 contact  GSI3PK=CONTACT#<blind index> GSI3SK=<created>#<id>         (only with a phone or e-mail)
 //	GSI4 day      GSI4PK=DAY#<day>#<0-3>       GSI4SK=<created>#<id>
 //	GSI5 place    GSI5PK=PLACE#<category>#<region> GSI5SK=<created>#<id>  (only with a category and a region)
+//	GSI6 escalated GSI6PK=ESCALATED            GSI6SK=<created>#<id>         (escalated: open, or closed unsatisfied)
 package store
 
 import (

@@ -47,6 +47,8 @@ const (
 	// gsiStuck lists the tickets whose workflow stopped, for admins; it takes
 	// precedence over the review queue (nothing would answer an operator).
 	gsiStuck = "STUCK"
+	// gsiEscalated lists the open escalated tickets for supervisors.
+	gsiEscalated = "ESCALATED"
 
 	// timeKey is fixed-width so key strings sort chronologically.
 	timeKey = "2006-01-02T15:04:05.000Z"
@@ -142,7 +144,13 @@ func mutableAttrs(t *ticket.Ticket) (map[string]types.AttributeValue, error) {
 		attrStatus:    str(string(t.Status)),
 		attrVersion:   num(int64(t.Version)),
 		attrTaskToken: nil, attrDept: nil,
-		attrGSI1PK: nil, attrGSI1SK: nil, attrGSI2PK: nil, attrGSI2SK: nil, attrGSI5PK: nil, attrGSI5SK: nil,
+		attrGSI1PK: nil, attrGSI1SK: nil, attrGSI2PK: nil, attrGSI2SK: nil, attrGSI5PK: nil, attrGSI5SK: nil, attrGSI6PK: nil, attrGSI6SK: nil,
+	}
+	// Open escalated tickets, and those closed unsatisfied when the reopens ran
+	// out: supervisors follow both up.
+	if t.Escalated && (!t.Status.Final() || t.Status == ticket.StatusClosed && t.Rating != nil && !t.Rating.Satisfied) {
+		a[attrGSI6PK] = str(gsiEscalated)
+		a[attrGSI6SK] = str(t.CreatedAt.UTC().Format(timeKey) + "#" + t.ID)
 	}
 	// The place index follows the category an operator may correct.
 	if t.Location != nil && t.Location.Region != "" && t.Category != "" &&

@@ -33,6 +33,7 @@ type Store interface {
 	ReviewQueue(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
 	Stats(ctx context.Context, from, to time.Time) (map[string]map[string]int, error)
 	StuckTickets(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
+	EscalatedTickets(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
 	// The admin routes read and write the catalog config item.
 	catalogconfig.Store
 	outbox.Deleter
@@ -92,6 +93,7 @@ type route func(ctx context.Context, r *request) (events.APIGatewayV2HTTPRespons
 func (h *Handler) routes() map[string]route {
 	return map[string]route{
 		"GET /v1/categories":                       h.categories,
+		"GET /v1/tickets":                          h.searchTickets,
 		"GET /v1/tickets/{id}":                     h.getTicket,
 		"POST /v1/tickets/{id}/supplements":        h.supplement,
 		"POST /v1/tickets/{id}/rating":             h.rate,

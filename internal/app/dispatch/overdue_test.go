@@ -56,6 +56,10 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != ports.TypeEscalated {
 		t.Fatalf("messages after escalation: %v", got)
 	}
+	// Supervisors see it among the escalated tickets.
+	if ids := escalatedIDs(t, e, "supervisor"); len(ids) != 1 || ids[0] != rec.ID {
+		t.Fatalf("escalated list %v", ids)
+	}
 
 	// A late reply still goes to the citizen.
 	dept := &auth.Claims{Subject: "d", Role: auth.RoleDepartment, Dept: tk.DepartmentID}
@@ -129,4 +133,22 @@ func TestDeadlinePastTheCalendarIsFlagged(t *testing.T) {
 	if !found || !strings.Contains(e.Logs.String(), "deadline counted past the holiday calendar") {
 		t.Fatal("the gap is not on the timeline or in the logs")
 	}
+}
+
+// escalatedIDs lists GET /v1/tickets?escalated=true as role.
+func escalatedIDs(t *testing.T, e *localtest.Env, role string) []string {
+	t.Helper()
+	out, err := e.API.Handle(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: "GET /v1/tickets",
+		QueryStringParameters: map[string]string{"escalated": "true"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": "s", "role": role}}}}})
+	var page struct{ Tickets []struct{ ID string } }
+	if err != nil || out.StatusCode != 200 || json.Unmarshal([]byte(out.Body), &page) != nil {
+		t.Fatalf("escalated list: %v %d %s", err, out.StatusCode, out.Body)
+	}
+	var ids []string
+	for _, x := range page.Tickets {
+		ids = append(ids, x.ID)
+	}
+	return ids
 }

@@ -28,6 +28,7 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 var Routes = []Route{
 	{"POST", "/v1/tickets", "intake", AuthOptional},
 	{"GET", "/v1/categories", "api", AuthPublic},
+	{"GET", "/v1/tickets", "api", AuthStaff},
 	{"GET", "/v1/tickets/{id}", "api", AuthOptional},
 	{"POST", "/v1/tickets/{id}/supplements", "api", AuthPublic},
 	{"POST", "/v1/tickets/{id}/rating", "api", AuthOptional}, // citizens online; operators for a citizen reached by phone
