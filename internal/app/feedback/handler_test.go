@@ -59,7 +59,9 @@ func TestAwaitRatingAfterTheRatingCompletesItself(t *testing.T) {
 			if st := e.Citizen(t, "POST /v1/tickets/{id}/rating", id, code, map[string]any{"satisfied": c.satisfied, "score": 3}); st != 200 {
 				t.Fatalf("rating: %d", st)
 			}
-			x := e.Settled(t, e.Probe(t, "feedback", feedback.ActionAwaitRating, id))
+			// The step completes itself: wait for its end, not for its
+			// TaskSubmitted, which comes first (Settled would race).
+			x := e.Finished(t, e.Probe(t, "feedback", feedback.ActionAwaitRating, id))
 			if x.Status != "SUCCEEDED" || x.Output != c.output {
 				t.Fatalf("step %s with %s (%s %s)", x.Status, x.Output, x.Error, x.Cause)
 			}
