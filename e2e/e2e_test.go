@@ -584,6 +584,7 @@ type queueEntry struct {
 	ID                 string   `json:"id"`
 	ReviewReason       string   `json:"reviewReason"`
 	SuspectedEmergency []string `json:"suspectedEmergency"`
+	SameMatter         []string `json:"sameMatter"`
 }
 
 // fileSuspectedEmergency files sub and waits until the citizen has been told

@@ -359,9 +359,10 @@ func TestMergedCitizenIsToldTheResult(t *testing.T) {
 	same["contact"] = map[string]any{"name": "李四", "phone": otherPhone, "email": otherEmail}
 	dup := tg.file(t, same)
 	eventually(t, "the second ticket in review", func() bool { return tg.inReviewQueue(t, op, dup.ID) })
+	// The operator's queue says why it waits and names the candidate.
 	for _, q := range tg.reviewQueue(t, op) {
-		if q.ID == dup.ID && q.ReviewReason != "same_matter_nearby" {
-			t.Fatalf("review reason %q", q.ReviewReason)
+		if q.ID == dup.ID && (q.ReviewReason != "same_matter_nearby" || len(q.SameMatter) != 1 || q.SameMatter[0] != master.ID) {
+			t.Fatalf("queue entry %+v", q)
 		}
 	}
 	var staff struct {

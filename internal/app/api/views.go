@@ -145,6 +145,14 @@ type summaryView struct {
 	SuspectedEmergency []string `json:"suspectedEmergency,omitempty"`
 	// PhoneCallNeeded names the notice no e-mail or SMS could deliver.
 	PhoneCallNeeded string `json:"phoneCallNeeded,omitempty"`
+	// Urgency is "urgent" for tickets counted in hours.
+	Urgency ticket.Urgency `json:"urgency,omitempty"`
+	// DuplicateOf and SameMatter are the candidates a waiting ticket may be
+	// merged into: the same citizen's ticket, other citizens' nearby.
+	DuplicateOf string   `json:"duplicateOf,omitempty"`
+	SameMatter  []string `json:"sameMatter,omitempty"`
+	// Stuck says the ticket's workflow stopped (admins repair it).
+	Stuck bool `json:"stuck,omitempty"`
 	// Role is the department's part in a department inbox list: "lead"
 	// (主办) or "co" (协办); lists that are not a department's omit it.
 	Role string `json:"role,omitempty"`
@@ -166,10 +174,11 @@ func summarize(t *ticket.Ticket, cat *catalog.Catalog) summaryView {
 		ID: t.ID, Type: t.Type, Category: t.Category, CategoryName: cat.CategoryName(t.Category),
 		Status: t.Status, CreatedAt: t.CreatedAt, DepartmentID: t.DepartmentID, Overdue: t.Overdue, WaitingStep: t.WaitingStep,
 		Escalated: t.Escalated, ExtensionRequested: t.ExtensionRequested, SuspectedEmergency: t.SuspectedEmergency,
-		PhoneCallNeeded: t.PhoneCallNeeded,
+		PhoneCallNeeded: t.PhoneCallNeeded, Urgency: t.Urgency, Stuck: t.Stuck != nil,
 	}
 	if t.WaitingStep == ticket.StepOperator {
 		s.ReviewReason = t.ReviewReason
+		s.DuplicateOf, s.SameMatter = t.DuplicateOf, t.SameMatter
 	}
 	if !t.Deadlines.Reply.IsZero() {
 		d := t.Deadlines.Reply

@@ -33,6 +33,9 @@ func TestReviewTwiceGivesTheSameDecision(t *testing.T) {
 	if got, err := rv.Handle(ctx, localtest.In(review.ActionReview, dup, "")); err != nil || got.Decision != "manual" {
 		t.Fatalf("duplicate review: %+v %v (%s)", got, err, tk.ID)
 	}
+	if got := e.Ticket(t, dup); got.DuplicateOf != id {
+		t.Fatalf("the operator is not told which ticket it repeats: %q", got.DuplicateOf)
+	}
 
 	again, err := rv.Handle(ctx, localtest.In(review.ActionReview, id, ""))
 	if err != nil || again != first {

@@ -176,6 +176,7 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 		case screening.OutcomeManual:
 			note := "转人工审核 / sent to an operator: " + d.Reason
 			if d.DuplicateOf != "" {
+				t.DuplicateOf = d.DuplicateOf
 				note += " (" + d.DuplicateOf + ")"
 			}
 			if len(d.Candidates) > 0 {

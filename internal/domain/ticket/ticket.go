@@ -205,6 +205,9 @@ type Ticket struct {
 	// and region): candidates an operator may merge into, never merged
 	// automatically.
 	SameMatter []string `json:"sameMatter,omitempty"`
+	// DuplicateOf is the same citizen's open ticket review found this one
+	// repeats (possible_duplicate), for the operator.
+	DuplicateOf string `json:"duplicateOf,omitempty"`
 	// CalendarGap lists the years a deadline of this ticket was counted
 	// through without their official holiday schedule (weekdays were taken as
 	// working days); admins load those years' calendars.
