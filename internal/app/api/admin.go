@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/configcache"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
@@ -28,7 +29,7 @@ import (
 
 // maxAdminBodyBytes lets a whole category tree through; the stored catalog
 // is bounded again as a whole.
-const maxAdminBodyBytes = catalogconfig.MaxStoredBytes
+const maxAdminBodyBytes = configcache.MaxStoredBytes
 
 // listBody is the PUT body of routing-rules or categories: exactly one list.
 type listBody struct {
@@ -105,7 +106,7 @@ func (h *Handler) adminWrite(ctx context.Context, r *request, what string, chang
 	c, next, err := catalogconfig.Write(ctx, h.Store, seed, version)
 	var (
 		invalid  *catalog.LoadError
-		tooLarge *catalogconfig.TooLargeError
+		tooLarge *configcache.TooLargeError
 		conflict *ports.ConflictError
 	)
 	switch {

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hotline12345/hotline/internal/app/auth"
-	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/configcache"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/screeningconfig"
@@ -122,7 +122,7 @@ func (h *Handler) rulesWrite(ctx context.Context, r *request, what string, chang
 	rules, next, err := screeningconfig.Write(ctx, h.Store, edited, version)
 	var (
 		invalid  *screening.ConfigError
-		tooLarge *catalogconfig.TooLargeError
+		tooLarge *configcache.TooLargeError
 		conflict *ports.ConflictError
 	)
 	switch {

@@ -39,18 +39,6 @@ func NewSource(st Store, now func() time.Time) *Source {
 	return &Source{Item: item, Store: st, TTL: DefaultTTL, Now: now}
 }
 
-// MaxStoredBytes bounds the stored catalog: it must fit a DynamoDB item
-// (400 KB with its keys) and catalog.MaxSeedBytes, or no function could
-// load it again.
-const MaxStoredBytes = 350 << 10
-
-// TooLargeError says a changed configuration would not fit its config item.
-type TooLargeError struct{ Size int }
-
-func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("configuration of %d bytes exceeds the %d bytes a config item holds", e.Size, MaxStoredBytes)
-}
-
 // Read returns the stored catalog and its version, bypassing any cache, for
 // read-modify-write by the admin API.
 func Read(ctx context.Context, st Store) (*catalog.Catalog, int, error) {
@@ -65,26 +53,10 @@ func Write(ctx context.Context, st Store, seed catalog.Seed, expectedVersion int
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := Put(ctx, st, Kind, c.Seed(), expectedVersion); err != nil {
+	if err := configcache.Put(ctx, st, Kind, ID, c.Seed(), expectedVersion); err != nil {
 		return nil, 0, err
 	}
 	return c, expectedVersion + 1, nil
-}
-
-// Put stores a validated configuration value under kind if it fits a config
-// item and the stored one is still at expectedVersion.
-func Put(ctx context.Context, st Store, kind string, v any, expectedVersion int) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", kind, err)
-	}
-	if len(b) > MaxStoredBytes {
-		return &TooLargeError{Size: len(b)}
-	}
-	if err := st.PutConfig(ctx, kind, ID, json.RawMessage(b), expectedVersion); err != nil {
-		return fmt.Errorf("store %s: %w", kind, err)
-	}
-	return nil
 }
 
 // SeedIfEmpty stores the seed unless a catalog is already stored, so restarting

@@ -99,3 +99,32 @@ func (c *Cache[T]) Version() int {
 	defer c.mu.Unlock()
 	return c.version
 }
+
+// MaxStoredBytes bounds a stored configuration: it must fit a DynamoDB item
+// (400 KB with its keys) and what the parsers accept, or no function could
+// load it again.
+const MaxStoredBytes = 350 << 10
+
+// TooLargeError says a changed configuration would not fit its config item.
+type TooLargeError struct{ Size int }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("configuration of %d bytes exceeds the %d bytes a config item holds", e.Size, MaxStoredBytes)
+}
+
+// Put stores a validated configuration value if it fits a config item and
+// the stored one is still at expectedVersion (0: nothing stored yet); a
+// concurrent change gives *ports.ConflictError.
+func Put(ctx context.Context, st Store, kind, id string, v any, expectedVersion int) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", kind, err)
+	}
+	if len(b) > MaxStoredBytes {
+		return &TooLargeError{Size: len(b)}
+	}
+	if err := st.PutConfig(ctx, kind, id, json.RawMessage(b), expectedVersion); err != nil {
+		return fmt.Errorf("store %s: %w", kind, err)
+	}
+	return nil
+}

@@ -10,16 +10,18 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/configcache"
 	"github.com/hotline12345/hotline/internal/domain/screening"
 )
 
-// Kind is the config item the rules are kept under.
-const Kind = "screening"
+// Config item the rules are kept under.
+const (
+	Kind = "screening"
+	ID   = "current"
+)
 
 func item(shipped []byte) configcache.Item[*screening.Screener] {
-	return configcache.Item[*screening.Screener]{Kind: Kind, ID: catalogconfig.ID, Parse: screening.Load, Default: shipped}
+	return configcache.Item[*screening.Screener]{Kind: Kind, ID: ID, Parse: screening.Load, Default: shipped}
 }
 
 // Source caches the rules.
@@ -62,7 +64,7 @@ func Write(ctx context.Context, st configcache.Store, s screening.Screener, expe
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := catalogconfig.Put(ctx, st, Kind, json.RawMessage(b), expectedVersion); err != nil {
+	if err := configcache.Put(ctx, st, Kind, ID, json.RawMessage(b), expectedVersion); err != nil {
 		return nil, 0, err
 	}
 	return valid, expectedVersion + 1, nil
