@@ -227,17 +227,15 @@ func (h *Handler) sendReceipt(ctx context.Context, t *ticket.Ticket, code string
 	default:
 		return
 	}
-	kind, note, public := "receipt."+channel, map[string]string{
-		"sms":   "已短信发送受理回执（工单号和查询码） / receipt sent by SMS",
-		"email": "已邮件发送受理回执（工单号和查询码） / receipt sent by e-mail",
-	}[channel], true
-	if err != nil {
-		log.WarnContext(ctx, "receipt not sent", "ticket_id", t.ID, "channel", channel, "error", err.Error())
-		kind, note, public = "receipt.failed", "受理回执未能发出，请电话告知查询码 / the receipt could not be sent: tell the citizen the access code by phone", false
+	if err == nil {
+		return // sent: nothing more to write on the intake path
 	}
+	// Only the exception costs a write: staff must tell the code by phone.
+	log.WarnContext(ctx, "receipt not sent", "ticket_id", t.ID, "channel", channel, "error", err.Error())
 	now := h.Now().UTC().Truncate(time.Millisecond)
 	_, uerr := lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		return []ticket.Event{t.Note(kind, ticket.Actor{Role: ticket.ActorSystem}, now, note, public)}, nil
+		return []ticket.Event{t.Note("receipt.failed", ticket.Actor{Role: ticket.ActorSystem}, now,
+			"受理回执未能发出，请电话告知查询码 / the receipt could not be sent: tell the citizen the access code by phone", false)}, nil
 	})
 	if uerr != nil {
 		log.WarnContext(ctx, "receipt note not saved", "ticket_id", t.ID, "error", uerr.Error())
