@@ -235,6 +235,13 @@ func (h *Handler) notifyDepartments(ctx context.Context, t *ticket.Ticket, cat *
 		Deadline:     t.Deadlines.Reply,
 		Summary:      Summary(t, cat),
 	}
+	return h.tellHandlers(ctx, t, msg)
+}
+
+// tellHandlers sends msg to the ticket's lead department and, as co-handler
+// messages, to its co-handlers.
+func (h *Handler) tellHandlers(ctx context.Context, t *ticket.Ticket, msg ports.DepartmentMessage) error {
+	msg.DepartmentID, msg.Role = t.DepartmentID, ports.RoleLead
 	if err := h.Queue.Publish(ctx, t.DepartmentID, msg); err != nil {
 		return &task.DeliveryError{Err: fmt.Errorf("notify department %s: %w", t.DepartmentID, err)}
 	}
@@ -267,14 +274,8 @@ func (h *Handler) notifyWithdrawn(ctx context.Context, id string, log *slog.Logg
 	}
 	msg := ports.DepartmentMessage{Type: ports.TypeWithdrawn, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: ports.RoleLead,
 		Category: t.Category, Deadline: t.Deadlines.Reply, Summary: "市民已撤单 · " + Summary(t, cat)}
-	if err := h.Queue.Publish(ctx, t.DepartmentID, msg); err != nil {
-		return &task.DeliveryError{Err: fmt.Errorf("tell department %s: %w", t.DepartmentID, err)}
-	}
-	for _, co := range t.CoHandlers {
-		msg.DepartmentID, msg.Role = co, ports.RoleCo
-		if err := h.Queue.Publish(ctx, co, msg); err != nil {
-			return &task.DeliveryError{Err: fmt.Errorf("tell co-handler %s: %w", co, err)}
-		}
+	if err := h.tellHandlers(ctx, t, msg); err != nil {
+		return err
 	}
 	_, err = lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if slices.Contains(t.Notified, mark) {
