@@ -296,50 +296,89 @@ func TestConfig(t *testing.T) {
 	}
 }
 
-func TestStatsConcurrentAdds(t *testing.T) {
+// Tickets filed at once each count once: the counters they share are
+// written with each ticket, retried on a conflict, never lost or doubled.
+func TestCountsOfConcurrentFilings(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	day := e.clock.Now()
 	const workers, each = 8, 5
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*each)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range each {
-				if err := e.store.AddStat(ctx, day, "dept-a", "received", 1); err != nil {
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				tk := newTicket(fmt.Sprintf("C%02d%02d", w, i), day)
+				tk.Location = &ticket.Location{Region: "110105"}
+				if _, err := e.store.CreateTicket(ctx, tk, firstEvent(tk), nil); err != nil {
 					errs <- err
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
 	}
-	if err := e.store.AddStat(ctx, day.Add(24*time.Hour), "dept-a", "received", 2); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.AddStat(ctx, day, "dept-b", "satisfied", 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.AddStat(ctx, day.Add(48*time.Hour), "dept-b", "satisfied", 100); err != nil {
-		t.Fatal(err)
-	}
-	got, err := e.store.Stats(ctx, day, day.Add(24*time.Hour))
+	rates, err := e.store.Counts(ctx, ticket.FamilyRates, day, day)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got["dept-a"]["received"] != workers*each+2 || got["dept-b"]["satisfied"] != 3 || len(got) != 2 {
-		t.Fatalf("stats %v", got)
+	byCategory, err := e.store.Counts(ctx, ticket.FamilyCategory, day, day)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := e.store.Stats(ctx, day, day.Add(-24*time.Hour)); err == nil {
+	byRegion, err := e.store.Counts(ctx, ticket.FamilyRegion, day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = workers * each
+	if rates[ticket.ScopeHotline][ticket.MetricReceived] != n || len(rates) != 1 ||
+		byCategory[ticket.CategoryScope("consumer.refund")][ticket.MetricFiled] != n || len(byCategory) != 1 ||
+		byRegion[ticket.RegionScope("110105")][ticket.MetricFiled] != n || len(byRegion) != 1 {
+		t.Fatalf("rates %v, categories %v, regions %v", rates, byCategory, byRegion)
+	}
+	// Another day holds none of them.
+	if next, err := e.store.Counts(ctx, ticket.FamilyRates, day.AddDate(0, 0, 1), day.AddDate(0, 0, 1)); err != nil || len(next) != 0 {
+		t.Fatalf("next day %v %v", next, err)
+	}
+	if _, err := e.store.Counts(ctx, ticket.FamilyRates, day, day.Add(-24*time.Hour)); err == nil {
 		t.Fatal("reversed range accepted")
 	}
-	if _, err := e.store.Stats(ctx, day, day.AddDate(2, 0, 0)); err == nil {
+	if _, err := e.store.Counts(ctx, ticket.FamilyRates, day, day.AddDate(2, 0, 0)); err == nil {
 		t.Fatal("two-year range accepted")
+	}
+	if _, err := e.store.Counts(ctx, "dept", day, day); err == nil {
+		t.Fatal("unknown family accepted")
+	}
+}
+
+// A range across months reads each month's partition, only the days asked.
+func TestCountsAcrossMonths(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	days := []time.Time{
+		time.Date(2026, 1, 31, 23, 0, 0, 0, ticket.China), time.Date(2026, 2, 1, 1, 0, 0, 0, ticket.China),
+		time.Date(2026, 2, 28, 12, 0, 0, 0, ticket.China), time.Date(2026, 3, 1, 0, 0, 0, 0, ticket.China),
+	}
+	for i, d := range days {
+		e.create(t, newTicket(fmt.Sprintf("M%d", i), d))
+	}
+	for _, c := range []struct {
+		from, to time.Time
+		want     int
+	}{
+		{days[0], days[3], 4}, {days[1], days[2], 2}, {days[0], days[0], 1}, {days[3], days[3], 1},
+		{days[0].AddDate(0, 0, -30), days[0].AddDate(0, 0, -1), 0},
+	} {
+		got, err := e.store.Counts(ctx, ticket.FamilyCategory, c.from, c.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := got[ticket.CategoryScope("consumer.refund")][ticket.MetricFiled]; n != c.want {
+			t.Errorf("%s..%s: %d, want %d", c.from.Format(time.DateOnly), c.to.Format(time.DateOnly), n, c.want)
+		}
 	}
 }
 

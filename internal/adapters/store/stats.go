@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,94 +13,120 @@ import (
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
-// maxStatDays bounds one Stats call (one query per day).
+// maxStatDays bounds one Counts call (one query per calendar month).
 const maxStatDays = 400
 
-func statPK(day string) string { return "STAT#" + day }
+// monthKey names a month's counter partition: each family (ticket.FamilyOf)
+// has its own, so the rates and each hotspot view read only their counters.
+const monthKey = "2006-01"
 
-// AddStat atomically adds n to the department's metric on the calendar day
-// (in the store's time zone) that contains day. Concurrent adds never lose
-// an increment. Note: a retried caller adds twice; ticket metrics are not
-// counted here but in SaveTicket's transaction, which makes them exactly-once.
-func (s *Store) AddStat(ctx context.Context, day time.Time, deptID, metric string, n int) error {
-	if err := checkKeyPart("department id", deptID); err != nil {
-		return err
-	}
-	if err := checkKeyPart("metric", metric); err != nil {
-		return err
-	}
-	c := counter{day: day.In(s.loc).Format(dayKey), dept: deptID, metric: metric, n: n}
-	upd, err := s.counterUpdate(c)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: upd.TableName, Key: upd.Key, UpdateExpression: upd.UpdateExpression,
-		ExpressionAttributeNames: upd.ExpressionAttributeNames, ExpressionAttributeValues: upd.ExpressionAttributeValues,
-	})
-	if err != nil {
-		return fmt.Errorf("store: add stat %s %s/%s: %w", c.day, deptID, metric, err)
-	}
-	return nil
+// counterKey is a counter item's key: STAT#<family>#<month> and
+// <day>#<scope>#<metric>, so a range of days is one query per month.
+func counterKey(day, scope, metric string) map[string]types.AttributeValue {
+	return key("STAT#"+ticket.FamilyOf(scope)+"#"+day[:len(monthKey)], day+"#"+scope+"#"+metric)
 }
 
-// counter is one increment of a daily counter item.
+// counter is one change of a daily counter item.
 type counter struct {
-	day, dept, metric string
-	n                 int
+	day, scope, metric string
+	n                  int
 }
 
-// addCounters adds one per metric to list, merging increments of the same
-// item: a transaction may touch each item only once.
+// addCounters adds the metrics to list, merging changes of the same item
+// (a transaction may touch each item only once) and dropping those that
+// cancel out (a category corrected back, a verdict given twice in a day).
 func (s *Store) addCounters(list []counter, ms []ticket.Metric) []counter {
 next:
 	for _, m := range ms {
-		c := counter{day: m.At.In(s.loc).Format(dayKey), dept: m.DepartmentID, metric: m.Name, n: 1}
+		c := counter{day: m.At.In(s.loc).Format(dayKey), scope: m.Scope, metric: m.Name, n: m.N}
 		for i := range list {
-			if list[i].day == c.day && list[i].dept == c.dept && list[i].metric == c.metric {
-				list[i].n++
+			if list[i].day == c.day && list[i].scope == c.scope && list[i].metric == c.metric {
+				list[i].n += c.n
 				continue next
 			}
 		}
 		list = append(list, c)
 	}
-	return list
+	kept := list[:0]
+	for _, c := range list {
+		if c.n != 0 {
+			kept = append(kept, c)
+		}
+	}
+	return kept
 }
 
-// counterUpdate is the atomic ADD on a counter item.
-func (s *Store) counterUpdate(c counter) (*types.Update, error) {
-	if err := checkKeyPart("department id", c.dept); err != nil {
-		return nil, err
+// counterWrites are the atomic ADDs of the counters, for a transaction.
+func (s *Store) counterWrites(list []counter) ([]types.TransactWriteItem, error) {
+	out := make([]types.TransactWriteItem, 0, len(list))
+	for _, c := range list {
+		if err := checkKeyPart("counter scope", c.scope); err != nil {
+			return nil, err
+		}
+		if err := checkKeyPart("metric", c.metric); err != nil {
+			return nil, err
+		}
+		out = append(out, types.TransactWriteItem{Update: &types.Update{
+			TableName:                 aws.String(s.table),
+			Key:                       counterKey(c.day, c.scope, c.metric),
+			UpdateExpression:          aws.String("ADD #n :n"),
+			ExpressionAttributeNames:  map[string]string{"#n": attrCount},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(int64(c.n))},
+		}})
 	}
-	if err := checkKeyPart("metric", c.metric); err != nil {
-		return nil, err
-	}
-	return &types.Update{
-		TableName:                aws.String(s.table),
-		Key:                      key(statPK(c.day), c.dept+"#"+c.metric),
-		UpdateExpression:         aws.String("ADD #n :n SET #e = :e, #d = :d, #m = :m"),
-		ExpressionAttributeNames: map[string]string{"#n": attrCount, "#e": attrEntity, "#d": attrDept, "#m": attrMetric},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":n": num(int64(c.n)), ":e": str("stat"), ":d": str(c.dept), ":m": str(c.metric),
-		},
-	}, nil
+	return out, nil
 }
 
-// Stats sums the counters of the days from..to (inclusive, calendar days in
-// the store's time zone) as department → metric → total.
-func (s *Store) Stats(ctx context.Context, from, to time.Time) (map[string]map[string]int, error) {
+// Counts sums one family's counters over the days from..to (inclusive,
+// calendar days in the store's time zone) as scope → metric → total. It
+// reads one partition per calendar month, only the days asked for.
+func (s *Store) Counts(ctx context.Context, family string, from, to time.Time) (map[string]map[string]int, error) {
+	switch family {
+	case ticket.FamilyRates, ticket.FamilyCategory, ticket.FamilyRegion:
+	default:
+		return nil, &InvalidArgumentError{What: "unknown counter family " + family}
+	}
 	first := dayStart(from.In(s.loc))
 	last := dayStart(to.In(s.loc))
 	if last.Before(first) {
 		return nil, &InvalidArgumentError{What: "stats range ends before it starts"}
 	}
+	if last.Sub(first) >= maxStatDays*24*time.Hour {
+		return nil, &InvalidArgumentError{What: fmt.Sprintf("stats range longer than %d days", maxStatDays)}
+	}
 	out := map[string]map[string]int{}
-	days := 0
-	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
-		if days++; days > maxStatDays {
-			return nil, &InvalidArgumentError{What: fmt.Sprintf("stats range longer than %d days", maxStatDays)}
+	lastDay := last.Format(dayKey)
+	for month := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, s.loc); !month.After(last); month = month.AddDate(0, 1, 0) {
+		in := &dynamodb.QueryInput{
+			TableName:                aws.String(s.table),
+			KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :from AND :to"),
+			ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#sk": attrSK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk":   str("STAT#" + family + "#" + month.Format(monthKey)),
+				":from": str(first.Format(dayKey)),
+				// '$' sorts right after '#': every key of the last day.
+				":to": str(lastDay + "$"),
+			},
+			ConsistentRead: aws.Bool(true),
 		}
-		if err := s.statsOfDay(ctx, d.Format(dayKey), out); err != nil {
+		err := s.queryPages(ctx, in, "counters of "+month.Format(monthKey), func(items []map[string]types.AttributeValue) error {
+			for _, it := range items {
+				n, err := numAttr(it, attrCount)
+				if err != nil {
+					return fmt.Errorf("store: counter %s: %w", strAttr(it, attrSK), err)
+				}
+				parts := strings.Split(strAttr(it, attrSK), "#")
+				if len(parts) != 3 {
+					return fmt.Errorf("store: counter key %q is not day#scope#metric", strAttr(it, attrSK))
+				}
+				if out[parts[1]] == nil {
+					out[parts[1]] = map[string]int{}
+				}
+				out[parts[1]][parts[2]] += n
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -109,28 +136,4 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time) (map[string]map[s
 func dayStart(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
-}
-
-func (s *Store) statsOfDay(ctx context.Context, day string, out map[string]map[string]int) error {
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": attrPK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(statPK(day))},
-		ConsistentRead:            aws.Bool(true),
-	}
-	return s.queryPages(ctx, in, "stats of "+day, func(items []map[string]types.AttributeValue) error {
-		for _, it := range items {
-			n, err := numAttr(it, attrCount)
-			if err != nil {
-				return fmt.Errorf("store: stat %s/%s: %w", day, strAttr(it, attrSK), err)
-			}
-			dept, metric := strAttr(it, attrDept), strAttr(it, attrMetric)
-			if out[dept] == nil {
-				out[dept] = map[string]int{}
-			}
-			out[dept][metric] += n
-		}
-		return nil
-	})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -247,6 +248,11 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		first.At = nt.CreatedAt
 	}
 	first.Seq = nt.Version * seqFactor
+	nt.Tally = ticket.Tally{}
+	counters, err := s.counterWrites(s.addCounters(nil, nt.Count([]ticket.Event{first})))
+	if err != nil {
+		return ports.Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
+	}
 
 	item, err := mutableAttrs(&nt)
 	if err != nil {
@@ -294,7 +300,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 	if err != nil {
 		return ports.Created{}, err
 	}
-	if n := len(coItems) + 3; n > maxTransactItems {
+	if n := len(coItems) + len(counters) + 3; n > maxTransactItems {
 		return ports.Created{}, &InvalidArgumentError{What: fmt.Sprintf("creating ticket %s needs %d transaction items, at most %d", t.ID, n, maxTransactItems)}
 	}
 
@@ -316,10 +322,11 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		ticketAt := len(items)
 		items = append(items, putTicket, putFirst)
 		items = append(items, coItems...)
+		items = append(items, counters...)
 
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
-			t.Version = nt.Version
+			t.Version, t.Tally = nt.Version, nt.Tally
 			c := ports.Created{TicketID: t.ID}
 			if idem != nil {
 				c.Response = idem.Response
@@ -582,6 +589,12 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 
 	nt := *t
 	nt.Version = t.Version + 1
+	events = stampEvents(t.ID, nt.Version, events, s.now)
+	nt.Tally.Counted = slices.Clone(t.Tally.Counted)
+	counters, err := s.counterWrites(s.addCounters(nil, nt.Count(events)))
+	if err != nil {
+		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
+	}
 	item, err := mutableAttrs(&nt)
 	if err != nil {
 		return err
@@ -614,19 +627,12 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 	if err != nil {
 		return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 	}
-	var counts []counter
-	for i, e := range events {
-		e.TicketID = t.ID
-		if e.At.IsZero() {
-			e.At = s.now()
-		}
-		e.Seq = nt.Version*seqFactor + i
+	for _, e := range events {
 		put, err := s.putEvent(t.ID, e)
 		if err != nil {
 			return err
 		}
 		items = append(items, put)
-		counts = s.addCounters(counts, ticket.Metrics(&nt, e))
 	}
 	// The co-handlers' assignment items change in this same transaction,
 	// before the counters: counterConflictOnly relies on those coming last.
@@ -642,20 +648,14 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 	// causes them: a save that loses its race adds nothing, a retried one
 	// (after a conflict) adds once. That is the exactly-once the rates need.
 	firstCounter := len(items)
-	for _, c := range counts {
-		upd, err := s.counterUpdate(c)
-		if err != nil {
-			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
-		}
-		items = append(items, types.TransactWriteItem{Update: upd})
-	}
+	items = append(items, counters...)
 	if len(items) > maxTransactItems {
 		return &InvalidArgumentError{What: fmt.Sprintf("save of ticket %s needs %d transaction items, at most %d", t.ID, len(items), maxTransactItems)}
 	}
 	for attempt := 0; ; attempt++ {
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
-			t.Version = nt.Version
+			t.Version, t.Tally = nt.Version, nt.Tally
 			return nil
 		}
 		reasons, ok := cancelReasons(err)
@@ -680,6 +680,21 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			return fmt.Errorf("store: save ticket %s: %w", t.ID, err)
 		}
 	}
+}
+
+// stampEvents returns a copy of the events of a save with the ticket id,
+// the time (now when unset) and Seq = version × 100 + index.
+func stampEvents(id string, version int, events []ticket.Event, now func() time.Time) []ticket.Event {
+	out := make([]ticket.Event, len(events))
+	for i, e := range events {
+		e.TicketID = id
+		if e.At.IsZero() {
+			e.At = now()
+		}
+		e.Seq = version*seqFactor + i
+		out[i] = e
+	}
+	return out
 }
 
 // counterConflictOnly reports whether a cancelled transaction failed only

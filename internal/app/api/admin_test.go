@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,7 +201,7 @@ func TestRoutingUsesAdminChangeAfterCacheExpiry(t *testing.T) {
 		n++
 		sub := complaint()
 		sub["contact"] = map[string]any{"phone": "1390000000" + strconv.Itoa(n)}
-		sub["location"] = map[string]any{"region": fmt.Sprintf("1101%02d", n)}
+		sub["location"] = map[string]any{"region": county(n)}
 		id, _ := e.file(t, sub)
 		e.parked(t, id, "AwaitReply")
 		return e.ticket(t, id)

@@ -31,7 +31,9 @@ type Store interface {
 	Events(ctx context.Context, id string) ([]ticket.Event, error)
 	DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error)
 	ReviewQueue(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
-	Stats(ctx context.Context, from, to time.Time) (map[string]map[string]int, error)
+	// Counts sums a counter family over days (scope → metric → total).
+	Counts(ctx context.Context, family string, from, to time.Time) (map[string]map[string]int, error)
+	SearchTickets(ctx context.Context, q ports.TicketQuery) (ports.SearchPage, error)
 	StuckTickets(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
 	EscalatedTickets(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
 	// The admin routes read and write the catalog config item.
@@ -59,6 +61,11 @@ type Queues interface {
 	Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error
 }
 
+// RegionNames names the administrative divisions (GB/T 2260).
+type RegionNames interface {
+	RegionName(code string) (string, bool)
+}
+
 // Handler is the api function.
 type Handler struct {
 	Store    Store
@@ -70,6 +77,8 @@ type Handler struct {
 	Rules interface {
 		Current(ctx context.Context) (*screening.Screener, error)
 	}
+	// Regions validate and name the division codes of searches and hotspots.
+	Regions RegionNames
 	// ShippedRules serve until an admin first changes the rules.
 	ShippedRules []byte
 	Now          func() time.Time
@@ -111,6 +120,7 @@ func (h *Handler) routes() map[string]route {
 		"POST /v1/tickets/{id}/extension":          h.requestExtension,
 		"POST /v1/tickets/{id}/extension-decision": h.decideExtension,
 		"GET /v1/stats":                            h.stats,
+		"GET /v1/stats/hotspots":                   h.hotspots,
 		"GET /v1/admin/departments/{id}":           h.adminGetDepartment,
 		"PUT /v1/admin/departments/{id}":           h.adminPutDepartment,
 		"GET /v1/admin/routing-rules":              h.adminGetRoutingRules,

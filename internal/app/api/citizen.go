@@ -115,6 +115,7 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 
 type ratingBody struct {
 	Satisfied *bool  `json:"satisfied"`
+	Resolved  *bool  `json:"resolved"`
 	Score     int    `json:"score"`
 	Comment   string `json:"comment"`
 	Method    string `json:"method"`

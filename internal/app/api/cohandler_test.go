@@ -71,7 +71,7 @@ func (e *env) constructionNoise(t *testing.T, n int) (id, code string) {
 	sub["contact"] = map[string]any{"name": "李四", "phone": fmt.Sprintf("1391234%04d", n), "email": fmt.Sprintf("c%d@example.com", n)}
 	// Each in its own place: one matter reported in one place by several
 	// citizens goes to an operator as the same matter.
-	sub["location"] = map[string]any{"region": fmt.Sprintf("%d", 110101+n)}
+	sub["location"] = map[string]any{"region": county(n)}
 	sub["category"] = "housing.construction_noise"
 	sub["content"] = "小区旁边的工地每天夜里十二点以后还在施工，噪音很大，影响休息。"
 	sub["involvedUnit"] = "某建筑公司"

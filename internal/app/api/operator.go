@@ -131,33 +131,3 @@ func (h *Handler) phoneCall(ctx context.Context, r *request) (events.APIGatewayV
 	r.log.InfoContext(ctx, "phone call recorded")
 	return httpapi.JSON(http.StatusOK, map[string]any{"id": t.ID, "status": t.Status}), nil
 }
-
-// searchTickets is GET /v1/tickets for operators, supervisors and admins. It
-// serves escalated=true (open escalated tickets, 督办, from a sparse index)
-// so supervisors see them; the other filters of the search come with it.
-func (h *Handler) searchTickets(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleOperator, auth.RoleSupervisor, auth.RoleAdmin); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	for k := range r.QueryStringParameters {
-		if k != "escalated" && k != "cursor" && k != "limit" {
-			return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("only escalated=true is served yet", map[string]string{k: "not served yet"})
-		}
-	}
-	if r.QueryStringParameters["escalated"] != "true" {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("only escalated=true is served yet", map[string]string{"escalated": "true"})
-	}
-	limit, err := pageSize(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	items, next, err := h.Store.EscalatedTickets(ctx, limit, r.QueryStringParameters["cursor"])
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	cat, err := h.Catalog.Current(ctx)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	return listPage(items, next, cat, ""), nil
-}

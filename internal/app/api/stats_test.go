@@ -15,15 +15,25 @@ type statsAnswer struct {
 		Name           string `json:"name"`
 		Received       int    `json:"received"`
 		AcceptedOnTime int    `json:"acceptedOnTime"`
+		Due            int    `json:"due"`
+		RepliedOnTime  int    `json:"repliedOnTime"`
 		Replied        int    `json:"replied"`
 		Resolved       int    `json:"resolved"`
 		Rated          int    `json:"rated"`
 		Satisfied      int    `json:"satisfied"`
 		Overdue        int    `json:"overdue"`
-		Rates          struct {
-			Response, Resolution, Satisfaction *float64
-		} `json:"rates"`
+		rates
 	} `json:"departments"`
+	Total *struct {
+		Received   int `json:"received"`
+		Dispatched int `json:"dispatched"`
+		Replied    int `json:"replied"`
+		rates
+	} `json:"total"`
+}
+
+type rates struct {
+	OnTimeRate, ResolutionRate, SatisfactionRate *float64
 }
 
 func (e *env) stats(t *testing.T, from, to string) statsAnswer {
@@ -68,20 +78,40 @@ func TestStatsAfterFullLifeAndRaces(t *testing.T) {
 	for _, d := range a.Departments {
 		switch d.ID {
 		case "market":
-			if d.Name == "" || d.Received != 1 || d.AcceptedOnTime != 1 || d.Replied != 1 || d.Resolved != 1 || d.Rated != 1 || d.Satisfied != 1 || d.Overdue != 0 {
+			if d.Name == "" || d.Received != 1 || d.AcceptedOnTime != 1 || d.Due != 1 || d.RepliedOnTime != 1 || d.Replied != 1 ||
+				d.Resolved != 1 || d.Rated != 1 || d.Satisfied != 1 || d.Overdue != 0 {
 				t.Fatalf("market %+v", d)
 			}
-			for _, r := range []*float64{d.Rates.Response, d.Rates.Resolution, d.Rates.Satisfaction} {
+			for _, r := range []*float64{d.OnTimeRate, d.ResolutionRate, d.SatisfactionRate} {
 				if r == nil || *r != 1 {
-					t.Fatalf("market rates %+v", d.Rates)
+					t.Fatalf("market rates %+v", d.rates)
 				}
 			}
 		default:
-			if d.Received != 0 || d.Rates.Response != nil || d.Rates.Resolution != nil || d.Rates.Satisfaction != nil {
+			if d.Received != 0 || d.OnTimeRate != nil || d.ResolutionRate != nil || d.SatisfactionRate != nil {
 				t.Fatalf("%s without tickets: %+v", d.ID, d)
 			}
 		}
 	}
+	if a.Total == nil || a.Total.Received != 1 || a.Total.Dispatched != 1 || a.Total.Replied != 1 || a.Total.SatisfactionRate == nil {
+		t.Fatalf("total %+v", a.Total)
+	}
+	// A department reads its own row, without the hotline's; not another's.
+	own := e.do(t, route("GET /v1/stats", "").as(auth.RoleDepartment, "market").q("from", "2026-03-02").q("to", "2026-03-02"))
+	own.want(t, "own row", 200)
+	var mine statsAnswer
+	if err := json.Unmarshal([]byte(own.body), &mine); err != nil {
+		t.Fatal(err)
+	}
+	if len(mine.Departments) != 1 || mine.Departments[0].ID != "market" || mine.Departments[0].Received != 1 || mine.Total != nil {
+		t.Fatalf("own row %s", own.body)
+	}
+	e.do(t, route("GET /v1/stats", "").as(auth.RoleDepartment, "market").q("from", "2026-03-02").q("to", "2026-03-02").q("departmentId", "housing")).
+		want(t, "another's row", 403)
+	e.do(t, route("GET /v1/stats", "").as(auth.RoleSupervisor, "").q("from", "2026-03-02").q("to", "2026-03-02").q("departmentId", "nosuch")).
+		want(t, "unknown department", 400)
+	e.do(t, route("GET /v1/stats", "").as(auth.RoleSupervisor, "").q("from", "2026-03-02").q("to", "2026-03-02").q("dept", "market")).
+		want(t, "unknown parameter", 400)
 	// The day before counts nothing.
 	for _, d := range e.stats(t, "2026-03-01", "2026-03-01").Departments {
 		if d.Received != 0 {

@@ -101,6 +101,8 @@ type StaffView struct {
 	Contact        *ticket.Contact `json:"contact,omitempty"`
 	ContactMasked  bool            `json:"contactMasked"`
 	Timeline       []staffEvent    `json:"timeline"`
+	// Tally hides the ticket's statistics bookkeeping: not for people.
+	Tally *struct{} `json:"tally,omitempty"`
 }
 
 func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmasked bool) StaffView {

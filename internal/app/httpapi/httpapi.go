@@ -140,6 +140,21 @@ func Fail(ctx context.Context, log *slog.Logger, err error) events.APIGatewayV2H
 	return JSON(e.Status, body)
 }
 
+// File answers a download: the body base64-encoded, as API Gateway
+// expects binary answers from a Lambda function.
+func File(contentType, filename string, body []byte) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: http.StatusOK,
+		Headers: map[string]string{
+			"Content-Type":        contentType,
+			"Content-Disposition": `attachment; filename="` + filename + `"`,
+			"Cache-Control":       "no-store",
+		},
+		Body:            base64.StdEncoding.EncodeToString(body),
+		IsBase64Encoded: true,
+	}
+}
+
 // Body returns the request body bytes, decoding API Gateway's base64 form.
 func Body(req events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	if !req.IsBase64Encoded {

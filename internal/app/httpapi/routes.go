@@ -48,6 +48,7 @@ var Routes = []Route{
 	{"POST", "/v1/tickets/{id}/extension-decision", "api", AuthStaff},
 
 	{"GET", "/v1/stats", "api", AuthStaff},
+	{"GET", "/v1/stats/hotspots", "api", AuthStaff},
 	{"GET", "/v1/admin/departments/{id}", "api", AuthStaff},
 	{"PUT", "/v1/admin/departments/{id}", "api", AuthStaff},
 	{"GET", "/v1/admin/routing-rules", "api", AuthStaff},

@@ -152,3 +152,35 @@ type Email struct {
 	Text    string
 	HTML    string
 }
+
+// TicketQuery is a search of tickets (GET /v1/tickets); zero fields do not
+// filter. The store serves every combination from an index or a bounded
+// range of one (see store.SearchTickets).
+type TicketQuery struct {
+	Status       ticket.Status
+	DepartmentID string // the lead department
+	Category     string // a leaf code
+	// Region is a division code; a province (xx0000) or prefecture (xxxx00)
+	// code matches the counties under it.
+	Region string
+	// From and To bound the filing time: From <= createdAt < To.
+	From, To  time.Time
+	Overdue   bool
+	Escalated bool
+	// Text is a substring of the ticket's text (content, address, involved
+	// unit, answer, reply) or its id.
+	Text   string
+	Limit  int
+	Cursor string
+}
+
+// SearchPage is one page of a search and what it cost.
+type SearchPage struct {
+	Tickets []ticket.Ticket
+	// Next continues the search; "" at the end. A page may hold fewer
+	// than Limit tickets (even none) and still have a Next: each call
+	// reads a bounded share of the index.
+	Next string
+	// Examined is how many index entries the call read.
+	Examined int
+}

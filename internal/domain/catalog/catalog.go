@@ -15,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/hotline12345/hotline/internal/domain/region"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -348,12 +349,7 @@ func validID(s string) bool {
 	return true
 }
 
-func validRegionPrefix(s string) bool {
-	if len(s) != 2 && len(s) != 4 && len(s) != 6 {
-		return false
-	}
-	return ticket.ValidRegion(s + strings.Repeat("0", 6-len(s)))
-}
+func validRegionPrefix(s string) bool { return region.ValidPrefix(s) }
 
 func clipped(s string) string {
 	if len(s) <= 40 {

@@ -154,6 +154,7 @@ const RatingMethodPhone = "phone"
 // who reached the citizen by phone (Method "phone").
 type RatingInput struct {
 	Satisfied *bool
+	Resolved  *bool
 	Score     int
 	Comment   string
 	Method    string
@@ -200,7 +201,7 @@ func (t *Ticket) Rate(in RatingInput, by Actor, now time.Time) ([]Event, RatingO
 	if t.Rating != nil {
 		return nil, RatingOutcome{}, &RefusedError{Reason: "this answer was already rated"}
 	}
-	t.Rating = &Rating{Satisfied: *r.Satisfied, Score: r.Score, Comment: r.Comment, At: now, Method: r.Method}
+	t.Rating = &Rating{Satisfied: *r.Satisfied, Resolved: r.Resolved, Score: r.Score, Comment: r.Comment, At: now, Method: r.Method}
 	if byOperator {
 		t.Rating.By = by.ID
 	}

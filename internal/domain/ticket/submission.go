@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hotline12345/hotline/internal/domain/contact"
+	"github.com/hotline12345/hotline/internal/domain/region"
 )
 
 // Limits on a submission (API.md, POST /v1/tickets).
@@ -257,7 +258,7 @@ func (s Submission) Validate(operator bool) error {
 
 	if l := s.Location; l != nil {
 		if l.Region != "" && !ValidRegion(l.Region) {
-			v.add("location.region", "must be a 6-digit administrative division code")
+			v.add("location.region", "must be a GB/T 2260 administrative division code (list of "+region.Revision+")")
 		}
 		if m := checkText(l.Address, MaxAddressRunes); m != "" {
 			v.add("location.address", m)
@@ -419,16 +420,5 @@ func codeLevels(s string) int {
 	return len(segs)
 }
 
-// ValidRegion reports whether s looks like a 6-digit administrative division
-// code (GB/T 2260); the first digit is never 0.
-func ValidRegion(s string) bool {
-	if len(s) != 6 || s[0] == '0' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+// ValidRegion reports whether s is a division code on the GB/T 2260 list.
+func ValidRegion(s string) bool { return region.Valid(s) }

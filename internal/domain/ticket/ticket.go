@@ -92,10 +92,13 @@ type Reply struct {
 
 // Rating is the citizen's verdict on the answer (回访).
 type Rating struct {
-	Satisfied bool      `json:"satisfied"`
-	Score     int       `json:"score,omitempty"`
-	Comment   string    `json:"comment,omitempty"`
-	At        time.Time `json:"at"`
+	Satisfied bool `json:"satisfied"`
+	// Resolved is the citizen's answer to "was the problem solved?" (nil
+	// when they were not asked or did not say).
+	Resolved *bool     `json:"resolved,omitempty"`
+	Score    int       `json:"score,omitempty"`
+	Comment  string    `json:"comment,omitempty"`
+	At       time.Time `json:"at"`
 	// Method is "phone" when an operator recorded what a citizen said on a
 	// return call (回访); empty for the citizen's own rating online.
 	Method string `json:"method,omitempty"`
@@ -224,6 +227,8 @@ type Ticket struct {
 	// Extension is the latest extension request and its decision; earlier
 	// ones are on the timeline.
 	Extension *Extension `json:"extension,omitempty"`
+	// Tally is what the ticket has counted in the statistics (see Count).
+	Tally Tally `json:"tally,omitzero"`
 
 	// TaskToken lets a staff action finish the workflow step named by WaitingStep.
 	TaskToken   string `json:"-"`
