@@ -18,10 +18,11 @@ import (
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
-// Bounds of one search call: it reads at most this many index entries in at
-// most this many queries, then answers with what it found and a cursor.
+// Bounds of one search call: it reads at most searchBudget index entries
+// (default defaultSearchBudget) in at most searchBudgetQueries queries, then
+// answers with what it found and a cursor.
 const (
-	searchBudgetItems   = 2000
+	defaultSearchBudget = 2000
 	searchBudgetQueries = 40
 	// SearchDefaultDays is the filing range searched when a search that has
 	// to read the day index names none; SearchMaxDays the longest allowed.
@@ -222,7 +223,7 @@ func encodeSearchCursor(c searchCursor) (string, error) {
 
 // SearchTickets finds tickets by the query's filters. One index serves each
 // query (SearchPlanName); the filters the index does not key on are applied
-// to the entries read. A call reads at most searchBudgetItems entries in
+// to the entries read. A call reads at most the search budget of entries in
 // searchBudgetQueries queries and stops early at Limit matches, so its cost
 // is bounded whatever the table's size; Next goes on from where it stopped.
 // Listed tickets have Contact nil.
@@ -244,7 +245,7 @@ func (s *Store) SearchTickets(ctx context.Context, q ports.TicketQuery) (ports.S
 	ipk, isk := indexKeys(plan.index)
 	var page ports.SearchPage
 	for queries := 0; part < len(plan.partitions); queries++ {
-		if queries == searchBudgetQueries || page.Examined >= searchBudgetItems {
+		if queries == searchBudgetQueries || page.Examined >= s.searchBudget {
 			next, err := encodeSearchCursor(searchCursor{Filters: filters, Partition: part, Key: plainKey(start)})
 			page.Next = next
 			return page, err
@@ -257,7 +258,7 @@ func (s *Store) SearchTickets(ctx context.Context, q ports.TicketQuery) (ports.S
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(plan.partitions[part])},
 			ScanIndexForward:          aws.Bool(plan.forward),
 			ExclusiveStartKey:         start,
-			Limit:                     aws.Int32(int32(min(searchBudgetItems-page.Examined, 4*limit+50))),
+			Limit:                     aws.Int32(int32(min(s.searchBudget-page.Examined, 4*limit+50))),
 		}
 		switch {
 		case plan.skFrom != "" && plan.skTo != "":

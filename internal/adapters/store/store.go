@@ -60,6 +60,8 @@ type Store struct {
 	blinder *seal.Blinder
 	now     func() time.Time
 	loc     *time.Location
+	// searchBudget is how many index entries one search call reads at most.
+	searchBudget int
 }
 
 // Option adjusts a Store.
@@ -72,6 +74,16 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // a counter belongs to. The default is China Standard Time (UTC+8, no DST),
 // where the hotline's days begin.
 func WithLocation(loc *time.Location) Option { return func(s *Store) { s.loc = loc } }
+
+// WithSearchBudget sets how many index entries one SearchTickets call reads
+// at most (default 2,000): a smaller budget answers sooner with fewer matches.
+func WithSearchBudget(entries int) Option {
+	return func(s *Store) {
+		if entries > 0 {
+			s.searchBudget = entries
+		}
+	}
+}
 
 // New builds a Store. All arguments are required.
 func New(db DynamoDB, table string, sealer seal.Sealer, blinder *seal.Blinder, opts ...Option) (*Store, error) {
@@ -87,8 +99,9 @@ func New(db DynamoDB, table string, sealer seal.Sealer, blinder *seal.Blinder, o
 	}
 	s := &Store{
 		db: db, table: table, sealer: sealer, blinder: blinder,
-		now: time.Now,
-		loc: time.FixedZone("CST", 8*60*60),
+		now:          time.Now,
+		loc:          time.FixedZone("CST", 8*60*60),
+		searchBudget: defaultSearchBudget,
 	}
 	for _, o := range opts {
 		o(s)

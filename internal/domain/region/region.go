@@ -8,6 +8,7 @@
 package region
 
 import (
+	"slices"
 	"strconv"
 	"sync"
 
@@ -84,6 +85,19 @@ func ValidPrefix(p string) bool {
 		return Valid(p)
 	}
 	return false
+}
+
+// Counties lists the county-level codes (neither xx0000 nor xxxx00) in
+// order: what a place picker offers and where tickets are filed.
+func Counties() []string {
+	var out []string
+	for n := range codes() {
+		if n%100 != 0 {
+			out = append(out, strconv.FormatUint(uint64(n), 10))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Names satisfies the handlers' need to name a code.

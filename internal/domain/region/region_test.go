@@ -1,6 +1,9 @@
 package region
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestNamesOfKnownDivisions(t *testing.T) {
 	cases := map[string]string{
@@ -54,6 +57,18 @@ func TestValidPrefix(t *testing.T) {
 	for p, want := range map[string]bool{"11": true, "1101": true, "110105": true, "4403": true, "99": false, "1199": false, "1": false, "110": false, "": false} {
 		if ValidPrefix(p) != want {
 			t.Errorf("%q: %v", p, !want)
+		}
+	}
+}
+
+func TestCounties(t *testing.T) {
+	c := Counties()
+	if len(c) < 2800 || !slices.IsSorted(c) || !slices.Contains(c, "110105") || slices.Contains(c, "110000") {
+		t.Fatalf("%d counties", len(c))
+	}
+	for _, code := range c {
+		if !Valid(code) {
+			t.Fatalf("%s listed but not valid", code)
 		}
 	}
 }
