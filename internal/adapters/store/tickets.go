@@ -254,38 +254,9 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		return ports.Created{}, fmt.Errorf("store: create ticket %s: %w", t.ID, err)
 	}
 
-	item, err := mutableAttrs(&nt)
+	item, err := s.newTicketItem(ctx, &nt)
 	if err != nil {
 		return ports.Created{}, err
-	}
-	for k, v := range item {
-		if v == nil {
-			delete(item, k)
-		}
-	}
-	item[attrPK] = str(ticketPK(t.ID))
-	item[attrSK] = str(skMeta)
-	item[attrEntity] = str("ticket")
-	created := nt.CreatedAt.UTC().Format(timeKey) + "#" + t.ID
-	item[attrGSI4PK] = str(dayPK(nt.CreatedAt.In(s.loc).Format(dayKey), t.ID))
-	item[attrGSI4SK] = str(created)
-	if nt.AccessCodeHash != "" {
-		item[attrAccessHash] = str(nt.AccessCodeHash)
-	}
-	if nt.Contact != nil {
-		plain, err := json.Marshal(nt.Contact)
-		if err != nil {
-			return ports.Created{}, fmt.Errorf("store: encode contact of ticket %s: %w", t.ID, err)
-		}
-		sealed, err := s.sealer.Seal(ctx, plain, []byte(t.ID))
-		if err != nil {
-			return ports.Created{}, fmt.Errorf("store: seal contact of ticket %s: %w", t.ID, err)
-		}
-		item[attrContact] = &types.AttributeValueMemberB{Value: sealed}
-		if bi := s.ContactIndex(nt.Contact); bi != "" {
-			item[attrGSI3PK] = str("CONTACT#" + bi)
-			item[attrGSI3SK] = str(created)
-		}
 	}
 	putTicket := types.TransactWriteItem{Put: &types.Put{
 		TableName: aws.String(s.table), Item: item,
@@ -361,6 +332,45 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		}
 	}
 	return ports.Created{}, &ports.ConflictError{Kind: "ticket", ID: t.ID, Reason: "too much contention on the idempotency key"}
+}
+
+// newTicketItem is a new ticket's item: what every save rewrites plus the
+// write-once keys (creation-time indexes) and the sealed contact.
+func (s *Store) newTicketItem(ctx context.Context, nt *ticket.Ticket) (map[string]types.AttributeValue, error) {
+	item, err := mutableAttrs(nt)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range item {
+		if v == nil {
+			delete(item, k)
+		}
+	}
+	item[attrPK] = str(ticketPK(nt.ID))
+	item[attrSK] = str(skMeta)
+	item[attrEntity] = str("ticket")
+	created := nt.CreatedAt.UTC().Format(timeKey) + "#" + nt.ID
+	item[attrGSI4PK] = str(dayPK(nt.CreatedAt.In(s.loc).Format(dayKey), nt.ID))
+	item[attrGSI4SK] = str(created)
+	if nt.AccessCodeHash != "" {
+		item[attrAccessHash] = str(nt.AccessCodeHash)
+	}
+	if nt.Contact != nil {
+		plain, err := json.Marshal(nt.Contact)
+		if err != nil {
+			return nil, fmt.Errorf("store: encode contact of ticket %s: %w", nt.ID, err)
+		}
+		sealed, err := s.sealer.Seal(ctx, plain, []byte(nt.ID))
+		if err != nil {
+			return nil, fmt.Errorf("store: seal contact of ticket %s: %w", nt.ID, err)
+		}
+		item[attrContact] = &types.AttributeValueMemberB{Value: sealed}
+		if bi := s.ContactIndex(nt.Contact); bi != "" {
+			item[attrGSI3PK] = str("CONTACT#" + bi)
+			item[attrGSI3SK] = str(created)
+		}
+	}
+	return item, nil
 }
 
 func (s *Store) putIdem(ctx context.Context, ticketID string, idem *ports.Idempotency, now time.Time) (types.TransactWriteItem, error) {
