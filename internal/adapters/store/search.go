@@ -63,15 +63,17 @@ func planFor(q ports.TicketQuery, loc *time.Location, now time.Time) searchPlan 
 		return created(searchPlan{name: "escalated", index: IndexEscalated, partitions: []string{gsiEscalated}})
 	case q.DepartmentID != "":
 		p := searchPlan{name: "department", index: IndexInbox, forward: true}
+		// Open overdue tickets have a tab of their own: first, so an
+		// overdue search finds them before it reads the finished ones.
+		if q.Status == "" || q.Status == ticket.StatusDispatched || q.Status == ticket.StatusAccepted {
+			p.partitions = append(p.partitions, inboxPK(q.DepartmentID, ticket.InboxOverdue))
+		}
 		tabs := ticket.Statuses
 		if q.Status != "" {
 			tabs = []ticket.Status{q.Status}
 		}
 		for _, st := range tabs {
 			p.partitions = append(p.partitions, inboxPK(q.DepartmentID, st))
-		}
-		if q.Status == "" || q.Status == ticket.StatusDispatched || q.Status == ticket.StatusAccepted {
-			p.partitions = append(p.partitions, inboxPK(q.DepartmentID, ticket.InboxOverdue))
 		}
 		if !q.From.IsZero() {
 			// Listed by reply deadline, which is never before filing.

@@ -40,6 +40,11 @@ func FuzzAPIRequest(f *testing.F) {
 	add("POST /v1/tickets/{id}/extension-decision", id, "", "", "sub=a&role=operator", `{"approve":true,"reason":"同意"}`, false)
 	add("POST /v1/tickets/{id}/extension-decision", id, "", "", "sub=a&role=operator", `{"approve":"yes"}`, false)
 	add("GET /v1/stats", "", "from=2026-03-01&to=2026-03-31", "", "sub=a&role=supervisor", ``, false)
+	add("GET /v1/stats", "", "from=2026-03-01&to=2026-03-31&format=csv&departmentId=market", "", "sub=a&role=department&dept=market", ``, false)
+	add("GET /v1/stats/hotspots", "", "from=2026-03-01&to=2026-03-31&by=region&limit=5&format=xlsx", "", "sub=a&role=supervisor", ``, false)
+	add("GET /v1/tickets", "", "status=replied&departmentId=market&category=consumer.refund&region=110105&from=2026-03-01&to=2026-03-31&overdue=true&escalated=false&q=退货&limit=5", "", "sub=a&role=operator", ``, false)
+	add("GET /v1/tickets", "", "region=110000&format=csv", "accept=text/csv", "sub=a&role=supervisor", ``, false)
+	add("GET /v1/tickets", "", "cursor=eyJmIjoiMCIsInAiOjk5OX0", "", "sub=a&role=admin", ``, false)
 	add("GET /v1/stats", "", "from=2026-02-29&to=9999-99-99", "", "sub=a&role=admin", ``, false)
 	add("PUT /v1/admin/departments/{id}", "market", "", "If-Match=\"1\"", "sub=a&role=admin", `{"name":"市场监管局","active":true,"region":"110105"}`, false)
 	add("PUT /v1/admin/departments/{id}", "x_y", "", "if-match=W/\"x\"", "sub=a&role=admin", `{"name":""}`, false)
@@ -69,6 +74,13 @@ func FuzzAPIRequest(f *testing.F) {
 		}
 		if err != nil {
 			t.Fatalf("handler returned an error instead of an answer: %v", err)
+		}
+		if out.IsBase64Encoded && out.StatusCode == 200 {
+			// An export: a file, not a JSON answer.
+			if ct := out.Headers["Content-Type"]; !strings.HasPrefix(ct, "text/csv") && !strings.Contains(ct, "spreadsheetml") {
+				t.Fatalf("binary answer of type %q", ct)
+			}
+			return
 		}
 		checkAnswer(t, out.StatusCode, out.Body)
 	})
