@@ -23,7 +23,9 @@ import (
 // answers with what it found and a cursor.
 const (
 	defaultSearchBudget = 2000
-	searchBudgetQueries = 40
+	// searchBudgetQueries covers the default 31 days of the day index (124
+	// partitions, most of them small on a quiet hotline) in one call.
+	searchBudgetQueries = 128
 	// SearchDefaultDays is the filing range searched when a search that has
 	// to read the day index names none; SearchMaxDays the longest allowed.
 	SearchDefaultDays = 31

@@ -398,7 +398,7 @@ func hotspotParams(params map[string]string) (by string, limit int, err error) {
 // first, then the most filed, then by code.
 func rankHotspots(now, before map[string]map[string]int, name func(code string) string) []Hotspot {
 	seen := map[string]bool{}
-	var list []Hotspot
+	list := []Hotspot{}
 	for _, counts := range []map[string]map[string]int{now, before} {
 		for scope := range counts {
 			_, code := ticket.ScopeKind(scope)
