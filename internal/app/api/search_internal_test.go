@@ -27,13 +27,9 @@ func FuzzParseTicketQuery(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		values, err := url.ParseQuery(raw)
-		if err != nil {
+		params, ok := firstValues(raw)
+		if !ok {
 			return
-		}
-		params := map[string]string{}
-		for k, v := range values {
-			params[k] = v[0]
 		}
 		q, err := parseTicketQuery(params, cat, region.Names{})
 		if err != nil {
@@ -68,13 +64,9 @@ func FuzzStatsParams(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		values, err := url.ParseQuery(raw)
-		if err != nil {
+		params, ok := firstValues(raw)
+		if !ok {
 			return
-		}
-		params := map[string]string{}
-		for k, v := range values {
-			params[k] = v[0]
 		}
 		if from, to, err := statsRange(params); err == nil {
 			if d := daysIn(from, to); d < 1 || d > maxStatsDays {
@@ -87,4 +79,18 @@ func FuzzStatsParams(f *testing.F) {
 			}
 		}
 	})
+}
+
+// firstValues reads a query string as API Gateway hands it to a function:
+// one value per name.
+func firstValues(raw string) (map[string]string, bool) {
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, false
+	}
+	params := map[string]string{}
+	for k, v := range values {
+		params[k] = v[0]
+	}
+	return params, true
 }

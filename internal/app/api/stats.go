@@ -170,25 +170,43 @@ func checkParams(params map[string]string, known ...string) error {
 	return nil
 }
 
-// stats is GET /v1/stats: the three rates per department and the hotline's
-// totals; a department reads its own row.
-func (h *Handler) stats(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleSupervisor, auth.RoleAdmin, auth.RoleDepartment); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+// statsRequest is what the stats routes share: the answer's format and
+// the range of days.
+type statsRequest struct {
+	format   string
+	from, to ticket.Date
+}
+
+// readStatsRequest checks the role, refuses parameters other than from, to,
+// format and the route's own, and reads the format and the range.
+func readStatsRequest(r *request, roles []auth.Role, own ...string) (statsRequest, error) {
+	if err := requireRole(r, roles...); err != nil {
+		return statsRequest{}, err
 	}
 	params := r.QueryStringParameters
-	if err := checkParams(params, "from", "to", "departmentId", "format"); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+	if err := checkParams(params, append([]string{"from", "to", "format"}, own...)...); err != nil {
+		return statsRequest{}, err
 	}
 	format, err := export.Negotiate(params["format"], httpapi.Header(r.APIGatewayV2HTTPRequest, "Accept"))
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("invalid stats request", map[string]string{"format": "json, csv or xlsx"})
+		return statsRequest{}, httpapi.BadRequest("invalid stats request", map[string]string{"format": "json, csv or xlsx"})
 	}
 	from, to, err := statsRange(params)
 	if err != nil {
+		return statsRequest{}, err
+	}
+	return statsRequest{format: format, from: from, to: to}, nil
+}
+
+// stats is GET /v1/stats: the three rates per department and the hotline's
+// totals; a department reads its own row.
+func (h *Handler) stats(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	sr, err := readStatsRequest(r, []auth.Role{auth.RoleSupervisor, auth.RoleAdmin, auth.RoleDepartment}, "departmentId")
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	only := params["departmentId"]
+	format, from, to := sr.format, sr.from, sr.to
+	only := r.QueryStringParameters["departmentId"]
 	if r.staff.Role == auth.RoleDepartment {
 		if only != "" && only != r.staff.Dept {
 			return events.APIGatewayV2HTTPResponse{}, httpapi.Forbidden("a department reads its own row")
@@ -315,22 +333,12 @@ const (
 // hotspots is GET /v1/stats/hotspots: the categories or regions most filed
 // in the period, rising issues first.
 func (h *Handler) hotspots(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	if err := requireRole(r, auth.RoleSupervisor, auth.RoleAdmin); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	params := r.QueryStringParameters
-	if err := checkParams(params, "from", "to", "by", "limit", "format"); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	format, err := export.Negotiate(params["format"], httpapi.Header(r.APIGatewayV2HTTPRequest, "Accept"))
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("invalid hotspots request", map[string]string{"format": "json, csv or xlsx"})
-	}
-	from, to, err := statsRange(params)
+	sr, err := readStatsRequest(r, []auth.Role{auth.RoleSupervisor, auth.RoleAdmin}, "by", "limit")
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	by, limit, err := hotspotParams(params)
+	format, from, to := sr.format, sr.from, sr.to
+	by, limit, err := hotspotParams(r.QueryStringParameters)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
