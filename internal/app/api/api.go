@@ -17,6 +17,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/insight"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
 	"github.com/hotline12345/hotline/internal/app/outbox"
 	"github.com/hotline12345/hotline/internal/app/ports"
@@ -62,9 +63,7 @@ type Queues interface {
 }
 
 // RegionNames names the administrative divisions (GB/T 2260).
-type RegionNames interface {
-	RegionName(code string) (string, bool)
-}
+type RegionNames = insight.RegionNames
 
 // Handler is the api function.
 type Handler struct {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/export"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/insight"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -172,81 +172,11 @@ func (h *Handler) searchTickets(ctx context.Context, r *request) (events.APIGate
 		found, truncated = found[:maxExportRows], true
 	}
 	r.log.InfoContext(ctx, "search exported", "rows", len(found), "format", format, "truncated", truncated)
-	resp, err := exportResponse(format, "tickets", ticketTable(found, cat, h.Regions))
+	resp, err := exportResponse(format, "tickets", insight.TicketTable(found, cat, h.Regions))
 	if truncated {
 		resp.Headers["X-Export-Truncated"] = strconv.Itoa(maxExportRows)
 	}
 	return resp, err
-}
-
-// ticketTable is the export of search results. It holds what the summaries
-// show plus the text a supervisor reads; never a contact (a listing does
-// not unseal one, and an export leaves the platform's access control).
-func ticketTable(ts []ticket.Ticket, cat *catalog.Catalog, regions RegionNames) export.Table {
-	t := export.Table{Sheet: "工单 tickets", Header: []string{
-		"工单编号 id", "类型 type", "分类 category", "分类名称 category name", "状态 status", "受理时间 created",
-		"承办单位 department", "协办单位 co-handlers", "答复期限 reply by", "超期 overdue", "督办 escalated", "紧急 urgency",
-		"行政区划 region", "区划名称 region name", "地址 address", "诉求内容 content", "答复结果 reply result", "满意 satisfied", "等待原因 waiting because",
-	}}
-	for i := range ts {
-		k := &ts[i]
-		s := summarize(k, cat)
-		region, address := "", ""
-		if k.Location != nil {
-			region, address = k.Location.Region, k.Location.Address
-		}
-		regionName, _ := regions.RegionName(region)
-		replyBy, result, satisfied := "", "", ""
-		if s.ReplyBy != nil {
-			replyBy = s.ReplyBy.In(ticket.China).Format(time.DateTime)
-		}
-		if k.Reply != nil {
-			result = string(k.Reply.Result)
-		}
-		if k.Rating != nil {
-			satisfied = yesNo(k.Rating.Satisfied)
-		}
-		t.Rows = append(t.Rows, []any{
-			k.ID, string(k.Type), k.Category, s.CategoryName, string(k.Status), k.CreatedAt.In(ticket.China).Format(time.DateTime),
-			cat.DepartmentName(k.DepartmentID), strings.Join(k.CoHandlers, " "), replyBy, yesNo(k.Overdue), yesNo(k.Escalated), string(k.Urgency),
-			region, regionName, address, k.Content, result, satisfied, strings.Join(waitReasons(s), "; "),
-		})
-	}
-	return t
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "是 yes"
-	}
-	return "否 no"
-}
-
-// waitReasons says in words why a listed ticket waits.
-func waitReasons(s summaryView) []string {
-	var out []string
-	if len(s.SuspectedEmergency) > 0 {
-		out = append(out, "疑似紧急 suspected emergency "+strings.Join(s.SuspectedEmergency, "/"))
-	}
-	if s.DuplicateOf != "" {
-		out = append(out, "疑似重复 possible duplicate of "+s.DuplicateOf)
-	}
-	if len(s.SameMatter) > 0 {
-		out = append(out, "同一事项 same matter as "+strings.Join(s.SameMatter, " "))
-	}
-	if s.ExtensionRequested {
-		out = append(out, "申请延期 extension requested")
-	}
-	if s.PhoneCallNeeded != "" {
-		out = append(out, "通知未送达 notice undeliverable: "+s.PhoneCallNeeded)
-	}
-	if s.Stuck {
-		out = append(out, "流程中断 workflow stopped")
-	}
-	if s.ReviewReason != "" {
-		out = append(out, "审核 review: "+s.ReviewReason)
-	}
-	return out
 }
 
 // exportResponse answers a table as a CSV or XLSX download.

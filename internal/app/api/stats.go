@@ -1,7 +1,6 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -12,119 +11,12 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/export"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
-	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/app/insight"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
 // maxStatsDays bounds GET /v1/stats and hotspots: a year, leap or not.
 const maxStatsDays = 366
-
-// column is one counted metric of a stats row, with its export header.
-type column struct {
-	metric, header string
-}
-
-// Columns of the stats rows, in the order of the export.
-var (
-	departmentColumns = []column{
-		{ticket.MetricReceived, "受理 received"}, {ticket.MetricAccepted, "签收 accepted"}, {ticket.MetricAcceptedOnTime, "按时签收 accepted on time"},
-		{ticket.MetricDue, "应办结 due"}, {ticket.MetricRepliedOnTime, "按时办结 replied on time"}, {ticket.MetricReplied, "已答复 replied"},
-		{ticket.MetricOverdue, "超期 overdue"}, {ticket.MetricRated, "已回访 rated"}, {ticket.MetricResolved, "已解决 resolved"},
-		{ticket.MetricSatisfied, "满意 satisfied"}, {ticket.MetricCoHandled, "协办 co-handled"}, {ticket.MetricCoOpinions, "协办意见 co-opinions"},
-	}
-	totalColumns = []column{
-		{ticket.MetricReceived, "受理 received"}, {ticket.MetricAnsweredDirectly, "直接答复 answered directly"}, {ticket.MetricRejected, "不予受理 rejected"},
-		{ticket.MetricMerged, "并单 merged"}, {ticket.MetricWithdrawn, "撤单 withdrawn"}, {ticket.MetricDispatched, "派单 dispatched"},
-		{ticket.MetricDue, "应办结 due"}, {ticket.MetricRepliedOnTime, "按时办结 replied on time"}, {ticket.MetricReplied, "已答复 replied"},
-		{ticket.MetricOverdue, "超期 overdue"}, {ticket.MetricRated, "已回访 rated"}, {ticket.MetricResolved, "已解决 resolved"},
-		{ticket.MetricSatisfied, "满意 satisfied"},
-	}
-	rateHeaders = []string{"按时办结率 on-time rate", "解决率 resolution rate", "满意率 satisfaction rate"}
-)
-
-// Rates are the three rates (三率); nil (JSON null) when the denominator is
-// 0: no rate, rather than 0%.
-type Rates struct {
-	OnTimeRate       *float64 `json:"onTimeRate"`       // repliedOnTime / due
-	ResolutionRate   *float64 `json:"resolutionRate"`   // resolved / rated
-	SatisfactionRate *float64 `json:"satisfactionRate"` // satisfied / rated
-}
-
-func ratesOf(c map[string]int) Rates {
-	return Rates{
-		OnTimeRate:       ratio(c[ticket.MetricRepliedOnTime], c[ticket.MetricDue]),
-		ResolutionRate:   ratio(c[ticket.MetricResolved], c[ticket.MetricRated]),
-		SatisfactionRate: ratio(c[ticket.MetricSatisfied], c[ticket.MetricRated]),
-	}
-}
-
-func ratio(num, den int) *float64 {
-	if den == 0 {
-		return nil
-	}
-	r := float64(num) / float64(den)
-	return &r
-}
-
-// DepartmentStats is one department's row: its tickets as lead, each counted
-// once however often it was reopened or reassigned back, and its part as
-// co-handler in columns of their own.
-type DepartmentStats struct {
-	ID             string `json:"id"`
-	Name           string `json:"name"`
-	Received       int    `json:"received"`
-	Accepted       int    `json:"accepted"`
-	AcceptedOnTime int    `json:"acceptedOnTime"`
-	Due            int    `json:"due"`
-	RepliedOnTime  int    `json:"repliedOnTime"`
-	Replied        int    `json:"replied"`
-	Overdue        int    `json:"overdue"`
-	Rated          int    `json:"rated"`
-	Resolved       int    `json:"resolved"`
-	Satisfied      int    `json:"satisfied"`
-	CoHandled      int    `json:"coHandled"`
-	CoOpinions     int    `json:"coOpinions"`
-	Rates
-}
-
-// TotalStats is the hotline's row: every ticket once, whoever handled it.
-type TotalStats struct {
-	Received         int `json:"received"`
-	AnsweredDirectly int `json:"answeredDirectly"`
-	Rejected         int `json:"rejected"`
-	Merged           int `json:"merged"`
-	Withdrawn        int `json:"withdrawn"`
-	Dispatched       int `json:"dispatched"`
-	Due              int `json:"due"`
-	RepliedOnTime    int `json:"repliedOnTime"`
-	Replied          int `json:"replied"`
-	Overdue          int `json:"overdue"`
-	Rated            int `json:"rated"`
-	Resolved         int `json:"resolved"`
-	Satisfied        int `json:"satisfied"`
-	Rates
-}
-
-func departmentStats(id, name string, c map[string]int) DepartmentStats {
-	return DepartmentStats{
-		ID: id, Name: name,
-		Received: c[ticket.MetricReceived], Accepted: c[ticket.MetricAccepted], AcceptedOnTime: c[ticket.MetricAcceptedOnTime],
-		Due: c[ticket.MetricDue], RepliedOnTime: c[ticket.MetricRepliedOnTime], Replied: c[ticket.MetricReplied],
-		Overdue: c[ticket.MetricOverdue], Rated: c[ticket.MetricRated], Resolved: c[ticket.MetricResolved],
-		Satisfied: c[ticket.MetricSatisfied], CoHandled: c[ticket.MetricCoHandled], CoOpinions: c[ticket.MetricCoOpinions],
-		Rates: ratesOf(c),
-	}
-}
-
-func totalStats(c map[string]int) TotalStats {
-	return TotalStats{
-		Received: c[ticket.MetricReceived], AnsweredDirectly: c[ticket.MetricAnsweredDirectly], Rejected: c[ticket.MetricRejected],
-		Merged: c[ticket.MetricMerged], Withdrawn: c[ticket.MetricWithdrawn], Dispatched: c[ticket.MetricDispatched],
-		Due: c[ticket.MetricDue], RepliedOnTime: c[ticket.MetricRepliedOnTime], Replied: c[ticket.MetricReplied],
-		Overdue: c[ticket.MetricOverdue], Rated: c[ticket.MetricRated], Resolved: c[ticket.MetricResolved],
-		Satisfied: c[ticket.MetricSatisfied], Rates: ratesOf(c),
-	}
-}
 
 // statsRange reads ?from=&to= (China calendar days, inclusive).
 func statsRange(params map[string]string) (from, to ticket.Date, err error) {
@@ -224,105 +116,20 @@ func (h *Handler) stats(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	rows := statsRows(counts, cat, only)
-	var total *TotalStats
+	rows := insight.Rows(counts, cat, only)
+	var total *insight.TotalStats
 	if only == "" {
-		t := totalStats(counts[ticket.ScopeHotline])
+		t := insight.Total(counts)
 		total = &t
 	}
 	if format != export.FormatJSON {
-		return exportResponse(format, "stats-"+from.String()+"-"+to.String(), statsTable(rows, total))
+		return exportResponse(format, "stats-"+from.String()+"-"+to.String(), insight.StatsTable(rows, total))
 	}
 	out := map[string]any{"from": from.String(), "to": to.String(), "departments": rows}
 	if total != nil {
 		out["total"] = total
 	}
 	return httpapi.JSON(http.StatusOK, out), nil
-}
-
-// statsRows are the departments' rows: every configured department in
-// catalog order, then any with counters that has left the catalog since.
-func statsRows(counts map[string]map[string]int, cat *catalog.Catalog, only string) []DepartmentStats {
-	var ids []string
-	for _, d := range cat.Departments() {
-		ids = append(ids, d.ID)
-	}
-	var gone []string
-	for scope := range counts {
-		if kind, id := ticket.ScopeKind(scope); kind == "dept" && !slices.Contains(ids, id) {
-			gone = append(gone, id)
-		}
-	}
-	slices.Sort(gone)
-	rows := make([]DepartmentStats, 0, len(ids)+len(gone))
-	for _, id := range append(ids, gone...) {
-		if only == "" || id == only {
-			rows = append(rows, departmentStats(id, cat.DepartmentName(id), counts[ticket.DepartmentScope(id)]))
-		}
-	}
-	return rows
-}
-
-// statsTable is the export of the stats: a row per department, then the
-// hotline's (its department columns left empty).
-func statsTable(rows []DepartmentStats, total *TotalStats) export.Table {
-	t := export.Table{Sheet: "三率 rates", Header: []string{"部门编号 department id", "部门 department"}}
-	metrics := slices.Clone(departmentColumns)
-	for _, c := range totalColumns {
-		if !slices.ContainsFunc(metrics, func(d column) bool { return d.metric == c.metric }) {
-			metrics = append(metrics, c)
-		}
-	}
-	for _, c := range metrics {
-		t.Header = append(t.Header, c.header)
-	}
-	t.Header = append(t.Header, rateHeaders...)
-	row := func(id, name string, c map[string]int, has []column, r Rates) []any {
-		out := []any{id, name}
-		for _, m := range metrics {
-			if slices.ContainsFunc(has, func(d column) bool { return d.metric == m.metric }) {
-				out = append(out, c[m.metric])
-			} else {
-				out = append(out, nil)
-			}
-		}
-		return append(out, r.OnTimeRate, r.ResolutionRate, r.SatisfactionRate)
-	}
-	for _, d := range rows {
-		t.Rows = append(t.Rows, row(d.ID, d.Name, d.counts(), departmentColumns, d.Rates))
-	}
-	if total != nil {
-		t.Rows = append(t.Rows, row(ticket.ScopeHotline, "全市 hotline", total.counts(), totalColumns, total.Rates))
-	}
-	return t
-}
-
-func (d DepartmentStats) counts() map[string]int {
-	return map[string]int{
-		ticket.MetricReceived: d.Received, ticket.MetricAccepted: d.Accepted, ticket.MetricAcceptedOnTime: d.AcceptedOnTime,
-		ticket.MetricDue: d.Due, ticket.MetricRepliedOnTime: d.RepliedOnTime, ticket.MetricReplied: d.Replied,
-		ticket.MetricOverdue: d.Overdue, ticket.MetricRated: d.Rated, ticket.MetricResolved: d.Resolved,
-		ticket.MetricSatisfied: d.Satisfied, ticket.MetricCoHandled: d.CoHandled, ticket.MetricCoOpinions: d.CoOpinions,
-	}
-}
-
-func (t TotalStats) counts() map[string]int {
-	return map[string]int{
-		ticket.MetricReceived: t.Received, ticket.MetricAnsweredDirectly: t.AnsweredDirectly, ticket.MetricRejected: t.Rejected,
-		ticket.MetricMerged: t.Merged, ticket.MetricWithdrawn: t.Withdrawn, ticket.MetricDispatched: t.Dispatched,
-		ticket.MetricDue: t.Due, ticket.MetricRepliedOnTime: t.RepliedOnTime, ticket.MetricReplied: t.Replied,
-		ticket.MetricOverdue: t.Overdue, ticket.MetricRated: t.Rated, ticket.MetricResolved: t.Resolved, ticket.MetricSatisfied: t.Satisfied,
-	}
-}
-
-// Hotspot is one category or region: tickets filed in the period and in the
-// period of the same length before it.
-type Hotspot struct {
-	Key           string `json:"key"`
-	Name          string `json:"name"`
-	Count         int    `json:"count"`
-	PreviousCount int    `json:"previousCount"`
-	Change        int    `json:"change"` // count - previousCount
 }
 
 const (
@@ -356,7 +163,7 @@ func (h *Handler) hotspots(ctx context.Context, r *request) (events.APIGatewayV2
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	list := rankHotspots(now, before, func(code string) string {
+	list := insight.RankHotspots(now, before, func(code string) string {
 		if by == ticket.FamilyCategory {
 			return cat.CategoryName(code)
 		}
@@ -400,29 +207,4 @@ func hotspotParams(params map[string]string) (by string, limit int, err error) {
 		return "", 0, httpapi.BadRequest("invalid hotspots request", fields)
 	}
 	return by, limit, nil
-}
-
-// rankHotspots orders the codes filed in either period: the largest rise
-// first, then the most filed, then by code.
-func rankHotspots(now, before map[string]map[string]int, name func(code string) string) []Hotspot {
-	seen := map[string]bool{}
-	list := []Hotspot{}
-	for _, counts := range []map[string]map[string]int{now, before} {
-		for scope := range counts {
-			_, code := ticket.ScopeKind(scope)
-			if seen[code] {
-				continue
-			}
-			seen[code] = true
-			c, p := now[scope][ticket.MetricFiled], before[scope][ticket.MetricFiled]
-			if c == 0 && p == 0 {
-				continue
-			}
-			list = append(list, Hotspot{Key: code, Name: name(code), Count: c, PreviousCount: p, Change: c - p})
-		}
-	}
-	slices.SortFunc(list, func(a, b Hotspot) int {
-		return cmp.Or(cmp.Compare(b.Change, a.Change), cmp.Compare(b.Count, a.Count), cmp.Compare(a.Key, b.Key))
-	})
-	return list
 }
