@@ -92,7 +92,9 @@ func TestTicketTableSaysWhyATicketWaits(t *testing.T) {
 	}
 	table := TicketTable([]ticket.Ticket{waiting}, cat, region.Names{})
 	row := table.Rows[0]
-	cell := func(header string) any { return row[slices.IndexFunc(table.Header, func(h string) bool { return strings.Contains(h, header) })] }
+	cell := func(header string) any {
+		return row[slices.IndexFunc(table.Header, func(h string) bool { return strings.Contains(h, header) })]
+	}
 	if cell("created") != "2026-03-02 09:00:00" || cell("region name") != "北京市朝阳区" || cell("category name") != "退换货" {
 		t.Fatalf("row %v", row)
 	}
