@@ -155,7 +155,6 @@ func TestSupervisorSeesTheWholeHotline(t *testing.T) {
 	env := localtest.Start(t)
 	tg := &target{api: env.P.APIURL, edge: env.P.EdgeURL, issuer: env.P.Issuer, logs: env.Logs, sfnArn: env.P.StateMachineArn}
 	op := tg.token(t, auth.RoleOperator, "")
-	sup := tg.token(t, auth.RoleSupervisor, "")
 	dept := map[string]string{}
 	for _, d := range []string{"market", "housing", "ecology", "transport", "urban_enforcement", "hrss"} {
 		dept[d] = tg.token(t, auth.RoleDepartment, d)
@@ -302,7 +301,8 @@ func TestSupervisorSeesTheWholeHotline(t *testing.T) {
 	// days), and are then replied and rated satisfied with an explanation.
 	env.Clock.Advance(21 * 24 * time.Hour)
 	// Tokens are checked against the platform's clock: sign new ones.
-	op, sup = tg.token(t, auth.RoleOperator, ""), tg.token(t, auth.RoleSupervisor, "")
+	op = tg.token(t, auth.RoleOperator, "")
+	sup := tg.token(t, auth.RoleSupervisor, "")
 	for d := range dept {
 		dept[d] = tg.token(t, auth.RoleDepartment, d)
 	}
