@@ -41,6 +41,9 @@ type searchPlan struct {
 	skFrom     string // inclusive; "" for none
 	skTo       string // inclusive; "" for none
 	forward    bool
+	// exact says every filter of the query is in the index key: each entry
+	// read is a match, so a query reads no more than the page needs.
+	exact bool
 }
 
 // SearchPlanName says which index serves a query: "escalated" (GSI6),
@@ -50,6 +53,35 @@ type searchPlan struct {
 func SearchPlanName(q ports.TicketQuery) string { return planFor(q, time.UTC, time.Time{}).name }
 
 func planFor(q ports.TicketQuery, loc *time.Location, now time.Time) searchPlan {
+	p := choosePlan(q, loc, now)
+	p.exact = residual(q, p.name) == (ports.TicketQuery{})
+	return p
+}
+
+// residual is what of the query the plan's index does not key on.
+func residual(q ports.TicketQuery, plan string) ports.TicketQuery {
+	q.Limit, q.Cursor = 0, ""
+	if plan != "department" {
+		// The others key on the filing time: from and to bound the read.
+		q.From, q.To = time.Time{}, time.Time{}
+	}
+	switch plan {
+	case "escalated":
+		q.Escalated = false
+	case "department":
+		// A status is one tab, but open overdue tickets are on the overdue
+		// tab beside it: only a tab of its own is exact.
+		if q.Status != ticket.StatusDispatched && q.Status != ticket.StatusAccepted {
+			q.Status = ""
+		}
+		q.DepartmentID = ""
+	case "place":
+		q.Category, q.Region = "", ""
+	}
+	return q
+}
+
+func choosePlan(q ports.TicketQuery, loc *time.Location, now time.Time) searchPlan {
 	created := func(p searchPlan) searchPlan {
 		if !q.From.IsZero() {
 			p.skFrom = q.From.UTC().Format(timeKey)
@@ -262,7 +294,7 @@ func (s *Store) SearchTickets(ctx context.Context, q ports.TicketQuery) (ports.S
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(plan.partitions[part])},
 			ScanIndexForward:          aws.Bool(plan.forward),
 			ExclusiveStartKey:         start,
-			Limit:                     aws.Int32(int32(min(s.searchBudget-page.Examined, 4*limit+50))),
+			Limit:                     aws.Int32(int32(min(s.searchBudget-page.Examined, readAhead(plan, limit, len(page.Tickets))))),
 		}
 		switch {
 		case plan.skFrom != "" && plan.skTo != "":
@@ -311,6 +343,15 @@ func (s *Store) SearchTickets(ctx context.Context, q ports.TicketQuery) (ports.S
 		start = out.LastEvaluatedKey
 	}
 	return page, nil
+}
+
+// readAhead is how many entries a query asks for: what the page still needs
+// when every entry matches, more when filters will drop some.
+func readAhead(p searchPlan, limit, found int) int {
+	if p.exact {
+		return limit - found
+	}
+	return 4*limit + 50
 }
 
 // entryKey is the index entry's key, where a query goes on after it.

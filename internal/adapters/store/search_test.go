@@ -180,6 +180,34 @@ func TestSearchStaysWithinItsBudget(t *testing.T) {
 	}
 }
 
+// A query whose filters are all in the index key reads no more entries
+// than the page holds; one with other filters reads ahead.
+func TestSearchReadsWhatThePageNeeds(t *testing.T) {
+	e := newEnv(t)
+	e.clock.t = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	searchFixture(t, e)
+	day := time.Date(2026, 3, 3, 0, 0, 0, 0, ticket.China)
+	for _, q := range []ports.TicketQuery{
+		{DepartmentID: "market", Limit: 2}, {Escalated: true, Limit: 2}, {Limit: 2}, {From: day, To: day.AddDate(0, 0, 1), Limit: 2},
+		{Category: "consumer.refund", Region: "110105", Limit: 2},
+	} {
+		page, err := e.store.SearchTickets(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Tickets) != 2 || page.Examined != 2 {
+			t.Errorf("%s plan: %d found, %d read", SearchPlanName(q), len(page.Tickets), page.Examined)
+		}
+	}
+	for _, q := range []ports.TicketQuery{
+		{DepartmentID: "market", Status: ticket.StatusDispatched, Limit: 2}, {DepartmentID: "market", From: day, Limit: 2}, {Status: ticket.StatusClosed, Limit: 2},
+	} {
+		if p := planFor(q, time.UTC, e.clock.Now()); p.exact {
+			t.Errorf("%+v taken as exact", q)
+		}
+	}
+}
+
 func TestSearchCursorsBelongToTheirSearch(t *testing.T) {
 	e := newEnv(t)
 	e.clock.t = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
