@@ -11,7 +11,7 @@
 //	co-handler   PK=TICKET#<id>   SK=CO#<dept>                 summary for the co tab (coassign.go); saved with the ticket
 //	idempotency  PK=IDEM#<sha256(key) hex> SK=IDEM             bodyHash, ticketId, response (sealed), ttl (epoch s)
 //	config       PK=CONF#<kind>   SK=<id>                      value (JSON), version
-//	counter      PK=STAT#<day>    SK=<dept>#<metric>           n (ADD), departmentId, metric
+//	counter      PK=STAT#<family>#<yyyy-mm> SK=<day>#<scope>#<metric> n (ADD); saved with the change that causes it (stats.go)
 //	outbox       PK=OUTBOX#<0-3>  SK=<at>#<id>#<version>#<i>   ticketId, taskToken, output (JSON), at; saved with the ticket, deleted once sent (outbox.go)
 //
 // Indexes on ticket items (all projections ALL):
