@@ -24,6 +24,9 @@
 //	GSI4 day      GSI4PK=DAY#<day>#<0-3>       GSI4SK=<created>#<id>
 //	GSI5 place    GSI5PK=PLACE#<category>#<region> GSI5SK=<created>#<id>  (only with a category and a region)
 //	GSI6 escalated GSI6PK=ESCALATED            GSI6SK=<created>#<id>         (escalated: open, or closed unsatisfied)
+//
+// SearchTickets (search.go) serves a search from one of GSI1, GSI4, GSI5 and
+// GSI6, reading a bounded share of it per call.
 package store
 
 import (
