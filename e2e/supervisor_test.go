@@ -539,6 +539,21 @@ func checkHotspots(t *testing.T, tg *target, token string, day1, day22 time.Time
 			t.Fatalf("region %d: %+v", i, h)
 		}
 	}
+	// A provincial hotline sees the provinces: Beijing's three districts add up.
+	provinces := get("region&level=province", 100)
+	if top := provinces.Hotspots[0]; top.Key != "110000" || top.Name != "北京市" || top.Count != 12 || top.Change != 12 {
+		t.Fatalf("top province %+v", top)
+	}
+	previous := 0
+	for _, h := range provinces.Hotspots {
+		if len(h.Key) != 6 || h.Key[2:] != "0000" {
+			t.Fatalf("not a province: %+v", h)
+		}
+		previous += h.PreviousCount
+	}
+	if previous != 220 {
+		t.Fatalf("provinces hold %d of the first day's 220", previous)
+	}
 	r := tg.do(t, "GET", "/v1/stats/hotspots?from="+from+"&to="+day22.Format(time.DateOnly)+"&by=street", nil, bearer(token))
 	if r.status != 400 {
 		t.Fatalf("by=street: %d", r.status)

@@ -60,7 +60,7 @@ func FuzzParseTicketQuery(f *testing.F) {
 // The stats and hotspot parameters: a range of 1 to 366 days, by category
 // or region, a limit of 1 to 100.
 func FuzzStatsParams(f *testing.F) {
-	for _, s := range []string{"from=2026-03-01&to=2026-03-31", "from=2025-02-29&to=2026-01-01&by=region&limit=5", "by=street&limit=-1", "from=2026-03-02&to=2026-03-01"} {
+	for _, s := range []string{"from=2026-03-01&to=2026-03-31", "from=2025-02-29&to=2026-01-01&by=region&limit=5", "by=street&limit=-1", "by=region&level=province", "by=category&level=province", "from=2026-03-02&to=2026-03-01"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -73,9 +73,10 @@ func FuzzStatsParams(f *testing.F) {
 				t.Fatalf("%d days accepted", d)
 			}
 		}
-		if by, limit, err := hotspotParams(params); err == nil {
-			if (by != "category" && by != "region") || limit < 1 || limit > maxHotspots {
-				t.Fatalf("by %q limit %d", by, limit)
+		if by, level, limit, err := hotspotParams(params); err == nil {
+			if (by != "category" && by != "region") || limit < 1 || limit > maxHotspots ||
+				(level != "county" && level != "prefecture" && level != "province") || (level != "county" && by != "region") {
+				t.Fatalf("by %q level %q limit %d", by, level, limit)
 			}
 		}
 	})

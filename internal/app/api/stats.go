@@ -12,6 +12,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/export"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/insight"
+	"github.com/hotline12345/hotline/internal/domain/region"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -140,12 +141,12 @@ const (
 // hotspots is GET /v1/stats/hotspots: the categories or regions most filed
 // in the period, rising issues first.
 func (h *Handler) hotspots(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	sr, err := readStatsRequest(r, []auth.Role{auth.RoleSupervisor, auth.RoleAdmin}, "by", "limit")
+	sr, err := readStatsRequest(r, []auth.Role{auth.RoleSupervisor, auth.RoleAdmin}, "by", "level", "limit")
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	format, from, to := sr.format, sr.from, sr.to
-	by, limit, err := hotspotParams(r.QueryStringParameters)
+	by, level, limit, err := hotspotParams(r.QueryStringParameters)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -162,6 +163,13 @@ func (h *Handler) hotspots(ctx context.Context, r *request) (events.APIGatewayV2
 	cat, err := h.Catalog.Current(ctx)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if level != region.LevelCounty {
+		up := func(scope string) string {
+			_, code := ticket.ScopeKind(scope)
+			return ticket.RegionScope(region.RollUp(code, level))
+		}
+		now, before = insight.RollUp(now, up), insight.RollUp(before, up)
 	}
 	list := insight.RankHotspots(now, before, func(code string) string {
 		if by == ticket.FamilyCategory {
@@ -186,7 +194,7 @@ func (h *Handler) hotspots(ctx context.Context, r *request) (events.APIGatewayV2
 	}), nil
 }
 
-func hotspotParams(params map[string]string) (by string, limit int, err error) {
+func hotspotParams(params map[string]string) (by, level string, limit int, err error) {
 	fields := map[string]string{}
 	switch by = params["by"]; by {
 	case ticket.FamilyCategory, ticket.FamilyRegion:
@@ -194,6 +202,16 @@ func hotspotParams(params map[string]string) (by string, limit int, err error) {
 		by = ticket.FamilyCategory
 	default:
 		fields["by"] = "category or region"
+	}
+	switch level = params["level"]; level {
+	case "":
+		level = region.LevelCounty
+	case region.LevelCounty, region.LevelPrefecture, region.LevelProvince:
+		if by != ticket.FamilyRegion {
+			fields["level"] = "only with by=region"
+		}
+	default:
+		fields["level"] = "county, prefecture or province"
 	}
 	limit = defaultHotspots
 	if v := params["limit"]; v != "" {
@@ -204,7 +222,7 @@ func hotspotParams(params map[string]string) (by string, limit int, err error) {
 		limit = n
 	}
 	if len(fields) > 0 {
-		return "", 0, httpapi.BadRequest("invalid hotspots request", fields)
+		return "", "", 0, httpapi.BadRequest("invalid hotspots request", fields)
 	}
-	return by, limit, nil
+	return by, level, limit, nil
 }

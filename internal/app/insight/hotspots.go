@@ -41,3 +41,19 @@ func RankHotspots(now, before map[string]map[string]int, name func(code string) 
 	})
 	return list
 }
+
+// RollUp adds up the counts of the scopes that to maps to one scope: the
+// counties of a prefecture or province.
+func RollUp(counts map[string]map[string]int, to func(scope string) string) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for scope, metrics := range counts {
+		s := to(scope)
+		if out[s] == nil {
+			out[s] = map[string]int{}
+		}
+		for m, n := range metrics {
+			out[s][m] += n
+		}
+	}
+	return out
+}

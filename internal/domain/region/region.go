@@ -100,6 +100,34 @@ func Counties() []string {
 	return out
 }
 
+// Levels a division code can be rolled up to.
+const (
+	LevelCounty     = "county"
+	LevelPrefecture = "prefecture"
+	LevelProvince   = "province"
+)
+
+// RollUp is the division at level that contains code: its province
+// (xx0000), its prefecture (xxxx00, or the province where there is none on
+// the list: the municipalities, counties directly under a province), or
+// the code itself. A code not on the list stays as it is.
+func RollUp(code, level string) string {
+	if !Valid(code) {
+		return code
+	}
+	province := code[:2] + "0000"
+	switch level {
+	case LevelProvince:
+		return province
+	case LevelPrefecture:
+		if p := code[:4] + "00"; Valid(p) {
+			return p
+		}
+		return province
+	}
+	return code
+}
+
 // Names satisfies the handlers' need to name a code.
 type Names struct{}
 

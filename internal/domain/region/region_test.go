@@ -72,3 +72,16 @@ func TestCounties(t *testing.T) {
 		}
 	}
 }
+
+func TestRollUp(t *testing.T) {
+	cases := []struct{ code, level, want string }{
+		{"440305", LevelPrefecture, "440300"}, {"440305", LevelProvince, "440000"}, {"440305", LevelCounty, "440305"},
+		{"110105", LevelPrefecture, "110000"}, // a municipality: no prefecture on the list
+		{"440300", LevelProvince, "440000"}, {"999999", LevelProvince, "999999"},
+	}
+	for _, c := range cases {
+		if got := RollUp(c.code, c.level); got != c.want {
+			t.Errorf("RollUp(%s, %s) = %s, want %s", c.code, c.level, got, c.want)
+		}
+	}
+}
