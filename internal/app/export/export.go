@@ -55,8 +55,11 @@ func Negotiate(formatParam, accept string) (string, error) {
 	return FormatJSON, nil
 }
 
+// Percent is a share shown as a percentage (0.8125 → 81.25%); nil is empty.
+type Percent struct{ Value *float64 }
+
 // Table is what an export holds: one sheet with a header row. A cell is a
-// string, an int, a float64, a *float64 (nil: empty) or nil.
+// string, an int, a float64, a *float64 (nil: empty), a Percent or nil.
 type Table struct {
 	Sheet  string
 	Header []string
@@ -111,6 +114,12 @@ func csvCell(cell any) string {
 			return ""
 		}
 		return strconv.FormatFloat(*v, 'f', -1, 64)
+	case Percent:
+		if v.Value == nil {
+			return ""
+		}
+		// Excel reads "81.25%" as the number 0.8125 shown as a percentage.
+		return strconv.FormatFloat(*v.Value*100, 'f', 2, 64) + "%"
 	}
 	return fmt.Sprint(cell)
 }
@@ -126,6 +135,10 @@ func XLSX(t Table) ([]byte, error) {
 	}
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, fmt.Errorf("export: name sheet: %w", err)
+	}
+	percent, err := f.NewStyle(&excelize.Style{NumFmt: 10}) // 0.00%
+	if err != nil {
+		return nil, fmt.Errorf("export: xlsx style: %w", err)
 	}
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
@@ -147,7 +160,7 @@ func XLSX(t Table) ([]byte, error) {
 		}
 		cells := make([]any, len(row))
 		for j, cell := range row {
-			cells[j] = xlsxCell(cell)
+			cells[j] = xlsxCell(cell, percent)
 		}
 		ref, err := excelize.CoordinatesToCellName(1, i+2)
 		if err != nil {
@@ -167,8 +180,13 @@ func XLSX(t Table) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func xlsxCell(cell any) any {
+func xlsxCell(cell any, percentStyle int) any {
 	switch v := cell.(type) {
+	case Percent:
+		if v.Value == nil {
+			return nil
+		}
+		return excelize.Cell{Value: *v.Value, StyleID: percentStyle}
 	case nil:
 		return nil
 	case string:

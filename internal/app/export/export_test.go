@@ -14,10 +14,10 @@ func sample() Table {
 	half := 0.5
 	return Table{
 		Sheet:  "工单",
-		Header: []string{"编号 id", "内容 content", "数量 count", "比率 rate", "空 none"},
+		Header: []string{"编号 id", "内容 content", "数量 count", "比率 rate", "空 none", "满意率 share"},
 		Rows: [][]any{
-			{"260302ABCDEF", "楼道灯坏了，请修理", 3, &half, (*float64)(nil)},
-			{"260302GHIJKL", `=HYPERLINK("http://evil.example","点我")`, 0, 1.0, nil},
+			{"260302ABCDEF", "楼道灯坏了，请修理", 3, &half, (*float64)(nil), Percent{&half}},
+			{"260302GHIJKL", `=HYPERLINK("http://evil.example","点我")`, 0, 1.0, nil, Percent{}},
 		},
 	}
 }
@@ -34,7 +34,8 @@ func TestCSVOpensInExcelAndRunsNoFormula(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 || recs[0][1] != "内容 content" || recs[1][1] != "楼道灯坏了，请修理" || recs[1][3] != "0.5" || recs[1][4] != "" {
+	if len(recs) != 3 || recs[0][1] != "内容 content" || recs[1][1] != "楼道灯坏了，请修理" || recs[1][3] != "0.5" || recs[1][4] != "" ||
+		recs[1][5] != "50.00%" || recs[2][5] != "" {
 		t.Fatalf("records %q", recs)
 	}
 	if !strings.HasPrefix(recs[2][1], "'=") {
@@ -59,7 +60,7 @@ func TestXLSXReadsBackAsTextAndNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || rows[1][1] != "楼道灯坏了，请修理" || rows[1][2] != "3" || rows[1][3] != "0.5" {
+	if len(rows) != 3 || rows[1][1] != "楼道灯坏了，请修理" || rows[1][2] != "3" || rows[1][3] != "0.5" || rows[1][5] != "50.00%" {
 		t.Fatalf("rows %q", rows)
 	}
 	if formula, _ := f.GetCellFormula("工单", "B3"); formula != "" {

@@ -168,7 +168,7 @@ func StatsTable(rows []DepartmentStats, total *TotalStats) export.Table {
 				out = append(out, nil)
 			}
 		}
-		return append(out, r.OnTimeRate, r.ResolutionRate, r.SatisfactionRate)
+		return append(out, export.Percent{Value: r.OnTimeRate}, export.Percent{Value: r.ResolutionRate}, export.Percent{Value: r.SatisfactionRate})
 	}
 	for _, d := range rows {
 		t.Rows = append(t.Rows, row(d.ID, d.Name, d.counts(), departmentColumns, d.Rates))
