@@ -23,8 +23,8 @@ import (
 // answers with what it found and a cursor.
 const (
 	defaultSearchBudget = 2000
-	// searchBudgetQueries covers the default 31 days of the day index (124
-	// partitions, most of them small on a quiet hotline) in one call.
+	// searchBudgetQueries lets one call go through 128 days of the day
+	// index (a partition a day) when they are small, on a quiet hotline.
 	searchBudgetQueries = 128
 	// SearchDefaultDays is the filing range searched when a search that has
 	// to read the day index names none; SearchMaxDays the longest allowed.

@@ -21,7 +21,7 @@
 //	GSI2 review   GSI2PK=REVIEW                GSI2SK=<priority>#<created>#<id> (only while an operator is needed)
 //	              GSI2PK=STUCK                 GSI2SK=<stuck since>#<id>     (only while the workflow is stopped)
 //	GSI3 contact  GSI3PK=CONTACT#<blind index> GSI3SK=<created>#<id>         (only with a phone or e-mail)
-//	GSI4 day      GSI4PK=DAY#<day>#<0-3>       GSI4SK=<created>#<id>
+//	GSI4 day      GSI4PK=DAY#<day>#0           GSI4SK=<created>#<id>         (shard 0 of dayShards = 1)
 //	GSI5 place    GSI5PK=PLACE#<category>#<region> GSI5SK=<created>#<id>  (only with a category and a region)
 //	GSI6 escalated GSI6PK=ESCALATED            GSI6SK=<created>#<id>         (escalated: open, or closed unsatisfied)
 //
