@@ -80,47 +80,54 @@ type Receipt struct {
 // Handle serves POST /v1/tickets.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	log := httpapi.Logger(h.Log, req)
-	receipt, replayed, err := h.file(ctx, req, log)
+	receipt, replayed, started, err := h.file(ctx, req, log)
 	if err != nil {
 		return httpapi.Fail(ctx, log, err), nil
 	}
 	status := http.StatusCreated
-	if replayed {
+	switch {
+	case !started:
+		// Saved, but its workflow did not start: the citizen keeps the
+		// receipt, and the sweep starts the workflow (or a replay does).
+		status = http.StatusAccepted
+	case replayed:
 		status = http.StatusOK
 	}
 	return httpapi.JSON(status, receipt), nil
 }
 
-func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (Receipt, bool, error) {
+// file registers the ticket and starts its workflow; started is false when
+// the ticket is saved but the start failed.
+func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (receipt Receipt, replayed, started bool, err error) {
 	claims, isStaff, err := httpapi.Staff(req)
 	if err != nil {
-		return Receipt{}, false, err
+		return Receipt{}, false, false, err
 	}
 	key, err := idempotencyKey(req)
 	if err != nil {
-		return Receipt{}, false, err
+		return Receipt{}, false, false, err
 	}
 	body, err := httpapi.Body(req)
 	if err != nil {
-		return Receipt{}, false, err
+		return Receipt{}, false, false, err
 	}
 	sub, err := ticket.ParseSubmission(body)
 	if err != nil {
-		return Receipt{}, false, err
+		return Receipt{}, false, false, err
 	}
 	operator := isStaff && (claims.Role == auth.RoleOperator || claims.Role == auth.RoleAdmin)
 	if sub.Channel == ticket.ChannelPhone && !operator {
-		return Receipt{}, false, httpapi.Forbidden("phone tickets are entered by operators; send an operator token")
+		return Receipt{}, false, false, httpapi.Forbidden("phone tickets are entered by operators; send an operator token")
 	}
 	if err := sub.Validate(operator); err != nil {
-		return Receipt{}, false, err
+		return Receipt{}, false, false, err
 	}
 	cat, err := h.Catalog.Current(ctx)
 	if err != nil {
-		return Receipt{}, false, fmt.Errorf("load catalog: %w", err)
+		return Receipt{}, false, false, fmt.Errorf("load catalog: %w", err)
 	}
 	if err := cat.CheckCategory(sub.Category, sub.Type); err != nil {
-		return Receipt{}, false, err
+		return Receipt{}, false, false, err
 	}
 
 	var idem *ports.Idempotency
@@ -131,12 +138,12 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 	for range maxIDAttempts {
 		t, receipt, err := h.newTicket(sub)
 		if err != nil {
-			return Receipt{}, false, err
+			return Receipt{}, false, false, err
 		}
 		if idem != nil {
 			idem.ExpiresAt = t.CreatedAt.Add(IdempotencyWindow)
 			if idem.Response, err = json.Marshal(receipt); err != nil {
-				return Receipt{}, false, fmt.Errorf("encode receipt: %w", err)
+				return Receipt{}, false, false, fmt.Errorf("encode receipt: %w", err)
 			}
 		}
 		actor := ticket.Actor{Role: ticket.ActorCitizen}
@@ -150,11 +157,11 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 			continue
 		}
 		if err != nil {
-			return Receipt{}, false, fmt.Errorf("register ticket: %w", err)
+			return Receipt{}, false, false, fmt.Errorf("register ticket: %w", err)
 		}
 		if created.Replayed {
 			if err := json.Unmarshal(created.Response, &receipt); err != nil {
-				return Receipt{}, false, fmt.Errorf("decode replayed receipt: %w", err)
+				return Receipt{}, false, false, fmt.Errorf("decode replayed receipt: %w", err)
 			}
 		} else {
 			// Before the workflow starts, so the receipt is the citizen's first message.
@@ -163,16 +170,20 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		// Started on replays too: a client retrying after a failed start is how
 		// a registered ticket whose workflow did not start gets it.
 		var ended *ports.WorkflowEndedError
+		started := true
 		if err := h.Workflow.Start(ctx, receipt.ID); errors.As(err, &ended) {
 			// A replay long after the first request: the workflow has run.
 			log.InfoContext(ctx, "workflow already ran", "ticket_id", receipt.ID)
 		} else if err != nil {
-			return Receipt{}, false, fmt.Errorf("start workflow: %w", err)
+			// The ticket is saved: the sweep starts a received ticket's
+			// workflow after StartGrace, so nothing is lost.
+			started = false
+			log.WarnContext(ctx, "workflow not started; the sweep will start it", "ticket_id", receipt.ID, "error", err.Error())
 		}
-		log.InfoContext(ctx, "ticket filed", "ticket_id", receipt.ID, "replayed", created.Replayed, "type", sub.Type, "channel", sub.Channel)
-		return receipt, created.Replayed, nil
+		log.InfoContext(ctx, "ticket filed", "ticket_id", receipt.ID, "replayed", created.Replayed, "started", started, "type", sub.Type, "channel", sub.Channel)
+		return receipt, created.Replayed, started, nil
 	}
-	return Receipt{}, false, errors.New("could not find a free ticket id")
+	return Receipt{}, false, false, errors.New("could not find a free ticket id")
 }
 
 func (h *Handler) newTicket(sub ticket.Submission) (*ticket.Ticket, Receipt, error) {
