@@ -315,17 +315,22 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 		t.Errorf("unknown ticket: %d", w.status)
 	}
 
-	// Another department can neither read nor act.
+	// Another department can neither read nor act; for its tickets it is
+	// told what a missing ticket gets, so it learns not even that they exist.
 	other := tg.token(t, auth.RoleDepartment, "housing")
-	for _, c := range []struct{ method, path string }{
-		{"GET", "/v1/tickets/" + rec.ID}, {"POST", "/v1/tickets/" + rec.ID + "/accept"},
-		{"GET", "/v1/departments/" + dept + "/tickets"},
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/v1/tickets/" + rec.ID, 404}, {"POST", "/v1/tickets/" + rec.ID + "/accept", 404},
+		{"GET", "/v1/tickets/261130ZZZZZZ", 404},
+		{"GET", "/v1/departments/" + dept + "/tickets", 403},
 	} {
-		if w := tg.do(t, c.method, c.path, nil, bearer(other)); w.status != 403 {
+		if w := tg.do(t, c.method, c.path, nil, bearer(other)); w.status != c.want {
 			t.Errorf("%s %s by another department: %d %s", c.method, c.path, w.status, w.body)
 		}
 	}
-	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "resolved", "message": "不是我们的"}, bearer(other)); w.status != 403 {
+	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "resolved", "message": "不是我们的"}, bearer(other)); w.status != 404 {
 		t.Errorf("reply by another department: %d", w.status)
 	}
 

@@ -116,7 +116,7 @@ func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
 		t.Fatalf("after reassignment: %+v", v)
 	}
 	// The old department lost access; the new one can act.
-	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(dept)); r.status != 403 {
+	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(dept)); r.status != 404 {
 		t.Fatalf("old department accepts: %d", r.status)
 	}
 	enforcement := tg.token(t, auth.RoleDepartment, "urban_enforcement")

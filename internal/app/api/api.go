@@ -30,6 +30,8 @@ import (
 type Store interface {
 	lifecycle.Store
 	Events(ctx context.Context, id string) ([]ticket.Event, error)
+	// GetTicketMeta reads a ticket without unsealing its contact.
+	GetTicketMeta(ctx context.Context, id string) (*ticket.Ticket, error)
 	DepartmentInbox(ctx context.Context, deptID string, status ticket.Status, limit int, cursor string) ([]ticket.Ticket, string, error)
 	ReviewQueue(ctx context.Context, limit int, cursor string) ([]ticket.Ticket, string, error)
 	// Counts sums a counter family over days (scope → metric → total).

@@ -74,7 +74,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /v1/tickets/{id}", id, nil, citizen, 200},
 		{"GET /v1/tickets/{id}", id, nil, lead, 200},
 		{"GET /v1/tickets/{id}", id, nil, co, 200},
-		{"GET /v1/tickets/{id}", id, nil, other, 403},
+		{"GET /v1/tickets/{id}", id, nil, other, 404}, // as for a missing ticket: no existence oracle
 		{"GET /v1/tickets/{id}", id, nil, operator, 200},
 		{"GET /v1/tickets/{id}", id, nil, supervisor, 200},
 		{"GET /v1/tickets/{id}", id, nil, admin, 200},
@@ -125,19 +125,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /v1/tickets/{id}/accept", id, nil, citizen, 401},
 		{"POST /v1/tickets/{id}/accept", id, nil, operator, 403},
 		{"POST /v1/tickets/{id}/accept", id, nil, admin, 403},
-		{"POST /v1/tickets/{id}/accept", id, nil, other, 403},
+		{"POST /v1/tickets/{id}/accept", id, nil, other, 404}, // as for a missing ticket: no existence oracle
 		{"POST /v1/tickets/{id}/accept", id, nil, co, 403},
 		{"POST /v1/tickets/{id}/reply", id, reply, nobody, 401},
 		{"POST /v1/tickets/{id}/reply", id, map[string]any{}, nobody, 401},
 		{"POST /v1/tickets/{id}/reply", id, reply, citizen, 401},
 		{"POST /v1/tickets/{id}/reply", id, reply, operator, 403},
 		{"POST /v1/tickets/{id}/reply", id, map[string]any{"result": "x"}, operator, 403},
-		{"POST /v1/tickets/{id}/reply", id, reply, other, 403},
+		{"POST /v1/tickets/{id}/reply", id, reply, other, 404}, // as for a missing ticket: no existence oracle
 		{"POST /v1/tickets/{id}/reply", id, reply, co, 403},
 		{"POST /v1/tickets/{id}/return", id, ret, nobody, 401},
 		{"POST /v1/tickets/{id}/return", id, map[string]any{}, nobody, 401},
 		{"POST /v1/tickets/{id}/return", id, ret, supervisor, 403},
-		{"POST /v1/tickets/{id}/return", id, ret, other, 403},
+		{"POST /v1/tickets/{id}/return", id, ret, other, 404}, // as for a missing ticket: no existence oracle
 		{"POST /v1/tickets/{id}/return", id, ret, co, 403},
 		{"POST /v1/tickets/{id}/accept", "261127ZZZZZZ", nil, lead, 404},
 		{"POST /v1/tickets/{id}/accept", "../../etc", nil, lead, 404},
@@ -149,7 +149,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /v1/tickets/{id}/extension", id, extensionReq, citizen, 401},
 		{"POST /v1/tickets/{id}/extension", id, extensionReq, operator, 403},
 		{"POST /v1/tickets/{id}/extension", id, extensionReq, co, 403},
-		{"POST /v1/tickets/{id}/extension", id, extensionReq, other, 403},
+		{"POST /v1/tickets/{id}/extension", id, extensionReq, other, 404}, // as for a missing ticket: no existence oracle
 		{"POST /v1/tickets/{id}/extension-decision", id, approve, nobody, 401},
 		{"POST /v1/tickets/{id}/extension-decision", id, approve, lead, 403},
 		{"POST /v1/tickets/{id}/extension-decision", id, approve, supervisor, 409}, // the centre decides (operator or supervisor); nothing is waiting here

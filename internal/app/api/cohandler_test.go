@@ -193,11 +193,11 @@ func TestCoHandlerOpinionAndStaffNotes(t *testing.T) {
 	opinion := map[string]any{"message": "经核查，该工地夜间施工许可已过期，建议执法局依法处罚。"}
 	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "housing").json(opinion)).want(t, "co-handler's opinion", 201)
 	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "urban_enforcement").json(opinion)).want(t, "the lead's own opinion", 409)
-	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "market").json(opinion)).want(t, "an unrelated department", 403)
+	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "market").json(opinion)).want(t, "an unrelated department", 404)
 	e.do(t, route("POST /v1/tickets/{id}/co-opinion", id).as(auth.RoleDepartment, "housing").json(map[string]any{"message": " "})).want(t, "an empty opinion", 400)
 
 	e.do(t, route("POST /v1/tickets/{id}/notes", id).as(auth.RoleOperator, "").json(map[string]any{"text": "市民来电催问，已安抚。"})).want(t, "operator note", 201)
-	e.do(t, route("POST /v1/tickets/{id}/notes", id).as(auth.RoleDepartment, "market").json(map[string]any{"text": "x"})).want(t, "an unrelated department's note", 403)
+	e.do(t, route("POST /v1/tickets/{id}/notes", id).as(auth.RoleDepartment, "market").json(map[string]any{"text": "x"})).want(t, "an unrelated department's note", 404)
 	e.do(t, route("POST /v1/tickets/{id}/notes", id).json(map[string]any{"text": "x"})).want(t, "a note without a token", 401)
 
 	r := e.do(t, route("GET /v1/tickets/{id}", id).as(auth.RoleDepartment, "urban_enforcement"))

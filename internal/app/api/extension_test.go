@@ -88,7 +88,7 @@ func TestExtensionApprovedWaitsForNewDeadline(t *testing.T) {
 	id, code := e.accepted(t)
 	old := e.ticket(t, id).Deadlines.Reply
 
-	e.do(t, route("POST /v1/tickets/{id}/extension", id).as(auth.RoleDepartment, "housing").json(map[string]any{"days": 5, "reason": "需要现场核查"})).want(t, "other department", 403)
+	e.do(t, route("POST /v1/tickets/{id}/extension", id).as(auth.RoleDepartment, "housing").json(map[string]any{"days": 5, "reason": "需要现场核查"})).want(t, "other department", 404)
 	e.do(t, route("POST /v1/tickets/{id}/extension", id).as(auth.RoleOperator, "").json(map[string]any{"days": 5, "reason": "需要现场核查"})).want(t, "operator asks", 403)
 	e.do(t, extension(id, 0)).want(t, "0 days", 400)
 	e.do(t, extension(id, 31)).want(t, "31 days", 400)

@@ -15,6 +15,11 @@ import (
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
+// notYours answers a department asking for a ticket not dispatched to it
+// exactly as for a ticket that does not exist: the answer never tells that
+// another department's ticket exists.
+func notYours() error { return httpapi.NotFound() }
+
 // canRead says whether a staff member may see a ticket: departments only see
 // tickets dispatched to them, as lead or co-handler.
 func canRead(c auth.Claims, t *ticket.Ticket) bool {
@@ -34,7 +39,7 @@ func (h *Handler) staffTicket(ctx context.Context, r *request) (events.APIGatewa
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if !canRead(r.staff, t) {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.Forbidden("this ticket is not dispatched to your department")
+		return events.APIGatewayV2HTTPResponse{}, notYours()
 	}
 	evs, err := h.Store.Events(ctx, id)
 	if err != nil {
@@ -112,7 +117,7 @@ func (h *Handler) leadAction(ctx context.Context, r *request, fn func(t *ticket.
 	actor := ticket.Actor{Role: ticket.ActorDepartment, ID: r.staff.Dept}
 	return lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if !canRead(r.staff, t) {
-			return nil, httpapi.Forbidden("this ticket is not dispatched to your department")
+			return nil, notYours()
 		}
 		if t.DepartmentID != r.staff.Dept {
 			return nil, httpapi.Forbidden("only the lead department may do this")
@@ -208,7 +213,7 @@ func (h *Handler) staffNote(ctx context.Context, r *request) (events.APIGatewayV
 	// A note only adds to the timeline: racing writers must not make it fail.
 	_, err = lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if !canRead(r.staff, t) {
-			return nil, httpapi.Forbidden("this ticket is not dispatched to your department")
+			return nil, notYours()
 		}
 		return t.AddStaffNote(body.Text, actor, now)
 	})
@@ -234,7 +239,7 @@ func (h *Handler) coOpinion(ctx context.Context, r *request) (events.APIGatewayV
 	now := h.now()
 	t, err := lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if !canRead(r.staff, t) {
-			return nil, httpapi.Forbidden("this ticket is not dispatched to your department")
+			return nil, notYours()
 		}
 		return t.AddCoOpinion(body.Message, actor, r.staff.Subject, now)
 	})
