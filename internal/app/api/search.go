@@ -29,21 +29,15 @@ const (
 	maxExportRows = 5000
 )
 
-var searchParams = map[string]bool{
-	"status": true, "departmentId": true, "category": true, "region": true, "from": true, "to": true,
-	"overdue": true, "escalated": true, "q": true, "cursor": true, "limit": true, "format": true,
+var searchParams = []string{
+	"status", "departmentId", "category", "region", "from", "to", "overdue", "escalated", "q", "cursor", "limit", "format",
 }
 
 // parseTicketQuery reads the query string of GET /v1/tickets. Every
 // parameter is checked; the catalog and the division list name what exists.
 func parseTicketQuery(params map[string]string, cat *catalog.Catalog, regions RegionNames) (ports.TicketQuery, error) {
 	var q ports.TicketQuery
-	fields := map[string]string{}
-	for k := range params {
-		if !searchParams[k] {
-			fields[k] = "unknown parameter"
-		}
-	}
+	fields := unknownParams(params, searchParams)
 	if v := params["status"]; v != "" {
 		if q.Status = ticket.Status(v); !q.Status.Valid() {
 			fields["status"] = "a ticket status"

@@ -51,16 +51,21 @@ func daysIn(from, to ticket.Date) int {
 
 // checkParams refuses parameters a route does not know.
 func checkParams(params map[string]string, known ...string) error {
+	if fields := unknownParams(params, known); len(fields) > 0 {
+		return httpapi.BadRequest("unknown parameters", fields)
+	}
+	return nil
+}
+
+// unknownParams lists, as field errors, the parameters not in known.
+func unknownParams(params map[string]string, known []string) map[string]string {
 	fields := map[string]string{}
 	for k := range params {
 		if !slices.Contains(known, k) {
 			fields[k] = "unknown parameter"
 		}
 	}
-	if len(fields) > 0 {
-		return httpapi.BadRequest("unknown parameters", fields)
-	}
-	return nil
+	return fields
 }
 
 // statsRequest is what the stats routes share: the answer's format and

@@ -78,6 +78,8 @@ type DepartmentStats struct {
 	CoHandled      int    `json:"coHandled"`
 	CoOpinions     int    `json:"coOpinions"`
 	Rates
+	// counts are what the row was made of, for the export's columns.
+	counts map[string]int
 }
 
 // TotalStats is the hotline's row: every ticket once, whoever handled it.
@@ -96,6 +98,7 @@ type TotalStats struct {
 	Resolved         int `json:"resolved"`
 	Satisfied        int `json:"satisfied"`
 	Rates
+	counts map[string]int
 }
 
 func departmentRow(id, name string, c map[string]int) DepartmentStats {
@@ -105,7 +108,7 @@ func departmentRow(id, name string, c map[string]int) DepartmentStats {
 		Due: c[ticket.MetricDue], RepliedOnTime: c[ticket.MetricRepliedOnTime], Replied: c[ticket.MetricReplied],
 		Overdue: c[ticket.MetricOverdue], Rated: c[ticket.MetricRated], Resolved: c[ticket.MetricResolved],
 		Satisfied: c[ticket.MetricSatisfied], CoHandled: c[ticket.MetricCoHandled], CoOpinions: c[ticket.MetricCoOpinions],
-		Rates: ratesOf(c),
+		Rates: ratesOf(c), counts: c,
 	}
 }
 
@@ -117,7 +120,7 @@ func Total(counts map[string]map[string]int) TotalStats {
 		Merged: c[ticket.MetricMerged], Withdrawn: c[ticket.MetricWithdrawn], Dispatched: c[ticket.MetricDispatched],
 		Due: c[ticket.MetricDue], RepliedOnTime: c[ticket.MetricRepliedOnTime], Replied: c[ticket.MetricReplied],
 		Overdue: c[ticket.MetricOverdue], Rated: c[ticket.MetricRated], Resolved: c[ticket.MetricResolved],
-		Satisfied: c[ticket.MetricSatisfied], Rates: ratesOf(c),
+		Satisfied: c[ticket.MetricSatisfied], Rates: ratesOf(c), counts: c,
 	}
 }
 
@@ -171,28 +174,10 @@ func StatsTable(rows []DepartmentStats, total *TotalStats) export.Table {
 		return append(out, export.Percent{Value: r.OnTimeRate}, export.Percent{Value: r.ResolutionRate}, export.Percent{Value: r.SatisfactionRate})
 	}
 	for _, d := range rows {
-		t.Rows = append(t.Rows, row(d.ID, d.Name, d.counts(), departmentColumns, d.Rates))
+		t.Rows = append(t.Rows, row(d.ID, d.Name, d.counts, departmentColumns, d.Rates))
 	}
 	if total != nil {
-		t.Rows = append(t.Rows, row(ticket.ScopeHotline, "全市 hotline", total.counts(), totalColumns, total.Rates))
+		t.Rows = append(t.Rows, row(ticket.ScopeHotline, "全市 hotline", total.counts, totalColumns, total.Rates))
 	}
 	return t
-}
-
-func (d DepartmentStats) counts() map[string]int {
-	return map[string]int{
-		ticket.MetricReceived: d.Received, ticket.MetricAccepted: d.Accepted, ticket.MetricAcceptedOnTime: d.AcceptedOnTime,
-		ticket.MetricDue: d.Due, ticket.MetricRepliedOnTime: d.RepliedOnTime, ticket.MetricReplied: d.Replied,
-		ticket.MetricOverdue: d.Overdue, ticket.MetricRated: d.Rated, ticket.MetricResolved: d.Resolved,
-		ticket.MetricSatisfied: d.Satisfied, ticket.MetricCoHandled: d.CoHandled, ticket.MetricCoOpinions: d.CoOpinions,
-	}
-}
-
-func (t TotalStats) counts() map[string]int {
-	return map[string]int{
-		ticket.MetricReceived: t.Received, ticket.MetricAnsweredDirectly: t.AnsweredDirectly, ticket.MetricRejected: t.Rejected,
-		ticket.MetricMerged: t.Merged, ticket.MetricWithdrawn: t.Withdrawn, ticket.MetricDispatched: t.Dispatched,
-		ticket.MetricDue: t.Due, ticket.MetricRepliedOnTime: t.RepliedOnTime, ticket.MetricReplied: t.Replied,
-		ticket.MetricOverdue: t.Overdue, ticket.MetricRated: t.Rated, ticket.MetricResolved: t.Resolved, ticket.MetricSatisfied: t.Satisfied,
-	}
 }
