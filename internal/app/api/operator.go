@@ -90,13 +90,10 @@ func (h *Handler) reassign(ctx context.Context, r *request) (events.APIGatewayV2
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if !cat.HasDepartment(body.DepartmentID) {
-		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("unknown department", map[string]string{"departmentId": "unknown department"})
-	}
 	actor := ticket.Actor{Role: ticket.ActorOperator, ID: r.staff.Subject}
 	now := h.now()
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		return t.Reassign(body.DepartmentID, body.Urgency, cat, actor, now)
+		return t.Reassign(body.DepartmentID, body.Reason, body.Urgency, cat, actor, now)
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -16,8 +14,12 @@ import (
 	"github.com/hotline12345/hotline/internal/app/insight"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
+	"github.com/hotline12345/hotline/internal/domain/text"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
+
+// searchText is what q may be: words on one line.
+var searchText = text.Field{Min: 2, Max: maxSearchText}
 
 const (
 	// maxSearchDays bounds a search's filing range (a year, leap or not).
@@ -95,11 +97,8 @@ func parseTicketQuery(params map[string]string, cat *catalog.Catalog, regions Re
 	}
 	if v := params["q"]; v != "" {
 		q.Text = strings.TrimSpace(v)
-		switch {
-		case !utf8.ValidString(v), strings.IndexFunc(v, unicode.IsControl) >= 0:
-			fields["q"] = "text without control characters"
-		case utf8.RuneCountInString(q.Text) < 2 || utf8.RuneCountInString(q.Text) > maxSearchText:
-			fields["q"] = fmt.Sprintf("2 to %d characters", maxSearchText)
+		if _, msg := searchText.Check(v); msg != "" {
+			fields["q"] = msg
 		}
 	}
 	if v := params["limit"]; v != "" {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 
 	"github.com/hotline12345/hotline/internal/domain/catalog"

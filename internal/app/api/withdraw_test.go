@@ -3,6 +3,7 @@ package api_test
 import (
 	"testing"
 
+	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
@@ -30,4 +31,20 @@ func TestWithdrawalEndsTheWorkflow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A right-to-left override or a NUL is refused at every door, not only at
+// intake: the citizen's supplement and the department's reply get a 400 that
+// names the field, and nothing is kept.
+func TestFormatCharactersAreRefusedAfterIntake(t *testing.T) {
+	e := newEnv(t)
+	id, code := e.dispatched(t)
+	e.do(t, route("POST /v1/tickets/{id}/supplements", id).code(code).json(map[string]string{"content": "发票\u202e照片"})).want(t, "supplement with U+202E", 400)
+	e.do(t, route("POST /v1/tickets/{id}/reply", id).as(auth.RoleDepartment, "market").
+		json(map[string]any{"result": "resolved", "message": "已退款\x00。"})).want(t, "reply with NUL", 400)
+	e.do(t, route("POST /v1/tickets/{id}/notes", id).as(auth.RoleOperator, "").json(map[string]string{"text": "\x1b[2J清屏"})).want(t, "note with ESC", 400)
+	if tk := e.ticket(t, id); tk.Status != ticket.StatusDispatched || tk.Reply != nil {
+		t.Fatalf("after refused input: %s %+v", tk.Status, tk.Reply)
+	}
+	e.do(t, route("GET /v1/tickets", "").as(auth.RoleSupervisor, "").q("q", "退\u2028款")).want(t, "search with U+2028", 400)
 }

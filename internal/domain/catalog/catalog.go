@@ -12,10 +12,10 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/hotline12345/hotline/internal/domain/region"
+	"github.com/hotline12345/hotline/internal/domain/text"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -510,16 +510,9 @@ func (c *Catalog) Deadlines(t *ticket.Ticket, dispatchedAt time.Time) ticket.Dea
 	return ticket.ComputeDeadlines(dispatchedAt, c.ServiceLevelFor(t), c.calendar)
 }
 
-// printable reports whether s is valid UTF-8 without control characters
-// (line breaks, tabs, NUL) or Unicode line and paragraph separators.
+// printable reports whether s is a single line of text without control or
+// format characters.
 func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return false
-		}
-	}
-	return true
+	_, bad := text.Refused(s, false)
+	return !bad
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hotline12345/hotline/internal/domain/text"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -33,6 +34,14 @@ func Load(data []byte) (*Screener, error) {
 	return &s, nil
 }
 
+// answerText is what a knowledge-base answer may be.
+var answerText = text.Field{Min: 1, Max: 2000, Multiline: true}
+
+func printableTerm(w string) bool {
+	_, bad := text.Refused(w, false)
+	return !bad
+}
+
 // Validate checks the configuration, reporting every problem, and prepares
 // the matchers; call it after changing fields by hand.
 func (s *Screener) Validate() error {
@@ -49,6 +58,8 @@ func (s *Screener) Validate() error {
 			switch {
 			case strings.TrimSpace(t.text) == "" || utf8.RuneCountInString(w) > 50:
 				add("%s: terms must have 1–50 characters with a letter or digit", where)
+			case !printableTerm(w):
+				add("%s: %q has a control or format character", where, clip(w))
 			case seen[t.text]:
 				add("%s: %q listed twice", where, clip(w))
 			}
@@ -104,12 +115,12 @@ func (s *Screener) Validate() error {
 			}
 			checkTerms(where+": match", g)
 		}
-		for lang, text := range e.Answer {
+		for lang, answer := range e.Answer {
 			if !lang.Valid() {
 				add("%s: unknown answer language %q", where, clip(string(lang)))
 			}
-			if strings.TrimSpace(text) == "" || utf8.RuneCountInString(text) > 2000 {
-				add("%s: answers must have 1–2000 characters", where)
+			if _, msg := answerText.Check(answer); msg != "" {
+				add("%s: answer (%s): %s", where, lang, msg)
 			}
 		}
 		if e.Answer[ticket.LanguageZH] == "" || e.Answer[ticket.LanguageEN] == "" {

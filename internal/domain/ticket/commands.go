@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The commands people give a ticket. Each checks its input and the ticket's
@@ -95,10 +94,7 @@ func CheckReply(result ReplyResult, message string) (string, error) {
 	default:
 		fields["result"] = "resolved, explained or unresolvable"
 	}
-	msg := strings.TrimSpace(message)
-	if n := utf8.RuneCountInString(msg); n < 1 || n > MaxReplyRunes {
-		fields["message"] = fmt.Sprintf("1 to %d characters", MaxReplyRunes)
-	}
+	msg := checkText(fields, "message", message, replyText)
 	if len(fields) > 0 {
 		return "", &ValidationError{Message: "invalid reply", Fields: fields}
 	}
@@ -123,9 +119,10 @@ func (t *Ticket) RecordReply(result ReplyResult, message string, by Actor, subje
 
 // CheckReturnReason checks why a department returns a ticket and returns it as kept.
 func CheckReturnReason(reason string) (string, error) {
-	r := strings.TrimSpace(reason)
-	if n := utf8.RuneCountInString(r); n < 2 || n > MaxReturnReasonRunes {
-		return "", &ValidationError{Message: "a return needs a reason", Fields: map[string]string{"reason": fmt.Sprintf("2 to %d characters", MaxReturnReasonRunes)}}
+	fields := map[string]string{}
+	r := checkText(fields, "reason", reason, reasonText)
+	if len(fields) > 0 {
+		return "", &ValidationError{Message: "a return needs a reason", Fields: fields}
 	}
 	return r, nil
 }
@@ -170,10 +167,7 @@ func CheckRating(in RatingInput, byOperator bool) (RatingInput, error) {
 	if in.Score < 1 || in.Score > 5 {
 		fields["score"] = "required: 1 to 5"
 	}
-	in.Comment = strings.TrimSpace(in.Comment)
-	if utf8.RuneCountInString(in.Comment) > MaxCommentRunes {
-		fields["comment"] = fmt.Sprintf("at most %d characters", MaxCommentRunes)
-	}
+	in.Comment = checkText(fields, "comment", in.Comment, commentText)
 	switch {
 	case byOperator && in.Method != RatingMethodPhone:
 		fields["method"] = `"phone": operators record what a citizen said on the phone`
@@ -229,10 +223,10 @@ func (t *Ticket) Rate(in RatingInput, by Actor, now time.Time) ([]Event, RatingO
 
 // CheckSupplement checks what a citizen adds to a ticket and returns it as kept.
 func CheckSupplement(content string) (string, error) {
-	c := strings.TrimSpace(content)
-	if n := utf8.RuneCountInString(c); n == 0 || n > MaxSupplementRunes {
-		msg := fmt.Sprintf("1 to %d characters", MaxSupplementRunes)
-		return "", &ValidationError{Message: "content must be " + msg, Fields: map[string]string{"content": msg}}
+	fields := map[string]string{}
+	c := checkText(fields, "content", content, supplementText)
+	if len(fields) > 0 {
+		return "", &ValidationError{Message: "content: " + fields["content"], Fields: fields}
 	}
 	return c, nil
 }
@@ -301,13 +295,11 @@ func (d OperatorReview) check(cat Catalog, t *Ticket) map[string]string {
 	case DecisionReject:
 		// Confirming a suspected emergency needs no words: the citizen is
 		// told the numbers already named.
-		if utf8.RuneCountInString(strings.TrimSpace(d.Reason)) < 2 && len(t.SuspectedEmergency) == 0 {
+		if r := checkText(fields, "reason", d.Reason, optionalReasonText); r == "" && len(t.SuspectedEmergency) == 0 {
 			fields["reason"] = "required for a rejection; the citizen is told"
 		}
 	case DecisionAnswer:
-		if n := utf8.RuneCountInString(strings.TrimSpace(d.Answer)); n < 2 || n > MaxReplyRunes {
-			fields["answer"] = fmt.Sprintf("2 to %d characters", MaxReplyRunes)
-		}
+		checkText(fields, "answer", d.Answer, answerText)
 	case DecisionMerge:
 		if id := NormalizeID(d.MergeInto); !ValidID(id) || id == t.ID {
 			fields["mergeInto"] = "the id of another open ticket"
@@ -370,13 +362,19 @@ func (t *Ticket) DecideReview(d OperatorReview, cat Catalog, by Actor, now time.
 }
 
 // Reassign sends a returned ticket waiting for an operator to another lead
-// department (改派) and finishes that wait; urgency "" keeps the ticket's.
-func (t *Ticket) Reassign(departmentID string, urgency Urgency, cat Catalog, by Actor, now time.Time) ([]Event, error) {
+// department (改派) and finishes that wait; urgency "" keeps the ticket's. The
+// reason, when given, is kept for staff.
+func (t *Ticket) Reassign(departmentID, reason string, urgency Urgency, cat Catalog, by Actor, now time.Time) ([]Event, error) {
+	fields := map[string]string{}
 	if !cat.HasDepartment(departmentID) {
-		return nil, &ValidationError{Message: "unknown department", Fields: map[string]string{"departmentId": "unknown department"}}
+		fields["departmentId"] = "unknown department"
 	}
 	if !urgency.Valid() {
-		return nil, &ValidationError{Message: "invalid urgency", Fields: map[string]string{"urgency": "normal or urgent"}}
+		fields["urgency"] = "normal or urgent"
+	}
+	why := checkText(fields, "reason", reason, optionalReasonText)
+	if len(fields) > 0 {
+		return nil, &ValidationError{Message: "invalid reassignment", Fields: fields}
 	}
 	if t.Status != StatusReturned || t.WaitingStep != StepOperator {
 		return nil, &RefusedError{Reason: "only a returned ticket waiting for an operator can be reassigned"}
@@ -389,7 +387,11 @@ func (t *Ticket) Reassign(departmentID string, urgency Urgency, cat Catalog, by 
 	if urgency != "" {
 		t.Urgency = urgency
 	}
-	return []Event{t.Note("reassigned", by, now, "改派至 "+cat.DepartmentName(departmentID), true)}, nil
+	evs := []Event{t.Note("reassigned", by, now, "改派至 "+cat.DepartmentName(departmentID), true)}
+	if why != "" {
+		evs = append(evs, t.Note("staff_note", by, now, "改派理由 / why reassigned: "+why, false))
+	}
+	return evs, nil
 }
 
 // NextHandler is where the next dispatch round goes, when a person decided
@@ -446,9 +448,10 @@ func (t *Ticket) NoticeUndelivered(notice string, channels []string, now time.Ti
 // RecordPhoneCall records an operator's call to a citizen who could not be
 // told by e-mail or SMS, and takes the ticket off the operator's queue.
 func (t *Ticket) RecordPhoneCall(note string, by Actor, now time.Time) ([]Event, error) {
-	n := strings.TrimSpace(note)
-	if c := utf8.RuneCountInString(n); c < 2 || c > MaxReturnReasonRunes {
-		return nil, &ValidationError{Message: "say what the citizen was told", Fields: map[string]string{"note": fmt.Sprintf("2 to %d characters", MaxReturnReasonRunes)}}
+	fields := map[string]string{}
+	n := checkText(fields, "note", note, reasonText)
+	if len(fields) > 0 {
+		return nil, &ValidationError{Message: "say what the citizen was told", Fields: fields}
 	}
 	if t.PhoneCallNeeded == "" {
 		return nil, &RefusedError{Reason: "no phone call is waiting on this ticket"}
@@ -548,10 +551,11 @@ func (t *Ticket) Repair(attempt int, expected *Stuck, by Actor, now time.Time) (
 // MaxNoteRunes bounds a staff note and a co-handler's opinion.
 const MaxNoteRunes = 2000
 
-func checkNote(field, text string) (string, error) {
-	n := strings.TrimSpace(text)
-	if c := utf8.RuneCountInString(n); c < 1 || c > MaxNoteRunes {
-		return "", &ValidationError{Message: field + " must be 1 to 2000 characters", Fields: map[string]string{field: fmt.Sprintf("1 to %d characters", MaxNoteRunes)}}
+func checkNote(field, note string) (string, error) {
+	fields := map[string]string{}
+	n := checkText(fields, field, note, noteText)
+	if len(fields) > 0 {
+		return "", &ValidationError{Message: field + ": " + fields[field], Fields: fields}
 	}
 	return n, nil
 }
@@ -600,9 +604,10 @@ const MaxWithdrawalReasonRunes = 500
 // department is answered "withdrawn", which ends the workflow after the
 // department is told.
 func (t *Ticket) Withdraw(reason string, now time.Time) ([]Event, error) {
-	r := strings.TrimSpace(reason)
-	if n := utf8.RuneCountInString(r); n < 1 || n > MaxWithdrawalReasonRunes {
-		return nil, &ValidationError{Message: "say why the ticket is withdrawn", Fields: map[string]string{"reason": fmt.Sprintf("1 to %d characters", MaxWithdrawalReasonRunes)}}
+	fields := map[string]string{}
+	r := checkText(fields, "reason", reason, withdrawalText)
+	if len(fields) > 0 {
+		return nil, &ValidationError{Message: "say why the ticket is withdrawn", Fields: fields}
 	}
 	if !CanTransition(t.Status, StatusWithdrawn) {
 		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; it can be withdrawn only until the department replies"}

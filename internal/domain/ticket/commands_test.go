@@ -253,10 +253,10 @@ func TestDecideReview(t *testing.T) {
 
 func TestReassign(t *testing.T) {
 	tk := parked(StatusReturned, StepOperator)
-	if _, err := tk.Reassign("nasa", "", fakeCatalog{}, op, cmdNow); fieldsOf(t, err)["departmentId"] == "" {
+	if _, err := tk.Reassign("nasa", "", "", fakeCatalog{}, op, cmdNow); fieldsOf(t, err)["departmentId"] == "" {
 		t.Fatal("unknown department passed")
 	}
-	evs, err := tk.Reassign("housing", "", fakeCatalog{}, op, cmdNow)
+	evs, err := tk.Reassign("housing", "", "", fakeCatalog{}, op, cmdNow)
 	if err != nil || tk.PendingDepartmentID != "housing" || len(evs) != 1 || evs[0].Note != "改派至 住建委" {
 		t.Fatalf("reassign: %v %+v %+v", err, tk, evs)
 	}
@@ -265,7 +265,7 @@ func TestReassign(t *testing.T) {
 	if out.Decision != "accept" {
 		t.Fatalf("answer %+v", out)
 	}
-	_, err = tk.Reassign("market", "", fakeCatalog{}, op, cmdNow)
+	_, err = tk.Reassign("market", "", "", fakeCatalog{}, op, cmdNow)
 	refused(t, err) // the wait is answered: nothing left to reassign
 }
 
@@ -368,7 +368,7 @@ func TestAcceptingNeedsACategoryAndTakesUrgency(t *testing.T) {
 
 	// Reassignment can mark it urgent too; "" keeps what the ticket has.
 	tk = parked(StatusReturned, StepOperator)
-	if _, err := tk.Reassign("market", UrgencyUrgent, fakeCatalog{}, op, cmdNow); err != nil || tk.Urgency != UrgencyUrgent {
+	if _, err := tk.Reassign("market", "", UrgencyUrgent, fakeCatalog{}, op, cmdNow); err != nil || tk.Urgency != UrgencyUrgent {
 		t.Fatalf("reassign urgent: %v %q", err, tk.Urgency)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Extension is a department's request for more time (延期) and the
@@ -36,8 +35,7 @@ const (
 
 // Bounds of an extension request.
 const (
-	MaxExtensionDays    = 30
-	MaxExtensionReasons = 1000 // runes
+	MaxExtensionDays = 30
 )
 
 // ExtensionError says an extension request or decision does not fit the
@@ -54,9 +52,7 @@ func CheckExtensionRequest(days int, reason string) error {
 	if days < 1 || days > MaxExtensionDays {
 		fields["days"] = fmt.Sprintf("1 to %d working days", MaxExtensionDays)
 	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(reason)); n < 2 || n > MaxExtensionReasons {
-		fields["reason"] = "2 to 1000 characters"
-	}
+	checkText(fields, "reason", reason, reasonText)
 	if len(fields) > 0 {
 		return &ValidationError{Fields: fields}
 	}
@@ -139,11 +135,8 @@ func CheckExtensionDecision(approve *bool, reason string) error {
 	if approve == nil {
 		fields["approve"] = "required: true or false"
 	}
-	n := utf8.RuneCountInString(strings.TrimSpace(reason))
-	switch {
-	case n > MaxExtensionReasons:
-		fields["reason"] = "at most 1000 characters"
-	case approve != nil && !*approve && n < 2:
+	r := checkText(fields, "reason", reason, optionalReasonText)
+	if approve != nil && !*approve && r == "" && fields["reason"] == "" {
 		fields["reason"] = "required when rejecting"
 	}
 	if len(fields) > 0 {

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/hotline12345/hotline/internal/domain/contact"
@@ -243,26 +242,14 @@ func (s Submission) Validate(operator bool) error {
 		v.add("category", "must be a category code such as consumer.refund")
 	}
 
-	n := utf8.RuneCountInString(s.Content)
-	switch {
-	case n == 0:
-		v.add("content", "required")
-	case n < MinContentRunes || n > MaxContentRunes:
-		v.add("content", fmt.Sprintf("must be %d to %d characters", MinContentRunes, MaxContentRunes))
-	case hasControl(s.Content):
-		v.add("content", "must not contain control characters")
-	}
-	if m := checkText(s.InvolvedUnit, MaxUnitRunes); m != "" {
-		v.add("involvedUnit", m)
-	}
+	checkText(v.Fields, "content", s.Content, contentText)
+	checkText(v.Fields, "involvedUnit", s.InvolvedUnit, unitText)
 
 	if l := s.Location; l != nil {
 		if l.Region != "" && !ValidRegion(l.Region) {
 			v.add("location.region", "must be a GB/T 2260 administrative division code (list of "+region.Revision+")")
 		}
-		if m := checkText(l.Address, MaxAddressRunes); m != "" {
-			v.add("location.address", m)
-		}
+		checkText(v.Fields, "location.address", l.Address, addressText)
 		if (l.Lat == nil) != (l.Lng == nil) {
 			v.add("location", "lat and lng go together")
 		}
@@ -278,9 +265,7 @@ func (s Submission) Validate(operator bool) error {
 	if s.Contact != nil {
 		c = *s.Contact
 	}
-	if m := checkText(c.Name, MaxNameRunes); m != "" {
-		v.add("contact.name", m)
-	}
+	checkText(v.Fields, "contact.name", c.Name, nameText)
 	if c.Phone != "" {
 		if _, ok := contact.Phone(c.Phone); !ok {
 			v.add("contact.phone", "must be a mainland mobile number or a landline with area code")
@@ -334,29 +319,6 @@ func (s Submission) NewTicket(id string, now time.Time) *Ticket {
 		t.Contact = &c
 	}
 	return t
-}
-
-func checkText(s string, max int) string {
-	if utf8.RuneCountInString(s) > max {
-		return fmt.Sprintf("must be at most %d characters", max)
-	}
-	if hasControl(s) {
-		return "must not contain control characters"
-	}
-	return ""
-}
-
-// hasControl reports control characters other than line breaks and tabs.
-func hasControl(s string) bool {
-	for _, r := range s {
-		if r == '\n' || r == '\r' || r == '\t' {
-			continue
-		}
-		if unicode.IsControl(r) {
-			return true
-		}
-	}
-	return false
 }
 
 func joinTypes(ts []Type) string {
