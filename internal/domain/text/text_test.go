@@ -17,7 +17,7 @@ func TestRefused(t *testing.T) {
 		{"第一行\n第二行\r\n\t缩进", true, false},
 		{"第一行\n第二行", false, true},
 		{"👨\u200d👩\u200d👧 一家人", false, false}, // emoji joined by ZWJ
-		{"字符\ufffd本身", false, false},            // U+FFFD written out is a character
+		{"字符\ufffd本身", false, false},          // U+FFFD written out is a character
 		{"a\x00b", true, true},
 		{"\x1b[31mred", true, true},
 		{"abc\u202edcba", true, true},
