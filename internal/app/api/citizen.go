@@ -53,6 +53,10 @@ func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	cursor, err := timelineCursor(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	evs, err := h.Store.Events(ctx, t.ID)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -61,7 +65,7 @@ func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, citizenView(t, evs, cat)), nil
+	return httpapi.JSON(http.StatusOK, citizenView(t, evs, cat, cursor)), nil
 }
 
 type supplementBody struct {

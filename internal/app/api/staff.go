@@ -41,6 +41,10 @@ func (h *Handler) staffTicket(ctx context.Context, r *request) (events.APIGatewa
 	if !canRead(r.staff, t) {
 		return events.APIGatewayV2HTTPResponse{}, notYours()
 	}
+	cursor, err := timelineCursor(r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	evs, err := h.Store.Events(ctx, id)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -49,7 +53,7 @@ func (h *Handler) staffTicket(ctx context.Context, r *request) (events.APIGatewa
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, staffView(t, evs, cat, canSeeContact(r.staff))), nil
+	return httpapi.JSON(http.StatusOK, staffView(t, evs, cat, canSeeContact(r.staff), cursor)), nil
 }
 
 // pageSize reads ?limit= (1–100, default 20).

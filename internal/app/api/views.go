@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"strings"
 	"time"
@@ -49,14 +50,47 @@ type CitizenView struct {
 	Answer     string            `json:"answer,omitempty"`
 	Notice     string            `json:"notice,omitempty"`
 	Timeline   []timelineEntry   `json:"timeline"`
+	// TimelineNext is the timelineCursor of the timeline's next page.
+	TimelineNext string `json:"timelineNext,omitempty"`
 }
 
-func citizenView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog) CitizenView {
+// timelinePageSize bounds the timeline entries of one view: with every other
+// field at its limit a page stays far below Lambda's 6 MB answer.
+const timelinePageSize = 100
+
+// timelineCursor reads ?timelineCursor=, the position of a timeline page.
+func timelineCursor(r *request) (int, error) {
+	v, ok := r.QueryStringParameters["timelineCursor"]
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 || n%timelinePageSize != 0 || strconv.Itoa(n) != v {
+		return 0, httpapi.BadRequest("timelineCursor is not one this API gave", map[string]string{"timelineCursor": "the timelineNext of an earlier answer"})
+	}
+	return n, nil
+}
+
+// pageOf returns the page of entries at the cursor and the cursor of the next
+// page ("" on the last). A cursor past the end gives an empty page.
+func pageOf[E any](entries []E, cursor int) ([]E, string) {
+	if cursor >= len(entries) {
+		return []E{}, ""
+	}
+	end := cursor + timelinePageSize
+	if end >= len(entries) {
+		return entries[cursor:], ""
+	}
+	return entries[cursor:end], strconv.Itoa(end)
+}
+
+func citizenView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, cursor int) CitizenView {
 	status := ticket.CitizenStatus(t.Status)
 	v := CitizenView{
 		ID: t.ID, Type: t.Type, Category: t.Category, Status: status, StatusText: ticket.StatusText(status, t.Language), CreatedAt: t.CreatedAt,
-		Answer: t.Answer, Notice: t.ReviewNotice, Timeline: timeline(evs, true),
+		Answer: t.Answer, Notice: t.ReviewNotice,
 	}
+	v.Timeline, v.TimelineNext = pageOf(timeline(evs, true), cursor)
 	if t.DepartmentID != "" {
 		v.Department = &departmentRef{ID: t.DepartmentID, Name: cat.DepartmentName(t.DepartmentID)}
 	}
@@ -102,11 +136,12 @@ type StaffView struct {
 	Contact        *ticket.Contact `json:"contact,omitempty"`
 	ContactMasked  bool            `json:"contactMasked"`
 	Timeline       []staffEvent    `json:"timeline"`
+	TimelineNext   string          `json:"timelineNext,omitempty"`
 	// Tally hides the ticket's statistics bookkeeping: not for people.
 	Tally *struct{} `json:"tally,omitempty"`
 }
 
-func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmasked bool) StaffView {
+func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmasked bool, cursor int) StaffView {
 	v := StaffView{Ticket: *t, ContactMasked: !unmasked}
 	if t.DepartmentID != "" {
 		v.DepartmentName = cat.DepartmentName(t.DepartmentID)
@@ -118,13 +153,15 @@ func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmas
 		}
 		v.Contact = &c
 	}
+	all := make([]staffEvent, 0, len(evs))
 	status := ticket.StatusReceived
 	for _, e := range evs {
 		if e.To != "" {
 			status = e.To
 		}
-		v.Timeline = append(v.Timeline, staffEvent{Event: e, Status: status})
+		all = append(all, staffEvent{Event: e, Status: status})
 	}
+	v.Timeline, v.TimelineNext = pageOf(all, cursor)
 	return v
 }
 

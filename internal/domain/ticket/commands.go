@@ -241,6 +241,10 @@ func (t *Ticket) Supplement(content string, now time.Time) ([]Event, error) {
 	if !t.Status.Open() {
 		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; supplements are closed"}
 	}
+	if t.Supplements >= MaxSupplements {
+		return nil, &RefusedError{Reason: fmt.Sprintf("a ticket takes at most %d supplements; this one has them all", MaxSupplements)}
+	}
+	t.Supplements++
 	return []Event{t.Note("supplement", Actor{Role: ActorCitizen}, now, c, true)}, nil
 }
 
@@ -551,6 +555,22 @@ func (t *Ticket) Repair(attempt int, expected *Stuck, by Actor, now time.Time) (
 // MaxNoteRunes bounds a staff note and a co-handler's opinion.
 const MaxNoteRunes = 2000
 
+// MaxSupplements (API.md v1.1) and MaxStaffNotes bound what people add to a
+// ticket's timeline, so a ticket's views and its partition stay small.
+const (
+	MaxSupplements = 20
+	MaxStaffNotes  = 200
+)
+
+// countStaffNote counts a staff note or co-handler's opinion against the bound.
+func (t *Ticket) countStaffNote() error {
+	if t.StaffNotes >= MaxStaffNotes {
+		return &RefusedError{Reason: fmt.Sprintf("a ticket takes at most %d staff notes and opinions; this one has them all", MaxStaffNotes)}
+	}
+	t.StaffNotes++
+	return nil
+}
+
 func checkNote(field, note string) (string, error) {
 	fields := map[string]string{}
 	n := checkText(fields, field, note, noteText)
@@ -565,6 +585,9 @@ func checkNote(field, note string) (string, error) {
 func (t *Ticket) AddStaffNote(text string, by Actor, now time.Time) ([]Event, error) {
 	n, err := checkNote("text", text)
 	if err != nil {
+		return nil, err
+	}
+	if err := t.countStaffNote(); err != nil {
 		return nil, err
 	}
 	return []Event{t.Note("staff_note", by, now, n, false)}, nil
@@ -582,6 +605,9 @@ func (t *Ticket) AddCoOpinion(message string, by Actor, subject string, now time
 	}
 	if t.Status != StatusDispatched && t.Status != StatusAccepted {
 		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; opinions go in while the lead handles it"}
+	}
+	if err := t.countStaffNote(); err != nil {
+		return nil, err
 	}
 	op := CoOpinion{DepartmentID: by.ID, Message: m, By: subject, At: now}
 	if i := slices.IndexFunc(t.CoOpinions, func(o CoOpinion) bool { return o.DepartmentID == by.ID }); i >= 0 {

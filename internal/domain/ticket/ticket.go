@@ -218,6 +218,11 @@ type Ticket struct {
 	// CoOpinions are the co-handling departments' opinions (协办意见), one per
 	// department (a later one replaces it); the lead reads them before replying.
 	CoOpinions []CoOpinion `json:"coOpinions,omitempty"`
+	// Supplements and StaffNotes count what citizens and staff added to the
+	// timeline (staff notes and co-handlers' opinions), so both stay bounded:
+	// every addition is a write and a line of every view.
+	Supplements int `json:"supplements,omitempty"`
+	StaffNotes  int `json:"staffNotes,omitempty"`
 	// MergedTickets are the tickets merged into this one (并单): their citizens
 	// are told this ticket's result, and they close with it.
 	MergedTickets []string `json:"mergedTickets,omitempty"`
