@@ -157,8 +157,8 @@ func TestOperatorRejectsWithReason(t *testing.T) {
 		t.Fatalf("reject: %d %s", r.status, r.body)
 	}
 	eventually(t, "the rejection e-mail", func() bool {
-		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
-		return ok && strings.Contains(m.Body.TextPart, reason)
+		_, ok := findMail(t, tg.edge, citizenEmail, rec.ID, reason)
+		return ok
 	})
 	if v := tg.citizen(t, rec.ID, rec.AccessCode); v.Status != "rejected" || v.Notice != reason {
 		t.Fatalf("citizen view %+v", v)
@@ -179,8 +179,8 @@ func TestOperatorMergesIntoAnOpenTicket(t *testing.T) {
 		t.Fatalf("merge: %d %s", r.status, r.body)
 	}
 	eventually(t, "the merge e-mail", func() bool {
-		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
-		return ok && strings.Contains(m.Body.TextPart, open.ID)
+		_, ok := findMail(t, tg.edge, citizenEmail, rec.ID, open.ID)
+		return ok
 	})
 	if v := tg.citizen(t, rec.ID, rec.AccessCode); v.Status != "merged" {
 		t.Fatalf("status %s", v.Status)
@@ -194,8 +194,8 @@ func TestKnowledgeBaseAnswerIsRatedAndClosed(t *testing.T) {
 	sub["content"] = "我的社保卡丢了，请问怎么补办？需要带什么材料？"
 	rec := tg.file(t, sub)
 	eventually(t, "the answer e-mail", func() bool {
-		m, ok := findMail(t, tg.edge, citizenEmail, rec.ID)
-		return ok && strings.Contains(m.Body.TextPart, "补办")
+		_, ok := findMail(t, tg.edge, citizenEmail, rec.ID, "补办")
+		return ok
 	})
 	if s := tg.citizen(t, rec.ID, rec.AccessCode).Status; s != "answered" {
 		t.Fatalf("status %s", s)
@@ -377,7 +377,8 @@ func TestMergedCitizenIsToldTheResult(t *testing.T) {
 		t.Fatalf("merge: %d %s", r.status, r.body)
 	}
 	eventually(t, "the merge notice naming the open ticket", func() bool {
-		return findSMS(t, tg.edge, "+86"+otherPhone, dup.ID, master.ID, "无需重复提交")
+		_, ok := findMail(t, tg.edge, otherEmail, dup.ID, master.ID, "无需重复提交")
+		return ok
 	})
 
 	market := tg.token(t, auth.RoleDepartment, "market")
@@ -389,9 +390,9 @@ func TestMergedCitizenIsToldTheResult(t *testing.T) {
 		_, ok := findMail(t, tg.edge, otherEmail, dup.ID, answer)
 		return ok
 	})
-	eventually(t, "the result SMS to the merged ticket's citizen", func() bool {
-		return findSMS(t, tg.edge, "+86"+otherPhone, dup.ID, master.ID, "已解决")
-	})
+	if findSMS(t, tg.edge, "+86"+otherPhone, dup.ID) {
+		t.Error("an SMS went to a number that was not verified")
+	}
 
 	if r := tg.do(t, "POST", "/v1/tickets/"+master.ID+"/rating", map[string]any{"satisfied": true, "score": 5}, map[string]string{"X-Access-Code": master.AccessCode}); r.status != 200 {
 		t.Fatalf("rating: %d %s", r.status, r.body)
@@ -404,15 +405,21 @@ func TestMergedCitizenIsToldTheResult(t *testing.T) {
 	}
 }
 
-// A citizen who left only a landline cannot be told the result by e-mail or
+// A caller who left only a landline cannot be told the result by e-mail or
 // SMS: the ticket goes on to the rating wait and onto the operator's queue for
 // a phone call; the operator calls, records the call and the citizen's rating.
 func TestUndeliverableNoticeEndsOnTheOperatorQueue(t *testing.T) {
 	tg := start(t)
 	op := tg.token(t, auth.RoleOperator, "")
 	sub := complaint()
+	sub["channel"] = "phone"
 	sub["contact"] = map[string]any{"name": "赵六", "phone": "010-6234 5678"}
-	rec := tg.file(t, sub)
+	r := tg.do(t, "POST", "/v1/tickets", sub, bearer(op))
+	if r.status != 201 {
+		t.Fatalf("file: %d %s", r.status, r.body)
+	}
+	var rec receipt
+	r.decode(t, &rec)
 	tg.queueFor(t, "market")(rec.ID)
 	market := tg.token(t, auth.RoleDepartment, "market")
 	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/reply", map[string]any{"result": "resolved", "message": "商家已退款。"}, bearer(market)); r.status != 200 {

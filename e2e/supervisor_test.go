@@ -22,6 +22,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/domain/region"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
@@ -35,6 +36,14 @@ type callResult struct {
 // call is do for worker goroutines: it reports failures as errors.
 func (tg *target) call(method, path, token string, headers map[string]string, body any) (callResult, error) {
 	var rd io.Reader
+	if sub, ok := body.(map[string]any); ok && method == "POST" && path == "/v1/tickets" {
+		// A citizen verifies the contact first, as the web page makes them.
+		v, err := inbox.Verify(tg.edge, inbox.HTTPPoster(tg.api), sub)
+		if err != nil {
+			return callResult{}, err
+		}
+		body = v
+	}
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {

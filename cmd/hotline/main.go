@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -84,13 +85,16 @@ func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 	seedPath := fs.String("seed", "", "catalog seed file (departments, categories, routing rules); default: the shipped config/seed.json")
 	speed := fs.Float64("speed", 1, "clock speed-up for deadlines and waits (60 makes a minute pass in a second)")
 	logPath := fs.String("log", "", "write JSON logs to this file instead of stderr")
+	allowHosts := fs.String("allow-host", "", "more host names the API answers to, comma-separated (a LAN name; binding beyond loopback needs HOTLINE_JWT_SECRET)")
+	corsOrigins := fs.String("cors-origin", "", "web origins answered with CORS, comma-separated (e.g. http://localhost:3000); none by default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *speed <= 0 {
 		return fmt.Errorf("--speed must be positive, got %v", *speed)
 	}
-	o := platform.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, Log: stderr, JWTSecret: getenv("HOTLINE_JWT_SECRET")}
+	o := platform.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, Log: stderr, JWTSecret: getenv("HOTLINE_JWT_SECRET"),
+		AllowHosts: splitList(*allowHosts), CORSOrigins: splitList(*corsOrigins), Limits: getenv("HOTLINE_LIMITS")}
 	if *seedPath != "" {
 		seed, err := os.ReadFile(*seedPath)
 		if err != nil {
@@ -186,7 +190,8 @@ func load(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *apiURL == "" {
-		p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0"})
+		// A load run files far more from one address than a citizen may.
+		p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Limits: platform.LooseLimits})
 		if err != nil {
 			return err
 		}
@@ -194,7 +199,7 @@ func load(args []string, stdout, stderr io.Writer) error {
 		*apiURL, *edgeURL = p.APIURL, p.EdgeURL
 		fmt.Fprintf(stdout, "started a local platform at %s\n", p.APIURL)
 	}
-	o := loadtest.Options{APIURL: *apiURL, Tickets: *tickets, Concurrency: *concurrency, Timeout: *timeout, Progress: stdout}
+	o := loadtest.Options{APIURL: *apiURL, EdgeURL: *edgeURL, Tickets: *tickets, Concurrency: *concurrency, Timeout: *timeout, Progress: stdout}
 	if *edgeURL != "" {
 		cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: platform.Region, EndpointURL: *edgeURL})
 		if err != nil {
@@ -210,4 +215,15 @@ func load(args []string, stdout, stderr io.Writer) error {
 	res, err := loadtest.Run(ctx, o)
 	fmt.Fprintln(stdout, res)
 	return err
+}
+
+// splitList reads a comma-separated flag.
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }

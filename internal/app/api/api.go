@@ -19,6 +19,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/insight"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/outbox"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
@@ -86,6 +87,9 @@ type Handler struct {
 	Log          *slog.Logger
 	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
 	CodeKey []byte
+	// Guard limits access-code requests per client and locks a ticket id
+	// after repeated wrong codes.
+	Guard *limits.Guard
 }
 
 // maxBodyBytes bounds the JSON bodies of this function's routes.

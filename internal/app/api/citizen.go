@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -9,6 +10,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -33,16 +35,33 @@ func (h *Handler) citizenTicket(ctx context.Context, r *request) (*ticket.Ticket
 	if code == "" {
 		return nil, httpapi.NotFound()
 	}
+	if err := h.Guard.Take(ctx, limits.RuleLookup, h.Guard.Client(r.APIGatewayV2HTTPRequest), "requests with an access code from this client"); err != nil {
+		return nil, err
+	}
+	// Wrong codes lock the id, whether a ticket has it or not, so the lock
+	// tells nothing either.
+	lock := h.Guard.Subject("ticket", id)
+	if err := h.Guard.Check(ctx, limits.RuleCodeFailures, lock, "wrong access codes for this ticket; it is locked for a while"); err != nil {
+		return nil, err
+	}
 	// Without the contact: nothing is decrypted before the code is checked,
 	// and no citizen route shows a contact.
 	t, err := h.Store.GetTicketMeta(ctx, id)
-	if err != nil {
+	var missing *ports.NotFoundError
+	switch {
+	case errors.As(err, &missing):
+	case err != nil:
 		return nil, err
+	case ticket.CheckAccessCode(h.CodeKey, t.ID, code, t.AccessCodeHash):
+		return t, nil
 	}
-	if !ticket.CheckAccessCode(h.CodeKey, t.ID, code, t.AccessCodeHash) {
-		return nil, httpapi.NotFound()
+	if err := h.Guard.Take(ctx, limits.RuleCodeFailures, lock, "wrong access codes for this ticket"); err != nil {
+		var limited *ports.RateLimitedError
+		if !errors.As(err, &limited) {
+			return nil, err
+		}
 	}
-	return t, nil
+	return nil, httpapi.NotFound()
 }
 
 func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {

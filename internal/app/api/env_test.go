@@ -28,6 +28,7 @@ import (
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	"github.com/hotline12345/hotline/internal/wiring"
 	apiwiring "github.com/hotline12345/hotline/internal/wiring/api"
+	"github.com/hotline12345/hotline/internal/wiring/config"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
 	intakewiring "github.com/hotline12345/hotline/internal/wiring/intake"
 )
@@ -77,27 +78,17 @@ func newEnv(t testing.TB, opts ...func(*platform.Options)) *env {
 	logs := &localtest.Logs{}
 	o := platform.Options{
 		APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Clock: clock, Log: logs,
-		Random: io.MultiReader(bytes.NewReader(keys), rand.Reader),
+		Random: io.MultiReader(bytes.NewReader(keys), rand.Reader), Limits: platform.LooseLimits,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	p, err := platform.Start(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := p.Close(); err != nil {
-			t.Error(err)
-		}
-		if t.Failed() {
-			t.Logf("platform logs (edge requests left out):\n%s", withoutEdge(logs.String()))
-		}
-	})
+	p := localtest.StartPlatform(t, o, func() string { return "(edge requests left out)\n" + withoutEdge(logs.String()) })
 	vars, err := platform.Env(p.EdgeURL, p.StateMachineArn, bytes.NewReader(keys))
 	if err != nil {
 		t.Fatal(err)
 	}
+	vars[config.EnvLimits] = p.Env[config.EnvLimits]
 	getenv := func(k string) string { return vars[k] }
 	wo := wiring.Options{Now: clock.Now, Log: logs, Random: rand.Reader}
 	a, err := apiwiring.Build(ctx, getenv, wo)
@@ -241,7 +232,7 @@ func complaint() map[string]any {
 // file registers a ticket through the intake handler; its workflow starts.
 func (e *env) file(t testing.TB, sub map[string]any) (id, code string) {
 	t.Helper()
-	b, err := json.Marshal(sub)
+	b, err := json.Marshal(localtest.Verified(t, e.p.EdgeURL, localtest.HandlerPoster(e.intake), sub))
 	if err != nil {
 		t.Fatal(err)
 	}

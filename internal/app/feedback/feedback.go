@@ -294,13 +294,15 @@ func (h *Handler) send(ctx context.Context, t *ticket.Ticket, result string, msg
 		send func() error
 	}
 	var channels []channel
-	if t.Contact.Email != "" {
+	// Only to channels proven the citizen's: an unverified number or address
+	// given beside the verified one gets nothing.
+	if t.Contact.Email != "" && t.Reaches(ticket.NoticeEmail) {
 		channels = append(channels, channel{"email", func() error {
 			_, err := h.Mailer.Send(ctx, ports.Email{To: t.Contact.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
 			return err
 		}})
 	}
-	if phone := contact.MobileE164(t.Contact.Phone); phone != "" && h.Texter != nil {
+	if phone := contact.MobileE164(t.Contact.Phone); phone != "" && h.Texter != nil && t.Reaches(ticket.NoticeSMS) {
 		channels = append(channels, channel{"sms", func() error {
 			_, err := h.Texter.Send(ctx, phone, msg.SMS)
 			return err

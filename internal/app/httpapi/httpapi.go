@@ -10,7 +10,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -25,6 +27,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// RetryAfter, in whole seconds, is sent as Retry-After (429 answers).
+	RetryAfter int
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -52,6 +56,11 @@ func NotFound() *Error {
 // Conflict is a stale version or a wrong status for the action.
 func Conflict(msg string) *Error {
 	return &Error{Status: http.StatusConflict, Code: "conflict", Message: msg}
+}
+
+// VerificationRequired says a contact was not verified (API.md v1.1).
+func VerificationRequired(msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "verification_required", Message: msg, Fields: map[string]string{"verification": msg}}
 }
 
 // Gone says the waiting workflow step already finished or timed out.
@@ -82,6 +91,7 @@ func Classify(err error) *Error {
 		cursor     *ports.CursorError
 		gone       *ports.StepGoneError
 		noQueue    *ports.QueueMissingError
+		limited    *ports.RateLimitedError
 	)
 	switch {
 	case errors.As(err, &apiErr):
@@ -108,10 +118,17 @@ func Classify(err error) *Error {
 		return BadRequest("cursor is not one this API returned", map[string]string{"cursor": "invalid"})
 	case errors.As(err, &gone):
 		return Gone(gone.Error())
+	case errors.As(err, &limited):
+		return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: limited.Error(), RetryAfter: retryAfterSeconds(limited.RetryAfter)}
 	case errors.As(err, &noQueue):
 		return BadRequest(noQueue.Error(), map[string]string{"id": "no queue " + noQueue.Queue})
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
+}
+
+// retryAfterSeconds rounds up: a client retrying on time must not be early.
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
 }
 
 // JSON answers with a JSON body.
@@ -137,7 +154,11 @@ func Fail(ctx context.Context, log *slog.Logger, err error) events.APIGatewayV2H
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.Fields = e.Code, e.Message, e.Fields
-	return JSON(e.Status, body)
+	resp := JSON(e.Status, body)
+	if e.RetryAfter > 0 {
+		resp.Headers["Retry-After"] = strconv.Itoa(e.RetryAfter)
+	}
+	return resp
 }
 
 // File answers a download: the body base64-encoded, as API Gateway

@@ -27,6 +27,7 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 // Routes is API.md's HTTP API. The SAM template declares the same routes.
 var Routes = []Route{
 	{"POST", "/v1/tickets", "intake", AuthOptional},
+	{"POST", "/v1/verifications", "intake", AuthPublic},
 	{"GET", "/v1/categories", "api", AuthPublic},
 	{"GET", "/v1/tickets", "api", AuthStaff},
 	{"GET", "/v1/tickets/{id}", "api", AuthOptional},

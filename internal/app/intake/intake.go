@@ -21,8 +21,10 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/notice"
 	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/app/verify"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/contact"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -67,6 +69,10 @@ type Handler struct {
 	Log    *slog.Logger
 	// CodeKey keys the access-code hash (a server secret; see ticket.HashAccessCode).
 	CodeKey []byte
+	// Guard limits filing per client; Verify checks citizens' contacts and
+	// serves POST /v1/verifications.
+	Guard  *limits.Guard
+	Verify *verify.Service
 }
 
 // Receipt is the answer to a filed ticket.
@@ -77,9 +83,20 @@ type Receipt struct {
 	CreatedAt  time.Time     `json:"createdAt"`
 }
 
-// Handle serves POST /v1/tickets.
+// RouteVerifications is the route of verification codes, served here: it
+// sends messages as intake does.
+const RouteVerifications = "POST /v1/verifications"
+
+// Handle serves POST /v1/tickets and POST /v1/verifications.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	log := httpapi.Logger(h.Log, req)
+	if req.RouteKey == RouteVerifications {
+		sent, err := h.verification(ctx, req, log)
+		if err != nil {
+			return httpapi.Fail(ctx, log, err), nil
+		}
+		return httpapi.JSON(http.StatusAccepted, sent), nil
+	}
 	receipt, replayed, started, err := h.file(ctx, req, log)
 	if err != nil {
 		return httpapi.Fail(ctx, log, err), nil
@@ -129,6 +146,10 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 	if err := cat.CheckCategory(sub.Category, sub.Type); err != nil {
 		return Receipt{}, false, false, err
 	}
+	reachable, err := h.reachable(ctx, req, sub, isStaff, operator)
+	if err != nil {
+		return Receipt{}, false, false, err
+	}
 
 	var idem *ports.Idempotency
 	if key != "" {
@@ -139,6 +160,9 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		t, receipt, err := h.newTicket(sub)
 		if err != nil {
 			return Receipt{}, false, false, err
+		}
+		if t.Contact != nil {
+			t.Reachable = reachable
 		}
 		if idem != nil {
 			idem.ExpiresAt = t.CreatedAt.Add(IdempotencyWindow)
@@ -186,6 +210,41 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 	return Receipt{}, false, false, errors.New("could not find a free ticket id")
 }
 
+// reachable applies the client's filing limit and proves the contact: a
+// citizen's by the verification the ticket carries, an operator's by the
+// call. It answers the channels messages about the ticket may use.
+func (h *Handler) reachable(ctx context.Context, req events.APIGatewayV2HTTPRequest, sub ticket.Submission, isStaff, operator bool) ([]string, error) {
+	if !isStaff {
+		if err := h.Guard.Take(ctx, limits.RuleFile, h.Guard.Client(req), "tickets filed from this client"); err != nil {
+			return nil, err
+		}
+	}
+	if sub.Anonymous || sub.Contact == nil {
+		return nil, nil
+	}
+	if operator {
+		return sub.Contact.Channels(), nil
+	}
+	channel, err := h.Verify.Check(ctx, sub.Verification, *sub.Contact)
+	if err != nil {
+		return nil, err
+	}
+	return []string{channel}, nil
+}
+
+// verification serves POST /v1/verifications.
+func (h *Handler) verification(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (verify.Sent, error) {
+	body, err := httpapi.Body(req)
+	if err != nil {
+		return verify.Sent{}, err
+	}
+	r, err := verify.ParseRequest(body)
+	if err != nil {
+		return verify.Sent{}, err
+	}
+	return h.Verify.Send(ctx, r, h.Guard.Client(req), log)
+}
+
 func (h *Handler) newTicket(sub ticket.Submission) (*ticket.Ticket, Receipt, error) {
 	now := h.Now().UTC().Truncate(time.Millisecond)
 	id, err := ticket.NewID(now, h.Random)
@@ -229,10 +288,10 @@ func (h *Handler) sendReceipt(ctx context.Context, t *ticket.Ticket, code string
 	channel := ""
 	var err error
 	switch phone := contact.MobileE164(t.Contact.Phone); {
-	case phone != "" && h.Texter != nil:
+	case t.Reaches(ticket.NoticeSMS) && phone != "" && h.Texter != nil:
 		channel = "sms"
 		_, err = h.Texter.Send(ctx, phone, msg.SMS)
-	case t.Contact.Email != "" && h.Mailer != nil:
+	case t.Reaches(ticket.NoticeEmail) && h.Mailer != nil:
 		channel = "email"
 		_, err = h.Mailer.Send(ctx, ports.Email{To: t.Contact.Email, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
 	default:

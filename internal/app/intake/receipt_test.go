@@ -30,6 +30,7 @@ func TestReceiptThatCannotGoOutIsNotedForStaff(t *testing.T) {
 	}
 	file := func() string {
 		body := `{"type":"complaint","category":"consumer.refund","channel":"web","content":"我在某某超市购买的电饭煲三天就坏了，商家拒绝退货。","contact":{"phone":"13800138000"}}`
+		body = localtest.VerifiedBody(t, e.P.EdgeURL, localtest.HandlerPoster(h), body)
 		resp, err := h.Handle(ctx, events.APIGatewayV2HTTPRequest{RouteKey: "POST /v1/tickets", Body: body})
 		var rec struct{ ID, AccessCode string }
 		if err != nil || resp.StatusCode != 201 || json.Unmarshal([]byte(resp.Body), &rec) != nil || rec.AccessCode == "" {

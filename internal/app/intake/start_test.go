@@ -35,6 +35,7 @@ func TestTicketSavedWhileTheWorkflowCannotStartIsAcceptedAndSweptIn(t *testing.T
 	}
 	h.Workflow = stepFunctionsDown{}
 	body := `{"type":"complaint","category":"consumer.refund","channel":"web","content":"我在某某超市购买的电饭煲三天就坏了，商家拒绝退货。","contact":{"phone":"13800138000"}}`
+	body = localtest.VerifiedBody(t, e.P.EdgeURL, localtest.HandlerPoster(h), body)
 	req := events.APIGatewayV2HTTPRequest{RouteKey: "POST /v1/tickets", Body: body, Headers: map[string]string{"idempotency-key": "k-1"}}
 	var rec struct{ ID, AccessCode string }
 	for attempt := range 2 { // the client's retry with the same key gets the same receipt

@@ -165,3 +165,19 @@ func Receipt(t *ticket.Ticket, accessCode string) Message {
 	}
 	return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: sms}
 }
+
+// VerificationCode is the message with a contact's verification code (验证码).
+// It says who asked, so a person who did not ask knows to ignore it.
+func VerificationCode(code string, minutes int, lang ticket.Language) Message {
+	var subject, body, sms string
+	if lang == ticket.LanguageEN {
+		subject = "12345 hotline: your verification code"
+		body = fmt.Sprintf("Your verification code is %s. It is valid for %d minutes. Someone is filing a ticket with the 12345 hotline with this contact; if it was not you, ignore this message.", code, minutes)
+		sms = fmt.Sprintf("12345 hotline: verification code %s, valid %d minutes. Not you? Ignore this message.", code, minutes)
+	} else {
+		subject = "【12345】验证码"
+		body = fmt.Sprintf("您的验证码为 %s，%d分钟内有效。有人正以此联系方式向12345热线提交诉求；如非本人操作，请忽略本消息。", code, minutes)
+		sms = fmt.Sprintf("【12345】验证码 %s，%d分钟内有效。如非本人操作，请忽略。", code, minutes)
+	}
+	return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: sms}
+}

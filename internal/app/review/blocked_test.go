@@ -48,15 +48,18 @@ func TestBlockedLandlineCallerIsBlockedHoweverTheNumberIsTyped(t *testing.T) {
 	}
 
 	for _, typed := range []string{"010-62345678", "+86 10 62345678", "0086 10 6234 5678", "（０１０）６２３４５６７８"} {
+		// A blocked caller rings in: the operator enters the call.
 		body, _ := json.Marshal(map[string]any{
-			"type": "complaint", "category": "consumer.refund", "channel": "web",
+			"type": "complaint", "category": "consumer.refund", "channel": "phone",
 			"content": "我在某某超市购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。",
 			"contact": map[string]string{"name": "李四", "phone": typed},
 		})
 		resp, err := in.Handle(ctx, events.APIGatewayV2HTTPRequest{
 			RouteKey: "POST /v1/tickets", RawPath: "/v1/tickets", Body: string(body),
-			Headers:        map[string]string{"content-type": "application/json"},
-			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/v1/tickets"}},
+			Headers: map[string]string{"content-type": "application/json"},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "POST", Path: "/v1/tickets"},
+				Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+					Claims: map[string]string{"sub": "op-1", "role": "operator"}}}},
 		})
 		if err != nil || resp.StatusCode != http.StatusCreated {
 			t.Fatalf("file with phone %q: %d %s %v", typed, resp.StatusCode, resp.Body, err)

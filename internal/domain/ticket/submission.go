@@ -40,6 +40,15 @@ type Submission struct {
 	Contact      *Contact  `json:"contact,omitempty"`
 	Anonymous    bool      `json:"anonymous"`
 	Language     Language  `json:"language,omitempty"`
+	// Verification proves the citizen reads the contact's phone or e-mail
+	// (API.md v1.1); operators filing a phone call need none.
+	Verification *VerificationProof `json:"verification,omitempty"`
+}
+
+// VerificationProof is a verification's id and the code it sent.
+type VerificationProof struct {
+	ID   string `json:"id"`
+	Code string `json:"code"`
 }
 
 // ParseError says a request body is not a well-formed submission. Its message

@@ -6,7 +6,10 @@ package ticket
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/hotline12345/hotline/internal/domain/contact"
 )
 
 // Type is what the citizen asks for.
@@ -55,6 +58,31 @@ type Contact struct {
 	Name  string `json:"name,omitempty"`
 	Phone string `json:"phone,omitempty"`
 	Email string `json:"email,omitempty"`
+}
+
+// The channels a citizen is told on.
+const (
+	NoticeSMS   = "sms"
+	NoticeEmail = "email"
+)
+
+// Channels lists the channels the contact offers: SMS to a mobile number,
+// e-mail to an address.
+func (c Contact) Channels() []string {
+	var out []string
+	if contact.MobileE164(c.Phone) != "" {
+		out = append(out, NoticeSMS)
+	}
+	if c.Email != "" {
+		out = append(out, NoticeEmail)
+	}
+	return out
+}
+
+// Reaches says whether messages about the ticket may go by the channel: the
+// citizen gave it and it was proven theirs.
+func (t *Ticket) Reaches(channel string) bool {
+	return t.Contact != nil && slices.Contains(t.Reachable, channel)
 }
 
 // Location says where the matter is.
@@ -222,7 +250,11 @@ type Ticket struct {
 	// timeline (staff notes and co-handlers' opinions), so both stay bounded:
 	// every addition is a write and a line of every view.
 	Supplements int `json:"supplements,omitempty"`
-	StaffNotes  int `json:"staffNotes,omitempty"`
+	// Reachable lists the channels ("sms", "email") proven to reach the
+	// citizen: verified at intake, or given to an operator on the phone.
+	// Messages about the ticket go there and nowhere else.
+	Reachable  []string `json:"reachable,omitempty"`
+	StaffNotes int      `json:"staffNotes,omitempty"`
 	// MergedTickets are the tickets merged into this one (并单): their citizens
 	// are told this ticket's result, and they close with it.
 	MergedTickets []string `json:"mergedTickets,omitempty"`

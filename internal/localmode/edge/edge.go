@@ -59,6 +59,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies; default 8 MiB.
 	MaxBodyBytes int64
+	// Serve, when set, builds the server of Start around the edge (local
+	// mode: Host checks and timeouts).
+	Serve func(http.Handler) *http.Server
 }
 
 const (
@@ -75,6 +78,7 @@ type Edge struct {
 	log       *slog.Logger
 	maxBody   int64
 	sfn       http.Handler
+	serve     func(http.Handler) *http.Server
 
 	dynamo *dynamoService
 	sqs    *sqsService
@@ -97,6 +101,7 @@ func New(opts Options) *Edge {
 		log:       opts.Logger,
 		maxBody:   opts.MaxBodyBytes,
 		sfn:       opts.StepFunctions,
+		serve:     opts.Serve,
 	}
 	if e.region == "" {
 		e.region = defaultRegion
@@ -138,7 +143,11 @@ func (e *Edge) Start(addr string) (string, error) {
 	}
 	e.ln = ln
 	e.url = "http://" + ln.Addr().String()
-	e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	if e.serve != nil {
+		e.srv = e.serve(e)
+	} else {
+		e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	}
 	e.served = make(chan struct{})
 	go func(srv *http.Server, done chan struct{}) {
 		defer close(done)

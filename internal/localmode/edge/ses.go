@@ -155,15 +155,17 @@ func plausibleAddress(a string) bool {
 }
 
 // serveRetrospection answers GET (optional ?id= and ?email= filters; email
-// matches the sender, like LocalStack) and DELETE (optional ?id=).
+// matches the sender, like LocalStack; ?to= matches a recipient, local mode's
+// own, so a client reading one inbox does not read them all) and DELETE
+// (optional ?id=).
 func (s *sesService) serveRetrospection(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("id")
 	switch r.Method {
 	case http.MethodGet:
-		email := r.URL.Query().Get("email")
+		email, to := r.URL.Query().Get("email"), r.URL.Query().Get("to")
 		out := []SentEmail{}
 		for _, m := range s.Sent() {
-			if (id == "" || m.ID == id) && (email == "" || m.Source == email) {
+			if (id == "" || m.ID == id) && (email == "" || m.Source == email) && (to == "" || slices.Contains(m.Destination.ToAddresses, to)) {
 				out = append(out, m)
 			}
 		}

@@ -41,7 +41,6 @@ type Gateway struct {
 	Now       func() time.Time
 	NewID     func() string // request ids
 	Logger    *slog.Logger
-	AllowCORS string // Access-Control-Allow-Origin for the web client; empty: none
 }
 
 type match struct {
@@ -92,15 +91,6 @@ func matchPath(pattern, path string) (map[string]string, bool) {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := g.NewID()
 	w.Header().Set("Apigw-Requestid", requestID)
-	if g.AllowCORS != "" {
-		w.Header().Set("Access-Control-Allow-Origin", g.AllowCORS)
-		if r.Method == http.MethodOptions {
-			w.Header().Set("Access-Control-Allow-Methods", "GET,POST,PUT,OPTIONS")
-			w.Header().Set("Access-Control-Allow-Headers", "Authorization,Content-Type,Idempotency-Key,X-Access-Code")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-	}
 	m, ok, pathKnown := findRoute(r.Method, r.URL.Path)
 	if !ok {
 		// API Gateway answers unknown routes itself, without calling a function.

@@ -20,11 +20,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/localmode/inbox"
 )
 
 // Options of a run.
 type Options struct {
-	APIURL      string
+	APIURL string
+	// EdgeURL, when set, is where the verification codes are read: each
+	// citizen verifies an e-mail address, as on the web page, and files with
+	// it. Without it the tickets are anonymous.
+	EdgeURL     string
 	Tickets     int           // how many tickets to file (bounded to MaxTickets)
 	Concurrency int           // parallel citizens
 	Timeout     time.Duration // the whole run stops after this
@@ -81,14 +86,19 @@ func (r Result) String() string {
 }
 
 // Submission is the complaint the harness files: routed to market regulation by
-// the default seed; no real person's data.
-func Submission(i int) map[string]any {
-	return map[string]any{
+// the default seed; no real person's data. It names citizen's address, or
+// none (anonymous) when citizen is negative.
+func Submission(i, citizen int) map[string]any {
+	sub := map[string]any{
 		"type": "complaint", "category": "consumer.refund", "channel": "web",
 		"content":  fmt.Sprintf("压力测试工单 %d：购买的商品质量有问题，商家拒绝退货。", i),
-		"contact":  map[string]any{"email": fmt.Sprintf("load-%d@example.com", i)},
-		"language": "zh",
+		"language": "zh", "anonymous": true,
 	}
+	if citizen >= 0 {
+		sub["anonymous"] = false
+		sub["contact"] = map[string]any{"email": fmt.Sprintf("load-%d@example.com", citizen)}
+	}
+	return sub
 }
 
 // Run files the tickets and, when a queue is given, waits for their messages.
@@ -123,8 +133,21 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				sub := Submission(i, -1)
+				if o.EdgeURL != "" {
+					// A citizen verifies the address first, as on the web page:
+					// part of what a filing costs.
+					v, err := inbox.Verify(o.EdgeURL, inbox.HTTPPoster(o.APIURL), Submission(i, i))
+					if err != nil {
+						mu.Lock()
+						failed++
+						mu.Unlock()
+						continue
+					}
+					sub = v
+				}
 				t0 := o.Now()
-				id, err := file(ctx, client, o.APIURL, i)
+				id, err := file(ctx, client, o.APIURL, sub)
 				d := o.Now().Sub(t0)
 				mu.Lock()
 				if err != nil {
@@ -182,8 +205,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	return res, nil
 }
 
-func file(ctx context.Context, client *http.Client, api string, i int) (string, error) {
-	body, err := json.Marshal(Submission(i))
+func file(ctx context.Context, client *http.Client, api string, sub map[string]any) (string, error) {
+	body, err := json.Marshal(sub)
 	if err != nil {
 		return "", err
 	}

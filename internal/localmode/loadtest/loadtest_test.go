@@ -15,7 +15,7 @@ import (
 
 func TestRunFilesEveryTicketAndSeesEveryDispatch(t *testing.T) {
 	ctx := context.Background()
-	p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0"})
+	p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Limits: platform.LooseLimits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestRunFilesEveryTicketAndSeesEveryDispatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(ctx, Options{APIURL: p.APIURL, Tickets: 30, Concurrency: 4, Timeout: time.Minute, Queue: sq, QueueURL: aws.ToString(q.QueueUrl)})
+	res, err := Run(ctx, Options{APIURL: p.APIURL, EdgeURL: p.EdgeURL, Tickets: 30, Concurrency: 4, Timeout: time.Minute, Queue: sq, QueueURL: aws.ToString(q.QueueUrl)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 	"github.com/hotline12345/hotline/internal/localmode/gateway"
+	"github.com/hotline12345/hotline/internal/localmode/hostguard"
 	"github.com/hotline12345/hotline/internal/localmode/lambdaenv"
 	"github.com/hotline12345/hotline/internal/localmode/sfnlocal"
 	"github.com/hotline12345/hotline/internal/wiring"
@@ -64,6 +65,36 @@ type Options struct {
 	// SweepInterval is how often the sweep function runs; default
 	// DefaultSweepInterval, negative: never (tests that run it themselves).
 	SweepInterval time.Duration
+	// Limits overrides the abuse limits (HOTLINE_LIMITS); default the
+	// production defaults.
+	Limits string
+	// AllowHosts are more names the API answers to besides the bound
+	// address (and the loopback names when bound to loopback).
+	AllowHosts []string
+	// CORSOrigins are the web origins the API answers CORS for; none by
+	// default.
+	CORSOrigins []string
+}
+
+// UnsafeBindError refuses to expose local mode beyond this machine unsafely.
+type UnsafeBindError struct{ Reason string }
+
+func (e *UnsafeBindError) Error() string { return "local mode: " + e.Reason }
+
+// minSecretBytes is the shortest HOTLINE_JWT_SECRET accepted on a network.
+const minSecretBytes = 32
+
+// checkBind lets the API leave loopback only with a real token secret, and
+// keeps the edge (no authentication: captured mail, queues, task tokens) on
+// loopback always.
+func checkBind(o Options) error {
+	if !hostguard.Loopback(o.EdgeAddr) {
+		return &UnsafeBindError{Reason: fmt.Sprintf("the AWS edge has no authentication (captured mail, queues, task tokens) and binds only to loopback, not %s; reach it through an SSH tunnel", o.EdgeAddr)}
+	}
+	if !hostguard.Loopback(o.APIAddr) && (o.JWTSecret == "" || o.JWTSecret == auth.DevSecret || len(o.JWTSecret) < minSecretBytes) {
+		return &UnsafeBindError{Reason: fmt.Sprintf("the API binds to %s, beyond this machine: set HOTLINE_JWT_SECRET to a secret of at least %d characters first (the development default is public)", o.APIAddr, minSecretBytes)}
+	}
+	return nil
 }
 
 // Platform is a running local platform.
@@ -123,6 +154,9 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if o.EdgeAddr == "" {
 		o.EdgeAddr = "127.0.0.1:4566"
 	}
+	if err := checkBind(o); err != nil {
+		return nil, err
+	}
 	if o.Seed == nil {
 		o.Seed = configfiles.Seed
 	}
@@ -158,7 +192,10 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		},
 	})
 	sfnSrv := sfnlocal.NewWithEngine(engine)
-	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.Clock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge")})
+	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.Clock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
+		Serve: func(h http.Handler) *http.Server {
+			return hostguard.Server(hostguard.New(o.EdgeAddr, nil, nil).Wrap(h))
+		}})
 	edgeURL, err := e.Start(o.EdgeAddr)
 	if err != nil {
 		return nil, err
@@ -186,6 +223,9 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	env, err := Env(edgeURL, sm.StateMachineArn, o.Random)
 	if err != nil {
 		return fail(err)
+	}
+	if o.Limits != "" {
+		env[config.EnvLimits] = o.Limits
 	}
 	p.Env = env
 	getenv := func(k string) string { return env[k] }
@@ -241,15 +281,14 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 			reqSeq++
 			return fmt.Sprintf("local-%d-%d", o.Clock.Now().UnixMilli(), reqSeq)
 		},
-		Logger:    log.With("component", "gateway"),
-		AllowCORS: "*",
+		Logger: log.With("component", "gateway"),
 	}
 	ln, err := net.Listen("tcp", o.APIAddr)
 	if err != nil {
 		return fail(fmt.Errorf("api: listen on %s: %w", o.APIAddr, err))
 	}
 	p.APIURL = "http://" + ln.Addr().String()
-	p.api = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	p.api = hostguard.Server(hostguard.New(o.APIAddr, o.AllowHosts, o.CORSOrigins).Wrap(gw))
 	p.stopSweep, p.sweepDone = make(chan struct{}), make(chan struct{})
 	if o.SweepInterval == 0 {
 		o.SweepInterval = DefaultSweepInterval
@@ -319,3 +358,8 @@ func (p *Platform) Close() error {
 	<-p.done
 	return errors.Join(err, p.edge.Close())
 }
+
+// LooseLimits are abuse limits high enough for load runs and for tests that
+// file many tickets from one address to one recipient about something else;
+// the limits' own tests keep the defaults.
+const LooseLimits = "file=100000/1h,verify=100000/1h,verify.recipient=100000/10m,verify.recipient.day=100000/24h,lookup=100000/1h,messages=100000/24h"

@@ -28,6 +28,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/wiring"
 	apiwiring "github.com/hotline12345/hotline/internal/wiring/api"
@@ -83,18 +84,7 @@ func Start(t testing.TB) *Env {
 	ctx := context.Background()
 	clock := asl.NewFakeClock(Monday)
 	logs := &Logs{}
-	p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Clock: clock, Log: logs, SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := p.Close(); err != nil {
-			t.Error(err)
-		}
-		if t.Failed() {
-			t.Logf("platform logs:\n%s", logs.String())
-		}
-	})
+	p := StartPlatform(t, platform.Options{Clock: clock, Log: logs, SweepInterval: -1, Limits: platform.LooseLimits}, logs.String)
 	wo := wiring.Options{Now: clock.Now, Log: logs}
 	base, err := dataplane.Load(ctx, "api", p.Getenv, wo)
 	if err != nil {
@@ -107,6 +97,27 @@ func Start(t testing.TB) *Env {
 	return &Env{P: p, Clock: clock, Store: base.Store, SQS: queue.SQSClient(base.AWS), Logs: logs, CodeKey: base.CodeKey(), API: a, Options: wo}
 }
 
+// StartPlatform starts a local platform on free loopback ports (o's
+// addresses are set) and stops it when the test ends; a failed test logs
+// what logs returns.
+func StartPlatform(t testing.TB, o platform.Options, logs func() string) *platform.Platform {
+	t.Helper()
+	o.APIAddr, o.EdgeAddr = "127.0.0.1:0", "127.0.0.1:0"
+	p, err := platform.Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := p.Close(); err != nil {
+			t.Error(err)
+		}
+		if t.Failed() && logs != nil {
+			t.Logf("platform logs:\n%s", logs())
+		}
+	})
+	return p
+}
+
 // Receipt is the answer to a filed ticket.
 type Receipt struct {
 	ID         string `json:"id"`
@@ -116,7 +127,8 @@ type Receipt struct {
 // File posts a submission (JSON) as a citizen and returns the receipt.
 func (e *Env) File(t testing.TB, submission string) Receipt {
 	t.Helper()
-	resp, err := http.Post(e.P.APIURL+"/v1/tickets", "application/json", strings.NewReader(submission))
+	body := VerifiedBody(t, e.P.EdgeURL, inbox.HTTPPoster(e.P.APIURL), submission)
+	resp, err := http.Post(e.P.APIURL+"/v1/tickets", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,6 +260,9 @@ func (e *Env) NewTicket(t testing.TB) (id, code string) {
 		Language: ticket.LanguageZH, AccessCodeHash: ticket.HashAccessCode(e.CodeKey, id, code), Status: ticket.StatusReceived,
 		CreatedAt: now, UpdatedAt: now,
 		Contact: &ticket.Contact{Name: "张三", Phone: "13912345678", Email: "citizen-" + strings.ToLower(id) + "@example.com"},
+		// Both proven, as when an operator takes the call: the notice tests
+		// see what goes to each channel.
+		Reachable: []string{ticket.NoticeSMS, ticket.NoticeEmail},
 	}
 	first := tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "工单已受理", true)
 	if _, err := e.Store.CreateTicket(context.Background(), tk, first, nil); err != nil {

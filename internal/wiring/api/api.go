@@ -28,7 +28,7 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 		return nil, fmt.Errorf("api: queue: %w", err)
 	}
 	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues,
-		Rules: b.Screening, Regions: region.Names{}, ShippedRules: configfiles.Screening, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey()}, nil
+		Rules: b.Screening, Regions: region.Names{}, ShippedRules: configfiles.Screening, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey(), Guard: b.Guard()}, nil
 }
 
 // Lambda is Build for lambda.Start.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hotline12345/hotline/internal/app/limits"
 )
 
 // Environment variable names. The SAM template sets the same names.
@@ -27,6 +29,8 @@ const (
 	EnvSMSEnabled      = "HOTLINE_SMS_ENABLED"
 	EnvQueuePrefix     = "HOTLINE_QUEUE_PREFIX"
 	EnvLogLevel        = "HOTLINE_LOG_LEVEL"
+	// EnvLimits overrides abuse limits: name=count/window,… (package limits).
+	EnvLimits = "HOTLINE_LIMITS"
 )
 
 // Required lists, per function, the variables it cannot start without.
@@ -48,11 +52,11 @@ var Required = map[string][]string{
 // keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
 // seals and the local key still opens values sealed before the switch.
 var Optional = map[string][]string{
-	"intake":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled},
+	"intake":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
 	"review":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
 	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
-	"feedback": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled},
-	"api":      {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"feedback": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
+	"api":      {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvLimits},
 	"sweep":    {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
 	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
 	"authorizer": {EnvJWKSURL, EnvLogLevel},
@@ -76,6 +80,7 @@ type Config struct {
 	JWKSURL         string
 	QueuePrefix     string
 	LogLevel        string
+	Limits          limits.Rules
 }
 
 // MissingError names the function and every variable it lacks.
@@ -139,6 +144,11 @@ func Load(function string, getenv func(string) string) (Config, error) {
 		}
 		c.SMSEnabled = b
 	}
+	rules, err := limits.Parse(getenv(EnvLimits))
+	if err != nil {
+		return Config{}, &InvalidError{Name: EnvLimits, Reason: err.Error()}
+	}
+	c.Limits = rules
 	switch strings.ToLower(c.LogLevel) {
 	case "", "debug", "info", "warn", "error":
 	default:

@@ -27,13 +27,20 @@ func TestLoadReadsValues(t *testing.T) {
 	}
 	all[EnvSMSEnabled] = "true"
 	all[EnvLogLevel] = "debug"
+	all[EnvLimits] = "messages=5/24h"
 	c, err := Load("feedback", env(all))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.SMSEnabled || c.SenderEmail != "x" || c.Table != "x" {
+	if !c.SMSEnabled || c.SenderEmail != "x" || c.Table != "x" || c.Limits["messages"].Limit != 5 || c.Limits["file"].Limit == 0 {
 		t.Fatalf("config = %+v", c)
 	}
+	all[EnvLimits] = "messages=5"
+	var bad *InvalidError
+	if _, err := Load("feedback", env(all)); !errors.As(err, &bad) || bad.Name != EnvLimits {
+		t.Fatalf("a bad limit: %v", err)
+	}
+	all[EnvLimits] = ""
 	all[EnvSMSEnabled] = "perhaps"
 	var invalid *InvalidError
 	if _, err := Load("feedback", env(all)); !errors.As(err, &invalid) || invalid.Name != EnvSMSEnabled {

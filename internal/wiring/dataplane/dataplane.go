@@ -17,6 +17,7 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/screeningconfig"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/config"
@@ -92,6 +93,19 @@ func newSealer(cfg config.Config, awsCfg aws.Config) (seal.Sealer, error) {
 		return nil, fmt.Errorf("%s: %w", config.EnvKMSKeyID, err)
 	}
 	return s, nil
+}
+
+// Guard applies the abuse limits with counters in the table.
+func (b *Base) Guard() *limits.Guard {
+	return &limits.Guard{Limiter: b.Store, Rules: b.Config.Limits, Key: b.Blinder.Subkey("limits"), Now: b.Now}
+}
+
+// Blind gives the blind index of a phone number ("phone") or an e-mail address.
+func (b *Base) Blind(kind, value string) string {
+	if kind == "phone" {
+		return b.Blinder.Phone(value)
+	}
+	return b.Blinder.Email(value)
 }
 
 // CodeKey is the key of access-code hashes, derived from the blinding key.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	app "github.com/hotline12345/hotline/internal/app/intake"
+	"github.com/hotline12345/hotline/internal/app/verify"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
 	"github.com/hotline12345/hotline/internal/wiring/notifiers"
@@ -22,6 +23,11 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	h := &app.Handler{Store: b.Store, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Catalog: b.Catalog, Now: b.Now, Random: b.Random, Log: b.Log, CodeKey: b.CodeKey()}
 	if h.Mailer, h.Texter, err = notifiers.New(b); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
+	}
+	h.Guard = b.Guard()
+	h.Verify = &verify.Service{
+		Store: b.Store, Guard: h.Guard, Mailer: h.Mailer, Texter: h.Texter,
+		Key: b.Blinder.Subkey("verification"), Blind: b.Blind, Now: b.Now, Random: b.Random,
 	}
 	return h, nil
 }

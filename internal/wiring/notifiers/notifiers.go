@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/wiring/config"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
@@ -19,12 +20,15 @@ func New(b *dataplane.Base) (ports.Mailer, ports.Texter, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", config.EnvSenderEmail, err)
 	}
+	// Every message counts against its recipient's daily cap.
+	guard := b.Guard()
+	capped := limits.CappedMailer{Mailer: mailer, Guard: guard}
 	if !b.Config.SMSEnabled {
-		return mailer, nil, nil
+		return capped, nil, nil
 	}
 	texter, err := notify.NewSNSTexter(notify.SNSClient(b.AWS), notify.SNSConfig{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("sms: %w", err)
 	}
-	return mailer, texter, nil
+	return capped, limits.CappedTexter{Texter: texter, Guard: guard}, nil
 }

@@ -1,0 +1,138 @@
+// Package inbox reads what local mode's edge (or LocalStack) captured instead
+// of sending: the verification codes a citizen would read on their phone or
+// in their mail. Tests and the load harness use it to act as citizens do.
+package inbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hotline12345/hotline/internal/domain/contact"
+)
+
+// codePattern finds the six-digit code in a verification message (zh or en).
+var codePattern = regexp.MustCompile(`(?:验证码|verification code)\s*(?:为\s*)?(\d{6})`)
+
+// CodeSentTo returns the newest verification code the edge (local mode's or
+// LocalStack's) captured for the recipient: an e-mail address, or a mobile
+// number as typed.
+func CodeSentTo(edgeURL, recipient string) (string, error) {
+	var texts []string
+	if phone := contact.MobileE164(recipient); phone != "" {
+		var s struct {
+			SMS map[string][]struct{ Message string } `json:"sms_messages"`
+		}
+		if err := fetchJSON(edgeURL+"/_aws/sns/sms-messages?phoneNumber="+url.QueryEscape(phone), &s); err != nil {
+			return "", err
+		}
+		for _, x := range s.SMS[phone] {
+			texts = append(texts, x.Message)
+		}
+	} else {
+		var m struct {
+			Messages []struct {
+				Destination struct{ ToAddresses []string }
+				Body        struct {
+					TextPart string `json:"text_part"`
+				}
+			} `json:"messages"`
+		}
+		if err := fetchJSON(edgeURL+"/_aws/ses?to="+url.QueryEscape(recipient), &m); err != nil {
+			return "", err
+		}
+		for _, x := range m.Messages {
+			if slices.Contains(x.Destination.ToAddresses, recipient) {
+				texts = append(texts, x.Body.TextPart)
+			}
+		}
+	}
+	for _, text := range slices.Backward(texts) {
+		if m := codePattern.FindStringSubmatch(text); m != nil {
+			return m[1], nil
+		}
+	}
+	return "", errors.New("no verification code was sent to the recipient")
+}
+
+func fetchJSON(url string, v any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", url, err)
+	}
+	return nil
+}
+
+// Poster sends a POST /v1/verifications body and returns the status and the
+// answer's body.
+type Poster func(body []byte) (status int, answer []byte, err error)
+
+// Verify adds to a submission the verification of its contact, as a web page
+// does: it asks for a code for the contact's e-mail address (else its mobile
+// number), reads it from the edge and puts it in "verification". Anonymous
+// submissions, operator-entered phone calls, submissions without a contact
+// and those already verified come back unchanged.
+func Verify(edgeURL string, post Poster, sub map[string]any) (map[string]any, error) {
+	c, _ := sub["contact"].(map[string]any)
+	if anon, _ := sub["anonymous"].(bool); anon || c == nil || sub["channel"] == "phone" || sub["verification"] != nil {
+		return sub, nil
+	}
+	field, recipient := "email", str(c["email"])
+	if recipient == "" {
+		field, recipient = "phone", str(c["phone"])
+	}
+	if recipient == "" {
+		return sub, nil
+	}
+	req, err := json.Marshal(map[string]string{field: recipient})
+	if err != nil {
+		return nil, err
+	}
+	status, answer, err := post(req)
+	if err != nil {
+		return nil, err
+	}
+	if status != 202 {
+		return nil, fmt.Errorf("verification: %d %s", status, answer)
+	}
+	var sent struct{ VerificationID string }
+	if err := json.Unmarshal(answer, &sent); err != nil {
+		return nil, err
+	}
+	code, err := CodeSentTo(edgeURL, strings.TrimSpace(recipient))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(sub)+1)
+	for k, v := range sub {
+		out[k] = v
+	}
+	out["verification"] = map[string]string{"id": sent.VerificationID, "code": code}
+	return out, nil
+}
+
+// HTTPPoster posts verification requests to an API's base URL.
+func HTTPPoster(apiURL string) Poster {
+	return func(body []byte) (int, []byte, error) {
+		resp, err := http.Post(apiURL+"/v1/verifications", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return 0, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, err
+	}
+}
+
+func str(v any) string { s, _ := v.(string); return s }
