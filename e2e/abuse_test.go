@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -37,54 +35,26 @@ func startGuarded(t *testing.T, limitSetting ...string) *guarded {
 	return &guarded{p: p, clock: clock}
 }
 
-type answer struct {
-	status int
-	body   []byte
-	header http.Header
-}
-
 // from sends a request from the client at the loopback address ip
 // (127.0.0.x: each a different client to the gateway).
-func (g *guarded) from(t *testing.T, ip, method, path string, body any, headers map[string]string) answer {
+func (g *guarded) from(t *testing.T, ip, method, path string, body any, headers map[string]string) response {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, g.p.APIURL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	client := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
-	resp, err := client.Do(req)
+	r, err := send(&http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}, g.p.APIURL, method, path, body, headers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return answer{resp.StatusCode, b, resp.Header}
+	return r
 }
 
-func (a answer) code() string {
+func (a response) code() string {
 	var e struct{ Error struct{ Code string } }
 	_ = json.Unmarshal(a.body, &e)
 	return e.Error.Code
 }
 
 // limited checks a 429 with a Retry-After the window bears out.
-func (a answer) limited(t *testing.T, what string, atMost time.Duration) {
+func (a response) limited(t *testing.T, what string, atMost time.Duration) {
 	t.Helper()
 	s, err := strconv.Atoi(a.header.Get("Retry-After"))
 	if a.status != 429 || a.code() != "rate_limited" || err != nil || s < 1 || time.Duration(s)*time.Second > atMost {

@@ -140,6 +140,7 @@ func (tg *target) token(t *testing.T, role auth.Role, dept string) string {
 type response struct {
 	status int
 	body   []byte
+	header http.Header
 }
 
 func (r response) decode(t *testing.T, v any) {
@@ -151,39 +152,50 @@ func (r response) decode(t *testing.T, v any) {
 
 func (tg *target) do(t *testing.T, method, path string, body any, headers map[string]string) response {
 	t.Helper()
-	var rd io.Reader
+	r, err := send(http.DefaultClient, tg.api, method, path, tg.asCitizen(method, path, body), headers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// asCitizen verifies the contact of a ticket a citizen files, as the web page
+// makes them; a contact that cannot be verified goes as it is, for the API to
+// refuse. Other bodies are left alone.
+func (tg *target) asCitizen(method, path string, body any) any {
 	if sub, ok := body.(map[string]any); ok && method == "POST" && path == "/v1/tickets" {
-		// A citizen verifies the contact first, as the web page makes them;
-		// a contact that cannot be verified goes as it is, for the API to refuse.
 		if v, err := inbox.Verify(tg.edge, inbox.HTTPPoster(tg.api), sub); err == nil {
-			body = v
+			return v
 		}
 	}
+	return body
+}
+
+// send makes one JSON request to the API with client.
+func send(client *http.Client, api, method, path string, body any, headers map[string]string) (response, error) {
+	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			t.Fatal(err)
+			return response{}, err
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, tg.api+path, rd)
+	req, err := http.NewRequest(method, api+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return response{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return response{}, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, body: b}
+	return response{status: resp.StatusCode, body: b, header: resp.Header}, err
 }
 
 func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,53 +22,19 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/domain/region"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
-	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
-// callResult is an answer to a call made from a worker goroutine.
-type callResult struct {
-	status int
-	body   []byte
-	header http.Header
-}
-
 // call is do for worker goroutines: it reports failures as errors.
-func (tg *target) call(method, path, token string, headers map[string]string, body any) (callResult, error) {
-	var rd io.Reader
-	if sub, ok := body.(map[string]any); ok && method == "POST" && path == "/v1/tickets" {
-		// A citizen verifies the contact first, as the web page makes them.
-		v, err := inbox.Verify(tg.edge, inbox.HTTPPoster(tg.api), sub)
-		if err != nil {
-			return callResult{}, err
-		}
-		body = v
-	}
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return callResult{}, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, tg.api+path, rd)
-	if err != nil {
-		return callResult{}, err
-	}
-	req.Header.Set("Content-Type", "application/json")
+func (tg *target) call(method, path, token string, headers map[string]string, body any) (response, error) {
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		headers = maps.Clone(headers)
+		if headers == nil {
+			headers = map[string]string{}
+		}
+		headers["Authorization"] = "Bearer " + token
 	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return callResult{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return callResult{status: resp.StatusCode, body: b, header: resp.Header}, err
+	return send(http.DefaultClient, tg.api, method, path, tg.asCitizen(method, path, body), headers)
 }
 
 // until repeats an action answered 409 (the workflow has not reached the
@@ -651,7 +617,7 @@ func checkSearch(t *testing.T, tg *target, env *localtest.Env, token string, tic
 // checkExports opens the CSV and XLSX files as an office would.
 func checkExports(t *testing.T, tg *target, token, from, to string) {
 	t.Helper()
-	get := func(path string, headers map[string]string) callResult {
+	get := func(path string, headers map[string]string) response {
 		r, err := tg.call("GET", path, token, headers, nil)
 		if err != nil || r.status != 200 {
 			t.Fatalf("%s: %v %d %s", path, err, r.status, r.body)
