@@ -13,13 +13,11 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
-	"strings"
 	"time"
 
 	"github.com/hotline12345/hotline/internal/app/httpapi"
@@ -44,7 +42,8 @@ type Service struct {
 	Guard  *limits.Guard
 	Mailer ports.Mailer
 	Texter ports.Texter // nil when SMS is switched off
-	// Key keys the code hashes; Blind gives the recipients' blind indexes.
+	// Key keys the code hashes; Blind gives the blind index of a phone
+	// number (channel "sms") or an e-mail address ("email").
 	Key    []byte
 	Blind  func(channel, value string) string
 	Now    func() time.Time
@@ -64,16 +63,14 @@ type Sent struct {
 	ExpiresAt      time.Time `json:"expiresAt"`
 }
 
+// maxRequestBytes bounds a request body: an address and a language.
+const maxRequestBytes = 1 << 10
+
 // ParseRequest reads and checks a request body.
 func ParseRequest(body []byte) (Request, error) {
 	var r Request
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return Request{}, httpapi.BadRequest("the body must be {\"phone\": …} or {\"email\": …}", nil)
-	}
-	if dec.More() {
-		return Request{}, httpapi.BadRequest("one JSON object only", nil)
+	if err := ticket.DecodeStrict(body, maxRequestBytes, &r); err != nil {
+		return Request{}, err
 	}
 	if r.Language == "" {
 		r.Language = ticket.LanguageZH
@@ -127,7 +124,7 @@ func (s *Service) Send(ctx context.Context, r Request, client string, log *slog.
 	}
 	now := s.Now().UTC().Truncate(time.Second)
 	v := ports.Verification{
-		ID: id, Channel: channel, Recipient: s.blind(channel, typed),
+		ID: id, Channel: channel, Recipient: s.Blind(channel, typed),
 		CodeHash: s.hash(id, code), ExpiresAt: now.Add(Lifetime),
 	}
 	if err := s.Store.PutVerification(ctx, v); err != nil {
@@ -148,13 +145,6 @@ func (s *Service) Send(ctx context.Context, r Request, client string, log *slog.
 	}
 	log.InfoContext(ctx, "verification code sent", "verification_id", id, "channel", channel)
 	return Sent{VerificationID: id, ExpiresAt: v.ExpiresAt}, nil
-}
-
-func (s *Service) blind(channel, address string) string {
-	if channel == ticket.NoticeSMS {
-		return s.Blind("phone", address)
-	}
-	return s.Blind("email", address)
 }
 
 // idEncoding spells verification ids: lower-case, no padding.
@@ -211,11 +201,11 @@ func (s *Service) Check(ctx context.Context, p *ticket.VerificationProof, c tick
 	switch v.Channel {
 	case ticket.NoticeSMS:
 		if contact.MobileE164(c.Phone) != "" {
-			want = s.Blind("phone", c.Phone)
+			want = s.Blind(ticket.NoticeSMS, c.Phone)
 		}
 	case ticket.NoticeEmail:
 		if c.Email != "" {
-			want = s.Blind("email", c.Email)
+			want = s.Blind(ticket.NoticeEmail, c.Email)
 		}
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(v.Recipient)) != 1 {

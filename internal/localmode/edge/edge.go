@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/truora/minidyn/server"
+
+	"github.com/hotline12345/hotline/internal/localmode/hostguard"
 )
 
 // Clock is the edge's source of time (visibility timeouts, delays,
@@ -59,9 +61,8 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies; default 8 MiB.
 	MaxBodyBytes int64
-	// Serve, when set, builds the server of Start around the edge (local
-	// mode: Host checks and timeouts).
-	Serve func(http.Handler) *http.Server
+	// Guard, when set, wraps what Start serves (local mode: Host checks).
+	Guard func(http.Handler) http.Handler
 }
 
 const (
@@ -78,7 +79,7 @@ type Edge struct {
 	log       *slog.Logger
 	maxBody   int64
 	sfn       http.Handler
-	serve     func(http.Handler) *http.Server
+	guard     func(http.Handler) http.Handler
 
 	dynamo *dynamoService
 	sqs    *sqsService
@@ -101,7 +102,7 @@ func New(opts Options) *Edge {
 		log:       opts.Logger,
 		maxBody:   opts.MaxBodyBytes,
 		sfn:       opts.StepFunctions,
-		serve:     opts.Serve,
+		guard:     opts.Guard,
 	}
 	if e.region == "" {
 		e.region = defaultRegion
@@ -143,11 +144,11 @@ func (e *Edge) Start(addr string) (string, error) {
 	}
 	e.ln = ln
 	e.url = "http://" + ln.Addr().String()
-	if e.serve != nil {
-		e.srv = e.serve(e)
-	} else {
-		e.srv = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	var h http.Handler = e
+	if e.guard != nil {
+		h = e.guard(h)
 	}
+	e.srv = hostguard.Server(h)
 	e.served = make(chan struct{})
 	go func(srv *http.Server, done chan struct{}) {
 		defer close(done)

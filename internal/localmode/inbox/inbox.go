@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/hotline12345/hotline/internal/domain/contact"
+	"github.com/hotline12345/hotline/internal/localmode/edge"
 )
 
 // codePattern finds the six-digit code in a verification message (zh or en).
@@ -28,7 +29,7 @@ func CodeSentTo(edgeURL, recipient string) (string, error) {
 	var texts []string
 	if phone := contact.MobileE164(recipient); phone != "" {
 		var s struct {
-			SMS map[string][]struct{ Message string } `json:"sms_messages"`
+			SMS map[string][]edge.SMSMessage `json:"sms_messages"`
 		}
 		if err := fetchJSON(edgeURL+"/_aws/sns/sms-messages?phoneNumber="+url.QueryEscape(phone), &s); err != nil {
 			return "", err
@@ -38,19 +39,14 @@ func CodeSentTo(edgeURL, recipient string) (string, error) {
 		}
 	} else {
 		var m struct {
-			Messages []struct {
-				Destination struct{ ToAddresses []string }
-				Body        struct {
-					TextPart string `json:"text_part"`
-				}
-			} `json:"messages"`
+			Messages []edge.SentEmail `json:"messages"`
 		}
 		if err := fetchJSON(edgeURL+"/_aws/ses?to="+url.QueryEscape(recipient), &m); err != nil {
 			return "", err
 		}
 		for _, x := range m.Messages {
-			if slices.Contains(x.Destination.ToAddresses, recipient) {
-				texts = append(texts, x.Body.TextPart)
+			if slices.Contains(x.Destination.ToAddresses, recipient) && x.Body.TextPart != nil {
+				texts = append(texts, *x.Body.TextPart)
 			}
 		}
 	}

@@ -193,9 +193,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	})
 	sfnSrv := sfnlocal.NewWithEngine(engine)
 	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.Clock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
-		Serve: func(h http.Handler) *http.Server {
-			return hostguard.Server(hostguard.New(o.EdgeAddr, nil, nil).Wrap(h))
-		}})
+		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap})
 	edgeURL, err := e.Start(o.EdgeAddr)
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/screeningconfig"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/config"
 )
@@ -100,9 +101,10 @@ func (b *Base) Guard() *limits.Guard {
 	return &limits.Guard{Limiter: b.Store, Rules: b.Config.Limits, Key: b.Blinder.Subkey("limits"), Now: b.Now}
 }
 
-// Blind gives the blind index of a phone number ("phone") or an e-mail address.
-func (b *Base) Blind(kind, value string) string {
-	if kind == "phone" {
+// Blind gives the blind index of a phone number (channel "sms") or an e-mail
+// address ("email").
+func (b *Base) Blind(channel, value string) string {
+	if channel == ticket.NoticeSMS {
 		return b.Blinder.Phone(value)
 	}
 	return b.Blinder.Email(value)
