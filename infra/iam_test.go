@@ -72,6 +72,11 @@ var platformActions = []string{"logs:CreateLogStream", "logs:PutLogEvents", "xra
 // tokens and SMS to phone numbers have no resource ARN.
 var starResources = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments", "states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat", "sns:Publish"}
 
+// impliedActions are what a call makes AWS do on the caller's behalf, which
+// its role must allow too: a message sent to a queue encrypted with the
+// stack's QueueKey needs a data key of it.
+var impliedActions = map[string][]string{"sqs:SendMessage": {"kms:Decrypt", "kms:GenerateDataKey"}}
+
 func TestRolesAllowExactlyTheCallsTheCodeMakes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the whole program's call graph (about 10 s); skipped with -short")
@@ -80,6 +85,16 @@ func TestRolesAllowExactlyTheCallsTheCodeMakes(t *testing.T) {
 	fns := functionsByName(t, p)
 	names := sortedKeys(fns)
 	calls := sdkCalls(t, names)
+	for fn, actions := range calls {
+		for _, a := range actions {
+			for _, implied := range impliedActions[a] {
+				if !slices.Contains(calls[fn], implied) {
+					calls[fn] = append(calls[fn], implied)
+				}
+			}
+		}
+		sort.Strings(calls[fn])
+	}
 	for _, name := range names {
 		r := fns[name]
 		role := strings.TrimSuffix(strings.TrimPrefix(deref(r.fn.Role), "GetAtt("), ".Arn)")
@@ -105,5 +120,40 @@ func TestRolesAllowExactlyTheCallsTheCodeMakes(t *testing.T) {
 		all := append(slices.Clone(calls[name]), platformActions...)
 		sort.Strings(all)
 		t.Logf("functions/%s role %s: %s", name, role, strings.Join(all, " "))
+	}
+}
+
+// Each department's system reads its own queue and dead-letter queue through
+// a role of its own, and nothing else; the queues are encrypted with the
+// stack's key, which that role may only decrypt with.
+func TestDepartmentConsumerRolesReadOnlyTheirOwnQueues(t *testing.T) {
+	p := loadTemplate(t)
+	for _, d := range seededDepartments(t) {
+		role := "Dept" + camel(d) + "ConsumerRole"
+		own := []string{"GetAtt(Dept" + camel(d) + "Queue.Arn)", "GetAtt(Dept" + camel(d) + "DLQ.Arn)"}
+		for _, st := range roleStatements(t, p, role) {
+			for _, a := range st.actions {
+				switch {
+				case strings.HasPrefix(a, "sqs:"):
+					if a == "sqs:SendMessage" || a == "sqs:PurgeQueue" || !slices.Equal(st.resources, own) {
+						t.Errorf("%s: %s on %v, want only reading its own queue and DLQ %v", role, a, st.resources, own)
+					}
+				case a == "kms:Decrypt":
+					if !slices.Equal(st.resources, []string{"GetAtt(QueueKey.Arn)"}) {
+						t.Errorf("%s: kms:Decrypt on %v, want only the queue key", role, st.resources)
+					}
+				default:
+					t.Errorf("%s: allows %s", role, a)
+				}
+			}
+		}
+		if o, ok := p.Outputs["Dept"+camel(d)+"ConsumerRoleArn"]; !ok || fmt.Sprint(o.Value) != "GetAtt("+role+".Arn)" {
+			t.Errorf("output Dept%sConsumerRoleArn is missing", camel(d))
+		}
+	}
+	for name, q := range p.GetAllSQSQueueResources() {
+		if strings.HasPrefix(name, "Dept") && (deref(q.KmsMasterKeyId) != "Ref(QueueKey)" || q.SqsManagedSseEnabled != nil) {
+			t.Errorf("%s is not encrypted with the stack's QueueKey", name)
+		}
 	}
 }
