@@ -24,6 +24,7 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/localmode/edge"
 	"github.com/hotline12345/hotline/internal/localmode/loadtest"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 )
@@ -87,14 +88,22 @@ func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 	logPath := fs.String("log", "", "write JSON logs to this file instead of stderr")
 	allowHosts := fs.String("allow-host", "", "more host names the API answers to, comma-separated (a LAN name; binding beyond loopback needs HOTLINE_JWT_SECRET)")
 	corsOrigins := fs.String("cors-origin", "", "web origins answered with CORS, comma-separated (e.g. http://localhost:3000); none by default")
+	faults := fs.String("faults", "", "make the AWS edge fail a share of calls, e.g. all=0.1 or dynamodb=0.2,ses=0.5 (services: all, "+strings.Join(edge.FaultServices, ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *speed <= 0 {
 		return fmt.Errorf("--speed must be positive, got %v", *speed)
 	}
+	injector, err := edge.ParseFaults(*faults, uint64(time.Now().UnixNano()))
+	if err != nil {
+		return fmt.Errorf("--faults: %w", err)
+	}
 	o := platform.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, Log: stderr, JWTSecret: getenv("HOTLINE_JWT_SECRET"),
 		AllowHosts: splitList(*allowHosts), CORSOrigins: splitList(*corsOrigins), Limits: getenv("HOTLINE_LIMITS")}
+	if *faults != "" {
+		o.Faults = injector
+	}
 	if *seedPath != "" {
 		seed, err := os.ReadFile(*seedPath)
 		if err != nil {

@@ -79,3 +79,12 @@ func (e *Engine) AdvanceUntil(ctx context.Context, clk *FakeClock, arn string, p
 		}
 	}
 }
+
+// Busy reports how many Lambda handlers the engine is running now (those
+// waiting on the clock through Blocking not counted): a driver of a fake
+// clock jumps only while it is 0, so no task times out because time jumped
+// while it worked.
+func (e *Engine) Busy() int {
+	busy, _ := e.act.state()
+	return busy
+}

@@ -63,6 +63,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// Guard, when set, wraps what Start serves (local mode: Host checks).
 	Guard func(http.Handler) http.Handler
+	// Faults, when set, makes a share of the calls fail (see Faults).
+	Faults *Faults
 }
 
 const (
@@ -80,6 +82,7 @@ type Edge struct {
 	maxBody   int64
 	sfn       http.Handler
 	guard     func(http.Handler) http.Handler
+	faults    *Faults
 
 	dynamo *dynamoService
 	sqs    *sqsService
@@ -103,6 +106,7 @@ func New(opts Options) *Edge {
 		maxBody:   opts.MaxBodyBytes,
 		sfn:       opts.StepFunctions,
 		guard:     opts.Guard,
+		faults:    opts.Faults,
 	}
 	if e.region == "" {
 		e.region = defaultRegion
@@ -261,6 +265,9 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 		return "edge", "body-too-large"
 	}
 
+	if service := serviceOf(r, target, path); service != "" && e.faults.inject(w, service) {
+		return service, "injected fault"
+	}
 	switch {
 	case strings.HasPrefix(target, "DynamoDB_20120810."):
 		op = strings.TrimPrefix(target, "DynamoDB_20120810.")
@@ -324,6 +331,24 @@ func (e *Edge) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		return nil, false
 	}
 	return body, true
+}
+
+// serviceOf names the service a call is for, as in a faults setting; ""
+// for what the edge does not serve.
+func serviceOf(r *http.Request, target, path string) string {
+	switch {
+	case strings.HasPrefix(target, "DynamoDB_20120810."):
+		return "dynamodb"
+	case strings.HasPrefix(target, "AmazonSQS."):
+		return "sqs"
+	case strings.HasPrefix(target, "AWSStepFunctions."):
+		return "stepfunctions"
+	case path == "/v2/email/outbound-emails":
+		return "ses"
+	case target == "" && isFormRequest(r) && (signingService(r) == "sns" || signingService(r) == ""):
+		return "sns"
+	}
+	return ""
 }
 
 func isFormRequest(r *http.Request) bool {

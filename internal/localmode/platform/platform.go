@@ -74,6 +74,9 @@ type Options struct {
 	// CORSOrigins are the web origins the API answers CORS for; none by
 	// default.
 	CORSOrigins []string
+	// Faults, when set, makes the edge fail a share of the calls to each
+	// service (edge.ParseFaults).
+	Faults *edge.Faults
 }
 
 // UnsafeBindError refuses to expose local mode beyond this machine unsafely.
@@ -193,7 +196,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	})
 	sfnSrv := sfnlocal.NewWithEngine(engine)
 	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.Clock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
-		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap})
+		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap, Faults: o.Faults})
 	edgeURL, err := e.Start(o.EdgeAddr)
 	if err != nil {
 		return nil, err
