@@ -24,9 +24,9 @@ const soakTickets = 40
 // soaked is one citizen's ticket as the soak drives it.
 type soaked struct {
 	email, phone, key string
-	body       map[string]any // the verified submission, resent as it was on a retry
-	id, code   string
-	stage      int // 0 file, 1 accept, 2 reply, 3 rate, 4 wait for closed, 5 done
+	body              map[string]any // the verified submission, resent as it was on a retry
+	id, code          string
+	stage             int // 0 file, 1 accept, 2 reply, 3 rate, 4 wait for closed, 5 done
 }
 
 // The platform survives a bad day of AWS: with 10% of the calls to DynamoDB,
