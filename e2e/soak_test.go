@@ -94,10 +94,8 @@ func TestSoakWithInjectedFaults(t *testing.T) {
 				if s.body == nil {
 					sub := map[string]any{"type": "complaint", "category": "consumer.refund", "channel": "web", "language": "zh",
 						"content": "我在某某超市购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理（" + s.key + "）。",
-						"contact": map[string]any{"email": s.email, "phone": s.phone}}
-					if s.phone == "" {
-						sub["contact"] = map[string]any{"email": s.email}
-					} else {
+						"contact": map[string]any{"email": s.email}}
+					if s.phone != "" {
 						sub["contact"] = map[string]any{"phone": s.phone}
 					}
 					requests++
