@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
@@ -83,5 +85,17 @@ func TestFailVerificationStopsAtTheMaximum(t *testing.T) {
 	}
 	if _, err := e.store.GetVerification(ctx, "v1", now.Add(time.Minute)); err == nil {
 		t.Fatal("an expired verification was read")
+	}
+}
+
+// DynamoDB calls are tried ten times unless the configuration says otherwise.
+func TestDynamoDBClientRetriesLikeAWSAdvises(t *testing.T) {
+	var cfg aws.Config
+	if n := DynamoDBClient(cfg).Options().RetryMaxAttempts; n != dynamoAttempts {
+		t.Fatalf("%d attempts", n)
+	}
+	cfg.RetryMaxAttempts = 2
+	if n := DynamoDBClient(cfg).Options().RetryMaxAttempts; n != 2 {
+		t.Fatalf("configured attempts overridden: %d", n)
 	}
 }
