@@ -48,9 +48,9 @@ func (g *guarded) from(t *testing.T, ip, method, path string, body any, headers 
 }
 
 func (a response) code() string {
-	var e struct{ Error struct{ Code string } }
-	_ = json.Unmarshal(a.body, &e)
-	return e.Error.Code
+	var p struct{ Code string }
+	_ = json.Unmarshal(a.body, &p)
+	return p.Code
 }
 
 // limited checks a 429 with a Retry-After the window bears out.

@@ -556,18 +556,16 @@ func TestInvalidSubmissionGetsFieldErrors(t *testing.T) {
 	bad := map[string]any{"type": "gripe", "channel": "web", "content": "短", "contact": map[string]any{"email": "not-an-email"}}
 	r := tg.do(t, "POST", "/v1/tickets", bad, nil)
 	var e struct {
-		Error struct {
-			Code   string            `json:"code"`
-			Fields map[string]string `json:"fields"`
-		} `json:"error"`
+		Code   string            `json:"code"`
+		Fields map[string]string `json:"fields"`
 	}
 	r.decode(t, &e)
-	if r.status != 400 || e.Error.Code != "validation_failed" {
+	if r.status != 400 || e.Code != "validation_failed" || r.header.Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 	for _, f := range []string{"type", "content", "contact.email"} {
-		if e.Error.Fields[f] == "" {
-			t.Errorf("no field error for %s: %v", f, e.Error.Fields)
+		if e.Fields[f] == "" {
+			t.Errorf("no field error for %s: %v", f, e.Fields)
 		}
 	}
 	if r := tg.do(t, "POST", "/v1/tickets", map[string]any{"type": "complaint", "extra": 1}, nil); r.status != 400 {

@@ -225,10 +225,8 @@ func TestBootstrapsUnderTheLambdaRuntimeInterfaceEmulator(t *testing.T) {
 			if err := json.Unmarshal(first.answer, &resp); err != nil {
 				t.Fatalf("intake answer is not an API Gateway response: %s", first.answer)
 			}
-			var body struct {
-				Error struct{ Code string } `json:"error"`
-			}
-			if resp.StatusCode != 400 || json.Unmarshal([]byte(resp.Body), &body) != nil {
+			var body struct{ Code string }
+			if resp.StatusCode != 400 || json.Unmarshal([]byte(resp.Body), &body) != nil || body.Code != "validation_failed" {
 				t.Errorf("intake with an invalid body: status %d body %s, want a 400 JSON error", resp.StatusCode, resp.Body)
 			}
 		}

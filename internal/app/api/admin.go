@@ -21,11 +21,12 @@ import (
 )
 
 // The admin routes edit the one catalog config item (catalogconfig.Kind/ID) by
-// read-modify-write on its stored version: a change made by someone else
-// between the read and the write is a 409, never lost. GET answers carry the
-// version as ETag; a PUT with If-Match is refused with 409 unless the catalog
-// is still at that version, so an editor cannot overwrite what it has not
-// seen. Other functions cache the catalog for catalogconfig.DefaultTTL (30 s).
+// read-modify-write on its stored version. GET answers carry the version as
+// ETag; a PUT must name it in If-Match (428 without) and is a 412 unless the
+// catalog is still at that version, also when another write comes between
+// our read and our write: an editor never overwrites what it has not seen,
+// and no change is lost. Other functions cache the catalog for
+// catalogconfig.DefaultTTL (30 s).
 
 // maxAdminBodyBytes lets a whole category tree through; the stored catalog
 // is bounded again as a whole.
@@ -61,18 +62,29 @@ func (h *Handler) adminRead(ctx context.Context, r *request) (*catalog.Catalog, 
 	return catalogconfig.Read(ctx, h.Store)
 }
 
-// withVersion answers v with the catalog version as ETag.
-func withVersion(v any, version int) events.APIGatewayV2HTTPResponse {
+// withVersion answers v with the config version as ETag. A GET whose
+// If-None-Match names it is a 304: an editor's or a cache's copy is current.
+// private, no-cache lets a browser keep the copy but ask each time.
+func withVersion(r *request, v any, version int) events.APIGatewayV2HTTPResponse {
+	etag := strconv.Quote(strconv.Itoa(version))
 	resp := httpapi.JSON(http.StatusOK, v)
-	resp.Headers["ETag"] = strconv.Quote(strconv.Itoa(version))
-	return resp
+	if !strings.HasPrefix(r.RouteKey, "GET ") {
+		resp.Headers["ETag"] = etag
+		return resp
+	}
+	return httpapi.Conditional(r.APIGatewayV2HTTPRequest, resp, etag, "private, no-cache")
 }
 
-// ifMatch reads If-Match: a version as sent in ETag (quotes and W/ optional;
-// "0" is the shipped screening rules before any change), "*" or nothing for any.
+// ifMatch reads the If-Match an admin PUT must carry: a version as sent in
+// ETag (quotes and W/ optional; "0" is the shipped screening rules before any
+// change), or "*" to replace whatever is stored. Without it the PUT is a 428:
+// an editor cannot overwrite what it has not seen by forgetting the header.
 func ifMatch(r *request) (int, bool, error) {
 	v := strings.TrimSpace(httpapi.Header(r.APIGatewayV2HTTPRequest, "If-Match"))
-	if v == "" || v == "*" {
+	switch v {
+	case "":
+		return 0, false, httpapi.PreconditionRequired("send If-Match with the ETag of your last read (or * to replace whatever is stored)")
+	case "*":
 		return 0, false, nil
 	}
 	n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(v, "W/"), `"`))
@@ -82,22 +94,37 @@ func ifMatch(r *request) (int, bool, error) {
 	return n, true, nil
 }
 
+// checkVersion refuses a PUT whose If-Match names another version than the
+// stored one.
+func checkVersion(r *request, what string, stored int) error {
+	want, pinned, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	if pinned && want != stored {
+		return httpapi.PreconditionFailed(what + " changed since version " + strconv.Itoa(want) + " (now " + strconv.Itoa(stored) + "); reload and retry")
+	}
+	return nil
+}
+
+// lostRace is the answer to a conditional write that another editor's write
+// beat between our read and our write: the same stale precondition.
+func lostRace(what string) error {
+	return httpapi.PreconditionFailed(what + " changed concurrently; reload and retry")
+}
+
 // adminWrite applies change to the stored catalog and stores the result if it
 // is valid and nobody changed the catalog meanwhile.
 func (h *Handler) adminWrite(ctx context.Context, r *request, what string, change func(s *catalog.Seed) error) (*catalog.Catalog, int, error) {
 	if err := requireRole(r, auth.RoleAdmin); err != nil {
 		return nil, 0, err
 	}
-	want, pinned, err := ifMatch(r)
-	if err != nil {
-		return nil, 0, err
-	}
 	cur, version, err := catalogconfig.Read(ctx, h.Store)
 	if err != nil {
 		return nil, 0, err
 	}
-	if pinned && want != version {
-		return nil, 0, httpapi.Conflict("the catalog changed since version " + strconv.Itoa(want) + "; reload and retry")
+	if err := checkVersion(r, "the catalog", version); err != nil {
+		return nil, 0, err
 	}
 	seed := cur.Seed()
 	if err := change(&seed); err != nil {
@@ -116,7 +143,7 @@ func (h *Handler) adminWrite(ctx context.Context, r *request, what string, chang
 		return nil, 0, &httpapi.Error{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: tooLarge.Error()}
 	case errors.As(err, &conflict):
 		r.log.InfoContext(ctx, "catalog write lost a race", "error", err.Error())
-		return nil, 0, httpapi.Conflict("the catalog was changed concurrently; reload and retry")
+		return nil, 0, lostRace("the catalog")
 	case err != nil:
 		return nil, 0, err
 	}
@@ -154,7 +181,7 @@ func (h *Handler) adminGetDepartment(ctx context.Context, r *request) (events.AP
 	if !ok {
 		return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
 	}
-	return withVersion(d, version), nil
+	return withVersion(r, d, version), nil
 }
 
 func (h *Handler) adminPutDepartment(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -183,7 +210,7 @@ func (h *Handler) adminPutDepartment(ctx context.Context, r *request) (events.AP
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	saved, _ := c.Department(d.ID)
-	return withVersion(saved, version), nil
+	return withVersion(r, saved, version), nil
 }
 
 func (h *Handler) adminGetRoutingRules(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -192,7 +219,7 @@ func (h *Handler) adminGetRoutingRules(ctx context.Context, r *request) (events.
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	// Stored order (ties between equal priorities go to the earlier rule).
-	return withVersion(map[string]any{"routingRules": c.Seed().RoutingRules}, version), nil
+	return withVersion(r, map[string]any{"routingRules": c.Seed().RoutingRules}, version), nil
 }
 
 func (h *Handler) adminPutRoutingRules(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -210,7 +237,7 @@ func (h *Handler) adminPutRoutingRules(ctx context.Context, r *request) (events.
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(map[string]any{"routingRules": c.Seed().RoutingRules}, version), nil
+	return withVersion(r, map[string]any{"routingRules": c.Seed().RoutingRules}, version), nil
 }
 
 func (h *Handler) adminGetCategories(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -218,7 +245,7 @@ func (h *Handler) adminGetCategories(ctx context.Context, r *request) (events.AP
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(map[string]any{"categories": c.Categories()}, version), nil
+	return withVersion(r, map[string]any{"categories": c.Categories()}, version), nil
 }
 
 func (h *Handler) adminPutCategories(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -236,7 +263,7 @@ func (h *Handler) adminPutCategories(ctx context.Context, r *request) (events.AP
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(map[string]any{"categories": c.Categories()}, version), nil
+	return withVersion(r, map[string]any{"categories": c.Categories()}, version), nil
 }
 
 // calendarYear reads the {year} path parameter.
@@ -259,7 +286,7 @@ func (h *Handler) adminGetCalendar(ctx context.Context, r *request) (events.APIG
 	}
 	for _, f := range c.Seed().Calendars {
 		if f.Year == year {
-			return withVersion(f, version), nil
+			return withVersion(r, f, version), nil
 		}
 	}
 	return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
@@ -286,7 +313,7 @@ func (h *Handler) adminCalendarCoverage(ctx context.Context, r *request) (events
 	if missing == nil {
 		missing = []int{}
 	}
-	return withVersion(map[string]any{"years": years, "missing": missing}, version), nil
+	return withVersion(r, map[string]any{"years": years, "missing": missing}, version), nil
 }
 
 func (h *Handler) adminPutCalendar(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -331,5 +358,5 @@ func (h *Handler) adminPutCalendar(ctx context.Context, r *request) (events.APIG
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(f, version), nil
+	return withVersion(r, f, version), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
@@ -32,20 +33,23 @@ func (e *env) etag(t *testing.T, r *req) (resp, string) {
 
 func errorFields(t *testing.T, r resp) map[string]string {
 	t.Helper()
-	var e struct {
-		Error struct {
-			Fields map[string]string `json:"fields"`
-		} `json:"error"`
-	}
-	if err := json.Unmarshal([]byte(r.body), &e); err != nil {
+	var p httpapi.Problem
+	if err := json.Unmarshal([]byte(r.body), &p); err != nil {
 		t.Fatal(err)
 	}
-	return e.Error.Fields
+	return p.Fields
 }
 
 func TestAdminRoundTripsAndValidation(t *testing.T) {
 	e := newEnv(t)
-	admin := func(key, id string) *req { return route(key, id).as(auth.RoleAdmin, "") }
+	// These checks are about content, not preconditions: PUTs replace whatever is stored.
+	admin := func(key, id string) *req {
+		r := route(key, id).as(auth.RoleAdmin, "")
+		if strings.HasPrefix(key, "PUT ") {
+			r.header("If-Match", "*")
+		}
+		return r
+	}
 
 	// Department: replace one, create one; the path id wins.
 	r, tag := e.etag(t, admin("GET /v1/admin/departments/{id}", "market"))
@@ -136,17 +140,21 @@ func TestAdminRoundTripsAndValidation(t *testing.T) {
 	e.do(t, admin("GET /v1/admin/calendar/{year}", "abc")).want(t, "not a year", 404)
 }
 
-// A PUT based on a version someone else has changed since is a 409; of
-// racing PUTs each either wins or is told 409, and the version counts the
-// winners only.
+// A PUT without If-Match is a 428, one based on a version someone else has
+// changed since is a 412; of racing PUTs at one version each either wins or
+// is told 412, and the version counts the winners only. A GET naming the
+// current version in If-None-Match is a 304.
 func TestAdminConcurrentChanges(t *testing.T) {
 	e := newEnv(t)
 	put := func(name string) *req {
 		return route("PUT /v1/admin/departments/{id}", "market").as(auth.RoleAdmin, "").json(map[string]any{"name": name, "active": true})
 	}
 	_, tag := e.etag(t, route("GET /v1/admin/departments/{id}", "market").as(auth.RoleAdmin, ""))
+	e.do(t, put("甲")).want(t, "blind write", 428)
+	e.do(t, route("GET /v1/admin/departments/{id}", "market").as(auth.RoleAdmin, "").header("If-None-Match", tag)).want(t, "unchanged read", 304)
 	e.do(t, put("甲").header("If-Match", tag)).want(t, "first write at the read version", 200)
-	e.do(t, put("乙").header("If-Match", tag)).want(t, "stale write", 409)
+	e.do(t, route("GET /v1/admin/departments/{id}", "market").as(auth.RoleAdmin, "").header("If-None-Match", tag)).want(t, "read after a change", 200)
+	e.do(t, put("乙").header("If-Match", tag)).want(t, "stale write", 412)
 	e.do(t, put("乙").header("If-Match", "nonsense")).want(t, "bad If-Match", 400)
 	if r := e.do(t, route("GET /v1/admin/departments/{id}", "market").as(auth.RoleAdmin, "")); !strings.Contains(r.body, "甲") {
 		t.Fatalf("stale write applied: %s", r.body)
@@ -156,7 +164,7 @@ func TestAdminConcurrentChanges(t *testing.T) {
 	v0, _ := strconv.Atoi(strings.Trim(tag, `"`))
 	var reqs []*req
 	for i := range 6 {
-		reqs = append(reqs, put("部门"+strconv.Itoa(i)))
+		reqs = append(reqs, put("部门"+strconv.Itoa(i)).header("If-Match", tag))
 	}
 	got := race(t, e, reqs...)
 	wins := 0
@@ -164,14 +172,14 @@ func TestAdminConcurrentChanges(t *testing.T) {
 		switch r.status {
 		case 200:
 			wins++
-		case 409:
-			r.want(t, "lost race", 409)
+		case 412:
+			r.want(t, "lost race", 412)
 		default:
 			t.Fatalf("racing PUT: %d %s", r.status, r.body)
 		}
 	}
 	_, tag = e.etag(t, route("GET /v1/admin/departments/{id}", "market").as(auth.RoleAdmin, ""))
-	if v, _ := strconv.Atoi(strings.Trim(tag, `"`)); wins == 0 || v != v0+wins {
+	if v, _ := strconv.Atoi(strings.Trim(tag, `"`)); wins != 1 || v != v0+1 {
 		t.Fatalf("%d wins moved the version from %d to %d", wins, v0, v)
 	}
 }
@@ -192,7 +200,7 @@ func TestRoutingUsesAdminChangeAfterCacheExpiry(t *testing.T) {
 	body.RoutingRules = append(body.RoutingRules, map[string]any{
 		"id": "refunds-to-housing", "priority": 1000, "categories": []string{"consumer.refund"}, "departmentId": "housing",
 	})
-	e.do(t, route("PUT /v1/admin/routing-rules", "").as(auth.RoleAdmin, "").json(body)).want(t, "put rules", 200)
+	e.do(t, route("PUT /v1/admin/routing-rules", "").as(auth.RoleAdmin, "").json(body).header("If-Match", "*")).want(t, "put rules", 200)
 
 	n := 0
 	routed := func() *ticket.Ticket {

@@ -162,11 +162,11 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	fn, ok := h.routes()[req.RouteKey]
 	if !ok {
-		return httpapi.Fail(ctx, r.log, httpapi.NotFound()), nil
+		return httpapi.Fail(ctx, r.log, req, httpapi.NotFound()), nil
 	}
 	claims, isStaff, err := httpapi.Staff(req)
 	if err != nil {
-		return httpapi.Fail(ctx, r.log, err), nil
+		return httpapi.Fail(ctx, r.log, req, err), nil
 	}
 	r.staff, r.isStaff = claims, isStaff
 	if isStaff {
@@ -174,7 +174,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	resp, err := fn(ctx, r)
 	if err != nil {
-		return httpapi.Fail(ctx, r.log, err), nil
+		return httpapi.Fail(ctx, r.log, req, err), nil
 	}
 	return resp, nil
 }

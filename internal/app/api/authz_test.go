@@ -176,7 +176,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"PUT /v1/admin/routing-rules", "", map[string]any{}, nobody, 401},
 		{"PUT /v1/admin/routing-rules", "", map[string]any{}, supervisor, 403},
 		{"PUT /v1/admin/routing-rules", "", map[string]any{}, operator, 403},
-		{"PUT /v1/admin/routing-rules", "", map[string]any{}, admin, 400}, // no list
+		{"PUT /v1/admin/routing-rules", "", map[string]any{}, admin, 428}, // no If-Match
 		{"PUT /v1/admin/categories", "", map[string]any{}, lead, 403},
 		{"PUT /v1/admin/departments/{id}", "market", map[string]any{"name": "x", "active": true}, supervisor, 403},
 		{"PUT /v1/admin/calendar/{year}", "2026", map[string]any{"holidays": []string{}}, supervisor, 403},

@@ -64,11 +64,20 @@ func (h *Handler) citizenTicket(ctx context.Context, r *request) (*ticket.Ticket
 	return nil, httpapi.NotFound()
 }
 
+// getTicket answers the staff view to a valid staff token and the citizen
+// view to the access code. The ETag is the answer's digest, so a client
+// polling with If-None-Match gets a 304 until anything it would see changes;
+// no-store all the same: the views carry personal data.
 func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	var (
+		t   *ticket.Ticket
+		err error
+	)
 	if r.isStaff {
-		return h.staffTicket(ctx, r)
+		t, err = h.staffTicket(ctx, r)
+	} else {
+		t, err = h.citizenTicket(ctx, r)
 	}
-	t, err := h.citizenTicket(ctx, r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -84,7 +93,14 @@ func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, citizenView(t, evs, cat, cursor)), nil
+	var view any
+	if r.isStaff {
+		view = staffView(t, evs, cat, canSeeContact(r.staff), cursor)
+	} else {
+		view = citizenView(t, evs, cat, cursor)
+	}
+	resp := httpapi.JSON(http.StatusOK, view)
+	return httpapi.Conditional(r.APIGatewayV2HTTPRequest, resp, httpapi.ContentTag(resp.Body), "no-store"), nil
 }
 
 type supplementBody struct {

@@ -20,6 +20,7 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/auth"
+	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/intake"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -178,13 +179,9 @@ type resp struct {
 
 // errorCode returns the API.md error code of an error answer.
 func (r resp) errorCode() string {
-	var e struct {
-		Error struct {
-			Code string `json:"code"`
-		} `json:"error"`
-	}
-	_ = json.Unmarshal([]byte(r.body), &e)
-	return e.Error.Code
+	var p httpapi.Problem
+	_ = json.Unmarshal([]byte(r.body), &p)
+	return p.Code
 }
 
 func (e *env) do(t testing.TB, r *req) resp {
@@ -211,7 +208,8 @@ func (r resp) want(t testing.TB, what string, status int) {
 
 var codes = map[int]string{
 	400: "validation_failed", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-	409: "conflict", 410: "gone", 413: "payload_too_large", 429: "rate_limited", 500: "internal",
+	405: "method_not_allowed", 409: "conflict", 410: "gone", 412: "precondition_failed", 413: "payload_too_large",
+	428: "precondition_required", 429: "rate_limited", 500: "internal",
 }
 
 const (

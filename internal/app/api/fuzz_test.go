@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hotline12345/hotline/internal/app/httpapi"
 )
 
 // FuzzAPIRequest feeds random route keys, path ids, queries, headers, claims and
@@ -98,20 +100,14 @@ func checkAnswer(t *testing.T, status int, body string) {
 	if status < 400 {
 		return
 	}
-	var e struct {
-		Error *struct {
-			Code    string            `json:"code"`
-			Message string            `json:"message"`
-			Fields  map[string]string `json:"fields"`
-		} `json:"error"`
-	}
+	var p httpapi.Problem
 	dec := json.NewDecoder(strings.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil || e.Error == nil {
-		t.Fatalf("error body not in the API.md shape (%v): %s", err, body)
+	if err := dec.Decode(&p); err != nil || p.Status != status {
+		t.Fatalf("error body not problem details (%v): %s", err, body)
 	}
-	if e.Error.Code != codes[status] || e.Error.Message == "" {
-		t.Fatalf("status %d with code %q: %s", status, e.Error.Code, body)
+	if p.Code != codes[status] || p.Detail == "" || p.Title == "" || p.Type != httpapi.ProblemTypeBase+p.Code {
+		t.Fatalf("status %d with code %q: %s", status, p.Code, body)
 	}
 }
 

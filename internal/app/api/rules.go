@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -35,7 +34,7 @@ func (h *Handler) adminGetScreeningRules(ctx context.Context, r *request) (event
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(rules, version), nil
+	return withVersion(r, rules, version), nil
 }
 
 func (h *Handler) adminPutScreeningRules(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -54,7 +53,7 @@ func (h *Handler) adminPutScreeningRules(ctx context.Context, r *request) (event
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(rules, version), nil
+	return withVersion(r, rules, version), nil
 }
 
 type knowledgeBaseBody struct {
@@ -70,7 +69,7 @@ func (h *Handler) adminGetKnowledgeBase(ctx context.Context, r *request) (events
 	if kb == nil {
 		kb = []screening.Entry{}
 	}
-	return withVersion(map[string]any{"knowledgeBase": kb}, version), nil
+	return withVersion(r, map[string]any{"knowledgeBase": kb}, version), nil
 }
 
 func (h *Handler) adminPutKnowledgeBase(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -88,7 +87,7 @@ func (h *Handler) adminPutKnowledgeBase(ctx context.Context, r *request) (events
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(map[string]any{"knowledgeBase": rules.KnowledgeBase}, version), nil
+	return withVersion(r, map[string]any{"knowledgeBase": rules.KnowledgeBase}, version), nil
 }
 
 // rulesWrite applies change to the stored rules and stores the result if it
@@ -97,16 +96,12 @@ func (h *Handler) rulesWrite(ctx context.Context, r *request, what string, chang
 	if err := requireRole(r, auth.RoleAdmin); err != nil {
 		return nil, 0, err
 	}
-	want, pinned, err := ifMatch(r)
-	if err != nil {
-		return nil, 0, err
-	}
 	cur, version, err := screeningconfig.Read(ctx, h.Store, h.ShippedRules)
 	if err != nil {
 		return nil, 0, err
 	}
-	if pinned && want != version {
-		return nil, 0, httpapi.Conflict("the screening rules changed since version " + strconv.Itoa(want) + "; reload and retry")
+	if err := checkVersion(r, "the screening rules", version); err != nil {
+		return nil, 0, err
 	}
 	edited, err := screeningconfig.Copy(cur)
 	if err != nil {
@@ -131,7 +126,7 @@ func (h *Handler) rulesWrite(ctx context.Context, r *request, what string, chang
 	case errors.As(err, &tooLarge):
 		return nil, 0, &httpapi.Error{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: tooLarge.Error()}
 	case errors.As(err, &conflict):
-		return nil, 0, httpapi.Conflict("the screening rules were changed concurrently; reload and retry")
+		return nil, 0, lostRace("the screening rules")
 	case err != nil:
 		return nil, 0, err
 	}

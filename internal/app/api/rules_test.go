@@ -31,15 +31,16 @@ func TestKnowledgeBaseIsManagedThroughTheAdminAPI(t *testing.T) {
 		ID: "library-card", Match: [][]string{{"图书馆", "借书证"}},
 		Answer: map[ticket.Language]string{ticket.LanguageZH: "借书证可凭身份证在市图书馆总服务台免费办理，当场发证。", ticket.LanguageEN: "Library cards are free at the city library's main desk with your ID."},
 	})
-	e.do(t, admin("PUT /v1/admin/knowledge-base").json(kb).header("If-Match", `"7"`)).want(t, "stale If-Match", 409)
+	e.do(t, admin("PUT /v1/admin/knowledge-base").json(kb).header("If-Match", `"7"`)).want(t, "stale If-Match", 412)
 	r, tag = e.etag(t, admin("PUT /v1/admin/knowledge-base").json(kb).header("If-Match", `"0"`))
 	r.want(t, "add an answer", 200)
 	if tag != `"1"` {
 		t.Fatalf("version after the change %s", tag)
 	}
-	e.do(t, admin("PUT /v1/admin/knowledge-base").json(kb).header("If-Match", `"0"`)).want(t, "a change made on an old version", 409)
+	e.do(t, admin("PUT /v1/admin/knowledge-base").json(kb).header("If-Match", `"0"`)).want(t, "a change made on an old version", 412)
 	bad := map[string]any{"knowledgeBase": []map[string]any{{"id": "empty", "match": [][]string{}, "answer": map[string]string{"zh": "x"}}}}
-	if r := e.do(t, admin("PUT /v1/admin/knowledge-base").json(bad)); r.status != 400 || !strings.Contains(r.body, "fields") {
+	e.do(t, admin("PUT /v1/admin/knowledge-base").json(kb)).want(t, "no If-Match", 428)
+	if r := e.do(t, admin("PUT /v1/admin/knowledge-base").json(bad).header("If-Match", "*")); r.status != 400 || !strings.Contains(r.body, "fields") {
 		t.Fatalf("invalid entry: %d %s", r.status, r.body)
 	}
 

@@ -29,31 +29,20 @@ func canRead(c auth.Claims, t *ticket.Ticket) bool {
 	return t.DepartmentID == c.Dept || slices.Contains(t.CoHandlers, c.Dept)
 }
 
-func (h *Handler) staffTicket(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+// staffTicket is the ticket a staff member asks for, if they may read it.
+func (h *Handler) staffTicket(ctx context.Context, r *request) (*ticket.Ticket, error) {
 	id, err := ticketID(r)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return nil, err
 	}
 	t, err := h.Store.GetTicket(ctx, id)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+		return nil, err
 	}
 	if !canRead(r.staff, t) {
-		return events.APIGatewayV2HTTPResponse{}, notYours()
+		return nil, notYours()
 	}
-	cursor, err := timelineCursor(r)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	evs, err := h.Store.Events(ctx, id)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	cat, err := h.Catalog.Current(ctx)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	return httpapi.JSON(http.StatusOK, staffView(t, evs, cat, canSeeContact(r.staff), cursor)), nil
+	return t, nil
 }
 
 // pageSize reads ?limit= (1–100, default 20).

@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -46,22 +49,100 @@ func TestClassifyMapsTypedErrorsToAPICodes(t *testing.T) {
 func TestFailHidesInternalErrors(t *testing.T) {
 	var logs strings.Builder
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	resp := Fail(context.Background(), log, errors.New("store: secret table name hotline-prod"))
+	resp := Fail(context.Background(), log, request("r-1", ""), errors.New("store: secret table name hotline-prod"))
 	if resp.StatusCode != 500 || strings.Contains(resp.Body, "hotline-prod") {
 		t.Fatalf("answer leaks the error: %d %s", resp.StatusCode, resp.Body)
 	}
-	var body struct {
-		Error struct{ Code, Message string } `json:"error"`
-	}
-	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || body.Error.Code != "internal" {
-		t.Fatalf("error shape: %s (%v)", resp.Body, err)
+	if p := problem(t, resp); p.Code != "internal" || p.Status != 500 {
+		t.Fatalf("problem = %+v", p)
 	}
 	if !strings.Contains(logs.String(), "hotline-prod") {
 		t.Fatal("the internal error was not logged")
 	}
-	// Field errors keep their fields.
-	resp = Fail(context.Background(), slog.New(slog.NewJSONHandler(io.Discard, nil)), &ticket.ValidationError{Fields: map[string]string{"content": "required"}})
-	if !strings.Contains(resp.Body, `"fields":{"content":"required"}`) {
-		t.Fatalf("fields missing: %s", resp.Body)
+}
+
+// Every error is RFC 9457 problem details: the media type, a type URI per
+// code, the status repeated, the API.md code, the fields at fault and the
+// request id a caller quotes to support.
+func TestFailAnswersProblemDetails(t *testing.T) {
+	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	resp := Fail(context.Background(), quiet, request("req-42", ""), &ticket.ValidationError{Fields: map[string]string{"content": "required"}})
+	if ct := resp.Headers["Content-Type"]; ct != "application/problem+json" {
+		t.Fatalf("Content-Type = %q", ct)
 	}
+	p := problem(t, resp)
+	want := Problem{Type: "https://errors.hotline12345.example/validation_failed", Title: "请求内容有误", Status: 400,
+		Detail: p.Detail, Code: "validation_failed", Fields: map[string]string{"content": "required"}, RequestID: "req-42"}
+	if p.Detail == "" || fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Fatalf("problem = %+v, want %+v", p, want)
+	}
+
+	resp = Fail(context.Background(), quiet, request("r", "en-GB,en;q=0.9"), MethodNotAllowed([]string{"GET", "PUT"}))
+	if resp.StatusCode != 405 || resp.Headers["Allow"] != "GET, PUT" || problem(t, resp).Title != "Method not allowed" {
+		t.Fatalf("405: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	resp = Fail(context.Background(), quiet, request("r", ""), &ports.RateLimitedError{RetryAfter: 1500 * time.Millisecond})
+	if resp.StatusCode != 429 || resp.Headers["Retry-After"] != "2" {
+		t.Fatalf("429: %d %v", resp.StatusCode, resp.Headers)
+	}
+}
+
+// Accept-Language picks English or Chinese; anything else is Chinese, the
+// hotline's language.
+func TestLanguageFollowsAcceptLanguage(t *testing.T) {
+	for accept, want := range map[string]ticket.Language{
+		"":                         ticket.LanguageZH,
+		"en":                       ticket.LanguageEN,
+		"en-US,en;q=0.9":           ticket.LanguageEN,
+		"zh-CN,zh;q=0.9,en;q=0.8":  ticket.LanguageZH,
+		"fr-FR":                    ticket.LanguageZH,
+		"fr;q=0.9, en;q=0.5":       ticket.LanguageEN,
+		"zh-Hant-TW":               ticket.LanguageZH,
+		";;;garbage":               ticket.LanguageZH,
+		"de;q=1, zh;q=0.1, en;q=0": ticket.LanguageZH,
+	} {
+		if got := Language(request("r", accept)); got != want {
+			t.Errorf("Accept-Language %q: %s, want %s", accept, got, want)
+		}
+	}
+}
+
+// If-None-Match lists and wildcards as RFC 9110 reads them.
+func TestETagListed(t *testing.T) {
+	for _, c := range []struct {
+		list, etag string
+		want       bool
+	}{
+		{`"3"`, `"3"`, true},
+		{`W/"3"`, `"3"`, true},
+		{`"1", "3"`, `"3"`, true},
+		{`*`, `"3"`, true},
+		{`"4"`, `"3"`, false},
+		{``, `"3"`, false},
+		{`3`, `"3"`, false},
+	} {
+		if got := ETagListed(c.list, c.etag); got != c.want {
+			t.Errorf("ETagListed(%q, %q) = %v", c.list, c.etag, got)
+		}
+	}
+}
+
+func request(id, acceptLanguage string) events.APIGatewayV2HTTPRequest {
+	req := events.APIGatewayV2HTTPRequest{Headers: map[string]string{}}
+	req.RequestContext.RequestID = id
+	if acceptLanguage != "" {
+		req.Headers["accept-language"] = acceptLanguage
+	}
+	return req
+}
+
+func problem(t *testing.T, resp events.APIGatewayV2HTTPResponse) Problem {
+	t.Helper()
+	var p Problem
+	dec := json.NewDecoder(strings.NewReader(resp.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		t.Fatalf("not problem details: %s (%v)", resp.Body, err)
+	}
+	return p
 }

@@ -1,16 +1,14 @@
-// Package httpapi holds what the HTTP functions (intake, api) share: the error
-// shape of API.md, the mapping from typed domain errors to status codes, JSON
-// responses and request helpers.
+// Package httpapi holds what the HTTP functions (intake, api) share: the
+// problem details of API.md v1.1, the mapping from typed domain errors to
+// status codes, JSON responses and request helpers.
 package httpapi
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +27,8 @@ type Error struct {
 	Fields  map[string]string
 	// RetryAfter, in whole seconds, is sent as Retry-After (429 answers).
 	RetryAfter int
+	// Allow lists the methods of the path (405 answers).
+	Allow []string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -63,16 +63,25 @@ func VerificationRequired(msg string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "verification_required", Message: msg, Fields: map[string]string{"verification": msg}}
 }
 
+// PreconditionFailed is a stale If-Match: the resource changed since the
+// client read it.
+func PreconditionFailed(msg string) *Error {
+	return &Error{Status: http.StatusPreconditionFailed, Code: "precondition_failed", Message: msg}
+}
+
+// PreconditionRequired is a change sent without If-Match where the API
+// refuses blind overwrites.
+func PreconditionRequired(msg string) *Error {
+	return &Error{Status: http.StatusPreconditionRequired, Code: "precondition_required", Message: msg}
+}
+
+// MethodNotAllowed is a known path asked with a method it does not serve.
+func MethodNotAllowed(allow []string) *Error {
+	return &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "this path serves " + strings.Join(allow, ", "), Allow: allow}
+}
+
 // Gone says the waiting workflow step already finished or timed out.
 func Gone(msg string) *Error { return &Error{Status: http.StatusGone, Code: "gone", Message: msg} }
-
-type errorBody struct {
-	Error struct {
-		Code    string            `json:"code"`
-		Message string            `json:"message"`
-		Fields  map[string]string `json:"fields,omitempty"`
-	} `json:"error"`
-}
 
 // Classify turns any error into the client-facing one. Unknown errors become a
 // generic 500; the raw text is only logged.
@@ -135,30 +144,13 @@ func retryAfterSeconds(d time.Duration) int {
 func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
 	b, err := json.Marshal(v)
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+		status, b = http.StatusInternalServerError, []byte(`{"type":"`+ProblemTypeBase+`internal","title":"Internal error","status":500,"detail":"internal error","code":"internal"}`)
 	}
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: status,
 		Headers:    map[string]string{"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
 		Body:       string(b),
 	}
-}
-
-// Fail answers with the API.md error shape and logs what the client does not see.
-func Fail(ctx context.Context, log *slog.Logger, err error) events.APIGatewayV2HTTPResponse {
-	e := Classify(err)
-	if e.Status >= 500 {
-		log.ErrorContext(ctx, "request failed", "error", err.Error())
-	} else {
-		log.InfoContext(ctx, "request refused", "status", e.Status, "code", e.Code)
-	}
-	var body errorBody
-	body.Error.Code, body.Error.Message, body.Error.Fields = e.Code, e.Message, e.Fields
-	resp := JSON(e.Status, body)
-	if e.RetryAfter > 0 {
-		resp.Headers["Retry-After"] = strconv.Itoa(e.RetryAfter)
-	}
-	return resp
 }
 
 // File answers a download: the body base64-encoded, as API Gateway

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/wiring"
@@ -78,18 +79,12 @@ func FuzzIntake(f *testing.F) {
 				t.Fatalf("receipt %s", out.Body)
 			}
 		case out.StatusCode >= 400 && out.StatusCode < 500:
-			var e struct {
-				Error *struct {
-					Code    string            `json:"code"`
-					Message string            `json:"message"`
-					Fields  map[string]string `json:"fields"`
-				} `json:"error"`
-			}
+			var p httpapi.Problem
 			dec := json.NewDecoder(strings.NewReader(out.Body))
 			dec.DisallowUnknownFields()
 			want := map[int]string{400: "validation_failed", 401: "unauthorized", 403: "forbidden", 409: "conflict", 413: "payload_too_large", 429: "rate_limited"}[out.StatusCode]
-			if dec.Decode(&e) != nil || e.Error == nil || e.Error.Message == "" ||
-				(e.Error.Code != want && (out.StatusCode != 400 || e.Error.Code != "verification_required")) {
+			if dec.Decode(&p) != nil || p.Detail == "" || p.Status != out.StatusCode ||
+				(p.Code != want && (out.StatusCode != 400 || p.Code != "verification_required")) {
 				t.Fatalf("%d: %s", out.StatusCode, out.Body)
 			}
 		default:

@@ -93,13 +93,13 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if req.RouteKey == RouteVerifications {
 		sent, err := h.verification(ctx, req, log)
 		if err != nil {
-			return httpapi.Fail(ctx, log, err), nil
+			return httpapi.Fail(ctx, log, req, err), nil
 		}
 		return httpapi.JSON(http.StatusAccepted, sent), nil
 	}
 	receipt, replayed, started, err := h.file(ctx, req, log)
 	if err != nil {
-		return httpapi.Fail(ctx, log, err), nil
+		return httpapi.Fail(ctx, log, req, err), nil
 	}
 	status := http.StatusCreated
 	switch {

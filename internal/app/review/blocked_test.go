@@ -43,7 +43,7 @@ func TestBlockedLandlineCallerIsBlockedHoweverTheNumberIsTyped(t *testing.T) {
 		t.Fatal(err)
 	}
 	rules["blockedSenders"] = []string{rv.Blinder.Phone("010 62345678")}
-	if st := e.Staff(t, "PUT /v1/admin/screening-rules", "", "admin", "", rules); st != 200 {
+	if st := e.StaffWith(t, "PUT /v1/admin/screening-rules", "", "admin", "", map[string]string{"if-match": "*"}, rules); st != 200 {
 		t.Fatalf("block the number: %d", st)
 	}
 

@@ -316,11 +316,18 @@ func (e *Env) Events(t testing.TB, id string) []ticket.Event {
 // Staff calls the api function as a staff member and returns the status code.
 func (e *Env) Staff(t testing.TB, route, id string, role, dept string, body any) int {
 	t.Helper()
+	return e.StaffWith(t, route, id, role, dept, nil, body)
+}
+
+// StaffWith is Staff with request headers (lower-case names, as API Gateway
+// sends them).
+func (e *Env) StaffWith(t testing.TB, route, id string, role, dept string, headers map[string]string, body any) int {
+	t.Helper()
 	claims := map[string]string{"sub": "t", "role": role}
 	if dept != "" {
 		claims["dept"] = dept
 	}
-	return e.callAPI(t, route, id, body, nil, &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+	return e.callAPI(t, route, id, body, headers, &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims}})
 }
 
