@@ -409,7 +409,32 @@ func TestRoutesMatchGateway(t *testing.T) {
 		}
 	}
 	if api.CorsConfiguration == nil || api.AccessLogSetting == nil || api.DefaultRouteSettings == nil || api.DefaultRouteSettings.ThrottlingRateLimit == nil {
-		t.Errorf("HttpApi: needs CorsConfiguration, AccessLogSettings and DefaultRouteSettings throttling")
+		t.Fatalf("HttpApi: needs CorsConfiguration, AccessLogSettings and DefaultRouteSettings throttling")
+	}
+	// The local gateway throttles and answers CORS from httpapi: the same numbers and lists.
+	throttle := func(burst, rate any) httpapi.Throttle {
+		b, _ := burst.(float64)
+		r, _ := rate.(float64)
+		return httpapi.Throttle{Burst: int(b), Rate: r}
+	}
+	drs, _ := props["DefaultRouteSettings"].(map[string]any)
+	if got := throttle(drs["ThrottlingBurstLimit"], drs["ThrottlingRateLimit"]); got != httpapi.DefaultThrottle {
+		t.Errorf("HttpApi: DefaultRouteSettings throttle %+v, httpapi.DefaultThrottle %+v", got, httpapi.DefaultThrottle)
+	}
+	for key, want := range httpapi.RouteThrottles {
+		m, _ := rs[key].(map[string]any)
+		if got := throttle(m["ThrottlingBurstLimit"], m["ThrottlingRateLimit"]); got != want {
+			t.Errorf("HttpApi: RouteSettings[%q] throttle %+v, httpapi.RouteThrottles %+v", key, got, want)
+		}
+	}
+	cors, _ := props["CorsConfiguration"].(map[string]any)
+	for name, want := range map[string][]string{"AllowMethods": httpapi.CORS.AllowMethods, "AllowHeaders": httpapi.CORS.AllowHeaders, "ExposeHeaders": httpapi.CORS.ExposeHeaders} {
+		if got := fmt.Sprint(cors[name]); got != fmt.Sprint(want) {
+			t.Errorf("HttpApi: CorsConfiguration.%s = %s, httpapi.CORS = %v", name, got, want)
+		}
+	}
+	if age, _ := cors["MaxAge"].(float64); int(age) != httpapi.CORS.MaxAge {
+		t.Errorf("HttpApi: CorsConfiguration.MaxAge = %v, httpapi.CORS = %d", cors["MaxAge"], httpapi.CORS.MaxAge)
 	}
 }
 

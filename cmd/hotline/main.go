@@ -88,6 +88,7 @@ func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 	logPath := fs.String("log", "", "write JSON logs to this file instead of stderr")
 	allowHosts := fs.String("allow-host", "", "more host names the API answers to, comma-separated (a LAN name; binding beyond loopback needs HOTLINE_JWT_SECRET)")
 	corsOrigins := fs.String("cors-origin", "", "web origins answered with CORS, comma-separated (e.g. http://localhost:3000); none by default")
+	throttle := fs.Bool("throttle", true, "throttle each route as the deployed API Gateway stage does (429 past it); --throttle=false for load runs")
 	faults := fs.String("faults", "", "make the AWS edge fail a share of calls, e.g. all=0.1 or dynamodb=0.2,ses=0.5 (services: all, "+strings.Join(edge.FaultServices, ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -100,7 +101,7 @@ func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 		return fmt.Errorf("--faults: %w", err)
 	}
 	o := platform.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, Log: stderr, JWTSecret: getenv("HOTLINE_JWT_SECRET"),
-		AllowHosts: splitList(*allowHosts), CORSOrigins: splitList(*corsOrigins), Limits: getenv("HOTLINE_LIMITS")}
+		AllowHosts: splitList(*allowHosts), CORSOrigins: splitList(*corsOrigins), Limits: getenv("HOTLINE_LIMITS"), Throttle: *throttle}
 	if *faults != "" {
 		o.Faults = injector
 	}

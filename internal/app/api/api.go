@@ -141,7 +141,17 @@ func (h *Handler) routes() map[string]route {
 		"GET /v1/admin/knowledge-base":             h.adminGetKnowledgeBase,
 		"PUT /v1/admin/knowledge-base":             h.adminPutKnowledgeBase,
 		"POST /v1/admin/tickets/{id}/repair":       h.repair,
+		"ANY /v1/{proxy+}":                         unrouted,
 	}
+}
+
+// unrouted answers what no route of the API serves under /v1: a 405 naming
+// the path's methods, or a 404.
+func unrouted(_ context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if allow := httpapi.Allowed(r.RawPath); len(allow) > 0 {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.MethodNotAllowed(allow)
+	}
+	return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
 }
 
 // Routes lists the route keys this function serves.

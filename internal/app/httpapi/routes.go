@@ -1,5 +1,10 @@
 package httpapi
 
+import (
+	"slices"
+	"strings"
+)
+
 // Auth says how a route is authorized.
 type Auth int
 
@@ -66,4 +71,94 @@ var Routes = []Route{
 	{"GET", "/v1/admin/knowledge-base", "api", AuthStaff},
 	{"PUT", "/v1/admin/knowledge-base", "api", AuthStaff},
 	{"POST", "/v1/admin/tickets/{id}/repair", "api", AuthStaff},
+
+	// Any other method or path under /v1 reaches the api function, which
+	// answers 405 with Allow for a known path and a 404 problem otherwise:
+	// API Gateway itself knows only "Not Found". Greedy routes lose to every
+	// other route (API Gateway's route selection).
+	{"ANY", "/v1/{proxy+}", "api", AuthPublic},
+}
+
+// Find selects the route of a request as API Gateway's HTTP API does: a
+// route of the method over ANY, a path without a greedy {name+} over one
+// with it. params are the path parameters.
+func Find(method, path string) (route Route, params map[string]string, ok bool) {
+	best := -1
+	for _, r := range Routes {
+		if r.Method != method && r.Method != "ANY" {
+			continue
+		}
+		p, matched := Match(r.Path, path)
+		if !matched {
+			continue
+		}
+		rank := 0
+		if r.Method == method {
+			rank++
+		}
+		if !strings.HasSuffix(r.Path, "+}") {
+			rank += 2
+		}
+		if rank > best {
+			best, route, params, ok = rank, r, p, true
+		}
+	}
+	return route, params, ok
+}
+
+// Allowed lists the methods the routes of path serve, greedy routes aside.
+func Allowed(path string) []string {
+	var methods []string
+	for _, r := range Routes {
+		if strings.HasSuffix(r.Path, "+}") {
+			continue
+		}
+		if _, ok := Match(r.Path, path); ok && !slices.Contains(methods, r.Method) {
+			methods = append(methods, r.Method)
+		}
+	}
+	slices.Sort(methods)
+	return methods
+}
+
+// Match matches a request path against a route path: {name} takes one
+// non-empty segment, a final {name+} the rest of the path (one segment at
+// least).
+func Match(pattern, path string) (map[string]string, bool) {
+	ps := strings.Split(strings.Trim(pattern, "/"), "/")
+	xs := strings.Split(strings.Trim(path, "/"), "/")
+	var params map[string]string
+	set := func(k, v string) {
+		if params == nil {
+			params = map[string]string{}
+		}
+		params[k] = v
+	}
+	for i, p := range ps {
+		if i >= len(xs) {
+			return nil, false
+		}
+		name, isParam := strings.CutPrefix(p, "{")
+		name, _ = strings.CutSuffix(name, "}")
+		switch {
+		case isParam && strings.HasSuffix(name, "+") && i == len(ps)-1:
+			rest := strings.Join(xs[i:], "/")
+			if rest == "" {
+				return nil, false
+			}
+			set(strings.TrimSuffix(name, "+"), rest)
+			return params, true
+		case isParam:
+			if xs[i] == "" {
+				return nil, false
+			}
+			set(name, xs[i])
+		case p != xs[i]:
+			return nil, false
+		}
+	}
+	if len(xs) != len(ps) {
+		return nil, false
+	}
+	return params, true
 }

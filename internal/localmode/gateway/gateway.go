@@ -16,18 +16,21 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/time/rate"
 
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 )
 
-// MaxBodyBytes is the largest request body accepted; API Gateway's own limit is
-// 10 MB, ours is far below because no route needs more.
-const MaxBodyBytes = 1 << 20
+// MaxBodyBytes is API Gateway's HTTP API payload quota (10 MB); the
+// functions bound each route's body far below it with problem answers.
+const MaxBodyBytes = 10 << 20
 
 // Verifier checks a bearer token and returns the claims the authorizer would pass.
 type Verifier interface {
@@ -41,134 +44,158 @@ type Gateway struct {
 	Now       func() time.Time
 	NewID     func() string // request ids
 	Logger    *slog.Logger
+	// Throttle applies the stage's route throttling (httpapi.ThrottleOf), as
+	// API Gateway does; off for tests and load runs that measure the
+	// platform beyond it.
+	Throttle bool
+
+	bucketsMu sync.Mutex
+	buckets   map[string]*rate.Limiter
 }
 
-type match struct {
-	route  httpapi.Route
-	params map[string]string
-}
-
-func findRoute(method, path string) (match, bool, bool) {
-	pathKnown := false
-	for _, r := range httpapi.Routes {
-		params, ok := matchPath(r.Path, path)
-		if !ok {
-			continue
-		}
-		pathKnown = true
-		if r.Method == method {
-			return match{route: r, params: params}, true, true
-		}
-	}
-	return match{}, false, pathKnown
-}
-
-func matchPath(pattern, path string) (map[string]string, bool) {
-	ps := strings.Split(strings.Trim(pattern, "/"), "/")
-	xs := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ps) != len(xs) {
-		return nil, false
-	}
-	var params map[string]string
-	for i, p := range ps {
-		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
-			if xs[i] == "" {
-				return nil, false
-			}
-			if params == nil {
-				params = map[string]string{}
-			}
-			params[p[1:len(p)-1]] = xs[i]
-			continue
-		}
-		if p != xs[i] {
-			return nil, false
-		}
-	}
-	return params, true
-}
+// Gateway-level answers are written by API Gateway itself, not by a
+// function: {"message": …} with these texts, byte for byte.
+const (
+	msgNotFound        = "Not Found"
+	msgUnauthorized    = "Unauthorized"
+	msgForbidden       = "Forbidden"
+	msgTooManyRequests = "Too Many Requests"
+	msgTooLarge        = "Request Entity Too Large"
+	msgInternal        = "Internal Server Error"
+)
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := g.NewID()
 	w.Header().Set("Apigw-Requestid", requestID)
-	m, ok, pathKnown := findRoute(r.Method, r.URL.Path)
+	route, params, ok := httpapi.Find(r.Method, r.URL.Path)
 	if !ok {
-		// API Gateway answers unknown routes itself, without calling a function.
-		if pathKnown {
-			writeError(w, http.StatusMethodNotAllowed, "not_found", "no such route")
-			return
+		gatewayAnswer(w, http.StatusNotFound, msgNotFound)
+		return
+	}
+	if !g.admit(route.Key()) {
+		gatewayAnswer(w, http.StatusTooManyRequests, msgTooManyRequests)
+		return
+	}
+	fn, ok := g.Functions[route.Function]
+	if !ok {
+		gatewayAnswer(w, http.StatusInternalServerError, msgInternal)
+		g.Logger.Error("route has no function", "route", route.Key(), "request_id", requestID)
+		return
+	}
+	claims, refused := g.authorize(r, route.Auth)
+	if refused != nil {
+		if refused.challenge != "" {
+			w.Header().Set("Www-Authenticate", refused.challenge)
 		}
-		writeError(w, http.StatusNotFound, "not_found", "no such route")
-		return
-	}
-	fn, ok := g.Functions[m.route.Function]
-	if !ok {
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
-		g.Logger.Error("route has no function", "route", m.route.Key(), "request_id", requestID)
-		return
-	}
-	claims, status := g.authorize(r, m.route.Auth)
-	if status != 0 {
-		writeError(w, status, "unauthorized", "a valid bearer token is required")
+		gatewayAnswer(w, refused.status, refused.message)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes))
+			gatewayAnswer(w, http.StatusRequestEntityTooLarge, msgTooLarge)
 			return
 		}
-		writeError(w, http.StatusBadRequest, "validation_failed", "could not read request body")
+		gatewayAnswer(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
-	ev := g.event(r, m, claims, body, requestID)
+	ev := g.event(r, route, params, claims, body, requestID)
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "internal", "internal error")
+		gatewayAnswer(w, http.StatusInternalServerError, msgInternal)
 		return
 	}
 	start := g.Now()
 	out, err := fn.Invoke(r.Context(), payload)
 	if err != nil {
 		// API Gateway turns a function error into a bare 500.
-		g.Logger.Error("function failed", "route", m.route.Key(), "request_id", requestID, "error_type", fmt.Sprintf("%T", err))
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		g.Logger.Error("function failed", "route", route.Key(), "request_id", requestID, "error_type", fmt.Sprintf("%T", err))
+		gatewayAnswer(w, http.StatusInternalServerError, msgInternal)
 		return
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(out, &resp); err != nil || resp.StatusCode == 0 {
-		g.Logger.Error("function returned a malformed response", "route", m.route.Key(), "request_id", requestID)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "Internal Server Error"})
+		g.Logger.Error("function returned a malformed response", "route", route.Key(), "request_id", requestID)
+		gatewayAnswer(w, http.StatusInternalServerError, msgInternal)
 		return
 	}
-	g.Logger.Info("request", "route", m.route.Key(), "status", resp.StatusCode, "request_id", requestID, "ms", g.Now().Sub(start).Milliseconds())
+	g.Logger.Info("request", "route", route.Key(), "status", resp.StatusCode, "request_id", requestID, "ms", g.Now().Sub(start).Milliseconds())
 	writeResponse(w, resp)
 }
 
-func (g *Gateway) authorize(r *http.Request, mode httpapi.Auth) (map[string]string, int) {
+// admit takes a token from the route's bucket; each route has its own, as
+// API Gateway's route-level throttling does.
+func (g *Gateway) admit(routeKey string) bool {
+	if !g.Throttle {
+		return true
+	}
+	g.bucketsMu.Lock()
+	defer g.bucketsMu.Unlock()
+	b, ok := g.buckets[routeKey]
+	if !ok {
+		t := httpapi.ThrottleOf(routeKey)
+		b = rate.NewLimiter(rate.Limit(t.Rate), t.Burst)
+		if g.buckets == nil {
+			g.buckets = map[string]*rate.Limiter{}
+		}
+		g.buckets[routeKey] = b
+	}
+	return b.AllowN(g.Now(), 1)
+}
+
+// refusal is an authorizer's answer.
+type refusal struct {
+	status    int
+	message   string
+	challenge string // WWW-Authenticate
+}
+
+// authorize checks the token as the route's authorizer would: the JWT
+// authorizer answers 401 (with a Bearer challenge naming the problem when a
+// token was sent); the optional-staff Lambda authorizer lets a request
+// without a token through and its deny is API Gateway's 403.
+func (g *Gateway) authorize(r *http.Request, mode httpapi.Auth) (map[string]string, *refusal) {
 	if mode == httpapi.AuthPublic {
-		return nil, 0
+		return nil, nil
 	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		if mode == httpapi.AuthOptional {
-			return nil, 0
+			return nil, nil
 		}
-		return nil, http.StatusUnauthorized
+		return nil, &refusal{status: http.StatusUnauthorized, message: msgUnauthorized}
 	}
 	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok {
-		return nil, http.StatusUnauthorized
+	var claims map[string]string
+	var err error
+	if ok {
+		claims, err = g.Verifier.Verify(strings.TrimSpace(token))
 	}
-	claims, err := g.Verifier.Verify(strings.TrimSpace(token))
-	if err != nil {
-		return nil, http.StatusUnauthorized
+	if ok && err == nil {
+		return claims, nil
 	}
-	return claims, 0
+	if mode == httpapi.AuthOptional {
+		return nil, &refusal{status: http.StatusForbidden, message: msgForbidden}
+	}
+	return nil, &refusal{status: http.StatusUnauthorized, message: msgUnauthorized, challenge: bearerChallenge(err)}
 }
 
-func (g *Gateway) event(r *http.Request, m match, claims map[string]string, body []byte, requestID string) events.APIGatewayV2HTTPRequest {
+// bearerChallenge is the WWW-Authenticate of a refused token in the form
+// API Gateway's troubleshooting guide shows; the description only where its
+// wording is known.
+func bearerChallenge(err error) string {
+	c := `Bearer scope="" error="invalid_token"`
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		c += ` error_description="the token has expired"`
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		c += ` error_description="the token does not have a valid audience"`
+	}
+	return c
+}
+
+func (g *Gateway) event(r *http.Request, route httpapi.Route, params map[string]string, claims map[string]string, body []byte, requestID string) events.APIGatewayV2HTTPRequest {
 	now := g.Now()
 	headers := map[string]string{}
 	var cookies []string
@@ -193,15 +220,15 @@ func (g *Gateway) event(r *http.Request, m match, claims map[string]string, body
 	}
 	ev := events.APIGatewayV2HTTPRequest{
 		Version:               "2.0",
-		RouteKey:              m.route.Key(),
+		RouteKey:              route.Key(),
 		RawPath:               r.URL.Path,
 		RawQueryString:        r.URL.RawQuery,
 		Cookies:               cookies,
 		Headers:               headers,
 		QueryStringParameters: query,
-		PathParameters:        m.params,
+		PathParameters:        params,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:   m.route.Key(),
+			RouteKey:   route.Key(),
 			AccountID:  "000000000000",
 			Stage:      "$default",
 			RequestID:  requestID,
@@ -267,15 +294,13 @@ func writeResponse(w http.ResponseWriter, resp events.APIGatewayV2HTTPResponse) 
 	_, _ = w.Write(body)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v)
+// gatewayAnswer writes an answer of API Gateway's own.
+func gatewayAnswer(w http.ResponseWriter, status int, message string) {
+	b, _ := json.Marshal(map[string]string{"message": message})
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
 // Invoke sends one event to a function the way the gateway does, for tests and tools.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,19 +87,31 @@ func TestEventShape(t *testing.T) {
 	}
 }
 
-func TestAuthorization(t *testing.T) {
+// The gateway's own answers are byte for byte API Gateway's: the JWT
+// authorizer's 401 (with the Bearer challenge when a token was sent), the
+// Lambda authorizer's 403, the 404 of no route. Under /v1 every other path
+// or method reaches the api function, for its 404 and 405 problems.
+func TestGatewayAnswers(t *testing.T) {
 	g, iss := newGateway(t)
+	expired := auth.NewIssuer("", func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) })
+	old, err := expired.Sign(auth.Claims{Subject: "o1", Role: auth.RoleOperator}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, method, path, token string
 		want                      int
+		body, challenge, routeKey string
 	}{
-		{"staff route without token", "GET", "/v1/review-queue", "", 401},
-		{"staff route with junk token", "GET", "/v1/review-queue", "junk", 401},
-		{"optional route without token", "GET", "/v1/tickets/2611270ABCDE", "", 200},
-		{"optional route with junk token", "GET", "/v1/tickets/2611270ABCDE", "junk", 401},
-		{"public route", "GET", "/v1/categories", "", 200},
-		{"unknown path", "GET", "/v1/nothing", "", 404},
-		{"wrong method", "DELETE", "/v1/tickets", "", 405},
+		{"staff route without token", "GET", "/v1/review-queue", "", 401, `{"message":"Unauthorized"}`, "", ""},
+		{"staff route with junk token", "GET", "/v1/review-queue", "junk", 401, `{"message":"Unauthorized"}`, `Bearer scope="" error="invalid_token"`, ""},
+		{"staff route with an expired token", "GET", "/v1/review-queue", old, 401, `{"message":"Unauthorized"}`, `Bearer scope="" error="invalid_token" error_description="the token has expired"`, ""},
+		{"optional route without token", "GET", "/v1/tickets/2611270ABCDE", "", 200, "", "", "GET /v1/tickets/{id}"},
+		{"optional route with junk token", "GET", "/v1/tickets/2611270ABCDE", "junk", 403, `{"message":"Forbidden"}`, "", ""},
+		{"public route", "GET", "/v1/categories", "", 200, "", "", "GET /v1/categories"},
+		{"no route", "GET", "/v2/tickets", "", 404, `{"message":"Not Found"}`, "", ""},
+		{"unknown path under /v1", "GET", "/v1/nothing", "", 200, "", "", "ANY /v1/{proxy+}"},
+		{"wrong method", "DELETE", "/v1/tickets", "", 200, "", "", "ANY /v1/{proxy+}"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,7 +119,22 @@ func TestAuthorization(t *testing.T) {
 			if rec.Code != c.want {
 				t.Fatalf("status = %d, want %d", rec.Code, c.want)
 			}
-			if rec.Code == 200 && ev.RequestContext.Authorizer != nil {
+			if rec.Header().Get("Apigw-Requestid") == "" {
+				t.Error("no apigw-requestid")
+			}
+			if c.want != 200 {
+				if rec.Body.String() != c.body || rec.Header().Get("Content-Type") != "application/json" || rec.Header().Get("Content-Length") != strconv.Itoa(len(c.body)) {
+					t.Errorf("answer %q %v, want %q", rec.Body, rec.Header(), c.body)
+				}
+				if got := rec.Header().Get("Www-Authenticate"); got != c.challenge {
+					t.Errorf("WWW-Authenticate %q, want %q", got, c.challenge)
+				}
+				return
+			}
+			if ev.RouteKey != c.routeKey {
+				t.Errorf("route %q, want %q", ev.RouteKey, c.routeKey)
+			}
+			if ev.RequestContext.Authorizer != nil {
 				t.Error("claims passed without a token")
 			}
 		})
@@ -120,17 +148,52 @@ func TestAuthorization(t *testing.T) {
 func TestBodyTooLarge(t *testing.T) {
 	g, _ := newGateway(t)
 	rec, _ := do(t, g, "POST", "/v1/tickets", "", strings.Repeat("x", MaxBodyBytes+1))
-	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "payload_too_large") {
+	if rec.Code != http.StatusRequestEntityTooLarge || rec.Body.String() != `{"message":"Request Entity Too Large"}` {
 		t.Fatalf("status = %d body = %s", rec.Code, rec.Body)
+	}
+}
+
+// Throttled, each route drains its own bucket (httpapi.ThrottleOf) and
+// refills at its rate; past it the answer is API Gateway's 429.
+func TestThrottling(t *testing.T) {
+	g, _ := newGateway(t)
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	g.Now = func() time.Time { return now }
+	g.Throttle = true
+	filing := httpapi.ThrottleOf("POST /v1/tickets")
+	for i := range filing.Burst {
+		if rec, _ := do(t, g, "POST", "/v1/tickets", "", "{}"); rec.Code != 200 {
+			t.Fatalf("request %d of the burst: %d", i+1, rec.Code)
+		}
+	}
+	rec, _ := do(t, g, "POST", "/v1/tickets", "", "{}")
+	if rec.Code != 429 || rec.Body.String() != `{"message":"Too Many Requests"}` {
+		t.Fatalf("past the burst: %d %s", rec.Code, rec.Body)
+	}
+	if rec, _ := do(t, g, "GET", "/v1/categories", "", ""); rec.Code != 200 {
+		t.Fatalf("another route shares the bucket: %d", rec.Code)
+	}
+	now = now.Add(time.Second)
+	for i := range int(filing.Rate) {
+		if rec, _ := do(t, g, "POST", "/v1/tickets", "", "{}"); rec.Code != 200 {
+			t.Fatalf("request %d a second later: %d", i+1, rec.Code)
+		}
+	}
+	if rec, _ := do(t, g, "POST", "/v1/tickets", "", "{}"); rec.Code != 429 {
+		t.Fatalf("past the refill: %d", rec.Code)
 	}
 }
 
 func TestEveryRouteIsReachable(t *testing.T) {
 	for _, r := range httpapi.Routes {
-		path := strings.NewReplacer("{id}", "X1", "{deptId}", "D1", "{year}", "2026").Replace(r.Path)
-		m, ok, _ := findRoute(r.Method, path)
-		if !ok || m.route.Key() != r.Key() {
-			t.Errorf("%s resolves to %q", r.Key(), m.route.Key())
+		path := strings.NewReplacer("{id}", "X1", "{deptId}", "D1", "{year}", "2026", "{proxy+}", "a/b").Replace(r.Path)
+		method := r.Method
+		if method == "ANY" {
+			method = "DELETE"
+		}
+		got, _, ok := httpapi.Find(method, path)
+		if !ok || got.Key() != r.Key() {
+			t.Errorf("%s resolves to %q", r.Key(), got.Key())
 		}
 	}
 }

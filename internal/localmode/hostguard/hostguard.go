@@ -9,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotline12345/hotline/internal/app/httpapi"
 )
 
 // Guard checks the Host of every request and answers CORS for the allowed
@@ -64,12 +67,13 @@ func (g *Guard) Wrap(h http.Handler) http.Handler {
 			if slices.Contains(g.origins, origin) {
 				w.Header().Set("Access-Control-Allow-Origin", origin)
 				if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-					w.Header().Set("Access-Control-Allow-Methods", "GET,POST,PUT,OPTIONS")
-					w.Header().Set("Access-Control-Allow-Headers", "Authorization,Content-Type,Idempotency-Key,If-Match,X-Access-Code")
-					w.Header().Set("Access-Control-Max-Age", "600")
+					w.Header().Set("Access-Control-Allow-Methods", strings.Join(httpapi.CORS.AllowMethods, ","))
+					w.Header().Set("Access-Control-Allow-Headers", strings.Join(httpapi.CORS.AllowHeaders, ","))
+					w.Header().Set("Access-Control-Max-Age", strconv.Itoa(httpapi.CORS.MaxAge))
 					w.WriteHeader(http.StatusNoContent)
 					return
 				}
+				w.Header().Set("Access-Control-Expose-Headers", strings.Join(httpapi.CORS.ExposeHeaders, ","))
 			}
 		}
 		h.ServeHTTP(w, r)

@@ -3,6 +3,7 @@ package hostguard
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -41,8 +42,19 @@ func TestHostAndOrigin(t *testing.T) {
 	pre.Header.Set("Access-Control-Request-Method", "POST")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, pre)
-	if w.Code != http.StatusNoContent || w.Header().Get("Access-Control-Allow-Headers") == "" {
+	if w.Code != http.StatusNoContent || !strings.Contains(w.Header().Get("Access-Control-Allow-Headers"), "if-match") {
 		t.Fatalf("preflight: %d %v", w.Code, w.Header())
+	}
+	// A page reads the version to send back in If-Match, and when to retry.
+	r := httptest.NewRequest("GET", "/v1/admin/categories", nil)
+	r.Host = "localhost:8080"
+	r.Header.Set("Origin", "http://localhost:3000")
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	for _, exposed := range []string{"etag", "retry-after"} {
+		if !strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), exposed) {
+			t.Errorf("%s not exposed: %v", exposed, w.Header())
+		}
 	}
 }
 

@@ -74,6 +74,9 @@ type Options struct {
 	// CORSOrigins are the web origins the API answers CORS for; none by
 	// default.
 	CORSOrigins []string
+	// Throttle applies API Gateway's route throttling to the API
+	// (httpapi.ThrottleOf); hotline serve turns it on.
+	Throttle bool
 	// Faults, when set, makes the edge fail a share of the calls to each
 	// service (edge.ParseFaults).
 	Faults *edge.Faults
@@ -282,7 +285,8 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 			reqSeq++
 			return fmt.Sprintf("local-%d-%d", o.Clock.Now().UnixMilli(), reqSeq)
 		},
-		Logger: log.With("component", "gateway"),
+		Logger:   log.With("component", "gateway"),
+		Throttle: o.Throttle,
 	}
 	ln, err := net.Listen("tcp", o.APIAddr)
 	if err != nil {
