@@ -9,11 +9,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -286,6 +288,7 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 	if rec.ID == "" || rec.AccessCode == "" || rec.Status != "received" {
 		t.Fatalf("receipt = %+v", rec)
 	}
+	chinaTimes(t, "receipt", r.body)
 	again := tg.do(t, "POST", "/v1/tickets", sub, map[string]string{"Idempotency-Key": "e2e-key-1"})
 	var rec2 receipt
 	again.decode(t, &rec2)
@@ -362,6 +365,7 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 	if ib.status != 200 || !slices.ContainsFunc(inbox.Tickets, func(x struct{ ID string }) bool { return x.ID == rec.ID }) {
 		t.Fatalf("inbox: %d %s", ib.status, ib.body)
 	}
+	chinaTimes(t, "inbox", ib.body)
 	var staff struct {
 		Content string `json:"content"`
 		Contact struct {
@@ -373,6 +377,7 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 	if sv.status != 200 || staff.Content != content || staff.Contact.Phone != "139****5678" {
 		t.Fatalf("staff view: %d %s", sv.status, sv.body)
 	}
+	chinaTimes(t, "staff view", sv.body)
 	if w := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/accept", nil, bearer(mine)); w.status != 200 {
 		t.Fatalf("accept: %d %s", w.status, w.body)
 	}
@@ -411,6 +416,7 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 			steps = append(steps, e.Status)
 		}
 	}
+	chinaTimes(t, "citizen view", tg.do(t, "GET", "/v1/tickets/"+rec.ID, nil, map[string]string{"X-Access-Code": rec.AccessCode}).body)
 	want := []string{"received", "in_review", "dispatched", "accepted", "replied", "closed"}
 	if !slices.Equal(steps, want) {
 		t.Errorf("timeline statuses = %v, want %v", steps, want)
@@ -706,5 +712,43 @@ func TestReplayedKeyNeverCreatesTwoTickets(t *testing.T) {
 		if ids[i] != ids[0] {
 			t.Fatalf("racing replays gave different tickets: %v", ids)
 		}
+	}
+}
+
+// timestampPattern is an RFC 3339 date-time as the API writes them.
+var timestampPattern = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$`)
+
+// chinaTimes checks that every time in a JSON answer is in the one
+// convention of the API: RFC 3339 at +08:00, China time.
+func chinaTimes(t *testing.T, what string, body []byte) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	found := 0
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		case string:
+			if timestampPattern.MatchString(x) {
+				found++
+				if !strings.HasSuffix(x, "+08:00") {
+					t.Errorf("%s%s = %s, want +08:00", what, path, x)
+				}
+			}
+		}
+	}
+	walk("", v)
+	if found == 0 {
+		t.Errorf("%s carries no time: %s", what, body)
 	}
 }

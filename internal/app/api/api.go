@@ -285,4 +285,4 @@ func stepGone() error {
 	return httpapi.Gone("the change was recorded, but the workflow step it answers had already finished or timed out")
 }
 
-func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Millisecond) }
+func (h *Handler) now() time.Time { return ticket.Stamp(h.Now()) }

@@ -98,7 +98,7 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 	if err != nil {
 		return Output{}, fmt.Errorf("load catalog: %w", err)
 	}
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		switch t.Status {
 		case ticket.StatusWithdrawn:

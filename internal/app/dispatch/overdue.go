@@ -54,7 +54,7 @@ func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logg
 			return Output{}, &task.DeliveryError{Err: fmt.Errorf("remind department %s: %w", t.DepartmentID, err)}
 		}
 	}
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	t, err = lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if slices.Contains(t.Notified, mark) {
 			return nil, lifecycle.ErrUnchanged

@@ -150,7 +150,7 @@ func (h *Handler) tellMerged(ctx context.Context, master *ticket.Ticket, mergedI
 
 // closeMerged closes a merged ticket with its master; closing twice is harmless.
 func (h *Handler) closeMerged(ctx context.Context, id string) error {
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Status == ticket.StatusClosed {
 			return nil, lifecycle.ErrUnchanged
@@ -237,7 +237,7 @@ func (h *Handler) ratingWindowClosed(ctx context.Context, id string, log *slog.L
 }
 
 func (h *Handler) close(ctx context.Context, id string, log *slog.Logger) error {
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	t, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.Status == ticket.StatusClosed {
 			return nil, lifecycle.ErrUnchanged
@@ -354,7 +354,7 @@ func (h *Handler) send(ctx context.Context, t *ticket.Ticket, result string, msg
 // note changes a ticket in a way no race can make wrong (markers, flags),
 // retrying until it is saved; fn returns no events when there is nothing to do.
 func (h *Handler) note(ctx context.Context, id string, fn func(t *ticket.Ticket, now time.Time) []ticket.Event) error {
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	_, err := lifecycle.UpdateAttempts(ctx, h.Store, id, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		evs := fn(t, now)
 		if len(evs) == 0 {

@@ -246,7 +246,7 @@ func (h *Handler) verification(ctx context.Context, req events.APIGatewayV2HTTPR
 }
 
 func (h *Handler) newTicket(sub ticket.Submission) (*ticket.Ticket, Receipt, error) {
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	id, err := ticket.NewID(now, h.Random)
 	if err != nil {
 		return nil, Receipt{}, fmt.Errorf("new ticket id: %w", err)
@@ -302,7 +302,7 @@ func (h *Handler) sendReceipt(ctx context.Context, t *ticket.Ticket, code string
 	}
 	// Only the exception costs a write: staff must tell the code by phone.
 	log.WarnContext(ctx, "receipt not sent", "ticket_id", t.ID, "channel", channel, "error", err.Error())
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	_, uerr := lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		return []ticket.Event{t.Note("receipt.failed", ticket.Actor{Role: ticket.ActorSystem}, now,
 			"受理回执未能发出，请电话告知查询码 / the receipt could not be sent: tell the citizen the access code by phone", false)}, nil

@@ -129,7 +129,7 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 	screener.Categories = cat
 	d := screener.Review(in)
 
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	system := ticket.Actor{Role: ticket.ActorSystem}
 	t, err = lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if t.ReviewOutcome != "" {
@@ -268,7 +268,7 @@ var operatorDecisions = []string{string(screening.OutcomeAccept), string(screeni
 // it is not lost. Otherwise the ticket is escalated, so supervisors see it
 // flagged in the review queue, and the workflow waits again ("manual").
 func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logger) (Output, error) {
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	var decided string
 	_, err := lifecycle.Update(ctx, h.Store, id, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		decided = ""
@@ -328,7 +328,7 @@ func (h *Handler) workflowFailed(ctx context.Context, in task.Input, log *slog.L
 	if name == "" {
 		name = "UnknownOutcome" // a Choice found no branch: nothing was caught
 	}
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	_, err := lifecycle.UpdateAttempts(ctx, h.Store, in.TicketID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		evs := t.MarkStuck(name, state.Error.Cause, now)
 		if len(evs) == 0 {

@@ -115,7 +115,7 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Report, 
 	if err != nil {
 		return rep, fmt.Errorf("load catalog: %w", err)
 	}
-	now := h.Now().UTC().Truncate(time.Millisecond)
+	now := ticket.Stamp(h.Now())
 	for _, d := range cat.Departments() {
 		n, errs := h.warnUnaccepted(ctx, d.ID, now, cat)
 		rep.AcceptWarnings += n

@@ -122,7 +122,7 @@ func (s *Service) Send(ctx context.Context, r Request, client string, log *slog.
 	if err != nil {
 		return Sent{}, err
 	}
-	now := s.Now().UTC().Truncate(time.Second)
+	now := ticket.Stamp(s.Now()).Truncate(time.Second)
 	v := ports.Verification{
 		ID: id, Channel: channel, Recipient: s.Blind(channel, typed),
 		CodeHash: s.hash(id, code), ExpiresAt: now.Add(Lifetime),

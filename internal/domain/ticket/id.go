@@ -14,6 +14,11 @@ import (
 // a fixed zone needs no tzdata on the Lambda image.
 var China = time.FixedZone("CST", 8*3600)
 
+// Stamp is the time a change is recorded at: China time, so every time the
+// API and the queue messages show carries the one offset +08:00 (keys and
+// sort orders use UTC on their own), to the millisecond, as stored.
+func Stamp(now time.Time) time.Time { return now.In(China).Truncate(time.Millisecond) }
+
 // crockford is Crockford's base32 alphabet: no I, L, O or U, so an id read out
 // over the phone cannot be misheard as a different one.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
