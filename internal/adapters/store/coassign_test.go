@@ -161,7 +161,7 @@ func TestCoHandlerInboxFollowsEverySave(t *testing.T) {
 
 	// Accept, a new deadline, overdue: the items follow.
 	e.update(t, "T1", func(tk *ticket.Ticket) []ticket.Event {
-		ev, _ := tk.Transition(ticket.StatusAccepted, sys, base, "")
+		ev, _ := tk.Transition(ticket.StatusAccepted, sys, base, ticket.Verbatim(""))
 		tk.Deadlines.Reply = base.Add(24 * time.Hour)
 		return []ticket.Event{ev}
 	})
@@ -190,12 +190,12 @@ func TestCoHandlerInboxFollowsEverySave(t *testing.T) {
 
 	// Returned and reassigned to a lead without co-handlers: all gone.
 	e.update(t, "T1", func(tk *ticket.Ticket) []ticket.Event {
-		ev, _ := tk.Transition(ticket.StatusReturned, sys, base, "")
+		ev, _ := tk.Transition(ticket.StatusReturned, sys, base, ticket.Verbatim(""))
 		return []ticket.Event{ev}
 	})
 	e.checkCo(t, "T1", all...) // still open: still co-handled
 	e.update(t, "T1", func(tk *ticket.Ticket) []ticket.Event {
-		ev, _ := tk.Transition(ticket.StatusDispatched, sys, base, "")
+		ev, _ := tk.Transition(ticket.StatusDispatched, sys, base, ticket.Verbatim(""))
 		tk.DepartmentID, tk.CoHandlers = "other", nil
 		return []ticket.Event{ev}
 	})
@@ -209,7 +209,7 @@ func TestCoHandlerInboxFollowsEverySave(t *testing.T) {
 	e.checkCo(t, "T1", all...)
 	for _, to := range []ticket.Status{ticket.StatusReplied, ticket.StatusClosed} {
 		e.update(t, "T1", func(tk *ticket.Ticket) []ticket.Event {
-			ev, _ := tk.Transition(to, sys, base, "")
+			ev, _ := tk.Transition(to, sys, base, ticket.Verbatim(""))
 			return []ticket.Event{ev}
 		})
 	}
@@ -326,7 +326,7 @@ func TestRacingSavesKeepCoItemsExact(t *testing.T) {
 					} else if from == ticket.StatusReturned {
 						to = ticket.StatusDispatched
 					}
-					ev, err := cur.Transition(to, ticket.Actor{Role: ticket.ActorSystem, ID: fmt.Sprint(w)}, base.Add(time.Duration(w*1000+r*10+attempt)*time.Millisecond), "")
+					ev, err := cur.Transition(to, ticket.Actor{Role: ticket.ActorSystem, ID: fmt.Sprint(w)}, base.Add(time.Duration(w*1000+r*10+attempt)*time.Millisecond), ticket.Verbatim(""))
 					if err != nil {
 						errs <- err
 						return

@@ -19,7 +19,7 @@ func (e *env) parkedTicket(t *testing.T, id string) *ticket.Ticket {
 	if _, err := e.store.CreateTicket(ctx, tk, firstEvent(tk), nil); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := tk.Transition(ticket.StatusInReview, ticket.Actor{Role: ticket.ActorSystem}, e.clock.Now(), "")
+	ev, err := tk.Transition(ticket.StatusInReview, ticket.Actor{Role: ticket.ActorSystem}, e.clock.Now(), ticket.Verbatim(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestOutboxIsWrittenWithTheChange(t *testing.T) {
 	}
 	tk.TaskToken, tk.WaitingStep = "", ticket.StepNone
 	saved := e.clock.Now()
-	if err := e.store.SaveTicket(ctx, tk, ticket.StatusInReview, tk.Note("reviewed", ticket.Actor{Role: ticket.ActorOperator}, saved, "ok", true)); err != nil {
+	if err := e.store.SaveTicket(ctx, tk, ticket.StatusInReview, tk.Note("reviewed", ticket.Actor{Role: ticket.ActorOperator}, saved, ticket.Verbatim("ok"), true)); err != nil {
 		t.Fatal(err)
 	}
 	if len(tk.Outbox) != 1 || tk.Outbox[0].Key == "" {

@@ -29,14 +29,14 @@ func (e *env) dispatch(t *testing.T, tk *ticket.Ticket, dept string, deadline ti
 	t.Helper()
 	ctx := context.Background()
 	sys := ticket.Actor{Role: ticket.ActorSystem}
-	ev1, err := tk.Transition(ticket.StatusInReview, sys, e.clock.Now(), "")
+	ev1, err := tk.Transition(ticket.StatusInReview, sys, e.clock.Now(), ticket.Verbatim(""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := e.store.SaveTicket(ctx, tk, ticket.StatusReceived, ev1); err != nil {
 		t.Fatal(err)
 	}
-	ev2, err := tk.Transition(ticket.StatusDispatched, sys, e.clock.Now(), "")
+	ev2, err := tk.Transition(ticket.StatusDispatched, sys, e.clock.Now(), ticket.Verbatim(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestDepartmentInboxOrderAndPaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, _ := d1.Transition(ticket.StatusAccepted, ticket.Actor{Role: ticket.ActorDepartment, ID: "u1"}, e.clock.Now(), "")
+	ev, _ := d1.Transition(ticket.StatusAccepted, ticket.Actor{Role: ticket.ActorDepartment, ID: "u1"}, e.clock.Now(), ticket.Verbatim(""))
 	if err := e.store.SaveTicket(ctx, d1, ticket.StatusDispatched, ev); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestReviewQueueIsSparse(t *testing.T) {
 
 	// R1: waits for an operator.
 	r1 := e.create(t, newTicket("R1", base))
-	ev, _ := r1.Transition(ticket.StatusInReview, sys, base, "")
+	ev, _ := r1.Transition(ticket.StatusInReview, sys, base, ticket.Verbatim(""))
 	r1.WaitingStep = ticket.StepOperator
 	r1.TaskToken = "token-r1"
 	if err := e.store.SaveTicket(ctx, r1, ticket.StatusReceived, ev); err != nil {
@@ -155,7 +155,7 @@ func TestReviewQueueIsSparse(t *testing.T) {
 	}
 	// R2: in review but automated (no operator step): not in the queue.
 	r2 := e.create(t, newTicket("R2", base.Add(time.Minute)))
-	ev, _ = r2.Transition(ticket.StatusInReview, sys, base, "")
+	ev, _ = r2.Transition(ticket.StatusInReview, sys, base, ticket.Verbatim(""))
 	if err := e.store.SaveTicket(ctx, r2, ticket.StatusReceived, ev); err != nil {
 		t.Fatal(err)
 	}
@@ -163,13 +163,13 @@ func TestReviewQueueIsSparse(t *testing.T) {
 	r3 := e.create(t, newTicket("R3", base.Add(2*time.Minute)))
 	e.dispatch(t, r3, "dept-a", base.Add(72*time.Hour))
 	r3.ExtensionRequested = true
-	if err := e.store.SaveTicket(ctx, r3, ticket.StatusDispatched, r3.Note("extension.requested", sys, base, "", false)); err != nil {
+	if err := e.store.SaveTicket(ctx, r3, ticket.StatusDispatched, r3.Note("extension.requested", sys, base, ticket.Verbatim(""), false)); err != nil {
 		t.Fatal(err)
 	}
 	// R4: returned by the department: in the queue.
 	r4 := e.create(t, newTicket("R4", base.Add(3*time.Minute)))
 	e.dispatch(t, r4, "dept-a", base.Add(72*time.Hour))
-	ev, _ = r4.Transition(ticket.StatusReturned, sys, base, "not ours")
+	ev, _ = r4.Transition(ticket.StatusReturned, sys, base, ticket.Verbatim("not ours"))
 	if err := e.store.SaveTicket(ctx, r4, ticket.StatusDispatched, ev); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestReviewQueueIsSparse(t *testing.T) {
 	// The operator decides: R1 leaves the queue.
 	r1.WaitingStep, r1.TaskToken = ticket.StepNone, ""
 	r1.DepartmentID = "dept-a"
-	ev, _ = r1.Transition(ticket.StatusDispatched, ticket.Actor{Role: ticket.ActorOperator, ID: "op"}, base, "")
+	ev, _ = r1.Transition(ticket.StatusDispatched, ticket.Actor{Role: ticket.ActorOperator, ID: "op"}, base, ticket.Verbatim(""))
 	if err := e.store.SaveTicket(ctx, r1, ticket.StatusInReview, ev); err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestSaveTicketCountsExactlyOnce(t *testing.T) {
 			mine := *loaded
 			// Distinct times give distinct event keys: only the ticket's
 			// condition decides.
-			ev, err := mine.Transition(ticket.StatusAccepted, ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}, e.clock.Now().Add(time.Duration(i)*time.Millisecond), "")
+			ev, err := mine.Transition(ticket.StatusAccepted, ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}, e.clock.Now().Add(time.Duration(i)*time.Millisecond), ticket.Verbatim(""))
 			if err != nil {
 				t.Error(err)
 				return
@@ -64,7 +64,7 @@ func TestSaveTicketCountsExactlyOnce(t *testing.T) {
 	}
 	// A stale save of a second change is refused and adds nothing either.
 	stale := *loaded
-	ev, _ := stale.Transition(ticket.StatusReturned, ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}, e.clock.Now(), "")
+	ev, _ := stale.Transition(ticket.StatusReturned, ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}, e.clock.Now(), ticket.Verbatim(""))
 	if err := e.store.SaveTicket(ctx, &stale, ticket.StatusDispatched, ev); !errors.Is(err, &ports.ConflictError{}) {
 		t.Fatalf("stale save: %v", err)
 	}
@@ -109,7 +109,7 @@ func TestSaveTicketMergesCountersOfOneSave(t *testing.T) {
 		t.Fatalf("cancelled changes kept: %v", list)
 	}
 	dept := ticket.Actor{Role: ticket.ActorDepartment, ID: "market"}
-	evs := []ticket.Event{tk.Note("overdue", dept, e.clock.Now(), "", false), tk.Note("overdue", dept, e.clock.Now().Add(time.Millisecond), "", false)}
+	evs := []ticket.Event{tk.Note("overdue", dept, e.clock.Now(), ticket.Verbatim(""), false), tk.Note("overdue", dept, e.clock.Now().Add(time.Millisecond), ticket.Verbatim(""), false)}
 	if err := e.store.SaveTicket(ctx, tk, ticket.StatusDispatched, evs...); err != nil {
 		t.Fatal(err)
 	}

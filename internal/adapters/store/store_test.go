@@ -345,11 +345,11 @@ func TestSaveTicket(t *testing.T) {
 	}
 	actor := ticket.Actor{Role: ticket.ActorSystem}
 	e.clock.Add(time.Minute)
-	ev, err := tk.Transition(ticket.StatusInReview, actor, e.clock.Now(), "")
+	ev, err := tk.Transition(ticket.StatusInReview, actor, e.clock.Now(), ticket.Verbatim(""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	note := tk.Note("review.auto", actor, e.clock.Now(), "checks passed", false)
+	note := tk.Note("review.auto", actor, e.clock.Now(), ticket.Verbatim("checks passed"), false)
 	if err := e.store.SaveTicket(ctx, tk, ticket.StatusReceived, ev, note); err != nil {
 		t.Fatal(err)
 	}
@@ -436,7 +436,7 @@ func TestRacingSaves(t *testing.T) {
 			// Distinct times give distinct event keys: only the version
 			// condition decides the race.
 			at := e.clock.Now().Add(time.Duration(i) * time.Millisecond)
-			ev, err := mine.Transition(ticket.StatusInReview, ticket.Actor{Role: ticket.ActorOperator, ID: fmt.Sprintf("op%d", i)}, at, "")
+			ev, err := mine.Transition(ticket.StatusInReview, ticket.Actor{Role: ticket.ActorOperator, ID: fmt.Sprintf("op%d", i)}, at, ticket.Verbatim(""))
 			if err != nil {
 				others <- err
 				return
@@ -507,13 +507,13 @@ func TestSaveConditionCatchesWriteAfterRead(t *testing.T) {
 	}
 	sys := ticket.Actor{Role: ticket.ActorSystem}
 	mine := *tk
-	ev, _ := mine.Transition(ticket.StatusInReview, sys, e.clock.Now(), "mine")
+	ev, _ := mine.Transition(ticket.StatusInReview, sys, e.clock.Now(), ticket.Verbatim("mine"))
 	hook.before = func() {
 		// Another writer wins after our read, before our write.
 		// A later time, so the event keys differ and only the ticket's
 		// version condition can stop our write.
 		theirs := *tk
-		ev, _ := theirs.Transition(ticket.StatusInReview, sys, e.clock.Now().Add(time.Second), "theirs")
+		ev, _ := theirs.Transition(ticket.StatusInReview, sys, e.clock.Now().Add(time.Second), ticket.Verbatim("theirs"))
 		if err := e.store.SaveTicket(ctx, &theirs, ticket.StatusReceived, ev); err != nil {
 			t.Error(err)
 		}

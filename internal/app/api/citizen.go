@@ -95,9 +95,9 @@ func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV
 	}
 	var view any
 	if r.isStaff {
-		view = staffView(t, evs, cat, canSeeContact(r.staff), cursor)
+		view = staffView(t, evs, cat, canSeeContact(r.staff), cursor, httpapi.Language(r.APIGatewayV2HTTPRequest))
 	} else {
-		view = citizenView(t, evs, cat, cursor)
+		view = citizenView(t, evs, cat, cursor, httpapi.LanguageOr(r.APIGatewayV2HTTPRequest, t.Language))
 	}
 	resp := httpapi.JSON(http.StatusOK, view)
 	return httpapi.Conditional(r.APIGatewayV2HTTPRequest, resp, httpapi.ContentTag(resp.Body), "no-store"), nil
@@ -134,7 +134,7 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 		evs, err := t.Supplement(body.Content, now)
 		if err == nil && notice != "" {
 			evs = append(evs, t.Note("supplement.suspected_emergency", ticket.Actor{Role: ticket.ActorSystem}, now,
-				"补充材料疑似紧急情况，已提示市民拨打紧急电话 / the supplement may report an emergency: the citizen was told the number to call", false))
+				ticket.Say("补充材料疑似紧急情况，已提示市民拨打紧急电话", "the supplement may report an emergency: the citizen was told the number to call"), false))
 		}
 		return evs, err
 	})

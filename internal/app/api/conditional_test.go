@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hotline12345/hotline/internal/app/auth"
@@ -40,5 +41,36 @@ func TestTicketReadsAreConditional(t *testing.T) {
 	changed.want(t, "changed", 200)
 	if tag3 == tag {
 		t.Fatal("a supplement left the tag unchanged")
+	}
+}
+
+// Timeline notes come in the language asked for with Accept-Language; a
+// citizen who asks for none reads the ticket's language, staff read Chinese.
+// People's own words stay as they wrote them.
+func TestTimelineNotesFollowAcceptLanguage(t *testing.T) {
+	e := newEnv(t)
+	id, code := e.dispatched(t)
+	e.do(t, route("POST /v1/tickets/{id}/notes", id).as(auth.RoleOperator, "").json(map[string]string{"text": "已联系商家负责人"})).want(t, "note", 201)
+	for _, c := range []struct {
+		who, accept string
+		r           *req
+		want, not   string
+	}{
+		{"citizen, English", "en", route("GET /v1/tickets/{id}", id).code(code), "dispatched to", "派单至"},
+		{"citizen, ticket's language", "", route("GET /v1/tickets/{id}", id).code(code), "派单至", "dispatched to"},
+		{"staff, default", "", route("GET /v1/tickets/{id}", id).as(auth.RoleOperator, ""), "派单至", "dispatched to"},
+		{"staff, English", "en-GB,en;q=0.8", route("GET /v1/tickets/{id}", id).as(auth.RoleOperator, ""), "dispatched to", "派单至"},
+	} {
+		if c.accept != "" {
+			c.r.header("Accept-Language", c.accept)
+		}
+		r := e.do(t, c.r)
+		r.want(t, c.who, 200)
+		if !strings.Contains(r.body, c.want) || strings.Contains(r.body, c.not) || strings.Contains(r.body, "noteEn") {
+			t.Errorf("%s: want %q, not %q: %s", c.who, c.want, c.not, r.body)
+		}
+		if strings.HasPrefix(c.who, "staff") && !strings.Contains(r.body, "已联系商家负责人") {
+			t.Errorf("%s: the staff note is not as written: %s", c.who, r.body)
+		}
 	}
 }

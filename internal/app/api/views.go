@@ -84,13 +84,14 @@ func pageOf[E any](entries []E, cursor int) ([]E, string) {
 	return entries[cursor:end], strconv.Itoa(end)
 }
 
-func citizenView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, cursor int) CitizenView {
+// citizenView is what the citizen sees, the timeline's notes in lang.
+func citizenView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, cursor int, lang ticket.Language) CitizenView {
 	status := ticket.CitizenStatus(t.Status)
 	v := CitizenView{
-		ID: t.ID, Type: t.Type, Category: t.Category, Status: status, StatusText: ticket.StatusText(status, t.Language), CreatedAt: t.CreatedAt,
+		ID: t.ID, Type: t.Type, Category: t.Category, Status: status, StatusText: ticket.StatusText(status, lang), CreatedAt: t.CreatedAt,
 		Answer: t.Answer, Notice: t.ReviewNotice,
 	}
-	v.Timeline, v.TimelineNext = pageOf(timeline(evs, true), cursor)
+	v.Timeline, v.TimelineNext = pageOf(timeline(evs, true, lang), cursor)
 	if t.DepartmentID != "" {
 		v.Department = &departmentRef{ID: t.DepartmentID, Name: cat.DepartmentName(t.DepartmentID)}
 	}
@@ -104,7 +105,7 @@ func citizenView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, cur
 }
 
 // timeline lists events with the status the ticket had after each.
-func timeline(evs []ticket.Event, publicOnly bool) []timelineEntry {
+func timeline(evs []ticket.Event, publicOnly bool, lang ticket.Language) []timelineEntry {
 	out := make([]timelineEntry, 0, len(evs))
 	status := ticket.StatusReceived
 	for _, e := range evs {
@@ -118,14 +119,18 @@ func timeline(evs []ticket.Event, publicOnly bool) []timelineEntry {
 		if publicOnly {
 			shown = ticket.CitizenStatus(status)
 		}
-		out = append(out, timelineEntry{At: e.At, Status: shown, Kind: e.Kind, Note: e.Note})
+		out = append(out, timelineEntry{At: e.At, Status: shown, Kind: e.Kind, Note: e.NoteIn(lang)})
 	}
 	return out
 }
 
+// staffEvent is a timeline event with the status after it and its note in
+// the language asked for.
 type staffEvent struct {
 	ticket.Event
 	Status ticket.Status `json:"status"`
+	Note   string        `json:"note,omitempty"`
+	NoteEN *struct{}     `json:"noteEn,omitempty"` // hides the stored English: Note is in the language asked for
 }
 
 // StaffView is GET /v1/tickets/{id} for staff: everything, contact masked unless
@@ -141,7 +146,7 @@ type StaffView struct {
 	Tally *struct{} `json:"tally,omitempty"`
 }
 
-func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmasked bool, cursor int) StaffView {
+func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmasked bool, cursor int, lang ticket.Language) StaffView {
 	v := StaffView{Ticket: *t, ContactMasked: !unmasked}
 	if t.DepartmentID != "" {
 		v.DepartmentName = cat.DepartmentName(t.DepartmentID)
@@ -159,7 +164,7 @@ func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmas
 		if e.To != "" {
 			status = e.To
 		}
-		all = append(all, staffEvent{Event: e, Status: status})
+		all = append(all, staffEvent{Event: e, Status: status, Note: e.NoteIn(lang)})
 	}
 	v.Timeline, v.TimelineNext = pageOf(all, cursor)
 	return v

@@ -118,7 +118,7 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 			dept, co, rule = r.DepartmentID, r.CoHandlers, r.RuleID
 		}
 		reopened := t.Status == ticket.StatusReplied || t.Status == ticket.StatusAnswered
-		ev, err := t.Transition(ticket.StatusDispatched, ticket.Actor{Role: ticket.ActorSystem}, now, "派单至 "+cat.DepartmentName(dept))
+		ev, err := t.Transition(ticket.StatusDispatched, ticket.Actor{Role: ticket.ActorSystem}, now, ticket.Say("派单至 "+cat.DepartmentName(dept), "dispatched to "+cat.DepartmentNameIn(dept, ticket.LanguageEN)))
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +134,7 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 		var evs []ticket.Event
 		if t.CalendarGap = calendarGap(cat, t, now); len(t.CalendarGap) > 0 {
 			evs = append(evs, t.Note("calendar.gap", ticket.Actor{Role: ticket.ActorSystem}, now,
-				fmt.Sprintf("期限计算超出节假日安排（%v 年未载入），按周一至周五计 / deadline counted past the holiday calendar (%v not loaded)", t.CalendarGap, t.CalendarGap), false))
+				ticket.Say(fmt.Sprintf("期限计算超出节假日安排（%v 年未载入），按周一至周五计", t.CalendarGap), fmt.Sprintf("deadline counted past the holiday calendar (%v not loaded)", t.CalendarGap)), false))
 		}
 		t.Overdue, t.ExtensionRequested = false, false
 		t.TaskToken, t.WaitingStep = "", ticket.StepNone

@@ -41,9 +41,9 @@ func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logg
 	round := marker(t)
 	mark := "overdue:" + round + ":" + entered.UTC().Format(time.RFC3339Nano)
 	escalate := slices.ContainsFunc(t.Notified, func(n string) bool { return strings.HasPrefix(n, "overdue:"+round+":") && n != mark })
-	kind, note := ports.TypeOverdue, "办理超期，已催办 / reply overdue; department reminded"
+	kind, note := ports.TypeOverdue, ticket.Say("办理超期，已催办", "reply overdue; department reminded")
 	if escalate {
-		kind, note = ports.TypeEscalated, "超期未办，已督办 / still overdue; escalated"
+		kind, note = ports.TypeEscalated, ticket.Say("超期未办，已督办", "still overdue; escalated")
 	}
 	if !slices.Contains(t.Notified, mark) {
 		msg := ports.DepartmentMessage{

@@ -242,9 +242,9 @@ func (h *Handler) close(ctx context.Context, id string, log *slog.Logger) error 
 		if t.Status == ticket.StatusClosed {
 			return nil, lifecycle.ErrUnchanged
 		}
-		note := "办结 / closed"
+		note := ticket.Say("办结", "closed")
 		if t.Rating == nil {
-			note = "回访期满，办结 / closed after the rating window"
+			note = ticket.Say("回访期满，办结", "closed after the rating window")
 		}
 		ev, err := t.Transition(ticket.StatusClosed, ticket.Actor{Role: ticket.ActorSystem}, now, note)
 		if err != nil {
@@ -365,14 +365,14 @@ func (h *Handler) note(ctx context.Context, id string, fn func(t *ticket.Ticket,
 	return err
 }
 
-func noteFor(channel, result string) string {
+func noteFor(channel, result string) ticket.Text {
 	switch {
 	case result == "emergency" && channel == "email":
-		return "已邮件提示拨打紧急电话 / told by e-mail which emergency number to call"
+		return ticket.Say("已邮件提示拨打紧急电话", "told by e-mail which emergency number to call")
 	case result == "emergency":
-		return "已短信提示拨打紧急电话 / told by SMS which emergency number to call"
+		return ticket.Say("已短信提示拨打紧急电话", "told by SMS which emergency number to call")
 	case channel == "email":
-		return "已邮件告知办理结果 / result sent by e-mail"
+		return ticket.Say("已邮件告知办理结果", "result sent by e-mail")
 	}
-	return "已短信告知办理结果 / result sent by SMS"
+	return ticket.Say("已短信告知办理结果", "result sent by SMS")
 }

@@ -69,9 +69,15 @@ var languages = language.NewMatcher([]language.Tag{language.Chinese, language.En
 // Language is the answer language the client asks for with Accept-Language:
 // zh or en, Chinese when it names neither (the hotline's language).
 func Language(req events.APIGatewayV2HTTPRequest) ticket.Language {
+	return LanguageOr(req, ticket.LanguageZH)
+}
+
+// LanguageOr is Language with another default for a request without
+// Accept-Language (a citizen's view defaults to the ticket's language).
+func LanguageOr(req events.APIGatewayV2HTTPRequest, fallback ticket.Language) ticket.Language {
 	accept := Header(req, "Accept-Language")
 	if accept == "" {
-		return ticket.LanguageZH
+		return fallback
 	}
 	tags, _, err := language.ParseAcceptLanguage(accept)
 	if err != nil || len(tags) == 0 {

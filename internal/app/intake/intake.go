@@ -174,7 +174,7 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		if isStaff {
 			actor = ticket.Actor{Role: string(claims.Role), ID: claims.Subject}
 		}
-		first := t.Note("received", actor, t.CreatedAt, "工单已受理 / ticket received", true)
+		first := t.Note("received", actor, t.CreatedAt, ticket.Say("工单已受理", "ticket received"), true)
 		created, err := h.Store.CreateTicket(ctx, t, first, idem)
 		var collision *ports.IDCollisionError
 		if errors.As(err, &collision) {
@@ -305,7 +305,7 @@ func (h *Handler) sendReceipt(ctx context.Context, t *ticket.Ticket, code string
 	now := ticket.Stamp(h.Now())
 	_, uerr := lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		return []ticket.Event{t.Note("receipt.failed", ticket.Actor{Role: ticket.ActorSystem}, now,
-			"受理回执未能发出，请电话告知查询码 / the receipt could not be sent: tell the citizen the access code by phone", false)}, nil
+			ticket.Say("受理回执未能发出，请电话告知查询码", "the receipt could not be sent: tell the citizen the access code by phone"), false)}, nil
 	})
 	if uerr != nil {
 		log.WarnContext(ctx, "receipt note not saved", "ticket_id", t.ID, "error", uerr.Error())

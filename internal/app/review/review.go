@@ -137,7 +137,7 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 		}
 		var evs []ticket.Event
 		if t.Status == ticket.StatusReceived {
-			ev, err := t.Transition(ticket.StatusInReview, system, now, "审核中 / in review")
+			ev, err := t.Transition(ticket.StatusInReview, system, now, ticket.Say("审核中", "in review"))
 			if err != nil {
 				return nil, err
 			}
@@ -154,14 +154,14 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 		switch d.Outcome {
 		case screening.OutcomeReject:
 			t.ReviewNotice = d.Text(t.Language)
-			ev, err := t.Transition(ticket.StatusRejected, system, now, t.ReviewNotice)
+			ev, err := t.Transition(ticket.StatusRejected, system, now, ticket.Verbatim(t.ReviewNotice))
 			if err != nil {
 				return nil, err
 			}
 			evs = append(evs, ev)
 		case screening.OutcomeAnswer:
 			t.Answer = d.Text(t.Language)
-			ev, err := t.Transition(ticket.StatusAnswered, system, now, "知识库直接答复 / answered from the knowledge base")
+			ev, err := t.Transition(ticket.StatusAnswered, system, now, ticket.Say("知识库直接答复", "answered from the knowledge base"))
 			if err != nil {
 				return nil, err
 			}
@@ -172,19 +172,20 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 			t.ReviewNotice = d.Text(t.Language)
 			t.SuspectedEmergency = screening.Numbers(d.Services)
 			evs = append(evs, t.Note("review.suspected_emergency", system, now,
-				"疑似紧急情况，已提示拨打 "+strings.Join(t.SuspectedEmergency, "、")+"，待人工核实 / suspected emergency: told to call "+strings.Join(t.SuspectedEmergency, " or ")+"; an operator checks it", true))
+				ticket.Say("疑似紧急情况，已提示拨打 "+strings.Join(t.SuspectedEmergency, "、")+"，待人工核实", "suspected emergency: told to call "+strings.Join(t.SuspectedEmergency, " or ")+"; an operator checks it"), true))
 		case screening.OutcomeManual:
-			note := "转人工审核 / sent to an operator: " + d.Reason
+			also := ""
 			if d.DuplicateOf != "" {
 				t.DuplicateOf = d.DuplicateOf
-				note += " (" + d.DuplicateOf + ")"
+				also += " (" + d.DuplicateOf + ")"
 			}
 			if len(d.Candidates) > 0 {
 				// Other citizens reported the same matter nearby: the operator
 				// sees them and decides whether to merge.
 				t.SameMatter = slices.Clone(d.Candidates)
-				note += " (" + strings.Join(d.Candidates, ", ") + ")"
+				also += " (" + strings.Join(d.Candidates, ", ") + ")"
 			}
+			note := ticket.Say("转人工审核："+d.Reason+also, "sent to an operator: "+d.Reason+also)
 			evs = append(evs, t.Note("review.manual", system, now, note, false))
 		}
 		return evs, nil
@@ -287,7 +288,7 @@ func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logg
 			return nil, lifecycle.ErrUnchanged
 		}
 		t.Escalated = true
-		return []ticket.Event{t.Note("escalated", ticket.Actor{Role: ticket.ActorSystem}, now, "审核超时，已上报 / review overdue; escalated to supervisors", false)}, nil
+		return []ticket.Event{t.Note("escalated", ticket.Actor{Role: ticket.ActorSystem}, now, ticket.Say("审核超时，已上报", "review overdue; escalated to supervisors"), false)}, nil
 	})
 	switch {
 	case err != nil:

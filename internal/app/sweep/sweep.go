@@ -197,7 +197,7 @@ func (h *Handler) warn(ctx context.Context, t *ticket.Ticket, now time.Time, cat
 		}
 		t.Notified = append(t.Notified, mark)
 		t.Overdue = true
-		return []ticket.Event{t.Note("sla.accept_overdue", ticket.Actor{Role: ticket.ActorSystem}, now, "签收超时，已催办 / not accepted in time; department reminded", false)}, nil
+		return []ticket.Event{t.Note("sla.accept_overdue", ticket.Actor{Role: ticket.ActorSystem}, now, ticket.Say("签收超时，已催办", "not accepted in time; department reminded"), false)}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("record accept warning: %w", err)
@@ -237,7 +237,7 @@ func (h *Handler) tellDueSoon(ctx context.Context, t *ticket.Ticket, now time.Ti
 			return nil, lifecycle.ErrUnchanged
 		}
 		t.Notified = append(t.Notified, mark)
-		return []ticket.Event{t.Note("due_soon", ticket.Actor{Role: ticket.ActorSystem}, now, "答复期限临近，已预警 / reply deadline near; department warned", false)}, nil
+		return []ticket.Event{t.Note("due_soon", ticket.Actor{Role: ticket.ActorSystem}, now, ticket.Say("答复期限临近，已预警", "reply deadline near; department warned"), false)}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("record due-soon warning: %w", err)

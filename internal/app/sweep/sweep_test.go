@@ -74,7 +74,7 @@ func registered(t *testing.T, e *localtest.Env, id string) *ticket.Ticket {
 		Content: "买的电饭煲坏了，商家不给退货，请处理。", Language: ticket.LanguageZH, Status: ticket.StatusReceived,
 		AccessCodeHash: ticket.HashAccessCode(e.CodeKey, id, "ABCDEFGH"), CreatedAt: now, UpdatedAt: now,
 	}
-	if _, err := e.Store.CreateTicket(context.Background(), tk, tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "", true), nil); err != nil {
+	if _, err := e.Store.CreateTicket(context.Background(), tk, tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, ticket.Verbatim(""), true), nil); err != nil {
 		t.Fatal(err)
 	}
 	return tk

@@ -74,11 +74,12 @@ type Catalog interface {
 	CheckCategory(code string, t Type) error
 	HasDepartment(id string) bool
 	DepartmentName(id string) string
+	DepartmentNameIn(id string, lang Language) string
 }
 
 // Accept is the lead department's acknowledgement (签收).
 func (t *Ticket) Accept(by Actor, now time.Time) ([]Event, error) {
-	ev, err := t.Transition(StatusAccepted, by, now, "已签收 / accepted")
+	ev, err := t.Transition(StatusAccepted, by, now, Say("已签收", "accepted"))
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func (t *Ticket) RecordReply(result ReplyResult, message string, by Actor, subje
 	if err != nil {
 		return nil, err
 	}
-	ev, err := t.Transition(StatusReplied, by, now, "部门已答复 / the department replied")
+	ev, err := t.Transition(StatusReplied, by, now, Say("部门已答复", "the department replied"))
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +136,7 @@ func (t *Ticket) Return(reason string, by Actor, now time.Time) ([]Event, error)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := t.Transition(StatusReturned, by, now, r)
+	ev, err := t.Transition(StatusReturned, by, now, Verbatim(r))
 	if err != nil {
 		return nil, err
 	}
@@ -200,12 +201,12 @@ func (t *Ticket) Rate(in RatingInput, by Actor, now time.Time) ([]Event, RatingO
 		t.Rating.By = by.ID
 	}
 	outcome := RatingOutcomeOf(*r.Satisfied, t.ReopenCount)
-	note := "满意 / satisfied"
+	note := Say("满意", "satisfied")
 	if !*r.Satisfied {
-		note = "不满意 / not satisfied"
+		note = Say("不满意", "not satisfied")
 	}
 	if byOperator {
-		note = "电话回访：" + note + " / rated on a return call"
+		note = Say("电话回访："+note.ZH, note.EN+" (rated on a return call)")
 	}
 	if err := t.AnswerStep(StepFeedback, outcome); err != nil {
 		return nil, RatingOutcome{}, err
@@ -216,7 +217,7 @@ func (t *Ticket) Rate(in RatingInput, by Actor, now time.Time) ([]Event, RatingO
 		// and supervisors see it among the escalated ones.
 		t.Escalated = true
 		evs = append(evs, t.Note("reopens_exhausted", Actor{Role: ActorSystem}, now,
-			fmt.Sprintf("已重办%d次仍不满意，办结并提请督办 / still unsatisfied after %d reopens: closed and flagged for supervisors", t.ReopenCount, t.ReopenCount), false))
+			Say(fmt.Sprintf("已重办%d次仍不满意，办结并提请督办", t.ReopenCount), fmt.Sprintf("still unsatisfied after %d reopens: closed and flagged for supervisors", t.ReopenCount)), false))
 	}
 	return evs, outcome, nil
 }
@@ -245,7 +246,7 @@ func (t *Ticket) Supplement(content string, now time.Time) ([]Event, error) {
 		return nil, &RefusedError{Reason: fmt.Sprintf("a ticket takes at most %d supplements; this one has them all", MaxSupplements)}
 	}
 	t.Supplements++
-	return []Event{t.Note("supplement", Actor{Role: ActorCitizen}, now, c, true)}, nil
+	return []Event{t.Note("supplement", Actor{Role: ActorCitizen}, now, Verbatim(c), true)}, nil
 }
 
 // Review decisions an operator takes on a ticket waiting in review;
@@ -340,9 +341,9 @@ func (t *Ticket) DecideReview(d OperatorReview, cat Catalog, by Actor, now time.
 		if d.Urgency != "" {
 			t.Urgency = d.Urgency
 		}
-		note := "人工审核通过 / accepted by an operator"
+		note := Say("人工审核通过", "accepted by an operator")
 		if len(suspected) > 0 {
-			note = "经人工核实不属于紧急情况，照常办理 / not an emergency: handled as an ordinary ticket"
+			note = Say("经人工核实不属于紧急情况，照常办理", "not an emergency: handled as an ordinary ticket")
 			t.ReviewNotice = "" // the "call 119 if…" notice no longer applies
 		}
 		return []Event{t.Note("reviewed", by, now, note, true)}, nil
@@ -354,13 +355,13 @@ func (t *Ticket) DecideReview(d OperatorReview, cat Catalog, by Actor, now time.
 				t.ReviewNotice = EmergencyConfirmedNotice(t.Language, suspected)
 			}
 		}
-		ev, err = t.Transition(StatusRejected, by, now, t.ReviewNotice)
+		ev, err = t.Transition(StatusRejected, by, now, Verbatim(t.ReviewNotice))
 	case DecisionAnswer:
 		t.Answer = strings.TrimSpace(d.Answer)
-		ev, err = t.Transition(StatusAnswered, by, now, "直接答复 / answered directly")
+		ev, err = t.Transition(StatusAnswered, by, now, Say("直接答复", "answered directly"))
 	default: // merge
 		t.MergedInto = NormalizeID(d.MergeInto)
-		ev, err = t.Transition(StatusMerged, by, now, "并入工单 "+t.MergedInto)
+		ev, err = t.Transition(StatusMerged, by, now, Say("并入工单 "+t.MergedInto, "merged into ticket "+t.MergedInto))
 	}
 	return []Event{ev}, err
 }
@@ -391,9 +392,9 @@ func (t *Ticket) Reassign(departmentID, reason string, urgency Urgency, cat Cata
 	if urgency != "" {
 		t.Urgency = urgency
 	}
-	evs := []Event{t.Note("reassigned", by, now, "改派至 "+cat.DepartmentName(departmentID), true)}
+	evs := []Event{t.Note("reassigned", by, now, Say("改派至 "+cat.DepartmentName(departmentID), "reassigned to "+cat.DepartmentNameIn(departmentID, LanguageEN)), true)}
 	if why != "" {
-		evs = append(evs, t.Note("staff_note", by, now, "改派理由 / why reassigned: "+why, false))
+		evs = append(evs, t.Note("staff_note", by, now, Say("改派理由："+why, "why reassigned: "+why), false))
 	}
 	return evs, nil
 }
@@ -442,11 +443,11 @@ func (t *Ticket) ReviewPriority() int {
 // what, e.g. "replied"): an operator calls them. The event is for staff.
 func (t *Ticket) NoticeUndelivered(notice string, channels []string, now time.Time) []Event {
 	t.PhoneCallNeeded = notice
-	how := "没有可用的短信或邮箱 / no mobile number or e-mail to use"
+	how := Say("没有可用的短信或邮箱", "no mobile number or e-mail to use")
 	if len(channels) > 0 {
-		how = "发送失败 / sending failed: " + strings.Join(channels, ", ")
+		how = Say("发送失败："+strings.Join(channels, ", "), "sending failed: "+strings.Join(channels, ", "))
 	}
-	return []Event{t.Note("notice.undelivered", Actor{Role: ActorSystem}, now, "通知未能送达，请电话告知市民（"+how+"） / the citizen could not be told: call them", false)}
+	return []Event{t.Note("notice.undelivered", Actor{Role: ActorSystem}, now, Say("通知未能送达，请电话告知市民（"+how.ZH+"）", "the citizen could not be told ("+how.EN+"): call them"), false)}
 }
 
 // RecordPhoneCall records an operator's call to a citizen who could not be
@@ -461,7 +462,7 @@ func (t *Ticket) RecordPhoneCall(note string, by Actor, now time.Time) ([]Event,
 		return nil, &RefusedError{Reason: "no phone call is waiting on this ticket"}
 	}
 	t.PhoneCallNeeded = ""
-	return []Event{t.Note("phone_call", by, now, "已电话告知 / told by phone: "+n, false)}, nil
+	return []Event{t.Note("phone_call", by, now, Say("已电话告知："+n, "told by phone: "+n), false)}, nil
 }
 
 // MaxMergedTickets bounds how many tickets one ticket carries merged into it,
@@ -486,7 +487,7 @@ func (t *Ticket) CloseWithMaster(now time.Time) ([]Event, error) {
 	if t.Status != StatusMerged {
 		return nil, &RefusedError{Reason: "only a merged ticket closes with the ticket it joined"}
 	}
-	ev, err := t.Transition(StatusClosed, Actor{Role: ActorSystem}, now, "随工单 "+t.MergedInto+" 办结 / closed with ticket "+t.MergedInto)
+	ev, err := t.Transition(StatusClosed, Actor{Role: ActorSystem}, now, Say("随工单 "+t.MergedInto+" 办结", "closed with ticket "+t.MergedInto))
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +508,7 @@ func (t *Ticket) MarkStuck(errName, cause string, now time.Time) []Event {
 	}
 	t.Stuck = &Stuck{Since: now, Error: errName, Cause: cause}
 	t.TaskToken, t.WaitingStep = "", StepNone // nothing waits any more
-	return []Event{t.Note("workflow.failed", Actor{Role: ActorSystem}, now, "流程中断，待管理员修复 / the workflow stopped: "+errName, false)}
+	return []Event{t.Note("workflow.failed", Actor{Role: ActorSystem}, now, Say("流程中断，待管理员修复："+errName, "the workflow stopped: "+errName), false)}
 }
 
 // Resume names the workflow step a repaired ticket resumes at, from its saved
@@ -549,7 +550,7 @@ func (t *Ticket) Repair(attempt int, expected *Stuck, by Actor, now time.Time) (
 		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; nothing is left to run"}
 	}
 	t.Stuck, t.Repairs = nil, attempt
-	return []Event{t.Note("workflow.repaired", by, now, fmt.Sprintf("流程已修复，从“%s”继续 / workflow repaired (repair %d): resumes at %s", t.Resume(), attempt, t.Resume()), false)}, nil
+	return []Event{t.Note("workflow.repaired", by, now, Say(fmt.Sprintf("流程已修复（第%d次），从“%s”继续", attempt, t.Resume()), fmt.Sprintf("workflow repaired (repair %d): resumes at %s", attempt, t.Resume())), false)}, nil
 }
 
 // MaxNoteRunes bounds a staff note and a co-handler's opinion.
@@ -590,7 +591,7 @@ func (t *Ticket) AddStaffNote(text string, by Actor, now time.Time) ([]Event, er
 	if err := t.countStaffNote(); err != nil {
 		return nil, err
 	}
-	return []Event{t.Note("staff_note", by, now, n, false)}, nil
+	return []Event{t.Note("staff_note", by, now, Verbatim(n), false)}, nil
 }
 
 // AddCoOpinion records a co-handling department's opinion (协办意见) while
@@ -615,7 +616,7 @@ func (t *Ticket) AddCoOpinion(message string, by Actor, subject string, now time
 	} else {
 		t.CoOpinions = append(t.CoOpinions, op)
 	}
-	return []Event{t.Note("co_opinion", by, now, m, false)}, nil
+	return []Event{t.Note("co_opinion", by, now, Verbatim(m), false)}, nil
 }
 
 // OutcomeWithdrawn ends the wait for the department's reply when the citizen
@@ -638,7 +639,7 @@ func (t *Ticket) Withdraw(reason string, now time.Time) ([]Event, error) {
 	if !CanTransition(t.Status, StatusWithdrawn) {
 		return nil, &RefusedError{Reason: "the ticket is " + string(t.Status) + "; it can be withdrawn only until the department replies"}
 	}
-	ev, err := t.Transition(StatusWithdrawn, Actor{Role: ActorCitizen}, now, "市民撤单 / withdrawn by the citizen: "+r)
+	ev, err := t.Transition(StatusWithdrawn, Actor{Role: ActorCitizen}, now, Say("市民撤单："+r, "withdrawn by the citizen: "+r))
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ func (fakeCatalog) DepartmentName(id string) string {
 	return map[string]string{"market": "市场监管局", "housing": "住建委"}[id]
 }
 
+func (c fakeCatalog) DepartmentNameIn(id string, _ Language) string { return c.DepartmentName(id) }
+
 var cmdNow = time.Date(2026, 3, 2, 9, 0, 0, 0, China)
 
 // parked is a ticket whose workflow waits at step for a person's answer.
@@ -338,7 +340,7 @@ func TestOperatorDecidesASuspectedEmergency(t *testing.T) {
 	// Ruled out: an ordinary ticket, and the "call 119 if…" notice goes.
 	tk = suspected()
 	evs, err := tk.DecideReview(OperatorReview{Decision: DecisionAccept, Category: "consumer.refund"}, fakeCatalog{}, op, cmdNow)
-	if err != nil || tk.SuspectedEmergency != nil || tk.ReviewNotice != "" || !strings.Contains(evs[0].Note, "not an emergency") {
+	if err != nil || tk.SuspectedEmergency != nil || tk.ReviewNotice != "" || !strings.Contains(evs[0].NoteIn(LanguageEN), "not an emergency") || !strings.Contains(evs[0].NoteIn(LanguageZH), "不属于紧急情况") {
 		t.Fatalf("ruled out: %v %+v %+v", err, tk, evs)
 	}
 	if tk.ReviewPriority() != parked(StatusInReview, StepOperator).ReviewPriority() {

@@ -78,7 +78,7 @@ func (t *Ticket) RequestExtension(days int, reason string, by Actor, subject str
 	reason = strings.TrimSpace(reason)
 	t.Extension = &Extension{Days: days, Reason: reason, RequestedAt: now, By: subject}
 	t.ExtensionRequested = true
-	note := fmt.Sprintf("申请延期 %d 个工作日 / extension of %d working days requested: %s", days, days, reason)
+	note := Say(fmt.Sprintf("申请延期 %d 个工作日：%s", days, reason), fmt.Sprintf("extension of %d working days requested: %s", days, reason))
 	return t.Note("extension.requested", by, now, note, false), nil
 }
 
@@ -103,9 +103,9 @@ func (t *Ticket) DecideExtension(approve bool, reason string, by Actor, cal Cale
 	t.ExtensionRequested = false
 	if !approve {
 		x.Decision = ExtensionRejected
-		note := "延期申请未获批准 / extension rejected"
+		note := Say("延期申请未获批准", "extension rejected")
 		if x.DecisionReason != "" {
-			note += ": " + x.DecisionReason
+			note = Say(note.ZH+"："+x.DecisionReason, note.EN+": "+x.DecisionReason)
 		}
 		return t.Note("extension.rejected", by, now, note, false), nil
 	}
@@ -122,8 +122,8 @@ func (t *Ticket) DecideExtension(approve bool, reason string, by Actor, cal Cale
 			return Event{}, err
 		}
 	}
-	note := "延期已批准，答复期限延至 " + t.Deadlines.Reply.In(China).Format(time.DateOnly) +
-		" / extension approved; reply due " + t.Deadlines.Reply.In(China).Format(time.RFC3339)
+	due := t.Deadlines.Reply.In(China).Format(time.DateOnly)
+	note := Say("延期已批准，答复期限延至 "+due, "extension approved; reply due "+due)
 	return t.Note("extension.approved", by, now, note, false), nil
 }
 

@@ -99,14 +99,14 @@ type Actor struct {
 // Transition moves the ticket to a new status if the table allows it and returns
 // the timeline event for the change. It does not persist anything: the store
 // saves the ticket conditionally on the version it was loaded with.
-func (t *Ticket) Transition(to Status, at Actor, when time.Time, note string) (Event, error) {
+func (t *Ticket) Transition(to Status, at Actor, when time.Time, note Text) (Event, error) {
 	if err := CheckTransition(t.Status, to); err != nil {
 		return Event{}, err
 	}
 	from := t.Status
 	t.Status = to
 	t.UpdatedAt = when
-	return Event{
+	e := Event{
 		TicketID:  t.ID,
 		At:        when,
 		Kind:      "status." + string(to),
@@ -114,15 +114,18 @@ func (t *Ticket) Transition(to Status, at Actor, when time.Time, note string) (E
 		ActorID:   at.ID,
 		From:      from,
 		To:        to,
-		Note:      note,
 		Public:    true,
-	}, nil
+	}
+	e.setNote(note)
+	return e, nil
 }
 
 // Note records a timeline entry that does not change the status.
-func (t *Ticket) Note(kind string, at Actor, when time.Time, note string, public bool) Event {
+func (t *Ticket) Note(kind string, at Actor, when time.Time, note Text, public bool) Event {
 	t.UpdatedAt = when
-	return Event{TicketID: t.ID, At: when, Kind: kind, ActorRole: at.Role, ActorID: at.ID, Note: note, Public: public}
+	e := Event{TicketID: t.ID, At: when, Kind: kind, ActorRole: at.Role, ActorID: at.ID, Public: public}
+	e.setNote(note)
+	return e
 }
 
 // StatusReassigning is what a citizen sees while a department's return waits

@@ -72,7 +72,7 @@ func TestFinal(t *testing.T) {
 func TestTransitionProducesEvent(t *testing.T) {
 	when := time.Date(2026, 3, 2, 9, 0, 0, 0, China)
 	tk := &Ticket{ID: "260302ABCDEF", Status: StatusDispatched}
-	ev, err := tk.Transition(StatusAccepted, Actor{Role: ActorDepartment, ID: "d1"}, when, "签收")
+	ev, err := tk.Transition(StatusAccepted, Actor{Role: ActorDepartment, ID: "d1"}, when, Verbatim("签收"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestTransitionProducesEvent(t *testing.T) {
 		t.Errorf("ticket not moved: %+v", tk)
 	}
 
-	_, err = tk.Transition(StatusClosed, Actor{Role: ActorSystem}, when.Add(time.Hour), "")
+	_, err = tk.Transition(StatusClosed, Actor{Role: ActorSystem}, when.Add(time.Hour), Verbatim(""))
 	var te *TransitionError
 	if !errors.As(err, &te) {
 		t.Fatalf("accepted→closed: err %v", err)

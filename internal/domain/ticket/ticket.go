@@ -331,7 +331,10 @@ type Event struct {
 	ActorID   string    `json:"actorId,omitempty"`
 	From      Status    `json:"from,omitempty"`
 	To        Status    `json:"to,omitempty"`
-	Note      string    `json:"note,omitempty"`
+	// Note says what happened, in Chinese; NoteEN in English where it differs
+	// (NoteIn picks one).
+	Note   string `json:"note,omitempty"`
+	NoteEN string `json:"noteEn,omitempty"`
 	// Public events are shown to the citizen; staff see all.
 	Public bool `json:"public"`
 }

@@ -264,7 +264,7 @@ func (e *Env) NewTicket(t testing.TB) (id, code string) {
 		// see what goes to each channel.
 		Reachable: []string{ticket.NoticeSMS, ticket.NoticeEmail},
 	}
-	first := tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, "工单已受理", true)
+	first := tk.Note("received", ticket.Actor{Role: ticket.ActorCitizen}, now, ticket.Verbatim("工单已受理"), true)
 	if _, err := e.Store.CreateTicket(context.Background(), tk, first, nil); err != nil {
 		t.Fatal(err)
 	}
