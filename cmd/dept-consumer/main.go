@@ -27,9 +27,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
-	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 func main() {
@@ -81,7 +81,7 @@ func consume(ctx context.Context, q Receiver, queueURL string, count int, out, e
 			return fmt.Errorf("receive: %w", err)
 		}
 		for _, m := range got.Messages {
-			msg, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
+			msg, err := deptmsg.Decode([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				fmt.Fprintf(errs, "message %s left for the dead-letter queue: %v\n", aws.ToString(m.MessageId), err)
 				continue

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/auth"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
@@ -121,8 +121,8 @@ func TestExtensionApprovedWaitsForNewDeadline(t *testing.T) {
 		t.Fatalf("AwaitReply waits %d s, want %d (until the new deadline)", timeout, wantSecs)
 	}
 	// The department heard of the ticket once, and of the decision.
-	if got := e.messages(t, "market", id); len(got) != 2 || got[0].Type != ports.TypeDispatched ||
-		got[1].Type != ports.TypeExtensionApproved || !got[1].Deadline.Equal(want) {
+	if got := e.messages(t, "market", id); len(got) != 2 || got[0].Type != deptmsg.TypeDispatched ||
+		got[1].Type != deptmsg.TypeExtensionApproved || !got[1].Deadline.Equal(want) {
 		t.Fatalf("department messages %+v, want the dispatch and the approval with the new deadline", got)
 	}
 
@@ -224,7 +224,7 @@ func TestSupplementIsScreenedAndTheDepartmentTold(t *testing.T) {
 		t.Fatalf("no emergency notice: %s", r.body)
 	}
 	got := e.messages(t, "market", id)
-	if len(got) != 3 || got[0].Type != ports.TypeDispatched || got[1].Type != ports.TypeSupplemented || got[2].Type != ports.TypeSupplemented || !strings.Contains(got[2].Summary, "紧急") {
+	if len(got) != 3 || got[0].Type != deptmsg.TypeDispatched || got[1].Type != deptmsg.TypeSupplemented || got[2].Type != deptmsg.TypeSupplemented || !strings.Contains(got[2].Summary, "紧急") {
 		t.Fatalf("department messages %+v", got)
 	}
 	for _, m := range got {

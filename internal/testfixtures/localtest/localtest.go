@@ -18,12 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/dispatch"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/review"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -201,14 +201,14 @@ func (e *Env) Ticket(t testing.TB, id string) *ticket.Ticket {
 
 // Drain reads and deletes every message on a department's queue and returns
 // those about the ticket.
-func (e *Env) Drain(t testing.TB, dept, id string) []ports.DepartmentMessage {
+func (e *Env) Drain(t testing.TB, dept, id string) []deptmsg.Message {
 	t.Helper()
 	ctx := context.Background()
 	q, err := e.SQS.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []ports.DepartmentMessage
+	var out []deptmsg.Message
 	for {
 		r, err := e.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
 		if err != nil {
@@ -218,7 +218,7 @@ func (e *Env) Drain(t testing.TB, dept, id string) []ports.DepartmentMessage {
 			return out
 		}
 		for _, m := range r.Messages {
-			msg, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
+			msg, err := deptmsg.Decode([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,8 +233,8 @@ func (e *Env) Drain(t testing.TB, dept, id string) []ports.DepartmentMessage {
 }
 
 // Types lists the message types, for compact assertions.
-func Types(msgs []ports.DepartmentMessage) []ports.MessageType {
-	out := make([]ports.MessageType, len(msgs))
+func Types(msgs []deptmsg.Message) []deptmsg.Type {
+	out := make([]deptmsg.Type, len(msgs))
 	for i, m := range msgs {
 		out[i] = m.Type
 	}
