@@ -2,7 +2,8 @@
 // newcomer can trust what a path says: domain code does no I/O, handlers and
 // use cases speak the domain's words (no AWS SDK), shipping code never reaches
 // into local mode or test fixtures, the departments' public contract needs
-// nothing beyond the standard library, and each Lambda links only its own wing.
+// nothing beyond the standard library (and their example consumer nothing
+// internal), and each Lambda links only its own wing.
 package internal_test
 
 import (
@@ -85,6 +86,8 @@ func TestLayoutRules(t *testing.T) {
 				t.Errorf("%s is a handler or use case but depends on %s; speak through internal/app/ports", path, dep)
 			case under(path, "internal/adapters") && under(d, "internal/wiring"):
 				t.Errorf("adapter %s depends on the wiring %s", path, d)
+			case path == "cmd/dept-consumer" && strings.HasPrefix(dep, module+"internal/"):
+				t.Errorf("%s is the example departments copy but depends on %s, which they cannot import", path, d)
 			case under(path, "deptmsg") && !standard(dep):
 				t.Errorf("%s is the departments' public contract but depends on %s; it must build with the standard library alone", path, dep)
 			}

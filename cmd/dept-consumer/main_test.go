@@ -65,4 +65,7 @@ func TestConsumerHandlesTheContractAndLeavesTheRest(t *testing.T) {
 	if err := run(nil, &out, &errs); err == nil {
 		t.Fatal("ran without --queue-url")
 	}
+	if err := run([]string{"--queue-url", aws.ToString(u.QueueUrl), "--region", platform.Region, "--endpoint-url", "127.0.0.1:4566"}, &out, &errs); err == nil {
+		t.Fatal("ran with an endpoint that is not a URL")
+	}
 }
