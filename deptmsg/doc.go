@@ -2,7 +2,11 @@
 // government department's own system: the JSON message the platform puts on
 // the department's SQS queue whenever the department has something to do
 // about a ticket. The platform encodes with [Message.Encode]; a department's
-// consumer decodes with [Decode].
+// consumer decodes with [Decode]. The same contract, for systems not written
+// in Go, is the AsyncAPI 3.0 document asyncapi.yaml beside this file (also
+// [AsyncAPI]): a channel per department, one message per [Type] with a closed
+// JSON Schema and an example, and what each type asks of the department.
+// Tests keep the two in step.
 //
 // # Receiving
 //
@@ -37,9 +41,8 @@
 // # Times
 //
 // Times are RFC 3339 with the offset of China Standard Time, +08:00
-// (2026-03-05T18:00:00+08:00), the platform's convention for every time it
-// hands out: [Message.Encode] writes the deadline so whatever the time.Time's
-// location, and Decode refuses any other offset.
+// (2026-03-05T18:00:00+08:00): [Message.Encode] writes the deadline so
+// whatever the time.Time's location, and Decode refuses any other offset.
 //
 // # Strictness
 //
@@ -47,5 +50,5 @@
 // keys in another case, repeated keys, null values, trailing data, bodies over
 // 64 KiB. A consumer built against an older contract than the platform's thus
 // fails loudly, into its dead-letter queue, instead of silently losing what it
-// cannot read.
+// cannot read; asyncapi.yaml's info.version names the contract.
 package deptmsg
