@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -195,14 +196,14 @@ func decodeObject(body []byte) (Message, error) {
 			return m, fmt.Errorf("field %q is null", key)
 		}
 		seen[key] = true
+		if key == "deadline" {
+			if m.Deadline, err = decodeDeadline(raw); err != nil {
+				return m, err
+			}
+			continue
+		}
 		if err := json.Unmarshal(raw, field); err != nil {
 			return m, fmt.Errorf("field %q: %w", key, err)
-		}
-		if key == "deadline" {
-			if _, off := m.Deadline.Zone(); off != cstOffset {
-				return m, fmt.Errorf("deadline %s is not at +08:00", raw)
-			}
-			m.Deadline = m.Deadline.In(cst)
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
@@ -212,6 +213,25 @@ func decodeObject(body []byte) (Message, error) {
 		return m, errors.New("trailing data after the JSON object")
 	}
 	return m, nil
+}
+
+// deadlineForm is RFC 3339 at +08:00. time.Parse alone is not enough: it also
+// takes a one-digit hour, which RFC 3339 (and the schema's date-time) refuses.
+var deadlineForm = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+08:00$`)
+
+func decodeDeadline(raw json.RawMessage) (time.Time, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return time.Time{}, fmt.Errorf("field \"deadline\": %w", err)
+	}
+	if !deadlineForm.MatchString(s) {
+		return time.Time{}, fmt.Errorf("deadline %q is not RFC 3339 at +08:00", s)
+	}
+	d, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("deadline %q: %w", s, err)
+	}
+	return d.In(cst), nil
 }
 
 // field is where the value of the JSON key goes; nil for an unknown key.
