@@ -32,6 +32,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/authorizer"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
@@ -472,6 +473,7 @@ func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) deptmsg.Mess
 		for _, m := range out.Messages {
 			body := aws.ToString(m.Body)
 			assertNoPersonalData(t, "queue message", body)
+			deptschema.Check(t, []byte(body))
 			msg, err := deptmsg.Decode([]byte(body))
 			if err != nil {
 				t.Fatalf("department message %s: %v", body, err)

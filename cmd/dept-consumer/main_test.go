@@ -15,6 +15,7 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
@@ -47,6 +48,7 @@ func TestConsumerHandlesTheContractAndLeavesTheRest(t *testing.T) {
 	if err := run([]string{"--queue-url", aws.ToString(u.QueueUrl), "--region", platform.Region, "--endpoint-url", p.EdgeURL, "--count", "1"}, &out, &errs); err != nil {
 		t.Fatal(err)
 	}
+	deptschema.Check(t, out.Bytes())
 	var got deptmsg.Message
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil || got != sent {
 		t.Fatalf("printed %q (%v), want %+v", out.String(), err, sent)

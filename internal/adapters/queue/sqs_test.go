@@ -19,6 +19,7 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 )
 
 // countingSQS counts GetQueueUrl calls to prove the URL cache.
@@ -90,6 +91,9 @@ func TestPublishToDepartmentQueue(t *testing.T) {
 	}
 	if len(out.Messages) != 8 {
 		t.Fatalf("got %d messages, want 8", len(out.Messages))
+	}
+	for _, m := range out.Messages {
+		deptschema.Check(t, []byte(aws.ToString(m.Body)))
 	}
 	got, err := deptmsg.Decode([]byte(aws.ToString(out.Messages[0].Body)))
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	"github.com/hotline12345/hotline/internal/wiring"
 	apiwiring "github.com/hotline12345/hotline/internal/wiring/api"
@@ -325,7 +326,7 @@ func (e *env) events(t testing.TB, id string) []ticket.Event {
 }
 
 // messages drains the department's queue and returns every message seen on
-// it so far for the ticket.
+// it so far for the ticket. Each must meet deptmsg's AsyncAPI document.
 func (e *env) messages(t testing.TB, dept, id string) []deptmsg.Message {
 	t.Helper()
 	ctx := context.Background()
@@ -344,6 +345,7 @@ func (e *env) messages(t testing.TB, dept, id string) []deptmsg.Message {
 			break
 		}
 		for _, m := range out.Messages {
+			deptschema.Check(t, []byte(aws.ToString(m.Body)))
 			msg, err := deptmsg.Decode([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				t.Fatal(err)

@@ -30,6 +30,7 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/wiring"
 	apiwiring "github.com/hotline12345/hotline/internal/wiring/api"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
@@ -200,7 +201,7 @@ func (e *Env) Ticket(t testing.TB, id string) *ticket.Ticket {
 }
 
 // Drain reads and deletes every message on a department's queue and returns
-// those about the ticket.
+// those about the ticket. Each must meet deptmsg's AsyncAPI document.
 func (e *Env) Drain(t testing.TB, dept, id string) []deptmsg.Message {
 	t.Helper()
 	ctx := context.Background()
@@ -218,6 +219,7 @@ func (e *Env) Drain(t testing.TB, dept, id string) []deptmsg.Message {
 			return out
 		}
 		for _, m := range r.Messages {
+			deptschema.Check(t, []byte(aws.ToString(m.Body)))
 			msg, err := deptmsg.Decode([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				t.Fatal(err)
