@@ -182,6 +182,12 @@ func TestExtensionRejectedKeepsDeadline(t *testing.T) {
 	if localtest.CountKind(e.events(t, id), "extension.rejected") != 1 {
 		t.Fatal("no rejection on the staff timeline")
 	}
+	// The lead department is told why, with the deadline it keeps.
+	got := e.messages(t, "market", id)
+	if last := got[len(got)-1]; last.Type != deptmsg.TypeExtensionRejected || last.Role != deptmsg.RoleLead ||
+		!strings.Contains(last.Summary, "理由不充分，请按期办结") || !last.Deadline.Equal(old) {
+		t.Fatalf("department told %+v, want ticket.extension_rejected with the reason and deadline %v", last, old)
+	}
 	e.clock.Advance(old.Sub(e.clock.Now()) + time.Second)
 	e.parkedAfter(t, id, "ReplyOverdue")
 	if !e.ticket(t, id).Overdue {
