@@ -2,7 +2,10 @@
 // department's queue and prints one JSON line per message, for a department's
 // developers to start from. It imports only the AWS SDK and the public
 // contract, package github.com/hotline12345/hotline/deptmsg, so it can be
-// copied out of this repository as it is.
+// copied out of this repository as it is. The contract for systems in other
+// languages is the AsyncAPI document deptmsg/asyncapi.yaml: the queue, its
+// dead-letter queue, each message type with its JSON Schema and example, and
+// what each asks of the department.
 //
 // It runs under the department's consumer role (infra/template.yaml, output
 // Dept<Name>ConsumerRoleArn), which may read only that department's queue and
