@@ -26,14 +26,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/authorizer"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
@@ -314,7 +315,7 @@ func TestTicketTravelsFromCitizenToDepartmentAndBack(t *testing.T) {
 	}
 	msg := receiveFor(t, sq, aws.ToString(qurl.QueueUrl), rec.ID)
 	dispatchedAfter := time.Since(began)
-	if msg.Type != ports.TypeDispatched || msg.DepartmentID != dept || msg.Role != ports.RoleLead || msg.Deadline.IsZero() {
+	if msg.Type != deptmsg.TypeDispatched || msg.DepartmentID != dept || msg.Role != deptmsg.RoleLead || msg.Deadline.IsZero() {
 		t.Fatalf("department message = %+v", msg)
 	}
 	v := tg.citizen(t, rec.ID, rec.AccessCode)
@@ -467,7 +468,7 @@ func executionHistory(t *testing.T, cfg aws.Config, smArn, name string) string {
 
 // receiveFor long-polls the queue (the edge answers as soon as a message
 // arrives) until the message for this ticket comes, and deletes it.
-func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) ports.DepartmentMessage {
+func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) deptmsg.Message {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -478,7 +479,8 @@ func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) ports.Depart
 		for _, m := range out.Messages {
 			body := aws.ToString(m.Body)
 			assertNoPersonalData(t, "queue message", body)
-			msg, err := ports.DecodeDepartmentMessage([]byte(body))
+			deptschema.Check(t, []byte(body))
+			msg, err := deptmsg.Decode([]byte(body))
 			if err != nil {
 				t.Fatalf("department message %s: %v", body, err)
 			}
@@ -492,7 +494,7 @@ func receiveFor(t *testing.T, sq *sqs.Client, url, ticketID string) ports.Depart
 		}
 	}
 	t.Fatalf("no department message for ticket %s", ticketID)
-	return ports.DepartmentMessage{}
+	return deptmsg.Message{}
 }
 
 type sesMessage struct {

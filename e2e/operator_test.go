@@ -10,10 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 )
 
@@ -44,7 +44,7 @@ func (tg *target) inReviewQueue(t *testing.T, op, id string) bool {
 }
 
 // queueFor returns a reader of the department's queue.
-func (tg *target) queueFor(t *testing.T, dept string) func(id string) ports.DepartmentMessage {
+func (tg *target) queueFor(t *testing.T, dept string) func(id string) deptmsg.Message {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: platform.Region, EndpointURL: tg.edge})
@@ -56,7 +56,7 @@ func (tg *target) queueFor(t *testing.T, dept string) func(id string) ports.Depa
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(id string) ports.DepartmentMessage { return receiveFor(t, sq, aws.ToString(u.QueueUrl), id) }
+	return func(id string) deptmsg.Message { return receiveFor(t, sq, aws.ToString(u.QueueUrl), id) }
 }
 
 func noCategory() map[string]any {
@@ -86,7 +86,7 @@ func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
 		t.Fatal("still in the review queue after the decision")
 	}
 	msg := tg.queueFor(t, "urban_mgmt")(rec.ID)
-	if msg.Type != ports.TypeDispatched || msg.Category != "urban.garbage" {
+	if msg.Type != deptmsg.TypeDispatched || msg.Category != "urban.garbage" {
 		t.Fatalf("message %+v", msg)
 	}
 
@@ -108,7 +108,7 @@ func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
 		return r.status == 200
 	})
 	msg = tg.queueFor(t, "urban_enforcement")(rec.ID)
-	if msg.DepartmentID != "urban_enforcement" || msg.Role != ports.RoleLead {
+	if msg.DepartmentID != "urban_enforcement" || msg.Role != deptmsg.RoleLead {
 		t.Fatalf("message %+v", msg)
 	}
 	v := tg.citizen(t, rec.ID, rec.AccessCode)
@@ -133,7 +133,7 @@ func TestOperatorReviewsReturnsAndReassigns(t *testing.T) {
 		t.Fatalf("rating: %d %s", r.status, r.body)
 	}
 	msg = tg.queueFor(t, "urban_enforcement")(rec.ID)
-	if msg.Type != ports.TypeReopened || msg.DepartmentID != "urban_enforcement" {
+	if msg.Type != deptmsg.TypeReopened || msg.DepartmentID != "urban_enforcement" {
 		t.Fatalf("reopen message %+v", msg)
 	}
 	v = tg.citizen(t, rec.ID, rec.AccessCode)
@@ -217,9 +217,9 @@ func TestUnsatisfiedRatingsReopenThenClose(t *testing.T) {
 	ops := tg.token(t, auth.RoleOperator, "")
 	for round := range 3 {
 		msg := next(rec.ID)
-		want := ports.TypeDispatched
+		want := deptmsg.TypeDispatched
 		if round > 0 {
-			want = ports.TypeReopened
+			want = deptmsg.TypeReopened
 		}
 		if msg.Type != want {
 			t.Fatalf("round %d: message %s, want %s", round, msg.Type, want)
@@ -453,7 +453,7 @@ func TestCitizenWithdrawsATicket(t *testing.T) {
 	tg := start(t)
 	rec := tg.file(t, complaint())
 	market := tg.queueFor(t, "market")
-	if msg := market(rec.ID); msg.Type != ports.TypeDispatched {
+	if msg := market(rec.ID); msg.Type != deptmsg.TypeDispatched {
 		t.Fatalf("first message %+v", msg)
 	}
 	code := map[string]string{"X-Access-Code": rec.AccessCode}
@@ -463,7 +463,7 @@ func TestCitizenWithdrawsATicket(t *testing.T) {
 	if r := tg.do(t, "POST", "/v1/tickets/"+rec.ID+"/withdrawal", map[string]any{"reason": "商家已主动联系我退款了"}, code); r.status != 200 || !strings.Contains(string(r.body), `"withdrawn"`) {
 		t.Fatalf("withdrawal: %d %s", r.status, r.body)
 	}
-	if msg := market(rec.ID); msg.Type != ports.TypeWithdrawn || msg.Role != ports.RoleLead {
+	if msg := market(rec.ID); msg.Type != deptmsg.TypeWithdrawn || msg.Role != deptmsg.RoleLead {
 		t.Fatalf("withdrawal message %+v", msg)
 	}
 	if v := tg.citizen(t, rec.ID, rec.AccessCode); v.Status != "withdrawn" || v.StatusText != "已撤单" {

@@ -1,7 +1,9 @@
 // The layout's rules, checked against the import graph `go list` reports, so a
 // newcomer can trust what a path says: domain code does no I/O, handlers and
 // use cases speak the domain's words (no AWS SDK), shipping code never reaches
-// into local mode or test fixtures, and each Lambda links only its own wing.
+// into local mode or test fixtures, the departments' public contract needs
+// nothing beyond the standard library (and their example consumer nothing
+// internal), and each Lambda links only its own wing.
 package internal_test
 
 import (
@@ -55,6 +57,13 @@ func under(path string, wings ...string) bool {
 	return false
 }
 
+// standard reports whether an import path is of Go's standard library (whose
+// first element has no dot, unlike a module path).
+func standard(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
 // shipping is every package that runs in a Lambda function.
 func shipping(path string) bool {
 	return under(path, "internal/domain", "internal/app", "internal/adapters", "internal/wiring", "functions")
@@ -77,10 +86,14 @@ func TestLayoutRules(t *testing.T) {
 				t.Errorf("%s is a handler or use case but depends on %s; speak through internal/app/ports", path, dep)
 			case under(path, "internal/adapters") && under(d, "internal/wiring"):
 				t.Errorf("adapter %s depends on the wiring %s", path, d)
+			case path == "cmd/dept-consumer" && strings.HasPrefix(dep, module+"internal/"):
+				t.Errorf("%s is the example departments copy but depends on %s, which they cannot import", path, d)
+			case under(path, "deptmsg") && !standard(dep):
+				t.Errorf("%s is the departments' public contract but depends on %s; it must build with the standard library alone", path, dep)
 			}
 		}
 	}
-	for _, wing := range []string{"internal/domain", "internal/app", "internal/adapters", "internal/localmode", "internal/wiring", "internal/testfixtures"} {
+	for _, wing := range []string{"internal/domain", "internal/app", "internal/adapters", "internal/localmode", "internal/wiring", "internal/testfixtures", "deptmsg"} {
 		found := false
 		for path := range pkgs {
 			found = found || under(path, wing)

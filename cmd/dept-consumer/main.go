@@ -1,16 +1,23 @@
 // Command dept-consumer is the smallest department system: it reads its
 // department's queue and prints one JSON line per message, for a department's
-// developers to start from. It runs under the department's consumer role
-// (infra/template.yaml, output Dept<Name>ConsumerRoleArn), which may read only
-// that department's queue and dead-letter queue.
+// developers to start from. It imports only the AWS SDK and the public
+// contract, package github.com/hotline12345/hotline/deptmsg, so it can be
+// copied out of this repository as it is. The contract for systems in other
+// languages is the AsyncAPI document deptmsg/asyncapi.yaml: the queue, its
+// dead-letter queue, each message type with its JSON Schema and example, and
+// what each asks of the department.
 //
-//	dept-consumer --queue-url https://sqs.cn-north-1.amazonaws.com.cn/123456789012/hotline-prod-dept-market
+// It runs under the department's consumer role (infra/template.yaml, output
+// Dept<Name>ConsumerRoleArn), which may read only that department's queue and
+// dead-letter queue.
+//
+//	dept-consumer --region cn-north-1 --queue-url https://sqs.cn-north-1.amazonaws.com.cn/123456789012/hotline-prod-dept-market
 //
 // A message is deleted once handled. One that does not decode as the
-// contract (API.md "Department queue message") is left alone: after five
-// receives SQS moves it to the dead-letter queue, whose alarm tells the
-// hotline's operators. Messages carry no personal data; the ticket itself is
-// read through the API with the department's staff token.
+// contract is left alone: after five receives SQS moves it to the dead-letter
+// queue, whose alarm tells the hotline's operators. Messages carry no
+// personal data; the ticket itself is read through the API with the
+// department's staff token (GET /v1/tickets/{id}).
 package main
 
 import (
@@ -20,16 +27,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/hotline12345/hotline/internal/adapters/awsconf"
-	"github.com/hotline12345/hotline/internal/adapters/queue"
-	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/deptmsg"
 )
 
 func main() {
@@ -52,13 +60,39 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if *queueURL == "" {
 		return errors.New("--queue-url is required")
 	}
+	if *region == "" {
+		return errors.New("--region (or AWS_REGION) is required")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: *region, EndpointURL: *endpoint})
+	client, err := sqsClient(ctx, *region, *endpoint)
 	if err != nil {
 		return err
 	}
-	return consume(ctx, queue.SQSClient(cfg), *queueURL, *count, stdout, stderr)
+	return consume(ctx, client, *queueURL, *count, stdout, stderr)
+}
+
+// sqsClient uses the default credential chain (the assumed consumer role),
+// or, with an endpoint, fixed dummy credentials: a local edge (hotline serve,
+// LocalStack) accepts any signature, and the machine's own AWS settings then
+// play no part.
+func sqsClient(ctx context.Context, region, endpoint string) (*sqs.Client, error) {
+	if endpoint != "" {
+		u, err := url.Parse(endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("--endpoint-url %q must be an absolute http(s) URL", endpoint)
+		}
+		return sqs.New(sqs.Options{
+			Region:       region,
+			Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+			BaseEndpoint: aws.String(endpoint),
+		}), nil
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	return sqs.NewFromConfig(cfg), nil
 }
 
 // Receiver is what the consumer needs of SQS.
@@ -81,14 +115,14 @@ func consume(ctx context.Context, q Receiver, queueURL string, count int, out, e
 			return fmt.Errorf("receive: %w", err)
 		}
 		for _, m := range got.Messages {
-			msg, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
+			msg, err := deptmsg.Decode([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				fmt.Fprintf(errs, "message %s left for the dead-letter queue: %v\n", aws.ToString(m.MessageId), err)
 				continue
 			}
 			// Handle it here: open the ticket in the department's system.
 			if err := enc.Encode(msg); err != nil {
-				return err
+				return fmt.Errorf("print message %s: %w", aws.ToString(m.MessageId), err)
 			}
 			if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
 				return fmt.Errorf("delete: %w", err)

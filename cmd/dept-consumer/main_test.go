@@ -11,10 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
@@ -39,7 +40,7 @@ func TestConsumerHandlesTheContractAndLeavesTheRest(t *testing.T) {
 	if _, err := sq.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: u.QueueUrl, MessageBody: aws.String(`{"type":"ticket.unknown"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	sent := ports.DepartmentMessage{Type: ports.TypeDispatched, TicketID: "261130ABCDEF", DepartmentID: "market", Role: ports.RoleLead, Category: "consumer.refund"}
+	sent := deptmsg.Message{Type: deptmsg.TypeDispatched, TicketID: "261130ABCDEF", DepartmentID: "market", Role: deptmsg.RoleLead, Category: "consumer.refund"}
 	if err := pub.Publish(ctx, "market", sent); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,8 @@ func TestConsumerHandlesTheContractAndLeavesTheRest(t *testing.T) {
 	if err := run([]string{"--queue-url", aws.ToString(u.QueueUrl), "--region", platform.Region, "--endpoint-url", p.EdgeURL, "--count", "1"}, &out, &errs); err != nil {
 		t.Fatal(err)
 	}
-	var got ports.DepartmentMessage
+	deptschema.Check(t, out.Bytes())
+	var got deptmsg.Message
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil || got != sent {
 		t.Fatalf("printed %q (%v), want %+v", out.String(), err, sent)
 	}
@@ -64,5 +66,8 @@ func TestConsumerHandlesTheContractAndLeavesTheRest(t *testing.T) {
 	}
 	if err := run(nil, &out, &errs); err == nil {
 		t.Fatal("ran without --queue-url")
+	}
+	if err := run([]string{"--queue-url", aws.ToString(u.QueueUrl), "--region", platform.Region, "--endpoint-url", "127.0.0.1:4566"}, &out, &errs); err == nil {
+		t.Fatal("ran with an endpoint that is not a URL")
 	}
 }

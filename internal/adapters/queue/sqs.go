@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
@@ -99,9 +100,9 @@ func (p *SQSPublisher) QueueName(departmentID string) (string, error) {
 
 // Publish sends msg to the department's queue with a "type" message
 // attribute so consumers can filter without parsing the body.
-func (p *SQSPublisher) Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error {
+func (p *SQSPublisher) Publish(ctx context.Context, departmentID string, msg deptmsg.Message) error {
 	if msg.DepartmentID != departmentID {
-		return fmt.Errorf("%w: departmentId %q does not match the target department %q", ports.ErrInvalidMessage, msg.DepartmentID, departmentID)
+		return fmt.Errorf("%w: departmentId %q does not match the target department %q", deptmsg.ErrInvalid, msg.DepartmentID, departmentID)
 	}
 	body, err := msg.Encode()
 	if err != nil {

@@ -15,10 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 )
 
 // countingSQS counts GetQueueUrl calls to prove the URL cache.
@@ -48,8 +49,8 @@ func setup(t *testing.T) (*sqs.Client, *countingSQS) {
 	return c, &countingSQS{Client: c}
 }
 
-func message(dept string) ports.DepartmentMessage {
-	return ports.DepartmentMessage{Type: ports.TypeDispatched, TicketID: "T1", DepartmentID: dept, Role: ports.RoleLead,
+func message(dept string) deptmsg.Message {
+	return deptmsg.Message{Type: deptmsg.TypeDispatched, TicketID: "T1", DepartmentID: dept, Role: deptmsg.RoleLead,
 		Category: "urban.streetlight", Deadline: time.Date(2026, 3, 5, 18, 0, 0, 0, time.FixedZone("", 8*3600)), Summary: "投诉 · 路灯"}
 }
 
@@ -91,7 +92,10 @@ func TestPublishToDepartmentQueue(t *testing.T) {
 	if len(out.Messages) != 8 {
 		t.Fatalf("got %d messages, want 8", len(out.Messages))
 	}
-	got, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(out.Messages[0].Body)))
+	for _, m := range out.Messages {
+		deptschema.Check(t, []byte(aws.ToString(m.Body)))
+	}
+	got, err := deptmsg.Decode([]byte(aws.ToString(out.Messages[0].Body)))
 	if err != nil {
 		t.Fatalf("consumer cannot decode: %v", err)
 	}
@@ -154,12 +158,12 @@ func TestPublishRejectsBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Publish(ctx, "d1", message("d2")); !errors.Is(err, ports.ErrInvalidMessage) {
+	if err := p.Publish(ctx, "d1", message("d2")); !errors.Is(err, deptmsg.ErrInvalid) {
 		t.Errorf("mismatched department err = %v", err)
 	}
 	bad := message("d1")
 	bad.Type = "ticket.unknown"
-	if err := p.Publish(ctx, "d1", bad); !errors.Is(err, ports.ErrInvalidMessage) {
+	if err := p.Publish(ctx, "d1", bad); !errors.Is(err, deptmsg.ErrInvalid) {
 		t.Errorf("unknown type err = %v", err)
 	}
 	if err := p.Publish(ctx, "a/b", message("a/b")); err == nil || !strings.Contains(err.Error(), "cannot name an SQS queue") {

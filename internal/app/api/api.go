@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
@@ -62,7 +63,7 @@ type Workflow interface {
 // decision.
 type Queues interface {
 	Check(ctx context.Context, departmentID string) error
-	Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error
+	Publish(ctx context.Context, departmentID string, msg deptmsg.Message) error
 }
 
 // RegionNames names the administrative divisions (GB/T 2260).
@@ -243,11 +244,11 @@ func requireRole(r *request, roles ...auth.Role) error {
 // tellDepartments publishes msg to the ticket's lead (and, with co, its
 // co-handlers) after the change is saved. A message that cannot go out does
 // not undo the change: it is logged for the department's liaison to follow up.
-func (h *Handler) tellDepartments(ctx context.Context, r *request, t *ticket.Ticket, msg ports.DepartmentMessage, co bool) {
+func (h *Handler) tellDepartments(ctx context.Context, r *request, t *ticket.Ticket, msg deptmsg.Message, co bool) {
 	if t.DepartmentID == "" {
 		return
 	}
-	msg.TicketID, msg.DepartmentID, msg.Role, msg.Category = t.ID, t.DepartmentID, ports.RoleLead, t.Category
+	msg.TicketID, msg.DepartmentID, msg.Role, msg.Category = t.ID, t.DepartmentID, deptmsg.RoleLead, t.Category
 	if msg.Deadline.IsZero() {
 		msg.Deadline = t.Deadlines.Reply
 	}
@@ -257,7 +258,7 @@ func (h *Handler) tellDepartments(ctx context.Context, r *request, t *ticket.Tic
 	}
 	for i, dept := range targets {
 		if i > 0 {
-			msg.DepartmentID, msg.Role = dept, ports.RoleCo
+			msg.DepartmentID, msg.Role = dept, deptmsg.RoleCo
 		}
 		if err := h.Queues.Publish(ctx, dept, msg); err != nil {
 			r.log.ErrorContext(ctx, "department not told", "department_id", dept, "message_type", string(msg.Type), "error", err.Error())

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
@@ -145,7 +146,7 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 	if notice != "" {
 		summary = "市民补充材料（疑似紧急情况），请立即查看"
 	}
-	h.tellDepartments(ctx, r, t, ports.DepartmentMessage{Type: ports.TypeSupplemented, Summary: summary}, true)
+	h.tellDepartments(ctx, r, t, deptmsg.Message{Type: deptmsg.TypeSupplemented, Summary: summary}, true)
 	r.log.InfoContext(ctx, "supplement added", "suspected_emergency", notice != "")
 	out := map[string]any{"ticketId": t.ID, "at": now, "status": ticket.CitizenStatus(t.Status)}
 	if notice != "" {

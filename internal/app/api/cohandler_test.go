@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/auth"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -107,10 +107,10 @@ func TestCoHandlerInbox(t *testing.T) {
 	e.do(t, route("GET /v1/departments/{deptId}/tickets", "housing").as(auth.RoleDepartment, "market").q("status", "co")).want(t, "market reads housing's co tab", 403)
 
 	// housing heard of it once, as co-handler.
-	if msgs := e.messages(t, "housing", id); len(msgs) != 1 || msgs[0].Role != ports.RoleCo || msgs[0].Type != ports.TypeDispatched || msgs[0].DepartmentID != "housing" {
+	if msgs := e.messages(t, "housing", id); len(msgs) != 1 || msgs[0].Role != deptmsg.RoleCo || msgs[0].Type != deptmsg.TypeDispatched || msgs[0].DepartmentID != "housing" {
 		t.Fatalf("housing messages %+v", msgs)
 	}
-	if msgs := e.messages(t, "urban_enforcement", id); len(msgs) != 1 || msgs[0].Role != ports.RoleLead {
+	if msgs := e.messages(t, "urban_enforcement", id); len(msgs) != 1 || msgs[0].Role != deptmsg.RoleLead {
 		t.Fatalf("lead messages %+v", msgs)
 	}
 

@@ -16,16 +16,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/intake"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	"github.com/hotline12345/hotline/internal/wiring"
 	apiwiring "github.com/hotline12345/hotline/internal/wiring/api"
@@ -63,7 +64,7 @@ type env struct {
 	wo     wiring.Options
 
 	mu   sync.Mutex
-	seen map[string][]ports.DepartmentMessage // drained department messages
+	seen map[string][]deptmsg.Message // drained department messages
 }
 
 func newEnv(t testing.TB, opts ...func(*platform.Options)) *env {
@@ -104,7 +105,7 @@ func newEnv(t testing.TB, opts ...func(*platform.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: queue.SQSClient(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]ports.DepartmentMessage{}}
+	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: queue.SQSClient(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]deptmsg.Message{}}
 }
 
 // req builds an API Gateway request for the api function.
@@ -323,8 +324,8 @@ func (e *env) events(t testing.TB, id string) []ticket.Event {
 }
 
 // messages drains the department's queue and returns every message seen on
-// it so far for the ticket.
-func (e *env) messages(t testing.TB, dept, id string) []ports.DepartmentMessage {
+// it so far for the ticket. Each must meet deptmsg's AsyncAPI document.
+func (e *env) messages(t testing.TB, dept, id string) []deptmsg.Message {
 	t.Helper()
 	ctx := context.Background()
 	u, err := e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
@@ -342,7 +343,8 @@ func (e *env) messages(t testing.TB, dept, id string) []ports.DepartmentMessage 
 			break
 		}
 		for _, m := range out.Messages {
-			msg, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
+			deptschema.Check(t, []byte(aws.ToString(m.Body)))
+			msg, err := deptmsg.Decode([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -352,7 +354,7 @@ func (e *env) messages(t testing.TB, dept, id string) []ports.DepartmentMessage 
 			}
 		}
 	}
-	var mine []ports.DepartmentMessage
+	var mine []deptmsg.Message
 	for _, m := range e.seen[dept] {
 		if m.TicketID == id {
 			mine = append(mine, m)

@@ -8,10 +8,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -84,11 +84,11 @@ func (h *Handler) decideExtension(ctx context.Context, r *request) (events.APIGa
 		// deadline and, finding it moved, waits again without a reminder.
 		r.log.InfoContext(ctx, "extension approved after the wait ended")
 	}
-	kind, summary := ports.TypeExtensionRejected, "延期申请未获批准："+strings.TrimSpace(body.Reason)
+	kind, summary := deptmsg.TypeExtensionRejected, "延期申请未获批准："+strings.TrimSpace(body.Reason)
 	if *body.Approve {
-		kind, summary = ports.TypeExtensionApproved, "延期申请已批准"
+		kind, summary = deptmsg.TypeExtensionApproved, "延期申请已批准"
 	}
-	h.tellDepartments(ctx, r, t, ports.DepartmentMessage{Type: kind, Summary: summary}, false)
+	h.tellDepartments(ctx, r, t, deptmsg.Message{Type: kind, Summary: summary}, false)
 	r.log.InfoContext(ctx, "extension decided", "approved", *body.Approve)
 	return httpapi.JSON(http.StatusOK, map[string]any{
 		"id": t.ID, "status": t.Status, "approved": *body.Approve, "extension": t.Extension,

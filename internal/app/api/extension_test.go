@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/auth"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
@@ -121,8 +121,8 @@ func TestExtensionApprovedWaitsForNewDeadline(t *testing.T) {
 		t.Fatalf("AwaitReply waits %d s, want %d (until the new deadline)", timeout, wantSecs)
 	}
 	// The department heard of the ticket once, and of the decision.
-	if got := e.messages(t, "market", id); len(got) != 2 || got[0].Type != ports.TypeDispatched ||
-		got[1].Type != ports.TypeExtensionApproved || !got[1].Deadline.Equal(want) {
+	if got := e.messages(t, "market", id); len(got) != 2 || got[0].Type != deptmsg.TypeDispatched ||
+		got[1].Type != deptmsg.TypeExtensionApproved || !got[1].Deadline.Equal(want) {
 		t.Fatalf("department messages %+v, want the dispatch and the approval with the new deadline", got)
 	}
 
@@ -182,6 +182,12 @@ func TestExtensionRejectedKeepsDeadline(t *testing.T) {
 	if localtest.CountKind(e.events(t, id), "extension.rejected") != 1 {
 		t.Fatal("no rejection on the staff timeline")
 	}
+	// The lead department is told why, with the deadline it keeps.
+	got := e.messages(t, "market", id)
+	if last := got[len(got)-1]; last.Type != deptmsg.TypeExtensionRejected || last.Role != deptmsg.RoleLead ||
+		!strings.Contains(last.Summary, "理由不充分，请按期办结") || !last.Deadline.Equal(old) {
+		t.Fatalf("department told %+v, want ticket.extension_rejected with the reason and deadline %v", last, old)
+	}
 	e.clock.Advance(old.Sub(e.clock.Now()) + time.Second)
 	e.parkedAfter(t, id, "ReplyOverdue")
 	if !e.ticket(t, id).Overdue {
@@ -224,7 +230,7 @@ func TestSupplementIsScreenedAndTheDepartmentTold(t *testing.T) {
 		t.Fatalf("no emergency notice: %s", r.body)
 	}
 	got := e.messages(t, "market", id)
-	if len(got) != 3 || got[0].Type != ports.TypeDispatched || got[1].Type != ports.TypeSupplemented || got[2].Type != ports.TypeSupplemented || !strings.Contains(got[2].Summary, "紧急") {
+	if len(got) != 3 || got[0].Type != deptmsg.TypeDispatched || got[1].Type != deptmsg.TypeSupplemented || got[2].Type != deptmsg.TypeSupplemented || !strings.Contains(got[2].Summary, "紧急") {
 		t.Fatalf("department messages %+v", got)
 	}
 	for _, m := range got {

@@ -8,10 +8,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
@@ -72,11 +72,11 @@ func (h *Handler) inbox(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	}
 	// The co tab lists what the department co-handles (协办); the others
 	// what it leads (主办).
-	role := ports.RoleLead
+	role := deptmsg.RoleLead
 	switch status {
 	case ticket.StatusDispatched, ticket.StatusAccepted, ticket.InboxOverdue, ticket.StatusReplied, ticket.StatusReturned:
 	case ticket.InboxCo:
-		role = ports.RoleCo
+		role = deptmsg.RoleCo
 	default:
 		return events.APIGatewayV2HTTPResponse{}, httpapi.BadRequest("status must be dispatched, accepted, overdue, replied, returned or co", map[string]string{"status": "invalid"})
 	}

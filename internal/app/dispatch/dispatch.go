@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -39,7 +39,7 @@ type Catalog interface {
 
 // Queue delivers a message to a department's queue.
 type Queue interface {
-	Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error
+	Publish(ctx context.Context, departmentID string, msg deptmsg.Message) error
 }
 
 // Workflow completes a waiting step.
@@ -222,15 +222,15 @@ func (h *Handler) awaitReply(ctx context.Context, in task.Input, log *slog.Logge
 }
 
 func (h *Handler) notifyDepartments(ctx context.Context, t *ticket.Ticket, cat *catalog.Catalog) error {
-	kind := ports.TypeDispatched
+	kind := deptmsg.TypeDispatched
 	if t.ReopenCount > 0 {
-		kind = ports.TypeReopened
+		kind = deptmsg.TypeReopened
 	}
-	msg := ports.DepartmentMessage{
+	msg := deptmsg.Message{
 		Type:         kind,
 		TicketID:     t.ID,
 		DepartmentID: t.DepartmentID,
-		Role:         ports.RoleLead,
+		Role:         deptmsg.RoleLead,
 		Category:     t.Category,
 		Deadline:     t.Deadlines.Reply,
 		Summary:      Summary(t, cat),
@@ -240,13 +240,13 @@ func (h *Handler) notifyDepartments(ctx context.Context, t *ticket.Ticket, cat *
 
 // tellHandlers sends msg to the ticket's lead department and, as co-handler
 // messages, to its co-handlers.
-func (h *Handler) tellHandlers(ctx context.Context, t *ticket.Ticket, msg ports.DepartmentMessage) error {
-	msg.DepartmentID, msg.Role = t.DepartmentID, ports.RoleLead
+func (h *Handler) tellHandlers(ctx context.Context, t *ticket.Ticket, msg deptmsg.Message) error {
+	msg.DepartmentID, msg.Role = t.DepartmentID, deptmsg.RoleLead
 	if err := h.Queue.Publish(ctx, t.DepartmentID, msg); err != nil {
 		return &task.DeliveryError{Err: fmt.Errorf("notify department %s: %w", t.DepartmentID, err)}
 	}
 	for _, co := range t.CoHandlers {
-		msg.DepartmentID, msg.Role = co, ports.RoleCo
+		msg.DepartmentID, msg.Role = co, deptmsg.RoleCo
 		if err := h.Queue.Publish(ctx, co, msg); err != nil {
 			return &task.DeliveryError{Err: fmt.Errorf("notify co-handler %s: %w", co, err)}
 		}
@@ -272,7 +272,7 @@ func (h *Handler) notifyWithdrawn(ctx context.Context, id string, log *slog.Logg
 	if err != nil {
 		return fmt.Errorf("load catalog: %w", err)
 	}
-	msg := ports.DepartmentMessage{Type: ports.TypeWithdrawn, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: ports.RoleLead,
+	msg := deptmsg.Message{Type: deptmsg.TypeWithdrawn, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: deptmsg.RoleLead,
 		Category: t.Category, Deadline: t.Deadlines.Reply, Summary: "市民已撤单 · " + Summary(t, cat)}
 	if err := h.tellHandlers(ctx, t, msg); err != nil {
 		return err

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
@@ -41,13 +41,13 @@ func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logg
 	round := marker(t)
 	mark := "overdue:" + round + ":" + entered.UTC().Format(time.RFC3339Nano)
 	escalate := slices.ContainsFunc(t.Notified, func(n string) bool { return strings.HasPrefix(n, "overdue:"+round+":") && n != mark })
-	kind, note := ports.TypeOverdue, ticket.Say("办理超期，已催办", "reply overdue; department reminded")
+	kind, note := deptmsg.TypeOverdue, ticket.Say("办理超期，已催办", "reply overdue; department reminded")
 	if escalate {
-		kind, note = ports.TypeEscalated, ticket.Say("超期未办，已督办", "still overdue; escalated")
+		kind, note = deptmsg.TypeEscalated, ticket.Say("超期未办，已督办", "still overdue; escalated")
 	}
 	if !slices.Contains(t.Notified, mark) {
-		msg := ports.DepartmentMessage{
-			Type: kind, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: ports.RoleLead,
+		msg := deptmsg.Message{
+			Type: kind, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: deptmsg.RoleLead,
 			Category: t.Category, Deadline: t.Deadlines.Reply, Summary: Summary(t, cat),
 		}
 		if err := h.Queue.Publish(ctx, t.DepartmentID, msg); err != nil {

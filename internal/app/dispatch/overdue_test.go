@@ -8,8 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/auth"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
@@ -24,7 +25,7 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	rec := e.File(t, complaint)
 	token := e.AwaitNewToken(t, rec.ID, "")
 	tk := e.Ticket(t, rec.ID)
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != ports.TypeDispatched {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != deptmsg.TypeDispatched {
 		t.Fatalf("messages after dispatch: %v", got)
 	}
 
@@ -35,7 +36,7 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	if !tk.Overdue || tk.Escalated || tk.Status != ticket.StatusDispatched {
 		t.Fatalf("after the deadline: overdue %v escalated %v status %s", tk.Overdue, tk.Escalated, tk.Status)
 	}
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != ports.TypeOverdue {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != deptmsg.TypeOverdue {
 		t.Fatalf("messages after the deadline: %v", got)
 	}
 	// The department's inbox lists it under "overdue", no longer among the others.
@@ -53,7 +54,7 @@ func TestMissedReplyDeadlineIsRemindedThenEscalated(t *testing.T) {
 	if tk = e.Ticket(t, rec.ID); !tk.Escalated {
 		t.Fatal("not escalated a working day after the deadline")
 	}
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != ports.TypeEscalated {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, rec.ID)); len(got) != 1 || got[0] != deptmsg.TypeEscalated {
 		t.Fatalf("messages after escalation: %v", got)
 	}
 	// Supervisors see it among the escalated tickets.

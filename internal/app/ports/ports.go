@@ -1,7 +1,8 @@
 // Package ports holds, in the domain's words, what the use cases exchange with
 // the outside world: the results and errors of the ticket store and the
-// workflow, the message a department reads from its queue, the e-mail sent to a
-// citizen. Adapters (DynamoDB, Step Functions, SQS, SES) translate their
+// workflow, the e-mail sent to a citizen. (The message a department reads from
+// its queue is a public contract, package deptmsg at the repository's root.)
+// Adapters (DynamoDB, Step Functions, SQS, SES) translate their
 // services' answers into these types, so the handlers and use cases compile
 // without any AWS SDK service package. The narrow interfaces themselves stay
 // with the code that calls them, as Go does.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
 	"github.com/hotline12345/hotline/internal/app/outbox"
 	"github.com/hotline12345/hotline/internal/app/ports"
@@ -42,7 +43,7 @@ type Catalog interface {
 
 // Queue delivers department messages.
 type Queue interface {
-	Publish(ctx context.Context, departmentID string, msg ports.DepartmentMessage) error
+	Publish(ctx context.Context, departmentID string, msg deptmsg.Message) error
 }
 
 // Workflow starts a ticket's execution (a second start is harmless) and
@@ -184,8 +185,8 @@ func (h *Handler) warnInbox(ctx context.Context, dept string, tabs []ticket.Stat
 // which departments tolerate better than a missing one.
 func (h *Handler) warn(ctx context.Context, t *ticket.Ticket, now time.Time, cat *catalog.Catalog) error {
 	mark := acceptMarker(t)
-	err := h.Queue.Publish(ctx, t.DepartmentID, ports.DepartmentMessage{
-		Type: ports.TypeOverdue, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: ports.RoleLead,
+	err := h.Queue.Publish(ctx, t.DepartmentID, deptmsg.Message{
+		Type: deptmsg.TypeOverdue, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: deptmsg.RoleLead,
 		Category: t.Category, Deadline: t.Deadlines.Accept, Summary: "签收超时 · " + cat.CategoryName(t.Category),
 	})
 	if err != nil {
@@ -225,8 +226,8 @@ func (h *Handler) warnDueSoon(ctx context.Context, dept string, now time.Time, c
 // tellDueSoon sends first and records after, like warn.
 func (h *Handler) tellDueSoon(ctx context.Context, t *ticket.Ticket, now time.Time, cat *catalog.Catalog) error {
 	mark := dueSoonMarker(t)
-	err := h.Queue.Publish(ctx, t.DepartmentID, ports.DepartmentMessage{
-		Type: ports.TypeDueSoon, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: ports.RoleLead,
+	err := h.Queue.Publish(ctx, t.DepartmentID, deptmsg.Message{
+		Type: deptmsg.TypeDueSoon, TicketID: t.ID, DepartmentID: t.DepartmentID, Role: deptmsg.RoleLead,
 		Category: t.Category, Deadline: t.Deadlines.Reply, Summary: "即将到期 · " + cat.CategoryName(t.Category),
 	})
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/sweep"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
@@ -34,7 +34,7 @@ func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 	id := e.File(t, complaint).ID
 	e.AwaitNewToken(t, id, "")
 	tk := e.Ticket(t, id)
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != ports.TypeDispatched {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != deptmsg.TypeDispatched {
 		t.Fatalf("dispatch messages = %+v", got)
 	}
 	ctx := context.Background()
@@ -49,7 +49,7 @@ func TestUnacceptedTicketIsRemindedOnce(t *testing.T) {
 	if err != nil || rep.AcceptWarnings != 1 || rep.Errors != 0 {
 		t.Fatalf("sweep after the deadline: %+v %v", rep, err)
 	}
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != ports.TypeOverdue {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != deptmsg.TypeOverdue {
 		t.Fatalf("warning messages = %+v", got)
 	}
 	if !e.Ticket(t, id).Overdue {
@@ -175,7 +175,7 @@ func TestDepartmentIsWarnedBeforeTheReplyDeadline(t *testing.T) {
 			t.Fatalf("sweep %d: %+v %v", i, rep, err)
 		}
 	}
-	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != ports.TypeDueSoon {
+	if got := localtest.Types(e.Drain(t, tk.DepartmentID, id)); len(got) != 1 || got[0] != deptmsg.TypeDueSoon {
 		t.Fatalf("messages %v, want one due-soon warning", got)
 	}
 }

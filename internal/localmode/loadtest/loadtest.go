@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 )
 
@@ -269,7 +269,7 @@ func consume(ctx context.Context, o Options, mu *sync.Mutex, submitted map[strin
 		}
 		now := o.Now()
 		for _, m := range out.Messages {
-			if msg, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(m.Body))); err == nil {
+			if msg, err := deptmsg.Decode([]byte(aws.ToString(m.Body))); err == nil {
 				early[msg.TicketID] = now
 			}
 			if _, err := o.Queue.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(o.QueueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {

@@ -18,18 +18,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/dispatch"
-	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/review"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/wiring"
 	apiwiring "github.com/hotline12345/hotline/internal/wiring/api"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
@@ -200,15 +201,15 @@ func (e *Env) Ticket(t testing.TB, id string) *ticket.Ticket {
 }
 
 // Drain reads and deletes every message on a department's queue and returns
-// those about the ticket.
-func (e *Env) Drain(t testing.TB, dept, id string) []ports.DepartmentMessage {
+// those about the ticket. Each must meet deptmsg's AsyncAPI document.
+func (e *Env) Drain(t testing.TB, dept, id string) []deptmsg.Message {
 	t.Helper()
 	ctx := context.Background()
 	q, err := e.SQS.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(platform.QueuePrefix + dept)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []ports.DepartmentMessage
+	var out []deptmsg.Message
 	for {
 		r, err := e.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
 		if err != nil {
@@ -218,7 +219,8 @@ func (e *Env) Drain(t testing.TB, dept, id string) []ports.DepartmentMessage {
 			return out
 		}
 		for _, m := range r.Messages {
-			msg, err := ports.DecodeDepartmentMessage([]byte(aws.ToString(m.Body)))
+			deptschema.Check(t, []byte(aws.ToString(m.Body)))
+			msg, err := deptmsg.Decode([]byte(aws.ToString(m.Body)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,8 +235,8 @@ func (e *Env) Drain(t testing.TB, dept, id string) []ports.DepartmentMessage {
 }
 
 // Types lists the message types, for compact assertions.
-func Types(msgs []ports.DepartmentMessage) []ports.MessageType {
-	out := make([]ports.MessageType, len(msgs))
+func Types(msgs []deptmsg.Message) []deptmsg.Type {
+	out := make([]deptmsg.Type, len(msgs))
 	for i, m := range msgs {
 		out[i] = m.Type
 	}
