@@ -59,24 +59,38 @@ func ratio(num, den int) *float64 {
 	return &r
 }
 
+// Outcomes are the counts every row has: what reached a reply, on time or
+// not, and what citizens made of it.
+type Outcomes struct {
+	Received      int `json:"received"`
+	Due           int `json:"due"`
+	RepliedOnTime int `json:"repliedOnTime"`
+	Replied       int `json:"replied"`
+	Overdue       int `json:"overdue"`
+	Rated         int `json:"rated"`
+	Resolved      int `json:"resolved"`
+	Satisfied     int `json:"satisfied"`
+}
+
+func outcomesOf(c map[string]int) Outcomes {
+	return Outcomes{
+		Received: c[ticket.MetricReceived], Due: c[ticket.MetricDue], RepliedOnTime: c[ticket.MetricRepliedOnTime],
+		Replied: c[ticket.MetricReplied], Overdue: c[ticket.MetricOverdue], Rated: c[ticket.MetricRated],
+		Resolved: c[ticket.MetricResolved], Satisfied: c[ticket.MetricSatisfied],
+	}
+}
+
 // DepartmentStats is one department's row: its tickets as lead, each counted
 // once however often it was reopened or reassigned back, and its part as
 // co-handler in columns of their own.
 type DepartmentStats struct {
-	ID             string `json:"id"`
-	Name           string `json:"name"`
-	Received       int    `json:"received"`
-	Accepted       int    `json:"accepted"`
-	AcceptedOnTime int    `json:"acceptedOnTime"`
-	Due            int    `json:"due"`
-	RepliedOnTime  int    `json:"repliedOnTime"`
-	Replied        int    `json:"replied"`
-	Overdue        int    `json:"overdue"`
-	Rated          int    `json:"rated"`
-	Resolved       int    `json:"resolved"`
-	Satisfied      int    `json:"satisfied"`
-	CoHandled      int    `json:"coHandled"`
-	CoOpinions     int    `json:"coOpinions"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Outcomes
+	Accepted       int `json:"accepted"`
+	AcceptedOnTime int `json:"acceptedOnTime"`
+	CoHandled      int `json:"coHandled"`
+	CoOpinions     int `json:"coOpinions"`
 	Rates
 	// counts are what the row was made of, for the export's columns.
 	counts map[string]int
@@ -84,30 +98,21 @@ type DepartmentStats struct {
 
 // TotalStats is the hotline's row: every ticket once, whoever handled it.
 type TotalStats struct {
-	Received         int `json:"received"`
+	Outcomes
 	AnsweredDirectly int `json:"answeredDirectly"`
 	Rejected         int `json:"rejected"`
 	Merged           int `json:"merged"`
 	Withdrawn        int `json:"withdrawn"`
 	Dispatched       int `json:"dispatched"`
-	Due              int `json:"due"`
-	RepliedOnTime    int `json:"repliedOnTime"`
-	Replied          int `json:"replied"`
-	Overdue          int `json:"overdue"`
-	Rated            int `json:"rated"`
-	Resolved         int `json:"resolved"`
-	Satisfied        int `json:"satisfied"`
 	Rates
 	counts map[string]int
 }
 
 func departmentRow(id, name string, c map[string]int) DepartmentStats {
 	return DepartmentStats{
-		ID: id, Name: name,
-		Received: c[ticket.MetricReceived], Accepted: c[ticket.MetricAccepted], AcceptedOnTime: c[ticket.MetricAcceptedOnTime],
-		Due: c[ticket.MetricDue], RepliedOnTime: c[ticket.MetricRepliedOnTime], Replied: c[ticket.MetricReplied],
-		Overdue: c[ticket.MetricOverdue], Rated: c[ticket.MetricRated], Resolved: c[ticket.MetricResolved],
-		Satisfied: c[ticket.MetricSatisfied], CoHandled: c[ticket.MetricCoHandled], CoOpinions: c[ticket.MetricCoOpinions],
+		ID: id, Name: name, Outcomes: outcomesOf(c),
+		Accepted: c[ticket.MetricAccepted], AcceptedOnTime: c[ticket.MetricAcceptedOnTime],
+		CoHandled: c[ticket.MetricCoHandled], CoOpinions: c[ticket.MetricCoOpinions],
 		Rates: ratesOf(c), counts: c,
 	}
 }
@@ -116,11 +121,9 @@ func departmentRow(id, name string, c map[string]int) DepartmentStats {
 func Total(counts map[string]map[string]int) TotalStats {
 	c := counts[ticket.ScopeHotline]
 	return TotalStats{
-		Received: c[ticket.MetricReceived], AnsweredDirectly: c[ticket.MetricAnsweredDirectly], Rejected: c[ticket.MetricRejected],
+		Outcomes: outcomesOf(c), AnsweredDirectly: c[ticket.MetricAnsweredDirectly], Rejected: c[ticket.MetricRejected],
 		Merged: c[ticket.MetricMerged], Withdrawn: c[ticket.MetricWithdrawn], Dispatched: c[ticket.MetricDispatched],
-		Due: c[ticket.MetricDue], RepliedOnTime: c[ticket.MetricRepliedOnTime], Replied: c[ticket.MetricReplied],
-		Overdue: c[ticket.MetricOverdue], Rated: c[ticket.MetricRated], Resolved: c[ticket.MetricResolved],
-		Satisfied: c[ticket.MetricSatisfied], Rates: ratesOf(c), counts: c,
+		Rates: ratesOf(c), counts: c,
 	}
 }
 
