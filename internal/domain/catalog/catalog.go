@@ -43,7 +43,13 @@ type Category struct {
 	NameEN       string               `json:"nameEn,omitempty"`
 	Types        []ticket.Type        `json:"types,omitempty"`
 	ServiceLevel *ticket.ServiceLevel `json:"serviceLevel,omitempty"`
-	Children     []Category           `json:"children,omitempty"`
+	// Description says what the category is for; Open311 apps show it
+	// beside the name.
+	Description string `json:"description,omitempty"`
+	// Attributes are the questions a leaf asks beside the content (Open311
+	// service definitions).
+	Attributes []Attribute `json:"attributes,omitempty"`
+	Children   []Category  `json:"children,omitempty"`
 }
 
 // Leaf reports whether c is a leaf.
@@ -246,9 +252,12 @@ func (c *Catalog) addCategory(v *validator, cat Category, parent, where string) 
 	if cat.Name == "" || utf8.RuneCountInString(cat.Name) > 50 || utf8.RuneCountInString(cat.NameEN) > 100 || !printable(cat.Name) || !printable(cat.NameEN) {
 		v.addf("%s: name must be 1–50 characters (nameEn up to 100)", where)
 	}
+	if utf8.RuneCountInString(cat.Description) > MaxCategoryDescriptionRunes || !printable(cat.Description) {
+		v.addf("%s: description must be up to %d printable characters on one line", where, MaxCategoryDescriptionRunes)
+	}
 	if !cat.Leaf() {
-		if len(cat.Types) > 0 || cat.ServiceLevel != nil {
-			v.addf("%s: only leaf categories have types and a service level", where)
+		if len(cat.Types) > 0 || cat.ServiceLevel != nil || len(cat.Attributes) > 0 {
+			v.addf("%s: only leaf categories have types, a service level and attributes", where)
 		}
 		for i, ch := range cat.Children {
 			c.addCategory(v, ch, cat.Code, fmt.Sprintf("%s.children[%d]", where, i))
@@ -275,6 +284,7 @@ func (c *Catalog) addCategory(v *validator, cat Category, parent, where string) 
 	} else if err := cat.ServiceLevel.Validate(); err != nil {
 		v.addf("%s: %v", where, err)
 	}
+	checkAttributes(v, where, cat.Attributes)
 }
 
 func (c *Catalog) checkRule(v *validator, where string, r RoutingRule) {
@@ -401,8 +411,20 @@ func cloneCategories(cs []Category) []Category {
 			l := *c.ServiceLevel
 			c.ServiceLevel = &l
 		}
+		c.Attributes = cloneAttributes(c.Attributes)
 		c.Children = cloneCategories(c.Children)
 		out[i] = c
+	}
+	return out
+}
+
+func cloneAttributes(as []Attribute) []Attribute {
+	if as == nil {
+		return nil
+	}
+	out := slices.Clone(as)
+	for i := range out {
+		out[i].Values = slices.Clone(out[i].Values)
 	}
 	return out
 }
@@ -445,6 +467,7 @@ func (c *Catalog) LeafCategory(code string) (Category, bool) {
 		return Category{}, false
 	}
 	cat.Types = slices.Clone(cat.Types)
+	cat.Attributes = cloneAttributes(cat.Attributes)
 	return cat, true
 }
 
