@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,6 +29,9 @@ const (
 	MaxAddressRunes    = 200
 	MaxEmailBytes      = contact.MaxEmailBytes
 	MaxCategoryLen     = 100
+	// MaxMediaURLBytes bounds a media URL: the length browsers and
+	// servers reliably handle.
+	MaxMediaURLBytes = 2048
 )
 
 // Submission is the body of POST /v1/tickets.
@@ -43,6 +48,17 @@ type Submission struct {
 	// Verification proves the citizen reads the contact's phone or e-mail
 	// (API.md v1.1); operators filing a phone call need none.
 	Verification *VerificationProof `json:"verification,omitempty"`
+
+	// The fields below come from Open311 requests only (package open311
+	// fills them); a JSON body cannot set them.
+
+	// MediaURL is Open311's media_url (ValidMediaURL).
+	MediaURL string `json:"-"`
+	// Attributes are the answers to the category's attributes, checked
+	// against them (catalog.Category.CheckAnswers) by the caller.
+	Attributes map[string][]string `json:"-"`
+	// App is the name of the API key the request came with.
+	App string `json:"-"`
 }
 
 // VerificationProof is a verification's id and the code it sent.
@@ -166,6 +182,7 @@ func (s Submission) Normalized() Submission {
 	s.Category = strings.TrimSpace(s.Category)
 	s.Content = strings.TrimSpace(s.Content)
 	s.InvolvedUnit = strings.TrimSpace(s.InvolvedUnit)
+	s.MediaURL = strings.TrimSpace(s.MediaURL)
 	if s.Language == "" {
 		s.Language = LanguageZH
 	}
@@ -252,6 +269,9 @@ func (s Submission) Validate(operator bool) error {
 	}
 
 	checkText(v.Fields, "content", s.Content, contentText)
+	if s.MediaURL != "" && !ValidMediaURL(s.MediaURL) {
+		v.add("mediaUrl", fmt.Sprintf("must be an http or https URL of at most %d bytes", MaxMediaURLBytes))
+	}
 	checkText(v.Fields, "involvedUnit", s.InvolvedUnit, unitText)
 
 	if l := s.Location; l != nil {
@@ -307,6 +327,8 @@ func (s Submission) NewTicket(id string, now time.Time) *Ticket {
 		Channel:      s.Channel,
 		Content:      s.Content,
 		InvolvedUnit: s.InvolvedUnit,
+		MediaURL:     s.MediaURL,
+		App:          s.App,
 		Language:     s.Language,
 		Anonymous:    s.Anonymous,
 		Status:       StatusReceived,
@@ -316,6 +338,12 @@ func (s Submission) NewTicket(id string, now time.Time) *Ticket {
 	if s.Location != nil {
 		l := *s.Location
 		t.Location = &l
+	}
+	if len(s.Attributes) > 0 {
+		t.Attributes = make(map[string][]string, len(s.Attributes))
+		for k, v := range s.Attributes {
+			t.Attributes[k] = slices.Clone(v)
+		}
 	}
 	if s.Contact != nil && !s.Anonymous {
 		c := *s.Contact
@@ -389,6 +417,26 @@ func codeLevels(s string) int {
 		}
 	}
 	return len(segs)
+}
+
+// ValidMediaURL reports whether s may be kept as a media link: an absolute
+// http or https URL with a host, no user name or password (a link must not
+// carry someone's credentials), at most MaxMediaURLBytes, printable ASCII
+// (browsers and clients send non-ASCII percent-encoded).
+func ValidMediaURL(s string) bool {
+	if s == "" || len(s) > MaxMediaURLBytes {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Opaque != "" || u.User != nil || u.Hostname() == "" {
+		return false
+	}
+	return u.Scheme == "http" || u.Scheme == "https"
 }
 
 // ValidRegion reports whether s is a division code on the GB/T 2260 list.

@@ -245,3 +245,49 @@ func FuzzParseSubmission(f *testing.F) {
 		}
 	})
 }
+
+func TestMediaURL(t *testing.T) {
+	for _, ok := range []string{
+		"http://farm3.static.flickr.com/2002/2212426634_5ed477a060.jpg",
+		"https://example.com/a%20b.png?size=large#top",
+		"https://[2001:db8::1]:8443/p.jpg",
+		"https://x.example/" + strings.Repeat("a", MaxMediaURLBytes-len("https://x.example/")),
+	} {
+		if !ValidMediaURL(ok) {
+			t.Errorf("%.60q refused", ok)
+		}
+	}
+	for _, bad := range []string{
+		"", "ftp://example.com/a.jpg", "javascript:alert(1)", "data:image/png;base64,AAAA", "//example.com/a.jpg",
+		"https:///a.jpg", "https://user:secret@example.com/a.jpg", "https://example.com/a b.jpg",
+		"https://例子.测试/a.jpg", "https://example.com/\x00", "mailto:a@example.com",
+		"https://x.example/" + strings.Repeat("a", MaxMediaURLBytes),
+	} {
+		if ValidMediaURL(bad) {
+			t.Errorf("%.60q accepted", bad)
+		}
+	}
+}
+
+// Open311's extra fields are set by the Open311 parser, never by a JSON body,
+// and the ticket keeps them.
+func TestOpen311FieldsOfASubmission(t *testing.T) {
+	if _, err := ParseSubmission([]byte(`{"type":"complaint","content":"内容足够长的一段投诉文字","channel":"web","anonymous":true,"mediaUrl":"https://e.example/a.jpg"}`)); err == nil {
+		t.Fatal("a JSON body set mediaUrl")
+	}
+	s := Submission{Type: TypeReport, Content: "路口信号灯一直不亮，很危险", Channel: ChannelOpen311, Anonymous: true,
+		MediaURL: " https://e.example/a.jpg ", Attributes: map[string][]string{"fault": {"dark"}}, App: "city-app"}
+	if err := s.Validate(false); err != nil {
+		t.Fatal(err)
+	}
+	tk := s.NewTicket("261129ABCDEF", time.Now())
+	s.Attributes["fault"][0] = "changed"
+	if tk.MediaURL != "https://e.example/a.jpg" || tk.App != "city-app" || tk.Attributes["fault"][0] != "dark" {
+		t.Fatalf("ticket = %+v", tk)
+	}
+	s.MediaURL = "ftp://e.example/a.jpg"
+	var ve *ValidationError
+	if err := s.Validate(false); !errors.As(err, &ve) || ve.Fields["mediaUrl"] == "" {
+		t.Fatalf("bad media URL: %v", err)
+	}
+}

@@ -172,8 +172,18 @@ type Ticket struct {
 	Content      string    `json:"content"`
 	InvolvedUnit string    `json:"involvedUnit,omitempty"`
 	Location     *Location `json:"location,omitempty"`
-	Language     Language  `json:"language"`
-	Anonymous    bool      `json:"anonymous"`
+	// MediaURL is a link to a photo or video the citizen gave (Open311
+	// media_url): an http(s) URL the hotline neither fetches nor checks.
+	MediaURL string `json:"mediaUrl,omitempty"`
+	// Attributes are the answers to the category's questions (Open311
+	// service definition attributes), by attribute code: for staff only,
+	// like the content.
+	Attributes map[string][]string `json:"attributes,omitempty"`
+	// App names the API key of the third-party app that filed an open311
+	// ticket.
+	App       string   `json:"app,omitempty"`
+	Language  Language `json:"language"`
+	Anonymous bool     `json:"anonymous"`
 	// Contact is sealed at rest; nil for anonymous tickets.
 	Contact *Contact `json:"-"`
 	// AccessCodeHash is the only form in which the citizen's lookup code is kept.
