@@ -37,6 +37,11 @@ const (
 	RuleCodeFailures = "code.failures"
 	// RuleMessages: messages (SMS or e-mail) one recipient gets.
 	RuleMessages = "messages"
+	// RuleOpen311Key: Open311 requests one API key makes (every POST, and
+	// the GETs that carry the key).
+	RuleOpen311Key = "open311.key"
+	// RuleOpen311Read: Open311 GETs a client makes without an API key.
+	RuleOpen311Read = "open311.read"
 )
 
 // Rules are the limits in force, by name.
@@ -54,12 +59,19 @@ func Defaults() Rules {
 		RuleLookup:             {Name: RuleLookup, Limit: 120, Window: time.Hour},
 		RuleCodeFailures:       {Name: RuleCodeFailures, Limit: 10, Window: time.Hour},
 		RuleMessages:           {Name: RuleMessages, Limit: 20, Window: 24 * time.Hour},
+		// An app is one client of many citizens: its key gets what fifty
+		// busy citizens would, and its filings still count per client
+		// (RuleFile) like everyone's.
+		RuleOpen311Key: {Name: RuleOpen311Key, Limit: 1000, Window: time.Hour},
+		// A public list read scans up to 90 days of requests: ten a minute
+		// is plenty for a map that refreshes.
+		RuleOpen311Read: {Name: RuleOpen311Read, Limit: 600, Window: time.Hour},
 	}
 }
 
 // Names lists the rule names in a stable order.
 func Names() []string {
-	names := make([]string, 0, 7)
+	names := make([]string, 0, 9)
 	for n := range Defaults() {
 		names = append(names, n)
 	}

@@ -11,6 +11,9 @@ func TestParse(t *testing.T) {
 	if err != nil || r[RuleFile].Limit != 50 || r[RuleFile].Window != 30*time.Minute || r[RuleMessages].Limit != 5 || r[RuleLookup] != Defaults()[RuleLookup] {
 		t.Fatalf("%+v %v", r, err)
 	}
+	if r, err := Parse("open311.key=5000/1h"); err != nil || r[RuleOpen311Key].Limit != 5000 || r[RuleOpen311Read] != Defaults()[RuleOpen311Read] {
+		t.Fatalf("open311.key: %+v %v", r, err)
+	}
 	for _, bad := range []string{"file", "file=0/1h", "file=5", "file=5/0s", "file=5/48h", "file=5/1500ms", "nope=1/1h", "file=1/1h,file=2/1h", "file=x/1h"} {
 		var se *SettingError
 		if _, err := Parse(bad); !errors.As(err, &se) {
