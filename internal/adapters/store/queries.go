@@ -42,6 +42,8 @@ func indexKeys(index string) (pk, sk string) {
 		return attrGSI5PK, attrGSI5SK
 	case IndexEscalated:
 		return attrGSI6PK, attrGSI6SK
+	case IndexChannel:
+		return attrGSI7PK, attrGSI7SK
 	}
 	return "", ""
 }

@@ -385,7 +385,7 @@ func TestCountsAcrossMonths(t *testing.T) {
 func TestSchema(t *testing.T) {
 	s := Schema()
 	in := s.CreateTableInput("t")
-	if len(in.GlobalSecondaryIndexes) != 6 || len(in.AttributeDefinitions) != 14 || in.BillingMode != types.BillingModePayPerRequest {
+	if len(in.GlobalSecondaryIndexes) != 7 || len(in.AttributeDefinitions) != 16 || in.BillingMode != types.BillingModePayPerRequest {
 		t.Fatalf("%+v", in)
 	}
 	defined := map[string]bool{}

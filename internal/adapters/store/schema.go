@@ -28,6 +28,8 @@ const (
 	attrGSI5SK = "GSI5SK"
 	attrGSI6PK = "GSI6PK"
 	attrGSI6SK = "GSI6SK"
+	attrGSI7PK = "GSI7PK"
+	attrGSI7SK = "GSI7SK"
 	attrTTL    = "ttl"
 
 	// IndexInbox is the department inbox: DEPT#<dept>#<status> by reply deadline.
@@ -44,6 +46,10 @@ const (
 	// IndexEscalated is the sparse list of escalated tickets (督办) for
 	// supervisors, open or closed unsatisfied: ESCALATED by creation time.
 	IndexEscalated = "GSI6"
+	// IndexChannel is the sparse list of the tickets of a published channel
+	// (open311, whose requests GeoReport GETs list): CHANNEL#<channel> by
+	// creation time.
+	IndexChannel = "GSI7"
 )
 
 // KeyAttribute is one key attribute and its DynamoDB scalar type ("S").
@@ -86,11 +92,12 @@ func Schema() TableSchema {
 			idx(IndexDay, attrGSI4PK, attrGSI4SK),
 			idx(IndexPlace, attrGSI5PK, attrGSI5SK),
 			idx(IndexEscalated, attrGSI6PK, attrGSI6SK),
+			idx(IndexChannel, attrGSI7PK, attrGSI7SK),
 		},
 		TTLAttribute: attrTTL,
 		BillingMode:  string(types.BillingModePayPerRequest),
 	}
-	for _, a := range []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrGSI2PK, attrGSI2SK, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK, attrGSI5PK, attrGSI5SK, attrGSI6PK, attrGSI6SK} {
+	for _, a := range []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK, attrGSI2PK, attrGSI2SK, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK, attrGSI5PK, attrGSI5SK, attrGSI6PK, attrGSI6SK, attrGSI7PK, attrGSI7SK} {
 		s.Attributes = append(s.Attributes, KeyAttribute{Name: a, Type: string(types.ScalarAttributeTypeS)})
 	}
 	return s

@@ -24,6 +24,7 @@
 //	GSI4 day      GSI4PK=DAY#<day>#0           GSI4SK=<created>#<id>         (shard 0 of dayShards = 1)
 //	GSI5 place    GSI5PK=PLACE#<category>#<region> GSI5SK=<created>#<id>  (only with a category and a region)
 //	GSI6 escalated GSI6PK=ESCALATED            GSI6SK=<created>#<id>         (escalated: open, or closed unsatisfied)
+//	GSI7 channel  GSI7PK=CHANNEL#open311       GSI7SK=<created>#<id>         (only Open311 requests: the GeoReport GETs list them)
 //
 // SearchTickets (search.go) serves a search from one of GSI1, GSI4, GSI5 and
 // GSI6, reading a bounded share of it per call.

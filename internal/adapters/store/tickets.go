@@ -357,6 +357,10 @@ func (s *Store) newTicketItem(ctx context.Context, nt *ticket.Ticket) (map[strin
 	created := nt.CreatedAt.UTC().Format(timeKey) + "#" + nt.ID
 	item[attrGSI4PK] = str(dayPK(nt.CreatedAt.In(s.loc).Format(dayKey), nt.ID))
 	item[attrGSI4SK] = str(created)
+	if pk, ok := channelPK(nt.Channel); ok {
+		item[attrGSI7PK] = str(pk)
+		item[attrGSI7SK] = str(created)
+	}
 	if nt.AccessCodeHash != "" {
 		item[attrAccessHash] = str(nt.AccessCodeHash)
 	}
@@ -619,7 +623,7 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			delete(item, k)
 		}
 	}
-	for _, k := range []string{attrPK, attrSK, attrEntity, attrContact, attrAccessHash, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK} {
+	for _, k := range []string{attrPK, attrSK, attrEntity, attrContact, attrAccessHash, attrGSI3PK, attrGSI3SK, attrGSI4PK, attrGSI4SK, attrGSI7PK, attrGSI7SK} {
 		if v, ok := out.Item[k]; ok {
 			item[k] = v
 		}
