@@ -21,6 +21,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/insight"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
 	"github.com/hotline12345/hotline/internal/app/limits"
+	"github.com/hotline12345/hotline/internal/app/open311"
 	"github.com/hotline12345/hotline/internal/app/outbox"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
@@ -91,6 +92,9 @@ type Handler struct {
 	// Guard limits access-code requests per client and locks a ticket id
 	// after repeated wrong codes.
 	Guard *limits.Guard
+	// Open311 serves the GETs of the GeoReport v2 endpoint; its Keys are
+	// the API keys admins issue.
+	Open311 *open311.Reader
 }
 
 // maxBodyBytes bounds the JSON bodies of this function's routes.
@@ -106,7 +110,7 @@ type request struct {
 type route func(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error)
 
 func (h *Handler) routes() map[string]route {
-	return map[string]route{
+	m := map[string]route{
 		"GET /v1/categories":                       h.categories,
 		"GET /v1/tickets":                          h.searchTickets,
 		"GET /v1/tickets/{id}":                     h.getTicket,
@@ -143,7 +147,18 @@ func (h *Handler) routes() map[string]route {
 		"PUT /v1/admin/knowledge-base":             h.adminPutKnowledgeBase,
 		"POST /v1/admin/tickets/{id}/repair":       h.repair,
 		"ANY /v1/{proxy+}":                         unrouted,
+		"PUT /v1/admin/api-keys/{name}":            h.adminPutAPIKey,
 	}
+	for _, key := range open311.ReadRoutes {
+		m[key] = h.open311
+	}
+	return m
+}
+
+// open311 serves a GET of the GeoReport v2 endpoint, in the spec's format
+// whatever happens.
+func (h *Handler) open311(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	return h.Open311.Handle(ctx, r.APIGatewayV2HTTPRequest), nil
 }
 
 // unrouted answers what no route of the API serves under /v1: a 405 naming

@@ -3,6 +3,10 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
+	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hotline12345/hotline/internal/app/httpapi"
+	"github.com/hotline12345/hotline/internal/app/open311"
 )
 
 // FuzzAPIRequest feeds random route keys, path ids, queries, headers, claims and
@@ -54,11 +59,18 @@ func FuzzAPIRequest(f *testing.F) {
 	add("PUT /v1/admin/categories", "", "", "", "sub=a&role=admin", `{"categories":[{"code":"a","name":"A","children":[{"code":"a.b","name":"B","types":["help"],"serviceLevel":{"acceptHours":0}}]}]}`, false)
 	add("PUT /v1/admin/calendar/{year}", "2026", "", "", "sub=a&role=admin", `{"year":2026,"holidays":["2026-10-01","2026-10-01"],"workdays":["2026-10-05"]}`, false)
 	add("GET /v1/admin/calendar/{year}", "+2026", "", "", "sub=a&role=supervisor", ``, false)
+	add("PUT /v1/admin/api-keys/{name}", "city-app", "", "", "sub=a&role=admin", ``, false)
+	add("PUT /v1/admin/api-keys/{name}", "../x", "", "", "sub=a&role=admin", `{}`, false)
+	add(open311.RouteRequest, id+".json", "", "", "", ``, false)
+	add(open311.RouteService, "consumer.refund.xml", "", "", "", ``, false)
+	add(open311.RouteToken, id+".xml", "api_key=x.y", "", "", ``, false)
+	add(open311.RouteRequestsJSON, "", "status=open,closed&service_code=consumer.refund&start_date=2026-03-01&end_date=2026-03-31T23:59:59%2B08:00", "", "", ``, false)
+	add(open311.RouteRequestsXML, "", "service_request_id="+id+",x", "", "", ``, false)
 
 	f.Fuzz(func(t *testing.T, route, pid, query, headers, claims, body string, b64 bool) {
 		req := events.APIGatewayV2HTTPRequest{
 			RouteKey: route, Body: body, IsBase64Encoded: b64,
-			PathParameters:        map[string]string{"id": pid, "deptId": pid, "year": pid},
+			PathParameters:        map[string]string{"id": pid, "deptId": pid, "year": pid, "name": pid, "file": pid},
 			QueryStringParameters: pairs(query),
 			Headers:               pairs(headers),
 			RequestContext:        events.APIGatewayV2HTTPRequestContext{RequestID: "fuzz"},
@@ -84,8 +96,53 @@ func FuzzAPIRequest(f *testing.F) {
 			}
 			return
 		}
+		if slices.Contains(open311.ReadRoutes, route) {
+			checkOpen311Answer(t, out)
+			return
+		}
 		checkAnswer(t, out.StatusCode, out.Body)
 	})
+}
+
+// checkOpen311Answer asserts the GeoReport v2 contract of an answer: the
+// format asked for, and errors in the spec's shape with their status.
+func checkOpen311Answer(t *testing.T, out events.APIGatewayV2HTTPResponse) {
+	t.Helper()
+	if out.StatusCode >= 500 || out.StatusCode < 200 {
+		t.Fatalf("status %d: %s", out.StatusCode, out.Body)
+	}
+	if out.Headers["Content-Type"] == open311.ContentTypeXML {
+		if !strings.HasPrefix(out.Body, xml.Header) {
+			t.Fatalf("XML without its declaration: %s", out.Body)
+		}
+		dec := xml.NewDecoder(strings.NewReader(out.Body))
+		for {
+			if _, err := dec.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("XML not well-formed (%v): %s", err, out.Body)
+			}
+		}
+		if out.StatusCode >= 400 && !strings.Contains(out.Body, "<errors><error><code>"+strconv.Itoa(out.StatusCode)+"</code><description>") {
+			t.Fatalf("XML error not in the spec's shape: %s", out.Body)
+		}
+		return
+	}
+	if out.Headers["Content-Type"] != open311.ContentTypeJSON || !json.Valid([]byte(out.Body)) {
+		t.Fatalf("neither XML nor JSON (%q): %s", out.Headers["Content-Type"], out.Body)
+	}
+	if out.StatusCode < 400 {
+		return
+	}
+	var errs []struct {
+		Code        int    `json:"code"`
+		Description string `json:"description"`
+	}
+	dec := json.NewDecoder(strings.NewReader(out.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&errs); err != nil || len(errs) == 0 || errs[0].Code != out.StatusCode || errs[0].Description == "" {
+		t.Fatalf("JSON error not in the spec's shape (%v): %s", err, out.Body)
+	}
 }
 
 // checkAnswer asserts the API.md contract of any answer.

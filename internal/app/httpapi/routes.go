@@ -72,6 +72,25 @@ var Routes = []Route{
 	{"PUT", "/v1/admin/knowledge-base", "api", AuthStaff},
 	{"POST", "/v1/admin/tickets/{id}/repair", "api", AuthStaff},
 
+	{"PUT", "/v1/admin/api-keys/{name}", "api", AuthStaff},
+
+	// Open311 GeoReport v2 for third-party apps (package open311): public
+	// routes; a POST's api_key is checked by the code, as the spec has it.
+	// HTTP API path parameters are whole segments, so the resources named
+	// by an id take the segment with its extension ({file}).
+	{"GET", "/open311/v2/discovery.json", "api", AuthPublic},
+	{"GET", "/open311/v2/discovery.xml", "api", AuthPublic},
+	{"GET", "/open311/v2/services.json", "api", AuthPublic},
+	{"GET", "/open311/v2/services.xml", "api", AuthPublic},
+	{"GET", "/open311/v2/services/{file}", "api", AuthPublic},
+	{"GET", "/open311/v2/requests.json", "api", AuthPublic},
+	{"GET", "/open311/v2/requests.xml", "api", AuthPublic},
+	{"GET", "/open311/v2/requests/{file}", "api", AuthPublic},
+	{"GET", "/open311/v2/tokens/{file}", "api", AuthPublic},
+	// Filing starts a workflow: intake's.
+	{"POST", "/open311/v2/requests.json", "intake", AuthPublic},
+	{"POST", "/open311/v2/requests.xml", "intake", AuthPublic},
+
 	// Any other method or path under /v1 reaches the api function, which
 	// answers 405 with Allow for a known path and a 404 problem otherwise:
 	// API Gateway itself knows only "Not Found". Greedy routes lose to every

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
 	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/notice"
+	"github.com/hotline12345/hotline/internal/app/open311"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/verify"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
@@ -73,6 +75,8 @@ type Handler struct {
 	// serves POST /v1/verifications.
 	Guard  *limits.Guard
 	Verify *verify.Service
+	// Keys checks the API keys of Open311 apps.
+	Keys *open311.Keys
 }
 
 // Receipt is the answer to a filed ticket.
@@ -87,9 +91,13 @@ type Receipt struct {
 // sends messages as intake does.
 const RouteVerifications = "POST /v1/verifications"
 
-// Handle serves POST /v1/tickets and POST /v1/verifications.
+// Handle serves POST /v1/tickets, POST /v1/verifications and Open311's
+// POST requests.json|xml.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	log := httpapi.Logger(h.Log, req)
+	if slices.Contains(open311.PostRoutes, req.RouteKey) {
+		return h.fileOpen311(ctx, req, log), nil
+	}
 	if req.RouteKey == RouteVerifications {
 		sent, err := h.verification(ctx, req, log)
 		if err != nil {
@@ -113,14 +121,10 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return httpapi.JSON(status, receipt), nil
 }
 
-// file registers the ticket and starts its workflow; started is false when
-// the ticket is saved but the start failed.
+// file registers the ticket of a JSON body and starts its workflow;
+// started is false when the ticket is saved but the start failed.
 func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger) (receipt Receipt, replayed, started bool, err error) {
 	claims, isStaff, err := httpapi.Staff(req)
-	if err != nil {
-		return Receipt{}, false, false, err
-	}
-	key, err := idempotencyKey(req)
 	if err != nil {
 		return Receipt{}, false, false, err
 	}
@@ -129,6 +133,18 @@ func (h *Handler) file(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		return Receipt{}, false, false, err
 	}
 	sub, err := ticket.ParseSubmission(body)
+	if err != nil {
+		return Receipt{}, false, false, err
+	}
+	return h.register(ctx, req, log, sub, body, claims, isStaff)
+}
+
+// register is intake proper, whatever the request's form (a JSON body, an
+// Open311 form): the caller's rights, validation, the category, the
+// client's limit and the contact's proof, the Idempotency-Key over the
+// body as sent, the ticket, the receipt and the workflow.
+func (h *Handler) register(ctx context.Context, req events.APIGatewayV2HTTPRequest, log *slog.Logger, sub ticket.Submission, body []byte, claims auth.Claims, isStaff bool) (receipt Receipt, replayed, started bool, err error) {
+	key, err := idempotencyKey(req)
 	if err != nil {
 		return Receipt{}, false, false, err
 	}

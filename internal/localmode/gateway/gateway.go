@@ -211,6 +211,12 @@ func (g *Gateway) event(r *http.Request, route httpapi.Route, params map[string]
 		}
 		headers[lk] = strings.Join(vs, ",")
 	}
+	// API Gateway tells the function the scheme the client used (the
+	// Open311 discovery document names the endpoint's URL with it).
+	headers["x-forwarded-proto"] = "http"
+	if r.TLS != nil {
+		headers["x-forwarded-proto"] = "https"
+	}
 	var query map[string]string
 	if q := r.URL.Query(); len(q) > 0 {
 		query = map[string]string{}

@@ -367,4 +367,4 @@ func (p *Platform) Close() error {
 // LooseLimits are abuse limits high enough for load runs and for tests that
 // file many tickets from one address to one recipient about something else;
 // the limits' own tests keep the defaults.
-const LooseLimits = "file=100000/1h,verify=100000/1h,verify.recipient=100000/10m,verify.recipient.day=100000/24h,lookup=100000/1h,messages=100000/24h"
+const LooseLimits = "file=100000/1h,verify=100000/1h,verify.recipient=100000/10m,verify.recipient.day=100000/24h,lookup=100000/1h,messages=100000/24h,open311.key=100000/1h,open311.read=100000/1h"

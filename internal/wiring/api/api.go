@@ -1,7 +1,8 @@
 // Package api wires the api function: the store, the workflow (answers to
 // waiting steps, repairs), the departments' queues (checked before an admin
-// activates a department; told of supplements and extension decisions) and the
-// screening rules (an emergency in a supplement).
+// activates a department; told of supplements and extension decisions), the
+// screening rules (an emergency in a supplement) and the Open311 reads and
+// API keys.
 package api
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	app "github.com/hotline12345/hotline/internal/app/api"
+	"github.com/hotline12345/hotline/internal/app/open311"
 	"github.com/hotline12345/hotline/internal/domain/region"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
@@ -27,8 +29,10 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("api: queue: %w", err)
 	}
+	guard := b.Guard()
 	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues,
-		Rules: b.Screening, Regions: region.Names{}, ShippedRules: configfiles.Screening, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey(), Guard: b.Guard()}, nil
+		Rules: b.Screening, Regions: region.Names{}, ShippedRules: configfiles.Screening, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey(), Guard: guard,
+		Open311: &open311.Reader{Store: b.Store, Catalog: b.Catalog, Regions: region.Names{}, Keys: b.APIKeys(), Guard: guard, Now: b.Now, Log: b.Log}}, nil
 }
 
 // Lambda is Build for lambda.Start.

@@ -18,6 +18,7 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/store"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/limits"
+	"github.com/hotline12345/hotline/internal/app/open311"
 	"github.com/hotline12345/hotline/internal/app/screeningconfig"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/wiring"
@@ -108,6 +109,12 @@ func (b *Base) Blind(channel, value string) string {
 		return b.Blinder.Phone(value)
 	}
 	return b.Blinder.Email(value)
+}
+
+// APIKeys issues and checks Open311 API keys, hashed with a key derived
+// from the blinding key.
+func (b *Base) APIKeys() *open311.Keys {
+	return &open311.Keys{Store: b.Store, Secret: b.Blinder.Subkey("api-key"), Now: b.Now, Random: b.Random}
 }
 
 // CodeKey is the key of access-code hashes, derived from the blinding key.

@@ -25,6 +25,7 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 		return nil, fmt.Errorf("intake: %w", err)
 	}
 	h.Guard = b.Guard()
+	h.Keys = b.APIKeys()
 	h.Verify = &verify.Service{
 		Store: b.Store, Guard: h.Guard, Mailer: h.Mailer, Texter: h.Texter,
 		Key: b.Blinder.Subkey("verification"), Blind: b.Blind, Now: b.Now, Random: b.Random,
