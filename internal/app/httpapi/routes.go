@@ -90,6 +90,9 @@ var Routes = []Route{
 	// Filing starts a workflow: intake's.
 	{"POST", "/open311/v2/requests.json", "intake", AuthPublic},
 	{"POST", "/open311/v2/requests.xml", "intake", AuthPublic},
+	// Anything else under the endpoint is answered in the spec's format
+	// (404, or 405 with Allow).
+	{"ANY", "/open311/v2/{proxy+}", "api", AuthPublic},
 
 	// Any other method or path under /v1 reaches the api function, which
 	// answers 405 with Allow for a known path and a 404 problem otherwise:

@@ -45,6 +45,10 @@ const (
 	RouteToken         = "GET " + Base + "/tokens/{file}"
 	RoutePostJSON      = "POST " + Base + "/requests.json"
 	RoutePostXML       = "POST " + Base + "/requests.xml"
+	// RouteOther takes every other method and path under the endpoint,
+	// so that they too are answered in the spec's format (API Gateway's
+	// own answer is {"message":"Not Found"}).
+	RouteOther = "ANY " + Base + "/{proxy+}"
 )
 
 // ReadRoutes are the GETs (the api function serves them); PostRoutes the
@@ -52,7 +56,7 @@ const (
 var (
 	ReadRoutes = []string{
 		RouteDiscoveryJSON, RouteDiscoveryXML, RouteServicesJSON, RouteServicesXML, RouteService,
-		RouteRequestsJSON, RouteRequestsXML, RouteRequest, RouteToken,
+		RouteRequestsJSON, RouteRequestsXML, RouteRequest, RouteToken, RouteOther,
 	}
 	PostRoutes = []string{RoutePostJSON, RoutePostXML}
 )
@@ -68,11 +72,11 @@ func SplitFile(file string) (string, Format, bool) {
 	return "", "", false
 }
 
-// RouteFormat is the format of a route key's literal path; XML, the
-// format every GeoReport server has, for a route that names none (its
-// {file} decides, or the route is unknown).
-func RouteFormat(routeKey string) Format {
-	if strings.HasSuffix(routeKey, ".json") {
+// RouteFormat is the format of a route key's literal path, or of a request
+// path; XML, the format every GeoReport server has, for one that names
+// none (its {file} decides, or the route is unknown).
+func RouteFormat(routeKeyOrPath string) Format {
+	if strings.HasSuffix(routeKeyOrPath, ".json") {
 		return JSON
 	}
 	return XML

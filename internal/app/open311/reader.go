@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -61,6 +63,8 @@ func (rd *Reader) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	f := RouteFormat(req.RouteKey)
 	name := ""
 	switch req.RouteKey {
+	case RouteOther:
+		return unrouted(ctx, log, req)
 	case RouteService, RouteRequest, RouteToken:
 		var ok bool
 		if name, f, ok = SplitFile(req.PathParameters["file"]); !ok {
@@ -129,6 +133,19 @@ func (rd *Reader) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		return TokenAnswer(f, t.ID, name), nil
 	}
 	return none, NotFound("not found")
+}
+
+// unrouted answers a method or path the endpoint does not serve: 405 with
+// Allow for a resource's path, 404 otherwise.
+func unrouted(ctx context.Context, log *slog.Logger, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	f := RouteFormat(req.RawPath)
+	allow := httpapi.Allowed(req.RawPath)
+	if len(allow) == 0 {
+		return Fail(ctx, log, f, NotFound("not found: see %s/discovery.json", Base))
+	}
+	resp := Fail(ctx, log, f, problem(http.StatusMethodNotAllowed, "this resource serves %s", strings.Join(allow, ", ")))
+	resp.Headers["Allow"] = strings.Join(allow, ", ")
+	return resp
 }
 
 // or is v, or def when v is the zero value.

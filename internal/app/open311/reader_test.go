@@ -236,3 +236,24 @@ func TestReaderCapsTheList(t *testing.T) {
 		t.Fatalf("listed %v, want %v", got, want)
 	}
 }
+
+// What the endpoint does not serve is answered in the spec's format too.
+func TestReaderAnswersTheRestInTheSpecFormat(t *testing.T) {
+	e := newReader(t)
+	other := func(method, path string) events.APIGatewayV2HTTPResponse {
+		return e.rd.Handle(t.Context(), events.APIGatewayV2HTTPRequest{RouteKey: RouteOther, RawPath: path,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: path}}})
+	}
+	resp := other("DELETE", "/open311/v2/requests.json")
+	if resp.StatusCode != 405 || resp.Headers["Allow"] != "GET, POST" {
+		t.Fatalf("DELETE requests.json: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	sameJSON(t, "405", resp.Body, `[{"code": 405, "description": "this resource serves GET, POST"}]`)
+	resp = other("GET", "/open311/v2/services")
+	if resp.StatusCode != 404 || resp.Headers["Content-Type"] != ContentTypeXML || !strings.Contains(resp.Body, "<code>404</code>") {
+		t.Fatalf("services without a format: %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := other("POST", "/open311/v2/services/a/b.json"); resp.StatusCode != 404 || resp.Headers["Content-Type"] != ContentTypeJSON {
+		t.Fatalf("deeper path: %d %s", resp.StatusCode, resp.Body)
+	}
+}
