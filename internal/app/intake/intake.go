@@ -228,9 +228,11 @@ func (h *Handler) register(ctx context.Context, req events.APIGatewayV2HTTPReque
 
 // reachable applies the client's filing limit and proves the contact: a
 // citizen's by the verification the ticket carries, an operator's by the
-// call. It answers the channels messages about the ticket may use.
+// call. It answers the channels messages about the ticket may use. An
+// Open311 app files for many citizens from one server: its api_key's own
+// limit (open311.key) stands in for the per-address one.
 func (h *Handler) reachable(ctx context.Context, req events.APIGatewayV2HTTPRequest, sub ticket.Submission, isStaff, operator bool) ([]string, error) {
-	if !isStaff {
+	if !isStaff && sub.App == "" {
 		if err := h.Guard.Take(ctx, limits.RuleFile, h.Guard.Client(req), "tickets filed from this client"); err != nil {
 			return nil, err
 		}

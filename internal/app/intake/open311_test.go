@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -196,5 +197,42 @@ func TestOpen311RequestsAreRefusedInTheSpecFormat(t *testing.T) {
 	bad, err := o.h.Handle(t.Context(), events.APIGatewayV2HTTPRequest{RouteKey: open311.RoutePostJSON, Body: `{"api_key":"x"}`, Headers: map[string]string{"content-type": "application/json"}})
 	if err != nil || bad.StatusCode != 400 || !strings.Contains(bad.Body, "application/x-www-form-urlencoded") {
 		t.Fatalf("JSON body: %d %s", bad.StatusCode, bad.Body)
+	}
+}
+
+// An app files for many citizens from one server: its key's limit stands in
+// for the per-address filing limit, which still holds for web clients.
+func TestOpen311AppIsNotHeldToThePerAddressLimit(t *testing.T) {
+	o := newOpen311Env(t)
+	tight := func(k string) string {
+		if k == "HOTLINE_LIMITS" {
+			return "file=2/1h"
+		}
+		return o.e.P.Getenv(k)
+	}
+	h, err := intakewiring.Build(t.Context(), tight, o.e.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.h = h
+	for i := range 3 {
+		form := url.Values{"api_key": {o.key}, "service_code": {"public_safety.traffic_signal"}, "lat": {"39.9"}, "long": {"116.4"},
+			"description": {"路口的信号灯一直在闪烁，车辆通行很混乱。第" + strconv.Itoa(i+1) + "次反映。"}, "attribute[fault]": {"flashing"}}
+		if out := o.post(t, open311.RoutePostJSON, form, nil); out.StatusCode != 201 {
+			t.Fatalf("app filing %d: %d %s", i+1, out.StatusCode, out.Body)
+		}
+	}
+	web := `{"type":"suggestion","channel":"web","anonymous":true,"content":"建议在路口增加一个自行车停放点，方便换乘。"}`
+	var last int
+	for range 3 {
+		out, err := h.Handle(t.Context(), events.APIGatewayV2HTTPRequest{RouteKey: "POST /v1/tickets", Body: web,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{SourceIP: "203.0.113.9"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = out.StatusCode
+	}
+	if last != 429 {
+		t.Fatalf("a web client's third filing in the hour: %d, want 429", last)
 	}
 }
