@@ -48,7 +48,7 @@ func (tg *target) until(what, method, path, token string, headers map[string]str
 			return fmt.Errorf("%s: %w", what, err)
 		case r.status == http.StatusOK || r.status == http.StatusCreated:
 			return nil
-		case r.status == http.StatusGone && strings.Contains(string(r.body), "the change was recorded"):
+		case r.status == http.StatusGone && strings.Contains(string(r.body), `"code":"gone"`):
 			// The step it answers was between parks (a deadline passed
 			// as it came): the workflow reads the change when it parks.
 			return nil

@@ -72,9 +72,14 @@ func TestFailAnswersProblemDetails(t *testing.T) {
 	}
 	p := problem(t, resp)
 	want := Problem{Type: "https://errors.hotline12345.example/validation_failed", Title: "请求内容有误", Status: 400,
-		Detail: p.Detail, Code: "validation_failed", Fields: map[string]string{"content": "required"}, RequestID: "req-42"}
-	if p.Detail == "" || fmt.Sprint(p) != fmt.Sprint(want) {
+		Detail: "请求内容有误：content：必填", Code: "validation_failed", Fields: map[string]string{"content": "必填"}, RequestID: "req-42"}
+	if fmt.Sprint(p) != fmt.Sprint(want) {
 		t.Fatalf("problem = %+v, want %+v", p, want)
+	}
+	resp = Fail(context.Background(), quiet, request("req-43", "en"), &ticket.ValidationError{Fields: map[string]string{"content": "10 to 5000 characters"}})
+	p = problem(t, resp)
+	if p.Title != "Validation failed" || p.Detail != "validation failed: content: 10 to 5000 characters" || p.Fields["content"] != "10 to 5000 characters" || resp.Headers["Content-Language"] != "en" {
+		t.Fatalf("English problem = %+v %v", p, resp.Headers)
 	}
 
 	resp = Fail(context.Background(), quiet, request("r", "en-GB,en;q=0.9"), MethodNotAllowed([]string{"GET", "PUT"}))
@@ -145,4 +150,73 @@ func problem(t *testing.T, resp events.APIGatewayV2HTTPResponse) Problem {
 		t.Fatalf("not problem details: %s (%v)", resp.Body, err)
 	}
 	return p
+}
+
+// Messages made in English come out in Chinese where a template covers them,
+// values and all; what no template covers stays English, never garbled.
+func TestChinese(t *testing.T) {
+	for en, zh := range map[string]string{
+		"required":               "必填",
+		"10 to 5000 characters":  "需 10 至 5000 个字符",
+		"at most 200 characters": "最多 200 个字符",
+		"must not contain control or format characters (U+202E)":                "不能包含控制字符或格式字符（U+202E）",
+		`invalid request body: unknown field "colour"`:                          `请求内容格式错误：未知字段 "colour"`,
+		"too many requests: tickets filed from this client; retry after 1h0m0s": "请求过于频繁（本客户端提交的工单），请在 1h0m0s 后重试",
+		"the catalog changed since version 3 (now 5); reload and retry":         "目录配置 自版本 3 后已被修改（现为 5），请刷新后重试",
+		"a sentence no template knows":                                          "a sentence no template knows",
+		"required for a rejection; the citizen is told":                         "required for a rejection; the citizen is told",
+	} {
+		if got := Chinese(en); got != zh {
+			t.Errorf("Chinese(%q) = %q, want %q", en, got, zh)
+		}
+	}
+}
+
+// Whatever a citizen can get wrong on the page has Chinese words: every
+// field message of a bad ticket, supplement or rating.
+func TestCitizensMistakesAreInChinese(t *testing.T) {
+	var messages []string
+	collect := func(err error) {
+		var v *ticket.ValidationError
+		var p *ticket.ParseError
+		switch {
+		case errors.As(err, &v):
+			for _, m := range v.Fields {
+				messages = append(messages, m)
+			}
+		case errors.As(err, &p):
+			messages = append(messages, p.Error())
+		case err != nil:
+			t.Fatalf("unexpected %T: %v", err, err)
+		}
+	}
+	for _, body := range []string{
+		`{}`,
+		`{"type":"gripe","channel":"fax","language":"fr","category":"Bad Code","content":"短"}`,
+		`{"type":"complaint","channel":"phone","content":"` + strings.Repeat("长", 5001) + `"}`,
+		`{"type":"complaint","channel":"web","content":"路灯坏了\u202e很久了，请尽快维修。","contact":{"phone":"12","email":"x"},"location":{"region":"999999","lat":91,"lng":181}}`,
+		`{"type":"complaint","channel":"web","content":"路灯坏了很久了，请尽快维修。","location":{"lat":39.9}}`,
+		`{"type":"complaint","channel":"web","content":"路灯坏了很久了，请尽快维修。","mediaUrl":"ftp://x"}`,
+		`{"type":"complaint","colour":"red"}`,
+		`{"type":"complaint",`,
+		`[]`,
+	} {
+		s, err := ticket.ParseSubmission([]byte(body))
+		if err == nil {
+			err = s.Validate(false)
+		}
+		collect(err)
+	}
+	_, err := ticket.CheckSupplement("")
+	collect(err)
+	_, err = ticket.CheckRating(ticket.RatingInput{}, false)
+	collect(err)
+	if len(messages) < 15 {
+		t.Fatalf("only %d messages: %q", len(messages), messages)
+	}
+	for _, m := range messages {
+		if zh := Chinese(m); zh == m || !strings.ContainsFunc(zh, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+			t.Errorf("no Chinese for %q", m)
+		}
+	}
 }

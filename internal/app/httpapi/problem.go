@@ -99,7 +99,7 @@ func Fail(ctx context.Context, log *slog.Logger, req events.APIGatewayV2HTTPRequ
 		log.InfoContext(ctx, "request refused", "status", e.Status, "code", e.Code)
 	}
 	lang := Language(req)
-	resp := JSON(e.Status, Problem{
+	p := Problem{
 		Type:      ProblemTypeBase + e.Code,
 		Title:     Title(e.Code, lang),
 		Status:    e.Status,
@@ -107,7 +107,11 @@ func Fail(ctx context.Context, log *slog.Logger, req events.APIGatewayV2HTTPRequ
 		Code:      e.Code,
 		Fields:    e.Fields,
 		RequestID: req.RequestContext.RequestID,
-	})
+	}
+	if lang == ticket.LanguageZH {
+		chineseProblem(&p)
+	}
+	resp := JSON(e.Status, p)
 	resp.Headers["Content-Type"] = ProblemContentType
 	resp.Headers["Content-Language"] = string(lang)
 	if e.RetryAfter > 0 {

@@ -1,0 +1,169 @@
+package httpapi
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The API's messages are written in English where they are made (domain
+// validation, handlers); a client asking for Chinese gets them translated here
+// at the boundary, so no rule has to know who reads it. A message a template
+// here does not cover stays English: an English word beats a wrong Chinese one.
+// golang.org/x/text/message formats messages from keys and arguments; ours
+// come formatted from the domain, so they are matched back against templates
+// instead (%d, %s and %v stand for the values).
+var chineseTemplates = map[string]string{
+	// Generic answers.
+	"not found":      "未找到",
+	"internal error": "系统内部错误，请稍后再试",
+	"the ticket changed meanwhile or is not in the right status; reload and retry":       "工单已被他人更新或当前状态不允许此操作，请刷新后重试",
+	"this Idempotency-Key was used with a different request body":                        "该 Idempotency-Key 已用于内容不同的请求",
+	"too many requests: %s; retry after %s":                                              "请求过于频繁（%s），请在 %s 后重试",
+	"tickets filed from this client":                                                     "本客户端提交的工单",
+	"verification codes from this client":                                                "本客户端申请的验证码",
+	"verification codes to this recipient":                                               "发往该号码或邮箱的验证码",
+	"verification codes to this recipient today":                                         "今日发往该号码或邮箱的验证码",
+	"requests with an access code from this client":                                      "本客户端的查询",
+	"wrong access codes for this ticket":                                                 "该工单的错误查询码",
+	"request body larger than %d bytes":                                                  "请求内容超过 %d 字节",
+	"invalid request body: %s":                                                           "请求内容格式错误：%s",
+	"ticket cannot go from %s to %s":                                                     "工单不能从 %s 状态变为 %s",
+	"a staff token is required":                                                          "需要工作人员令牌",
+	"send If-Match with the ETag of your last read (or * to replace whatever is stored)": "请在 If-Match 中带上最近一次读取时的 ETag（或 * 表示覆盖现有内容）",
+	"%s changed since version %d (now %d); reload and retry":                             "%s 自版本 %d 后已被修改（现为 %d），请刷新后重试",
+	"%s changed concurrently; reload and retry":                                          "%s 同时被他人修改，请刷新后重试",
+	"this path serves %s":                                                                "该路径只支持 %s",
+	"the catalog":                                                                        "目录配置",
+	"the screening rules":                                                                "审核规则",
+	"the change was recorded, but the workflow step it answers had already finished or timed out": "操作已记录，但对应的流程步骤已结束或超时",
+
+	// Parsing a body.
+	"body is not valid UTF-8":               "内容不是有效的 UTF-8",
+	"body is empty":                         "内容为空",
+	"body must be a JSON object":            "内容必须是 JSON 对象",
+	"unexpected data after the JSON object": "JSON 对象后有多余内容",
+	"malformed JSON at byte %d":             "JSON 格式错误（第 %d 字节）",
+	"truncated JSON":                        "JSON 不完整",
+	"malformed JSON":                        "JSON 格式错误",
+	"unknown field %s":                      "未知字段 %s",
+	"field %s: expected %s":                 "字段 %s 应为 %s",
+
+	// Free text (internal/domain/text) and the ticket's fields.
+	"required":              "必填",
+	"at most %d characters": "最多 %d 个字符",
+	"%d to %d characters":   "需 %d 至 %d 个字符",
+	"must not contain control or format characters (%s)": "不能包含控制字符或格式字符（%s）",
+	"must be one of %s":                                             "须为以下之一：%s",
+	"phone tickets are entered by operators":                        "电话工单由话务员录入",
+	"must be zh or en":                                              "须为 zh 或 en",
+	"must be a category code such as consumer.refund":               "须为分类代码，如 consumer.refund",
+	"must be an http or https URL of at most %d bytes":              "须为 http 或 https 网址，最多 %d 字节",
+	"must be a GB/T 2260 administrative division code (list of %s)": "须为 GB/T 2260 行政区划代码（%s 版）",
+	"lat and lng go together":                                       "经度和纬度须同时填写",
+	"must be between -90 and 90":                                    "须在 -90 至 90 之间",
+	"must be between -180 and 180":                                  "须在 -180 至 180 之间",
+	"must be a mainland mobile number or a landline with area code": "须为大陆手机号或带区号的固定电话",
+	"must be an e-mail address":                                     "须为电子邮箱地址",
+	"phone or e-mail required unless anonymous":                     "请填写手机号或电子邮箱（匿名反映除外）",
+
+	// Verification.
+	"give a mobile number or an e-mail address, one of them": "请填写手机号或电子邮箱中的一项",
+	"must be a mainland mobile number: codes go by SMS":      "须为大陆手机号：验证码以短信发送",
+	"zh or en": "zh 或 en",
+	"SMS is switched off here: verify an e-mail address":                                                          "本平台未开通短信，请验证电子邮箱",
+	"invalid verification request":                                                                                "验证请求有误",
+	"the verification is for another phone or address than the contact's":                                         "验证的手机号或邮箱与联系方式不一致",
+	`verify the phone or e-mail address first (POST /v1/verifications) and send {"verification": {"id", "code"}}`: `请先验证手机号或电子邮箱（POST /v1/verifications），并在请求中带上 {"verification": {"id", "code"}}`,
+
+	// What a citizen does after filing.
+	"required: 1 to 5":                                             "必填：1 至 5 分",
+	"only an operator records a rating by phone":                   "只有话务员可以记录电话回访评价",
+	"only a replied or answered ticket can be rated":               "只有已答复的工单可以评价",
+	"this answer was already rated":                                "该答复已评价过",
+	"a ticket takes at most %d supplements; this one has them all": "每个工单最多补充 %d 次，已达上限",
+	"the ticket is %s":                                             "工单当前状态为 %s",
+	"timelineCursor is not one this API gave":                      "timelineCursor 无效",
+	"the timelineNext of an earlier answer":                        "须为之前返回的 timelineNext",
+	"cursor is not one this API returned":                          "cursor 无效",
+	"invalid":                                                      "无效",
+}
+
+type chineseTemplate struct {
+	pattern *regexp.Regexp
+	zh      string
+	literal bool // no verbs: compared as it is
+}
+
+var chineseCatalog = compileChinese(chineseTemplates)
+
+var verb = regexp.MustCompile(`%[dsv]`)
+
+// compileChinese turns each English template into a pattern whose groups
+// are the values, longest template first so the most specific one wins.
+func compileChinese(templates map[string]string) []chineseTemplate {
+	keys := make([]string, 0, len(templates))
+	for en := range templates {
+		keys = append(keys, en)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
+	out := make([]chineseTemplate, 0, len(keys))
+	for _, en := range keys {
+		parts := verb.Split(en, -1)
+		for i, p := range parts {
+			parts[i] = regexp.QuoteMeta(p)
+		}
+		out = append(out, chineseTemplate{
+			pattern: regexp.MustCompile("^" + strings.Join(parts, "(.+?)") + "$"),
+			zh:      templates[en],
+			literal: len(parts) == 1,
+		})
+	}
+	return out
+}
+
+// Chinese is msg in Chinese when a template covers it, else msg. The values
+// a template stands for are themselves translated where they can be (the
+// detail of a parse error, say).
+func Chinese(msg string) string {
+	for _, t := range chineseCatalog {
+		m := t.pattern.FindStringSubmatch(msg)
+		if m == nil {
+			continue
+		}
+		if t.literal {
+			return t.zh
+		}
+		values := m[1:]
+		i := 0
+		return verb.ReplaceAllStringFunc(t.zh, func(string) string {
+			v := values[i]
+			i++
+			return Chinese(v)
+		})
+	}
+	return msg
+}
+
+// chineseProblem translates a problem's detail and fields. A validation
+// error's detail lists its fields; it is rebuilt from the translated ones.
+func chineseProblem(p *Problem) {
+	if len(p.Fields) > 0 {
+		fields := make(map[string]string, len(p.Fields))
+		keys := make([]string, 0, len(p.Fields))
+		for k, v := range p.Fields {
+			fields[k] = Chinese(v)
+			keys = append(keys, k)
+		}
+		if strings.HasPrefix(p.Detail, "validation failed: ") {
+			slices.Sort(keys)
+			parts := make([]string, len(keys))
+			for i, k := range keys {
+				parts[i] = k + "：" + fields[k]
+			}
+			p.Detail = "请求内容有误：" + strings.Join(parts, "；")
+		}
+		p.Fields = fields
+	}
+	p.Detail = Chinese(p.Detail)
+}
