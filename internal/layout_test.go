@@ -3,7 +3,8 @@
 // use cases speak the domain's words (no AWS SDK), shipping code never reaches
 // into local mode or test fixtures, the departments' public contract needs
 // nothing beyond the standard library (and their example consumer nothing
-// internal), and each Lambda links only its own wing.
+// internal), nor does the public Go client of the API, and each Lambda links
+// only its own wing.
 package internal_test
 
 import (
@@ -90,10 +91,12 @@ func TestLayoutRules(t *testing.T) {
 				t.Errorf("%s is the example departments copy but depends on %s, which they cannot import", path, d)
 			case under(path, "deptmsg") && !standard(dep):
 				t.Errorf("%s is the departments' public contract but depends on %s; it must build with the standard library alone", path, dep)
+			case under(path, "client") && !standard(dep):
+				t.Errorf("%s is the public Go client of the API but depends on %s; it must build with the standard library alone", path, dep)
 			}
 		}
 	}
-	for _, wing := range []string{"internal/domain", "internal/app", "internal/adapters", "internal/localmode", "internal/wiring", "internal/testfixtures", "deptmsg"} {
+	for _, wing := range []string{"internal/domain", "internal/app", "internal/adapters", "internal/localmode", "internal/wiring", "internal/testfixtures", "deptmsg", "client"} {
 		found := false
 		for path := range pkgs {
 			found = found || under(path, wing)
