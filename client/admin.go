@@ -174,6 +174,14 @@ func (c *Client) GetScreeningRules(ctx context.Context) (*ScreeningRules, string
 
 // PutScreeningRules replaces the whole rules document.
 func (c *Client) PutScreeningRules(ctx context.Context, rules ScreeningRules, etag string) (*ScreeningRules, string, error) {
+	// Sent as [] rather than left out: the API stores a list left out as
+	// none and then answers it as null where its document promises a list.
+	if rules.BlockedWords == nil {
+		rules.BlockedWords = []string{}
+	}
+	if rules.BlockedSenders == nil {
+		rules.BlockedSenders = []string{}
+	}
 	var out ScreeningRules
 	etag, err := c.adminPut(ctx, "/v1/admin/screening-rules", rules, etag, &out)
 	if err != nil {
@@ -209,4 +217,18 @@ func (c *Client) PutKnowledgeBase(ctx context.Context, kb []KnowledgeEntry, etag
 		return nil, "", err
 	}
 	return out.KnowledgeBase, etag, nil
+}
+
+// IssueAPIKey issues an Open311 API key for an app under name (1–64
+// characters of a-z, 0-9, _ and -); a name that had a key gets a new one and
+// the old one stops working at once. Keep the key: it is shown only here.
+func (c *Client) IssueAPIKey(ctx context.Context, name string) (*APIKey, error) {
+	var out APIKey
+	cl := &call{method: http.MethodPut, path: path("/v1/admin/api-keys", name), auth: authStaff}
+	status, _, err := c.do(ctx, cl, &out, http.StatusOK, http.StatusCreated)
+	if err != nil {
+		return nil, err
+	}
+	out.Replaced = status == http.StatusOK
+	return &out, nil
 }

@@ -82,13 +82,16 @@ var schemaTypes = map[string]reflect.Type{
 	"ScreeningRulesInput":  reflect.TypeFor[client.ScreeningRules](),
 	"RepairStarted":        reflect.TypeFor[client.RepairStarted](),
 	"Problem":              reflect.TypeFor[client.Problem](),
+	"CategoryAttribute":    reflect.TypeFor[client.CategoryAttribute](),
+	"AttributeValue":       reflect.TypeFor[client.AttributeValue](),
+	"APIKey":               reflect.TypeFor[client.APIKey](),
 }
 
 // sent are the schemas the client sends: a required property of theirs must
 // never be left out for being zero.
 var sent = []string{
 	"VerificationProof", "Submission", "VerificationRequest", "RatingRequest", "ReviewRequest", "ReassignRequest", "ReplyRequest",
-	"DepartmentInput", "RoutingRule", "RoutingRules", "CategoryTree", "Category", "ServiceLevel", "CalendarInput", "KnowledgeEntry",
+	"DepartmentInput", "RoutingRule", "RoutingRules", "CategoryTree", "Category", "CategoryAttribute", "AttributeValue", "ServiceLevel", "CalendarInput", "KnowledgeEntry",
 	"KnowledgeBase", "ScreeningRulesInput", "SupplementRequest", "WithdrawalRequest", "PhoneCallRequest", "NoteRequest",
 	"CoOpinionRequest", "ReturnRequest", "ExtensionRequest", "ExtensionDecisionRequest", "RepairRequest",
 }

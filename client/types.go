@@ -198,7 +198,33 @@ type Category struct {
 	NameEn       string        `json:"nameEn,omitempty"`
 	Types        []TicketType  `json:"types,omitempty"`
 	ServiceLevel *ServiceLevel `json:"serviceLevel,omitempty"`
-	Children     []Category    `json:"children,omitempty"`
+	// Description says what the category is for (Open311's service
+	// description).
+	Description string `json:"description,omitempty"`
+	// Attributes are the questions a leaf asks beside the content (its
+	// Open311 service definition).
+	Attributes []CategoryAttribute `json:"attributes,omitempty"`
+	Children   []Category          `json:"children,omitempty"`
+}
+
+// CategoryAttribute is a question a leaf category asks (an Open311
+// attribute). Datatype is string, number, datetime, text, singlevaluelist or
+// multivaluelist; the lists pick keys of Values.
+type CategoryAttribute struct {
+	Code                string           `json:"code"`
+	Variable            bool             `json:"variable"`
+	Datatype            string           `json:"datatype"`
+	Required            bool             `json:"required,omitempty"`
+	DatatypeDescription string           `json:"datatypeDescription,omitempty"`
+	Order               int              `json:"order"`
+	Description         string           `json:"description"`
+	Values              []AttributeValue `json:"values,omitempty"`
+}
+
+// AttributeValue is a choice of a list attribute.
+type AttributeValue struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
 }
 
 // DepartmentRef names a department.
@@ -319,59 +345,64 @@ type StaffEvent struct {
 
 // StaffView is what staff see of a ticket.
 type StaffView struct {
-	ID                  string       `json:"id"`
-	Type                TicketType   `json:"type"`
-	Category            string       `json:"category,omitempty"`
-	Channel             Channel      `json:"channel"`
-	Content             string       `json:"content"`
-	InvolvedUnit        string       `json:"involvedUnit,omitempty"`
-	Location            *Location    `json:"location,omitempty"`
-	Language            Language     `json:"language"`
-	Anonymous           bool         `json:"anonymous"`
-	Status              Status       `json:"status"`
-	Version             int          `json:"version"`
-	CreatedAt           time.Time    `json:"createdAt"`
-	UpdatedAt           time.Time    `json:"updatedAt"`
-	DepartmentID        string       `json:"departmentId,omitempty"`
-	CoHandlers          []string     `json:"coHandlers,omitempty"`
-	RuleID              string       `json:"ruleId,omitempty"`
-	DispatchedAt        time.Time    `json:"dispatchedAt,omitzero"`
-	AcceptedAt          time.Time    `json:"acceptedAt,omitzero"`
-	Deadlines           Deadlines    `json:"deadlines,omitzero"`
-	Overdue             bool         `json:"overdue"`
-	ExtensionRequested  bool         `json:"extensionRequested"`
-	Escalated           bool         `json:"escalated"`
-	ReopenCount         int          `json:"reopenCount"`
-	ReviewOutcome       string       `json:"reviewOutcome,omitempty"`
-	ReviewReason        string       `json:"reviewReason,omitempty"`
-	ReviewNotice        string       `json:"reviewNotice,omitempty"`
-	SuspectedEmergency  []string     `json:"suspectedEmergency,omitempty"`
-	Urgency             Urgency      `json:"urgency,omitempty"`
-	PendingDepartmentID string       `json:"pendingDepartmentId,omitempty"`
-	PendingCoHandlers   []string     `json:"pendingCoHandlers,omitempty"`
-	MergedInto          string       `json:"mergedInto,omitempty"`
-	PhoneCallNeeded     string       `json:"phoneCallNeeded,omitempty"`
-	Stuck               *Stuck       `json:"stuck,omitempty"`
-	Repairs             int          `json:"repairs,omitempty"`
-	SameMatter          []string     `json:"sameMatter,omitempty"`
-	DuplicateOf         string       `json:"duplicateOf,omitempty"`
-	CalendarGap         []int        `json:"calendarGap,omitempty"`
-	CoOpinions          []CoOpinion  `json:"coOpinions,omitempty"`
-	Supplements         int          `json:"supplements,omitempty"`
-	Reachable           []string     `json:"reachable,omitempty"` // sms, email
-	StaffNotes          int          `json:"staffNotes,omitempty"`
-	MergedTickets       []string     `json:"mergedTickets,omitempty"`
-	Answer              string       `json:"answer,omitempty"`
-	Reply               *Reply       `json:"reply,omitempty"`
-	Rating              *Rating      `json:"rating,omitempty"`
-	Extension           *Extension   `json:"extension,omitempty"`
-	WaitingStep         string       `json:"waitingStep,omitempty"` // operator, dispatch or feedback
-	Notified            []string     `json:"notified,omitempty"`
-	DepartmentName      string       `json:"departmentName,omitempty"`
-	Contact             *Contact     `json:"contact,omitempty"`
-	ContactMasked       bool         `json:"contactMasked"`
-	Timeline            []StaffEvent `json:"timeline"`
-	TimelineNext        string       `json:"timelineNext,omitempty"`
+	ID           string     `json:"id"`
+	Type         TicketType `json:"type"`
+	Category     string     `json:"category,omitempty"`
+	Channel      Channel    `json:"channel"`
+	Content      string     `json:"content"`
+	InvolvedUnit string     `json:"involvedUnit,omitempty"`
+	Location     *Location  `json:"location,omitempty"`
+	// MediaURL, Attributes and App come with tickets Open311 apps file: the
+	// request's media_url, its answers by attribute code, the app's key name.
+	MediaURL            string              `json:"mediaUrl,omitempty"`
+	Attributes          map[string][]string `json:"attributes,omitempty"`
+	App                 string              `json:"app,omitempty"`
+	Language            Language            `json:"language"`
+	Anonymous           bool                `json:"anonymous"`
+	Status              Status              `json:"status"`
+	Version             int                 `json:"version"`
+	CreatedAt           time.Time           `json:"createdAt"`
+	UpdatedAt           time.Time           `json:"updatedAt"`
+	DepartmentID        string              `json:"departmentId,omitempty"`
+	CoHandlers          []string            `json:"coHandlers,omitempty"`
+	RuleID              string              `json:"ruleId,omitempty"`
+	DispatchedAt        time.Time           `json:"dispatchedAt,omitzero"`
+	AcceptedAt          time.Time           `json:"acceptedAt,omitzero"`
+	Deadlines           Deadlines           `json:"deadlines,omitzero"`
+	Overdue             bool                `json:"overdue"`
+	ExtensionRequested  bool                `json:"extensionRequested"`
+	Escalated           bool                `json:"escalated"`
+	ReopenCount         int                 `json:"reopenCount"`
+	ReviewOutcome       string              `json:"reviewOutcome,omitempty"`
+	ReviewReason        string              `json:"reviewReason,omitempty"`
+	ReviewNotice        string              `json:"reviewNotice,omitempty"`
+	SuspectedEmergency  []string            `json:"suspectedEmergency,omitempty"`
+	Urgency             Urgency             `json:"urgency,omitempty"`
+	PendingDepartmentID string              `json:"pendingDepartmentId,omitempty"`
+	PendingCoHandlers   []string            `json:"pendingCoHandlers,omitempty"`
+	MergedInto          string              `json:"mergedInto,omitempty"`
+	PhoneCallNeeded     string              `json:"phoneCallNeeded,omitempty"`
+	Stuck               *Stuck              `json:"stuck,omitempty"`
+	Repairs             int                 `json:"repairs,omitempty"`
+	SameMatter          []string            `json:"sameMatter,omitempty"`
+	DuplicateOf         string              `json:"duplicateOf,omitempty"`
+	CalendarGap         []int               `json:"calendarGap,omitempty"`
+	CoOpinions          []CoOpinion         `json:"coOpinions,omitempty"`
+	Supplements         int                 `json:"supplements,omitempty"`
+	Reachable           []string            `json:"reachable,omitempty"` // sms, email
+	StaffNotes          int                 `json:"staffNotes,omitempty"`
+	MergedTickets       []string            `json:"mergedTickets,omitempty"`
+	Answer              string              `json:"answer,omitempty"`
+	Reply               *Reply              `json:"reply,omitempty"`
+	Rating              *Rating             `json:"rating,omitempty"`
+	Extension           *Extension          `json:"extension,omitempty"`
+	WaitingStep         string              `json:"waitingStep,omitempty"` // operator, dispatch or feedback
+	Notified            []string            `json:"notified,omitempty"`
+	DepartmentName      string              `json:"departmentName,omitempty"`
+	Contact             *Contact            `json:"contact,omitempty"`
+	ContactMasked       bool                `json:"contactMasked"`
+	Timeline            []StaffEvent        `json:"timeline"`
+	TimelineNext        string              `json:"timelineNext,omitempty"`
 }
 
 // Summary is what every ticket in a list has.
@@ -687,14 +718,24 @@ type DuplicateRule struct {
 // ScreeningRules are the rules review screens tickets with (the whole
 // document: on a PUT what is left out is empty).
 type ScreeningRules struct {
-	BlockedWords        []string          `json:"blockedWords,omitempty"`
-	BlockedSenders      []string          `json:"blockedSenders,omitempty"` // blind indexes
+	BlockedWords        []string          `json:"blockedWords"`
+	BlockedSenders      []string          `json:"blockedSenders"` // blind indexes
 	EmergencyKeywords   EmergencyKeywords `json:"emergencyKeywords,omitzero"`
 	EmergencyExclusions []string          `json:"emergencyExclusions,omitempty"`
 	AmbiguousCategories []string          `json:"ambiguousCategories,omitempty"`
 	KnowledgeBase       []KnowledgeEntry  `json:"knowledgeBase,omitempty"`
 	Duplicate           DuplicateRule     `json:"duplicate,omitzero"`
 	MinDistinctChars    int               `json:"minDistinctChars,omitempty"`
+}
+
+// APIKey is an Open311 API key, shown only in the answer that issued it.
+type APIKey struct {
+	Name      string    `json:"name"`
+	APIKey    string    `json:"apiKey"` // <name>.<52 base32 characters>
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Replaced is true when the name had a key, which stopped working.
+	Replaced bool `json:"-"`
 }
 
 // RepairStarted answers a repair: its execution is <ticket id>-r<Repair>.
