@@ -1,10 +1,16 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,7 +78,8 @@ func has(t *testing.T, list func(yield func(client.TicketSummary, error) bool), 
 func TestClientCarriesATicketFromCitizenToDepartmentAndBack(t *testing.T) {
 	tg := start(t)
 	ctx := context.Background()
-	citizen := tg.goClient(t, client.WithLanguage("zh"))
+	citizenAnswers := &lastAnswer{}
+	citizen := tg.goClient(t, client.WithLanguage("zh"), client.WithHTTPClient(&http.Client{Transport: citizenAnswers}))
 
 	cats, err := citizen.Categories(ctx)
 	if err != nil {
@@ -172,7 +179,8 @@ func TestClientCarriesATicketFromCitizenToDepartmentAndBack(t *testing.T) {
 
 	// The department finds it in its inbox and reads the staff view; another
 	// department learns nothing of it.
-	dept := tg.staffClient(t, auth.RoleDepartment, "market")
+	deptAnswers := &lastAnswer{}
+	dept := tg.staffClient(t, auth.RoleDepartment, "market", client.WithHTTPClient(&http.Client{Transport: deptAnswers}))
 	eventually(t, "the ticket in the department's inbox", func() bool {
 		s, ok := has(t, dept.DepartmentInboxAll(ctx, "market", client.InboxQuery{Status: client.InboxDispatched}), rec.ID)
 		if ok && (s.Role != "lead" || s.ReplyBy.IsZero() || s.Category != "consumer.refund") {
@@ -183,6 +191,9 @@ func TestClientCarriesATicketFromCitizenToDepartmentAndBack(t *testing.T) {
 	sv, err := dept.GetStaffTicket(ctx, rec.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if same, mine := sameJSON(t, sv, deptAnswers.last()); !same {
+		t.Errorf("the client read the staff view\n%s\nof\n%s", mine, deptAnswers.last())
 	}
 	if sv.Content != complaintText || !sv.ContactMasked || sv.Contact == nil || sv.Contact.Email == citizenEmail || sv.Supplements != 1 || sv.DepartmentID != "market" {
 		t.Fatalf("staff view = %+v", sv)
@@ -229,6 +240,9 @@ func TestClientCarriesATicketFromCitizenToDepartmentAndBack(t *testing.T) {
 	})
 	if view.Reply == nil || view.Reply.Message != answer || view.Reply.Result != client.ResultResolved {
 		t.Fatalf("reply in the view = %+v", view.Reply)
+	}
+	if same, mine := sameJSON(t, view, citizenAnswers.last()); !same {
+		t.Errorf("the client read the citizen view\n%s\nof\n%s", mine, citizenAnswers.last())
 	}
 	settle(t, "the rating", func() error {
 		r, err := citizen.Rate(ctx, rec.ID, rec.AccessCode, client.RatingRequest{Satisfied: true, Score: 5, Comment: "处理很及时，谢谢！"})
@@ -393,4 +407,179 @@ func wrongCode(code string) string {
 		return "111111"
 	}
 	return "000000"
+}
+
+// lastAnswer is a transport that keeps the body of the last answer, to hold
+// what the client decoded against the API's own JSON.
+type lastAnswer struct {
+	mu   sync.Mutex
+	body []byte
+}
+
+func (l *lastAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	l.mu.Lock()
+	l.body = b
+	l.mu.Unlock()
+	return resp, nil
+}
+
+func (l *lastAnswer) last() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.body
+}
+
+// sameJSON reports whether v encodes to the JSON of raw: nothing of the
+// answer was lost in the client's structs.
+func sameJSON(t *testing.T, v any, raw []byte) (bool, string) {
+	t.Helper()
+	mine, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	if err := json.Unmarshal(mine, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &b); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	return reflect.DeepEqual(a, b), string(mine)
+}
+
+// Each admin document is read whole (the client's structs hold all the API
+// sends) and goes back unchanged with the ETag it came with: the structs are
+// what the API takes (it refuses unknown fields), and the write moves the
+// version on.
+func TestClientRoundTripsTheAdminDocuments(t *testing.T) {
+	tg := start(t)
+	ctx := context.Background()
+	answers := &lastAnswer{}
+	admin := tg.staffClient(t, auth.RoleAdmin, "", client.WithHTTPClient(&http.Client{Transport: answers}))
+
+	// get and put give the document in the API's shape.
+	roundTrip := func(what string, get func() (any, string, error), put func(etag string) (any, string, error)) {
+		t.Helper()
+		before, etag, err := get()
+		if err != nil {
+			t.Fatalf("%s: GET: %v", what, err)
+		}
+		if same, mine := sameJSON(t, before, answers.last()); !same {
+			t.Errorf("%s: the client read\n%s\nof\n%s", what, mine, answers.last())
+		}
+		stored, next, err := put(etag)
+		if err != nil {
+			t.Fatalf("%s: PUT of what GET gave: %v", what, err)
+		}
+		after, now, err := get()
+		if err != nil {
+			t.Fatalf("%s: GET after PUT: %v", what, err)
+		}
+		if next == etag || now != next || !reflect.DeepEqual(stored, before) || !reflect.DeepEqual(after, before) {
+			t.Errorf("%s: ETag %s → %s (GET %s); stored %+v, read %+v, want %+v", what, etag, next, now, stored, after, before)
+		}
+	}
+
+	roundTrip("department", func() (any, string, error) {
+		return admin.GetDepartment(ctx, "market")
+	}, func(etag string) (any, string, error) {
+		d, _, err := admin.GetDepartment(ctx, "market")
+		if err != nil {
+			return nil, "", err
+		}
+		return admin.PutDepartment(ctx, "market", d.Input(), etag)
+	})
+
+	type routing struct {
+		RoutingRules []client.RoutingRule `json:"routingRules"`
+	}
+	roundTrip("routing rules", func() (any, string, error) {
+		r, etag, err := admin.GetRoutingRules(ctx)
+		return routing{r}, etag, err
+	}, func(etag string) (any, string, error) {
+		r, _, err := admin.GetRoutingRules(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		r, next, err := admin.PutRoutingRules(ctx, r, etag)
+		return routing{r}, next, err
+	})
+
+	type tree struct {
+		Categories []client.Category `json:"categories"`
+	}
+	roundTrip("categories", func() (any, string, error) {
+		c, etag, err := admin.GetAdminCategories(ctx)
+		return tree{c}, etag, err
+	}, func(etag string) (any, string, error) {
+		c, _, err := admin.GetAdminCategories(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		c, next, err := admin.PutCategories(ctx, c, etag)
+		return tree{c}, next, err
+	})
+
+	roundTrip("calendar", func() (any, string, error) {
+		return admin.GetCalendar(ctx, 2026)
+	}, func(etag string) (any, string, error) {
+		c, _, err := admin.GetCalendar(ctx, 2026)
+		if err != nil {
+			return nil, "", err
+		}
+		return admin.PutCalendar(ctx, 2026, *c, etag)
+	})
+
+	roundTrip("screening rules", func() (any, string, error) {
+		return admin.GetScreeningRules(ctx)
+	}, func(etag string) (any, string, error) {
+		s, _, err := admin.GetScreeningRules(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		return admin.PutScreeningRules(ctx, *s, etag)
+	})
+
+	// A changed knowledge base reads back as written.
+	kb, etag, err := admin.GetKnowledgeBase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb = append(kb, client.KnowledgeEntry{ID: "client-e2e-bus", Match: [][]string{{"老年卡", "公交"}},
+		Answer: client.KnowledgeAnswer{ZH: "本市65周岁以上老年人持老年卡可免费乘坐公交车。", EN: "Residents aged 65 and over ride buses free with a senior card."}})
+	stored, next, err := admin.PutKnowledgeBase(ctx, kb, etag)
+	if err != nil || next == etag || !reflect.DeepEqual(stored, kb) {
+		t.Fatalf("knowledge base PUT = %+v (ETag %s), %v; want %+v", stored, next, err, kb)
+	}
+	if got, _, err := admin.GetKnowledgeBase(ctx); err != nil || !reflect.DeepEqual(got, kb) {
+		t.Errorf("knowledge base read back = %+v, %v", got, err)
+	}
+
+	cov, _, err := admin.GetCalendarCoverage(ctx)
+	if err != nil || !slices.Contains(cov.Years, 2026) {
+		t.Errorf("calendar coverage = %+v, %v", cov, err)
+	}
+	if stuck, err := admin.StuckTickets(ctx, client.PageQuery{}); err != nil || len(stuck.Tickets) != 0 {
+		t.Errorf("stuck tickets on a healthy platform = %+v, %v", stuck, err)
+	}
+
+	// An Open311 app's key: issued, then replaced.
+	first, err := admin.IssueAPIKey(ctx, "client-e2e")
+	if err != nil || first.Replaced || first.Name != "client-e2e" || !strings.HasPrefix(first.APIKey, "client-e2e.") || first.CreatedAt.IsZero() {
+		t.Fatalf("first key = %+v, %v", first, err)
+	}
+	second, err := admin.IssueAPIKey(ctx, "client-e2e")
+	if err != nil || !second.Replaced || second.APIKey == first.APIKey {
+		t.Errorf("second key = %+v, %v; want a new key replacing the first", second, err)
+	}
 }
