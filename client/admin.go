@@ -143,7 +143,8 @@ func (c *Client) GetCalendar(ctx context.Context, year int) (*Calendar, string, 
 	return &out, etag, nil
 }
 
-// PutCalendar loads a year's calendar (cal.Year, when set, must be year).
+// PutCalendar loads a year's calendar; cal.Year is year when left 0 (another
+// year is refused).
 func (c *Client) PutCalendar(ctx context.Context, year int, cal Calendar, etag string) (*Calendar, string, error) {
 	// The API needs the holidays list, empty or not: a forgotten list must
 	// not clear a year's holidays, so null is refused.
@@ -152,6 +153,10 @@ func (c *Client) PutCalendar(ctx context.Context, year int, cal Calendar, etag s
 	}
 	if cal.Workdays == nil {
 		cal.Workdays = []string{}
+	}
+	// The path names the year; the body's, when sent, must match it.
+	if cal.Year == 0 {
+		cal.Year = year
 	}
 	var out Calendar
 	etag, err := c.adminPut(ctx, path("/v1/admin/calendar", strconv.Itoa(year)), cal, etag, &out)

@@ -282,7 +282,7 @@ func TestAdminWritesSendEmptyListsNotNull(t *testing.T) {
 		bodies = append(bodies, x.path+" "+string(x.body))
 	}
 	want := []string{
-		`/v1/admin/calendar/2027 {"year":0,"holidays":[],"workdays":[]}`,
+		`/v1/admin/calendar/2027 {"year":2027,"holidays":[],"workdays":[]}`,
 		`/v1/admin/routing-rules {"routingRules":[]}`,
 		`/v1/admin/knowledge-base {"knowledgeBase":[]}`,
 		`/v1/admin/categories {"categories":[]}`,
