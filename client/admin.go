@@ -21,7 +21,7 @@ const AnyVersion = "*"
 
 // adminGet reads an admin resource into out and returns its ETag.
 func (c *Client) adminGet(ctx context.Context, p string, out any) (string, error) {
-	_, h, err := c.do(ctx, &call{method: http.MethodGet, path: p, auth: authStaff}, out, http.StatusOK)
+	_, h, err := c.do(ctx, &call{method: http.MethodGet, path: p, auth: authToken}, out, http.StatusOK)
 	if err != nil {
 		return "", err
 	}
@@ -31,7 +31,7 @@ func (c *Client) adminGet(ctx context.Context, p string, out any) (string, error
 // adminPut writes body with If-Match: etag (none when etag is empty, for the
 // API to refuse) and decodes what is stored into out.
 func (c *Client) adminPut(ctx context.Context, p string, body any, etag string, out any) (string, error) {
-	cl := &call{method: http.MethodPut, path: p, body: body, header: http.Header{}, auth: authStaff}
+	cl := &call{method: http.MethodPut, path: p, body: body, header: http.Header{}, auth: authToken}
 	if etag != "" {
 		cl.header.Set("If-Match", etag)
 	}
@@ -229,7 +229,7 @@ func (c *Client) PutKnowledgeBase(ctx context.Context, kb []KnowledgeEntry, etag
 // the old one stops working at once. Keep the key: it is shown only here.
 func (c *Client) IssueAPIKey(ctx context.Context, name string) (*APIKey, error) {
 	var out APIKey
-	cl := &call{method: http.MethodPut, path: path("/v1/admin/api-keys", name), auth: authStaff}
+	cl := &call{method: http.MethodPut, path: path("/v1/admin/api-keys", name), auth: authToken}
 	status, _, err := c.do(ctx, cl, &out, http.StatusOK, http.StatusCreated)
 	if err != nil {
 		return nil, err

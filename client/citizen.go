@@ -32,7 +32,7 @@ func IdempotencyKey(key string) FileOption {
 // FileTicket files a ticket. With a staff token (an operator's) the client
 // sends it, as phone tickets need.
 func (c *Client) FileTicket(ctx context.Context, sub Submission, opts ...FileOption) (*Receipt, error) {
-	cl := &call{method: http.MethodPost, path: "/v1/tickets", body: sub, header: http.Header{}, auth: authStaff}
+	cl := &call{method: http.MethodPost, path: "/v1/tickets", body: sub, header: http.Header{}, auth: authToken}
 	for _, o := range opts {
 		o(cl)
 	}

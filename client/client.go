@@ -132,8 +132,9 @@ type authMode int
 const (
 	// authNone: citizen routes, where a token would change the answer.
 	authNone authMode = iota
-	// authStaff: staff routes.
-	authStaff
+	// authToken: the token, when the client has one: staff routes, and
+	// filing (operators file the calls they take).
+	authToken
 )
 
 // call is one request to the API.
@@ -193,7 +194,7 @@ func (c *Client) newRequest(ctx context.Context, cl *call) (*http.Request, error
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
 	}
-	if cl.auth == authStaff && c.token != nil {
+	if cl.auth == authToken && c.token != nil {
 		tok, err := c.token(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("hotline: token: %w", err)

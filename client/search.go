@@ -94,7 +94,7 @@ func (c *Client) export(ctx context.Context, p string, q url.Values, format Expo
 		return nil, fmt.Errorf("hotline: export format %q: want csv or xlsx", format)
 	}
 	q.Set("format", string(format))
-	cl := &call{method: http.MethodGet, path: p, query: q, header: http.Header{"Accept": {ct}}, auth: authStaff}
+	cl := &call{method: http.MethodGet, path: p, query: q, header: http.Header{"Accept": {ct}}, auth: authToken}
 	resp, err := c.send(ctx, cl)
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func (s StatsQuery) values() url.Values {
 // the whole hotline.
 func (c *Client) Stats(ctx context.Context, q StatsQuery) (*Stats, error) {
 	var out Stats
-	cl := &call{method: http.MethodGet, path: "/v1/stats", query: q.values(), auth: authStaff}
+	cl := &call{method: http.MethodGet, path: "/v1/stats", query: q.values(), auth: authToken}
 	if _, _, err := c.do(ctx, cl, &out, http.StatusOK); err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func (h HotspotsQuery) values() url.Values {
 // the period of the same length before, rising issues first.
 func (c *Client) Hotspots(ctx context.Context, q HotspotsQuery) (*Hotspots, error) {
 	var out Hotspots
-	cl := &call{method: http.MethodGet, path: "/v1/stats/hotspots", query: q.values(), auth: authStaff}
+	cl := &call{method: http.MethodGet, path: "/v1/stats/hotspots", query: q.values(), auth: authToken}
 	if _, _, err := c.do(ctx, cl, &out, http.StatusOK); err != nil {
 		return nil, err
 	}

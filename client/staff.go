@@ -65,7 +65,7 @@ func pages[T any](first string, fetch func(cursor string) ([]T, string, error)) 
 // list gets one page of a ticket list.
 func (c *Client) list(ctx context.Context, p string, q url.Values) (*TicketList, error) {
 	var out TicketList
-	if _, _, err := c.do(ctx, &call{method: http.MethodGet, path: p, query: q, auth: authStaff}, &out, http.StatusOK); err != nil {
+	if _, _, err := c.do(ctx, &call{method: http.MethodGet, path: p, query: q, auth: authToken}, &out, http.StatusOK); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -92,7 +92,7 @@ func staffCall(method, id, sub string, body any) *call {
 	if sub != "" {
 		p += "/" + sub
 	}
-	return &call{method: method, path: p, body: body, auth: authStaff}
+	return &call{method: method, path: p, body: body, auth: authToken}
 }
 
 // staffPost posts body to a ticket's staff route and decodes the answer.
@@ -230,7 +230,7 @@ func (c *Client) DecideExtension(ctx context.Context, id string, approve bool, r
 // stuck first (admins, supervisors).
 func (c *Client) StuckTickets(ctx context.Context, p PageQuery) (*StuckTicketList, error) {
 	var out StuckTicketList
-	cl := &call{method: http.MethodGet, path: "/v1/admin/stuck-tickets", query: p.values(), auth: authStaff}
+	cl := &call{method: http.MethodGet, path: "/v1/admin/stuck-tickets", query: p.values(), auth: authToken}
 	if _, _, err := c.do(ctx, cl, &out, http.StatusOK); err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func (c *Client) StuckTicketsAll(ctx context.Context, p PageQuery) iter.Seq2[Stu
 func (c *Client) Repair(ctx context.Context, id string, stuckSince time.Time) (*RepairStarted, error) {
 	var out RepairStarted
 	body := repairRequest{StuckSince: stuckSince}
-	cl := &call{method: http.MethodPost, path: path("/v1/admin/tickets", id) + "/repair", body: body, auth: authStaff}
+	cl := &call{method: http.MethodPost, path: path("/v1/admin/tickets", id) + "/repair", body: body, auth: authToken}
 	if _, _, err := c.do(ctx, cl, &out, http.StatusOK); err != nil {
 		return nil, err
 	}
