@@ -17,9 +17,10 @@ import (
 
 // The screening rules (emergency keywords and exclusions, blocked words and
 // senders, duplicate settings, ambiguous categories) and the knowledge base
-// are edited like the catalog: GET carries the version as ETag, PUT with
-// If-Match is a 409 unless the rules are still at that version. Until the
-// first change the shipped config/screening.json serves as version 0.
+// are edited like the catalog: GET carries the version as ETag, a PUT needs
+// If-Match (428) and is a 412 unless the rules are still at that version.
+// Until the first change the shipped config/screening.json serves as
+// version 0.
 
 // rulesRead loads the stored rules for a GET (admins and supervisors).
 func (h *Handler) rulesRead(ctx context.Context, r *request) (*screening.Screener, int, error) {
@@ -34,7 +35,32 @@ func (h *Handler) adminGetScreeningRules(ctx context.Context, r *request) (event
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(r, rules, version), nil
+	return withVersion(r, answered(rules), version), nil
+}
+
+// answered is the rules as the API shows them: a list left empty is [], not
+// null, in the answer as in the OpenAPI document.
+func answered(s *screening.Screener) *screening.Screener {
+	c := *s
+	if c.BlockedWords == nil {
+		c.BlockedWords = []string{}
+	}
+	if c.BlockedSenders == nil {
+		c.BlockedSenders = []string{}
+	}
+	if c.EmergencyKeywords == nil {
+		c.EmergencyKeywords = map[screening.Service][]string{}
+	}
+	return &c
+}
+
+// knowledgeBase is the answer of both knowledge-base routes.
+func knowledgeBase(s *screening.Screener) map[string]any {
+	kb := s.KnowledgeBase
+	if kb == nil {
+		kb = []screening.Entry{}
+	}
+	return map[string]any{"knowledgeBase": kb}
 }
 
 func (h *Handler) adminPutScreeningRules(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -53,7 +79,7 @@ func (h *Handler) adminPutScreeningRules(ctx context.Context, r *request) (event
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(r, rules, version), nil
+	return withVersion(r, answered(rules), version), nil
 }
 
 type knowledgeBaseBody struct {
@@ -65,11 +91,7 @@ func (h *Handler) adminGetKnowledgeBase(ctx context.Context, r *request) (events
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	kb := rules.KnowledgeBase
-	if kb == nil {
-		kb = []screening.Entry{}
-	}
-	return withVersion(r, map[string]any{"knowledgeBase": kb}, version), nil
+	return withVersion(r, knowledgeBase(rules), version), nil
 }
 
 func (h *Handler) adminPutKnowledgeBase(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -87,7 +109,7 @@ func (h *Handler) adminPutKnowledgeBase(ctx context.Context, r *request) (events
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return withVersion(r, map[string]any{"knowledgeBase": rules.KnowledgeBase}, version), nil
+	return withVersion(r, knowledgeBase(rules), version), nil
 }
 
 // rulesWrite applies change to the stored rules and stores the result if it

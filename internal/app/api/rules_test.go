@@ -54,3 +54,29 @@ func TestKnowledgeBaseIsManagedThroughTheAdminAPI(t *testing.T) {
 		t.Fatalf("the new answer was not used: %s", r.body)
 	}
 }
+
+// Lists left empty are answered as [], never null: the answers keep the
+// types of the OpenAPI document, also after a PUT that leaves them out.
+func TestEmptyRuleListsAreAnsweredAsLists(t *testing.T) {
+	e := newEnv(t)
+	admin := func(key string) *req { return route(key, "").as(auth.RoleAdmin, "").header("If-Match", "*") }
+	r := e.do(t, admin("PUT /v1/admin/knowledge-base").json(map[string]any{"knowledgeBase": []any{}}))
+	r.want(t, "empty knowledge base", 200)
+	if !strings.Contains(r.body, `"knowledgeBase":[]`) {
+		t.Fatalf("knowledge base answer: %s", r.body)
+	}
+	got := e.do(t, route("GET /v1/admin/screening-rules", "").as(auth.RoleAdmin, ""))
+	var rules map[string]any
+	if err := json.Unmarshal([]byte(got.body), &rules); err != nil {
+		t.Fatal(err)
+	}
+	delete(rules, "blockedSenders")
+	delete(rules, "blockedWords")
+	r = e.do(t, admin("PUT /v1/admin/screening-rules").json(rules))
+	r.want(t, "rules without blocked lists", 200)
+	for _, body := range []string{r.body, e.do(t, route("GET /v1/admin/screening-rules", "").as(auth.RoleAdmin, "")).body} {
+		if !strings.Contains(body, `"blockedSenders":[]`) || !strings.Contains(body, `"blockedWords":[]`) {
+			t.Fatalf("blocked lists: %s", body)
+		}
+	}
+}
