@@ -146,6 +146,7 @@ func (h *Handler) routes() map[string]route {
 		"GET /v1/admin/knowledge-base":             h.adminGetKnowledgeBase,
 		"PUT /v1/admin/knowledge-base":             h.adminPutKnowledgeBase,
 		"POST /v1/admin/tickets/{id}/repair":       h.repair,
+		"GET /openapi.json":                        h.openAPIDocument,
 		"ANY /v1/{proxy+}":                         unrouted,
 		"PUT /v1/admin/api-keys/{name}":            h.adminPutAPIKey,
 	}

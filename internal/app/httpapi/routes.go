@@ -94,6 +94,8 @@ var Routes = []Route{
 	// (404, or 405 with Allow).
 	{"ANY", "/open311/v2/{proxy+}", "api", AuthPublic},
 
+	{"GET", "/openapi.json", "api", AuthPublic}, // the API's OpenAPI document (package openapi)
+
 	// Any other method or path under /v1 reaches the api function, which
 	// answers 405 with Allow for a known path and a 404 problem otherwise:
 	// API Gateway itself knows only "Not Found". Greedy routes lose to every
