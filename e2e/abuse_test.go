@@ -16,6 +16,7 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/contract"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
@@ -40,7 +41,7 @@ func startGuarded(t *testing.T, limitSetting ...string) *guarded {
 func (g *guarded) from(t *testing.T, ip, method, path string, body any, headers map[string]string) response {
 	t.Helper()
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	r, err := send(&http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}, g.p.APIURL, method, path, body, headers)
+	r, err := send(contract.Client(t, &http.Transport{DialContext: dialer.DialContext}), g.p.APIURL, method, path, body, headers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestNoMessageGoesToAnUnverifiedContact(t *testing.T) {
 		}
 	}
 	// The attacker verifies an address of their own and names the victim's.
-	mine := inbox.HTTPPoster(g.p.APIURL)
+	mine := inbox.ClientPoster(contract.Client(t, nil), g.p.APIURL)
 	own, err := inbox.Verify(g.p.EdgeURL, mine, map[string]any{"channel": "web", "contact": map[string]any{"email": "attacker@example.com"}})
 	if err != nil {
 		t.Fatal(err)

@@ -34,8 +34,10 @@ import (
 	"github.com/hotline12345/hotline/internal/app/authorizer"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/contract"
 	"github.com/hotline12345/hotline/internal/testfixtures/deptschema"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
+	"github.com/hotline12345/hotline/openapi"
 )
 
 type target struct {
@@ -43,16 +45,19 @@ type target struct {
 	issuer    auth.Signer
 	logs      *localtest.Logs // nil for remote targets
 	sfnArn    string
+	// client sends every request to the API; it checks each exchange
+	// against openapi/openapi.yaml and fails the test of a violation.
+	client *http.Client
 }
 
 func start(t *testing.T) *target {
 	t.Helper()
 	if api := os.Getenv("HOTLINE_E2E_API_URL"); api != "" {
-		return &target{api: api, edge: os.Getenv("HOTLINE_E2E_EDGE_URL"), issuer: remoteSigner(t)}
+		return &target{api: api, edge: os.Getenv("HOTLINE_E2E_EDGE_URL"), issuer: remoteSigner(t), client: contract.Client(t, nil)}
 	}
 	logs := &localtest.Logs{}
 	p := localtest.StartPlatform(t, platform.Options{Log: logs, Limits: platform.LooseLimits}, logs.String)
-	return &target{api: p.APIURL, edge: p.EdgeURL, issuer: p.Issuer, logs: logs, sfnArn: p.StateMachineArn}
+	return &target{api: p.APIURL, edge: p.EdgeURL, issuer: p.Issuer, logs: logs, sfnArn: p.StateMachineArn, client: contract.Client(t, nil)}
 }
 
 // remoteSigner signs the staff tokens a deployed stack accepts. With
@@ -128,7 +133,7 @@ func TestRemoteSignerFollowsEnvironment(t *testing.T) {
 // verified is the submission with its contact verified.
 func (tg *target) verified(t *testing.T, sub map[string]any) map[string]any {
 	t.Helper()
-	return localtest.Verified(t, tg.edge, inbox.HTTPPoster(tg.api), sub)
+	return localtest.Verified(t, tg.edge, tg.poster(), sub)
 }
 
 func (tg *target) token(t *testing.T, role auth.Role, dept string) string {
@@ -155,7 +160,7 @@ func (r response) decode(t *testing.T, v any) {
 
 func (tg *target) do(t *testing.T, method, path string, body any, headers map[string]string) response {
 	t.Helper()
-	r, err := send(http.DefaultClient, tg.api, method, path, tg.asCitizen(method, path, body), headers)
+	r, err := send(tg.client, tg.api, method, path, tg.asCitizen(method, path, body), headers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,12 +172,15 @@ func (tg *target) do(t *testing.T, method, path string, body any, headers map[st
 // refuse. Other bodies are left alone.
 func (tg *target) asCitizen(method, path string, body any) any {
 	if sub, ok := body.(map[string]any); ok && method == "POST" && path == "/v1/tickets" {
-		if v, err := inbox.Verify(tg.edge, inbox.HTTPPoster(tg.api), sub); err == nil {
+		if v, err := inbox.Verify(tg.edge, tg.poster(), sub); err == nil {
 			return v
 		}
 	}
 	return body
 }
+
+// poster asks the API for verification codes as a web page does.
+func (tg *target) poster() inbox.Poster { return inbox.ClientPoster(tg.client, tg.api) }
 
 // send makes one JSON request to the API with client.
 func send(client *http.Client, api, method, path string, body any, headers map[string]string) (response, error) {
@@ -752,5 +760,19 @@ func chinaTimes(t *testing.T, what string, body []byte) {
 	walk("", v)
 	if found == 0 {
 		t.Errorf("%s carries no time: %s", what, body)
+	}
+}
+
+// The API serves the OpenAPI document it is tested against, and revalidates
+// it by its ETag.
+func TestOpenAPIDocumentIsServed(t *testing.T) {
+	tg := start(t)
+	r := tg.do(t, "GET", "/openapi.json", nil, nil)
+	if r.status != 200 || !bytes.Equal(r.body, openapi.JSON()) || r.header.Get("ETag") == "" {
+		t.Fatalf("GET /openapi.json: %d %v (%d bytes)", r.status, r.header, len(r.body))
+	}
+	again := tg.do(t, "GET", "/openapi.json", nil, map[string]string{"If-None-Match": r.header.Get("ETag")})
+	if again.status != 304 || len(again.body) != 0 {
+		t.Fatalf("If-None-Match: %d %q", again.status, again.body)
 	}
 }

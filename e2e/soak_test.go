@@ -15,6 +15,7 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/contract"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
@@ -44,7 +45,7 @@ func TestSoakWithInjectedFaults(t *testing.T) {
 	clock := asl.NewFakeClock(start)
 	logs := &localtest.Logs{}
 	p := localtest.StartPlatform(t, platform.Options{Clock: clock, Log: logs, Limits: platform.LooseLimits, Faults: faults, SweepInterval: time.Minute}, logs.String)
-	tg := &target{api: p.APIURL, edge: p.EdgeURL, issuer: p.Issuer, logs: logs}
+	tg := &target{api: p.APIURL, edge: p.EdgeURL, issuer: p.Issuer, logs: logs, client: contract.Client(t, nil)}
 	market, super := tg.token(t, auth.RoleDepartment, "market"), tg.token(t, auth.RoleSupervisor, "")
 	const answer = "经核查，商家已同意退货并退款。"
 
@@ -99,7 +100,7 @@ func TestSoakWithInjectedFaults(t *testing.T) {
 						sub["contact"] = map[string]any{"phone": s.phone}
 					}
 					requests++
-					v, err := inbox.Verify(p.EdgeURL, inbox.HTTPPoster(p.APIURL), sub)
+					v, err := inbox.Verify(p.EdgeURL, tg.poster(), sub)
 					if err != nil {
 						break // a refused verification request: ask again next round
 					}

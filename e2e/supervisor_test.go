@@ -22,6 +22,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/domain/region"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/testfixtures/contract"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
@@ -34,7 +35,7 @@ func (tg *target) call(method, path, token string, headers map[string]string, bo
 		}
 		headers["Authorization"] = "Bearer " + token
 	}
-	return send(http.DefaultClient, tg.api, method, path, tg.asCitizen(method, path, body), headers)
+	return send(tg.client, tg.api, method, path, tg.asCitizen(method, path, body), headers)
 }
 
 // until repeats an action answered 409 (the workflow has not reached the
@@ -128,7 +129,7 @@ func TestSupervisorSeesTheWholeHotline(t *testing.T) {
 		t.Skip("moves the platform's clock: local platform only")
 	}
 	env := localtest.Start(t)
-	tg := &target{api: env.P.APIURL, edge: env.P.EdgeURL, issuer: env.P.Issuer, logs: env.Logs, sfnArn: env.P.StateMachineArn}
+	tg := &target{api: env.P.APIURL, edge: env.P.EdgeURL, issuer: env.P.Issuer, logs: env.Logs, sfnArn: env.P.StateMachineArn, client: contract.Client(t, nil)}
 	op := tg.token(t, auth.RoleOperator, "")
 	dept := map[string]string{}
 	for _, d := range []string{"market", "housing", "ecology", "transport", "urban_enforcement", "hrss"} {

@@ -119,9 +119,13 @@ func Verify(edgeURL string, post Poster, sub map[string]any) (map[string]any, er
 }
 
 // HTTPPoster posts verification requests to an API's base URL.
-func HTTPPoster(apiURL string) Poster {
+func HTTPPoster(apiURL string) Poster { return ClientPoster(http.DefaultClient, apiURL) }
+
+// ClientPoster posts verification requests to an API's base URL with client
+// (tests pass one that checks each exchange against the API's contract).
+func ClientPoster(client *http.Client, apiURL string) Poster {
 	return func(body []byte) (int, []byte, error) {
-		resp, err := http.Post(apiURL+"/v1/verifications", "application/json", bytes.NewReader(body))
+		resp, err := client.Post(apiURL+"/v1/verifications", "application/json", bytes.NewReader(body))
 		if err != nil {
 			return 0, nil, err
 		}
