@@ -39,7 +39,7 @@ type Checker struct {
 	validator validator.Validator
 	schemas   schema_validation.SchemaValidator
 	// outside are the answers to requests outside every operation, by
-	// status: components/responses GatewayNotFound and MethodNotAllowed.
+	// status: components/responses NoRoute and MethodNotAllowed.
 	outside map[int]*v3.Response
 }
 
@@ -50,8 +50,8 @@ func options() []config.Option {
 }
 
 // New builds a checker of the document (YAML or JSON). The document must
-// define components/responses GatewayNotFound (404) and MethodNotAllowed
-// (405), the answers to requests outside every operation.
+// define components/responses NoRoute (404) and MethodNotAllowed (405), the
+// answers to requests outside every operation.
 func New(doc []byte) (*Checker, error) {
 	d, err := libopenapi.NewDocument(doc)
 	if err != nil {
@@ -66,7 +66,7 @@ func New(doc []byte) (*Checker, error) {
 		schemas:   schema_validation.NewSchemaValidator(options()...),
 		outside:   map[int]*v3.Response{},
 	}
-	for status, name := range map[int]string{http.StatusNotFound: "GatewayNotFound", http.StatusMethodNotAllowed: "MethodNotAllowed"} {
+	for status, name := range map[int]string{http.StatusNotFound: "NoRoute", http.StatusMethodNotAllowed: "MethodNotAllowed"} {
 		var r *v3.Response
 		if m.Model.Components != nil && m.Model.Components.Responses != nil {
 			r = m.Model.Components.Responses.GetOrZero(name)
@@ -115,9 +115,10 @@ func outsideOperations(e *verrors.ValidationError) bool {
 		(e.ValidationSubType == helpers.ValidationMissing || e.ValidationSubType == helpers.ValidationMissingOperation)
 }
 
-// checkOutside checks the answer to a request outside every operation: API
-// Gateway's 404 for a path no route has, the 405 problem (with Allow) for a
-// method the path does not have.
+// checkOutside checks the answer to a request outside every operation: a 404
+// for a path no route has (API Gateway's, or the catch-all route's problem
+// under /v1), the 405 problem (with Allow) for a method the path does not
+// have.
 func (c *Checker) checkOutside(resp *http.Response, body []byte) []string {
 	want, ok := c.outside[resp.StatusCode]
 	if !ok {

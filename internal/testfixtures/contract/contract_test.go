@@ -23,7 +23,8 @@ const problem = "application/problem+json"
 // offset, an old-style error, an invalid request that was not refused and an
 // undocumented route that was answered are each caught.
 func TestCheckerCatchesWhatDoesNotFit(t *testing.T) {
-	notFound := answer{404, problem, nil, `{"type":"https://errors.hotline12345.example/not_found","title":"Not found","status":404,"detail":"not found","code":"not_found","requestId":"r1"}`}
+	zh := map[string]string{"Content-Language": "zh"}
+	notFound := answer{404, problem, zh, `{"type":"https://errors.hotline12345.example/not_found","title":"Not found","status":404,"detail":"not found","code":"not_found","requestId":"r1"}`}
 	cases := []struct {
 		name                string
 		method, path, body  string
@@ -54,12 +55,14 @@ func TestCheckerCatchesWhatDoesNotFit(t *testing.T) {
 			answer{404, problem, nil, `{"type":"https://errors.hotline12345.example/conflict","title":"Conflict","status":404,"detail":"x","code":"conflict","requestId":"r1"}`}, true, "code"},
 		{"a problem that fits", "GET", "/v1/tickets/261130K7Q2XD", "", map[string]string{"X-Access-Code": "7KQ2XD9M"},
 			notFound, false, ""},
+		{"a problem without its language", "GET", "/v1/tickets/261130K7Q2XD", "", map[string]string{"X-Access-Code": "7KQ2XD9M"},
+			answer{404, problem, nil, notFound.body}, true, "Content-Language"},
 		{"a required header missing", "GET", "/v1/admin/routing-rules", "", map[string]string{"Authorization": "Bearer t"},
 			answer{200, "application/json", nil, `{"routingRules":[]}`}, true, "ETag"},
 		{"an invalid request that was accepted", "POST", "/v1/verifications", `{"phone":13800138000}`, nil,
 			answer{202, "application/json", nil, `{"verificationId":"v1","expiresAt":"2026-11-30T09:45:00+08:00"}`}, true, "not 4xx"},
 		{"an invalid request that was refused", "POST", "/v1/verifications", `{"phone":13800138000}`, nil,
-			answer{400, problem, nil, `{"type":"https://errors.hotline12345.example/validation_failed","title":"Validation failed","status":400,"detail":"bad","code":"validation_failed","fields":{"phone":"a string"},"requestId":"r1"}`}, false, ""},
+			answer{400, problem, zh, `{"type":"https://errors.hotline12345.example/validation_failed","title":"Validation failed","status":400,"detail":"bad","code":"validation_failed","fields":{"phone":"a string"},"requestId":"r1"}`}, false, ""},
 		{"a staff route without a token, refused by the gateway", "GET", "/v1/review-queue", "", nil,
 			answer{401, "application/json", nil, `{"message":"Unauthorized"}`}, false, ""},
 		{"a citizen route without the access code that was answered", "GET", "/v1/tickets/261130K7Q2XD", "", nil,
@@ -69,11 +72,13 @@ func TestCheckerCatchesWhatDoesNotFit(t *testing.T) {
 		{"an unknown route that was answered", "GET", "/v2/tickets", "", nil,
 			answer{200, "application/json", nil, `{}`}, true, "not 404 or 405"},
 		{"an unknown method answered 405 with Allow", "DELETE", "/v1/admin/routing-rules", "", nil,
-			answer{405, problem, map[string]string{"Allow": "GET, PUT"}, `{"type":"https://errors.hotline12345.example/method_not_allowed","title":"Method not allowed","status":405,"detail":"DELETE is not allowed","code":"method_not_allowed","requestId":"r1"}`}, false, ""},
+			answer{405, problem, map[string]string{"Allow": "GET, PUT", "Content-Language": "en"}, `{"type":"https://errors.hotline12345.example/method_not_allowed","title":"Method not allowed","status":405,"detail":"DELETE is not allowed","code":"method_not_allowed","requestId":"r1"}`}, false, ""},
 		{"an unknown method answered 405 without Allow", "DELETE", "/v1/admin/routing-rules", "", nil,
-			answer{405, problem, nil, `{"type":"https://errors.hotline12345.example/method_not_allowed","title":"Method not allowed","status":405,"detail":"DELETE is not allowed","code":"method_not_allowed","requestId":"r1"}`}, true, "Allow"},
+			answer{405, problem, zh, `{"type":"https://errors.hotline12345.example/method_not_allowed","title":"Method not allowed","status":405,"detail":"DELETE is not allowed","code":"method_not_allowed","requestId":"r1"}`}, true, "Allow"},
+		{"an unknown route under /v1 answered by the catch-all route", "GET", "/v1/tickets/261130K7Q2XD/photos", "", nil,
+			notFound, false, ""},
 		{"an unknown route answered in another shape", "GET", "/v2/tickets", "", nil,
-			answer{404, problem, nil, notFound.body}, true, "404"},
+			answer{404, "application/json", nil, `{"error":{"code":"not_found"}}`}, true, "404"},
 	}
 	c, err := Shared()
 	if err != nil {
@@ -135,7 +140,7 @@ func TestNewNeedsTheAnswersOutsideOperations(t *testing.T) {
 info: {title: t, version: "1"}
 paths: {}
 `
-	if _, err := New([]byte(doc)); err == nil || !strings.Contains(err.Error(), "GatewayNotFound") {
+	if _, err := New([]byte(doc)); err == nil || !strings.Contains(err.Error(), "NoRoute") {
 		t.Fatalf("New without components/responses: %v", err)
 	}
 }
