@@ -66,7 +66,11 @@ func New(doc []byte) (*Checker, error) {
 		schemas:   schema_validation.NewSchemaValidator(options()...),
 		outside:   map[int]*v3.Response{},
 	}
-	for status, name := range map[int]string{http.StatusNotFound: "NoRoute", http.StatusMethodNotAllowed: "MethodNotAllowed"} {
+	for _, o := range []struct {
+		status int
+		name   string
+	}{{http.StatusNotFound, "NoRoute"}, {http.StatusMethodNotAllowed, "MethodNotAllowed"}} {
+		status, name := o.status, o.name
 		var r *v3.Response
 		if m.Model.Components != nil && m.Model.Components.Responses != nil {
 			r = m.Model.Components.Responses.GetOrZero(name)

@@ -77,6 +77,10 @@ func TestCheckerCatchesWhatDoesNotFit(t *testing.T) {
 			answer{405, problem, zh, `{"type":"https://errors.hotline12345.example/method_not_allowed","title":"Method not allowed","status":405,"detail":"DELETE is not allowed","code":"method_not_allowed","requestId":"r1"}`}, true, "Allow"},
 		{"an unknown route under /v1 answered by the catch-all route", "GET", "/v1/tickets/261130K7Q2XD/photos", "", nil,
 			notFound, false, ""},
+		{"an unknown Open311 route answered in the spec's format", "GET", "/open311/v2/nothing.json", "", nil,
+			answer{404, "application/json; charset=utf-8", nil, `[{"code":404,"description":"not found"}]`}, false, ""},
+		{"an Open311 request that is not in the spec's format", "GET", "/open311/v2/services.json", "", nil,
+			answer{200, "application/json", nil, `{"services":[]}`}, true, "services.json"},
 		{"an unknown route answered in another shape", "GET", "/v2/tickets", "", nil,
 			answer{404, "application/json", nil, `{"error":{"code":"not_found"}}`}, true, "404"},
 	}
