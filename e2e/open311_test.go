@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"io"
-	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -18,7 +17,7 @@ import (
 // the personal-data check at the end.
 func (tg *target) get311(t *testing.T, path string, seen *strings.Builder) (int, string) {
 	t.Helper()
-	resp, err := http.Get(tg.api + "/open311/v2/" + path)
+	resp, err := tg.client.Get(tg.api + "/open311/v2/" + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +100,7 @@ func TestOpen311RequestTravelsLikeAnyTicket(t *testing.T) {
 		"description": {content}, "media_url": {mediaURL}, "device_id": {"device-7f3a"}, "account_id": {"acct-9001"},
 		"verification_id": {sent.VerificationID}, "verification_code": {code},
 	}
-	resp, err := http.Post(tg.api+"/open311/v2/requests.json", "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(form.Encode()))
+	resp, err := tg.client.Post(tg.api+"/open311/v2/requests.json", "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
