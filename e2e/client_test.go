@@ -17,6 +17,7 @@ import (
 	"github.com/hotline12345/hotline/client"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
+	"github.com/hotline12345/hotline/internal/testfixtures/contract"
 )
 
 // The public Go client against the whole platform: every request of these
@@ -26,7 +27,9 @@ import (
 // goClient is a client of the platform under test.
 func (tg *target) goClient(t *testing.T, opts ...client.Option) *client.Client {
 	t.Helper()
-	c, err := client.New(tg.api, opts...)
+	// Checked against the OpenAPI document like the suite's own requests;
+	// an option of the caller's replaces the HTTP client.
+	c, err := client.New(tg.api, append([]client.Option{client.WithHTTPClient(tg.client)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +82,7 @@ func TestClientCarriesATicketFromCitizenToDepartmentAndBack(t *testing.T) {
 	tg := start(t)
 	ctx := context.Background()
 	citizenAnswers := &lastAnswer{}
-	citizen := tg.goClient(t, client.WithLanguage("zh"), client.WithHTTPClient(&http.Client{Transport: citizenAnswers}))
+	citizen := tg.goClient(t, client.WithLanguage("zh"), client.WithHTTPClient(contract.Client(t, citizenAnswers)))
 
 	cats, err := citizen.Categories(ctx)
 	if err != nil {
@@ -180,7 +183,7 @@ func TestClientCarriesATicketFromCitizenToDepartmentAndBack(t *testing.T) {
 	// The department finds it in its inbox and reads the staff view; another
 	// department learns nothing of it.
 	deptAnswers := &lastAnswer{}
-	dept := tg.staffClient(t, auth.RoleDepartment, "market", client.WithHTTPClient(&http.Client{Transport: deptAnswers}))
+	dept := tg.staffClient(t, auth.RoleDepartment, "market", client.WithHTTPClient(contract.Client(t, deptAnswers)))
 	eventually(t, "the ticket in the department's inbox", func() bool {
 		s, ok := has(t, dept.DepartmentInboxAll(ctx, "market", client.InboxQuery{Status: client.InboxDispatched}), rec.ID)
 		if ok && (s.Role != "lead" || s.ReplyBy.IsZero() || s.Category != "consumer.refund") {
@@ -374,7 +377,7 @@ func TestClientAdministersWithPreconditions(t *testing.T) {
 	if !errors.As(err, &g) || g.Status != 401 || !strings.Contains(g.WWWAuthenticate, "invalid_token") {
 		t.Errorf("a bad token: %v, want the gateway's 401 with WWW-Authenticate", err)
 	}
-	wrong, err := client.New(tg.api + "/stage")
+	wrong, err := client.New(tg.api+"/stage", client.WithHTTPClient(tg.client))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,7 +468,7 @@ func TestClientRoundTripsTheAdminDocuments(t *testing.T) {
 	tg := start(t)
 	ctx := context.Background()
 	answers := &lastAnswer{}
-	admin := tg.staffClient(t, auth.RoleAdmin, "", client.WithHTTPClient(&http.Client{Transport: answers}))
+	admin := tg.staffClient(t, auth.RoleAdmin, "", client.WithHTTPClient(contract.Client(t, answers)))
 
 	// get and put give the document in the API's shape.
 	roundTrip := func(what string, get func() (any, string, error), put func(etag string) (any, string, error)) {
