@@ -567,40 +567,42 @@ type ExtensionDecided struct {
 // DepartmentStats is a department's row of the statistics. A rate is nil
 // when its denominator is 0.
 type DepartmentStats struct {
-	ID               string   `json:"id"`
-	Name             string   `json:"name"`
-	Received         int      `json:"received"`
-	Accepted         int      `json:"accepted"`
-	AcceptedOnTime   int      `json:"acceptedOnTime"`
-	Due              int      `json:"due"`
-	RepliedOnTime    int      `json:"repliedOnTime"`
-	Replied          int      `json:"replied"`
-	Overdue          int      `json:"overdue"`
-	Rated            int      `json:"rated"`
-	Resolved         int      `json:"resolved"`
-	Satisfied        int      `json:"satisfied"`
-	CoHandled        int      `json:"coHandled"`
-	CoOpinions       int      `json:"coOpinions"`
-	OnTimeRate       *float64 `json:"onTimeRate"`
-	ResolutionRate   *float64 `json:"resolutionRate"`
-	SatisfactionRate *float64 `json:"satisfactionRate"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Outcomes
+	Accepted       int `json:"accepted"`
+	AcceptedOnTime int `json:"acceptedOnTime"`
+	CoHandled      int `json:"coHandled"`
+	CoOpinions     int `json:"coOpinions"`
+	Rates
 }
 
 // TotalStats is the hotline's row, every ticket once.
 type TotalStats struct {
-	Received         int      `json:"received"`
-	AnsweredDirectly int      `json:"answeredDirectly"`
-	Rejected         int      `json:"rejected"`
-	Merged           int      `json:"merged"`
-	Withdrawn        int      `json:"withdrawn"`
-	Dispatched       int      `json:"dispatched"`
-	Due              int      `json:"due"`
-	RepliedOnTime    int      `json:"repliedOnTime"`
-	Replied          int      `json:"replied"`
-	Overdue          int      `json:"overdue"`
-	Rated            int      `json:"rated"`
-	Resolved         int      `json:"resolved"`
-	Satisfied        int      `json:"satisfied"`
+	Outcomes
+	AnsweredDirectly int `json:"answeredDirectly"`
+	Rejected         int `json:"rejected"`
+	Merged           int `json:"merged"`
+	Withdrawn        int `json:"withdrawn"`
+	Dispatched       int `json:"dispatched"`
+	Rates
+}
+
+// Outcomes are the counts of every row: tickets received, due, replied (on
+// time or not), overdue, and what citizens made of the replies.
+type Outcomes struct {
+	Received      int `json:"received"`
+	Due           int `json:"due"`
+	RepliedOnTime int `json:"repliedOnTime"`
+	Replied       int `json:"replied"`
+	Overdue       int `json:"overdue"`
+	Rated         int `json:"rated"`
+	Resolved      int `json:"resolved"`
+	Satisfied     int `json:"satisfied"`
+}
+
+// Rates are the three rates of a row; nil when nothing was due or rated.
+type Rates struct {
 	OnTimeRate       *float64 `json:"onTimeRate"`
 	ResolutionRate   *float64 `json:"resolutionRate"`
 	SatisfactionRate *float64 `json:"satisfactionRate"`

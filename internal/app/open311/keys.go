@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/domain/catalog"
 )
 
 // API keys are config items (kind KeyKind, id the key's name) holding a
@@ -25,12 +26,8 @@ import (
 // KeyKind is the config kind of API keys.
 const KeyKind = "apikey"
 
-const (
-	// secretBytes is the randomness of a key's secret.
-	secretBytes = 32
-	// maxKeyName bounds a key's name, as config ids elsewhere.
-	maxKeyName = 64
-)
+// secretBytes is the randomness of a key's secret.
+const secretBytes = 32
 
 // secretEncoding spells secrets: lower-case base32, no padding, so a key
 // survives forms, URLs and shells without escaping.
@@ -68,21 +65,9 @@ type Issued struct {
 	CreatedAt string `json:"createdAt"`
 }
 
-// ValidKeyName reports whether s can name a key: 1–64 characters of a-z,
-// 0-9, _ and -, like the hotline's other config ids (no dot: it ends the
-// name in a key).
-func ValidKeyName(s string) bool {
-	if s == "" || len(s) > maxKeyName {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+// ValidKeyName reports whether s can name a key: a config id like the
+// hotline's others (no dot: it ends the name in a key).
+func ValidKeyName(s string) bool { return catalog.ValidID(s) }
 
 // KeyNameError says a key name is not valid.
 type KeyNameError struct{ Name string }

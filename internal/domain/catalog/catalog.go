@@ -142,7 +142,7 @@ func New(s Seed) (*Catalog, error) {
 	}
 	for i, d := range s.Departments {
 		where := fmt.Sprintf("departments[%d]", i)
-		if !validID(d.ID) {
+		if !ValidID(d.ID) {
 			v.addf("%s: id %q must be 1–64 characters of a-z, 0-9, _ and -", where, clipped(d.ID))
 			continue
 		}
@@ -175,7 +175,7 @@ func New(s Seed) (*Catalog, error) {
 	ruleIDs := map[string]bool{}
 	for i, r := range s.RoutingRules {
 		where := fmt.Sprintf("routingRules[%d]", i)
-		if !validID(r.ID) {
+		if !ValidID(r.ID) {
 			v.addf("%s: id %q must be 1–64 characters of a-z, 0-9, _ and -", where, clipped(r.ID))
 		} else if ruleIDs[r.ID] {
 			v.addf("%s: duplicate rule id %q", where, r.ID)
@@ -346,7 +346,9 @@ func isChildCode(parent, code string) bool {
 	return ok && rest != "" && !strings.Contains(rest, ".")
 }
 
-func validID(s string) bool {
+// ValidID reports whether s can be a config id (a department's, a rule's, an
+// app's key name): 1–64 characters of a-z, 0-9, _ and -.
+func ValidID(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false
 	}
