@@ -40,6 +40,7 @@ import (
 	"github.com/hotline12345/hotline/internal/wiring/review"
 	"github.com/hotline12345/hotline/internal/wiring/sweep"
 	"github.com/hotline12345/hotline/statemachine"
+	"github.com/hotline12345/hotline/web"
 )
 
 // Names of the local resources.
@@ -293,7 +294,12 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		return fail(fmt.Errorf("api: listen on %s: %w", o.APIAddr, err))
 	}
 	p.APIURL = "http://" + ln.Addr().String()
-	p.api = hostguard.Server(hostguard.New(o.APIAddr, o.AllowHosts, o.CORSOrigins).Wrap(gw))
+	pages, err := web.New(web.Config{Issuer: p.Issuer.Issuer, LocalMode: true})
+	if err != nil {
+		_ = ln.Close()
+		return fail(err)
+	}
+	p.api = hostguard.Server(hostguard.New(o.APIAddr, o.AllowHosts, o.CORSOrigins).Wrap(withPages(pages, gw)))
 	p.stopSweep, p.sweepDone = make(chan struct{}), make(chan struct{})
 	if o.SweepInterval == 0 {
 		o.SweepInterval = DefaultSweepInterval
@@ -307,6 +313,20 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		}
 	}()
 	return p, nil
+}
+
+// withPages puts the pages on the API's origin, as the static site and API
+// Gateway share a domain in AWS: a GET or HEAD of one of the pages' files is
+// theirs, everything else (every API route, and unknown paths, which the
+// gateway answers as API Gateway does) goes to the gateway.
+func withPages(pages *web.Handler, gw http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && pages.Has(r.URL.Path) {
+			pages.ServeHTTP(w, r)
+			return
+		}
+		gw.ServeHTTP(w, r)
+	})
 }
 
 // Env is the environment every function gets in local mode. The sealing and
