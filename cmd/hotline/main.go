@@ -126,8 +126,8 @@ func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Hotline 12345 is running.\n  API:      %s\n  AWS edge: %s  (sent e-mail: %s/_aws/ses, SMS: %s/_aws/sns/sms-messages)\n  Workflow: %s\nStaff token: hotline token --role operator   (Ctrl-C stops)\n",
-		p.APIURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, p.StateMachineArn)
+	fmt.Fprintf(stdout, "Hotline 12345 is running.\n  Pages:    %s/ (citizens), %s/console/ (staff)\n  API:      %s\n  AWS edge: %s  (sent e-mail: %s/_aws/ses, SMS: %s/_aws/sns/sms-messages)\n  Workflow: %s\nStaff token: hotline token --role operator   (Ctrl-C stops)\n",
+		p.APIURL, p.APIURL, p.APIURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, p.StateMachineArn)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return p.Close()

@@ -307,6 +307,12 @@ async function loadTicket(focus) {
     if (focus) $('ticket-heading').focus();
   } catch (err) {
     $('ticket').hidden = true;
+    // A wrong code and a missing ticket are the same 404, on purpose: say
+    // what to check rather than the API's terse detail.
+    if (err instanceof ApiError && err.status === 404) {
+      $('err-lookup').textContent = t('lookup.notFound');
+      return;
+    }
     showError(f, err, 'err-lookup', { id: 'err-id' });
   }
 }
