@@ -322,7 +322,9 @@ function renderTicket() {
   if (!tk) return;
   $('ticket').hidden = false;
   $('ticket-heading').textContent = t('ticket.heading', tk.id);
-  $('ticket-status').textContent = tk.statusText;
+  // statusText and the platform's notes are in the ticket's language; an
+  // English reader of a Chinese ticket gets the status words of this page.
+  $('ticket-status').textContent = lang() === 'zh' ? tk.statusText : t('status.' + tk.status);
   /** @type {[string, string | undefined][]} */
   const facts = [
     ['ticket.type', t('type.' + tk.type)],
@@ -353,7 +355,8 @@ function renderTicket() {
     const time = document.createElement('time');
     time.dateTime = e.at;
     time.textContent = when(e.at);
-    li.append(time, e.note || t('status.' + e.status));
+    const platformNote = e.kind === 'received' || e.kind.startsWith('status.');
+    li.append(time, (lang() === 'zh' || !platformNote) && e.note ? e.note : t('status.' + e.status));
     return li;
   }));
   form('supplement-form').hidden = !OPEN.includes(tk.status);
@@ -405,7 +408,16 @@ function supplement(ev) {
 /** @param {SubmitEvent} ev */
 function withdraw(ev) {
   ev.preventDefault();
-  if (!window.confirm(t('withdraw.confirm'))) return;
+  // Asked in the page, not with confirm(): a dialog is easy to dismiss by
+  // accident on a phone and reads badly with a screen reader.
+  const warning = $('withdraw-warning');
+  if (warning.hidden) {
+    warning.hidden = false;
+    $('withdraw-submit').textContent = t('withdraw.yes');
+    return;
+  }
+  warning.hidden = true;
+  $('withdraw-submit').textContent = t('withdraw.submit');
   return act('withdraw-form', '/withdrawal', { reason: input('reason').value.trim() }, 'withdraw.done', { reason: 'err-reason' });
 }
 
@@ -439,6 +451,7 @@ function applyLang() {
 function start() {
   $('lang').addEventListener('click', () => {
     setLang(lang() === 'zh' ? 'en' : 'zh');
+    banner('');
     applyLang();
   });
   $('tab-file').addEventListener('click', () => show('file'));
