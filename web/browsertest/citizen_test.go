@@ -242,6 +242,14 @@ func TestCitizenFilesAndFollowsATicket(t *testing.T) {
 	if err != nil || lang != "zh-CN" {
 		t.Errorf("<html lang> = %q, %v; want zh-CN", lang, err)
 	}
+	// Every control has a label a screen reader reads (hidden ones too:
+	// they show later).
+	unlabelled, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('input, select, textarea')]
+		.filter((e) => e.labels.length === 0 && !e.closest('label') && !e.getAttribute('aria-label'))
+		.map((e) => e.id || e.name)`))
+	if err != nil || len(unlabelled) > 0 {
+		t.Errorf("controls without a label: %v %v", unlabelled, err)
+	}
 	shot(t, ctx, dir, "01-verify")
 
 	// Step 1: the code goes to the e-mail address; read it from the edge.
