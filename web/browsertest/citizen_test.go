@@ -254,9 +254,10 @@ func TestCitizenFilesAndFollowsATicket(t *testing.T) {
 
 	// Step 1: the code goes to the e-mail address; read it from the edge.
 	const email = "citizen@example.com"
+	// By keyboard: Enter in the field sends the code, Enter in the code
+	// field goes on.
 	do(t, ctx, "send the code",
-		chromedp.SendKeys(chromedp.ID("contact"), email),
-		chromedp.Click(chromedp.ID("send-code")),
+		chromedp.SendKeys(chromedp.ID("contact"), email+"\r"),
 		chromedp.WaitVisible(chromedp.ID("code")),
 	)
 	code, err := inbox.CodeSentTo(p.EdgeURL, email)
@@ -266,9 +267,12 @@ func TestCitizenFilesAndFollowsATicket(t *testing.T) {
 	do(t, ctx, "enter the code", chromedp.SendKeys(chromedp.ID("code"), code))
 	shot(t, ctx, dir, "02-code")
 	do(t, ctx, "next",
-		chromedp.Click(chromedp.ID("verify-next")),
+		chromedp.SendKeys(chromedp.ID("code"), "\r"),
 		chromedp.WaitVisible(chromedp.ID("content")),
 	)
+	if focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.activeElement.name")); focused != "type" {
+		t.Errorf("after the code, focus is on %q, want the type of request", focused)
+	}
 
 	// Step 2: a complaint about a refund, in Chaoyang.
 	do(t, ctx, "fill the form",

@@ -188,7 +188,7 @@ async function loadCategories() {
   renderCategories();
 }
 
-/** @param {SubmitEvent} ev */
+/** @param {Event} ev */
 async function sendCode(ev) {
   ev.preventDefault();
   const f = form('verify-form');
@@ -456,13 +456,17 @@ function start() {
   });
   $('tab-file').addEventListener('click', () => show('file'));
   $('tab-lookup').addEventListener('click', () => show('lookup'));
-  form('verify-form').addEventListener('submit', sendCode);
-  $('verify-next').addEventListener('click', codeNext);
-  input('code').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') {
-      e.preventDefault();
-      codeNext();
-    }
+  // Enter in the contact field sends a code, Enter in the code field goes on:
+  // one form, so the browser's own Enter handling does both, and focus
+  // moving to step 2 cannot catch a stray key event.
+  form('verify-form').addEventListener('submit', (ev) => {
+    if ($('code-step').hidden || document.activeElement === input('contact')) return sendCode(ev);
+    ev.preventDefault();
+    codeNext();
+  });
+  $('send-code').addEventListener('click', (ev) => {
+    ev.preventDefault();
+    void sendCode(ev);
   });
   $('change-contact').addEventListener('click', changeContact);
   form('ticket-form').addEventListener('submit', fileTicket);
