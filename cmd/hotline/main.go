@@ -37,6 +37,7 @@ commands:
   jwks    write the OIDC discovery document and JWKS that publish a --key
   load    file tickets concurrently and report latencies (the load harness)
   asl     validate or run a Step Functions state machine definition locally
+  site    write the pages and their config.json as the deployed static site
 
 Run "hotline <command> -h" for the flags of a command.
 `
@@ -57,6 +58,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) er
 		"jwks":  func(a []string) error { return jwksCmd(a, stdout, stderr) },
 		"load":  func(a []string) error { return load(a, stdout, stderr) },
 		"asl":   func(a []string) error { return aslCmd(a, stdout, stderr) },
+		"site":  func(a []string) error { return siteCmd(a, stdout, stderr) },
 	})
 }
 
