@@ -4,7 +4,7 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 DIST     := dist
 LDFLAGS  := -s -w -buildid=
 
-.PHONY: run test lint fmt vet staticcheck build reproducible deploy localstack clean token fuzz
+.PHONY: run test lint fmt vet staticcheck build reproducible deploy site localstack clean token fuzz
 
 run:
 	$(GO) run ./cmd/hotline serve
@@ -57,8 +57,29 @@ sizes:
 
 # sam deploy with infra/samconfig.toml; the first run asks for the parameters
 # (make deploy GUIDED=1 to change them later).
+# Then publishes the pages (make site).
 deploy: build
 	cd infra && sam deploy $(if $(GUIDED),--guided) --config-file samconfig.toml $(if $(STAGE),--config-env $(STAGE))
+	$(MAKE) site
+
+# The pages as the static site of the deployed stack (hotline-<stage>, as in
+# infra/samconfig.toml): `hotline site` writes the embedded files and a config.json
+# naming the stack's API and issuer, aws s3 sync publishes exactly those files, and
+# CloudFront drops what it cached.
+STACK ?= hotline-$(or $(STAGE),prod)
+site:
+	@set -e; \
+	output() { aws cloudformation describe-stacks --stack-name $(STACK) --output text \
+		--query "Stacks[0].$$1[?$$2=='$$3'].$$4"; }; \
+	api=$$(output Outputs OutputKey ApiUrl OutputValue); \
+	issuer=$$(output Parameters ParameterKey JwtIssuer ParameterValue); \
+	bucket=$$(output Outputs OutputKey SiteBucketName OutputValue); \
+	dist=$$(output Outputs OutputKey SiteDistributionId OutputValue); \
+	rm -rf $(DIST)/site; \
+	$(GO) run ./cmd/hotline site --out $(DIST)/site --api "$$api" --issuer "$$issuer"; \
+	aws s3 sync --delete --cache-control no-cache $(DIST)/site "s3://$$bucket"; \
+	aws cloudfront create-invalidation --distribution-id "$$dist" --paths '/*' >/dev/null; \
+	echo "pages published: $$(output Outputs OutputKey SiteUrl OutputValue)"
 
 # LocalStack: start it, deploy infra/template.yaml, seed, run e2e/ against it.
 localstack:
