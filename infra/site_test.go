@@ -1,7 +1,9 @@
 package infra
 
 import (
+	"encoding/json"
 	"fmt"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -219,6 +221,46 @@ func TestAPICORSAllowsOnlyTheSite(t *testing.T) {
 		}
 		if got := fmt.Sprint(o.Value); got != want {
 			t.Errorf("output %s = %s, want %s", name, got, want)
+		}
+	}
+}
+
+// The console's viewer-request function, run by Node on requests CloudFront
+// would hand it: routes become the console's index.html, files pass.
+// (CloudFront's cloudfront-js-2.0 runtime is a subset of what Node runs, so
+// this checks the logic, not the runtime's restrictions.)
+func TestSiteConsoleFunctionRoutes(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		ciMustRun(t, "node not found: CloudFront function check skipped")
+	}
+	code := fmt.Sprint(rawProps(t, loadTemplate(t), "SiteConsoleFunction")["FunctionCode"])
+	cases := map[string]string{
+		"/console/":                 "/console/index.html",
+		"/console/tickets":          "/console/index.html",
+		"/console/tickets/123":      "/console/index.html",
+		"/console/index.html":       "/console/index.html",
+		"/console/app.js":           "/console/app.js",
+		"/console/views/list.js":    "/console/views/list.js",
+		"/console/tickets/a.b/edit": "/console/index.html",
+	}
+	script := code + `
+const cases = JSON.parse(process.argv[1]);
+const out = {};
+for (const uri of Object.keys(cases)) out[uri] = handler({request: {uri, method: 'GET', headers: {}}}).uri;
+console.log(JSON.stringify(out));`
+	b, _ := json.Marshal(cases)
+	res, err := exec.Command(node, "-e", script, string(b)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, res)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(res, &got); err != nil {
+		t.Fatalf("node printed %s: %v", res, err)
+	}
+	for uri, want := range cases {
+		if got[uri] != want {
+			t.Errorf("%s → %s, want %s", uri, got[uri], want)
 		}
 	}
 }
