@@ -61,6 +61,10 @@ func TestSiteBucketIsPrivateEncryptedAndVersioned(t *testing.T) {
 	if got := dig(b, "OwnershipControls", "Rules", 0, "ObjectOwnership"); got != "BucketOwnerEnforced" {
 		t.Errorf("SiteBucket: ObjectOwnership %v, want BucketOwnerEnforced (no ACLs)", got)
 	}
+	// Retained: CloudFormation could not delete it with objects in it anyway.
+	if r := p.rawResource("SiteBucket"); r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+		t.Errorf("SiteBucket: DeletionPolicy %v, UpdateReplacePolicy %v; want Retain", r["DeletionPolicy"], r["UpdateReplacePolicy"])
+	}
 	for _, k := range []string{"WebsiteConfiguration", "AccessControl"} {
 		if _, ok := b[k]; ok {
 			t.Errorf("SiteBucket: %s makes the bucket reachable without CloudFront", k)
