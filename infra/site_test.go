@@ -149,7 +149,7 @@ func TestSiteDistributionUsesOriginAccessControl(t *testing.T) {
 	behaviours := []any{cfg["DefaultCacheBehavior"]}
 	cbs, _ := cfg["CacheBehaviors"].([]any)
 	behaviours = append(behaviours, cbs...)
-	var console bool
+	console := map[string]bool{}
 	for _, b := range behaviours {
 		name := fmt.Sprint(dig(b, "PathPattern"))
 		if dig(b, "ViewerProtocolPolicy") != "redirect-to-https" || dig(b, "Compress") != true {
@@ -161,13 +161,15 @@ func TestSiteDistributionUsesOriginAccessControl(t *testing.T) {
 		if got := fmt.Sprint(dig(b, "TargetOriginId")); got != fmt.Sprint(dig(o, "Id")) {
 			t.Errorf("SiteDistribution behaviour %s: origin %s is not the bucket's", name, got)
 		}
-		if name == "/console/*" {
-			console = fmt.Sprint(dig(b, "FunctionAssociations", 0, "FunctionARN")) == "GetAtt(SiteConsoleFunction.FunctionMetadata.FunctionARN)" &&
+		if name == "/console/*" || name == "/console" {
+			console[name] = fmt.Sprint(dig(b, "FunctionAssociations", 0, "FunctionARN")) == "GetAtt(SiteConsoleFunction.FunctionMetadata.FunctionARN)" &&
 				dig(b, "FunctionAssociations", 0, "EventType") == "viewer-request"
 		}
 	}
-	if !console {
-		t.Error("SiteDistribution: no /console/* behaviour sending routes to console/index.html (SiteConsoleFunction on viewer-request)")
+	for _, pat := range []string{"/console/*", "/console"} {
+		if !console[pat] {
+			t.Errorf("SiteDistribution: no %s behaviour sending routes to console/index.html (SiteConsoleFunction on viewer-request)", pat)
+		}
 	}
 	code := fmt.Sprint(rawProps(t, p, "SiteConsoleFunction")["FunctionCode"])
 	if !strings.Contains(code, "'/console/index.html'") {
@@ -240,6 +242,7 @@ func TestSiteConsoleFunctionRoutes(t *testing.T) {
 	}
 	code := fmt.Sprint(rawProps(t, loadTemplate(t), "SiteConsoleFunction")["FunctionCode"])
 	cases := map[string]string{
+		"/console":                  "/console/index.html",
 		"/console/":                 "/console/index.html",
 		"/console/tickets":          "/console/index.html",
 		"/console/tickets/123":      "/console/index.html",
