@@ -166,10 +166,19 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("accept-form")),
 	)
 	shot(t, ctx, dir, "console-07-department-ticket")
-	do(t, ctx, "accept",
+	// A colleague accepted it meanwhile (over the API): the console's own
+	// accept gets a 409, says so in plain words and shows the ticket as it is.
+	staff(t, p, "/v1/tickets/"+rec.ID+"/accept", "")
+	do(t, ctx, "accept, too late",
 		chromedp.Click(chromedp.ID("accept-submit")),
 		chromedp.WaitVisible(chromedp.ID("reply-form")),
+		chromedp.WaitVisible(chromedp.CSS("#status.error")),
 	)
+	if s := text(t, ctx, "status"); !strings.HasPrefix(s, "工单状态已变化") {
+		t.Errorf("after a conflicting accept the console says %q", s)
+	}
+	shot(t, ctx, dir, "console-08-conflict")
+	pg.check(t, "status of 409")
 
 	// A return with a one-letter reason: the API's problem names the field
 	// and the console puts it under the input.
@@ -187,7 +196,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	do(t, ctx, "write the reply",
 		chromedp.SendKeys(chromedp.ID("reply-message"), reply),
 	)
-	shot(t, ctx, dir, "console-08-reply")
+	shot(t, ctx, dir, "console-09-reply")
 	do(t, ctx, "send the reply",
 		chromedp.Click(chromedp.ID("reply-submit")),
 		chromedp.WaitNotVisible(chromedp.ID("reply-form")),
@@ -196,7 +205,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	if s := text(t, ctx, "status"); s != "答复已提交。" {
 		t.Errorf("after the reply the console says %q", s)
 	}
-	shot(t, ctx, dir, "console-09-replied")
+	shot(t, ctx, dir, "console-10-replied")
 
 	// English, on the same screen.
 	do(t, ctx, "English",
@@ -206,14 +215,14 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	if s := text(t, ctx, "d-heading"); s != "Ticket "+rec.ID {
 		t.Errorf("English heading %q", s)
 	}
-	shot(t, ctx, dir, "console-10-english")
+	shot(t, ctx, dir, "console-11-english")
 	do(t, ctx, "back to Chinese", chromedp.Click(chromedp.ID("lang")))
 
 	// Supervisors get a plain note, not a screen that does nothing.
 	do(t, ctx, "sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("signin-form")))
 	signIn(t, ctx, p, "supervisor", "")
 	do(t, ctx, "coming", chromedp.WaitVisible(chromedp.ID("coming-text")))
-	shot(t, ctx, dir, "console-11-supervisor-coming")
+	shot(t, ctx, dir, "console-12-supervisor-coming")
 	pg.check(t)
 
 	// The citizen sees the department's reply.

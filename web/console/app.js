@@ -180,7 +180,7 @@ function showError(scope, err, formErrId, errIdOf) {
   }
   if ((err.status === 409 || err.status === 410) && state.ticket) {
     const id = state.ticket.id;
-    void openTicket(id, false).then(() => banner(t('error.' + err.status) + (err.message ? ' (' + err.message + ')' : ''), true));
+    void openTicket(id, false).then(() => banner(t('error.' + err.status) + (err.message ? paren(err.message) : ''), true));
     return;
   }
   let placed = false;
