@@ -4,17 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
+	"github.com/hotline12345/hotline/web"
 )
 
 // waitForNewStep waits until the ticket's workflow waits on a task token
@@ -67,9 +70,12 @@ func signIn(t *testing.T, ctx context.Context, p *platform.Platform, role, dept 
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-role').dispatchEvent(new Event('change'))`),
 	}
 	if dept != "" {
-		steps = append(steps, chromedp.WaitVisible(chromedp.ID("signin-dept")), chromedp.SendKeys(chromedp.ID("signin-dept"), dept))
+		// From the keyboard: Enter in the department field signs in.
+		steps = append(steps, chromedp.WaitVisible(chromedp.ID("signin-dept")), chromedp.SendKeys(chromedp.ID("signin-dept"), dept+kb.Enter))
+	} else {
+		steps = append(steps, chromedp.Click(chromedp.ID("signin-submit")))
 	}
-	steps = append(steps, chromedp.Click(chromedp.ID("signin-submit")), chromedp.WaitVisible(chromedp.ID("session")))
+	steps = append(steps, chromedp.WaitVisible(chromedp.ID("session")))
 	do(t, ctx, "sign in as "+role, steps...)
 }
 
@@ -230,5 +236,26 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	if s := text(t, ctx, "ticket-texts"); !strings.Contains(s, reply) {
 		t.Errorf("the citizen's view shows %q, not the reply", s)
 	}
+	pg.check(t)
+}
+
+// Deployed (config.json without localMode) the console offers no
+// development sign-in, only the note that OIDC sign-in is coming.
+func TestConsoleDeployedHasNoLocalSignIn(t *testing.T) {
+	ctx := browser(t)
+	dir := screenshots(t)
+	pages, err := web.New(web.Config{Issuer: "https://auth.example.invalid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(pages)
+	t.Cleanup(srv.Close)
+	pg := watch(t, ctx)
+	do(t, ctx, "open the console",
+		chromedp.Navigate(srv.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.ID("signin-oidc")),
+		chromedp.WaitNotVisible(chromedp.ID("signin-form")),
+	)
+	shot(t, ctx, dir, "console-00-deployed-signin")
 	pg.check(t)
 }
