@@ -259,3 +259,40 @@ func TestConsoleDeployedHasNoLocalSignIn(t *testing.T) {
 	shot(t, ctx, dir, "console-00-deployed-signin")
 	pg.check(t)
 }
+
+// A department returns a ticket that is not its own; the operator finds it
+// in the queue and reassigns it to another department.
+func TestConsoleOperatorReassignsAReturnedTicket(t *testing.T) {
+	ctx := browser(t)
+	dir := screenshots(t)
+	logs := &localtest.Logs{}
+	p := localtest.StartPlatform(t, platform.Options{Log: logs, Limits: platform.LooseLimits}, logs.String)
+	pg := watch(t, ctx)
+	do(t, ctx, "desk size", chromedp.EmulateViewport(1280, 900))
+
+	rec := fileByAPI(t, p, "returned@example.com")
+	waiting := waitForNewStep(t, p, rec.ID, nil)
+	staff(t, p, "/v1/tickets/"+rec.ID+"/return", `{"reason":"此事不属于市场监管职责，应由住建部门处理。"}`)
+	waitForNewStep(t, p, rec.ID, waiting)
+
+	signIn(t, ctx, p, "operator", "")
+	row := `#tickets li[data-id="` + rec.ID + `"]`
+	do(t, ctx, "open the returned ticket",
+		chromedp.WaitVisible(chromedp.CSS(row)),
+		chromedp.Click(chromedp.CSS(row+" button")),
+		chromedp.WaitVisible(chromedp.ID("reassign-form")),
+		chromedp.SendKeys(chromedp.ID("reassign-department"), "housing"),
+		chromedp.SendKeys(chromedp.ID("reassign-reason"), "按退回原因改派住建。"),
+	)
+	shot(t, ctx, dir, "console-13-reassign")
+	do(t, ctx, "reassign",
+		chromedp.Click(chromedp.ID("reassign-submit")),
+		chromedp.WaitNotVisible(chromedp.ID("reassign-form")),
+		chromedp.WaitVisible(chromedp.ID("status")),
+	)
+	if s := text(t, ctx, "status"); s != "已重新派单。" {
+		t.Errorf("after reassigning the console says %q", s)
+	}
+	shot(t, ctx, dir, "console-14-reassigned")
+	pg.check(t)
+}

@@ -365,7 +365,8 @@ function renderTicket() {
   /** @type {Record<string, boolean>} */
   const visible = {
     'review-form': op && tk.status === 'in_review' && tk.waitingStep === 'operator' && state.decided !== tk.id,
-    'reassign-form': op && tk.status === 'reassigning' && state.decided !== tk.id,
+    // Staff see a returned ticket as returned; citizens as reassigning.
+    'reassign-form': op && tk.status === 'returned' && tk.waitingStep === 'operator' && state.decided !== tk.id,
     'accept-form': lead && tk.status === 'dispatched',
     'reply-form': lead && tk.status === 'accepted',
     'extension-form': lead && tk.status === 'accepted' && !tk.extensionRequested,
