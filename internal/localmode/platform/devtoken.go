@@ -60,9 +60,19 @@ func DevTokenHandler(iss *auth.Issuer, cat *catalog.Catalog, localMode bool) htt
 			problem(w, http.StatusBadRequest, "the body is not a JSON object with role and dept", nil)
 			return
 		}
+		// The console shows these messages next to its fields: in Chinese
+		// unless it asks for English, as the API answers.
+		zh := !strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "en")
+		msg := func(zhText, enText string) string {
+			if zh {
+				return zhText
+			}
+			return enText
+		}
 		role := auth.Role(req.Role)
 		if !slices.Contains(auth.Roles, role) {
-			problem(w, http.StatusBadRequest, "unknown role", map[string]string{"role": "role must be one of operator, department, supervisor, admin"})
+			problem(w, http.StatusBadRequest, msg("身份无效", "unknown role"),
+				map[string]string{"role": msg("身份须为 operator、department、supervisor 或 admin", "role must be one of operator, department, supervisor, admin")})
 			return
 		}
 		c := auth.Claims{Subject: "local-" + req.Role, Role: role}
@@ -72,13 +82,15 @@ func DevTokenHandler(iss *auth.Issuer, cat *catalog.Catalog, localMode bool) htt
 				for _, d := range cat.Departments() {
 					ids = append(ids, d.ID)
 				}
-				problem(w, http.StatusBadRequest, "unknown department", map[string]string{"dept": "no department " + strings.TrimSpace(req.Dept) + "; known: " + strings.Join(ids, ", ")})
+				problem(w, http.StatusBadRequest, msg("承办单位不存在", "unknown department"),
+					map[string]string{"dept": msg("没有承办单位 "+req.Dept+"；现有："+strings.Join(ids, "、"), "no department "+req.Dept+"; known: "+strings.Join(ids, ", "))})
 				return
 			}
 			c.Dept = req.Dept
 			c.Subject = "local-" + req.Dept
 		} else if req.Dept != "" {
-			problem(w, http.StatusBadRequest, "only a department token names a department", map[string]string{"dept": "leave dept empty for role " + req.Role})
+			problem(w, http.StatusBadRequest, msg("只有承办单位身份需要填写单位", "only a department token names a department"),
+				map[string]string{"dept": msg("该身份不填写承办单位", "leave dept empty for role "+req.Role)})
 			return
 		}
 		tok, err := iss.Sign(c, DevTokenTTL)

@@ -73,6 +73,20 @@ func TestDevTokenSignsForTheConsole(t *testing.T) {
 			t.Errorf("%s: %d %v, want 400 naming %s", body, resp.StatusCode, m, field)
 		}
 	}
+	// In the language the console asks for.
+	req, _ = http.NewRequest(http.MethodPost, p.APIURL+platform.TokenPath, strings.NewReader(`{"role":"department","dept":"nope"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
+	en, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enProblem struct{ Fields map[string]string }
+	_ = json.NewDecoder(en.Body).Decode(&enProblem)
+	en.Body.Close()
+	if !strings.HasPrefix(enProblem.Fields["dept"], "no department nope; known: market") {
+		t.Errorf("English refusal %q", enProblem.Fields["dept"])
+	}
 	// Not JSON: refused, so a cross-site form cannot ask for a token.
 	form, err := http.Post(p.APIURL+platform.TokenPath, "application/x-www-form-urlencoded", strings.NewReader("role=admin"))
 	if err != nil {
