@@ -198,6 +198,24 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	}
 	pg.check(t, "status of 400")
 
+	// A staff note and a request for more time, each confirmed.
+	do(t, ctx, "staff note",
+		chromedp.SendKeys(chromedp.ID("note-text"), "已电话联系超市负责人。"),
+		chromedp.Click(chromedp.ID("note-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#status:not(.error)")),
+	)
+	if s := text(t, ctx, "status"); s != "备注已添加。" {
+		t.Errorf("after the note the console says %q", s)
+	}
+	do(t, ctx, "ask for more time",
+		chromedp.SendKeys(chromedp.ID("extension-reason"), "需要现场核查进货记录。"),
+		chromedp.Click(chromedp.ID("extension-submit")),
+		chromedp.WaitNotVisible(chromedp.ID("extension-form")),
+	)
+	if s := text(t, ctx, "status"); s != "延期申请已提交。" {
+		t.Errorf("after asking for time the console says %q", s)
+	}
+
 	const reply = "经核查，超市已下架过期牛奶并为您办理退货。"
 	do(t, ctx, "write the reply",
 		chromedp.SendKeys(chromedp.ID("reply-message"), reply),

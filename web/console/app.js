@@ -405,6 +405,8 @@ async function act(name, path, body, done) {
   const s = state.session;
   if (!tk || !s) return;
   clearErrors(f);
+  // The last message was about the last action.
+  banner('');
   await busy(/** @type {HTMLElement} */ (f.querySelector('button[type=submit]')), async () => {
     try {
       await call('POST', '/v1/tickets/' + encodeURIComponent(tk.id) + path, { body, token: s.token });
