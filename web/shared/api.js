@@ -34,7 +34,9 @@ export class ApiError extends Error {
  * Calls the API and returns the JSON answer, or throws ApiError.
  * @param {string} method
  * @param {string} path
- * @param {{body?: unknown, accessCode?: string}} [opts]
+ * @param {{body?: unknown, accessCode?: string, token?: string, pageOrigin?: boolean}} [opts]
+ *   token is a staff bearer token; pageOrigin sends the request to the
+ *   pages' own origin (local mode's sign-in) rather than to the API.
  * @returns {Promise<any>}
  */
 export async function call(method, path, opts = {}) {
@@ -43,9 +45,10 @@ export async function call(method, path, opts = {}) {
   const headers = { 'Accept': 'application/json', 'Accept-Language': lang() };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.accessCode) headers['X-Access-Code'] = opts.accessCode;
+  if (opts.token) headers['Authorization'] = 'Bearer ' + opts.token;
   let r;
   try {
-    r = await fetch(cfg.apiUrl + path, {
+    r = await fetch((opts.pageOrigin ? '' : cfg.apiUrl) + path, {
       method,
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),

@@ -299,7 +299,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		_ = ln.Close()
 		return fail(err)
 	}
-	p.api = hostguard.Server(hostguard.New(o.APIAddr, o.AllowHosts, o.CORSOrigins).Wrap(withPages(pages, gw)))
+	p.api = hostguard.Server(hostguard.New(o.APIAddr, o.AllowHosts, o.CORSOrigins).Wrap(withPages(pages, DevTokenHandler(p.Issuer, cat, true), gw)))
 	p.stopSweep, p.sweepDone = make(chan struct{}), make(chan struct{})
 	if o.SweepInterval == 0 {
 		o.SweepInterval = DefaultSweepInterval
@@ -318,9 +318,14 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 // withPages puts the pages on the API's origin, as the static site and API
 // Gateway share a domain in AWS: a GET or HEAD of one of the pages' files is
 // theirs, everything else (every API route, and unknown paths, which the
-// gateway answers as API Gateway does) goes to the gateway.
-func withPages(pages *web.Handler, gw http.Handler) http.Handler {
+// gateway answers as API Gateway does) goes to the gateway. TokenPath is the
+// console's development sign-in, local mode's own.
+func withPages(pages *web.Handler, token, gw http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == TokenPath {
+			token.ServeHTTP(w, r)
+			return
+		}
 		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && pages.Has(r.URL.Path) {
 			pages.ServeHTTP(w, r)
 			return
