@@ -108,6 +108,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 		t.Errorf("controls without a label: %v %v", unlabelled, err)
 	}
 	shot(t, ctx, dir, "console-01-signin")
+	assertAccessible(t, ctx, "console-01-signin")
 
 	// A department that does not exist: the sign-in says so under the field.
 	do(t, ctx, "unknown department",
@@ -132,6 +133,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 		t.Errorf("queue row %q gives no reason", s)
 	}
 	shot(t, ctx, dir, "console-03-review-queue")
+	assertAccessible(t, ctx, "console-03-review-queue")
 
 	do(t, ctx, "open the ticket",
 		chromedp.Click(chromedp.CSS(row+" button")),
@@ -141,6 +143,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 		t.Errorf("ticket content %q", s)
 	}
 	shot(t, ctx, dir, "console-04-ticket-review")
+	assertAccessible(t, ctx, "console-04-ticket-review")
 
 	do(t, ctx, "accept and dispatch",
 		chromedp.SetValue(chromedp.ID("review-category"), "consumer.refund"),
@@ -167,11 +170,13 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	signIn(t, ctx, p, "department", "market")
 	do(t, ctx, "inbox", chromedp.WaitVisible(chromedp.CSS(row)))
 	shot(t, ctx, dir, "console-06-inbox")
+	assertAccessible(t, ctx, "console-06-inbox")
 	do(t, ctx, "open and accept",
 		chromedp.Click(chromedp.CSS(row+" button")),
 		chromedp.WaitVisible(chromedp.ID("accept-form")),
 	)
 	shot(t, ctx, dir, "console-07-department-ticket")
+	assertAccessible(t, ctx, "console-07-department-ticket")
 	// A colleague accepted it meanwhile (over the API): the console's own
 	// accept gets a 409, says so in plain words and shows the ticket as it is.
 	staff(t, p, "/v1/tickets/"+rec.ID+"/accept", "")
@@ -221,6 +226,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("reply-message"), reply),
 	)
 	shot(t, ctx, dir, "console-09-reply")
+	assertAccessible(t, ctx, "console-09-reply")
 	do(t, ctx, "send the reply",
 		chromedp.Click(chromedp.ID("reply-submit")),
 		chromedp.WaitNotVisible(chromedp.ID("reply-form")),
@@ -240,6 +246,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 		t.Errorf("English heading %q", s)
 	}
 	shot(t, ctx, dir, "console-11-english")
+	assertAccessible(t, ctx, "console-11-english")
 	do(t, ctx, "back to Chinese", chromedp.Click(chromedp.ID("lang")))
 
 	// Supervisors get a plain note, not a screen that does nothing.
@@ -303,6 +310,7 @@ func TestConsoleOperatorReassignsAReturnedTicket(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("reassign-reason"), "按退回原因改派住建。"),
 	)
 	shot(t, ctx, dir, "console-13-reassign")
+	assertAccessible(t, ctx, "console-13-reassign")
 	do(t, ctx, "reassign",
 		chromedp.Click(chromedp.ID("reassign-submit")),
 		chromedp.WaitNotVisible(chromedp.ID("reassign-form")),
