@@ -21,8 +21,24 @@ import (
 // until its workflow waits for the department's reply.
 func fileByAPI(t *testing.T, p *platform.Platform, email string) localtest.Receipt {
 	t.Helper()
+	rec := fileOverAPI(t, p, email, "consumer.refund", "买的电饭煲坏了，商家不给退货，请处理。")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	arn := strings.Replace(p.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + rec.ID
+	if _, err := p.Engine.WaitFor(ctx, arn, func(d *asl.ExecutionInfo) bool {
+		return d.Status != asl.StatusRunning || len(d.WaitingTokens) > 0
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// fileOverAPI files a complaint in category with a verified e-mail, over
+// the API, and returns its receipt.
+func fileOverAPI(t *testing.T, p *platform.Platform, email, category, content string) localtest.Receipt {
+	t.Helper()
 	body := localtest.VerifiedBody(t, p.EdgeURL, inbox.HTTPPoster(p.APIURL),
-		`{"type":"complaint","category":"consumer.refund","channel":"web","content":"买的电饭煲坏了，商家不给退货，请处理。","contact":{"email":"`+email+`"}}`)
+		`{"type":"complaint","category":"`+category+`","channel":"web","content":"`+content+`","contact":{"email":"`+email+`"}}`)
 	resp, err := http.Post(p.APIURL+"/v1/tickets", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -31,14 +47,6 @@ func fileByAPI(t *testing.T, p *platform.Platform, email string) localtest.Recei
 	var rec localtest.Receipt
 	if err := json.NewDecoder(resp.Body).Decode(&rec); err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("file: %d %v", resp.StatusCode, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	arn := strings.Replace(p.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + rec.ID
-	if _, err := p.Engine.WaitFor(ctx, arn, func(d *asl.ExecutionInfo) bool {
-		return d.Status != asl.StatusRunning || len(d.WaitingTokens) > 0
-	}); err != nil {
-		t.Fatal(err)
 	}
 	return rec
 }

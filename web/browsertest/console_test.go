@@ -2,8 +2,6 @@ package browsertest
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hotline12345/hotline/internal/localmode/asl"
-	"github.com/hotline12345/hotline/internal/localmode/inbox"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	"github.com/hotline12345/hotline/web"
@@ -44,17 +41,7 @@ func waitForNewStep(t *testing.T, p *platform.Platform, id string, before []stri
 // ambiguousCategories), and waits until it waits for the review.
 func fileForReview(t *testing.T, p *platform.Platform, email string) (localtest.Receipt, []string) {
 	t.Helper()
-	body := localtest.VerifiedBody(t, p.EdgeURL, inbox.HTTPPoster(p.APIURL),
-		`{"type":"complaint","category":"other.general","channel":"web","content":"小区门口的超市卖过期牛奶，找店家退货被拒绝，请处理。","contact":{"email":"`+email+`"}}`)
-	resp, err := http.Post(p.APIURL+"/v1/tickets", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var rec localtest.Receipt
-	if err := json.NewDecoder(resp.Body).Decode(&rec); err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("file: %d %v", resp.StatusCode, err)
-	}
+	rec := fileOverAPI(t, p, email, "other.general", "小区门口的超市卖过期牛奶，找店家退货被拒绝，请处理。")
 	return rec, waitForNewStep(t, p, rec.ID, nil)
 }
 

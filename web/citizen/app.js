@@ -1,6 +1,7 @@
 // The citizen page: verify a contact, file a ticket, keep the receipt, look
 // the ticket up and act on it. Plain ES module, no framework: the page is
 // small, and every byte a phone loads is the citizen's.
+import { $, busy, input, select, form } from '../shared/dom.js';
 import { ApiError, call } from '../shared/api.js';
 import { lang, setLang, t, translate } from '../shared/i18n.js';
 
@@ -32,18 +33,6 @@ const REGIONS = [
 const OPEN = ['received', 'in_review', 'dispatched', 'accepted', 'reassigning'];
 const RATABLE = ['replied', 'answered'];
 
-/** @param {string} id @returns {HTMLElement} */
-function $(id) {
-  const e = document.getElementById(id);
-  if (!e) throw new Error('missing #' + id);
-  return e;
-}
-/** @param {string} id */
-const input = (id) => /** @type {HTMLInputElement} */ ($(id));
-/** @param {string} id */
-const select = (id) => /** @type {HTMLSelectElement} */ ($(id));
-/** @param {string} id */
-const form = (id) => /** @type {HTMLFormElement} */ ($(id));
 
 /** @type {{verificationId: string, contact: string, categories: Category[], ticket: CitizenView | null, id: string, accessCode: string, receipt: {id: string, accessCode: string} | null}} */
 const state = { verificationId: '', contact: '', categories: [], ticket: null, id: '', accessCode: '', receipt: null };
@@ -103,21 +92,6 @@ function showError(scope, err, formErrId, alias = {}) {
     }
   }
   if (!placed) $(formErrId).textContent = err.message;
-}
-
-/**
- * Runs an action with its button disabled, so a double tap files once.
- * @param {HTMLButtonElement | HTMLElement} button
- * @param {() => Promise<void>} fn
- */
-async function busy(button, fn) {
-  const b = /** @type {HTMLButtonElement} */ (button);
-  b.disabled = true;
-  try {
-    await fn();
-  } finally {
-    b.disabled = false;
-  }
 }
 
 // --- screens ----------------------------------------------------------------

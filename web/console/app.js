@@ -1,6 +1,7 @@
 // The staff console: operators review and dispatch, departments accept,
 // reply, return and ask for time. Plain ES module on the shared API client
 // and strings, as the citizen page (docs/design.md §8: no build step).
+import { $, busy, input, form } from '../shared/dom.js';
 import { ApiError, call, loadConfig } from '../shared/api.js';
 import { lang, setLang, strings, t, translate } from '../shared/i18n.js';
 import { consoleStrings } from './strings.js';
@@ -24,16 +25,6 @@ Object.assign(strings.en, consoleStrings.en);
 const SESSION_KEY = 'hotline.staff';
 const TABS = ['dispatched', 'accepted', 'overdue', 'co', 'returned'];
 
-/** @param {string} id @returns {HTMLElement} */
-function $(id) {
-  const e = document.getElementById(id);
-  if (!e) throw new Error('missing #' + id);
-  return e;
-}
-/** @param {string} id */
-const input = (id) => /** @type {HTMLInputElement} */ ($(id));
-/** @param {string} id */
-const form = (id) => /** @type {HTMLFormElement} */ ($(id));
 
 /**
  * decided is the ticket this page last sent a review or reassignment for:
@@ -199,21 +190,6 @@ function showError(scope, err, formErrId, errIdOf) {
   if (!placed) {
     const plain = err.status === 403 || err.status === 404 ? t('error.' + err.status) + ' ' : '';
     $(formErrId).textContent = plain + err.message;
-  }
-}
-
-/**
- * Runs an action with its button disabled, so a double click acts once.
- * @param {HTMLElement} button
- * @param {() => Promise<void>} fn
- */
-async function busy(button, fn) {
-  const b = /** @type {HTMLButtonElement} */ (button);
-  b.disabled = true;
-  try {
-    await fn();
-  } finally {
-    b.disabled = false;
   }
 }
 
