@@ -33,6 +33,21 @@ func fileByAPI(t *testing.T, p *platform.Platform, email string) localtest.Recei
 	return rec
 }
 
+// submit sends a form with its button (the form's id with -submit for
+// -form), waits until the form is gone, and checks what the page then says
+// in #status.
+func submit(t *testing.T, ctx context.Context, what, form, want string) {
+	t.Helper()
+	do(t, ctx, what,
+		chromedp.Click(chromedp.ID(strings.TrimSuffix(form, "-form")+"-submit")),
+		chromedp.WaitNotVisible(chromedp.ID(form)),
+		chromedp.WaitVisible(chromedp.ID("status")),
+	)
+	if s := text(t, ctx, "status"); s != want {
+		t.Errorf("after %s the page says %q, want %q", what, s, want)
+	}
+}
+
 // fileOverAPI files a complaint in category with a verified e-mail, over
 // the API, and returns its receipt.
 func fileOverAPI(t *testing.T, p *platform.Platform, email, category, content string) localtest.Receipt {
@@ -132,14 +147,7 @@ func TestCitizenFieldErrorsWithdrawalAndRating(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("withdraw-warning")),
 	)
 	shot(t, ctx, dir, "11-withdraw-confirm")
-	do(t, ctx, "confirm the withdrawal",
-		chromedp.Click(chromedp.ID("withdraw-submit")),
-		chromedp.WaitVisible(chromedp.ID("status")),
-		chromedp.WaitNotVisible(chromedp.ID("withdraw-form")),
-	)
-	if s := text(t, ctx, "status"); s != "工单已撤回。" {
-		t.Errorf("after withdrawing the page says %q", s)
-	}
+	submit(t, ctx, "confirming the withdrawal", "withdraw-form", "工单已撤回。")
 	shot(t, ctx, dir, "12-withdrawn")
 
 	// Rating: the department accepts and replies, the citizen rates.
@@ -154,14 +162,7 @@ func TestCitizenFieldErrorsWithdrawalAndRating(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("comment"), "处理很及时，谢谢！"),
 	)
 	shot(t, ctx, dir, "13-rate")
-	do(t, ctx, "send the rating",
-		chromedp.Click(chromedp.ID("rate-submit")),
-		chromedp.WaitVisible(chromedp.ID("status")),
-		chromedp.WaitNotVisible(chromedp.ID("rate-form")),
-	)
-	if s := text(t, ctx, "status"); s != "感谢您的评价。" {
-		t.Errorf("after rating the page says %q", s)
-	}
+	submit(t, ctx, "sending the rating", "rate-form", "感谢您的评价。")
 	shot(t, ctx, dir, "14-rated")
 	pg.check(t)
 }

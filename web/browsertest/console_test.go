@@ -135,13 +135,8 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	do(t, ctx, "accept and dispatch",
 		chromedp.SetValue(chromedp.ID("review-category"), "consumer.refund"),
 		chromedp.SendKeys(chromedp.ID("review-department"), "market"),
-		chromedp.Click(chromedp.ID("review-submit")),
-		chromedp.WaitNotVisible(chromedp.ID("review-form")),
-		chromedp.WaitVisible(chromedp.ID("status")),
 	)
-	if s := text(t, ctx, "status"); s != "审核已提交。" {
-		t.Errorf("after review the console says %q", s)
-	}
+	submit(t, ctx, "review", "review-form", "审核已提交。")
 	shot(t, ctx, dir, "console-05-reviewed")
 	waitForNewStep(t, p, rec.ID, waiting)
 
@@ -201,12 +196,8 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	}
 	do(t, ctx, "ask for more time",
 		chromedp.SendKeys(chromedp.ID("extension-reason"), "需要现场核查进货记录。"),
-		chromedp.Click(chromedp.ID("extension-submit")),
-		chromedp.WaitNotVisible(chromedp.ID("extension-form")),
 	)
-	if s := text(t, ctx, "status"); s != "延期申请已提交。" {
-		t.Errorf("after asking for time the console says %q", s)
-	}
+	submit(t, ctx, "asking for time", "extension-form", "延期申请已提交。")
 
 	const reply = "经核查，超市已下架过期牛奶并为您办理退货。"
 	do(t, ctx, "write the reply",
@@ -214,14 +205,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	)
 	shot(t, ctx, dir, "console-09-reply")
 	assertAccessible(t, ctx, "console-09-reply")
-	do(t, ctx, "send the reply",
-		chromedp.Click(chromedp.ID("reply-submit")),
-		chromedp.WaitNotVisible(chromedp.ID("reply-form")),
-		chromedp.WaitVisible(chromedp.ID("status")),
-	)
-	if s := text(t, ctx, "status"); s != "答复已提交。" {
-		t.Errorf("after the reply the console says %q", s)
-	}
+	submit(t, ctx, "the reply", "reply-form", "答复已提交。")
 	shot(t, ctx, dir, "console-10-replied")
 
 	// English, on the same screen.
@@ -298,14 +282,7 @@ func TestConsoleOperatorReassignsAReturnedTicket(t *testing.T) {
 	)
 	shot(t, ctx, dir, "console-13-reassign")
 	assertAccessible(t, ctx, "console-13-reassign")
-	do(t, ctx, "reassign",
-		chromedp.Click(chromedp.ID("reassign-submit")),
-		chromedp.WaitNotVisible(chromedp.ID("reassign-form")),
-		chromedp.WaitVisible(chromedp.ID("status")),
-	)
-	if s := text(t, ctx, "status"); s != "已重新派单。" {
-		t.Errorf("after reassigning the console says %q", s)
-	}
+	submit(t, ctx, "reassigning", "reassign-form", "已重新派单。")
 	shot(t, ctx, dir, "console-14-reassigned")
 	pg.check(t)
 }
