@@ -42,6 +42,19 @@ func (c *Client) adminPut(ctx context.Context, p string, body any, etag string, 
 	return h.Get("ETag"), nil
 }
 
+// Departments lists every department of the catalog, active or not (any
+// staff role). The ETag is the catalog's version, the If-Match of an edit.
+func (c *Client) Departments(ctx context.Context) ([]Department, string, error) {
+	var body struct {
+		Departments []Department `json:"departments"`
+	}
+	etag, err := c.adminGet(ctx, "/v1/departments", &body)
+	if err != nil {
+		return nil, "", err
+	}
+	return body.Departments, etag, nil
+}
+
 // GetDepartment reads a department of the catalog.
 func (c *Client) GetDepartment(ctx context.Context, id string) (*Department, string, error) {
 	var d Department

@@ -355,6 +355,13 @@ func TestClientAdministersWithPreconditions(t *testing.T) {
 		t.Errorf("a supervisor's PUT: %v, want forbidden", err)
 	}
 
+	// The department list, which any staff role reads, too.
+	op := tg.staffClient(t, auth.RoleOperator, "")
+	depts, listTag, err := op.Departments(ctx)
+	if err != nil || listTag != now || !slices.ContainsFunc(depts, func(d client.Department) bool { return d.ID == "market" && d.NameEn == "Market Regulation" }) {
+		t.Errorf("departments = %+v (ETag %q, want %q), %v", depts, listTag, now, err)
+	}
+
 	// The catalog's other documents carry the same version.
 	rules, rulesTag, err := admin.GetRoutingRules(ctx)
 	if err != nil || rulesTag != now || len(rules) == 0 {

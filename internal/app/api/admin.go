@@ -172,6 +172,21 @@ func problemFields(problems []string) map[string]string {
 	return fields
 }
 
+// departments lists every department, active or not, to any staff role:
+// operators pick one when they dispatch, the console names them, admins
+// choose which to edit. The ETag is the catalog's version, the If-Match of
+// an edit.
+func (h *Handler) departments(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if err := requireRole(r, auth.Roles...); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	c, version, err := catalogconfig.Read(ctx, h.Store)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return withVersion(r, map[string]any{"departments": c.Departments()}, version), nil
+}
+
 func (h *Handler) adminGetDepartment(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
 	c, version, err := h.adminRead(ctx, r)
 	if err != nil {

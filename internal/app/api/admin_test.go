@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -221,5 +222,34 @@ func TestRoutingUsesAdminChangeAfterCacheExpiry(t *testing.T) {
 	e.clock.Advance(catalogconfig.DefaultTTL + time.Second)
 	if tk := routed(); tk.DepartmentID != "housing" || tk.RuleID != "refunds-to-housing" {
 		t.Fatalf("routed to %s by %s after the cache expired", tk.DepartmentID, tk.RuleID)
+	}
+}
+
+// Every staff role reads the departments, inactive ones too; the list's ETag
+// is the catalog version an admin's edit names in If-Match, and a department
+// an admin adds is in the next read.
+func TestDepartmentsListedForStaff(t *testing.T) {
+	e := newEnv(t)
+	list := func(r *req) []catalog.Department {
+		t.Helper()
+		got := e.do(t, r)
+		got.want(t, "list", 200)
+		var body struct{ Departments []catalog.Department }
+		if err := json.Unmarshal([]byte(got.body), &body); err != nil {
+			t.Fatal(err)
+		}
+		return body.Departments
+	}
+	before := list(route("GET /v1/departments", "").as(auth.RoleOperator, ""))
+	if !slices.ContainsFunc(before, func(d catalog.Department) bool { return d.ID == "market" && d.Name != "" }) {
+		t.Fatalf("market missing from %+v", before)
+	}
+	_, tag := e.etag(t, route("GET /v1/departments", "").as(auth.RoleAdmin, ""))
+	e.do(t, route("PUT /v1/admin/departments/{id}", "archive").as(auth.RoleAdmin, "").header("If-Match", tag).
+		json(map[string]any{"name": "档案馆", "active": false})).want(t, "add at the list's version", 200)
+	e.do(t, route("GET /v1/departments", "").as(auth.RoleAdmin, "").header("If-None-Match", tag)).want(t, "read after the change", 200)
+	after := list(route("GET /v1/departments", "").as(auth.RoleDepartment, "market"))
+	if len(after) != len(before)+1 || !slices.ContainsFunc(after, func(d catalog.Department) bool { return d.ID == "archive" && !d.Active }) {
+		t.Fatalf("after adding an inactive department: %+v", after)
 	}
 }

@@ -123,6 +123,7 @@ func (h *Handler) routes() map[string]route {
 		"POST /v1/tickets/{id}/phone-call":         h.phoneCall,
 		"POST /v1/tickets/{id}/notes":              h.staffNote,
 		"POST /v1/tickets/{id}/co-opinion":         h.coOpinion,
+		"GET /v1/departments":                      h.departments,
 		"GET /v1/departments/{deptId}/tickets":     h.inbox,
 		"POST /v1/tickets/{id}/accept":             h.accept,
 		"POST /v1/tickets/{id}/reply":              h.reply,

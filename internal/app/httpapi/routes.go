@@ -46,6 +46,7 @@ var Routes = []Route{
 	{"POST", "/v1/tickets/{id}/phone-call", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/notes", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/co-opinion", "api", AuthStaff},
+	{"GET", "/v1/departments", "api", AuthStaff},
 	{"GET", "/v1/departments/{deptId}/tickets", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/accept", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/reply", "api", AuthStaff},
