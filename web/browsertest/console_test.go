@@ -134,7 +134,8 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 
 	do(t, ctx, "accept and dispatch",
 		chromedp.SetValue(chromedp.ID("review-category"), "consumer.refund"),
-		chromedp.SendKeys(chromedp.ID("review-department"), "market"),
+		chromedp.WaitReady(chromedp.CSS(`#review-department option[value="market"]`)),
+		chromedp.SetValue(chromedp.ID("review-department"), "market"),
 	)
 	submit(t, ctx, "review", "review-form", "审核已提交。")
 	shot(t, ctx, dir, "console-05-reviewed")
@@ -151,6 +152,10 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	// The department: the new ticket under 待签收.
 	signIn(t, ctx, p, "department", "market")
 	do(t, ctx, "inbox", chromedp.WaitVisible(chromedp.CSS(row)))
+	// Staff see the department's name, not its id.
+	if h, who := text(t, ctx, "list-heading"), text(t, ctx, "whoami"); h != "市市场监督管理局 工单" || !strings.HasSuffix(who, "承办单位 · 市市场监督管理局") {
+		t.Errorf("inbox heading %q, signed in as %q", h, who)
+	}
 	shot(t, ctx, dir, "console-06-inbox")
 	assertAccessible(t, ctx, "console-06-inbox")
 	do(t, ctx, "open and accept",
@@ -277,7 +282,8 @@ func TestConsoleOperatorReassignsAReturnedTicket(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(row)),
 		chromedp.Click(chromedp.CSS(row+" button")),
 		chromedp.WaitVisible(chromedp.ID("reassign-form")),
-		chromedp.SendKeys(chromedp.ID("reassign-department"), "housing"),
+		chromedp.WaitReady(chromedp.CSS(`#reassign-department option[value="housing"]`)),
+		chromedp.SetValue(chromedp.ID("reassign-department"), "housing"),
 		chromedp.SendKeys(chromedp.ID("reassign-reason"), "按退回原因改派住建。"),
 	)
 	shot(t, ctx, dir, "console-13-reassign")
