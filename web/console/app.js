@@ -40,12 +40,8 @@ async function home() {
   state.onStale = null;
   state.onLang = null;
   void whoami();
-  if (s.role === 'supervisor' || s.role === 'admin') {
-    $('coming-text').textContent = t('coming.text', t('role.' + s.role));
-    show('coming');
-    $('coming-heading').focus();
-    return;
-  }
+  if (s.role === 'supervisor') return (await import('./supervisor.js')).open();
+  if (s.role === 'admin') return (await import('./admin.js')).open();
   await work.open();
 }
 
