@@ -1,0 +1,216 @@
+package av
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// InvalidError is a value DynamoDB would refuse, with its words; the engine
+// answers it as a ValidationException.
+type InvalidError struct{ Msg string }
+
+func (e *InvalidError) Error() string { return e.Msg }
+
+func invalid(format string, args ...any) error {
+	return &InvalidError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// UnmarshalJSON decodes the wire form, refusing what DynamoDB refuses: no
+// type or two, a NULL that is not true, an empty or duplicated set, a number
+// that is not one.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil || fields == nil {
+		return invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+	}
+	switch len(fields) {
+	case 0:
+		return invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+	case 1:
+	default:
+		return invalid("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
+	}
+	for name, raw := range fields {
+		k, ok := KindOf(name)
+		if !ok {
+			return invalid("Supplied AttributeValue has an unknown data type %q", name)
+		}
+		return v.decode(k, raw)
+	}
+	return nil
+}
+
+func (v *Value) decode(k Kind, raw json.RawMessage) error {
+	*v = Value{Kind: k}
+	bad := func() error {
+		return invalid("One or more parameter values were invalid: the %s value is not of its type", k)
+	}
+	switch k {
+	case S:
+		if json.Unmarshal(raw, &v.S) != nil {
+			return bad()
+		}
+	case N:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return bad()
+		}
+		c, err := canonicalNumber(s)
+		if err != nil {
+			return &InvalidError{Msg: err.Error()}
+		}
+		v.S = c
+	case B:
+		if json.Unmarshal(raw, &v.B) != nil {
+			return bad()
+		}
+	case BOOL:
+		if json.Unmarshal(raw, &v.Bool) != nil {
+			return bad()
+		}
+	case NULL:
+		var t bool
+		if json.Unmarshal(raw, &t) != nil || !t {
+			return invalid("One or more parameter values were invalid: Null attribute value types must have the value of true")
+		}
+	case M:
+		if json.Unmarshal(raw, &v.M) != nil || v.M == nil {
+			return bad()
+		}
+	case L:
+		if json.Unmarshal(raw, &v.L) != nil || v.L == nil {
+			return bad()
+		}
+	case SS, NS:
+		if json.Unmarshal(raw, &v.Strs) != nil {
+			return bad()
+		}
+		if len(v.Strs) == 0 {
+			return invalid("One or more parameter values were invalid: An %s may not be empty", setName(k))
+		}
+		if k == NS {
+			for i, s := range v.Strs {
+				c, err := canonicalNumber(s)
+				if err != nil {
+					return &InvalidError{Msg: err.Error()}
+				}
+				v.Strs[i] = c
+			}
+		}
+		for i, s := range v.Strs {
+			if slices.Contains(v.Strs[:i], s) {
+				return invalid("One or more parameter values were invalid: Input collection %v contains duplicates.", v.Strs)
+			}
+		}
+	case BS:
+		if json.Unmarshal(raw, &v.Bins) != nil {
+			return bad()
+		}
+		if len(v.Bins) == 0 {
+			return invalid("One or more parameter values were invalid: Binary sets should not be empty")
+		}
+		for i, x := range v.Bins {
+			if slices.ContainsFunc(v.Bins[:i], func(y []byte) bool { return bytes.Equal(x, y) }) {
+				return invalid("One or more parameter values were invalid: Input collection contains duplicates.")
+			}
+		}
+	}
+	return nil
+}
+
+func setName(k Kind) string {
+	if k == NS {
+		return "number set "
+	}
+	return "string set "
+}
+
+// MarshalJSON is the wire form.
+func (v Value) MarshalJSON() ([]byte, error) { return v.AppendJSON(nil), nil }
+
+// AppendJSON appends the wire form to dst.
+func (v Value) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"`...)
+	dst = append(dst, v.Kind.String()...)
+	dst = append(dst, `":`...)
+	switch v.Kind {
+	case S, N:
+		dst = appendString(dst, v.S)
+	case B:
+		dst = appendBytes(dst, v.B)
+	case BOOL:
+		dst = strconv.AppendBool(dst, v.Bool)
+	case NULL:
+		dst = append(dst, "true"...)
+	case M:
+		dst = Item(v.M).AppendJSON(dst)
+	case L:
+		dst = append(dst, '[')
+		for i, x := range v.L {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = x.AppendJSON(dst)
+		}
+		dst = append(dst, ']')
+	case SS, NS:
+		dst = append(dst, '[')
+		for i, s := range v.Strs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, s)
+		}
+		dst = append(dst, ']')
+	case BS:
+		dst = append(dst, '[')
+		for i, x := range v.Bins {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendBytes(dst, x)
+		}
+		dst = append(dst, ']')
+	default:
+		dst = append(dst, "null"...)
+	}
+	return append(dst, '}')
+}
+
+// MarshalJSON is the wire form of an item, its names sorted.
+func (it Item) MarshalJSON() ([]byte, error) { return it.AppendJSON(nil), nil }
+
+// AppendJSON appends the wire form of the item to dst, names sorted so the
+// same item is always the same bytes.
+func (it Item) AppendJSON(dst []byte) []byte {
+	names := make([]string, 0, len(it))
+	for k := range it {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	dst = append(dst, '{')
+	for i, k := range names {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, k)
+		dst = append(dst, ':')
+		dst = it[k].AppendJSON(dst)
+	}
+	return append(dst, '}')
+}
+
+func appendString(dst []byte, s string) []byte {
+	b, _ := json.Marshal(s) // a string always marshals
+	return append(dst, b...)
+}
+
+func appendBytes(dst []byte, b []byte) []byte {
+	dst = append(dst, '"')
+	dst = base64.StdEncoding.AppendEncode(dst, b)
+	return append(dst, '"')
+}
