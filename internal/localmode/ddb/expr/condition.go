@@ -1,0 +1,387 @@
+package expr
+
+import (
+	"bytes"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hotline12345/hotline/internal/localmode/ddb/av"
+)
+
+// Condition is a parsed ConditionExpression or FilterExpression.
+type Condition struct{ root *cond }
+
+type condKind uint8
+
+const (
+	cAnd condKind = iota
+	cOr
+	cNot
+	cCmp
+	cBetween
+	cIn
+	cExists
+	cNotExists
+	cType
+	cBeginsWith
+	cContains
+	cFalse // an unknown function, refused at parse time
+)
+
+type cmpOp uint8
+
+const (
+	opEq cmpOp = iota
+	opNe
+	opLt
+	opLe
+	opGt
+	opGe
+)
+
+var cmpNames = [...]string{"=", "<>", "<", "<=", ">", ">="}
+
+// cond is one node of a condition: AND, OR and NOT over conditions, or a
+// comparison or function over operands.
+type cond struct {
+	kind condKind
+	cmp  cmpOp
+	l, r *cond
+	ops  []operand
+	typ  av.Kind // attribute_type's type, when it is a literal
+}
+
+// maxIn is how many values IN may list (DynamoDB: 100).
+const maxIn = 100
+
+// ParseCondition parses a ConditionExpression.
+func ParseCondition(s string, n Names, v Values, used *Used) (*Condition, error) {
+	return parseCondition(s, "ConditionExpression", n, v, used)
+}
+
+// ParseFilter parses a FilterExpression: the condition language, with
+// DynamoDB's messages naming the filter.
+func ParseFilter(s string, n Names, v Values, used *Used) (*Condition, error) {
+	return parseCondition(s, "FilterExpression", n, v, used)
+}
+
+func parseCondition(s, kind string, n Names, v Values, used *Used) (*Condition, error) {
+	p := newParser(s, kind, condMode, n, v, used)
+	var c *cond
+	if err := p.run(func() { c = p.or() }); err != nil {
+		return nil, err
+	}
+	return &Condition{root: c}, nil
+}
+
+// or, and, not and primary are the grammar by precedence: OR binds
+// loosest, then AND, then NOT, then comparisons and functions.
+func (p *parser) or() *cond {
+	c := p.and()
+	for p.isKeyword(p.peek(), "OR") {
+		p.next()
+		c = &cond{kind: cOr, l: c, r: p.and()}
+	}
+	return c
+}
+
+func (p *parser) and() *cond {
+	c := p.not()
+	for p.isKeyword(p.peek(), "AND") {
+		p.next()
+		c = &cond{kind: cAnd, l: c, r: p.not()}
+	}
+	return c
+}
+
+func (p *parser) not() *cond {
+	if p.isKeyword(p.peek(), "NOT") {
+		p.next()
+		return &cond{kind: cNot, l: p.not()}
+	}
+	return p.primary()
+}
+
+func (p *parser) primary() *cond {
+	if p.peek().kind == tLParen {
+		p.next()
+		c := p.or()
+		p.expect(tRParen)
+		return c
+	}
+	if p.isCall() {
+		// An unknown function is read as a condition so that its name,
+		// not the syntax after it, is what the refusal says.
+		if info, ok := functions[p.text(p.peek())]; !ok || info.boolean {
+			return p.boolFunc()
+		}
+	}
+	left := p.operand()
+	t := p.peek()
+	switch {
+	case t.kind >= tEq && t.kind <= tGe:
+		p.next()
+		c := &cond{kind: cCmp, cmp: cmpOp(t.kind - tEq), ops: []operand{left, p.operand()}}
+		if c.cmp >= opLt {
+			p.checkOrdered(cmpNames[c.cmp], c.ops)
+		}
+		return c
+	case p.isKeyword(t, "BETWEEN"):
+		p.next()
+		lo := p.operand()
+		if !p.isKeyword(p.peek(), "AND") {
+			p.syntax()
+		}
+		p.next()
+		c := &cond{kind: cBetween, ops: []operand{left, lo, p.operand()}}
+		p.checkOrdered("BETWEEN", c.ops)
+		p.checkBounds(c.ops[1], c.ops[2])
+		return c
+	case p.isKeyword(t, "IN"):
+		p.next()
+		p.expect(tLParen)
+		ops := []operand{left}
+		for {
+			ops = append(ops, p.operand())
+			if p.peek().kind != tComma {
+				break
+			}
+			p.next()
+		}
+		p.expect(tRParen)
+		if len(ops)-1 > maxIn {
+			p.fail(errorf(p.kind, "The IN operator is provided with too many operands; number of operands: %d", len(ops)-1))
+		}
+		return &cond{kind: cIn, ops: ops}
+	}
+	p.syntax()
+	return nil
+}
+
+// checkOrdered refuses a literal that < <= > >= and BETWEEN cannot order:
+// only strings, numbers and binaries have an order.
+func (p *parser) checkOrdered(op string, ops []operand) {
+	for _, o := range ops {
+		if o.kind == oValue && o.val.Kind != 0 && !o.val.IsScalar() {
+			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: %s, operand type: %s", op, o.val.Kind))
+		}
+	}
+}
+
+// checkBounds refuses BETWEEN's literal bounds of two types or out of order.
+func (p *parser) checkBounds(lo, hi operand) {
+	if lo.kind != oValue || hi.kind != oValue || !lo.val.IsScalar() || !hi.val.IsScalar() {
+		return
+	}
+	c, ok := av.Compare(lo.val, hi.val)
+	if !ok {
+		p.fail(errorf(p.kind, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: %s, upper bound operand: %s", literal(lo.val), literal(hi.val)))
+	} else if c > 0 {
+		p.fail(errorf(p.kind, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: %s, upper bound operand: %s", literal(lo.val), literal(hi.val)))
+	}
+}
+
+// boolFunc reads a condition function and checks its literal arguments.
+func (p *parser) boolFunc() *cond {
+	name, args := p.call()
+	c := &cond{kind: cFalse, ops: args}
+	if p.err != nil {
+		return c // the arguments may not be what the function needs
+	}
+	switch name {
+	case "attribute_exists":
+		c.kind = cExists
+	case "attribute_not_exists":
+		c.kind = cNotExists
+	case "attribute_type":
+		c.kind = cType
+		if len(args) == 2 && args[1].kind == oValue && args[1].val.Kind != 0 {
+			t := args[1].val
+			k, ok := av.KindOf(t.S)
+			switch {
+			case t.Kind != av.S:
+				p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s", t.Kind))
+			case !ok:
+				p.fail(errorf(p.kind, "Invalid attribute type name found; type: %s, valid types: { B, BOOL, BS, L, M, N, NS, NULL, S, SS }", t.S))
+			}
+			c.typ = k
+		}
+	case "begins_with":
+		c.kind = cBeginsWith
+		if len(args) == 2 && args[1].kind == oValue && args[1].val.Kind != 0 && args[1].val.Kind != av.S && args[1].val.Kind != av.B {
+			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s", args[1].val.Kind))
+		}
+	case "contains":
+		c.kind = cContains
+	}
+	return c
+}
+
+// Eval says whether item satisfies the condition. An attribute the item
+// lacks makes a comparison or function false (attribute_not_exists true),
+// as do operands of types the comparison or function does not take; there
+// is no evaluation error in the condition language, but the signature
+// keeps room for one.
+func (c *Condition) Eval(item av.Item) (bool, error) {
+	return c.root.eval(item), nil
+}
+
+func (c *cond) eval(item av.Item) bool {
+	switch c.kind {
+	case cAnd:
+		return c.l.eval(item) && c.r.eval(item)
+	case cOr:
+		return c.l.eval(item) || c.r.eval(item)
+	case cNot:
+		return !c.l.eval(item)
+	case cCmp:
+		a, aok := c.ops[0].value(item)
+		b, bok := c.ops[1].value(item)
+		if c.cmp == opNe {
+			// <> is "not equal": a missing attribute is not equal to
+			// anything, so the condition holds.
+			return !aok || !bok || !av.Equal(a, b)
+		}
+		if !aok || !bok {
+			return false
+		}
+		if c.cmp == opEq {
+			return av.Equal(a, b)
+		}
+		r, ok := av.Compare(a, b)
+		if !ok {
+			return false
+		}
+		switch c.cmp {
+		case opLt:
+			return r < 0
+		case opLe:
+			return r <= 0
+		case opGt:
+			return r > 0
+		}
+		return r >= 0
+	case cBetween:
+		v, ok1 := c.ops[0].value(item)
+		lo, ok2 := c.ops[1].value(item)
+		hi, ok3 := c.ops[2].value(item)
+		if !ok1 || !ok2 || !ok3 {
+			return false
+		}
+		a, ok1 := av.Compare(lo, v)
+		b, ok2 := av.Compare(v, hi)
+		return ok1 && ok2 && a <= 0 && b <= 0
+	case cIn:
+		v, ok := c.ops[0].value(item)
+		if !ok {
+			return false
+		}
+		for i := range c.ops[1:] {
+			if w, ok := c.ops[1+i].value(item); ok && av.Equal(v, w) {
+				return true
+			}
+		}
+		return false
+	case cExists:
+		_, ok := get(item, c.ops[0].path)
+		return ok
+	case cNotExists:
+		_, ok := get(item, c.ops[0].path)
+		return !ok
+	case cType:
+		v, ok := get(item, c.ops[0].path)
+		if !ok {
+			return false
+		}
+		if c.ops[1].kind == oValue {
+			return v.Kind == c.typ
+		}
+		t, ok := c.ops[1].value(item)
+		if !ok || t.Kind != av.S {
+			return false
+		}
+		k, ok := av.KindOf(t.S)
+		return ok && v.Kind == k
+	case cBeginsWith:
+		v, ok1 := get(item, c.ops[0].path)
+		pre, ok2 := c.ops[1].value(item)
+		if !ok1 || !ok2 || v.Kind != pre.Kind {
+			return false
+		}
+		switch v.Kind {
+		case av.S:
+			return strings.HasPrefix(v.S, pre.S)
+		case av.B:
+			return bytes.HasPrefix(v.B, pre.B)
+		}
+		return false
+	case cContains:
+		v, ok1 := get(item, c.ops[0].path)
+		x, ok2 := c.ops[1].value(item)
+		if !ok1 || !ok2 {
+			return false
+		}
+		return contains(v, x)
+	}
+	return false
+}
+
+// contains is the contains function: a substring of a string, a member of
+// a set, an element of a list.
+func contains(v, x av.Value) bool {
+	switch v.Kind {
+	case av.S:
+		return x.Kind == av.S && strings.Contains(v.S, x.S)
+	case av.SS:
+		return x.Kind == av.S && slices.Contains(v.Strs, x.S)
+	case av.NS:
+		return x.Kind == av.N && slices.Contains(v.Strs, x.S) // canonical numbers
+	case av.BS:
+		return x.Kind == av.B && slices.ContainsFunc(v.Bins, func(b []byte) bool { return bytes.Equal(b, x.B) })
+	case av.L:
+		return slices.ContainsFunc(v.L, func(e av.Value) bool { return av.Equal(e, x) })
+	}
+	return false
+}
+
+// value is a condition operand's value in item, if it has one.
+func (o *operand) value(item av.Item) (av.Value, bool) {
+	switch o.kind {
+	case oPath:
+		return get(item, o.path)
+	case oValue:
+		return o.val, true
+	case oSize:
+		v, ok := get(item, o.args[0].path)
+		if !ok {
+			return av.Value{}, false
+		}
+		n, ok := size(v)
+		if !ok {
+			return av.Value{}, false
+		}
+		return av.Value{Kind: av.N, S: strconv.Itoa(n)}, true
+	}
+	return av.Value{}, false
+}
+
+// size is the size function: a string's or binary's length in bytes, a
+// set's, list's or map's number of elements; other types have none.
+func size(v av.Value) (int, bool) {
+	switch v.Kind {
+	case av.S:
+		return len(v.S), true
+	case av.B:
+		return len(v.B), true
+	case av.SS, av.NS:
+		return len(v.Strs), true
+	case av.BS:
+		return len(v.Bins), true
+	case av.L:
+		return len(v.L), true
+	case av.M:
+		return len(v.M), true
+	}
+	return 0, false
+}
