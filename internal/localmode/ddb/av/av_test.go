@@ -180,3 +180,11 @@ func FuzzValueJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestNumberErrorsAreInvalid(t *testing.T) {
+	_, err := Add(Num("9.9999999999999999999999999999999999999E+125"), Num("1E+125"))
+	var inv *InvalidError
+	if !errors.As(err, &inv) || inv.Msg != ErrNumberOverflow.Error() {
+		t.Errorf("%v, want the overflow as an InvalidError", err)
+	}
+}

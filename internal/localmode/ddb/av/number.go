@@ -1,7 +1,6 @@
 package av
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -16,12 +15,14 @@ const (
 	maxExponent = 125  // largest magnitude 9.99…E+125
 )
 
-// The errors DynamoDB gives for numbers, with its words.
+// The errors DynamoDB gives for numbers, with its words. They are
+// InvalidErrors, so a number refused in arithmetic (SET a = a + :v, ADD)
+// answers as a ValidationException like one refused on the wire.
 var (
-	ErrNotANumber     = errors.New("A value provided cannot be converted into a number")
-	ErrTooManyDigits  = errors.New("Attempting to store more than 38 significant digits in a Number")
-	ErrNumberOverflow = errors.New("Number overflow. Attempting to store a number with magnitude larger than supported range")
-	ErrUnderflow      = errors.New("Number underflow. Attempting to store a number with magnitude smaller than supported range")
+	ErrNotANumber     error = &InvalidError{Msg: "A value provided cannot be converted into a number"}
+	ErrTooManyDigits  error = &InvalidError{Msg: "Attempting to store more than 38 significant digits in a Number"}
+	ErrNumberOverflow error = &InvalidError{Msg: "Number overflow. Attempting to store a number with magnitude larger than supported range"}
+	ErrUnderflow      error = &InvalidError{Msg: "Number underflow. Attempting to store a number with magnitude smaller than supported range"}
 )
 
 // wide is enough precision that sums and differences of two DynamoDB
