@@ -49,7 +49,10 @@ type cond struct {
 	cmp  cmpOp
 	l, r *cond
 	ops  []operand
-	typ  av.Kind // attribute_type's type, when it is a literal
+	typ  av.Kind // attribute_type's type
+	// paren says the condition stood in parentheses: parentheses around
+	// it again are redundant, which DynamoDB refuses.
+	paren bool
 }
 
 // maxIn is how many values IN may list (DynamoDB: 100).
@@ -104,28 +107,80 @@ func (p *parser) not() *cond {
 }
 
 func (p *parser) primary() *cond {
-	if p.peek().kind == tLParen {
+	if p.peek().kind == tLParen && !p.parenOperand() {
 		p.next()
 		c := p.or()
 		p.expect(tRParen)
+		if c.paren {
+			p.failClass(clsParens, errorf(p.kind, "The expression has redundant parentheses;"))
+		}
+		c.paren = true
 		return c
 	}
 	if p.isCall() {
-		// An unknown function is read as a condition so that its name,
-		// not the syntax after it, is what the refusal says.
-		if info, ok := functions[p.text(p.peek())]; !ok || info.boolean {
-			return p.boolFunc()
+		// An unknown function, or an update function, is read as a
+		// condition so that its name, not the syntax after it, is what
+		// the refusal says.
+		if info, ok := functions[p.text(p.peek())]; !ok || info.boolean || info.update {
+			name := p.text(p.peek())
+			c := p.boolFunc()
+			if !p.atComparison() {
+				return c
+			}
+			p.failClass(clsMisusedFn, errorf(p.kind, "The function is not allowed to be used this way in an expression; function: %s", name))
+			p.comparison(operand{kind: oBoolFunc, ref: name})
+			return c
 		}
 	}
 	left := p.operand()
+	if !p.atComparison() && left.kind == oSize {
+		p.failClass(clsMisusedFn, errorf(p.kind, "The function is not allowed to be used this way in an expression; function: size"))
+		return &cond{kind: cFalse}
+	}
+	return p.comparison(left)
+}
+
+// parenOperand says whether the ( the parser is at opens an operand, as
+// in (a) = :v, rather than a condition: whether its ) is followed by a
+// comparator, BETWEEN or IN.
+func (p *parser) parenOperand() bool {
+	depth := 0
+	for i := p.pos; i < len(p.toks); i++ {
+		switch p.toks[i].kind {
+		case tLParen:
+			depth++
+		case tRParen:
+			depth--
+			if depth == 0 {
+				t := p.toks[min(i+1, len(p.toks)-1)]
+				return t.kind >= tEq && t.kind <= tGe || p.isKeyword(t, "BETWEEN") || p.isKeyword(t, "IN")
+			}
+		case tEOF:
+			return false
+		}
+	}
+	return false
+}
+
+// atComparison says whether a comparator, BETWEEN or IN follows.
+func (p *parser) atComparison() bool {
+	t := p.peek()
+	return t.kind >= tEq && t.kind <= tGe || p.isKeyword(t, "BETWEEN") || p.isKeyword(t, "IN")
+}
+
+// comparison reads what follows an operand: a comparator and an operand,
+// BETWEEN, or IN.
+func (p *parser) comparison(left operand) *cond {
 	t := p.peek()
 	switch {
 	case t.kind >= tEq && t.kind <= tGe:
 		p.next()
 		c := &cond{kind: cCmp, cmp: cmpOp(t.kind - tEq), ops: []operand{left, p.operand()}}
+		p.operands(c.ops)
 		if c.cmp >= opLt {
 			p.checkOrdered(cmpNames[c.cmp], c.ops)
 		}
+		p.distinct(cmpNames[c.cmp], c.ops[0], c.ops[1:])
 		return c
 	case p.isKeyword(t, "BETWEEN"):
 		p.next()
@@ -135,7 +190,9 @@ func (p *parser) primary() *cond {
 		}
 		p.next()
 		c := &cond{kind: cBetween, ops: []operand{left, lo, p.operand()}}
+		p.operands(c.ops)
 		p.checkOrdered("BETWEEN", c.ops)
+		p.distinct("BETWEEN", c.ops[0], c.ops[1:])
 		p.checkBounds(c.ops[1], c.ops[2])
 		return c
 	case p.isKeyword(t, "IN"):
@@ -150,13 +207,24 @@ func (p *parser) primary() *cond {
 			p.next()
 		}
 		p.expect(tRParen)
+		p.operands(ops)
 		if len(ops)-1 > maxIn {
 			p.fail(errorf(p.kind, "The IN operator is provided with too many operands; number of operands: %d", len(ops)-1))
 		}
+		p.distinct("IN", ops[0], ops[1:])
 		return &cond{kind: cIn, ops: ops}
 	}
 	p.syntax()
 	return nil
+}
+
+// operands refuses condition functions standing as operands.
+func (p *parser) operands(ops []operand) {
+	for _, o := range ops {
+		if o.kind == oBoolFunc {
+			p.failClass(clsMisusedFn, errorf(p.kind, "The function is not allowed to be used this way in an expression; function: %s", o.ref))
+		}
+	}
 }
 
 // checkOrdered refuses a literal that < <= > >= and BETWEEN cannot order:
@@ -186,7 +254,7 @@ func (p *parser) checkBounds(lo, hi operand) {
 func (p *parser) boolFunc() *cond {
 	name, args := p.call()
 	c := &cond{kind: cFalse, ops: args}
-	if p.err != nil {
+	if p.failed() {
 		return c // the arguments may not be what the function needs
 	}
 	switch name {
@@ -195,22 +263,24 @@ func (p *parser) boolFunc() *cond {
 	case "attribute_not_exists":
 		c.kind = cNotExists
 	case "attribute_type":
-		c.kind = cType
-		if len(args) == 2 && args[1].kind == oValue && args[1].val.Kind != 0 {
-			t := args[1].val
-			k, ok := av.KindOf(t.S)
-			switch {
-			case t.Kind != av.S:
-				p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s", t.Kind))
-			case !ok:
-				p.fail(errorf(p.kind, "Invalid attribute type name found; type: %s, valid types: { B, BOOL, BS, L, M, N, NS, NULL, S, SS }", t.S))
-			}
-			c.typ = k
+		// The type must be a literal: DynamoDB takes no path there.
+		t := args[1]
+		k, ok := av.KindOf(t.val.S)
+		switch {
+		case t.kind != oValue:
+			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"))
+		case t.val.Kind != av.S:
+			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s", t.val.Kind))
+		case !ok:
+			p.fail(errorf(p.kind, "Invalid attribute type name found; type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}", t.val.S))
 		}
+		c.kind, c.typ = cType, k
 	case "begins_with":
 		c.kind = cBeginsWith
-		if len(args) == 2 && args[1].kind == oValue && args[1].val.Kind != 0 && args[1].val.Kind != av.S && args[1].val.Kind != av.B {
-			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s", args[1].val.Kind))
+		for _, a := range args {
+			if a.kind == oValue && a.val.Kind != av.S && a.val.Kind != av.B {
+				p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s", a.val.Kind))
+			}
 		}
 	case "contains":
 		c.kind = cContains
@@ -291,20 +361,9 @@ func (c *cond) eval(item av.Item) bool {
 		return !ok
 	case cType:
 		v, ok := get(item, c.ops[0].path)
-		if !ok {
-			return false
-		}
-		if c.ops[1].kind == oValue {
-			return v.Kind == c.typ
-		}
-		t, ok := c.ops[1].value(item)
-		if !ok || t.Kind != av.S {
-			return false
-		}
-		k, ok := av.KindOf(t.S)
-		return ok && v.Kind == k
+		return ok && v.Kind == c.typ
 	case cBeginsWith:
-		v, ok1 := get(item, c.ops[0].path)
+		v, ok1 := c.ops[0].value(item)
 		pre, ok2 := c.ops[1].value(item)
 		if !ok1 || !ok2 || v.Kind != pre.Kind {
 			return false
@@ -317,7 +376,7 @@ func (c *cond) eval(item av.Item) bool {
 		}
 		return false
 	case cContains:
-		v, ok1 := get(item, c.ops[0].path)
+		v, ok1 := c.ops[0].value(item)
 		x, ok2 := c.ops[1].value(item)
 		if !ok1 || !ok2 {
 			return false
@@ -353,7 +412,7 @@ func (o *operand) value(item av.Item) (av.Value, bool) {
 	case oValue:
 		return o.val, true
 	case oSize:
-		v, ok := get(item, o.args[0].path)
+		v, ok := o.args[0].value(item)
 		if !ok {
 			return av.Value{}, false
 		}

@@ -89,11 +89,18 @@ func TestConditionEval(t *testing.T) {
 		{"s > :he", true},
 		{"s < :he", false},
 		{"b > :b12", true},
-		{"ns = ns", true},
 		{":five = n", true},
-		{"ss = :ss", true},            // sets equal whatever the order
-		{"ns = ns AND ns = ns", true}, // paths on both sides
-		{"l[2] = :map", true},         // maps compare deeply
+		{"ss = :ss", true}, // sets equal whatever the order
+		{"ns = ss", false}, // paths on both sides
+		{"m.k = l[0]", false},
+		{"l[0] = l[1]", false},
+		{"(n) = :five", true}, // an operand may stand in parentheses
+		{"(size(l)) > (:one)", true},
+		{"(n) IN ((:one), :five)", true},
+		{"(n BETWEEN :one AND :ten)", true},
+		{"(NOT (n = :one))", true},
+		{"((n = :five) AND (s = :hello))", true},
+		{"l[2] = :map", true}, // maps compare deeply
 		{"l[0] = :x", true},
 		{"n = :hello", false}, // types differ: false, not an error
 		{"n < :hello", false},
@@ -149,7 +156,11 @@ func TestConditionEval(t *testing.T) {
 		{"contains(l, :map)", true},
 		{"contains(l, :a)", false},
 		{"contains(n, :five)", false},
-		{"contains(s, s)", true},
+		{"contains(:hello, :ell)", true}, // a literal first operand
+		{"begins_with(:hello, s)", true},
+		{"begins_with(s, s.x)", false},
+		{"size(:hello) = :five", true},
+		{"size(:ss) = :one", false},
 		{"size(s) = :five", true},
 		{"size(u) = :five", true}, // bytes, not characters
 		{"size(b) = :three", true},
@@ -172,7 +183,7 @@ func TestConditionEval(t *testing.T) {
 		{"(n = :five OR n = :one) AND s = :x", false},
 		{"NOT n = :one AND n = :one", false}, // (NOT false) AND false
 		{"NOT (n = :one AND n = :one)", true},
-		{"((n = :five))", true},
+		{"(n = :five)", true},
 		{"attribute_exists(n) AND NOT attribute_exists(gone)", true},
 		// names
 		{"#s = :hello", false},
@@ -222,16 +233,42 @@ func TestConditionErrors(t *testing.T) {
 		{"a BETWEEN :hi AND :v", "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:9}, upper bound operand: AttributeValue: {N:1}"},
 		{"a BETWEEN :v AND :s", "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:x}"},
 		{"begins_with(a, :v)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"},
-		{"begins_with(:s, a)", "Invalid ConditionExpression: Operator or function requires a document path; operator or function: begins_with"},
+		{"attribute_type(:s, :t)", "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_type"},
+		{"attribute_type(a, b)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"},
+		{"begins_with(:v, a)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"},
+		{"size(:v) = :v", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N"},
+		{"size(:b) = :v", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: BOOL"},
+		{"size(a)", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size"},
+		{"size(a) AND a = :v", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size"},
+		{"size(attribute_exists(a)) = :v", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists"},
+		{"a = a", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]"},
+		{"#n <> n", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: <>, first operand: [n]"},
+		{"a.b[1] < a.b[1]", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: <, first operand: [a, b, [1]]"},
+		{"a BETWEEN :v AND a", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: BETWEEN, first operand: [a]"},
+		{"a IN (:v, a)", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: IN, first operand: [a]"},
+		{"contains(a, a)", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: [a]"},
+		{"begins_with(#n, n)", "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: begins_with, first operand: [n]"},
+		{"((a = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
+		{"(((a = :v)))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
+		{"a = :v AND ((b = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
+		{"((a)) = :v", "Invalid ConditionExpression: The expression has redundant parentheses;"},
+		{"(a) AND b = :v", `Invalid ConditionExpression: Syntax error; token: ")", near: "a) AND"`},
+		// Several refusals: DynamoDB's order of classes, not the text's.
+		{"#x = :v AND status = :v", "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status"},
+		{"status = :v AND foo(a)", "Invalid ConditionExpression: Invalid function name; function: foo"},
+		{"status = :v AND size(a)", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size"},
+		{"foo(a) AND ((b = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
 		{"attribute_exists(:v)", "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_exists"},
 		{"attribute_exists(a, b)", "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2"},
 		{"size(a, b) = :v", "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: 2"},
-		{"attribute_type(a, :t)", "Invalid ConditionExpression: Invalid attribute type name found; type: NOPE, valid types: { B, BOOL, BS, L, M, N, NS, NULL, S, SS }"},
+		{"attribute_type(a, :t)", "Invalid ConditionExpression: Invalid attribute type name found; type: NOPE, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"},
 		{"attribute_type(a, :v)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N"},
 		{"frobnicate(a)", "Invalid ConditionExpression: Invalid function name; function: frobnicate"},
 		{"Attribute_Exists(a)", "Invalid ConditionExpression: Invalid function name; function: Attribute_Exists"},
-		{"if_not_exists(a, :v) = :v", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: if_not_exists"},
-		{"attribute_exists(a) = :v", `Invalid ConditionExpression: Syntax error; token: "=", near: ") = :v"`},
+		{"if_not_exists(a, :v) = :v", "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists"},
+		{"list_append(a, :v)", "Invalid ConditionExpression: The function is not allowed in a condition expression; function: list_append"},
+		{"attribute_exists(a) = :v", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists"},
+		{"attribute_exists(a) =", `Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "="`},
 		{"size(a) = contains(a, :v)", "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: contains"},
 		{"a = :v AND status = :w", "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status"},
 		{"#x = :v AND a =", `Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "="`}, // syntax first

@@ -110,14 +110,14 @@ func (k *KeyCondition) collect(c *cond) error {
 func (k *KeyCondition) add(op KeyOp, a operand, vals ...operand) error {
 	for _, o := range append([]operand{a}, vals...) {
 		if o.kind == oSize {
-			return &Error{Msg: "Invalid operator used in KeyConditionExpression: size"}
+			return &Error{Msg: "KeyConditionExpressions cannot contain nested operations"}
 		}
 	}
 	if a.kind != oPath {
 		return &Error{Msg: "Invalid condition in KeyConditionExpression: No key attribute specified"}
 	}
 	if len(a.path) > 1 {
-		return &Error{Msg: "KeyConditionExpressions cannot have conditions on nested attributes"}
+		return &Error{Msg: "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: " + a.path[0].Name}
 	}
 	kc := KeyCond{Name: a.path[0].Name, Op: op}
 	for _, o := range vals {

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"github.com/hotline12345/hotline/internal/localmode/ddb/av"
@@ -20,9 +21,9 @@ const (
 
 // parser reads one expression. Syntax errors stop it at once (a bail panic,
 // recovered by the Parse function); other refusals (an undefined name, a
-// reserved word, a literal of the wrong type) are kept, the first one, and
-// reported once the whole expression has parsed, so a syntax error anywhere
-// is what DynamoDB reports first.
+// reserved word, a literal of the wrong type) are kept, the first of each
+// class, and reported once the whole expression has parsed: a syntax error
+// anywhere is what DynamoDB reports first, then the classes in order.
 type parser struct {
 	src    string
 	kind   string // "ConditionExpression", ... for messages
@@ -32,10 +33,21 @@ type parser struct {
 	names  Names
 	values Values
 	used   *Used
-	err    *Error
+	errs   [numClasses]*Error
 	elems  []PathElem // one backing array for the expression's paths
 	tokBuf [24]token
 }
+
+// The classes of refusal, in the order DynamoDB reports them when an
+// expression has several.
+const (
+	clsParens    = iota // redundant parentheses
+	clsUnknownFn        // a function name that is none
+	clsMisusedFn        // a function where it cannot stand
+	clsReserved         // a reserved word as a name
+	clsOther            // undefined names and values, operand counts and types, ...
+	numClasses
+)
 
 // bail carries a syntax error out of the recursive descent.
 type bail struct{ err *Error }
@@ -64,8 +76,10 @@ func (p *parser) run(f func()) (err error) {
 	if p.peek().kind != tEOF {
 		p.syntax()
 	}
-	if p.err != nil {
-		return p.err
+	for _, e := range p.errs {
+		if e != nil {
+			return e
+		}
 	}
 	return nil
 }
@@ -113,11 +127,24 @@ func (p *parser) expect(k tokKind) token {
 	return p.next()
 }
 
-// fail keeps the first non-syntax refusal.
-func (p *parser) fail(e *Error) {
-	if p.err == nil {
-		p.err = e
+// fail keeps the first refusal of the clsOther class; failClass the first
+// of another class.
+func (p *parser) fail(e *Error) { p.failClass(clsOther, e) }
+
+func (p *parser) failClass(cls int, e *Error) {
+	if p.errs[cls] == nil {
+		p.errs[cls] = e
 	}
+}
+
+// failed says whether a refusal has been kept.
+func (p *parser) failed() bool {
+	for _, e := range p.errs {
+		if e != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // isKeyword says whether t is the keyword kw (keywords ignore case).
@@ -154,7 +181,7 @@ func (p *parser) pathName() string {
 	case tIdent:
 		name := p.text(t)
 		if isReserved(name) {
-			p.fail(errorf(p.kind, "Attribute name is a reserved keyword; reserved keyword: %s", name))
+			p.failClass(clsReserved, errorf(p.kind, "Attribute name is a reserved keyword; reserved keyword: %s", name))
 		}
 		return name
 	case tName:
@@ -220,7 +247,7 @@ type operand struct {
 	kind operandKind
 	path Path
 	val  av.Value
-	ref  string    // the :value's name, for messages
+	ref  string    // the :value's or function's name, for messages
 	args []operand // function arguments, or the two sides of + and -
 }
 
@@ -248,7 +275,8 @@ func (p *parser) isCall() bool {
 }
 
 // call reads name(arg, ...) and checks what every function needs: a known
-// name, one allowed here, its number of arguments, a path first.
+// name, one allowed here, its number of arguments, a path where it reads
+// one, distinct operands.
 func (p *parser) call() (string, []operand) {
 	name := p.text(p.next())
 	p.expect(tLParen)
@@ -266,21 +294,46 @@ func (p *parser) call() (string, []operand) {
 	info, ok := functions[name]
 	switch {
 	case !ok:
-		p.fail(errorf(p.kind, "Invalid function name; function: %s", name))
+		p.failClass(clsUnknownFn, errorf(p.kind, "Invalid function name; function: %s", name))
 		return name, args
 	case p.mode == updateMode && !info.update:
-		p.fail(errorf(p.kind, "The function is not allowed in an update expression; function: %s", name))
+		p.failClass(clsMisusedFn, errorf(p.kind, "The function is not allowed in an update expression; function: %s", name))
 	case p.mode != updateMode && info.update:
-		p.fail(errorf(p.kind, "The function is not allowed to be used this way in an expression; function: %s", name))
+		p.failClass(clsMisusedFn, errorf(p.kind, "The function is not allowed in a condition expression; function: %s", name))
+	}
+	for _, a := range args {
+		if a.kind == oBoolFunc {
+			p.failClass(clsMisusedFn, errorf(p.kind, "The function is not allowed to be used this way in an expression; function: %s", a.ref))
+		}
 	}
 	if len(args) != info.args {
 		p.fail(errorf(p.kind, "Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", name, len(args)))
 		return name, args
 	}
-	if name != "list_append" && args[0].kind != oPath {
-		p.fail(errorf(p.kind, "Operator or function requires a document path; operator or function: %s", name))
+	switch name {
+	case "attribute_exists", "attribute_not_exists", "attribute_type", "if_not_exists":
+		if args[0].kind != oPath {
+			p.fail(errorf(p.kind, "Operator or function requires a document path; operator or function: %s", name))
+		}
+	}
+	if name != "list_append" && len(args) == 2 {
+		p.distinct(name, args[0], args[1:])
 	}
 	return name, args
+}
+
+// distinct refuses an operator or function whose first operand is a path
+// that a later operand repeats (a = a, contains(a, a)): DynamoDB does.
+func (p *parser) distinct(op string, first operand, rest []operand) {
+	if first.kind != oPath {
+		return
+	}
+	for _, o := range rest {
+		if o.kind == oPath && slices.Equal(o.path, first.path) {
+			p.fail(errorf(p.kind, "The first operand must be distinct from the remaining operands for this operator or function; operator: %s, first operand: %s", op, first.path))
+			return
+		}
+	}
 }
 
 // operand reads a path, a :value, or a function giving a value (size in
@@ -299,6 +352,18 @@ func (p *parser) operand() operand {
 		return operand{kind: oValue, val: v, ref: ref}
 	case tName:
 		return operand{kind: oPath, path: p.path()}
+	case tLParen:
+		// An operand may stand in parentheses, once.
+		if p.mode == updateMode || p.mode == projMode {
+			break
+		}
+		p.next()
+		if p.peek().kind == tLParen {
+			p.failClass(clsParens, errorf(p.kind, "The expression has redundant parentheses;"))
+		}
+		o := p.operand()
+		p.expect(tRParen)
+		return o
 	case tIdent:
 		if p.isOperator(t) {
 			p.syntax()
@@ -307,10 +372,16 @@ func (p *parser) operand() operand {
 			return operand{kind: oPath, path: p.path()}
 		}
 		name, args := p.call()
-		o := operand{args: args}
+		o := operand{args: args, ref: name}
 		switch name {
 		case "size":
 			o.kind = oSize
+			if len(args) == 1 && args[0].kind == oValue {
+				switch k := args[0].val.Kind; k {
+				case av.N, av.BOOL, av.NULL:
+					p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: size, operand type: %s", k))
+				}
+			}
 		case "if_not_exists":
 			o.kind = oIfNotExists
 		case "list_append":
@@ -321,10 +392,9 @@ func (p *parser) operand() operand {
 				}
 			}
 		default:
+			// A condition function where an operand belongs: whoever
+			// reads the operand refuses it (unknown names are already).
 			o.kind = oBoolFunc
-			if _, ok := functions[name]; ok && p.mode != updateMode {
-				p.fail(errorf(p.kind, "The function is not allowed to be used this way in an expression; function: %s", name))
-			}
 		}
 		return o
 	}

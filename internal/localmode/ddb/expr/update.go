@@ -110,8 +110,18 @@ func (p *parser) action(u *Update, sec int) {
 	}
 }
 
-// setValue reads SET's value: an operand, or two with + or - between.
+// setValue reads SET's value: an operand, or two with + or - between,
+// which may stand in parentheses, once.
 func (p *parser) setValue() operand {
+	if p.peek().kind == tLParen {
+		p.next()
+		if p.peek().kind == tLParen {
+			p.failClass(clsParens, errorf(p.kind, "The expression has redundant parentheses;"))
+		}
+		o := p.setValue()
+		p.expect(tRParen)
+		return o
+	}
 	o := p.operand()
 	t := p.peek()
 	if t.kind != tPlus && t.kind != tMinus {
@@ -123,7 +133,10 @@ func (p *parser) setValue() operand {
 		r.kind = oMinus
 	}
 	for _, a := range r.args {
-		if a.kind == oValue && a.val.Kind != 0 && a.val.Kind != av.N {
+		switch {
+		case a.kind == oListAppend:
+			p.failClass(clsMisusedFn, errorf(p.kind, "The function is not allowed to be used this way in an expression; function: list_append"))
+		case a.kind == oValue && a.val.Kind != 0 && a.val.Kind != av.N:
 			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: %s, operand type: %s", p.text(t), a.val.Kind))
 		}
 	}
