@@ -339,3 +339,34 @@ func TestReserved(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckNamesValues(t *testing.T) {
+	for _, tc := range []struct {
+		n    Names
+		v    Values
+		want string
+	}{
+		{nil, nil, ""},
+		{Names{"#a": "a", "#_1": "b"}, Values{":a": av.Num("1"), ":B_2": av.Str("x")}, ""},
+		{Names{}, nil, "ExpressionAttributeNames must not be empty"},
+		{nil, Values{}, "ExpressionAttributeValues must not be empty"},
+		{Names{"a": "a"}, nil, `ExpressionAttributeNames contains invalid key: Syntax error; key: "a"`},
+		{Names{"#": "a"}, nil, `ExpressionAttributeNames contains invalid key: Syntax error; key: "#"`},
+		{Names{"#a-b": "a"}, nil, `ExpressionAttributeNames contains invalid key: Syntax error; key: "#a-b"`},
+		{Names{"#a": ""}, nil, "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a"},
+		{nil, Values{"v": av.Num("1")}, `ExpressionAttributeValues contains invalid key: Syntax error; key: "v"`},
+		{nil, Values{":": av.Num("1")}, `ExpressionAttributeValues contains invalid key: Syntax error; key: ":"`},
+	} {
+		err := CheckNames(tc.n)
+		if err == nil {
+			err = CheckValues(tc.v)
+		}
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("%v %v: %q, want %q", tc.n, tc.v, got, tc.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ package expr
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,4 +213,55 @@ func typeName(k av.Kind) string {
 		return "BINARY_SET"
 	}
 	return k.String()
+}
+
+// CheckNames refuses ExpressionAttributeNames as DynamoDB does before it
+// reads any expression: present but empty, a key that is not # and
+// letters, digits or _, an empty name. A nil map is no map: no refusal.
+func CheckNames(n Names) error {
+	if n == nil {
+		return nil
+	}
+	if len(n) == 0 {
+		return &Error{Msg: "ExpressionAttributeNames must not be empty"}
+	}
+	for _, k := range slices.Sorted(maps.Keys(n)) {
+		if !validRef(k, '#') {
+			return &Error{Msg: fmt.Sprintf("ExpressionAttributeNames contains invalid key: Syntax error; key: %q", k)}
+		}
+		if n[k] == "" {
+			return &Error{Msg: "ExpressionAttributeNames contains invalid value: Empty attribute name for key " + k}
+		}
+	}
+	return nil
+}
+
+// CheckValues refuses ExpressionAttributeValues as CheckNames does names.
+func CheckValues(v Values) error {
+	if v == nil {
+		return nil
+	}
+	if len(v) == 0 {
+		return &Error{Msg: "ExpressionAttributeValues must not be empty"}
+	}
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		if !validRef(k, ':') {
+			return &Error{Msg: fmt.Sprintf("ExpressionAttributeValues contains invalid key: Syntax error; key: %q", k)}
+		}
+	}
+	return nil
+}
+
+// validRef says whether k is the lead character and then one or more
+// letters, digits or _: what the lexer reads as a #name or :value.
+func validRef(k string, lead byte) bool {
+	if len(k) < 2 || k[0] != lead {
+		return false
+	}
+	for i := 1; i < len(k); i++ {
+		if !isIdentChar(k[i]) {
+			return false
+		}
+	}
+	return true
 }
