@@ -71,6 +71,7 @@ func ParseFilter(s string, n Names, v Values, used *Used) (*Condition, error) {
 
 func parseCondition(s, kind string, n Names, v Values, used *Used) (*Condition, error) {
 	p := newParser(s, kind, condMode, n, v, used)
+	defer p.release()
 	var c *cond
 	if err := p.run(func() { c = p.or() }); err != nil {
 		return nil, err
@@ -242,11 +243,11 @@ func (p *parser) checkBounds(lo, hi operand) {
 	if lo.kind != oValue || hi.kind != oValue || !lo.val.IsScalar() || !hi.val.IsScalar() {
 		return
 	}
-	c, ok := av.Compare(lo.val, hi.val)
+	c, ok := av.Compare(*lo.val, *hi.val)
 	if !ok {
-		p.fail(errorf(p.kind, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: %s, upper bound operand: %s", literal(lo.val), literal(hi.val)))
+		p.fail(errorf(p.kind, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: %s, upper bound operand: %s", literal(*lo.val), literal(*hi.val)))
 	} else if c > 0 {
-		p.fail(errorf(p.kind, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: %s, upper bound operand: %s", literal(lo.val), literal(hi.val)))
+		p.fail(errorf(p.kind, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: %s, upper bound operand: %s", literal(*lo.val), literal(*hi.val)))
 	}
 }
 
@@ -265,10 +266,12 @@ func (p *parser) boolFunc() *cond {
 	case "attribute_type":
 		// The type must be a literal: DynamoDB takes no path there.
 		t := args[1]
+		if t.kind != oValue {
+			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"))
+			break
+		}
 		k, ok := av.KindOf(t.val.S)
 		switch {
-		case t.kind != oValue:
-			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"))
 		case t.val.Kind != av.S:
 			p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: %s", t.val.Kind))
 		case !ok:
@@ -410,7 +413,7 @@ func (o *operand) value(item av.Item) (av.Value, bool) {
 	case oPath:
 		return get(item, o.path)
 	case oValue:
-		return o.val, true
+		return *o.val, true
 	case oSize:
 		v, ok := o.args[0].value(item)
 		if !ok {

@@ -44,6 +44,7 @@ type KeyCondition struct {
 // values, at most one condition per attribute).
 func ParseKeyCondition(s string, n Names, v Values, used *Used) (*KeyCondition, error) {
 	p := newParser(s, "KeyConditionExpression", keyMode, n, v, used)
+	defer p.release()
 	var c *cond
 	if err := p.run(func() { c = p.or() }); err != nil {
 		return nil, err
@@ -124,7 +125,7 @@ func (k *KeyCondition) add(op KeyOp, a operand, vals ...operand) error {
 		if o.kind != oValue {
 			return &Error{Msg: "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"}
 		}
-		kc.Values = append(kc.Values, o.val)
+		kc.Values = append(kc.Values, *o.val)
 	}
 	k.Conds = append(k.Conds, kc)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hotline12345/hotline/internal/localmode/ddb/av"
 )
@@ -35,6 +36,8 @@ type parser struct {
 	used   *Used
 	errs   [numClasses]*Error
 	elems  []PathElem // one backing array for the expression's paths
+	vals   []av.Value // the literal values the expression uses, in order
+	nvals  int        // how many :value tokens it has
 	tokBuf [24]token
 }
 
@@ -52,10 +55,45 @@ const (
 // bail carries a syntax error out of the recursive descent.
 type bail struct{ err *Error }
 
+// parsers keeps parsers, with their token buffers, from one request to the
+// next: the engine parses several expressions per request.
+var parsers = sync.Pool{New: func() any { return new(parser) }}
+
 func newParser(s, kind string, m mode, n Names, v Values, used *Used) *parser {
-	p := &parser{src: s, kind: kind, mode: m, names: n, values: v, used: used}
-	p.toks = lex(s, p.tokBuf[:0])
+	p := parsers.Get().(*parser)
+	toks := p.toks[:0]
+	if cap(toks) == 0 {
+		toks = p.tokBuf[:0]
+	}
+	*p = parser{src: s, kind: kind, mode: m, names: n, values: v, used: used}
+	p.toks = lex(s, toks)
+	names := 0
+	for _, t := range p.toks {
+		switch t.kind {
+		case tValue:
+			p.nvals++
+		case tIdent, tName, tLBrack:
+			names++
+		}
+	}
+	// At most one path step per name or [: one array for every path.
+	p.elems = make([]PathElem, 0, names)
 	return p
+}
+
+// undefined is the value of an operand whose :value is not defined: the
+// parse is refused, but checks after it read the operand's kind.
+var undefined av.Value
+
+// release returns the parser to the pool. What it parsed keeps its paths
+// (p.elems), which the next parse must not share.
+func (p *parser) release() {
+	toks := p.toks
+	if cap(toks) > 256 {
+		toks = nil // a rare long expression: let it go
+	}
+	*p = parser{toks: toks[:0]}
+	parsers.Put(p)
 }
 
 // run parses with f, turning a bail into its error.
@@ -246,7 +284,7 @@ const (
 type operand struct {
 	kind operandKind
 	path Path
-	val  av.Value
+	val  *av.Value // for oValue: in the parse's vals, never changed
 	ref  string    // the :value's or function's name, for messages
 	args []operand // function arguments, or the two sides of + and -
 }
@@ -348,8 +386,13 @@ func (p *parser) operand() operand {
 		v, ok := p.values[ref]
 		if !ok {
 			p.fail(errorf(p.kind, "An expression attribute value used in expression is not defined; attribute value: %s", ref))
+			return operand{kind: oValue, val: &undefined, ref: ref}
 		}
-		return operand{kind: oValue, val: v, ref: ref}
+		if p.vals == nil {
+			p.vals = make([]av.Value, 0, p.nvals)
+		}
+		p.vals = append(p.vals, v) // within its capacity: never moves
+		return operand{kind: oValue, val: &p.vals[len(p.vals)-1], ref: ref}
 	case tName:
 		return operand{kind: oPath, path: p.path()}
 	case tLParen:

@@ -21,6 +21,7 @@ type projNode struct {
 // by commas, none overlapping another.
 func ParseProjection(s string, n Names, used *Used) (*Projection, error) {
 	p := newParser(s, "ProjectionExpression", projMode, n, nil, used)
+	defer p.release()
 	pr := &Projection{}
 	err := p.run(func() {
 		for {

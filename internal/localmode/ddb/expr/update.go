@@ -38,6 +38,7 @@ var sections = [...]string{"SET", "REMOVE", "ADD", "DELETE"}
 // sections, each at most once, in any order.
 func ParseUpdate(s string, n Names, v Values, used *Used) (*Update, error) {
 	p := newParser(s, "UpdateExpression", updateMode, n, v, used)
+	defer p.release()
 	u := &Update{}
 	err := p.run(func() {
 		var seen [len(sections)]bool
@@ -188,34 +189,55 @@ func (u *Update) Apply(item av.Item) (av.Item, error) {
 	out := make(av.Item, len(item)+len(u.set)+len(u.add))
 	maps.Copy(out, item)
 	for i, a := range u.set {
-		v := vals[i]
-		if err := modifyItem(out, a.path, func(av.Value, bool) (av.Value, bool, error) { return v, true, nil }); err != nil {
+		if err := modifyItem(out, a.path, &leaf{op: lSet, v: &vals[i]}); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range u.remove {
-		if err := modifyItem(out, p, func(av.Value, bool) (av.Value, bool, error) { return av.Value{}, false, nil }); err != nil {
+		if err := modifyItem(out, p, &leaf{op: lRemove}); err != nil {
 			return nil, err
 		}
 	}
 	for _, a := range u.add {
-		if err := modifyItem(out, a.path, func(old av.Value, ok bool) (av.Value, bool, error) { return add(old, ok, a.val.val) }); err != nil {
+		if err := modifyItem(out, a.path, &leaf{op: lAdd, v: a.val.val}); err != nil {
 			return nil, err
 		}
 	}
 	for _, a := range u.del {
-		if err := modifyItem(out, a.path, func(old av.Value, ok bool) (av.Value, bool, error) { return del(old, ok, a.val.val) }); err != nil {
+		if err := modifyItem(out, a.path, &leaf{op: lDelete, v: a.val.val}); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// leafFunc is what an action does at its path: from the value there (if
-// any) to the new value, or to none (present false).
-type leafFunc func(old av.Value, exists bool) (v av.Value, present bool, err error)
+// leaf is what an action does at its path: from the value there (if any)
+// to the new value, or to none (present false).
+type leaf struct {
+	op uint8
+	v  *av.Value
+}
 
-func modifyItem(out av.Item, p Path, f leafFunc) error {
+const (
+	lSet uint8 = iota
+	lRemove
+	lAdd
+	lDelete
+)
+
+func (f *leaf) apply(old av.Value, exists bool) (v av.Value, present bool, err error) {
+	switch f.op {
+	case lSet:
+		return *f.v, true, nil
+	case lAdd:
+		return add(old, exists, *f.v)
+	case lDelete:
+		return del(old, exists, *f.v)
+	}
+	return av.Value{}, false, nil
+}
+
+func modifyItem(out av.Item, p Path, f *leaf) error {
 	name := p[0].Name
 	cur, ok := out[name]
 	v, present, err := modify(cur, ok, p[1:], f)
@@ -234,9 +256,9 @@ func modifyItem(out av.Item, p Path, f leafFunc) error {
 // way rather than changing it: they may be shared with the input item.
 // Every step but the last must exist and be a map (for a name) or a list
 // (for an index); a list index past the end appends, as DynamoDB does.
-func modify(cur av.Value, exists bool, rest Path, f leafFunc) (av.Value, bool, error) {
+func modify(cur av.Value, exists bool, rest Path, f *leaf) (av.Value, bool, error) {
 	if len(rest) == 0 {
-		return f(cur, exists)
+		return f.apply(cur, exists)
 	}
 	if !exists {
 		return av.Value{}, false, errInvalidPath
@@ -300,7 +322,7 @@ func (o *operand) eval(item av.Item) (av.Value, error) {
 		}
 		return v, nil
 	case oValue:
-		return o.val, nil
+		return *o.val, nil
 	case oIfNotExists:
 		if v, ok := get(item, o.args[0].path); ok {
 			return v, nil
