@@ -67,7 +67,7 @@ var testValues = Values{
 	":three": av.Num("3"),
 }
 
-var testNames = Names{"#s": "status", "#n": "n", "#dot": "a.b", "#m": "m", "#k": "k"}
+var testNames = Names{"#s": "status", "#n": "n", "#dot": "a.b", "#m": "m", "#k": "k", "#_": "n", "#1": "n"}
 
 func TestConditionEval(t *testing.T) {
 	item := testItem()
@@ -193,6 +193,7 @@ func TestConditionEval(t *testing.T) {
 		{"#m.kid.z = :three", true},
 		{"m.#k = :hello", false},
 		{"  n\t=\n:five  ", true},
+		{"#_ = :five AND #1 = :five", true}, // after # (and :) a digit or _ may come first
 	} {
 		c, err := ParseCondition(tc.expr, testNames, testValues, nil)
 		if err != nil {

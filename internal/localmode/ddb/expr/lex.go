@@ -32,11 +32,13 @@ type token struct {
 	start, end int
 }
 
+// A bare name starts with a letter (DynamoDB reads "_a" as a stray "_");
+// after its first letter, and after # and :, letters, digits and _.
 func isIdentStart(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
-func isIdentChar(c byte) bool { return isIdentStart(c) || '0' <= c && c <= '9' }
+func isIdentChar(c byte) bool { return isIdentStart(c) || c == '_' || '0' <= c && c <= '9' }
 
 // lex splits an expression into tokens, ending with tEOF. A character that
 // starts no token becomes tBad, which the parser reports as a syntax error.

@@ -430,6 +430,9 @@ func (p *parser) operand() operand {
 		case "list_append":
 			o.kind = oListAppend
 			for _, a := range args {
+				if a.kind == oListAppend {
+					p.failClass(clsMisusedFn, errorf(p.kind, "The function is not allowed to be used this way in an expression; function: list_append"))
+				}
 				if a.kind == oValue && a.val.Kind != av.L && a.val.Kind != 0 {
 					p.fail(errorf(p.kind, "Incorrect operand type for operator or function; operator or function: list_append, operand type: %s", a.val.Kind))
 				}

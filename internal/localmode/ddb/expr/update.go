@@ -73,8 +73,12 @@ func ParseUpdate(s string, n Names, v Values, used *Used) (*Update, error) {
 		return nil, err
 	}
 	// REMOVE's list indexes count in the list as it was, so removing the
-	// higher indexes first keeps the lower ones in place.
+	// higher indexes first keeps the lower ones in place; SETs past a
+	// list's end append in the order of their indexes, as DynamoDB's
+	// guide says, so SETs apply in path order (they cannot overlap, so
+	// nothing else depends on their order).
 	slices.SortStableFunc(u.remove, func(a, b Path) int { return -comparePaths(a, b) })
+	slices.SortStableFunc(u.set, func(a, b setAction) int { return comparePaths(a.path, b.path) })
 	return u, nil
 }
 
@@ -172,6 +176,7 @@ func comparePaths(a, b Path) int {
 func (u *Update) Paths() []Path { return u.paths }
 
 // Apply is the item after the update, a new item: item is not changed
+// (nil or empty for an item that does not exist yet)
 // (unchanged values are shared between the two, and with the Values the
 // update was parsed with, so neither may be changed in place). Every SET
 // value is worked out from the item as it was, then SET, REMOVE, ADD and
@@ -194,6 +199,11 @@ func (u *Update) Apply(item av.Item) (av.Item, error) {
 		}
 	}
 	for _, p := range u.remove {
+		if len(item) == 0 && len(p) > 1 {
+			// DynamoDB ignores REMOVE a.b on an item that does not
+			// exist, though it refuses it on one without a.
+			continue
+		}
 		if err := modifyItem(out, p, &leaf{op: lRemove}); err != nil {
 			return nil, err
 		}

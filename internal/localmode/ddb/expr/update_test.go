@@ -86,6 +86,8 @@ func TestUpdateApply(t *testing.T) {
 		{"SET a = :one REMOVE s ADD c :one DELETE ss :ssab", av.Item{"a": av.Num("1"), "s": {}, "c": av.Num("1"), "ss": {}}},
 		{"DELETE ss :ssab ADD c :one REMOVE s SET a = :one", av.Item{"a": av.Num("1"), "s": {}, "c": av.Num("1"), "ss": {}}},
 		{"SET l[5] = :x REMOVE l[0]", av.Item{"l": list(av.Str("b"), av.Str("c"), av.Str("d"), av.Str("x"))}},
+		{"SET l[84] = :one, l[37] = :x, l[17] = :m", av.Item{"l": list(av.Str("a"), av.Str("b"), av.Str("c"), av.Str("d"), mp("q", av.Num("1")), av.Str("x"), av.Num("1"))}}, // appended in index order
+		{"REMOVE l[1] SET l[3] = :x", av.Item{"l": list(av.Str("a"), av.Str("c"), av.Str("x"))}},                                                                             // both by the list as it was
 		{"SET #n = :one", av.Item{"n": av.Num("1")}},
 		{"SET #dot = :one", av.Item{"a.b": av.Num("1")}},
 		{"  SET\tn=:one  ,s=:x  ", av.Item{"n": av.Num("1"), "s": av.Str("x")}},
@@ -120,6 +122,36 @@ func TestUpdateApply(t *testing.T) {
 
 func itemsEqual(a, b av.Item) bool {
 	return av.Equal(av.Value{Kind: av.M, M: a}, av.Value{Kind: av.M, M: b})
+}
+
+func TestUpdateMissingItem(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want av.Item
+		err  string
+	}{
+		{"SET a = :one", av.Item{"a": av.Num("1")}, ""},
+		{"ADD a :one, s :ssab", av.Item{"a": av.Num("1"), "s": ss("a", "b")}, ""},
+		{"DELETE s :ssab", av.Item{}, ""},
+		{"REMOVE a, x.y, z[0]", av.Item{}, ""}, // DynamoDB ignores nested REMOVEs on no item
+		{"SET x.y = :one", nil, "The document path provided in the update expression is invalid for update"},
+		{"SET a = b", nil, "The provided expression refers to an attribute that does not exist in the item"},
+	} {
+		u, err := ParseUpdate(tc.expr, nil, updValues, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.expr, err)
+		}
+		got, err := u.Apply(nil)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("%q: %v, want %s", tc.expr, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !itemsEqual(got, tc.want) {
+			t.Errorf("%q: %v, %v; want %v", tc.expr, got, err, tc.want)
+		}
+	}
 }
 
 func TestUpdateApplyErrors(t *testing.T) {
@@ -175,6 +207,16 @@ func TestUpdateParseErrors(t *testing.T) {
 		{"SET a = ((:v))", "Invalid UpdateExpression: The expression has redundant parentheses;"},
 		{"SET a = (:v", `Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ":v"`},
 		{"SET a = (a) + :v", `Invalid UpdateExpression: Syntax error; token: "+", near: ") + :v"`},
+		{"SET a = list_append(list_append(a, :l), :l)", "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"},
+		{"SET _a = :v", `Invalid UpdateExpression: Syntax error; token: "_", near: "SET _a"`},
+		{"SET a = _f(a)", `Invalid UpdateExpression: Syntax error; token: "_", near: "= _f"`},
+		{"SET 1a = :v", `Invalid UpdateExpression: Syntax error; token: "1", near: "SET 1a"`},
+		{"SET :v = :v", `Invalid UpdateExpression: Syntax error; token: ":v", near: "SET :v ="`},
+		{"SET a[:v] = :v", `Invalid UpdateExpression: Syntax error; token: ":v", near: "[:v]"`},
+		{"SET a = if_not_exists(a, :v + :v)", `Invalid UpdateExpression: Syntax error; token: "+", near: ":v + :v"`},
+		{"SET a = if_not_exists(if_not_exists(a, :v), :v)", "Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists"},
+		{"SET a = LIST_APPEND(a, :l)", "Invalid UpdateExpression: Invalid function name; function: LIST_APPEND"},
+		{"HELLO a = :v", `Invalid UpdateExpression: Syntax error; token: "HELLO", near: "HELLO a"`},
 		{"SET a = list_append(a, :l) + :v", "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"},
 		{"SET a = if_not_exists(a, a)", "Invalid UpdateExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: if_not_exists, first operand: [a]"},
 		{"SET a = :v REMOVE", `Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "REMOVE"`},
