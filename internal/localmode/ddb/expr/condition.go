@@ -363,7 +363,7 @@ func (c *cond) eval(item av.Item) bool {
 		_, ok := get(item, c.ops[0].path)
 		return !ok
 	case cType:
-		v, ok := get(item, c.ops[0].path)
+		v, ok := c.ops[0].value(item)
 		return ok && v.Kind == c.typ
 	case cBeginsWith:
 		v, ok1 := c.ops[0].value(item)
@@ -389,12 +389,14 @@ func (c *cond) eval(item av.Item) bool {
 	return false
 }
 
-// contains is the contains function: a substring of a string, a member of
-// a set, an element of a list.
+// contains is the contains function: a substring of a string or binary,
+// a member of a set, an element of a list.
 func contains(v, x av.Value) bool {
 	switch v.Kind {
 	case av.S:
 		return x.Kind == av.S && strings.Contains(v.S, x.S)
+	case av.B:
+		return x.Kind == av.B && bytes.Contains(v.B, x.B)
 	case av.SS:
 		return x.Kind == av.S && slices.Contains(v.Strs, x.S)
 	case av.NS:

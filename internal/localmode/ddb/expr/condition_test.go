@@ -157,6 +157,11 @@ func TestConditionEval(t *testing.T) {
 		{"contains(l, :a)", false},
 		{"contains(n, :five)", false},
 		{"contains(:hello, :ell)", true}, // a literal first operand
+		{"contains(b, :b12)", true},      // binaries hold binaries
+		{"contains(b, :he)", false},
+		{"contains(l, :lst)", false},
+		{"attribute_type(:hello, :S)", true},
+		{"attribute_type(size(s), :N)", true},
 		{"begins_with(:hello, s)", true},
 		{"begins_with(s, s.x)", false},
 		{"size(:hello) = :five", true},
@@ -234,7 +239,6 @@ func TestConditionErrors(t *testing.T) {
 		{"a BETWEEN :hi AND :v", "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:9}, upper bound operand: AttributeValue: {N:1}"},
 		{"a BETWEEN :v AND :s", "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:x}"},
 		{"begins_with(a, :v)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"},
-		{"attribute_type(:s, :t)", "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_type"},
 		{"attribute_type(a, b)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"},
 		{"begins_with(:v, a)", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"},
 		{"size(:v) = :v", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N"},

@@ -349,7 +349,9 @@ func (p *parser) call() (string, []operand) {
 		return name, args
 	}
 	switch name {
-	case "attribute_exists", "attribute_not_exists", "attribute_type", "if_not_exists":
+	case "attribute_exists", "attribute_not_exists", "if_not_exists":
+		// (attribute_type takes a literal first too, though the guide
+		// says a path: DynamoDB answers it.)
 		if args[0].kind != oPath {
 			p.fail(errorf(p.kind, "Operator or function requires a document path; operator or function: %s", name))
 		}
