@@ -118,7 +118,7 @@ func (k *KeyCondition) add(op KeyOp, a operand, vals ...operand) error {
 		return &Error{Msg: "Invalid condition in KeyConditionExpression: No key attribute specified"}
 	}
 	if len(a.path) > 1 {
-		return &Error{Msg: "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: " + a.path[0].Name}
+		return &Error{Msg: "KeyConditionExpressions cannot have conditions on nested attributes"}
 	}
 	kc := KeyCond{Name: a.path[0].Name, Op: op}
 	for _, o := range vals {
