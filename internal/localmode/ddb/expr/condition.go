@@ -291,6 +291,33 @@ func (p *parser) boolFunc() *cond {
 	return c
 }
 
+// Paths is every document path the condition reads, so the engine can
+// refuse a Query filter on a key attribute.
+func (c *Condition) Paths() []Path { return c.root.paths(nil) }
+
+func (c *cond) paths(ps []Path) []Path {
+	if c.l != nil {
+		ps = c.l.paths(ps)
+	}
+	if c.r != nil {
+		ps = c.r.paths(ps)
+	}
+	for i := range c.ops {
+		ps = c.ops[i].paths(ps)
+	}
+	return ps
+}
+
+func (o *operand) paths(ps []Path) []Path {
+	if o.kind == oPath {
+		return append(ps, o.path)
+	}
+	for i := range o.args {
+		ps = o.args[i].paths(ps)
+	}
+	return ps
+}
+
 // Eval says whether item satisfies the condition. An attribute the item
 // lacks makes a comparison or function false (attribute_not_exists true),
 // as do operands of types the comparison or function does not take; there

@@ -299,6 +299,31 @@ func TestConditionErrors(t *testing.T) {
 	}
 }
 
+func TestConditionPaths(t *testing.T) {
+	c, err := ParseCondition("a = :v AND (NOT b.c[1] > size(d) OR contains(e, f))", nil, Values{":v": av.Num("1")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Paths() {
+		got = append(got, p.String())
+	}
+	if want := "[a] [b, c, [1]] [d] [e] [f]"; strings.Join(got, " ") != want {
+		t.Errorf("%v, want %s", got, want)
+	}
+}
+
+func TestExpressionSize(t *testing.T) {
+	vals := Values{":v": av.Num("1")}
+	ok := "a = :v" + strings.Repeat(" ", 4096-6)
+	if _, err := ParseCondition(ok, nil, vals, nil); err != nil {
+		t.Errorf("4096 bytes: %v", err)
+	}
+	if _, err := ParseFilter(ok+" ", nil, vals, nil); err == nil || err.Error() != "Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4097" {
+		t.Errorf("4097 bytes: %v", err)
+	}
+}
+
 func TestUsed(t *testing.T) {
 	names := Names{"#a": "a", "#b": "b", "#c": "c"}
 	vals := Values{":x": av.Num("1"), ":y": av.Num("2"), ":z": av.Num("3")}

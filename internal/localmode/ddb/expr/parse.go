@@ -41,6 +41,9 @@ type parser struct {
 	tokBuf [24]token
 }
 
+// maxExprSize is the longest expression DynamoDB takes, in bytes (4 KB).
+const maxExprSize = 4096
+
 // The classes of refusal, in the order DynamoDB reports them when an
 // expression has several.
 const (
@@ -100,6 +103,9 @@ func (p *parser) release() {
 func (p *parser) run(f func()) (err error) {
 	if strings.TrimSpace(p.src) == "" {
 		return errorf(p.kind, "The expression can not be empty;")
+	}
+	if len(p.src) > maxExprSize {
+		return errorf(p.kind, "Expression size has exceeded the maximum allowed size; expression size: %d", len(p.src))
 	}
 	defer func() {
 		if r := recover(); r != nil {
