@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/hotline12345/hotline/internal/localmode/ddb/av"
 )
@@ -436,6 +438,21 @@ func contains(v, x av.Value) bool {
 	return false
 }
 
+// utf16Len is the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			n = 0
+			for _, r := range s {
+				n += utf16.RuneLen(r)
+			}
+			return n
+		}
+	}
+	return n // ASCII: one unit a byte
+}
+
 // value is a condition operand's value in item, if it has one.
 func (o *operand) value(item av.Item) (av.Value, bool) {
 	switch o.kind {
@@ -457,12 +474,13 @@ func (o *operand) value(item av.Item) (av.Value, bool) {
 	return av.Value{}, false
 }
 
-// size is the size function: a string's or binary's length in bytes, a
-// set's, list's or map's number of elements; other types have none.
+// size is the size function: a string's length, a binary's bytes, a set's,
+// list's or map's number of elements; other types have none. A string's
+// length is in UTF-16 code units, as DynamoDB (Java) counts it: "é𝄞" is 3.
 func size(v av.Value) (int, bool) {
 	switch v.Kind {
 	case av.S:
-		return len(v.S), true
+		return utf16Len(v.S), true
 	case av.B:
 		return len(v.B), true
 	case av.SS, av.NS:

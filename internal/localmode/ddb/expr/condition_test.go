@@ -37,6 +37,7 @@ func testItem() av.Item {
 		"l":   list(av.Str("x"), av.Num("1"), mp("c", av.Str("deep"))),
 		"m":   mp("k", av.Str("v"), "kid", mp("z", av.Num("3"))),
 		"u":   av.Str("ünï"),
+		"e":   av.Str("é𝄞"),
 	}
 }
 
@@ -167,7 +168,8 @@ func TestConditionEval(t *testing.T) {
 		{"size(:hello) = :five", true},
 		{"size(:ss) = :one", false},
 		{"size(s) = :five", true},
-		{"size(u) = :five", true}, // bytes, not characters
+		{"size(u) = :three", true}, // UTF-16 code units, as DynamoDB counts
+		{"size(e) = :three", true}, // "é𝄞": 1 + a surrogate pair
 		{"size(b) = :three", true},
 		{"size(ss) < :three", true},
 		{"size(l) = :three", true},
