@@ -69,6 +69,9 @@ func newParser(s, kind string, m mode, n Names, v Values, used *Used) *parser {
 		toks = p.tokBuf[:0]
 	}
 	*p = parser{src: s, kind: kind, mode: m, names: n, values: v, used: used}
+	if len(s) > maxExprSize {
+		s = "" // refused by run; not worth reading
+	}
 	p.toks = lex(s, toks)
 	names := 0
 	for _, t := range p.toks {
@@ -161,7 +164,8 @@ func (p *parser) syntax() {
 	if t.kind != tEOF {
 		to = p.peekAt(1).end
 	}
-	panic(bail{errorf(p.kind, "Syntax error; token: %q, near: %q", tok, p.src[from:to])})
+	// Quoted as they stand, as DynamoDB does, not Go-escaped.
+	panic(bail{errorf(p.kind, "Syntax error; token: \"%s\", near: \"%s\"", tok, p.src[from:to])})
 }
 
 func (p *parser) expect(k tokKind) token {
@@ -217,18 +221,20 @@ func (p *parser) isOperator(t token) bool {
 	return false
 }
 
-// pathElem reads one name of a path: a bare name (not a reserved word) or
+// pathName reads one name of a path: a bare name (not a reserved word) or
 // an expression attribute name.
 func (p *parser) pathName() string {
-	t := p.next()
+	t := p.peek()
 	switch t.kind {
 	case tIdent:
+		p.next()
 		name := p.text(t)
 		if isReserved(name) {
 			p.failClass(clsReserved, errorf(p.kind, "Attribute name is a reserved keyword; reserved keyword: %s", name))
 		}
 		return name
 	case tName:
+		p.next()
 		ref := p.text(t)
 		p.used.name(ref)
 		name, ok := p.names[ref]
@@ -237,7 +243,6 @@ func (p *parser) pathName() string {
 		}
 		return name
 	}
-	p.pos--
 	p.syntax()
 	return ""
 }
