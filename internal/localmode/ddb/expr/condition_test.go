@@ -388,6 +388,9 @@ func TestCheckNamesValues(t *testing.T) {
 		{Names{"#a": ""}, nil, "ExpressionAttributeNames contains invalid value: Empty attribute name for key #a"},
 		{nil, Values{"v": av.Num("1")}, `ExpressionAttributeValues contains invalid key: Syntax error; key: "v"`},
 		{nil, Values{":": av.Num("1")}, `ExpressionAttributeValues contains invalid key: Syntax error; key: ":"`},
+		{Names{"#" + strings.Repeat("a", 254): "a"}, Values{":" + strings.Repeat("a", 254): av.Num("1")}, ""},
+		{Names{"#" + strings.Repeat("a", 255): "a"}, nil, "ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: 256"},
+		{nil, Values{":" + strings.Repeat("a", 255): av.Num("1")}, "ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long; size of key: 256"},
 	} {
 		err := CheckNames(tc.n)
 		if err == nil {

@@ -215,9 +215,12 @@ func typeName(k av.Kind) string {
 	return k.String()
 }
 
+// maxRefSize is the longest #name or :value key DynamoDB takes, in bytes.
+const maxRefSize = 255
+
 // CheckNames refuses ExpressionAttributeNames as DynamoDB does before it
-// reads any expression: present but empty, a key that is not # and
-// letters, digits or _, an empty name. A nil map is no map: no refusal.
+// reads any expression: present but empty, a key longer than 255 bytes or
+// not # and letters, digits or _, an empty name. A nil map is no map: no refusal.
 func CheckNames(n Names) error {
 	if n == nil {
 		return nil
@@ -226,6 +229,9 @@ func CheckNames(n Names) error {
 		return &Error{Msg: "ExpressionAttributeNames must not be empty"}
 	}
 	for _, k := range slices.Sorted(maps.Keys(n)) {
+		if len(k) > maxRefSize {
+			return &Error{Msg: fmt.Sprintf("ExpressionAttributeNames contains invalid key: The expression attribute map contains a key that is too long; size of key: %d", len(k))}
+		}
 		if !validRef(k, '#') {
 			return &Error{Msg: fmt.Sprintf("ExpressionAttributeNames contains invalid key: Syntax error; key: %q", k)}
 		}
@@ -245,6 +251,9 @@ func CheckValues(v Values) error {
 		return &Error{Msg: "ExpressionAttributeValues must not be empty"}
 	}
 	for _, k := range slices.Sorted(maps.Keys(v)) {
+		if len(k) > maxRefSize {
+			return &Error{Msg: fmt.Sprintf("ExpressionAttributeValues contains invalid key: The expression attribute map contains a key that is too long; size of key: %d", len(k))}
+		}
 		if !validRef(k, ':') {
 			return &Error{Msg: fmt.Sprintf("ExpressionAttributeValues contains invalid key: Syntax error; key: %q", k)}
 		}
