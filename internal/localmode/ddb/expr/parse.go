@@ -68,7 +68,10 @@ func newParser(s, kind string, m mode, n Names, v Values, used *Used) *parser {
 	if cap(toks) == 0 {
 		toks = p.tokBuf[:0]
 	}
-	*p = parser{src: s, kind: kind, mode: m, names: n, values: v, used: used}
+	// Field by field rather than *p = parser{...}: that would clear the
+	// token buffer too, which lex overwrites anyway.
+	p.src, p.kind, p.mode, p.names, p.values, p.used = s, kind, m, n, v, used
+	p.pos, p.errs, p.vals, p.nvals = 0, [numClasses]*Error{}, nil, 0
 	if len(s) > maxExprSize {
 		s = "" // refused by run; not worth reading
 	}
@@ -94,11 +97,13 @@ var undefined av.Value
 // release returns the parser to the pool. What it parsed keeps its paths
 // (p.elems), which the next parse must not share.
 func (p *parser) release() {
-	toks := p.toks
-	if cap(toks) > 256 {
-		toks = nil // a rare long expression: let it go
+	if cap(p.toks) > 256 {
+		p.toks = nil // a rare long expression: let it go
 	}
-	*p = parser{toks: toks[:0]}
+	// Drop what the parse made and what the request owns; the next parse
+	// sets the rest.
+	p.src, p.names, p.values, p.used, p.elems, p.vals = "", nil, nil, nil, nil, nil
+	p.errs = [numClasses]*Error{}
 	parsers.Put(p)
 }
 
