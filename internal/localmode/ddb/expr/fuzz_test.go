@@ -149,3 +149,41 @@ func BenchmarkUpdateParseApply(b *testing.B) {
 		}
 	}
 }
+
+// Parsers come from a pool and parsed expressions are shared by requests:
+// parse and evaluate from many goroutines at once (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	c, err := ParseCondition("n > :one AND contains(ss, :a)", nil, testValues, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func() {
+			ok := true
+			for i := 0; i < 200; i++ {
+				u, err := ParseUpdate("SET n = n + :one, l[9] = :x REMOVE s", nil, updValues, &Used{})
+				if err != nil {
+					ok = false
+					break
+				}
+				out, err := u.Apply(updItem())
+				if err != nil || !av.Equal(out["n"], av.Num("6")) {
+					ok = false
+				}
+				if got, _ := c.Eval(testItem()); !got {
+					ok = false
+				}
+				if _, err := ParseCondition("status = :x", nil, testValues, nil); err == nil {
+					ok = false
+				}
+			}
+			done <- ok
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if !<-done {
+			t.Error("a goroutine saw a wrong answer")
+		}
+	}
+}
