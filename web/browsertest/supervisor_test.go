@@ -207,6 +207,7 @@ func TestSupervisorSeesTheRatesMove(t *testing.T) {
 	do(t, ctx, "hotspots",
 		chromedp.Click(chromedp.CSS(`#sup-tabs button[data-tab="hotspots"]`)),
 		chromedp.WaitVisible(chromedp.CSS(hot)),
+		chromedp.WaitNotVisible(chromedp.ID("status")),
 	)
 	if s, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(hot))); !strings.Contains(s, "上升") {
 		t.Errorf("the hotspot reads %q: not said to be rising", s)
@@ -296,6 +297,9 @@ func TestSupervisorSeesTheRatesMove(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#extension-decision-form input[name="approve"][value="true"]`)),
 		chromedp.SendKeys(chromedp.ID("extension-decision-reason"), "同意延期。"),
 	)
+	if s := text(t, ctx, "err-extension-decision-reason"); s != "" {
+		t.Errorf("approving still says %q", s)
+	}
 	shot(t, ctx, dir, "console-sup-07-extension-decision")
 	assertAccessible(t, ctx, "console-sup-07-extension-decision")
 	submit(t, ctx, "the decision", "extension-decision-form", "延期审批已提交。")

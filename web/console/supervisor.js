@@ -470,7 +470,11 @@ function rerender() {
 function wire() {
   state.wired = true;
   for (const b of $('sup-tabs').querySelectorAll('button')) {
-    b.addEventListener('click', () => selectTab(/** @type {HTMLElement} */ (b).dataset.tab || 'dashboard'));
+    b.addEventListener('click', () => {
+      // The last message was about the screen left.
+      banner('');
+      return selectTab(/** @type {HTMLElement} */ (b).dataset.tab || 'dashboard');
+    });
   }
   form('period-form').addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -350,6 +350,10 @@ export function wire() {
     ev.preventDefault();
     return act('extension', '/extension', { days: Number(val('extension-days')), reason: val('extension-reason') }, 'extension.done');
   });
+  // A reason asked for a rejection is not asked for an approval.
+  for (const r of form('extension-decision-form').querySelectorAll('input[name=approve]')) {
+    r.addEventListener('change', () => clearErrors(form('extension-decision-form')));
+  }
   form('extension-decision-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const approve = /** @type {RadioNodeList} */ (form('extension-decision-form').elements.namedItem('approve')).value === 'true';
