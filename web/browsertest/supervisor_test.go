@@ -201,6 +201,10 @@ func TestSupervisorSeesTheRatesMove(t *testing.T) {
 	if s := text(t, ctx, "status"); s != "已导出 "+name+"。" {
 		t.Errorf("after the export the console says %q", s)
 	}
+	// And as Excel: a workbook is a zip file.
+	if name, xlsx := files.click(t, ctx, "stats-xlsx"); !strings.HasSuffix(name, ".xlsx") || !strings.HasPrefix(xlsx, "PK") {
+		t.Errorf("Excel export %q starts %q", name, xlsx[:min(len(xlsx), 4)])
+	}
 
 	// Hotspots: the ticket's category, rising from nothing before.
 	hot := `#hotspots-list li[data-key="consumer.refund"]`
@@ -252,6 +256,17 @@ func TestSupervisorSeesTheRatesMove(t *testing.T) {
 		chromedp.Click(chromedp.ID("back")),
 		chromedp.WaitVisible(chromedp.CSS(row)),
 	)
+	// The quick search for overdue tickets: none is overdue yet.
+	do(t, ctx, "overdue tickets",
+		chromedp.Click(chromedp.ID("quick-overdue")),
+		chromedp.WaitNotPresent(chromedp.CSS(row)),
+	)
+	if s := text(t, ctx, "results-heading"); s != "没有符合条件的工单。" {
+		t.Errorf("overdue search says %q", s)
+	}
+	if on, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('search-overdue').checked && !document.getElementById('search-q').value`)); !on {
+		t.Error("the quick search does not show what it searched for")
+	}
 
 	// A department asks for more time (over the API); the supervisor
 	// approves it on the console and the reply deadline moves.
@@ -326,5 +341,53 @@ func TestSupervisorSeesTheRatesMove(t *testing.T) {
 	}
 	shot(t, ctx, dir, "console-sup-09-english")
 	assertAccessible(t, ctx, "console-sup-09-english")
+	pg.check(t)
+}
+
+// An operator finds a department's request for more time in the review
+// queue and rejects it with a reason; the deadline stays, and "back" goes
+// back to the queue as before.
+func TestSupervisorExtensionRejectedByAnOperator(t *testing.T) {
+	ctx := browser(t)
+	dir := screenshots(t)
+	logs := &localtest.Logs{}
+	p := localtest.StartPlatform(t, platform.Options{Log: logs, Limits: platform.LooseLimits}, logs.String)
+	pg := watch(t, ctx)
+	do(t, ctx, "desk size", chromedp.EmulateViewport(1280, 900))
+
+	rec := fileByAPI(t, p, "reject-extension@example.com")
+	staff(t, p, "/v1/tickets/"+rec.ID+"/accept", "")
+	if st, body := apiAs(t, p, auth.RoleDepartment, "market", http.MethodPost, "/v1/tickets/"+rec.ID+"/extension",
+		`{"days":3,"reason":"需要等待检测报告。"}`); st != http.StatusAccepted {
+		t.Fatalf("extension request: %d %s", st, body)
+	}
+
+	signIn(t, ctx, p, "operator", "")
+	row := `#tickets li[data-id="` + rec.ID + `"]`
+	do(t, ctx, "open the request from the queue",
+		chromedp.WaitVisible(chromedp.CSS(row)),
+		chromedp.Click(chromedp.CSS(row+" button")),
+		chromedp.WaitVisible(chromedp.ID("extension-decision-form")),
+	)
+	if s := text(t, ctx, "back"); s != "返回列表" {
+		t.Errorf("the operator's back reads %q", s)
+	}
+	before := text(t, ctx, "d-facts")
+	do(t, ctx, "reject",
+		chromedp.Click(chromedp.CSS(`#extension-decision-form input[name="approve"][value="false"]`)),
+		chromedp.SendKeys(chromedp.ID("extension-decision-reason"), "事实清楚，请在原期限内答复。"),
+	)
+	shot(t, ctx, dir, "console-sup-10-operator-rejects-extension")
+	submit(t, ctx, "the rejection", "extension-decision-form", "延期审批已提交。")
+	if after := text(t, ctx, "d-facts"); after != before {
+		t.Errorf("after a rejection the facts changed from %q to %q", before, after)
+	}
+	if s := text(t, ctx, "d-timeline"); !strings.Contains(s, "事实清楚") {
+		t.Errorf("the timeline does not give the reason: %q", s)
+	}
+	do(t, ctx, "back to the queue",
+		chromedp.Click(chromedp.ID("back")),
+		chromedp.WaitVisible(chromedp.ID("list-heading")),
+	)
 	pg.check(t)
 }
