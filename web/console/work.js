@@ -145,12 +145,17 @@ function renderList() {
  * @param {() => Promise<void>} back
  */
 export async function openFrom(id, back) {
+  state.back = back;
+  await openTicket(id, true);
+  // Refused (the message is on the other screen): that screen stays in charge.
+  if (shared.view !== 'detail') {
+    state.back = null;
+    return;
+  }
   shared.onStale = async () => {
     if (state.ticket) await openTicket(state.ticket.id, false);
   };
   shared.onLang = rerender;
-  state.back = back;
-  await openTicket(id, true);
 }
 
 /** @param {string} id @param {boolean} focus */
