@@ -225,11 +225,10 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	assertAccessible(t, ctx, "console-11-english")
 	do(t, ctx, "back to Chinese", chromedp.Click(chromedp.ID("lang")))
 
-	// Supervisors get a plain note, not a screen that does nothing.
+	// Supervisors get their own screens (supervisor_test.go).
 	do(t, ctx, "sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("signin-form")))
 	signIn(t, ctx, p, "supervisor", "")
-	do(t, ctx, "coming", chromedp.WaitVisible(chromedp.ID("coming-text")))
-	shot(t, ctx, dir, "console-12-supervisor-coming")
+	do(t, ctx, "supervisor", chromedp.WaitVisible(chromedp.CSS("#sup-dashboard[data-shown]")))
 	pg.check(t)
 
 	// The citizen sees the department's reply.

@@ -5,9 +5,10 @@ import { $ } from '../shared/dom.js';
 import { ApiError, call } from '../shared/api.js';
 import { lang, strings, t } from '../shared/i18n.js';
 import { consoleStrings } from './strings.js';
+import { supervisorStrings } from './supervisor-strings.js';
 
-Object.assign(strings.zh, consoleStrings.zh);
-Object.assign(strings.en, consoleStrings.en);
+Object.assign(strings.zh, consoleStrings.zh, supervisorStrings.zh);
+Object.assign(strings.en, consoleStrings.en, supervisorStrings.en);
 
 /**
  * @typedef {'operator' | 'department' | 'supervisor' | 'admin'} Role

@@ -1,9 +1,11 @@
 // The operator's and the department's screens: the review queue or the
-// inbox, one ticket with the actions the role may take on it.
+// inbox, one ticket with the actions the role may take on it. The
+// supervisor's screens open tickets here too (openFrom) and list them as
+// these lists do (ticketItem).
 import { $, busy, input, form } from '../shared/dom.js';
 import { call } from '../shared/api.js';
 import { strings, t } from '../shared/i18n.js';
-import { banner, clearErrors, colon, departmentName, departmentOptions, el, paren, show, showError, state as shared, when } from './core.js';
+import { banner, clearErrors, colon, fieldError, departmentName, departmentOptions, el, paren, show, showError, state as shared, when } from './core.js';
 
 /**
  * @typedef {{id: string, type: string, category?: string, categoryName?: string, status: string, createdAt: string,
@@ -13,7 +15,8 @@ import { banner, clearErrors, colon, departmentName, departmentOptions, el, pare
  * @typedef {{at: string, kind: string, actorRole: string, actorId?: string, note?: string, status: string}} StaffEvent
  * @typedef {Summary & {content?: string, involvedUnit?: string, location?: {region?: string, address?: string},
  *   contact?: {phone?: string, email?: string, name?: string}, departmentName?: string, coHandlers?: string[],
- *   deadlines?: {reply?: string}, reply?: {result: string, message: string}, answer?: string, timeline?: StaffEvent[]}} StaffView
+ *   deadlines?: {reply?: string}, reply?: {result: string, message: string}, answer?: string, timeline?: StaffEvent[],
+ *   extension?: {days: number, reason: string, decision?: string}}} StaffView
  */
 
 const TABS = ['dispatched', 'accepted', 'overdue', 'co', 'returned'];
@@ -21,10 +24,12 @@ const TABS = ['dispatched', 'accepted', 'overdue', 'co', 'returned'];
 /**
  * decided is the ticket this page last sent a review or reassignment for:
  * the workflow moves it on a moment later, and until then its status still
- * asks for the decision already made.
- * @type {{tab: string, list: Summary[], ticket: StaffView | null, decided: string}}
+ * asks for the decision already made. back is where "back" returns to when
+ * another screen (the supervisor's) opened the ticket.
+ * @type {{tab: string, list: Summary[], ticket: StaffView | null, decided: string,
+ *   back: (() => Promise<void>) | null}}
  */
-const state = { tab: 'dispatched', list: [], ticket: null, decided: '' };
+const state = { tab: 'dispatched', list: [], ticket: null, decided: '', back: null };
 
 /** Opens the role's list: the review queue, or the department's inbox. */
 export async function open() {
@@ -33,6 +38,7 @@ export async function open() {
   };
   shared.onLang = rerender;
   state.ticket = null;
+  state.back = null;
   show('list');
   void departmentOptions(/** @type {HTMLSelectElement} */ ($('review-department')));
   void departmentOptions(/** @type {HTMLSelectElement} */ ($('reassign-department')));
@@ -103,26 +109,54 @@ function flagList(fl) {
   return ul;
 }
 
+/**
+ * A ticket in a list: its id (a button that opens it), what it is, its
+ * flags, when it was filed and is due.
+ * @param {Summary} tk
+ * @param {(id: string) => void} onOpen
+ * @param {[string, boolean][]} [more] flags the caller adds
+ */
+export function ticketItem(tk, onOpen, more = []) {
+  const li = document.createElement('li');
+  li.dataset.id = tk.id;
+  if (tk.urgency === 'urgent' || tk.suspectedEmergency?.length) li.className = 'urgent';
+  const open = /** @type {HTMLButtonElement} */ (el('button', tk.id, 'link mono'));
+  open.type = 'button';
+  open.setAttribute('aria-label', t('open', tk.id));
+  open.addEventListener('click', () => onOpen(tk.id));
+  const what = [t('type.' + tk.type), tk.categoryName || tk.category, t('status.' + tk.status)].filter(Boolean).join(' · ');
+  const meta = [t('list.filed', when(tk.createdAt)), tk.replyBy ? t('list.replyBy', when(tk.replyBy)) : ''].filter(Boolean).join('　');
+  li.append(open, el('p', what), flagList([...flags(tk), ...more]), el('p', meta, 'meta'));
+  return li;
+}
+
 function renderList() {
-  $('tickets').replaceChildren(...state.list.map((tk) => {
-    const li = document.createElement('li');
-    li.dataset.id = tk.id;
-    if (tk.urgency === 'urgent' || tk.suspectedEmergency?.length) li.className = 'urgent';
-    const open = /** @type {HTMLButtonElement} */ (el('button', tk.id, 'link mono'));
-    open.type = 'button';
-    open.setAttribute('aria-label', t('open', tk.id));
-    open.addEventListener('click', () => openTicket(tk.id, true));
-    const what = [t('type.' + tk.type), tk.categoryName || tk.category, t('status.' + tk.status)].filter(Boolean).join(' · ');
-    const meta = [t('list.filed', when(tk.createdAt)), tk.replyBy ? t('list.replyBy', when(tk.replyBy)) : ''].filter(Boolean).join('　');
-    li.append(open, el('p', what), flagList(flags(tk)), el('p', meta, 'meta'));
-    return li;
-  }));
+  $('tickets').replaceChildren(...state.list.map((tk) => ticketItem(tk, (id) => openTicket(id, true))));
   const empty = state.list.length === 0;
   $('list-empty').hidden = !empty;
   $('list-empty').textContent = shared.session?.role === 'department' ? t('inbox.empty') : t('queue.empty');
 }
 
 // --- one ticket -------------------------------------------------------------
+
+/**
+ * Opens a ticket from another screen; "back" returns there with back().
+ * @param {string} id
+ * @param {() => Promise<void>} back
+ */
+export async function openFrom(id, back) {
+  state.back = back;
+  await openTicket(id, true);
+  // Refused (the message is on the other screen): that screen stays in charge.
+  if (shared.view !== 'detail') {
+    state.back = null;
+    return;
+  }
+  shared.onStale = async () => {
+    if (state.ticket) await openTicket(state.ticket.id, false);
+  };
+  shared.onLang = rerender;
+}
 
 /** @param {string} id @param {boolean} focus */
 async function openTicket(id, focus) {
@@ -135,7 +169,9 @@ async function openTicket(id, focus) {
     renderTicket();
     if (focus) $('d-heading').focus();
   } catch (err) {
-    showError($(shared.view), err, shared.view === 'detail' ? 'err-detail' : 'err-list', () => '');
+    // The supervisor opens tickets from its own section, with its own message.
+    const formErr = shared.view === 'detail' ? 'err-detail' : shared.view === 'supervisor' ? 'err-sup' : 'err-list';
+    showError($(shared.view), err, formErr, () => '');
   }
 }
 
@@ -144,6 +180,7 @@ function renderTicket() {
   const s = shared.session;
   if (!tk || !s) return;
   $('d-heading').textContent = t('d.heading', tk.id);
+  $('back').textContent = t(state.back ? 'back.supervisor' : 'back');
   $('d-status').textContent = t('status.' + tk.status);
   $('d-flags').replaceWith(Object.assign(flagList(flags(tk)), { id: 'd-flags' }));
   const contact = tk.contact ? [tk.contact.name, tk.contact.phone, tk.contact.email].filter(Boolean).join(' · ') : '';
@@ -177,6 +214,8 @@ function renderTicket() {
   const op = s.role === 'operator';
   const isCo = s.role === 'department' && tk.departmentId !== s.dept && (tk.coHandlers || []).includes(s.dept);
   const lead = s.role === 'department' && !isCo;
+  // The centre decides a department's request for more time.
+  const centre = s.role === 'operator' || s.role === 'supervisor' || s.role === 'admin';
   /** @type {Record<string, boolean>} */
   const visible = {
     'review-form': op && tk.status === 'in_review' && tk.waitingStep === 'operator' && state.decided !== tk.id,
@@ -185,6 +224,7 @@ function renderTicket() {
     'accept-form': lead && tk.status === 'dispatched',
     'reply-form': lead && tk.status === 'accepted',
     'extension-form': lead && tk.status === 'accepted' && !tk.extensionRequested,
+    'extension-decision-form': centre && Boolean(tk.extensionRequested),
     'return-form': lead && (tk.status === 'dispatched' || tk.status === 'accepted'),
     'co-form': isCo && (tk.status === 'dispatched' || tk.status === 'accepted'),
     'note-form': true,
@@ -192,6 +232,9 @@ function renderTicket() {
   for (const [id, on] of Object.entries(visible)) {
     form(id).hidden = !on;
     clearErrors(form(id));
+  }
+  if (visible['extension-decision-form'] && tk.extension) {
+    $('extdec-request').textContent = t('extdec.request', String(tk.extension.days), tk.extension.reason);
   }
   if (visible['review-form']) {
     if (!input('review-category').value && tk.category) input('review-category').value = tk.category;
@@ -287,6 +330,12 @@ export function wire() {
   }
   $('list-refresh').addEventListener('click', (e) => busy(/** @type {HTMLElement} */ (e.currentTarget), () => loadList(false)));
   $('back').addEventListener('click', async () => {
+    const back = state.back;
+    if (back) {
+      state.back = null;
+      state.ticket = null;
+      return back();
+    }
     show('list');
     banner('');
     await loadList(true);
@@ -305,6 +354,22 @@ export function wire() {
   form('extension-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     return act('extension', '/extension', { days: Number(val('extension-days')), reason: val('extension-reason') }, 'extension.done');
+  });
+  // A reason asked for a rejection is not asked for an approval.
+  for (const r of form('extension-decision-form').querySelectorAll('input[name=approve]')) {
+    r.addEventListener('change', () => clearErrors(form('extension-decision-form')));
+  }
+  form('extension-decision-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const approve = /** @type {RadioNodeList} */ (form('extension-decision-form').elements.namedItem('approve')).value === 'true';
+    const reason = val('extension-decision-reason');
+    // Said here at once; the API says the same.
+    if (!approve && !reason) {
+      clearErrors(form('extension-decision-form'));
+      fieldError('err-extension-decision-reason', t('extdec.needReason'));
+      return;
+    }
+    return act('extension-decision', '/extension-decision', reason ? { approve, reason } : { approve }, 'extdec.done');
   });
   form('return-form').addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -73,3 +73,50 @@ export async function call(method, path, opts = {}) {
   }
   return data;
 }
+
+/**
+ * Fetches a file the API makes (an export) and returns it with the name the
+ * API gives it in Content-Disposition, or fallback; throws ApiError as call()
+ * does. JSON answers stay with call().
+ * @param {string} path
+ * @param {{token: string, accept: string, fallback: string}} opts
+ *   accept is the media type asked for (text/csv, or the XLSX type)
+ * @returns {Promise<{blob: Blob, name: string}>}
+ */
+export async function download(path, opts) {
+  const cfg = await loadConfig();
+  let r;
+  try {
+    r = await fetch(cfg.apiUrl + path, {
+      headers: { 'Accept': opts.accept, 'Accept-Language': lang(), 'Authorization': 'Bearer ' + opts.token },
+    });
+  } catch {
+    throw new ApiError({ detail: t('error.network'), fields: {}, status: 0 });
+  }
+  if (!r.ok) {
+    /** @type {any} */
+    let data = null;
+    try {
+      data = await r.json();
+    } catch {
+      // Not a problem document: the status says enough.
+    }
+    throw new ApiError({
+      detail: (data && (data.detail || data.message)) || t('error.generic'),
+      fields: (data && data.fields) || {},
+      status: r.status,
+      code: data && data.code,
+    });
+  }
+  const cd = r.headers.get('Content-Disposition') || '';
+  const m = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(cd);
+  let name = opts.fallback;
+  if (m) {
+    try {
+      name = m[1] ? decodeURIComponent(m[1]) : m[2];
+    } catch {
+      // A garbled name: keep the fallback.
+    }
+  }
+  return { blob: await r.blob(), name };
+}
