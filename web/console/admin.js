@@ -239,6 +239,9 @@ function diff(before, after, key, line) {
 function refusedAsStale(pane, err) {
   if (err instanceof ApiError && (err.status === 412 || err.status === 428)) {
     conflict(pane);
+    // Also where the admin pressed save: the box above says what happened.
+    const near = { departments: 'err-adm-dept', categories: 'err-adm-cat', rules: 'err-adm-rule', calendar: 'err-adm-cal' }[pane];
+    $(near).textContent = t('adm.conflict.short');
     $('adm-conflict-text').focus();
     return true;
   }
@@ -302,6 +305,7 @@ function renderDepartments() {
     if (!d.active) tr.className = 'inactive';
     const edit = button(t('adm.edit'), t('adm.dept.editOf', d.name), () => editDepartment(d.id));
     const td = document.createElement('td');
+    td.className = 'acts';
     td.append(edit);
     tr.append(el('td', d.id, 'mono'), el('td', d.name), el('td', d.nameEn || '', 'en'), el('td', d.region || '', 'mono'),
       el('td', t(d.active ? 'adm.dept.on' : 'adm.dept.off')), td);
@@ -356,6 +360,8 @@ function mergeLatestDepartment() {
   if ((mine.region || '') === (orig.region || '')) input('adm-dept-region').value = now.region || '';
   if (mine.active === orig.active) input('adm-dept-active').checked = now.active;
   st.dept.orig = now;
+  clearErrors(form('adm-dept-form'));
+  deptFormHeading();
 }
 
 /** @param {Department} d */
@@ -489,10 +495,12 @@ function renderCategories() {
     if (leaf && at.length > 0) li.append(el('span', ' ' + slText(c.serviceLevel), 'meta'));
     li.append(Object.assign(el('p', '', 'err'), { id: catErrId(c.code) }));
     if (!leaf || at.length === 0) {
-      const add = button(t('adm.cat.addLeaf'), t('adm.cat.addLeafTo', catName(c)), () => addLeaf(path), 'link add');
       const ul = document.createElement('ul');
       ul.append(...items(c.children || [], path));
-      li.append(add, ul);
+      const add = document.createElement('li');
+      add.append(button(t('adm.cat.addLeaf'), t('adm.cat.addLeafTo', catName(c)), () => addLeaf(path), 'link add'));
+      ul.append(add);
+      li.append(ul);
     }
     return li;
   });
@@ -528,6 +536,7 @@ function fillCatForm() {
   input('adm-cat-name').value = c.name;
   input('adm-cat-nameEn').value = c.nameEn || '';
   $('adm-cat-leaf').hidden = !leaf;
+  $('adm-cat-remove').hidden = !leaf;
   if (!leaf) return;
   $('adm-cat-types').replaceChildren(...TYPES.map((ty) => {
     const l = document.createElement('label');
@@ -540,10 +549,10 @@ function fillCatForm() {
     l.append(box, ' ', el('span', t('type.' + ty)));
     return l;
   }));
-  const sl = c.serviceLevel || { acceptHours: 0 };
-  input('adm-cat-accept').value = sl.acceptHours ? String(sl.acceptHours) : '';
-  input('adm-cat-days').value = sl.replyWorkingDays ? String(sl.replyWorkingDays) : '';
-  input('adm-cat-hours').value = sl.replyHours ? String(sl.replyHours) : '';
+  const sl = c.serviceLevel;
+  input('adm-cat-accept').value = sl && typeof sl.acceptHours === 'number' ? String(sl.acceptHours) : '';
+  input('adm-cat-days').value = sl?.replyWorkingDays ? String(sl.replyWorkingDays) : '';
+  input('adm-cat-hours').value = sl?.replyHours ? String(sl.replyHours) : '';
 }
 
 /** @param {string} id number input's value, 0 when empty */
@@ -669,7 +678,8 @@ async function saveCategories() {
           continue;
         }
         if (!opened) {
-          selectCategory(path, false);
+          // The node in the editor keeps what was typed there.
+          if (!st.cat.sel || !same(st.cat.sel, path)) selectCategory(path, false);
           opened = true;
           const id = pick(msg, CAT_FIELDS);
           if (id && !$(id).closest('[hidden]')) placeError(id, msg, true);
@@ -944,7 +954,7 @@ async function saveRules() {
           continue;
         }
         if (!opened) {
-          selectRule(i, false);
+          if (st.rule.sel !== i) selectRule(i, false);
           opened = true;
           const id = pick(msg, RULE_FIELDS);
           if (id) placeError(id, msg, true);
