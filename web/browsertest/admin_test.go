@@ -229,11 +229,23 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 	}
 	shot(t, ctx, dir, "console-admin-07-rules")
 	assertAccessible(t, ctx, "console-admin-07-rules")
+	// Another admin changes a department meanwhile: the catalog's version
+	// moves on, but not the rules the page edits, so the save goes through.
+	_, _, etag = adminCall(t, p, http.MethodGet, "/v1/admin/departments/transport", "", "")
+	if status, body, _ := adminCall(t, p, http.MethodPut, "/v1/admin/departments/transport", etag,
+		`{"name":"市交通委员会","nameEn":"Beijing Municipal Commission of Transport","active":true}`); status != http.StatusOK {
+		t.Fatalf("the other admin's PUT of transport: %d %s", status, body)
+	}
 	do(t, ctx, "save the rules", chromedp.Click(chromedp.ID("adm-rule-submit")))
 	waitText(t, ctx, "status", "分派规则已保存。")
 	if _, body, _ := adminCall(t, p, http.MethodGet, "/v1/admin/routing-rules", "", ""); !strings.Contains(string(body), `"id":"traffic-signal","priority":100,"categories":["public_safety.traffic_signal"],"departmentId":"urban_mgmt"`) {
 		t.Errorf("the stored rules: %s", body)
 	}
+	if visible, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById('adm-conflict').hidden`)); visible {
+		t.Error("a change to another part of the catalog shows as a conflict")
+	}
+	// The first try's 412, answered by saving again at the new version.
+	pg.check(t, "status of 412")
 
 	// A rule naming no department: the refusal shows next to the select.
 	do(t, ctx, "a rule without a department",
@@ -250,6 +262,17 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 	assertAccessible(t, ctx, "console-admin-08-rule-error")
 	pg.check(t, "status of 400")
 	do(t, ctx, "undo", chromedp.Click(chromedp.ID("adm-rule-reset")), chromedp.WaitNotVisible(chromedp.ID("adm-rule-form")))
+
+	// Reordering from the keyboard: gas-company before gas-keywords.
+	do(t, ctx, "move a rule up",
+		chromedp.Focus(chromedp.CSS(`#adm-rule-rows tr[data-id="gas-company"] button[aria-label="将规则 gas-company 上移"]`)),
+		chromedp.KeyEvent("\r"),
+	)
+	waitText(t, ctx, "status", "规则 gas-company 现在排第 3 位，保存后生效。")
+	if ids, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#adm-rule-rows tr[data-id]')].slice(0, 4).map((r) => r.dataset.id)`)); strings.Join(ids, " ") != "gas-category traffic-signal gas-company gas-keywords" {
+		t.Errorf("after moving gas-company up the rules are %v", ids)
+	}
+	do(t, ctx, "undo the move", chromedp.Click(chromedp.ID("adm-rule-reset")))
 
 	// Categories: consumer.refund's reply limit from 13 to 10 working days.
 	const refund = `#adm-cat-tree li[data-code="consumer.refund"]`
@@ -285,6 +308,22 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 	shot(t, ctx, dir, "console-admin-10-category-error")
 	assertAccessible(t, ctx, "console-admin-10-category-error")
 	pg.check(t, "status of 400")
+
+	// A new subcategory under "other".
+	do(t, ctx, "add a subcategory",
+		chromedp.Click(chromedp.ID("adm-cat-reset")),
+		chromedp.Click(chromedp.CSS(`#adm-cat-tree li[data-code="other"] button.add`)),
+		chromedp.WaitVisible(chromedp.ID("adm-cat-form")),
+		setField("adm-cat-code", "other.lost_found"),
+		setField("adm-cat-name", "失物招领"),
+		setField("adm-cat-nameEn", "Lost and found"),
+		chromedp.WaitVisible(chromedp.CSS(`#adm-cat-tree li[data-code="other.lost_found"]`)),
+		chromedp.Click(chromedp.ID("adm-cat-submit")),
+	)
+	waitText(t, ctx, "status", "分类已保存。")
+	if _, body, _ := adminCall(t, p, http.MethodGet, "/v1/admin/categories", "", ""); !strings.Contains(string(body), `"code":"other.lost_found","name":"失物招领"`) {
+		t.Errorf("the stored categories: %s", body)
+	}
 
 	// English, on the same screen.
 	do(t, ctx, "English", chromedp.Click(chromedp.ID("lang")), chromedp.WaitVisible(chromedp.ID("adm-cat-tree")))

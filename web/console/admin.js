@@ -35,6 +35,7 @@ const TYPES = ['complaint', 'consultation', 'report', 'suggestion', 'help', 'pra
 const st = {
   /** @type {Pane} */ tab: 'departments',
   /** @type {Pane | null} */ conflict: null,
+  /** what another admin changed, once the latest version is loaded @type {string[] | null} */ stored: null,
   /** @type {{list: Department[], etag: string, editing: string | null, isNew: boolean, orig: Department | null}} */
   dept: { list: [], etag: '', editing: null, isNew: false, orig: null },
   /** @type {{base: Category[], work: Category[], etag: string, sel: number[] | null}} */
@@ -80,6 +81,8 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 /** @param {Pane} tab @param {boolean} focus */
 async function openTab(tab, focus) {
   st.tab = tab;
+  // The last message was about the last screen.
+  if (focus) banner('');
   for (const b of $('admin-tabs').querySelectorAll('button')) {
     if (/** @type {HTMLElement} */ (b).dataset.tab === tab) b.setAttribute('aria-current', 'page');
     else b.removeAttribute('aria-current');
@@ -109,6 +112,9 @@ function render() {
 
 function rerender() {
   if (shared.view !== 'admin') return;
+  // Messages were in the other language; saving again says them anew.
+  for (const e of $('admin').querySelectorAll('.err')) e.textContent = '';
+  for (const e of $('admin').querySelectorAll('tr.err-row')) /** @type {HTMLElement} */ (e).hidden = true;
   render();
   if (st.tab === 'departments' && st.dept.editing !== null) deptFormHeading();
   if (st.tab === 'categories') fillCatForm();
@@ -126,21 +132,84 @@ function advance(before, after) {
   for (const p of [st.dept, st.cat, st.rule, st.cal]) if (p.etag === before) p.etag = after;
 }
 
-// --- conflicts ----------------------------------------------------------------
+// --- saving and conflicts -----------------------------------------------------
+
+/**
+ * Saves a pane's document with If-Match the version it was read at. The
+ * version is the whole catalog's: when a 412 comes from a change elsewhere
+ * in it (what this pane edits is as it was read), nothing unseen would be
+ * overwritten, so the save goes again at the new version; otherwise the 412
+ * is the caller's to show.
+ * @param {Pane} pane @param {string} path @param {unknown} body
+ * @returns {Promise<{data: any, etag: string}>}
+ */
+async function put(pane, path, body) {
+  const p = paneOf(pane);
+  for (let attempt = 0; ; attempt++) {
+    const sent = p.etag;
+    try {
+      const got = await callWithETag('PUT', path, { body, token: token(), headers: { 'If-Match': sent } });
+      advance(sent, got.etag);
+      return got;
+    } catch (err) {
+      if (attempt > 0 || !(err instanceof ApiError) || err.status !== 412 || !(await unchangedSince(pane))) throw err;
+    }
+  }
+}
+
+/**
+ * Whether what the pane edits is stored as it was read; if so, the pane
+ * takes the catalog's current version.
+ * @param {Pane} pane @returns {Promise<boolean>}
+ */
+async function unchangedSince(pane) {
+  if (pane === 'departments') {
+    const got = await callWithETag('GET', '/v1/departments', { token: token() });
+    const id = st.dept.editing;
+    /** @type {Department[]} */
+    const now = got.data.departments || [];
+    const was = st.dept.list.find((d) => d.id === id) || null;
+    if (!same(was, now.find((d) => d.id === id) || null)) return false;
+    st.dept.etag = got.etag;
+    return true;
+  }
+  if (pane === 'categories' || pane === 'rules') {
+    const got = await callWithETag('GET', pane === 'rules' ? '/v1/admin/routing-rules' : '/v1/admin/categories', { token: token() });
+    const p = pane === 'rules' ? st.rule : st.cat;
+    if (!same(p.base, pane === 'rules' ? got.data.routingRules : got.data.categories)) return false;
+    p.etag = got.etag;
+    return true;
+  }
+  const w = st.cal.work;
+  if (!w) return false;
+  const base = st.cal.base;
+  const read = st.cal.etag;
+  const now = await readYear(w.year); // sets st.cal.etag
+  if (same(base, now)) return true;
+  st.cal.etag = read; // not seen yet: "see the latest version" takes it
+  return false;
+}
 
 /** Shows the conflict box for the open pane, if its last save was refused. */
 function showConflict() {
   const on = st.conflict === st.tab;
   $('adm-conflict').hidden = !on;
   if (!on) return;
-  $('adm-conflict-text').textContent = t('adm.conflict', t('adm.what.' + st.tab));
-  $('adm-stored').hidden = true;
-  $('adm-latest').hidden = false;
+  const lines = st.stored;
+  $('adm-stored').hidden = !lines;
+  $('adm-latest').hidden = Boolean(lines);
+  if (!lines) {
+    $('adm-conflict-text').textContent = t('adm.conflict', t('adm.what.' + st.tab));
+    return;
+  }
+  $('adm-conflict-text').textContent = t(st.tab === 'departments' ? 'adm.conflict.loaded' : 'adm.conflict.loadedList');
+  $('adm-stored-list').replaceChildren(...(lines.length ? lines : [t('adm.stored.none')]).map((l) => el('li', l)));
 }
 
-/** @param {Pane} pane */
+/** @param {Pane | null} pane the pane whose save was refused, or null when none */
 function conflict(pane) {
   st.conflict = pane;
+  st.stored = null;
   showConflict();
 }
 
@@ -182,10 +251,8 @@ async function loadLatest() {
       lines = calendarDiff(before, now || { year: before.year, holidays: [], workdays: [] });
       renderCalendar();
     }
-    $('adm-stored-list').replaceChildren(...(lines.length ? lines : [t('adm.stored.none')]).map((l) => el('li', l)));
-    $('adm-stored').hidden = false;
-    $('adm-latest').hidden = true;
-    $('adm-conflict-text').textContent = t(pane === 'departments' ? 'adm.conflict.loaded' : 'adm.conflict.loadedList');
+    st.stored = lines;
+    showConflict();
     $('adm-stored-heading').focus();
   } catch (err) {
     showError($('admin'), err, 'err-admin', () => '');
@@ -195,7 +262,7 @@ async function loadLatest() {
 /** Gives up the admin's edit on the open pane and shows what is stored. */
 async function discard() {
   const pane = st.tab;
-  st.conflict = null;
+  conflict(null);
   if (pane === 'departments') closeDeptForm();
   if (pane === 'categories') st.cat.sel = null;
   if (pane === 'rules') st.rule.sel = -1;
@@ -386,7 +453,7 @@ function closeDeptForm() {
   st.dept.isNew = false;
   st.dept.orig = null;
   form('adm-dept-form').hidden = true;
-  if (st.conflict === 'departments') st.conflict = null;
+  if (st.conflict === 'departments') conflict(null);
 }
 
 /** @param {SubmitEvent} ev */
@@ -401,9 +468,7 @@ async function saveDepartment(ev) {
   if (st.dept.isNew && st.dept.list.some((d) => d.id === id)) return fieldError('err-adm-dept-id', t('adm.dept.taken'));
   await busy($('adm-dept-submit'), async () => {
     try {
-      const sent = st.dept.etag;
-      const got = await callWithETag('PUT', '/v1/admin/departments/' + encodeURIComponent(id), { body, token: token(), headers: { 'If-Match': sent } });
-      advance(sent, got.etag);
+      await put('departments', '/v1/admin/departments/' + encodeURIComponent(id), body);
       closeDeptForm();
       showConflict();
       await loadDepartments();
@@ -648,13 +713,11 @@ async function saveCategories() {
   banner('');
   await busy($('adm-cat-submit'), async () => {
     try {
-      const sent = st.cat.etag;
-      const got = await callWithETag('PUT', '/v1/admin/categories', { body: { categories: st.cat.work }, token: token(), headers: { 'If-Match': sent } });
-      advance(sent, got.etag);
+      const got = await put('categories', '/v1/admin/categories', { categories: st.cat.work });
       st.cat.base = got.data.categories || [];
       st.cat.work = copy(st.cat.base);
       st.cat.etag = got.etag;
-      st.conflict = null;
+      conflict(null);
       showConflict();
       fillCatForm();
       renderCategories();
@@ -924,13 +987,11 @@ async function saveRules() {
   const sent = st.rule.work;
   await busy($('adm-rule-submit'), async () => {
     try {
-      const before = st.rule.etag;
-      const got = await callWithETag('PUT', '/v1/admin/routing-rules', { body: { routingRules: sent }, token: token(), headers: { 'If-Match': before } });
-      advance(before, got.etag);
+      const got = await put('rules', '/v1/admin/routing-rules', { routingRules: sent });
       st.rule.base = got.data.routingRules || [];
       st.rule.work = copy(st.rule.base);
       st.rule.etag = got.etag;
-      st.conflict = null;
+      conflict(null);
       showConflict();
       fillRuleForm();
       renderRules();
@@ -1040,7 +1101,7 @@ async function openYear() {
       const got = await readYear(year);
       st.cal.base = got;
       st.cal.work = got ? copy(got) : { year, holidays: [], workdays: [] };
-      if (st.conflict === 'calendar') st.conflict = null;
+      if (st.conflict === 'calendar') conflict(null);
       showConflict();
       clearErrors(form('adm-cal-form'));
       renderCalendar();
@@ -1103,13 +1164,11 @@ async function saveYear(ev) {
   banner('');
   await busy($('adm-cal-submit'), async () => {
     try {
-      const before = st.cal.etag;
-      const got = await callWithETag('PUT', '/v1/admin/calendar/' + w.year, { body: w, token: token(), headers: { 'If-Match': before } });
-      advance(before, got.etag);
+      const got = await put('calendar', '/v1/admin/calendar/' + w.year, w);
       st.cal.etag = got.etag;
       st.cal.base = { year: w.year, holidays: got.data.holidays || [], workdays: got.data.workdays || [] };
       st.cal.work = copy(st.cal.base);
-      st.conflict = null;
+      conflict(null);
       showConflict();
       await loadCoverage();
       renderCalendar();
