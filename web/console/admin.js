@@ -479,8 +479,10 @@ async function saveDepartment(ev) {
     } catch (err) {
       if (refusedAsStale('departments', err)) return;
       showError(f, err, 'err-adm-dept', (field) => {
-        if (field === 'id' || /^departments\[/.test(field)) return 'err-adm-dept-id';
         const msg = (err instanceof ApiError && err.fields[field]) || '';
+        // An active department needs its queue (field id, "no queue …").
+        if (field === 'id' && /queue|队列/.test(msg)) return 'err-adm-dept-active';
+        if (field === 'id' || /^departments\[/.test(field)) return 'err-adm-dept-id';
         return pick(msg, [[/nameEn|英文/, 'err-adm-dept-nameEn'], [/name|名称/, 'err-adm-dept-name'], [/region|区划/, 'err-adm-dept-region'], [/queue|队列/, 'err-adm-dept-active']]);
       });
     }
