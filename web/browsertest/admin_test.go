@@ -274,6 +274,51 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 	}
 	do(t, ctx, "undo the move", chromedp.Click(chromedp.ID("adm-rule-reset")))
 
+	// A conflict on the rules: another admin raises gas-company to 75; the
+	// page's edit of subway-unit is refused, the latest version shows the
+	// other change, and the admin gives up the edit for it.
+	status, body, etag = adminCall(t, p, http.MethodGet, "/v1/admin/routing-rules", "", "")
+	raised := strings.Replace(string(body), `"id":"gas-company","priority":70`, `"id":"gas-company","priority":75`, 1)
+	if status != http.StatusOK || raised == string(body) {
+		t.Fatalf("GET routing rules: %d %s", status, body)
+	}
+	do(t, ctx, "edit subway-unit",
+		chromedp.Click(chromedp.CSS(`#adm-rule-rows tr[data-id="subway-unit"] button`)),
+		chromedp.WaitVisible(chromedp.ID("adm-rule-form")),
+		setField("adm-rule-priority", "65"),
+	)
+	if status, body, _ := adminCall(t, p, http.MethodPut, "/v1/admin/routing-rules", etag, raised); status != http.StatusOK {
+		t.Fatalf("the other admin's PUT of the rules: %d %s", status, body)
+	}
+	do(t, ctx, "save the rules, too late",
+		chromedp.Click(chromedp.ID("adm-rule-submit")),
+		chromedp.WaitVisible(chromedp.ID("adm-conflict")),
+	)
+	if s := text(t, ctx, "adm-conflict-text"); !strings.HasPrefix(s, "未保存：在您打开分派规则之后，其他人已经修改并保存了它。") {
+		t.Errorf("the rules' conflict says %q", s)
+	}
+	do(t, ctx, "see the latest rules",
+		chromedp.Click(chromedp.ID("adm-latest")),
+		chromedp.WaitVisible(chromedp.ID("adm-stored")),
+	)
+	if s := text(t, ctx, "adm-stored-list"); !strings.HasPrefix(s, "已修改：gas-company（75）") {
+		t.Errorf("stored rules now: %q", s)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("adm-rule-priority"))); v != "65" {
+		t.Errorf("after loading the latest the edited priority is %q", v)
+	}
+	shot(t, ctx, dir, "console-admin-09-rules-conflict")
+	assertAccessible(t, ctx, "console-admin-09-rules-conflict")
+	do(t, ctx, "discard the edit", chromedp.Click(chromedp.ID("adm-discard")), chromedp.WaitNotVisible(chromedp.ID("adm-conflict")))
+	waitText(t, ctx, "status", "已放弃未保存的修改，显示的是最新版本。")
+	if s := rowText(t, ctx, `#adm-rule-rows tr[data-id="gas-company"]`); !strings.HasPrefix(strings.TrimSpace(s), "75") {
+		t.Errorf("after discarding, gas-company's row says %q", s)
+	}
+	if s := rowText(t, ctx, `#adm-rule-rows tr[data-id="subway-unit"]`); !strings.HasPrefix(strings.TrimSpace(s), "70") {
+		t.Errorf("after discarding, subway-unit's row says %q", s)
+	}
+	pg.check(t, "status of 412")
+
 	// Categories: consumer.refund's reply limit from 13 to 10 working days.
 	const refund = `#adm-cat-tree li[data-code="consumer.refund"]`
 	do(t, ctx, "categories",
@@ -286,8 +331,8 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 	if s := rowText(t, ctx, refund); !strings.Contains(s, "答复 10 个工作日") {
 		t.Errorf("the edited category says %q", s)
 	}
-	shot(t, ctx, dir, "console-admin-09-categories")
-	assertAccessible(t, ctx, "console-admin-09-categories")
+	shot(t, ctx, dir, "console-admin-10-categories")
+	assertAccessible(t, ctx, "console-admin-10-categories")
 	do(t, ctx, "save the categories", chromedp.Click(chromedp.ID("adm-cat-submit")))
 	waitText(t, ctx, "status", "分类已保存。")
 	if _, body, _ := adminCall(t, p, http.MethodGet, "/v1/admin/categories", "", ""); !strings.Contains(string(body), `"code":"consumer.refund","name":"退换货","nameEn":"Returns and refunds","types":["complaint","consultation"],"serviceLevel":{"acceptHours":24,"replyWorkingDays":10}`) {
@@ -305,8 +350,8 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 	if s := text(t, ctx, "err-adm-cat-accept"); !strings.Contains(s, "acceptHours") {
 		t.Errorf("next to the time limits: %q", s)
 	}
-	shot(t, ctx, dir, "console-admin-10-category-error")
-	assertAccessible(t, ctx, "console-admin-10-category-error")
+	shot(t, ctx, dir, "console-admin-11-category-error")
+	assertAccessible(t, ctx, "console-admin-11-category-error")
 	pg.check(t, "status of 400")
 
 	// A new subcategory under "other".
@@ -330,8 +375,8 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 	if s := text(t, ctx, "admin-heading"); s != "Catalog administration" {
 		t.Errorf("English heading %q", s)
 	}
-	shot(t, ctx, dir, "console-admin-11-english")
-	assertAccessible(t, ctx, "console-admin-11-english")
+	shot(t, ctx, dir, "console-admin-12-english")
+	assertAccessible(t, ctx, "console-admin-12-english")
 	do(t, ctx, "back to Chinese", chromedp.Click(chromedp.ID("lang")))
 	pg.check(t)
 }

@@ -206,6 +206,9 @@ function showConflict() {
   $('adm-stored-list').replaceChildren(...(lines.length ? lines : [t('adm.stored.none')]).map((l) => el('li', l)));
 }
 
+/** The message under each pane's save button. */
+const NEAR = { departments: 'err-adm-dept', categories: 'err-adm-cat', rules: 'err-adm-rule', calendar: 'err-adm-cal' };
+
 /** @param {Pane | null} pane the pane whose save was refused, or null when none */
 function conflict(pane) {
   st.conflict = pane;
@@ -252,6 +255,7 @@ async function loadLatest() {
       renderCalendar();
     }
     st.stored = lines;
+    $(NEAR[pane]).textContent = '';
     showConflict();
     $('adm-stored-heading').focus();
   } catch (err) {
@@ -307,8 +311,7 @@ function refusedAsStale(pane, err) {
   if (err instanceof ApiError && (err.status === 412 || err.status === 428)) {
     conflict(pane);
     // Also where the admin pressed save: the box above says what happened.
-    const near = { departments: 'err-adm-dept', categories: 'err-adm-cat', rules: 'err-adm-rule', calendar: 'err-adm-cal' }[pane];
-    $(near).textContent = t('adm.conflict.short');
+    $(NEAR[pane]).textContent = t('adm.conflict.short');
     $('adm-conflict-text').focus();
     return true;
   }
