@@ -27,37 +27,47 @@ Object.assign(strings.en, adminStrings.en);
 const PANES = /** @type {Pane[]} */ (['departments', 'categories', 'rules', 'calendar']);
 const TYPES = ['complaint', 'consultation', 'report', 'suggestion', 'help', 'praise'];
 
+const st = fresh();
+
 /**
  * Each pane's document as read (base), as edited (work) and the catalog
  * version it was read at (etag). conflict is the pane whose save a 412
- * refused, until the admin loads the latest version or leaves it.
+ * refused, until the admin saves or leaves the edit; stored is what another
+ * admin changed, once the latest version is loaded.
  */
-const st = {
-  /** @type {Pane} */ tab: 'departments',
-  /** @type {Pane | null} */ conflict: null,
-  /** what another admin changed, once the latest version is loaded @type {string[] | null} */ stored: null,
-  /** @type {{list: Department[], etag: string, editing: string | null, isNew: boolean, orig: Department | null}} */
-  dept: { list: [], etag: '', editing: null, isNew: false, orig: null },
-  /** @type {{base: Category[], work: Category[], etag: string, sel: number[] | null}} */
-  cat: { base: [], work: [], etag: '', sel: null },
-  /** @type {{base: Rule[], work: Rule[], etag: string, sel: number}} */
-  rule: { base: [], work: [], etag: '', sel: -1 },
-  /** @type {{years: number[], missing: number[], etag: string, base: CalendarYear | null, work: CalendarYear | null}} */
-  cal: { years: [], missing: [], etag: '', base: null, work: null },
-};
+function fresh() {
+  return {
+    /** @type {Pane} */ tab: 'departments',
+    /** @type {Pane | null} */ conflict: null,
+    /** @type {string[] | null} */ stored: null,
+    /** @type {{list: Department[], etag: string, editing: string | null, isNew: boolean, orig: Department | null}} */
+    dept: { list: [], etag: '', editing: null, isNew: false, orig: null },
+    /** @type {{base: Category[], work: Category[], etag: string, sel: number[] | null}} */
+    cat: { base: [], work: [], etag: '', sel: null },
+    /** @type {{base: Rule[], work: Rule[], etag: string, sel: number}} */
+    rule: { base: [], work: [], etag: '', sel: -1 },
+    /** @type {{years: number[], missing: number[], etag: string, base: CalendarYear | null, work: CalendarYear | null}} */
+    cal: { years: [], missing: [], etag: '', base: null, work: null },
+  };
+}
 
 /** @param {Pane} p */
 const paneOf = (p) => (p === 'departments' ? st.dept : p === 'categories' ? st.cat : p === 'rules' ? st.rule : st.cal);
 
 let wired = false;
 /** Leaves added on this page: their code can still be typed. */
-const fresh = new WeakSet();
+const added = new WeakSet();
 
 /** Opens the admin's screens, at the departments. */
 export async function open() {
   const s = shared.session;
   if (!s) return;
   if (!wired) wire();
+  // A new sign-in starts from what is stored, not from the last one's edits.
+  Object.assign(st, fresh());
+  conflict(null);
+  closeDeptForm();
+  form('adm-cal-form').hidden = true;
   translate($('admin'));
   shared.onStale = null;
   shared.onLang = rerender;
@@ -113,7 +123,7 @@ function render() {
 function rerender() {
   if (shared.view !== 'admin') return;
   // Messages were in the other language; saving again says them anew.
-  for (const e of $('admin').querySelectorAll('.err')) e.textContent = '';
+  clearErrors($('admin'));
   for (const e of $('admin').querySelectorAll('tr.err-row')) /** @type {HTMLElement} */ (e).hidden = true;
   render();
   if (st.tab === 'departments' && st.dept.editing !== null) deptFormHeading();
@@ -597,7 +607,7 @@ function fillCatForm() {
   }
   f.hidden = false;
   const leaf = st.cat.sel.length > 1 && (!c.children || c.children.length === 0);
-  const isNew = fresh.has(c);
+  const isNew = added.has(c);
   $('adm-cat-form-heading').textContent = t(leaf ? 'adm.cat.editLeaf' : 'adm.cat.editGroup', catName(c));
   input('adm-cat-code').value = c.code;
   // A stored code is what tickets carry: it is not renamed here.
@@ -659,7 +669,7 @@ function addLeaf(path) {
   g.children = g.children || [];
   /** @type {Category} */
   const leaf = { code: g.code + '.', name: '', types: ['complaint', 'consultation'], serviceLevel: { acceptHours: 24, replyWorkingDays: 13 } };
-  fresh.add(leaf);
+  added.add(leaf);
   g.children.push(leaf);
   selectCategory([...path, g.children.length - 1], false);
   input('adm-cat-code').focus();
