@@ -215,6 +215,23 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 		t.Errorf("the stored 2026 calendar: %s", body)
 	}
 
+	// A year not set yet: opened empty, set by saving.
+	do(t, ctx, "a new year",
+		chromedp.WaitReady(chromedp.CSS(`#adm-cal-year option[value="2027"]`)),
+		chromedp.SetValue(chromedp.ID("adm-cal-year"), "2027"),
+		chromedp.Click(chromedp.ID("adm-cal-open")),
+		chromedp.WaitVisible(chromedp.ID("adm-cal-new")),
+		chromedp.SetValue(chromedp.ID("adm-cal-holiday-new"), "2027-01-01"),
+		chromedp.Click(chromedp.ID("adm-cal-holiday-add")),
+		chromedp.WaitVisible(chromedp.CSS(`#adm-cal-holidays time[datetime="2027-01-01"]`)),
+		chromedp.Click(chromedp.ID("adm-cal-submit")),
+	)
+	waitText(t, ctx, "status", "2027 年的日历已保存。")
+	if s := text(t, ctx, "adm-cal-coverage"); s != "已设置节假日安排的年份：2026、2027。" {
+		t.Errorf("after setting 2027 the coverage says %q", s)
+	}
+	pg.check(t, "status of 404")
+
 	// Routing rules: traffic-signal goes to urban_mgmt instead.
 	const rule = `#adm-rule-rows tr[data-id="traffic-signal"]`
 	do(t, ctx, "routing rules",
