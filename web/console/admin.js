@@ -388,7 +388,7 @@ function renderDepartments() {
     td.className = 'acts';
     td.append(edit);
     tr.append(el('td', d.id, 'mono'), el('td', d.name), el('td', d.nameEn || '', 'en'), el('td', d.region || '', 'mono'),
-      el('td', t(d.active ? 'adm.dept.on' : 'adm.dept.off')), td);
+      el('td', t(d.active ? 'adm.dept.on' : 'adm.dept.off'), 'nowrap'), td);
     if (st.dept.editing === d.id) tr.classList.add('selected');
     return tr;
   }));
