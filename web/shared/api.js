@@ -31,18 +31,45 @@ export class ApiError extends Error {
 }
 
 /**
+ * @typedef {{body?: unknown, accessCode?: string, token?: string, pageOrigin?: boolean, headers?: Record<string, string>}} CallOptions
+ *   token is a staff bearer token; pageOrigin sends the request to the
+ *   pages' own origin (local mode's sign-in) rather than to the API;
+ *   headers are sent as well (If-Match on an admin's edit).
+ */
+
+/**
  * Calls the API and returns the JSON answer, or throws ApiError.
  * @param {string} method
  * @param {string} path
- * @param {{body?: unknown, accessCode?: string, token?: string, pageOrigin?: boolean}} [opts]
- *   token is a staff bearer token; pageOrigin sends the request to the
- *   pages' own origin (local mode's sign-in) rather than to the API.
+ * @param {CallOptions} [opts]
  * @returns {Promise<any>}
  */
 export async function call(method, path, opts = {}) {
+  return (await request(method, path, opts)).data;
+}
+
+/**
+ * Calls the API and returns the JSON answer with the response's ETag (the
+ * catalog's version an admin's edit names in If-Match), or throws ApiError.
+ * @param {string} method
+ * @param {string} path
+ * @param {CallOptions} [opts]
+ * @returns {Promise<{data: any, etag: string}>}
+ */
+export async function callWithETag(method, path, opts = {}) {
+  return request(method, path, opts);
+}
+
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {CallOptions} opts
+ * @returns {Promise<{data: any, etag: string}>}
+ */
+async function request(method, path, opts) {
   const cfg = await loadConfig();
   /** @type {Record<string, string>} */
-  const headers = { 'Accept': 'application/json', 'Accept-Language': lang() };
+  const headers = { ...opts.headers, 'Accept': 'application/json', 'Accept-Language': lang() };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.accessCode) headers['X-Access-Code'] = opts.accessCode;
   if (opts.token) headers['Authorization'] = 'Bearer ' + opts.token;
@@ -71,7 +98,7 @@ export async function call(method, path, opts = {}) {
       code: data && data.code,
     });
   }
-  return data;
+  return { data, etag: r.headers.get('ETag') || '' };
 }
 
 /**
