@@ -64,8 +64,10 @@ deploy: build
 
 # The pages as the static site of the deployed stack (hotline-<stage>, as in
 # infra/samconfig.toml): `hotline site` writes the embedded files and a config.json
-# naming the stack's API and issuer, aws s3 sync publishes exactly those files, and
-# CloudFront drops what it cached.
+# naming the stack's API, issuer and the console's OIDC sign-in (client id: the
+# JwtAudience parameter unless OIDC_CLIENT_ID is given; endpoints from the issuer's
+# discovery document; OIDC_SCOPE, OIDC_TOKEN_USE optional), aws s3 sync publishes
+# exactly those files, and CloudFront drops what it cached.
 STACK ?= hotline-$(or $(STAGE),prod)
 site:
 	@set -e; \
@@ -73,10 +75,14 @@ site:
 		--query "Stacks[0].$$1[?$$2=='$$3'].$$4"; }; \
 	api=$$(output Outputs OutputKey ApiUrl OutputValue); \
 	issuer=$$(output Parameters ParameterKey JwtIssuer ParameterValue); \
+	client=$$(output Parameters ParameterKey JwtAudience ParameterValue); \
+	signin=$$(output Parameters ParameterKey StaffSignInOrigin ParameterValue); \
 	bucket=$$(output Outputs OutputKey SiteBucketName OutputValue); \
 	dist=$$(output Outputs OutputKey SiteDistributionId OutputValue); \
 	rm -rf $(DIST)/site; \
-	$(GO) run ./cmd/hotline site --out $(DIST)/site --api "$$api" --issuer "$$issuer"; \
+	$(GO) run ./cmd/hotline site --out $(DIST)/site --api "$$api" --issuer "$$issuer" \
+		--client-id "$(or $(OIDC_CLIENT_ID),$$client)" --signin-origin "$$signin" \
+		$(if $(OIDC_SCOPE),--scope "$(OIDC_SCOPE)") $(if $(OIDC_TOKEN_USE),--token-use "$(OIDC_TOKEN_USE)"); \
 	aws s3 sync --delete --cache-control no-cache $(DIST)/site "s3://$$bucket"; \
 	aws cloudfront create-invalidation --distribution-id "$$dist" --paths '/*' >/dev/null; \
 	echo "pages published: $$(output Outputs OutputKey SiteUrl OutputValue)"

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -181,10 +182,35 @@ func TestSiteHeadersAreTheLocalServers(t *testing.T) {
 	p := loadTemplate(t)
 	sec, _ := dig(rawProps(t, p, "SiteHeadersPolicy"), "ResponseHeadersPolicyConfig", "SecurityHeadersConfig").(map[string]any)
 	csp := fmt.Sprint(dig(sec, "ContentSecurityPolicy", "ContentSecurityPolicy"))
-	// Every directive of the local server's policy, then connect-src for the API.
-	want := "Sub(" + web.CSP + "; connect-src 'self' https://*.execute-api.${AWS::Region}.${AWS::URLSuffix})"
+	// Every directive of the local server's policy, then connect-src for the
+	// API and, when StaffSignInOrigin is set, the console's token endpoint
+	// (a space before it; nothing at all when it is empty).
+	want := "Sub(" + web.CSP + "; connect-src 'self' https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}${SignIn}, " +
+		`{"SignIn":"If([\"HasStaffSignInOrigin\",\"Sub( ${StaffSignInOrigin})\",\"\"])"})`
 	if csp != want {
 		t.Errorf("SiteHeadersPolicy CSP\n got %s\nwant %s", csp, want)
+	}
+	param := p.Parameters["StaffSignInOrigin"]
+	if param.Default != "" {
+		t.Errorf("StaffSignInOrigin defaults to %v; empty means no sign-in origin in the policy", param.Default)
+	}
+	// An origin, nothing a policy could be widened with (a space, a
+	// wildcard, another directive after a semicolon).
+	if param.AllowedPattern == nil {
+		t.Fatal("StaffSignInOrigin has no AllowedPattern")
+	}
+	re := regexp.MustCompile(*param.AllowedPattern)
+	for v, ok := range map[string]bool{
+		"": true, "https://hotline.auth.cn-north-1.amazoncognito.com.cn": true, "https://idp.example.gov.cn:8443": true,
+		"http://idp.example.gov.cn": false, "https://*.example.gov.cn": false, "https://idp.example.gov.cn/oauth2/token": false,
+		"https://idp.example.gov.cn https://evil.example": false, "https://a.example; script-src *": false,
+	} {
+		if re.MatchString(v) != ok {
+			t.Errorf("StaffSignInOrigin pattern %s: %q allowed %v, want %v", *param.AllowedPattern, v, !ok, ok)
+		}
+	}
+	if got := fmt.Sprint(p.Conditions["HasStaffSignInOrigin"]); !strings.Contains(got, "Ref(StaffSignInOrigin)") {
+		t.Errorf("condition HasStaffSignInOrigin = %s, want it to test StaffSignInOrigin", got)
 	}
 	if !strings.Contains(csp, "frame-ancestors 'none'") {
 		t.Error("SiteHeadersPolicy CSP lacks frame-ancestors 'none'")

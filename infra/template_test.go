@@ -44,6 +44,12 @@ func marker(numbers bool) intrinsics.IntrinsicHandler {
 			return fmt.Sprintf("GetAtt(%v)", input)
 		case "Fn::Sub":
 			if parts, ok := input.([]any); ok && len(parts) > 0 {
+				// The variables map, when there is one, follows as JSON.
+				if len(parts) > 1 {
+					if b, err := json.Marshal(parts[1]); err == nil {
+						return fmt.Sprintf("Sub(%v, %s)", parts[0], b)
+					}
+				}
 				return fmt.Sprintf("Sub(%v)", parts[0])
 			}
 			return fmt.Sprintf("Sub(%v)", input)

@@ -23,10 +23,25 @@ import (
 // (naming the API there would be a dependency cycle with the API's CORS;
 // infra/template.yaml), and a browser enforces both policies, so together
 // they allow the one API.
+//
+// With the console's OIDC sign-in configured (Config.CheckSignIn) the
+// policies also allow the token endpoint's origin, where the console posts
+// the authorization code; the CloudFront policy names it through the
+// stack's StaffSignInOrigin parameter.
 func WriteSite(dir string, cfg Config) error {
 	origin, err := apiOrigin(cfg.APIURL)
 	if err != nil {
 		return err
+	}
+	connect := "'self' " + origin
+	if cfg.SignInConfigured() {
+		tokenOrigin, err := cfg.CheckSignIn()
+		if err != nil {
+			return err
+		}
+		if tokenOrigin != origin {
+			connect += " " + tokenOrigin
+		}
 	}
 	if cfg.LocalMode {
 		return fmt.Errorf("site config: localMode is for `hotline serve` only")
@@ -34,7 +49,7 @@ func WriteSite(dir string, cfg Config) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s is not empty; write the site into a fresh directory", dir)
 	}
-	meta := []byte(`<meta http-equiv="Content-Security-Policy" content="connect-src 'self' ` + origin + `">`)
+	meta := []byte(`<meta http-equiv="Content-Security-Policy" content="connect-src ` + connect + `">`)
 	write := func(name string, b []byte) error {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -34,6 +34,23 @@ type Config struct {
 	Issuer string `json:"issuer"`
 	// LocalMode says the pages run under `hotline serve`.
 	LocalMode bool `json:"localMode"`
+
+	// The console's OpenID Connect sign-in (oidc.go, console/oidc.js);
+	// empty when the site has none.
+
+	// ClientID is the identity provider's app client (public, no secret).
+	ClientID string `json:"clientId,omitempty"`
+	// AuthorizationEndpoint and TokenEndpoint are the provider's, usually
+	// read from its discovery document when the site is built.
+	AuthorizationEndpoint string `json:"authorizationEndpoint,omitempty"`
+	TokenEndpoint         string `json:"tokenEndpoint,omitempty"`
+	// EndSessionEndpoint, when set, is where sign-out sends the browser so
+	// the provider's own session ends too.
+	EndSessionEndpoint string `json:"endSessionEndpoint,omitempty"`
+	// Scope is what the console asks for; it includes openid.
+	Scope string `json:"scope,omitempty"`
+	// TokenUse is which token the API gets: TokenUseID or TokenUseAccess.
+	TokenUse string `json:"tokenUse,omitempty"`
 }
 
 // CSP keeps the pages to their own origin: no inline script or style, nothing

@@ -240,7 +240,8 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 }
 
 // Deployed (config.json without localMode) the console offers no
-// development sign-in, only the note that OIDC sign-in is coming.
+// development sign-in; without the OIDC settings (TestConsoleOIDCSignIn)
+// it says sign-in is not set up rather than offer a button that fails.
 func TestConsoleDeployedHasNoLocalSignIn(t *testing.T) {
 	ctx := browser(t)
 	dir := screenshots(t)
@@ -253,9 +254,13 @@ func TestConsoleDeployedHasNoLocalSignIn(t *testing.T) {
 	pg := watch(t, ctx)
 	do(t, ctx, "open the console",
 		chromedp.Navigate(srv.URL+"/console/"),
-		chromedp.WaitVisible(chromedp.ID("signin-oidc")),
+		chromedp.WaitVisible(chromedp.ID("signin-oidc-missing")),
 		chromedp.WaitNotVisible(chromedp.ID("signin-form")),
+		chromedp.WaitNotVisible(chromedp.ID("signin-oidc-start")),
 	)
+	if s := text(t, ctx, "signin-oidc-missing"); s != "本站点尚未配置工作人员登录，请联系系统管理员。" {
+		t.Errorf("deployed without sign-in settings the console says %q", s)
+	}
 	shot(t, ctx, dir, "console-00-deployed-signin")
 	pg.check(t)
 }

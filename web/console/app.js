@@ -1,4 +1,6 @@
 // The staff console starts here: signs in and opens the screen of the role.
+// Deployed, staff sign in with the organisation's OpenID Connect provider
+// (oidc.js); under `hotline serve`, with the local development sign-in.
 // Operators and departments work tickets (work.js); supervisors watch the
 // centre (supervisor.js) and admins keep its catalog (admin.js), loaded only
 // for them. Plain ES modules (docs/design.md §8: no build step).
@@ -6,9 +8,67 @@ import { $, busy, input, form } from '../shared/dom.js';
 import { call, loadConfig } from '../shared/api.js';
 import { lang, setLang, t, translate } from '../shared/i18n.js';
 import { banner, clearErrors, fieldError, loadSession, saveSession, show, showError, signOut, state, whoami } from './core.js';
+import * as oidc from './oidc.js';
 import * as work from './work.js';
 
 /** @typedef {import('./core.js').Role} Role */
+
+/** The site's sign-in settings (config.json); empty in local mode. */
+/** @type {import('./oidc.js').SignInConfig} */
+let signInConfig = {};
+
+/**
+ * The last sign-in failure, kept as key and args so the language switch
+ * can say it again in the other language.
+ * @type {{key: string, args: string[]} | null}
+ */
+let oidcError = null;
+
+/** @param {{key: string, args: string[]} | null} e */
+function showOidcError(e) {
+  oidcError = e;
+  $('err-oidc').textContent = e ? t(e.key, ...e.args) : '';
+}
+
+/** Starts the provider's sign-in; the page leaves unless it fails. */
+async function startOidc() {
+  showOidcError(null);
+  await busy($('signin-oidc-start'), async () => {
+    try {
+      banner(t('oidc.redirecting'));
+      await oidc.begin(signInConfig);
+    } catch (err) {
+      banner('');
+      if (!(err instanceof oidc.SignInError)) throw err;
+      showOidcError({ key: err.key, args: err.args });
+    }
+  });
+}
+
+/** Back from the provider: redeem the code, or say why not. */
+async function finishOidc() {
+  show('signin');
+  banner(t('oidc.finishing'));
+  try {
+    saveSession(await oidc.finish(signInConfig));
+    banner('');
+    await home();
+  } catch (err) {
+    banner('');
+    show('signin');
+    if (!(err instanceof oidc.SignInError)) throw err;
+    showOidcError({ key: err.key, args: err.args });
+    $('signin-oidc-start').focus();
+  }
+}
+
+/** Sign-out ends the provider's session too when the site names where. */
+function signOutEverywhere() {
+  const token = state.session?.token || '';
+  signOut();
+  const to = state.localMode ? null : oidc.endSessionUrl(signInConfig, token);
+  if (to) location.assign(to);
+}
 
 /** @param {SubmitEvent} ev */
 async function signIn(ev) {
@@ -51,6 +111,7 @@ function applyLang() {
   translate(document);
   if (state.session) void whoami();
   if (state.view === 'coming' && state.session) $('coming-text').textContent = t('coming.text', t('role.' + state.session.role));
+  if (oidcError) showOidcError(oidcError);
   state.onLang?.();
 }
 
@@ -65,17 +126,27 @@ async function start() {
     $('signin-dept-field').hidden = /** @type {HTMLSelectElement} */ ($('signin-role')).value !== 'department';
   });
   form('signin-form').addEventListener('submit', signIn);
-  $('signout').addEventListener('click', () => signOut());
+  $('signout').addEventListener('click', signOutEverywhere);
+  $('signin-oidc-start').addEventListener('click', () => void startOidc());
   work.wire();
 
   applyLang();
   try {
-    state.localMode = Boolean((await loadConfig()).localMode);
+    const cfg = await loadConfig();
+    state.localMode = Boolean(cfg.localMode);
+    if (!state.localMode) signInConfig = cfg;
   } catch {
     state.localMode = false;
   }
+  const ready = !state.localMode && oidc.configured(signInConfig);
+  // A site without sign-in settings says so instead of offering a button
+  // that cannot work.
+  $('signin-oidc-intro').hidden = !ready;
+  $('signin-oidc-start').hidden = !ready;
+  $('signin-oidc-missing').hidden = ready;
   state.session = loadSession();
-  if (state.session) await home();
+  if (ready && oidc.returning()) await finishOidc();
+  else if (state.session) await home();
   else show('signin');
   document.body.dataset.ready = 'true';
 }

@@ -3,7 +3,8 @@
 import { lang, t } from './i18n.js';
 
 /**
- * @typedef {{apiUrl: string, issuer?: string, localMode?: boolean}} Config
+ * @typedef {{apiUrl: string, issuer?: string, localMode?: boolean, clientId?: string, authorizationEndpoint?: string,
+ *   tokenEndpoint?: string, endSessionEndpoint?: string, scope?: string, tokenUse?: 'id' | 'access'}} Config
  * @typedef {{detail: string, fields: Record<string, string>, status: number, code?: string}} Failure
  */
 
