@@ -76,6 +76,55 @@ func FuzzSQSRequest(f *testing.F) {
 	})
 }
 
+// FuzzSQSQuery feeds arbitrary query-protocol forms to every SQS action on
+// a queue holding a message: the parser must not panic, every answer must
+// be XML with 200 or an SQS <ErrorResponse> with a 4xx, and the queue must
+// still work afterwards.
+func FuzzSQSQuery(f *testing.F) {
+	const q = "QueueUrl=http%3A%2F%2Fedge.test%2F000000000000%2Fq"
+	f.Add(uint8(7), q+"&MessageBody=hi&MessageAttribute.1.Name=t&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=x")
+	f.Add(uint8(7), q+"&MessageBody=b&MessageAttribute.2.Name=b&MessageAttribute.2.Value.DataType=Binary&MessageAttribute.2.Value.BinaryValue=AAE%3D")
+	f.Add(uint8(8), q+"&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x&SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody=y&SendMessageBatchRequestEntry.2.DelaySeconds=3")
+	f.Add(uint8(9), q+"&MaxNumberOfMessages=10&AttributeName.1=All&MessageAttributeName.1=All&WaitTimeSeconds=20&VisibilityTimeout=0")
+	f.Add(uint8(10), q+"&ReceiptHandle=cQpYCjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw")
+	f.Add(uint8(11), q+"&DeleteMessageBatchRequestEntry.1.Id=a&DeleteMessageBatchRequestEntry.1.ReceiptHandle=x&DeleteMessageBatchRequestEntry.01.Id=a")
+	f.Add(uint8(13), q+"&ChangeMessageVisibilityBatchRequestEntry.1.Id=a&ChangeMessageVisibilityBatchRequestEntry.1.VisibilityTimeout=-1")
+	f.Add(uint8(0), "QueueName=q2&Attribute.1.Name=RedrivePolicy&Attribute.1.Value=%7B%22deadLetterTargetArn%22%3A%22arn%3Aaws%3Asqs%3Aus-east-1%3A000000000000%3Aq%22%2C%22maxReceiveCount%22%3A1%7D&Attribute.2.Name=VisibilityTimeout&Attribute.2.Value=0&Tag.1.Key=k")
+	f.Add(uint8(6), q+"&Attribute.1.Name=DelaySeconds&Attribute.1.Value=900&Attribute.3.Value=1")
+	f.Add(uint8(5), q+"&AttributeName.1=All&AttributeName.x=1&AttributeName.0=QueueArn")
+	f.Add(uint8(2), "QueueNamePrefix=q&MaxResults=1&NextToken=")
+	f.Add(uint8(14), "Action=Nope&%zz")
+	sqsActions := []string{"CreateQueue", "GetQueueUrl", "ListQueues", "DeleteQueue", "PurgeQueue", "GetQueueAttributes",
+		"SetQueueAttributes", "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
+		"ChangeMessageVisibility", "ChangeMessageVisibilityBatch", ""}
+	f.Fuzz(func(t *testing.T, op uint8, params string) {
+		e := fuzzEdge()
+		form := "application/x-www-form-urlencoded"
+		if rec := post(e, "", "/", form, "Action=CreateQueue&Version=2012-11-05&QueueName=q"); rec.Code != 200 {
+			t.Fatalf("setup: %d %s", rec.Code, rec.Body)
+		}
+		post(e, "", "/", form, "Action=SendMessage&Version=2012-11-05&"+q+"&MessageBody=m")
+		action := sqsActions[int(op)%len(sqsActions)]
+		rec := post(e, "", "/", form, "Action="+action+"&Version=2012-11-05&"+params)
+		var answer struct {
+			XMLName xml.Name
+			Error   struct{ Code, Message string }
+		}
+		if err := xml.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
+			t.Fatalf("%s answered non-XML %d %q", action, rec.Code, rec.Body)
+		}
+		switch {
+		case rec.Code == 200 && answer.XMLName.Local == action+"Response":
+		case rec.Code >= 400 && rec.Code < 500 && answer.XMLName.Local == "ErrorResponse" && answer.Error.Code != "" && answer.Error.Message != "":
+		default:
+			t.Fatalf("%s answered %d %s", action, rec.Code, rec.Body)
+		}
+		if rec := post(e, "", "/", form, "Action=ReceiveMessage&Version=2012-11-05&"+q+"&WaitTimeSeconds=1"); rec.Code != 200 && action != "DeleteQueue" {
+			t.Fatalf("queue broken after %s: %d %s", action, rec.Code, rec.Body)
+		}
+	})
+}
+
 // FuzzSNSRequest feeds arbitrary form bodies to the SNS query protocol.
 func FuzzSNSRequest(f *testing.F) {
 	f.Add("Action=Publish&Version=2010-03-31&PhoneNumber=%2B8613800138000&Message=hi&MessageAttributes.entry.1.Name=AWS.SNS.SMS.SMSType&MessageAttributes.entry.1.Value.DataType=String&MessageAttributes.entry.1.Value.StringValue=Transactional")
