@@ -570,3 +570,24 @@ func TestSQSQueryRouting(t *testing.T) {
 	status, body = do(t, req)
 	checkQueryError(t, "malformed form", status, body, 400, "MalformedQueryString", sqsNS)
 }
+
+// TestSQSQueryFaults: a fault injected into an SQS query call answers in
+// the query protocol (XML, SQS's namespace), and STS is left alone.
+func TestSQSQueryFaults(t *testing.T) {
+	faults, err := edge.ParseFaults("sqs=1", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, edge.Options{Faults: faults})
+	for range 8 { // throttling and 5xx both come up
+		status, body := query(t, h.url, "ListQueues")
+		var e queryError
+		if err := xml.Unmarshal(body, &e); err != nil || e.XMLName.Space != sqsNS || e.Error.Code == "" ||
+			(status != 400 && status != 500 && status != 503) || (status == 400) != (e.Error.Code == "RequestThrottled") {
+			t.Fatalf("injected fault: %d %s", status, body)
+		}
+	}
+	if status, body := postForm(t, h.url+"/", url.Values{"Action": {"GetCallerIdentity"}}, ""); status != 200 {
+		t.Errorf("STS under SQS faults: %d %s", status, body)
+	}
+}
