@@ -45,8 +45,12 @@ func FuzzSQSRequest(f *testing.F) {
 	f.Add(uint8(7), `{"QueueUrl":"q","Attributes":{"DelaySeconds":"900"}}`)
 	f.Add(uint8(5), `{"QueueUrl":"q","ReceiptHandle":"","VisibilityTimeout":-1}`)
 	f.Add(uint8(8), `[1,2]`)
+	f.Add(uint8(11), `{"QueueUrl":"http://edge.test/000000000000/q","Entries":[{"Id":"a","MessageBody":"x"},{"Id":"b","MessageBody":"y","DelaySeconds":901}]}`)
+	f.Add(uint8(12), `{"QueueUrl":"http://edge.test/000000000000/q","Entries":[{"Id":"a","ReceiptHandle":"x"},{"Id":"a","ReceiptHandle":"y"}]}`)
+	f.Add(uint8(13), `{"QueueUrl":"http://edge.test/000000000000/q","Entries":[{"Id":"a","ReceiptHandle":"x","VisibilityTimeout":5}]}`)
 	sqsOps := []string{"CreateQueue", "GetQueueUrl", "SendMessage", "ReceiveMessage", "DeleteMessage",
-		"ChangeMessageVisibility", "GetQueueAttributes", "SetQueueAttributes", "ListQueues", "PurgeQueue", "DeleteQueue"}
+		"ChangeMessageVisibility", "GetQueueAttributes", "SetQueueAttributes", "ListQueues", "PurgeQueue", "DeleteQueue",
+		"SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch"}
 	f.Fuzz(func(t *testing.T, op uint8, body string) {
 		e := fuzzEdge()
 		setup := post(e, "AmazonSQS.CreateQueue", "/", "application/x-amz-json-1.0", `{"QueueName":"q"}`)
