@@ -424,7 +424,7 @@ func queryService(r *http.Request, form url.Values) string {
 		return "sns"
 	}
 	switch action := form.Get("Action"); {
-	case sqsActions[action]:
+	case isSQSAction(action):
 		return "sqs"
 	case action == "GetCallerIdentity":
 		return "sts"

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
@@ -20,14 +21,12 @@ import (
 // (xmlNamespace) and AWS send it.
 const sqsXMLNS = "http://queue.amazonaws.com/doc/2012-11-05/"
 
-// sqsActions are the actions the query protocol answers: the operations of
-// sqsService.call. An unsigned form request naming one of them is SQS's.
-var sqsActions = map[string]bool{
-	"CreateQueue": true, "GetQueueUrl": true, "ListQueues": true, "DeleteQueue": true,
-	"PurgeQueue": true, "GetQueueAttributes": true, "SetQueueAttributes": true,
-	"SendMessage": true, "SendMessageBatch": true, "ReceiveMessage": true,
-	"DeleteMessage": true, "DeleteMessageBatch": true,
-	"ChangeMessageVisibility": true, "ChangeMessageVisibilityBatch": true,
+// isSQSAction tells whether action is an operation the edge's SQS serves (an
+// unsigned form request naming one is SQS's). It asks sqsService.call, which
+// only binds the operation, so the list of operations exists once.
+func isSQSAction(action string) bool {
+	_, ok := (*sqsService)(nil).call(context.Background(), "", action)
+	return ok
 }
 
 // serveQuery answers one query-protocol request and returns the action for
