@@ -1,7 +1,8 @@
 // Package edge is the local AWS edge: one http.Handler that answers the AWS
-// APIs the platform uses (DynamoDB, SQS, SES v2, SNS, Step Functions) on one
-// port, routed like LocalStack's edge, so the production adapters run
-// unchanged in local mode and in tests.
+// APIs the platform uses (DynamoDB, SQS in its JSON and query protocols,
+// SES v2, SNS, STS GetCallerIdentity, Step Functions) on one port, routed
+// like LocalStack's edge, so the production adapters run unchanged in local
+// mode and in tests.
 package edge
 
 import (
@@ -15,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -248,13 +250,19 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 	case path == "/_aws/sns/sms-messages":
 		e.sns.serveSMSRetrospection(w, r)
 		return "sns", "sms-retrospection"
+	case isPeekPath(path) && r.Method == http.MethodGet:
+		e.sqs.servePeek(w, r)
+		return "sqs", "peek"
 	case path == "/health" || path == "/_localstack/health":
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"services":{"dynamodb":"running","sqs":"running","ses":"running","sns":"running","stepfunctions":"`+e.sfnState()+`"}}`)
+		_, _ = io.WriteString(w, `{"services":{"dynamodb":"running","sqs":"running","ses":"running","sns":"running","sts":"running","stepfunctions":"`+e.sfnState()+`"}}`)
 		return "edge", "health"
 	}
 
-	if r.Method != http.MethodPost {
+	// The query protocol also comes as GET with the parameters in the URL
+	// (LocalStack's documented curl examples).
+	getQuery := r.Method == http.MethodGet && target == "" && r.URL.Query().Has("Action")
+	if r.Method != http.MethodPost && !getQuery {
 		writeJSONError(w, http.StatusBadRequest, "UnsupportedOperation",
 			fmt.Sprintf("the local AWS edge does not support %s %s", r.Method, path))
 		return "unknown", r.Method + " " + path
@@ -265,8 +273,42 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 		return "edge", "body-too-large"
 	}
 
-	if service := serviceOf(r, target, path); service != "" && e.faults.inject(w, service) {
+	var form url.Values
+	if target == "" && (isFormRequest(r) || getQuery) {
+		f, err := requestForm(r, body)
+		switch svc := signingService(r); {
+		case err == nil:
+			form = f
+		case svc == "sqs" || svc == "sts" || getQuery:
+			xmlns := sqsXMLNS
+			if svc == "sts" {
+				xmlns = stsXMLNS
+			}
+			writeQueryError(w, http.StatusBadRequest, xmlns, "MalformedQueryString", "could not parse the query parameters")
+			return "unknown", "malformed query"
+		}
+		// Otherwise SNS answers the malformed form, as it always has.
+	}
+
+	if service := serviceOf(r, target, path, form); service != "" && e.faults.inject(w, service, form != nil) {
 		return service, "injected fault"
+	}
+	if form != nil {
+		switch queryService(r, form) {
+		case "sqs":
+			if isPeekPath(path) {
+				e.sqs.servePeekQuery(w, r, form)
+				return "sqs", "peek " + form.Get("Action")
+			}
+			return "sqs", e.sqs.serveQuery(w, r, form)
+		case "sts":
+			return "sts", e.serveSTS(w, form)
+		case "sns":
+			if getQuery {
+				body = []byte(form.Encode())
+			}
+			return "sns", e.sns.serve(w, r, body)
+		}
 	}
 	switch {
 	case strings.HasPrefix(target, "DynamoDB_20120810."):
@@ -275,6 +317,10 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 		return "dynamodb", op
 	case strings.HasPrefix(target, "AmazonSQS."):
 		op = strings.TrimPrefix(target, "AmazonSQS.")
+		if isPeekPath(path) {
+			e.sqs.servePeekJSON(w, r, op, body)
+			return "sqs", "peek " + op
+		}
 		e.sqs.serve(w, r, op, body)
 		return "sqs", op
 	case strings.HasPrefix(target, "AWSStepFunctions."):
@@ -334,8 +380,14 @@ func (e *Edge) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 }
 
 // serviceOf names the service a call is for, as in a faults setting; ""
-// for what the edge does not serve.
-func serviceOf(r *http.Request, target, path string) string {
+// for what the edge does not serve (and STS, which faults leave alone).
+func serviceOf(r *http.Request, target, path string, form url.Values) string {
+	if form != nil {
+		if svc := queryService(r, form); svc != "sts" {
+			return svc
+		}
+		return ""
+	}
 	switch {
 	case strings.HasPrefix(target, "DynamoDB_20120810."):
 		return "dynamodb"
@@ -349,6 +401,39 @@ func serviceOf(r *http.Request, target, path string) string {
 		return "sns"
 	}
 	return ""
+}
+
+// queryService names the service a query-protocol request is for: the
+// SigV4 scope when signed, else the API version, else the action; unsigned
+// requests naming none of SQS's or STS's are SNS's, as before SQS and STS
+// spoke the query protocol here.
+func queryService(r *http.Request, form url.Values) string {
+	switch svc := signingService(r); svc {
+	case "sqs", "sts", "sns":
+		return svc
+	case "":
+	default:
+		return ""
+	}
+	switch form.Get("Version") {
+	case "2012-11-05":
+		return "sqs"
+	case "2011-06-15":
+		return "sts"
+	case "2010-03-31":
+		return "sns"
+	}
+	switch action := form.Get("Action"); {
+	case isSQSAction(action):
+		return "sqs"
+	case action == "GetCallerIdentity":
+		return "sts"
+	}
+	return "sns"
+}
+
+func isPeekPath(path string) bool {
+	return path == peekPath || strings.HasPrefix(path, peekPath+"/")
 }
 
 func isFormRequest(r *http.Request) bool {

@@ -1,8 +1,10 @@
 package edge
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 )
 
@@ -43,8 +45,16 @@ func writeRESTError(w http.ResponseWriter, status int, errType, message string) 
 	_, _ = w.Write(b)
 }
 
-// writeQueryError answers in the awsQuery (SNS) XML error shape.
+// writeQueryError answers in the awsQuery XML error shape.
 func writeQueryError(w http.ResponseWriter, status int, xmlns, code, message string) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	_, _ = w.Write(queryErrorXML(status, xmlns, code, message))
+}
+
+// queryErrorXML is an awsQuery <ErrorResponse>; Type is Sender for 4xx,
+// Receiver for 5xx.
+func queryErrorXML(status int, xmlns, code, message string) []byte {
 	type errBody struct {
 		Type    string `xml:"Type"`
 		Code    string `xml:"Code"`
@@ -61,7 +71,34 @@ func writeQueryError(w http.ResponseWriter, status int, xmlns, code, message str
 		fault = "Receiver"
 	}
 	b, _ := xml.Marshal(errResp{Xmlns: xmlns, Error: errBody{fault, code, message}, RequestID: newID()})
+	return append([]byte(xml.Header), b...)
+}
+
+// writeQueryResultNS answers an awsQuery success: <ActionResponse> holding
+// result (the <ActionResult> element, or nil for none) and the request id.
+func writeQueryResultNS(w http.ResponseWriter, xmlns, action string, result any) {
+	b, reqID, err := queryResponseXML(xmlns, action, result)
+	if err != nil {
+		writeQueryError(w, http.StatusInternalServerError, xmlns, "InternalError", "could not encode response")
+		return
+	}
 	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(status)
-	_, _ = w.Write(append([]byte(xml.Header), b...))
+	w.Header().Set("X-Amzn-RequestId", reqID)
+	_, _ = w.Write(b)
+}
+
+func queryResponseXML(xmlns, action string, result any) (body []byte, reqID string, err error) {
+	var inner []byte
+	if result != nil {
+		if inner, err = xml.Marshal(result); err != nil {
+			return nil, "", fmt.Errorf("encode %s result: %w", action, err)
+		}
+	}
+	reqID = newID()
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	fmt.Fprintf(&b, `<%sResponse xmlns="%s">`, action, xmlns)
+	b.Write(inner)
+	fmt.Fprintf(&b, `<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`, reqID, action)
+	return b.Bytes(), reqID, nil
 }

@@ -98,7 +98,7 @@ func (f *Faults) draw(service string) (fail, throttle, unavailable bool) {
 
 // inject answers an injected fault in the service's protocol and reports
 // whether it did.
-func (f *Faults) inject(w http.ResponseWriter, service string) bool {
+func (f *Faults) inject(w http.ResponseWriter, service string, query bool) bool {
 	fail, throttle, unavailable := f.draw(service)
 	if !fail {
 		return false
@@ -128,6 +128,10 @@ func (f *Faults) inject(w http.ResponseWriter, service string) bool {
 	case "sqs":
 		if throttle {
 			code = "RequestThrottled"
+		}
+		if query {
+			writeQueryError(w, status, sqsXMLNS, code, msg)
+			break
 		}
 		// SQS is @awsQueryCompatible: the query code travels in a header.
 		w.Header().Set("X-Amzn-Query-Error", code+";Sender")

@@ -45,8 +45,12 @@ func FuzzSQSRequest(f *testing.F) {
 	f.Add(uint8(7), `{"QueueUrl":"q","Attributes":{"DelaySeconds":"900"}}`)
 	f.Add(uint8(5), `{"QueueUrl":"q","ReceiptHandle":"","VisibilityTimeout":-1}`)
 	f.Add(uint8(8), `[1,2]`)
+	f.Add(uint8(11), `{"QueueUrl":"http://edge.test/000000000000/q","Entries":[{"Id":"a","MessageBody":"x"},{"Id":"b","MessageBody":"y","DelaySeconds":901}]}`)
+	f.Add(uint8(12), `{"QueueUrl":"http://edge.test/000000000000/q","Entries":[{"Id":"a","ReceiptHandle":"x"},{"Id":"a","ReceiptHandle":"y"}]}`)
+	f.Add(uint8(13), `{"QueueUrl":"http://edge.test/000000000000/q","Entries":[{"Id":"a","ReceiptHandle":"x","VisibilityTimeout":5}]}`)
 	sqsOps := []string{"CreateQueue", "GetQueueUrl", "SendMessage", "ReceiveMessage", "DeleteMessage",
-		"ChangeMessageVisibility", "GetQueueAttributes", "SetQueueAttributes", "ListQueues", "PurgeQueue", "DeleteQueue"}
+		"ChangeMessageVisibility", "GetQueueAttributes", "SetQueueAttributes", "ListQueues", "PurgeQueue", "DeleteQueue",
+		"SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch"}
 	f.Fuzz(func(t *testing.T, op uint8, body string) {
 		e := fuzzEdge()
 		setup := post(e, "AmazonSQS.CreateQueue", "/", "application/x-amz-json-1.0", `{"QueueName":"q"}`)
@@ -72,6 +76,55 @@ func FuzzSQSRequest(f *testing.F) {
 		// The queue must still work afterwards.
 		if rec := post(e, "AmazonSQS.ReceiveMessage", "/", "application/x-amz-json-1.0", `{"QueueUrl":"http://edge.test/000000000000/q","WaitTimeSeconds":1}`); rec.Code != 200 && name != "DeleteQueue" {
 			t.Fatalf("queue broken after %s: %d %s", name, rec.Code, rec.Body)
+		}
+	})
+}
+
+// FuzzSQSQuery feeds arbitrary query-protocol forms to every SQS action on
+// a queue holding a message: the parser must not panic, every answer must
+// be XML with 200 or an SQS <ErrorResponse> with a 4xx, and the queue must
+// still work afterwards.
+func FuzzSQSQuery(f *testing.F) {
+	const q = "QueueUrl=http%3A%2F%2Fedge.test%2F000000000000%2Fq"
+	f.Add(uint8(7), q+"&MessageBody=hi&MessageAttribute.1.Name=t&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=x")
+	f.Add(uint8(7), q+"&MessageBody=b&MessageAttribute.2.Name=b&MessageAttribute.2.Value.DataType=Binary&MessageAttribute.2.Value.BinaryValue=AAE%3D")
+	f.Add(uint8(8), q+"&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x&SendMessageBatchRequestEntry.2.Id=b&SendMessageBatchRequestEntry.2.MessageBody=y&SendMessageBatchRequestEntry.2.DelaySeconds=3")
+	f.Add(uint8(9), q+"&MaxNumberOfMessages=10&AttributeName.1=All&MessageAttributeName.1=All&WaitTimeSeconds=20&VisibilityTimeout=0")
+	f.Add(uint8(10), q+"&ReceiptHandle=cQpYCjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw")
+	f.Add(uint8(11), q+"&DeleteMessageBatchRequestEntry.1.Id=a&DeleteMessageBatchRequestEntry.1.ReceiptHandle=x&DeleteMessageBatchRequestEntry.01.Id=a")
+	f.Add(uint8(13), q+"&ChangeMessageVisibilityBatchRequestEntry.1.Id=a&ChangeMessageVisibilityBatchRequestEntry.1.VisibilityTimeout=-1")
+	f.Add(uint8(0), "QueueName=q2&Attribute.1.Name=RedrivePolicy&Attribute.1.Value=%7B%22deadLetterTargetArn%22%3A%22arn%3Aaws%3Asqs%3Aus-east-1%3A000000000000%3Aq%22%2C%22maxReceiveCount%22%3A1%7D&Attribute.2.Name=VisibilityTimeout&Attribute.2.Value=0&Tag.1.Key=k")
+	f.Add(uint8(6), q+"&Attribute.1.Name=DelaySeconds&Attribute.1.Value=900&Attribute.3.Value=1")
+	f.Add(uint8(5), q+"&AttributeName.1=All&AttributeName.x=1&AttributeName.0=QueueArn")
+	f.Add(uint8(2), "QueueNamePrefix=q&MaxResults=1&NextToken=")
+	f.Add(uint8(14), "Action=Nope&%zz")
+	sqsActions := []string{"CreateQueue", "GetQueueUrl", "ListQueues", "DeleteQueue", "PurgeQueue", "GetQueueAttributes",
+		"SetQueueAttributes", "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
+		"ChangeMessageVisibility", "ChangeMessageVisibilityBatch", ""}
+	f.Fuzz(func(t *testing.T, op uint8, params string) {
+		e := fuzzEdge()
+		form := "application/x-www-form-urlencoded"
+		if rec := post(e, "", "/", form, "Action=CreateQueue&Version=2012-11-05&QueueName=q"); rec.Code != 200 {
+			t.Fatalf("setup: %d %s", rec.Code, rec.Body)
+		}
+		post(e, "", "/", form, "Action=SendMessage&Version=2012-11-05&"+q+"&MessageBody=m")
+		action := sqsActions[int(op)%len(sqsActions)]
+		rec := post(e, "", "/", form, "Action="+action+"&Version=2012-11-05&"+params)
+		var answer struct {
+			XMLName xml.Name
+			Error   struct{ Code, Message string }
+		}
+		if err := xml.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
+			t.Fatalf("%s answered non-XML %d %q", action, rec.Code, rec.Body)
+		}
+		switch {
+		case rec.Code == 200 && answer.XMLName.Local == action+"Response":
+		case rec.Code >= 400 && rec.Code < 500 && answer.XMLName.Local == "ErrorResponse" && answer.Error.Code != "" && answer.Error.Message != "":
+		default:
+			t.Fatalf("%s answered %d %s", action, rec.Code, rec.Body)
+		}
+		if rec := post(e, "", "/", form, "Action=ReceiveMessage&Version=2012-11-05&"+q+"&WaitTimeSeconds=1"); rec.Code != 200 && action != "DeleteQueue" {
+			t.Fatalf("queue broken after %s: %d %s", action, rec.Code, rec.Body)
 		}
 	})
 }

@@ -100,20 +100,8 @@ func (s *snsService) serve(w http.ResponseWriter, r *http.Request, body []byte) 
 	return action
 }
 
-// writeQueryResult wraps result as <ActionResponse><ActionResult>...; the
-// SDK reads the element named <Action>Result.
 func writeQueryResult(w http.ResponseWriter, action string, result any) {
-	inner, err := xml.Marshal(result)
-	if err != nil {
-		writeQueryError(w, http.StatusInternalServerError, snsXMLNS, "InternalError", "could not encode response")
-		return
-	}
-	reqID := newID()
-	out := fmt.Sprintf(`<?xml version="1.0"?>`+"\n"+`<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
-		action, snsXMLNS, inner, reqID, action)
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-RequestId", reqID)
-	_, _ = w.Write([]byte(out))
+	writeQueryResultNS(w, snsXMLNS, action, result)
 }
 
 // messageAttributes reads MessageAttributes.entry.N.{Name,Value.DataType,

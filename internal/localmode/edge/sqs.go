@@ -21,7 +21,8 @@ import (
 )
 
 // sqsService emulates a standard (non-FIFO) SQS over the awsJson 1.0 protocol
-// that aws-sdk-go-v2 speaks.
+// that aws-sdk-go-v2 speaks and the query protocol of older clients
+// (sqs_query.go); both decode into the same inputs and run the same calls.
 type sqsService struct {
 	region    string
 	accountID string
@@ -99,44 +100,97 @@ func newSQSService(region, accountID string, clock Clock) *sqsService {
 	return &sqsService{region: region, accountID: accountID, clock: clock, queues: map[string]*sqsQueue{}}
 }
 
-func (s *sqsService) serve(w http.ResponseWriter, r *http.Request, op string, body []byte) {
-	var (
-		out any
-		err *sqsError
-	)
+// sqsCall is one SQS operation ready to run: in points at the operation's
+// input, which a protocol decoder fills before run. Both protocols (JSON and
+// query) go through the same calls, so the queue semantics exist once.
+type sqsCall struct {
+	in  any
+	run func() (any, *sqsError)
+}
+
+// call prepares operation op; base is the scheme and host queue URLs are
+// built on. ok is false for operations the edge does not serve.
+func (s *sqsService) call(ctx context.Context, base, op string) (c sqsCall, ok bool) {
+	bind := func(in any, run func() (any, *sqsError)) (sqsCall, bool) { return sqsCall{in, run}, true }
 	switch op {
 	case "CreateQueue":
-		out, err = s.createQueue(r, body)
+		in := &createQueueInput{}
+		return bind(in, func() (any, *sqsError) { return s.createQueue(base, in) })
 	case "GetQueueUrl":
-		out, err = s.getQueueURL(r, body)
+		in := &getQueueURLInput{}
+		return bind(in, func() (any, *sqsError) { return s.getQueueURL(base, in) })
 	case "ListQueues":
-		out, err = s.listQueues(r, body)
+		in := &listQueuesInput{}
+		return bind(in, func() (any, *sqsError) { return s.listQueues(base, in) })
 	case "DeleteQueue":
-		out, err = s.deleteQueue(body)
+		in := &queueURLInput{}
+		return bind(in, func() (any, *sqsError) { return s.deleteQueue(in) })
 	case "PurgeQueue":
-		out, err = s.purgeQueue(body)
+		in := &queueURLInput{}
+		return bind(in, func() (any, *sqsError) { return s.purgeQueue(in) })
 	case "GetQueueAttributes":
-		out, err = s.getQueueAttributes(body)
+		in := &getAttributesInput{}
+		return bind(in, func() (any, *sqsError) { return s.getQueueAttributes(in) })
 	case "SetQueueAttributes":
-		out, err = s.setQueueAttributes(body)
+		in := &setAttributesInput{}
+		return bind(in, func() (any, *sqsError) { return s.setQueueAttributes(in) })
 	case "SendMessage":
-		out, err = s.sendMessage(body)
+		in := &sendInput{}
+		return bind(in, func() (any, *sqsError) { return s.sendMessage(in) })
+	case "SendMessageBatch":
+		in := &sendBatchInput{}
+		return bind(in, func() (any, *sqsError) { return s.sendMessageBatch(in) })
 	case "ReceiveMessage":
-		out, err = s.receiveMessage(r.Context(), body)
+		in := &receiveInput{}
+		return bind(in, func() (any, *sqsError) { return s.receiveMessage(ctx, in) })
 	case "DeleteMessage":
-		out, err = s.deleteMessage(body)
+		in := &receiptInput{}
+		return bind(in, func() (any, *sqsError) { return s.deleteMessage(in) })
+	case "DeleteMessageBatch":
+		in := &receiptBatchInput{}
+		return bind(in, func() (any, *sqsError) { return s.deleteMessageBatch(in) })
 	case "ChangeMessageVisibility":
-		out, err = s.changeVisibility(body)
-	default:
-		err = &sqsError{400, "UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation",
-			"the local AWS edge does not support SQS operation " + op}
+		in := &receiptInput{}
+		return bind(in, func() (any, *sqsError) { return s.changeVisibility(in) })
+	case "ChangeMessageVisibilityBatch":
+		in := &receiptBatchInput{}
+		return bind(in, func() (any, *sqsError) { return s.changeVisibilityBatch(in) })
 	}
+	return sqsCall{}, false
+}
+
+func errUnsupported(op string) *sqsError {
+	return &sqsError{400, "UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation",
+		"the local AWS edge does not support SQS operation " + op}
+}
+
+// serve answers one request in SQS's JSON protocol.
+func (s *sqsService) serve(w http.ResponseWriter, r *http.Request, op string, body []byte) {
+	out, err := s.serveJSON(r, op, body, false)
 	if err != nil {
-		w.Header().Set("X-Amzn-Query-Error", err.queryCode+";Sender")
-		writeJSONError(w, err.status, "com.amazonaws.sqs#"+err.shape, err.message)
+		writeSQSJSONError(w, err)
 		return
 	}
 	writeJSON(w, amzJSON10, out)
+}
+
+func (s *sqsService) serveJSON(r *http.Request, op string, body []byte, peek bool) (any, *sqsError) {
+	c, ok := s.call(r.Context(), baseURL(r), op)
+	if !ok {
+		return nil, errUnsupported(op)
+	}
+	if err := decode(body, c.in); err != nil {
+		return nil, err
+	}
+	if peek {
+		return s.peekCall(op, c.in)
+	}
+	return c.run()
+}
+
+func writeSQSJSONError(w http.ResponseWriter, err *sqsError) {
+	w.Header().Set("X-Amzn-Query-Error", err.queryCode+";Sender")
+	writeJSONError(w, err.status, "com.amazonaws.sqs#"+err.shape, err.message)
 }
 
 // decode parses an SQS JSON request body.
@@ -150,8 +204,9 @@ func decode(body []byte, v any) *sqsError {
 	return nil
 }
 
-// queueURL is path-style like LocalStack's: http://host/<account>/<name>.
-func (s *sqsService) queueURL(r *http.Request, name string) string {
+// baseURL is the scheme and host the request came to; queue URLs are built
+// on it, path-style like LocalStack's: <base>/<account>/<name>.
+func baseURL(r *http.Request) string {
 	host := r.Host
 	if host == "" {
 		host = "localhost"
@@ -160,7 +215,11 @@ func (s *sqsService) queueURL(r *http.Request, name string) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + host + "/" + s.accountID + "/" + name
+	return scheme + "://" + host
+}
+
+func (s *sqsService) queueURL(base, name string) string {
+	return base + "/" + s.accountID + "/" + name
 }
 
 // lookup resolves a queue URL to a queue; s.mu must be held. Only the last
@@ -284,14 +343,15 @@ func (q *sqsQueue) notify() {
 	q.changed = make(chan struct{})
 }
 
-func (s *sqsService) createQueue(r *http.Request, body []byte) (any, *sqsError) {
-	var in struct {
-		QueueName  string
-		Attributes map[string]string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type createQueueInput struct {
+	QueueName  string
+	Attributes map[string]string
+	Tags       map[string]string // accepted; the edge keeps no tags
+}
+
+type queueURLOutput struct{ QueueUrl string }
+
+func (s *sqsService) createQueue(base string, in *createQueueInput) (any, *sqsError) {
 	if strings.HasSuffix(in.QueueName, ".fifo") {
 		return nil, errInvalidParam("FIFO queues are not supported by the local AWS edge")
 	}
@@ -311,7 +371,7 @@ func (s *sqsService) createQueue(r *http.Request, body []byte) (any, *sqsError) 
 					"A queue already exists with the same name and a different value for attribute " + k}
 			}
 		}
-		return map[string]string{"QueueUrl": s.queueURL(r, q.name)}, nil
+		return queueURLOutput{s.queueURL(base, q.name)}, nil
 	}
 	now := s.clock.Now()
 	attrs := queueDefaults()
@@ -326,31 +386,38 @@ func (s *sqsService) createQueue(r *http.Request, body []byte) (any, *sqsError) 
 		modified: now,
 		changed:  make(chan struct{}),
 	}
-	return map[string]string{"QueueUrl": s.queueURL(r, in.QueueName)}, nil
+	return queueURLOutput{s.queueURL(base, in.QueueName)}, nil
 }
 
-func (s *sqsService) getQueueURL(r *http.Request, body []byte) (any, *sqsError) {
-	var in struct{ QueueName string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
+type getQueueURLInput struct {
+	QueueName              string
+	QueueOwnerAWSAccountId string
+}
+
+func (s *sqsService) getQueueURL(base string, in *getQueueURLInput) (any, *sqsError) {
+	if in.QueueOwnerAWSAccountId != "" && in.QueueOwnerAWSAccountId != s.accountID {
+		return nil, errNoQueue()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.queues[in.QueueName]; !ok {
 		return nil, errNoQueue()
 	}
-	return map[string]string{"QueueUrl": s.queueURL(r, in.QueueName)}, nil
+	return queueURLOutput{s.queueURL(base, in.QueueName)}, nil
 }
 
-func (s *sqsService) listQueues(r *http.Request, body []byte) (any, *sqsError) {
-	var in struct {
-		QueueNamePrefix string
-		MaxResults      *int
-		NextToken       string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type listQueuesInput struct {
+	QueueNamePrefix string
+	MaxResults      *int
+	NextToken       string
+}
+
+type listQueuesOutput struct {
+	QueueUrls []string `json:"QueueUrls,omitempty"`
+	NextToken string   `json:"NextToken,omitempty"`
+}
+
+func (s *sqsService) listQueues(base string, in *listQueuesInput) (any, *sqsError) {
 	if in.MaxResults != nil && (*in.MaxResults < 1 || *in.MaxResults > 1000) {
 		return nil, errInvalidParam("MaxResults must be from 1 to 1000")
 	}
@@ -367,10 +434,7 @@ func (s *sqsService) listQueues(r *http.Request, body []byte) (any, *sqsError) {
 	if in.MaxResults != nil {
 		limit = *in.MaxResults
 	}
-	out := struct {
-		QueueUrls []string `json:"QueueUrls,omitempty"`
-		NextToken string   `json:"NextToken,omitempty"`
-	}{}
+	out := listQueuesOutput{}
 	if len(names) > limit {
 		names = names[:limit]
 		if in.MaxResults != nil {
@@ -378,12 +442,15 @@ func (s *sqsService) listQueues(r *http.Request, body []byte) (any, *sqsError) {
 		}
 	}
 	for _, n := range names {
-		out.QueueUrls = append(out.QueueUrls, s.queueURL(r, n))
+		out.QueueUrls = append(out.QueueUrls, s.queueURL(base, n))
 	}
 	return out, nil
 }
 
 type queueURLInput struct{ QueueUrl string }
+
+// emptyOutput is the answer of operations that return nothing.
+type emptyOutput struct{}
 
 // withQueue runs fn under the lock on the queue queueURL names.
 func (s *sqsService) withQueue(queueURL string, fn func(q *sqsQueue) (any, *sqsError)) (any, *sqsError) {
@@ -396,38 +463,32 @@ func (s *sqsService) withQueue(queueURL string, fn func(q *sqsQueue) (any, *sqsE
 	return fn(q)
 }
 
-func (s *sqsService) deleteQueue(body []byte) (any, *sqsError) {
-	var in queueURLInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *sqsService) deleteQueue(in *queueURLInput) (any, *sqsError) {
 	return s.withQueue(in.QueueUrl, func(q *sqsQueue) (any, *sqsError) {
 		delete(s.queues, q.name)
 		q.deleted = true
 		q.notify()
-		return struct{}{}, nil
+		return emptyOutput{}, nil
 	})
 }
 
-func (s *sqsService) purgeQueue(body []byte) (any, *sqsError) {
-	var in queueURLInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *sqsService) purgeQueue(in *queueURLInput) (any, *sqsError) {
 	return s.withQueue(in.QueueUrl, func(q *sqsQueue) (any, *sqsError) {
 		q.msgs = nil
-		return struct{}{}, nil
+		return emptyOutput{}, nil
 	})
 }
 
-func (s *sqsService) getQueueAttributes(body []byte) (any, *sqsError) {
-	var in struct {
-		QueueUrl       string
-		AttributeNames []string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type getAttributesInput struct {
+	QueueUrl       string
+	AttributeNames []string
+}
+
+type attributesOutput struct {
+	Attributes map[string]string
+}
+
+func (s *sqsService) getQueueAttributes(in *getAttributesInput) (any, *sqsError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, err := s.lookup(in.QueueUrl)
@@ -476,17 +537,15 @@ func (s *sqsService) getQueueAttributes(body []byte) (any, *sqsError) {
 		}
 		out[name] = v
 	}
-	return map[string]any{"Attributes": out}, nil
+	return attributesOutput{out}, nil
 }
 
-func (s *sqsService) setQueueAttributes(body []byte) (any, *sqsError) {
-	var in struct {
-		QueueUrl   string
-		Attributes map[string]string
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type setAttributesInput struct {
+	QueueUrl   string
+	Attributes map[string]string
+}
+
+func (s *sqsService) setQueueAttributes(in *setAttributesInput) (any, *sqsError) {
 	norm, aerr := normaliseAttrs(in.Attributes)
 	if aerr != nil {
 		return nil, aerr
@@ -497,7 +556,7 @@ func (s *sqsService) setQueueAttributes(body []byte) (any, *sqsError) {
 		}
 		q.modified = s.clock.Now()
 		q.notify()
-		return struct{}{}, nil
+		return emptyOutput{}, nil
 	})
 }
 
@@ -594,29 +653,24 @@ func md5Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (s *sqsService) sendMessage(body []byte) (any, *sqsError) {
-	var in struct {
-		QueueUrl          string
-		MessageBody       *string
-		DelaySeconds      *int
-		MessageAttributes map[string]sqsAttr
-		MessageGroupId    string
-	}
-	if err := decode(body, &in); err != nil {
+type sendInput struct {
+	QueueUrl          string
+	MessageBody       *string
+	DelaySeconds      *int
+	MessageAttributes map[string]sqsAttr
+	MessageGroupId    string
+}
+
+type sendOutput struct {
+	MessageId              string `json:"MessageId"`
+	MD5OfMessageBody       string `json:"MD5OfMessageBody"`
+	MD5OfMessageAttributes string `json:"MD5OfMessageAttributes,omitempty"`
+}
+
+func (s *sqsService) sendMessage(in *sendInput) (any, *sqsError) {
+	attrSize, err := validateSend(in.MessageBody, in.DelaySeconds, in.MessageAttributes)
+	if err != nil {
 		return nil, err
-	}
-	if in.MessageBody == nil || *in.MessageBody == "" {
-		return nil, errMissingParam("MessageBody")
-	}
-	if !validBody(*in.MessageBody) {
-		return nil, &sqsError{400, "InvalidMessageContents", "InvalidMessageContents", "Invalid characters found in the message body."}
-	}
-	if in.DelaySeconds != nil && (*in.DelaySeconds < 0 || *in.DelaySeconds > 900) {
-		return nil, errInvalidParam("Value %d for parameter DelaySeconds is invalid. Reason: must be between 0 and 900.", *in.DelaySeconds)
-	}
-	attrSize, aerr := validateMessageAttrs(in.MessageAttributes)
-	if aerr != nil {
-		return nil, aerr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -624,30 +678,46 @@ func (s *sqsService) sendMessage(body []byte) (any, *sqsError) {
 	if err != nil {
 		return nil, err
 	}
+	return s.enqueue(q, *in.MessageBody, in.DelaySeconds, in.MessageAttributes, attrSize)
+}
+
+// validateSend checks what a message brings, before its queue is known, and
+// returns the size its attributes count for.
+func validateSend(body *string, delay *int, attrs map[string]sqsAttr) (int, *sqsError) {
+	if body == nil || *body == "" {
+		return 0, errMissingParam("MessageBody")
+	}
+	if !validBody(*body) {
+		return 0, &sqsError{400, "InvalidMessageContents", "InvalidMessageContents", "Invalid characters found in the message body."}
+	}
+	if delay != nil && (*delay < 0 || *delay > 900) {
+		return 0, errInvalidParam("Value %d for parameter DelaySeconds is invalid. Reason: must be between 0 and 900.", *delay)
+	}
+	return validateMessageAttrs(attrs)
+}
+
+// enqueue appends a validated message to q; s.mu must be held.
+func (s *sqsService) enqueue(q *sqsQueue, body string, delaySeconds *int, attrs map[string]sqsAttr, attrSize int) (sendOutput, *sqsError) {
 	maxSize, _ := strconv.Atoi(q.attrs["MaximumMessageSize"])
-	if len(*in.MessageBody)+attrSize > maxSize {
-		return nil, errInvalidParam("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", maxSize)
+	if len(body)+attrSize > maxSize {
+		return sendOutput{}, errInvalidParam("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", maxSize)
 	}
 	now := s.clock.Now()
 	delay := q.seconds("DelaySeconds")
-	if in.DelaySeconds != nil {
-		delay = time.Duration(*in.DelaySeconds) * time.Second
+	if delaySeconds != nil {
+		delay = time.Duration(*delaySeconds) * time.Second
 	}
 	m := &sqsMessage{
 		id:        newID(),
-		body:      *in.MessageBody,
-		md5Body:   md5Hex(*in.MessageBody),
-		attrs:     in.MessageAttributes,
+		body:      body,
+		md5Body:   md5Hex(body),
+		attrs:     attrs,
 		sent:      now,
 		visibleAt: now.Add(delay),
 	}
 	q.msgs = append(q.msgs, m)
 	q.notify()
-	out := map[string]string{"MessageId": m.id, "MD5OfMessageBody": m.md5Body}
-	if d := md5OfAttrs(m.attrs); d != "" {
-		out["MD5OfMessageAttributes"] = d
-	}
-	return out, nil
+	return sendOutput{MessageId: m.id, MD5OfMessageBody: m.md5Body, MD5OfMessageAttributes: md5OfAttrs(m.attrs)}, nil
 }
 
 // expire drops messages past the retention period; s.mu must be held.
@@ -683,11 +753,11 @@ type receiveInput struct {
 	MessageAttributeNames       []string
 }
 
-func (s *sqsService) receiveMessage(ctx context.Context, body []byte) (any, *sqsError) {
-	var in receiveInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+type receiveOutput struct {
+	Messages []receivedMessage `json:"Messages"`
+}
+
+func (s *sqsService) receiveMessage(ctx context.Context, in *receiveInput) (any, *sqsError) {
 	max := 1
 	if in.MaxNumberOfMessages != nil {
 		max = *in.MaxNumberOfMessages
@@ -715,10 +785,10 @@ func (s *sqsService) receiveMessage(ctx context.Context, body []byte) (any, *sqs
 	deadline := s.clock.Now().Add(wait)
 	for {
 		now := s.clock.Now()
-		msgs, next := s.take(q, now, max, in)
+		msgs, next := s.take(q, now, max, *in)
 		if len(msgs) > 0 || !now.Before(deadline) || q.deleted {
 			s.mu.Unlock()
-			return map[string]any{"Messages": msgs}, nil
+			return receiveOutput{msgs}, nil
 		}
 		wake := deadline
 		if !next.IsZero() && next.Before(wake) {
@@ -728,15 +798,15 @@ func (s *sqsService) receiveMessage(ctx context.Context, body []byte) (any, *sqs
 		s.mu.Unlock()
 		fired := waitUntil(ctx, s.clock, wake.Sub(now), changed)
 		if ctx.Err() != nil {
-			return map[string]any{"Messages": []receivedMessage{}}, nil
+			return receiveOutput{[]receivedMessage{}}, nil
 		}
 		s.mu.Lock()
 		if fired && wake.Equal(deadline) {
 			// One last look, then end the poll even if the clock has not
 			// moved (a stopped fake clock must not make us spin).
-			msgs, _ := s.take(q, s.clock.Now(), max, in)
+			msgs, _ := s.take(q, s.clock.Now(), max, *in)
 			s.mu.Unlock()
-			return map[string]any{"Messages": msgs}, nil
+			return receiveOutput{msgs}, nil
 		}
 	}
 }
@@ -867,73 +937,93 @@ type receiptInput struct {
 	VisibilityTimeout *int
 }
 
-// findByReceipt resolves a receipt handle; s.mu must be held. A nil message
-// with no error means the handle is well formed but its message is gone.
-func (s *sqsService) findByReceipt(in receiptInput) (*sqsQueue, int, *sqsError) {
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, -1, err
+// findByReceipt resolves a receipt handle on q; s.mu must be held. -1 with
+// no error means the handle is well formed but its message is gone.
+func findByReceipt(q *sqsQueue, handle string) (int, *sqsError) {
+	if handle == "" {
+		return -1, errMissingParam("ReceiptHandle")
 	}
-	if in.ReceiptHandle == "" {
-		return nil, -1, errMissingParam("ReceiptHandle")
-	}
-	qname, id, ok := parseReceipt(in.ReceiptHandle)
+	qname, id, ok := parseReceipt(handle)
 	if !ok || qname != q.name {
-		return nil, -1, errInvalidReceipt()
+		return -1, errInvalidReceipt()
 	}
 	for i, m := range q.msgs {
 		if m.id == id {
-			return q, i, nil
+			return i, nil
 		}
 	}
-	return q, -1, nil
+	return -1, nil
 }
 
-func (s *sqsService) deleteMessage(body []byte) (any, *sqsError) {
-	var in receiptInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
+func (s *sqsService) deleteMessage(in *receiptInput) (any, *sqsError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q, i, err := s.findByReceipt(in)
+	q, err := s.lookup(in.QueueUrl)
 	if err != nil {
 		return nil, err
+	}
+	if err := deleteOne(q, in.ReceiptHandle); err != nil {
+		return nil, err
+	}
+	return emptyOutput{}, nil
+}
+
+// deleteOne deletes the message a receipt handle names; s.mu must be held.
+func deleteOne(q *sqsQueue, handle string) *sqsError {
+	i, err := findByReceipt(q, handle)
+	if err != nil {
+		return err
 	}
 	// AWS: deleting an already deleted message succeeds, and a handle that is
 	// not the most recent one succeeds without deleting the message.
-	if i >= 0 && q.msgs[i].receipt == in.ReceiptHandle {
+	if i >= 0 && q.msgs[i].receipt == handle {
 		q.msgs = append(q.msgs[:i], q.msgs[i+1:]...)
 	}
-	return struct{}{}, nil
+	return nil
 }
 
-func (s *sqsService) changeVisibility(body []byte) (any, *sqsError) {
-	var in receiptInput
-	if err := decode(body, &in); err != nil {
+func (s *sqsService) changeVisibility(in *receiptInput) (any, *sqsError) {
+	if err := validVisibility(in.VisibilityTimeout); err != nil {
 		return nil, err
-	}
-	if in.VisibilityTimeout == nil {
-		return nil, errMissingParam("VisibilityTimeout")
-	}
-	if *in.VisibilityTimeout < 0 || *in.VisibilityTimeout > 43200 {
-		return nil, errInvalidParam("Value %d for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.", *in.VisibilityTimeout)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q, i, err := s.findByReceipt(in)
+	q, err := s.lookup(in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.changeOne(q, in.ReceiptHandle, *in.VisibilityTimeout); err != nil {
+		return nil, err
+	}
+	return emptyOutput{}, nil
+}
+
+func validVisibility(v *int) *sqsError {
+	if v == nil {
+		return errMissingParam("VisibilityTimeout")
+	}
+	if *v < 0 || *v > 43200 {
+		return errInvalidParam("Value %d for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.", *v)
+	}
+	return nil
+}
+
+// changeOne sets the visibility of the in-flight message a receipt handle
+// names; s.mu must be held.
+func (s *sqsService) changeOne(q *sqsQueue, handle string, seconds int) *sqsError {
+	i, err := findByReceipt(q, handle)
+	if err != nil {
+		return err
+	}
 	if i < 0 {
-		return nil, errInvalidParam("Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", in.ReceiptHandle)
+		return errInvalidParam("Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", handle)
 	}
 	m := q.msgs[i]
 	now := s.clock.Now()
-	if m.receipt != in.ReceiptHandle || !m.visibleAt.After(now) {
-		return nil, &sqsError{400, "MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", "The message referred to is not in flight."}
+	if m.receipt != handle || !m.visibleAt.After(now) {
+		return &sqsError{400, "MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", "The message referred to is not in flight."}
 	}
-	m.visibleAt = now.Add(time.Duration(*in.VisibilityTimeout) * time.Second)
+	m.visibleAt = now.Add(time.Duration(seconds) * time.Second)
 	q.notify()
-	return struct{}{}, nil
+	return nil
 }
