@@ -5,7 +5,7 @@
 export const consoleStrings = {
   zh: {
     'c.title': '12345 工作台',
-    'c.subtitle': '话务员审核派单，承办单位办理答复',
+    'c.subtitle': '话务员审核派单，承办单位办理答复，督办人员跟踪考核，管理员维护目录',
     'signin.heading': '登录',
     'signin.local': '本地开发登录：仅在本机运行（hotline serve）时提供，由本地平台签发令牌。',
     'signin.role': '身份',
@@ -130,7 +130,7 @@ export const consoleStrings = {
   },
   en: {
     'c.title': '12345 Staff console',
-    'c.subtitle': 'Operators review and dispatch; departments handle and reply',
+    'c.subtitle': 'Operators review and dispatch, departments reply, supervisors follow up, administrators keep the catalog',
     'signin.heading': 'Sign in',
     'signin.local': 'Development sign-in: only when running on this machine (hotline serve); the local platform signs the token.',
     'signin.role': 'Role',
