@@ -224,10 +224,10 @@ func TestCitizensMistakesAreInChinese(t *testing.T) {
 // An admin's catalog mistakes read in Chinese too, values and all.
 func TestCatalogProblemsInChinese(t *testing.T) {
 	for en, zh := range map[string]string{
-		`unknown department ""`: `没有承办单位 ""`,
+		`unknown department ""`:                               `没有承办单位 ""`,
 		"invalid service level: acceptHours must be 1 to 720": "办理时限有误：签收时限须为 1–720 小时",
-		"lead department market is also a co-handler":          "主办单位 market 同时被列为协办单位",
-		"the changed catalog is invalid":                       "修改后的目录配置有误",
+		"lead department market is also a co-handler":         "主办单位 market 同时被列为协办单位",
+		"the changed catalog is invalid":                      "修改后的目录配置有误",
 	} {
 		if got := Chinese(en); got != zh {
 			t.Errorf("Chinese(%q) = %q, want %q", en, got, zh)
