@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,11 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/truora/minidyn/server"
 
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
+	"github.com/hotline12345/hotline/internal/testfixtures/ddbtest"
 )
 
 // fakeClock is a settable clock; tests move it instead of sleeping.
@@ -46,13 +45,11 @@ type env struct {
 // fresh table.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
-	t.Cleanup(srv.Close)
+	srv := ddbtest.Server(t)
 	db := dynamodb.New(dynamodb.Options{
-		Region:                          "cn-north-1",
-		BaseEndpoint:                    aws.String(srv.URL),
-		Credentials:                     credentials.NewStaticCredentialsProvider("test", "test", ""),
-		DisableValidateResponseChecksum: true,
+		Region:       "cn-north-1",
+		BaseEndpoint: aws.String(srv.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		// The SDK's default: under a loaded machine the local server's
 		// connection now and then drops a long answer mid-read (a read on
 		// a closed connection), which production's client retries too.

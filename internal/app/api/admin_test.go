@@ -97,7 +97,7 @@ func TestAdminRoundTripsAndValidation(t *testing.T) {
 		{"id": "bad", "priority": 5000, "departmentId": "market"},
 	}}))
 	r.want(t, "invalid rules", 400)
-	if f := errorFields(t, r); !strings.Contains(f["rule bad"], "unknown department") || len(f) < 2 {
+	if f := errorFields(t, r); !strings.Contains(f["rule bad"], "没有承办单位 \"nosuch\"") || len(f) < 2 {
 		t.Fatalf("fields %v", f)
 	}
 	e.do(t, admin("PUT /v1/admin/departments/{id}", "market").json(map[string]any{"name": "x", "region": "12"})).want(t, "bad region", 400)

@@ -155,7 +155,9 @@ func compileChinese(templates map[string]string) []chineseTemplate {
 			parts[i] = regexp.QuoteMeta(p)
 		}
 		out = append(out, chineseTemplate{
-			pattern: regexp.MustCompile("^" + strings.Join(parts, "(.+?)") + "$"),
+			// A value never spans "; ", which joins several messages into
+			// one (a field's problems): those are translated one by one.
+			pattern: regexp.MustCompile("^" + strings.Join(parts, "((?:[^;]|;[^ ])+?)") + "$"),
 			zh:      templates[en],
 			literal: len(parts) == 1,
 		})
@@ -182,6 +184,16 @@ func Chinese(msg string) string {
 			i++
 			return Chinese(v)
 		})
+	}
+	if parts := strings.Split(msg, "; "); len(parts) > 1 {
+		changed := false
+		for i, p := range parts {
+			parts[i] = Chinese(p)
+			changed = changed || parts[i] != p
+		}
+		if changed {
+			return strings.Join(parts, "；")
+		}
 	}
 	return msg
 }

@@ -3,7 +3,6 @@ package open311
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -11,10 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/truora/minidyn/server"
 
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/testfixtures/ddbtest"
 )
 
 // clock is a settable clock: tests move it instead of sleeping.
@@ -34,12 +33,11 @@ func (c *clock) Add(d time.Duration) {
 // server with a fresh table.
 func newStore(t *testing.T, now func() time.Time) *store.Store {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
-	t.Cleanup(srv.Close)
+	srv := ddbtest.Server(t)
 	db := dynamodb.New(dynamodb.Options{
 		Region: "cn-north-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials:                     credentials.NewStaticCredentialsProvider("test", "test", ""),
-		DisableValidateResponseChecksum: true, RetryMaxAttempts: 3,
+		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
+		RetryMaxAttempts: 3,
 	})
 	sealer, err := seal.NewLocalSealer(bytes.Repeat([]byte{1}, 32))
 	if err != nil {

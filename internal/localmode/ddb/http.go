@@ -30,8 +30,7 @@ func (e *Engine) Handler(log *slog.Logger) http.Handler {
 	}
 	var seq atomic.Int64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := fmt.Sprintf("LOCAL%015d", seq.Add(1))
-		w.Header().Set("x-amzn-RequestId", id)
+		w.Header().Set("x-amzn-RequestId", fmt.Sprintf("LOCAL%015d", seq.Add(1)))
 		op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 		if r.Method != http.MethodPost || !ok {
 			writeError(w, &Error{Type: excUnknownOperation, Status: http.StatusBadRequest, Message: "the request is not a DynamoDB operation (POST with X-Amz-Target DynamoDB_20120810.<Operation>)"})
@@ -42,17 +41,23 @@ func (e *Engine) Handler(log *slog.Logger) http.Handler {
 			writeError(w, &Error{Type: excSerialization, Status: http.StatusRequestEntityTooLarge, Message: "the request body is too large or could not be read"})
 			return
 		}
-		out, err := e.Do(op, body)
-		if err != nil {
-			de := asError(err)
-			if de.Status >= 500 {
-				log.ErrorContext(r.Context(), "dynamodb operation failed", "op", op, "request_id", id, "err", err)
-			}
-			writeError(w, de)
-			return
-		}
-		writeJSON(w, http.StatusOK, out)
+		e.ServeOperation(w, r, op, body, log)
 	})
+}
+
+// ServeOperation answers one operation whose body is already read (the
+// local AWS edge reads it to route the request).
+func (e *Engine) ServeOperation(w http.ResponseWriter, r *http.Request, op string, body []byte, log *slog.Logger) {
+	out, err := e.Do(op, body)
+	if err != nil {
+		de := asError(err)
+		if de.Status >= 500 && log != nil {
+			log.ErrorContext(r.Context(), "dynamodb operation failed", "op", op, "err", err)
+		}
+		writeError(w, de)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // Do runs one operation on its JSON request and gives its answer.

@@ -22,8 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/truora/minidyn/server"
-
+	"github.com/hotline12345/hotline/internal/localmode/ddb"
 	"github.com/hotline12345/hotline/internal/localmode/hostguard"
 )
 
@@ -67,6 +66,9 @@ type Options struct {
 	Guard func(http.Handler) http.Handler
 	// Faults, when set, makes a share of the calls fail (see Faults).
 	Faults *Faults
+	// DynamoDB is the engine DynamoDB calls reach; nil opens one in memory.
+	// Whoever opens it closes it.
+	DynamoDB *ddb.Engine
 }
 
 const (
@@ -86,7 +88,7 @@ type Edge struct {
 	guard     func(http.Handler) http.Handler
 	faults    *Faults
 
-	dynamo *dynamoService
+	dynamo dynamoService
 	sqs    *sqsService
 	ses    *sesService
 	sns    *snsService
@@ -125,7 +127,12 @@ func New(opts Options) *Edge {
 	if e.maxBody <= 0 {
 		e.maxBody = defaultMaxBody
 	}
-	e.dynamo = newDynamoService(server.NewServer())
+	if opts.DynamoDB != nil {
+		e.dynamo.engine = opts.DynamoDB
+	} else {
+		e.dynamo.engine, e.dynamo.err = ddb.Open(ddb.Options{Now: e.clock.Now, Region: e.region, Account: e.accountID})
+		e.dynamo.owned = true
+	}
 	e.sqs = newSQSService(e.region, e.accountID, e.clock)
 	e.ses = newSESService(e.region, e.clock)
 	e.sns = newSNSService(e.region, e.accountID, e.clock)
@@ -184,6 +191,9 @@ func (e *Edge) Close() error {
 	}
 	err := srv.Close()
 	<-done
+	if e.dynamo.owned && e.dynamo.engine != nil {
+		err = errors.Join(err, e.dynamo.engine.Close())
+	}
 	if err != nil {
 		return fmt.Errorf("edge: close: %w", err)
 	}
@@ -313,7 +323,7 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 	switch {
 	case strings.HasPrefix(target, "DynamoDB_20120810."):
 		op = strings.TrimPrefix(target, "DynamoDB_20120810.")
-		e.dynamo.serve(w, r, op, body)
+		e.serveDynamo(w, r, op, body)
 		return "dynamodb", op
 	case strings.HasPrefix(target, "AmazonSQS."):
 		op = strings.TrimPrefix(target, "AmazonSQS.")
