@@ -1,21 +1,18 @@
 package store
 
-// Workarounds for minidyn, the DynamoDB stand-in that local mode and the tests
-// run the store against. Each shapes code that also runs in production; each
-// site is marked "minidyn workaround" so that a change replacing the local
-// engine can find and remove them all:
+// Local mode and the tests used to run the store against minidyn, a
+// DynamoDB stand-in whose gaps shaped code that also runs in production.
+// Local mode now has its own engine (internal/localmode/ddb, with minidyn
+// kept only as the oracle of its differential test), and three of the four
+// workarounds are gone: the store no longer turns off the response CRC32
+// check, CreateTable waits for ACTIVE and turns expiry on, and a created
+// ticket's cancellation reasons are read by item (their order is free).
+//
+// One is left, marked "minidyn workaround 1" where it is:
 //
 //  1. SaveTicket reads the item (consistent GetItem) and writes it back whole
 //     with a conditional Put, where DynamoDB itself would take one conditional
-//     UpdateItem with SET/REMOVE: minidyn mis-indexes an item that enters a
-//     GSI through UpdateItem. Production pays one strongly consistent read per
-//     save and carries the write-once attributes over by hand.
-//  2. CreateTicket puts the idempotency record first in its transaction:
-//     minidyn reports only the first failed condition, and a replay must be
-//     told apart from an id clash. Harmless on DynamoDB, which reports every
-//     item's reason.
-//  3. DynamoDBClient turns the response CRC32 check off against a custom
-//     endpoint (minidyn sends no X-Amz-Crc32). Local only.
-//  4. CreateTable neither waits for ACTIVE nor enables TTL (minidyn has no
-//     table status and no UpdateTimeToLive). Local only: production tables
-//     come from the SAM template.
+//     UpdateItem with SET/REMOVE: minidyn mis-indexed an item that enters a
+//     GSI through UpdateItem. The read also tells which co-handler items
+//     exist; removing it needs the ticket to carry that, which the lean
+//     ticket layout (issue 14) changes anyway.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -131,16 +133,26 @@ func (ts TableSchema) CreateTableInput(table string) *dynamodb.CreateTableInput 
 	return in
 }
 
-// CreateTable creates the table with all indexes if it does not exist yet
-// (minidyn workaround 4, minidyn.go). It does not wait for ACTIVE (minidyn reports no status; DynamoDB tables
-// created on demand are usable within seconds) and does not enable TTL
-// (minidyn lacks UpdateTimeToLive; production enables it in the template, and
-// the store treats expired idempotency records as absent anyway).
+// CreateTable creates the table with all indexes if it does not exist yet,
+// waits until it is ACTIVE, and turns on expiry of the ttl attribute. Local
+// mode and tests call it; production's table comes from the SAM template.
 func (s *Store) CreateTable(ctx context.Context) error {
 	_, err := s.db.CreateTable(ctx, Schema().CreateTableInput(s.table))
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("store: create table %s: %w", s.table, err)
+	}
+	waiter := dynamodb.NewTableExistsWaiter(s.db, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(s.table)}, 2*time.Minute); err != nil {
+		return fmt.Errorf("store: wait for table %s: %w", s.table, err)
+	}
+	_, err = s.db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(s.table),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(Schema().TTLAttribute), Enabled: aws.Bool(true)},
+	})
+	// A table that existed already has it on.
+	if err != nil && !strings.Contains(err.Error(), "TimeToLive is already enabled") {
+		return fmt.Errorf("store: turn on expiry for %s: %w", s.table, err)
 	}
 	return nil
 }

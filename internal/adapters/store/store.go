@@ -38,7 +38,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 )
 
@@ -46,6 +45,8 @@ import (
 // tests inject faults without a second implementation of the store.
 type DynamoDB interface {
 	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
+	UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
@@ -130,17 +131,10 @@ func (e *InvalidArgumentError) Error() string { return "store: invalid argument:
 // when retried; the soak test at 10% faults saw that with four attempts.
 const dynamoAttempts = 10
 
-// DynamoDBClient builds the DynamoDB client the store talks through. Against a
-// custom endpoint the CRC32 response check is off because DynamoDB-compatible
-// servers do not send the X-Amz-Crc32 header (minidyn workaround 3, minidyn.go).
+// DynamoDBClient builds the DynamoDB client the store talks through.
 func DynamoDBClient(cfg aws.Config, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 	if cfg.RetryMaxAttempts == 0 {
 		cfg.RetryMaxAttempts = dynamoAttempts
 	}
-	local := awsconf.IsLocal(cfg)
-	return dynamodb.NewFromConfig(cfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
-		if local {
-			o.DisableValidateResponseChecksum = true
-		}
-	}}, optFns...)...)
+	return dynamodb.NewFromConfig(cfg, optFns...)
 }

@@ -289,9 +289,8 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 			if err != nil {
 				return ports.Created{}, err
 			}
-			// First, so that a server that reports only the first failed
-			// condition reports a replay rather than an id clash
-			// (minidyn workaround 2, minidyn.go).
+			// Its reason is read before the ticket's: a replay wins over an
+			// id clash.
 			idemAt = len(items)
 			items = append(items, put)
 		}
