@@ -24,6 +24,9 @@ type Options struct {
 	Log        io.Writer        // default os.Stderr
 	Random     io.Reader        // default crypto/rand
 	HTTPClient *http.Client     // default: the SDK's
+	// LogHandler makes the functions' log handler; default JSON, what
+	// CloudWatch gets. Local mode passes a human-readable one on a terminal.
+	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
 }
 
 // WithDefaults fills what the caller left empty.
@@ -40,9 +43,15 @@ func (o Options) WithDefaults() Options {
 	return o
 }
 
-// Logger is a function's JSON logger at the configured level.
-func Logger(w io.Writer, function, logLevel string) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level(logLevel)})).With("function", function)
+// Logger is a function's logger at the configured level (HOTLINE_LOG_LEVEL),
+// JSON unless o.LogHandler says otherwise.
+func (o Options) Logger(function, logLevel string) *slog.Logger {
+	o = o.WithDefaults()
+	newHandler := o.LogHandler
+	if newHandler == nil {
+		newHandler = func(w io.Writer, ho *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, ho) }
+	}
+	return slog.New(newHandler(o.Log, &slog.HandlerOptions{Level: level(logLevel)})).With("function", function)
 }
 
 func level(s string) slog.Level {

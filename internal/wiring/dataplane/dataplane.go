@@ -65,7 +65,7 @@ func Load(ctx context.Context, function string, getenv func(string) string, o wi
 	}
 	return &Base{
 		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Now: o.Now, Random: o.Random,
-		Log:       wiring.Logger(o.Log, function, cfg.LogLevel),
+		Log:       o.Logger(function, cfg.LogLevel),
 		Catalog:   catalogconfig.NewSource(st, o.Now),
 		Screening: screeningconfig.NewSource(st, o.Now, configfiles.Screening),
 	}, nil
