@@ -20,10 +20,14 @@ import (
 
 // Options replace process-wide defaults, for local mode and tests.
 type Options struct {
-	Now        func() time.Time // default time.Now
-	Log        io.Writer        // default os.Stderr
-	Random     io.Reader        // default crypto/rand
-	HTTPClient *http.Client     // default: the SDK's
+	Now func() time.Time // default time.Now
+	// WallNow is real time for what a person lives through, such as a
+	// verification code's lifetime, when local mode speeds Now up for the
+	// workflow's deadlines; default Now.
+	WallNow    func() time.Time
+	Log        io.Writer    // default os.Stderr
+	Random     io.Reader    // default crypto/rand
+	HTTPClient *http.Client // default: the SDK's
 	// LogHandler makes the functions' log handler; default JSON, what
 	// CloudWatch gets. Local mode passes a human-readable one on a terminal.
 	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
@@ -33,6 +37,9 @@ type Options struct {
 func (o Options) WithDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.WallNow == nil {
+		o.WallNow = o.Now
 	}
 	if o.Log == nil {
 		o.Log = os.Stderr

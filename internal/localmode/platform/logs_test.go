@@ -5,10 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/hotline12345/hotline/internal/app/auth"
-	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	"github.com/hotline12345/hotline/internal/wiring/config"
@@ -48,40 +45,5 @@ func TestLogLevelReachesEdgeAndFunctions(t *testing.T) {
 				t.Errorf("edge request line logged: %v, want %v\n%s", got, tc.edgeLine, out)
 			}
 		})
-	}
-}
-
-// A sped-up workflow clock does not shorten staff tokens: they last their
-// lifetime in real time, whatever the workflow's deadlines do.
-func TestStaffTokensLastInRealTime(t *testing.T) {
-	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	wall := asl.NewFakeClock(start)
-	workflow := &asl.ScaledClock{Base: wall, Speed: 10000}
-	p := localtest.StartPlatform(t, platform.Options{Clock: workflow, WallClock: wall, SweepInterval: -1}, nil)
-	tok, err := p.Issuer.Sign(auth.Claims{Subject: "op-1", Role: auth.RoleOperator}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	get := func() int {
-		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, p.APIURL+"/v1/departments", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	wall.Advance(10 * time.Minute) // 10,000 minutes (about a week) of workflow time
-	if got := workflow.Now().Sub(start); got < 24*time.Hour {
-		t.Fatalf("workflow clock moved %v", got)
-	}
-	if got := get(); got != http.StatusOK {
-		t.Fatalf("an hour's token after 10 real minutes: %d", got)
-	}
-	wall.Advance(time.Hour)
-	if got := get(); got != http.StatusUnauthorized {
-		t.Fatalf("an hour's token after 70 real minutes: %d", got)
 	}
 }

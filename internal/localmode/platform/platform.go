@@ -83,7 +83,8 @@ type Options struct {
 	Faults *edge.Faults
 	// WallClock is time that must not speed up with Clock: Lambda invocation
 	// timeouts and heartbeats (a function takes real time however fast the
-	// workflow's deadlines pass), staff token lifetimes and request
+	// workflow's deadlines pass), staff tokens' and verification codes'
+	// lifetimes (people use them), the gateway's throttling and request
 	// durations. Default: real time.
 	WallClock asl.Clock
 	// LogLevel is the least level logged, by the platform and, through
@@ -254,7 +255,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	env[config.EnvLogLevel] = LevelName(o.LogLevel)
 	p.Env = env
 	getenv := func(k string) string { return env[k] }
-	wo := wiring.Options{Now: o.Clock.Now, Log: o.Log, Random: o.Random, LogHandler: o.LogHandler}
+	wo := wiring.Options{Now: o.Clock.Now, WallNow: o.WallClock.Now, Log: o.Log, Random: o.Random, LogHandler: o.LogHandler}
 
 	base, err := dataplane.Load(ctx, "api", getenv, wo)
 	if err != nil {
