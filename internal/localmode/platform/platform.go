@@ -85,7 +85,9 @@ type Options struct {
 	// timeouts and heartbeats (a function takes real time however fast the
 	// workflow's deadlines pass), staff tokens' and verification codes'
 	// lifetimes (people use them), the gateway's throttling and request
-	// durations. Default: real time.
+	// durations, and the AWS edge (SQS visibility timeouts, long polls and
+	// retention are a consumer's machinery, not the workflow's deadlines).
+	// Default: real time.
 	WallClock asl.Clock
 	// LogLevel is the least level logged, by the platform and, through
 	// HOTLINE_LOG_LEVEL in their environment, by its functions; default
@@ -162,7 +164,7 @@ func FunctionArn(name string) string {
 
 type clockAdapter struct{ asl.Clock }
 
-// After lets the edge's long polls follow the same (possibly fast) clock.
+// After lets the edge's long polls follow the same (possibly fake) clock.
 func (c clockAdapter) After(d time.Duration) <-chan time.Time { return c.NewTimer(d).C() }
 
 // Start brings the platform up and returns when both endpoints accept requests.
@@ -217,7 +219,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		},
 	})
 	sfnSrv := sfnlocal.NewWithEngine(engine)
-	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.Clock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
+	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
 		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap, Faults: o.Faults})
 	edgeURL, err := e.Start(o.EdgeAddr)
 	if err != nil {
