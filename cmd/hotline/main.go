@@ -125,7 +125,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	defer logs.release() // a failed start still shows what it logged
 	o := platform.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, JWTSecret: getenv("HOTLINE_JWT_SECRET"),
 		Log: logs, LogLevel: level, LogHandler: logHandler(text, terminal && getenv("NO_COLOR") == ""),
-		AllowHosts: splitList(*allowHosts), CORSOrigins: splitList(*corsOrigins), Limits: getenv("HOTLINE_LIMITS"), Throttle: *throttle}
+		AllowHosts: splitList(*allowHosts), CORSOrigins: splitList(*corsOrigins), Limits: getenv("HOTLINE_LIMITS"), Throttle: *throttle,
+		SweepMinGap: time.Second}
 	if *faults != "" {
 		o.Faults = injector
 	}

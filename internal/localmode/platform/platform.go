@@ -66,6 +66,10 @@ type Options struct {
 	// SweepInterval is how often the sweep function runs; default
 	// DefaultSweepInterval, negative: never (tests that run it themselves).
 	SweepInterval time.Duration
+	// SweepMinGap is the least wall-clock time between two sweeps: sped up
+	// 10,000 times, the five-minute schedule would run the sweep (a query
+	// of the open tickets) 33 times a second. Default: none.
+	SweepMinGap time.Duration
 	// Limits overrides the abuse limits (HOTLINE_LIMITS); default the
 	// production defaults.
 	Limits string
@@ -327,7 +331,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if o.SweepInterval == 0 {
 		o.SweepInterval = DefaultSweepInterval
 	}
-	go p.sweep(o.Clock, o.SweepInterval, handlers["sweep"], log)
+	go p.sweep(o.Clock, o.WallClock, o.SweepInterval, o.SweepMinGap, handlers["sweep"], log)
 	p.done = make(chan struct{})
 	go func() {
 		defer close(p.done)
@@ -380,8 +384,9 @@ func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, 
 // scheduledEvent is what EventBridge sends a scheduled function.
 const scheduledEvent = `{"version":"0","id":"local","detail-type":"Scheduled Event","source":"aws.events","account":"` + Account + `","region":"` + Region + `","resources":[],"detail":{}}`
 
-// sweep invokes the sweep function on its schedule, on the platform's clock.
-func (p *Platform) sweep(clock asl.Clock, every time.Duration, sweeper lambda.Handler, log *slog.Logger) {
+// sweep invokes the sweep function on its schedule, on the platform's clock,
+// at least minGap of wall-clock time apart.
+func (p *Platform) sweep(clock, wall asl.Clock, every, minGap time.Duration, sweeper lambda.Handler, log *slog.Logger) {
 	defer close(p.sweepDone)
 	if every < 0 {
 		<-p.stopSweep
@@ -397,6 +402,15 @@ func (p *Platform) sweep(clock asl.Clock, every time.Duration, sweeper lambda.Ha
 		}
 		if _, err := sweeper.Invoke(context.Background(), []byte(scheduledEvent)); err != nil {
 			log.Error("sweep failed", "error", err.Error())
+		}
+		if minGap > 0 {
+			gap := wall.NewTimer(minGap)
+			select {
+			case <-p.stopSweep:
+				gap.Stop()
+				return
+			case <-gap.C():
+			}
 		}
 	}
 }

@@ -113,3 +113,34 @@ func fileAndAwaitDepartment(t *testing.T, p *platform.Platform, body string) {
 		t.Fatalf("ticket %+v, %v; want it dispatched", tk.Status, err)
 	}
 }
+
+// Sped up 10,000 times, the five-minute sweep would run 33 times a second;
+// SweepMinGap (hotline serve: a second) keeps runs a second of real time
+// apart.
+func TestSweepKeepsItsGapInRealTime(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	wall := asl.NewFakeClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC))
+	start := wall.Now()
+	logs := &localtest.Logs{}
+	localtest.StartPlatform(t, platform.Options{Clock: &asl.ScaledClock{Base: wall, Speed: 10000}, WallClock: wall,
+		SweepInterval: 5 * time.Minute, SweepMinGap: time.Second, Log: logs}, logs.String)
+	// Timers fire one at a time: the schedule's (30 ms of real time), then
+	// the gap's, then the schedule's again; the sweep has run and logged
+	// before its goroutine arms the next timer.
+	for range 3 {
+		if err := wall.WaitForTimers(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		wall.AdvanceToNext()
+	}
+	if err := wall.WaitForTimers(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(logs.String(), `"msg":"sweep"`); got != 2 {
+		t.Fatalf("%d sweeps, want 2:\n%s", got, logs.String())
+	}
+	if got, want := wall.Now().Sub(start), 30*time.Millisecond+time.Second+30*time.Millisecond; got != want {
+		t.Errorf("second sweep after %v of real time, want %v", got, want)
+	}
+}
