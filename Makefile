@@ -1,42 +1,50 @@
-# Hotline 12345. `make run` serves the whole platform locally; `make test` runs every test.
+# Hotline 12345. `make run` serves the whole platform locally; `make test` runs every test;
+# `make` or `make help` lists the targets.
 GO       ?= go
 FUNCTIONS := $(notdir $(wildcard functions/*))
 DIST     := dist
 LDFLAGS  := -s -w -buildid=
 
-.PHONY: run test lint fmt vet staticcheck build reproducible deploy site localstack clean token fuzz
+.PHONY: help run test lint fmt vet staticcheck build reproducible deploy site localstack clean token fuzz
 
-run:
+# A bare `make` explains rather than starts servers.
+.DEFAULT_GOAL := help
+
+help:  ## list the targets (this)
+	@echo 'make <target>; `make run` serves the platform, `make test` runs every test.'
+	@awk -F':.*## ' '/^[a-z][a-z-]*:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run:  ## the whole platform on this machine (hotline serve): API on :8080, AWS edge on :4566
 	$(GO) run ./cmd/hotline serve
 
 # The race detector is on: the concurrency tests (racing requests, concurrent
 # workflow steps) prove most with it.
-test: lint
+test: lint  ## gofmt, go vet, staticcheck, then every test with the race detector
 	$(GO) test -race -count=1 ./...
 
-lint: fmt vet staticcheck
+lint: fmt vet staticcheck  ## gofmt, go vet and staticcheck
 
-fmt:
+fmt:  ## list Go files gofmt would change (fails if any)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-vet:
+vet:  ## go vet ./...
 	$(GO) vet ./...
 
-staticcheck:
+staticcheck:  ## staticcheck ./...
 	$(GO) tool staticcheck ./...
 
 # One bootstrap per function for Lambda's provided.al2023 runtime on arm64:
 # static, stripped, no build id, no VCS stamp and no local paths, so the same
 # source gives the same bytes (make reproducible proves it).
 BUILDFLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
-build:
+build:  ## one Lambda bootstrap per function under dist/ (linux/arm64)
 	@for f in $(FUNCTIONS); do \
 		echo "build $$f"; \
 		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o $(DIST)/$$f/bootstrap ./functions/$$f || exit 1; \
 	done
 
 # Builds twice, the second time with an empty build cache, and compares bytes.
-reproducible:
+reproducible:  ## build twice and compare bytes
 	@tmp=$$(mktemp -d); trap 'chmod -R u+w '"$$tmp"'; rm -rf '"$$tmp" EXIT; \
 	for f in $(FUNCTIONS); do \
 		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o $$tmp/a/$$f ./functions/$$f || exit 1; \
@@ -48,7 +56,7 @@ reproducible:
 # Each bootstrap's size and the AWS service clients linked into it (from the
 # binary's build info): one binary per function, each with only what it needs.
 .PHONY: sizes
-sizes:
+sizes:  ## each bootstrap's size and the AWS clients linked into it
 	@tmp=$$(mktemp -d); trap 'rm -rf '"$$tmp" EXIT; \
 	for f in $(FUNCTIONS); do \
 		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o $$tmp/$$f ./functions/$$f || exit 1; \
@@ -58,7 +66,7 @@ sizes:
 # sam deploy with infra/samconfig.toml; the first run asks for the parameters
 # (make deploy GUIDED=1 to change them later).
 # Then publishes the pages (make site).
-deploy: build
+deploy: build  ## sam deploy (GUIDED=1, STAGE=…), then make site
 	cd infra && sam deploy $(if $(GUIDED),--guided) --config-file samconfig.toml $(if $(STAGE),--config-env $(STAGE))
 	$(MAKE) site
 
@@ -69,7 +77,7 @@ deploy: build
 # discovery document; OIDC_SCOPE, OIDC_TOKEN_USE optional), aws s3 sync publishes
 # exactly those files, and CloudFront drops what it cached.
 STACK ?= hotline-$(or $(STAGE),prod)
-site:
+site:  ## publish the pages to the deployed stack's bucket (STACK=…)
 	@set -e; \
 	output() { aws cloudformation describe-stacks --stack-name $(STACK) --output text \
 		--query "Stacks[0].$$1[?$$2=='$$3'].$$4"; }; \
@@ -88,27 +96,27 @@ site:
 	echo "pages published: $$(output Outputs OutputKey SiteUrl OutputValue)"
 
 # LocalStack: start it, deploy infra/template.yaml, seed, run e2e/ against it.
-localstack:
+localstack:  ## LocalStack: deploy infra/template.yaml, seed, run e2e/
 	@./localstack/run.sh
 
-token:
+token:  ## print a staff token (ROLE=operator, DEPT=market)
 	@$(GO) run ./cmd/hotline token --role $(or $(ROLE),operator) $(if $(DEPT),--dept $(DEPT))
 
 # Short fuzzing pass over every fuzz target (make fuzz FUZZTIME=1m for longer).
 FUZZTIME ?= 10s
-fuzz:
+fuzz:  ## a short pass over every fuzz target (FUZZTIME=10s)
 	@for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
 			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \
 	done
 
-clean:
+clean:  ## remove dist/
 	rm -rf $(DIST)
 
 # Workflow interpreter throughput next to aws-local-stepfunctions 3.0.0 running
 # the same 5-state machine with an identity Lambda (bench/asl-peer), in one run.
 .PHONY: bench-asl
-bench-asl:
+bench-asl:  ## workflow interpreter throughput beside aws-local-stepfunctions
 	$(GO) test -bench '^BenchmarkExecute$$' -run '^$$' -benchtime 3s ./internal/localmode/asl
 	cd bench/asl-peer && npm ci --no-audit --no-fund --loglevel=error && node bench.mjs 20000

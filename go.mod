@@ -23,6 +23,7 @@ require (
 	github.com/cockroachdb/pebble/v2 v2.1.7
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/guanguans/id-validator v1.3.0
+	github.com/lmittmann/tint v1.2.1
 	github.com/ohler55/ojg v1.28.5
 	github.com/pb33f/go-yaml v0.1.1
 	github.com/pb33f/libopenapi v0.41.8

@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
@@ -29,18 +26,22 @@ const aslUsage = `usage:
 
 // aslCmd is `hotline asl`: validate and run Amazon States Language
 // definitions with internal/localmode/asl.
-func aslCmd(args []string, stdout, stderr io.Writer) error {
+func aslCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return subcommand("asl ", aslUsage, args, stdout, stderr, map[string]func([]string) error{
-		"validate": func(a []string) error { return aslValidate(a, stdout, stderr) },
-		"run":      func(a []string) error { return aslRun(a, stdout, stderr) },
+		"validate": func(a []string) error { return aslValidate(a, stdout) },
+		"run":      func(a []string) error { return aslRun(ctx, a, stdout, stderr) },
 	})
 }
 
-func aslValidate(args []string, stdout, stderr io.Writer) error {
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, aslUsage)
-		return errUsage
+func aslValidate(args []string, stdout io.Writer) error {
+	fs := newFlags("asl validate", "asl validate FILE", "Check a state machine definition; prints every problem with its state.")
+	if err := fs.parse(args, stdout, true); err != nil {
+		return err
 	}
+	if fs.NArg() != 1 {
+		return fs.errorf("asl validate takes one FILE, not %d arguments", fs.NArg())
+	}
+	args = fs.Args()
 	def, err := os.ReadFile(args[0])
 	if err != nil {
 		return err
@@ -79,20 +80,19 @@ func (h processHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 	return h.p.Invoke(ctx, payload)
 }
 
-func aslRun(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("asl run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func aslRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("asl run", "asl run --definition FILE [--input JSON] [--lambda ARN=identity|ARN=file.go ...] [--history]",
+		"Run a state machine on this machine with the project's interpreter and print the output (or the error and cause).")
 	defPath := fs.String("definition", "", "state machine definition (ASL JSON file)")
 	input := fs.String("input", "{}", "execution input (JSON text; @FILE reads a file)")
 	history := fs.Bool("history", false, "print the execution history (GetExecutionHistory JSON) after the result")
 	var lambdas lambdaFlags
 	fs.Var(&lambdas, "lambda", "ARN=identity (returns its event) or ARN=FILE.go (a Go Lambda program run behind the Lambda Runtime API); repeatable")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args, stdout, false); err != nil {
 		return err
 	}
-	if *defPath == "" || fs.NArg() != 0 {
-		fmt.Fprint(stderr, aslUsage)
-		return errUsage
+	if *defPath == "" {
+		return fs.errorf("--definition is required")
 	}
 	def, err := os.ReadFile(*defPath)
 	if err != nil {
@@ -104,22 +104,19 @@ func aslRun(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	fns := map[string]lambda.Handler{}
 	var tmp string
 	for _, l := range lambdas {
 		arn, target, ok := strings.Cut(l, "=")
 		if !ok || arn == "" || target == "" {
-			return fmt.Errorf("--lambda %q: want ARN=identity or ARN=FILE.go", l)
+			return fs.errorf("--lambda %q: want ARN=identity or ARN=FILE.go", l)
 		}
 		if target == "identity" {
 			fns[arn] = identityHandler{}
 			continue
 		}
 		if !strings.HasSuffix(target, ".go") {
-			return fmt.Errorf("--lambda %q: the target must be identity or a .go file", l)
+			return fs.errorf("--lambda %q: the target must be identity or a .go file", l)
 		}
 		if tmp == "" {
 			if tmp, err = os.MkdirTemp("", "hotline-asl-"); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ func writeFile(t *testing.T, name, body string) string {
 
 func runHotline(args ...string) (string, string, error) {
 	var out, errOut bytes.Buffer
-	err := run(args, &out, &errOut, func(string) string { return "" })
+	err := run(context.Background(), args, &out, &errOut, func(string) string { return "" })
 	return out.String(), errOut.String(), err
 }
 

@@ -2,8 +2,6 @@ package main
 
 import (
 	"crypto/rsa"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -18,24 +16,22 @@ import (
 // by API Gateway's JWT authorizer) and <out>/.well-known/jwks.json (the keys;
 // also the default HOTLINE_JWKS_URL of the optional-staff authorizer). Copy
 // <out> to the issuer URL, e.g. an S3 bucket: `aws s3 sync <out> s3://bucket`.
-func jwksCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("jwks", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func jwksCmd(args []string, stdout io.Writer) error {
+	fs := newFlags("jwks", "jwks --key FILE --issuer URL --out DIR [flags]", "Write what an OIDC issuer publishes for a signing key: <out>/.well-known/openid-configuration and <out>/.well-known/jwks.json.")
 	keyPath := fs.String("key", "", "RSA private key (PEM, PKCS#1 or PKCS#8) whose public half is published")
 	generate := fs.Bool("generate", false, "first create --key with a new 2048-bit RSA key (refuses to overwrite a file)")
 	issuer := fs.String("issuer", "", "issuer URL: the iss claim and JwtIssuer; the documents are served below it")
 	jwksURL := fs.String("jwks-url", "", "where the JWKS will be served; default: <issuer>/.well-known/jwks.json")
 	kid := fs.String("kid", "", "key id; default: the key's RFC 7638 thumbprint (what `hotline token --key` uses)")
 	out := fs.String("out", "", "directory to write .well-known/openid-configuration and .well-known/jwks.json into")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args, stdout, false); err != nil {
 		return err
 	}
 	if *keyPath == "" || *issuer == "" || *out == "" {
-		fs.Usage()
-		return errors.New("--key, --issuer and --out are required")
+		return fs.errorf("--key, --issuer and --out are required")
 	}
 	if err := checkIssuerURL(*issuer); err != nil {
-		return err
+		return fs.errorf("%v", err)
 	}
 	if *jwksURL == "" {
 		*jwksURL = auth.JWKSURL(*issuer)

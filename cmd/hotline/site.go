@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -18,9 +17,9 @@ import (
 // The sign-in's endpoints are read from the issuer's discovery document now,
 // unless given: the page then needs no discovery at run time, and its CSP
 // names the token endpoint it posts to.
-func siteCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("site", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func siteCmd(args []string, stdout io.Writer) error {
+	fs := newFlags("site", "site --out DIR --api URL --issuer URL --client-id ID [flags]",
+		"Write the pages and their config.json as the deployed static site (what `aws s3 sync` publishes), with the console's OIDC sign-in.")
 	out := fs.String("out", "", "directory to write the site into (absent or empty)")
 	api := fs.String("api", "", "the API's URL (the stack's ApiUrl output)")
 	issuer := fs.String("issuer", "", "issuer of staff tokens (the JwtIssuer parameter)")
@@ -31,12 +30,11 @@ func siteCmd(args []string, stdout, stderr io.Writer) error {
 	scope := fs.String("scope", web.DefaultScope, "scopes the console asks for, space-separated; must include openid")
 	tokenUse := fs.String("token-use", web.TokenUseID, `token the API gets: "id" (its aud is the client id; where role and dept claims usually are) or "access"`)
 	signInOrigin := fs.String("signin-origin", "", "the stack's StaffSignInOrigin parameter, checked against the token endpoint's origin (CloudFront's CSP allows only that one)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args, stdout, false); err != nil {
 		return err
 	}
-	if *out == "" || *api == "" || *issuer == "" || *clientID == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("site needs --out, --api, --issuer and --client-id")
+	if *out == "" || *api == "" || *issuer == "" || *clientID == "" {
+		return fs.errorf("site needs --out, --api, --issuer and --client-id")
 	}
 	cfg := web.Config{APIURL: *api, Issuer: *issuer, ClientID: *clientID,
 		AuthorizationEndpoint: *authz, TokenEndpoint: *tokenEP, EndSessionEndpoint: *endSession, Scope: *scope, TokenUse: *tokenUse}

@@ -20,16 +20,26 @@ import (
 
 // Options replace process-wide defaults, for local mode and tests.
 type Options struct {
-	Now        func() time.Time // default time.Now
-	Log        io.Writer        // default os.Stderr
-	Random     io.Reader        // default crypto/rand
-	HTTPClient *http.Client     // default: the SDK's
+	Now func() time.Time // default time.Now
+	// WallNow is real time for what a person lives through, such as a
+	// verification code's lifetime, when local mode speeds Now up for the
+	// workflow's deadlines; default Now.
+	WallNow    func() time.Time
+	Log        io.Writer    // default os.Stderr
+	Random     io.Reader    // default crypto/rand
+	HTTPClient *http.Client // default: the SDK's
+	// LogHandler makes the functions' log handler; default JSON, what
+	// CloudWatch gets. Local mode passes a human-readable one on a terminal.
+	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
 }
 
 // WithDefaults fills what the caller left empty.
 func (o Options) WithDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.WallNow == nil {
+		o.WallNow = o.Now
 	}
 	if o.Log == nil {
 		o.Log = os.Stderr
@@ -40,9 +50,15 @@ func (o Options) WithDefaults() Options {
 	return o
 }
 
-// Logger is a function's JSON logger at the configured level.
-func Logger(w io.Writer, function, logLevel string) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level(logLevel)})).With("function", function)
+// Logger is a function's logger at the configured level (HOTLINE_LOG_LEVEL),
+// JSON unless o.LogHandler says otherwise.
+func (o Options) Logger(function, logLevel string) *slog.Logger {
+	o = o.WithDefaults()
+	newHandler := o.LogHandler
+	if newHandler == nil {
+		newHandler = func(w io.Writer, ho *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, ho) }
+	}
+	return slog.New(newHandler(o.Log, &slog.HandlerOptions{Level: level(logLevel)})).With("function", function)
 }
 
 func level(s string) slog.Level {

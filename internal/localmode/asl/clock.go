@@ -8,7 +8,8 @@ import (
 )
 
 // Clock is the engine's source of time. Wait states, retries, task timeouts,
-// heartbeats and history timestamps all go through it, so tests can use a
+// heartbeats and history timestamps all go through it (task timeouts and
+// heartbeats through Options.TaskClock when set), so tests can use a
 // FakeClock and never sleep.
 type Clock interface {
 	Now() time.Time
@@ -54,6 +55,37 @@ func (c *RealClock) NewTimer(d time.Duration) Timer {
 }
 
 type realTimer struct{ t *time.Timer }
+
+// ScaledClock runs Speed times faster than Base (Speed <= 0 means 1): its
+// time moves Speed seconds per second of Base, and a timer for d fires after
+// d/Speed of Base. It is RealClock's speed-up over any clock, so tests can
+// scale a FakeClock to see what a sped-up run does without sleeping.
+type ScaledClock struct {
+	Base  Clock
+	Speed float64
+	once  sync.Once
+	start time.Time
+}
+
+func (c *ScaledClock) speed() float64 {
+	if c.Speed <= 0 {
+		return 1
+	}
+	return c.Speed
+}
+
+// Now returns Base's time at the first call plus Speed times Base's time
+// since.
+func (c *ScaledClock) Now() time.Time {
+	now := c.Base.Now()
+	c.once.Do(func() { c.start = now })
+	return c.start.Add(time.Duration(float64(now.Sub(c.start)) * c.speed()))
+}
+
+// NewTimer returns a Base timer for d/Speed.
+func (c *ScaledClock) NewTimer(d time.Duration) Timer {
+	return c.Base.NewTimer(time.Duration(float64(d) / c.speed()))
+}
 
 func (r realTimer) C() <-chan time.Time { return r.t.C }
 func (r realTimer) Stop() bool          { return r.t.Stop() }

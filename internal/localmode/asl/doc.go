@@ -6,7 +6,8 @@
 // Lambda functions are in-process lambda.Handler values found through a
 // Resolver, so the handlers production registers with lambda.NewHandler run
 // unchanged. All time goes through a Clock: RealClock (optionally sped up)
-// for local runs, FakeClock for tests, which never sleep.
+// for local runs, FakeClock for tests, which never sleep. A sped-up run keeps
+// invocation timeouts and heartbeats on real time (Options.TaskClock).
 //
 // Typical use:
 //

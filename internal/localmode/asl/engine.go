@@ -83,6 +83,13 @@ type Options struct {
 	Region          string   // default: us-east-1
 	Account         string   // default: 123456789012
 	MaxPayloadBytes int      // default: DefaultMaxPayloadBytes
+	// TaskClock times what is technical rather than part of the workflow's
+	// business: a Lambda invocation's TimeoutSeconds and a task's
+	// HeartbeatSeconds. A waitForTaskToken task's callback wait (a reply
+	// deadline) and Wait states stay on Clock. Local mode passes real time
+	// here when it speeds Clock up, so a function is not cut off after
+	// TimeoutSeconds/speed of real time. Default: Clock.
+	TaskClock Clock
 	// Random returns a number in [0, n) for States.MathRandom and retry
 	// jitter; seed is non-nil when the definition passes a seed. Default:
 	// math/rand/v2, seeded deterministically when seed is given.
@@ -110,6 +117,10 @@ const DefaultRetainFinished = 256
 type Engine struct {
 	opts  Options
 	clock Clock
+	// taskClock is Options.TaskClock; oneClock is true when that is clock,
+	// so a task arms one deadline timer (as Step Functions has one deadline).
+	taskClock Clock
+	oneClock  bool
 
 	mu         sync.Mutex
 	machines   map[string]*machine
@@ -127,6 +138,10 @@ type Engine struct {
 func New(opts Options) *Engine {
 	if opts.Clock == nil {
 		opts.Clock = &RealClock{}
+	}
+	oneClock := opts.TaskClock == nil
+	if oneClock {
+		opts.TaskClock = opts.Clock
 	}
 	if opts.Resolver == nil {
 		opts.Resolver = func(string) (lambda.Handler, bool) { return nil, false }
@@ -149,6 +164,8 @@ func New(opts Options) *Engine {
 	return &Engine{
 		opts:       opts,
 		clock:      opts.Clock,
+		taskClock:  opts.TaskClock,
+		oneClock:   oneClock,
 		machines:   map[string]*machine{},
 		executions: map[string]*execution{},
 		tokens:     map[string]*taskWait{},

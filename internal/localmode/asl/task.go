@@ -96,17 +96,26 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 		}
 	}
 	// One deadline covers invocation and callback wait, as in Step Functions.
-	var deadline <-chan time.Time
+	// With a separate task clock it is two timers: the invocation races the
+	// task clock (a technical limit), the callback wait the workflow clock
+	// (a business deadline, which a sped-up clock is meant to shorten).
+	var invokeDeadline, callbackDeadline <-chan time.Time
 	if timeout > defaultTaskTimeout {
-		t := sc.x.e.clock.NewTimer(timeout)
+		e := sc.x.e
+		t := e.taskClock.NewTimer(timeout)
 		defer t.Stop()
-		deadline = t.C()
+		invokeDeadline, callbackDeadline = t.C(), t.C()
+		if tw != nil && !e.oneClock {
+			wt := e.clock.NewTimer(timeout)
+			defer wt.Stop()
+			callbackDeadline = wt.C()
+		}
 	}
 	switch {
 	case strings.HasPrefix(st.Resource, "arn:aws:lambda:"):
-		return sc.lambdaFunction(params, timeout, deadline)
+		return sc.lambdaFunction(params, timeout, invokeDeadline)
 	case st.Resource == ResourceLambdaInvoke || st.Resource == ResourceLambdaInvokeWaitForToken:
-		return sc.lambdaService(params, timeout, heartbeat, deadline, tw)
+		return sc.lambdaService(params, timeout, heartbeat, invokeDeadline, callbackDeadline, tw)
 	}
 	return nil, sc.runtime(fmt.Sprintf("The resource '%s' is not supported by this interpreter.", st.Resource))
 }
@@ -179,7 +188,7 @@ func parsePayloadText(out []byte) (any, string) {
 }
 
 // lambdaService runs arn:aws:states:::lambda:invoke[.waitForTaskToken].
-func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, deadline <-chan time.Time, tw *taskWait) (any, *StateError) {
+func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, invokeDeadline, callbackDeadline <-chan time.Time, tw *taskWait) (any, *StateError) {
 	x, st := sc.x, sc.st
 	resource := strings.TrimPrefix(st.Resource, "arn:aws:states:::lambda:")
 	paramsJSON := MarshalJSON(params)
@@ -212,7 +221,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 			payloadJSON = MarshalJSON(p)
 		}
 	}
-	out, serr := sc.invoke(fn, payloadJSON, deadline)
+	out, serr := sc.invoke(fn, payloadJSON, invokeDeadline)
 	if serr == nil {
 		// Service integrations name the resource type in this cause.
 		serr = sc.checkResultSize(out, "lambda")
@@ -230,7 +239,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 	var hb Timer
 	var hbC <-chan time.Time
 	if heartbeat > 0 {
-		hb = x.e.clock.NewTimer(heartbeat)
+		hb = x.e.taskClock.NewTimer(heartbeat)
 		hbC = hb.C()
 		defer func() { hb.Stop() }()
 	}
@@ -240,7 +249,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 		var fired string
 		select {
 		case o = <-tw.ch:
-		case <-deadline:
+		case <-callbackDeadline:
 			fired = "deadline"
 		case <-hbC:
 			fired = "heartbeat"
@@ -260,7 +269,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 		case o.heartbeat:
 			if hb != nil {
 				hb.Stop()
-				hb = x.e.clock.NewTimer(heartbeat)
+				hb = x.e.taskClock.NewTimer(heartbeat)
 				hbC = hb.C()
 			}
 		case o.failed:

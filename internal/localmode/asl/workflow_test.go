@@ -110,3 +110,75 @@ func TestRealClockSpeed(t *testing.T) {
 		t.Fatalf("accelerated clock advanced only %v", elapsed)
 	}
 }
+
+// At 10,000× speed a task's TimeoutSeconds and HeartbeatSeconds are still
+// real seconds, while Wait states and a callback's deadline pass at the
+// sped-up rate. Real time is a FakeClock the test moves; the workflow clock
+// is it scaled 10,000×.
+func TestSpeedShortensWaitsAndDeadlinesNotTaskTimeouts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	const speed = 10000
+	real := NewFakeClock(testStart())
+	workflow := &ScaledClock{Base: real, Speed: speed}
+	// Each call takes 10 ms of real time: 100 s of workflow time, more than
+	// the tasks' 60 s timeout, and more than 60 s / 10,000 of real time.
+	slow := func(context.Context, json.RawMessage) (string, error) {
+		real.Advance(10 * time.Millisecond)
+		return "done", nil
+	}
+	park := func(context.Context, json.RawMessage) error { return nil }
+	eng := New(Options{Clock: workflow, TaskClock: real, Resolver: MapResolver(map[string]lambda.Handler{
+		"slow": lambda.NewHandler(slow),
+		"park": lambda.NewHandler(park),
+	})})
+	sm := mustCreate(t, eng, `{
+	  "StartAt": "Hour",
+	  "States": {
+	    "Hour": {"Type": "Wait", "Seconds": 3600, "Next": "Function"},
+	    "Function": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:slow",
+	      "TimeoutSeconds": 60, "ResultPath": "$.function", "Next": "Service"},
+	    "Service": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+	      "Parameters": {"FunctionName": "slow"}, "TimeoutSeconds": 60,
+	      "ResultSelector": {"p.$": "$.Payload"}, "ResultPath": "$.service", "Next": "Reply"},
+	    "Reply": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+	      "Parameters": {"FunctionName": "park", "Payload": {"token.$": "$$.Task.Token"}},
+	      "TimeoutSeconds": 86400, "HeartbeatSeconds": 3600, "ResultPath": "$.reply",
+	      "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.overdue", "Next": "Done"}],
+	      "Next": "Done"},
+	    "Done": {"Type": "Succeed"}
+	  }
+	}`)
+	start := real.Now()
+	x, err := eng.StartExecution(sm, "fast", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The hour's Wait is the only timer at first: 0.36 s of real time.
+	if err := real.WaitForTimers(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	real.AdvanceToNext()
+	// The two slow tasks run on their own; the reply task then parks. Its
+	// earliest timer is the day's deadline on the workflow clock (8.64 s of
+	// real time), before the heartbeat (an hour) and the task clock's day.
+	if _, err := eng.WaitFor(ctx, x.ExecutionArn, WaitingForToken); err != nil {
+		t.Fatal(err)
+	}
+	real.AdvanceToNext()
+	d, err := eng.WaitFor(ctx, x.ExecutionArn, Done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := ParseJSON([]byte(d.Output))
+	want, _ := ParseJSON([]byte(`{"function":"done","service":{"p":"done"},"overdue":{"Error":"States.Timeout","Cause":""}}`))
+	if d.Status != StatusSucceeded || !DeepEqual(out, want) {
+		t.Fatalf("status %s, output %s", d.Status, d.Output)
+	}
+	if got, want := real.Now().Sub(start), 360*time.Millisecond+20*time.Millisecond+8640*time.Millisecond; got != want {
+		t.Errorf("real time passed: %v, want %v", got, want)
+	}
+	if got, want := d.StopDate.Sub(d.StartDate), 3600*time.Second+200*time.Second+86400*time.Second; got != want {
+		t.Errorf("workflow time passed: %v, want %v", got, want)
+	}
+}

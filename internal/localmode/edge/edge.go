@@ -56,9 +56,10 @@ type Options struct {
 	// StepFunctions handles X-Amz-Target AWSStepFunctions.* requests. Nil
 	// answers 501 NotImplemented.
 	StepFunctions http.Handler
-	// Logger receives one JSON line per request (never bodies, never query
-	// strings: they can carry e-mail addresses and phone numbers). Default:
-	// JSON to stderr.
+	// Logger receives one line per request at debug level (a function's
+	// call makes several, so they would drown the rest at info), never
+	// bodies, never query strings: they can carry e-mail addresses and phone
+	// numbers. Default: JSON to stderr.
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies; default 8 MiB.
 	MaxBodyBytes int64
@@ -237,7 +238,7 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if sw.status == 0 {
 		sw.status = http.StatusOK
 	}
-	e.log.LogAttrs(r.Context(), slog.LevelInfo, "aws edge request",
+	e.log.LogAttrs(r.Context(), slog.LevelDebug, "aws edge request",
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.String("service", service),

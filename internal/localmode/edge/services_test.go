@@ -314,11 +314,19 @@ func TestUnknownAndOversizedRequests(t *testing.T) {
 		})
 	}
 
-	// Access log: one JSON line per request, never bodies or query strings.
-	req := httptest.NewRequest(http.MethodPost, "/v2/email/outbound-emails", strings.NewReader(
-		`{"FromEmailAddress":"a@b.cn","Destination":{"ToAddresses":["secret@x.cn"]},"Content":{"Simple":{"Subject":{"Data":"S"},"Body":{"Text":{"Data":"PRIVATE"}}}}}`))
-	e2 := edge.New(edge.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Clock: newFakeClock()})
-	e2.ServeHTTP(httptest.NewRecorder(), req)
+	// Access log: one line per request at debug level, never bodies or
+	// query strings; nothing at info.
+	send := func() *http.Request {
+		return httptest.NewRequest(http.MethodPost, "/v2/email/outbound-emails", strings.NewReader(
+			`{"FromEmailAddress":"a@b.cn","Destination":{"ToAddresses":["secret@x.cn"]},"Content":{"Simple":{"Subject":{"Data":"S"},"Body":{"Text":{"Data":"PRIVATE"}}}}}`))
+	}
+	var infoLogs bytes.Buffer
+	edge.New(edge.Options{Logger: slog.New(slog.NewJSONHandler(&infoLogs, nil)), Clock: newFakeClock()}).ServeHTTP(httptest.NewRecorder(), send())
+	if infoLogs.Len() != 0 {
+		t.Errorf("a request logged at info: %s", infoLogs.String())
+	}
+	e2 := edge.New(edge.Options{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Clock: newFakeClock()})
+	e2.ServeHTTP(httptest.NewRecorder(), send())
 	e2.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/_aws/ses?email=secret@x.cn", nil))
 	if strings.Contains(logs.String(), "secret@x.cn") || strings.Contains(logs.String(), "PRIVATE") {
 		t.Fatalf("personal data in the log: %s", logs.String())

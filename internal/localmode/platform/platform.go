@@ -59,13 +59,17 @@ type Options struct {
 	APIAddr   string    // default 127.0.0.1:8080; "127.0.0.1:0" picks a free port
 	EdgeAddr  string    // default 127.0.0.1:4566
 	Seed      []byte    // catalog seed; default config/seed.json
-	Clock     asl.Clock // default the real clock
-	Log       io.Writer // JSON logs of every component
+	Clock     asl.Clock // default the real clock; hotline serve --speed speeds it up
+	Log       io.Writer // logs of every component (JSON unless LogHandler says otherwise)
 	JWTSecret string    // default auth.DevSecret
 	Random    io.Reader // default crypto/rand
 	// SweepInterval is how often the sweep function runs; default
 	// DefaultSweepInterval, negative: never (tests that run it themselves).
 	SweepInterval time.Duration
+	// SweepMinGap is the least wall-clock time between two sweeps: sped up
+	// 10,000 times, the five-minute schedule would run the sweep (a query
+	// of the open tickets) 33 times a second. Default: none.
+	SweepMinGap time.Duration
 	// Limits overrides the abuse limits (HOTLINE_LIMITS); default the
 	// production defaults.
 	Limits string
@@ -81,6 +85,20 @@ type Options struct {
 	// Faults, when set, makes the edge fail a share of the calls to each
 	// service (edge.ParseFaults).
 	Faults *edge.Faults
+	// WallClock is time that must not speed up with Clock: Lambda invocation
+	// timeouts and heartbeats (a function takes real time however fast the
+	// workflow's deadlines pass), staff tokens' and verification codes'
+	// lifetimes (people use them), the gateway's throttling and request
+	// durations, and the AWS edge (SQS visibility timeouts, long polls and
+	// retention are a consumer's machinery, not the workflow's deadlines).
+	// Default: real time.
+	WallClock asl.Clock
+	// LogLevel is the least level logged, by the platform and, through
+	// HOTLINE_LOG_LEVEL in their environment, by its functions; default
+	// info. The edge logs each request at debug.
+	LogLevel slog.Level
+	// LogHandler makes the handler of every component's logs; default JSON.
+	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
 }
 
 // UnsafeBindError refuses to expose local mode beyond this machine unsafely.
@@ -150,7 +168,7 @@ func FunctionArn(name string) string {
 
 type clockAdapter struct{ asl.Clock }
 
-// After lets the edge's long polls follow the same (possibly fast) clock.
+// After lets the edge's long polls follow the same (possibly fake) clock.
 func (c clockAdapter) After(d time.Duration) <-chan time.Time { return c.NewTimer(d).C() }
 
 // Start brings the platform up and returns when both endpoints accept requests.
@@ -170,6 +188,12 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if o.Clock == nil {
 		o.Clock = &asl.RealClock{}
 	}
+	if o.WallClock == nil {
+		o.WallClock = &asl.RealClock{}
+	}
+	if o.LogHandler == nil {
+		o.LogHandler = func(w io.Writer, ho *slog.HandlerOptions) slog.Handler { return slog.NewJSONHandler(w, ho) }
+	}
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
@@ -180,7 +204,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	log := slog.New(slog.NewJSONHandler(o.Log, nil))
+	log := slog.New(o.LogHandler(o.Log, &slog.HandlerOptions{Level: o.LogLevel}))
 
 	// The interpreter resolves functions lazily: they are built after the edge
 	// is up because their clients point at it.
@@ -188,7 +212,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	functions := map[string]lambda.Handler{}
 	resolve := asl.MapResolver(functions)
 	engine := asl.New(asl.Options{
-		Clock: o.Clock, Region: Region, Account: Account,
+		Clock: o.Clock, TaskClock: o.WallClock, Region: Region, Account: Account,
 		// Keep every execution: its name is what makes a second start of a
 		// ticket's workflow (an intake retry) harmless, as on AWS.
 		RetainFinished: -1,
@@ -199,7 +223,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		},
 	})
 	sfnSrv := sfnlocal.NewWithEngine(engine)
-	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.Clock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
+	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
 		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap, Faults: o.Faults})
 	edgeURL, err := e.Start(o.EdgeAddr)
 	if err != nil {
@@ -232,9 +256,12 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if o.Limits != "" {
 		env[config.EnvLimits] = o.Limits
 	}
+	// The functions read their level from their environment, as in Lambda;
+	// this environment is built here, not inherited from the process.
+	env[config.EnvLogLevel] = LevelName(o.LogLevel)
 	p.Env = env
 	getenv := func(k string) string { return env[k] }
-	wo := wiring.Options{Now: o.Clock.Now, Log: o.Log, Random: o.Random}
+	wo := wiring.Options{Now: o.Clock.Now, WallNow: o.WallClock.Now, Log: o.Log, Random: o.Random, LogHandler: o.LogHandler}
 
 	base, err := dataplane.Load(ctx, "api", getenv, wo)
 	if err != nil {
@@ -273,13 +300,13 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	mu.Unlock()
 
 	secret := o.JWTSecret
-	p.Issuer = auth.NewIssuer(secret, o.Clock.Now)
+	p.Issuer = auth.NewIssuer(secret, o.WallClock.Now)
 	var reqSeq uint64
 	var seqMu sync.Mutex
 	gw := &gateway.Gateway{
 		Functions: handlers,
 		Verifier:  p.Issuer,
-		Now:       o.Clock.Now,
+		Now:       o.WallClock.Now,
 		NewID: func() string {
 			seqMu.Lock()
 			defer seqMu.Unlock()
@@ -304,7 +331,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if o.SweepInterval == 0 {
 		o.SweepInterval = DefaultSweepInterval
 	}
-	go p.sweep(o.Clock, o.SweepInterval, handlers["sweep"], log)
+	go p.sweep(o.Clock, o.WallClock, o.SweepInterval, o.SweepMinGap, handlers["sweep"], log)
 	p.done = make(chan struct{})
 	go func() {
 		defer close(p.done)
@@ -357,8 +384,9 @@ func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, 
 // scheduledEvent is what EventBridge sends a scheduled function.
 const scheduledEvent = `{"version":"0","id":"local","detail-type":"Scheduled Event","source":"aws.events","account":"` + Account + `","region":"` + Region + `","resources":[],"detail":{}}`
 
-// sweep invokes the sweep function on its schedule, on the platform's clock.
-func (p *Platform) sweep(clock asl.Clock, every time.Duration, sweeper lambda.Handler, log *slog.Logger) {
+// sweep invokes the sweep function on its schedule, on the platform's clock,
+// at least minGap of wall-clock time apart.
+func (p *Platform) sweep(clock, wall asl.Clock, every, minGap time.Duration, sweeper lambda.Handler, log *slog.Logger) {
 	defer close(p.sweepDone)
 	if every < 0 {
 		<-p.stopSweep
@@ -375,6 +403,15 @@ func (p *Platform) sweep(clock asl.Clock, every time.Duration, sweeper lambda.Ha
 		if _, err := sweeper.Invoke(context.Background(), []byte(scheduledEvent)); err != nil {
 			log.Error("sweep failed", "error", err.Error())
 		}
+		if minGap > 0 {
+			gap := wall.NewTimer(minGap)
+			select {
+			case <-p.stopSweep:
+				gap.Stop()
+				return
+			case <-gap.C():
+			}
+		}
 	}
 }
 
@@ -387,6 +424,20 @@ func (p *Platform) Close() error {
 	err := p.api.Shutdown(ctx)
 	<-p.done
 	return errors.Join(err, p.edge.Close())
+}
+
+// LevelName is level as HOTLINE_LOG_LEVEL spells it: debug, info, warn or
+// error (a level between two is rounded down to the lower).
+func LevelName(level slog.Level) string {
+	switch {
+	case level < slog.LevelInfo:
+		return "debug"
+	case level < slog.LevelWarn:
+		return "info"
+	case level < slog.LevelError:
+		return "warn"
+	}
+	return "error"
 }
 
 // LooseLimits are abuse limits high enough for load runs and for tests that

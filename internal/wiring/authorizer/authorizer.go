@@ -31,7 +31,7 @@ func Build(_ context.Context, getenv func(string) string, o wiring.Options) (*ap
 	}
 	return &app.Handler{
 		Verifier: &app.JWKSVerifier{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, URL: url, Client: client, Now: o.Now},
-		Log:      wiring.Logger(o.Log, "authorizer", cfg.LogLevel),
+		Log:      o.Logger("authorizer", cfg.LogLevel),
 	}, nil
 }
 

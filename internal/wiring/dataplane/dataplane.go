@@ -37,7 +37,9 @@ type Base struct {
 	Screening *screeningconfig.Source
 	Log       *slog.Logger
 	Now       func() time.Time
-	Random    io.Reader
+	// WallNow is wiring.Options.WallNow: real time even when Now runs fast.
+	WallNow func() time.Time
+	Random  io.Reader
 }
 
 // Load reads a function's configuration and builds what all functions share.
@@ -64,8 +66,8 @@ func Load(ctx context.Context, function string, getenv func(string) string, o wi
 		return nil, fmt.Errorf("%s: store: %w", function, err)
 	}
 	return &Base{
-		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Now: o.Now, Random: o.Random,
-		Log:       wiring.Logger(o.Log, function, cfg.LogLevel),
+		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Now: o.Now, WallNow: o.WallNow, Random: o.Random,
+		Log:       o.Logger(function, cfg.LogLevel),
 		Catalog:   catalogconfig.NewSource(st, o.Now),
 		Screening: screeningconfig.NewSource(st, o.Now, configfiles.Screening),
 	}, nil
