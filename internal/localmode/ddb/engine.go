@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -52,6 +53,11 @@ type Engine struct {
 	// their table, then read the store, whose batches commit atomically.
 	mu     sync.RWMutex
 	tables map[string]*table
+
+	// life is held shared by every request the engine serves and taken by
+	// Close, which so waits for requests in flight (a closed store must
+	// not be read); closed turns later ones away.
+	life   sync.RWMutex
 	closed bool
 
 	idem idempotency
@@ -99,14 +105,25 @@ func Open(o Options) (*Engine, error) {
 
 // Close closes the store; closing again does nothing.
 func (e *Engine) Close() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.life.Lock()
+	defer e.life.Unlock()
 	if e.closed {
 		return nil
 	}
 	e.closed = true
 	if err := e.db.Close(); err != nil {
 		return fmt.Errorf("close the DynamoDB store: %w", err)
+	}
+	return nil
+}
+
+// enter admits a request unless the engine is closed; the caller calls
+// e.life.RUnlock when it is done.
+func (e *Engine) enter() error {
+	e.life.RLock()
+	if e.closed {
+		e.life.RUnlock()
+		return &Error{Type: excInternal, Status: http.StatusInternalServerError, Message: "the DynamoDB engine is closed"}
 	}
 	return nil
 }

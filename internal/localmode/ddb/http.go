@@ -62,6 +62,10 @@ func (e *Engine) ServeOperation(w http.ResponseWriter, r *http.Request, op strin
 
 // Do runs one operation on its JSON request and gives its answer.
 func (e *Engine) Do(op string, body []byte) (any, error) {
+	if err := e.enter(); err != nil {
+		return nil, err
+	}
+	defer e.life.RUnlock()
 	switch op {
 	case "CreateTable":
 		return decodeAnd(body, func(in CreateTableInput) (any, error) {

@@ -308,6 +308,10 @@ func (e *Engine) DescribeTimeToLive(name string) (*TimeToLiveDescription, error)
 // many it deleted. DynamoDB does this in the background within days; local
 // mode runs it on its clock, so expired items go as soon as a sweep runs.
 func (e *Engine) ExpireItems() (int, error) {
+	if err := e.enter(); err != nil {
+		return 0, err
+	}
+	defer e.life.RUnlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now().Unix()
