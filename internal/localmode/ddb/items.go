@@ -165,40 +165,44 @@ func conditionHolds(c *expr.Condition, current av.Item, returnOnFailure string) 
 
 // PutItem writes a whole item, if its condition holds.
 func (e *Engine) PutItem(in PutItemInput) (*ItemOutput, error) {
-	x := newExprs(in.Exprs)
-	cond, err := x.condition(in.ConditionExpression)
-	if err != nil {
-		return nil, err
-	}
-	if err := x.done(); err != nil {
-		return nil, err
-	}
 	if err := checkReturnValues(in.ReturnValues, "ALL_OLD"); err != nil {
 		return nil, err
 	}
+	return e.writeOne(TransactWriteItem{Put: &in}, in.ReturnValues, in.ReturnConsumedCapacity)
+}
+
+// writeOne runs a single-item write as a transaction of one action, so
+// both check, make and commit an item one way; and answers ReturnValues.
+func (e *Engine) writeOne(ti TransactWriteItem, returnValues, capacity string) (*ItemOutput, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	t, err := e.table(in.TableName)
+	a, err := e.parseAction(ti, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.checkItem(in.Item); err != nil {
-		return nil, err
-	}
-	item := in.Item.Clone()
-	old, err := e.get(t.itemKey(item))
+	old, err := e.get(a.t.itemKey(a.key))
 	if err != nil {
 		return nil, err
 	}
-	if err := conditionHolds(cond, old, in.ReturnValuesOnConditionCheckFailure); err != nil {
+	after, write, err := a.resolve(old)
+	if err != nil {
 		return nil, err
 	}
-	if err := e.commit([]change{{t: t, before: old, after: item}}); err != nil {
-		return nil, err
+	if write {
+		if err := e.commit([]change{{t: a.t, before: old, after: after}}); err != nil {
+			return nil, err
+		}
 	}
-	out := &ItemOutput{ConsumedCapacity: writeCapacity(in.ReturnConsumedCapacity, t, old, item)}
-	if in.ReturnValues == "ALL_OLD" {
+	out := &ItemOutput{ConsumedCapacity: writeCapacity(capacity, a.t, old, after)}
+	switch returnValues {
+	case "ALL_OLD":
 		out.Attributes = old
+	case "ALL_NEW":
+		out.Attributes = after
+	case "UPDATED_OLD":
+		out.Attributes = updated(a.update, old)
+	case "UPDATED_NEW":
+		out.Attributes = updated(a.update, after)
 	}
 	return out, nil
 }
@@ -263,44 +267,10 @@ type DeleteItemInput struct {
 
 // DeleteItem deletes one item, if its condition holds.
 func (e *Engine) DeleteItem(in DeleteItemInput) (*ItemOutput, error) {
-	x := newExprs(in.Exprs)
-	cond, err := x.condition(in.ConditionExpression)
-	if err != nil {
-		return nil, err
-	}
-	if err := x.done(); err != nil {
-		return nil, err
-	}
 	if err := checkReturnValues(in.ReturnValues, "ALL_OLD"); err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	t, err := e.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
-	key, err := t.keyOf(in.Key)
-	if err != nil {
-		return nil, err
-	}
-	old, err := e.get(t.itemKey(key))
-	if err != nil {
-		return nil, err
-	}
-	if err := conditionHolds(cond, old, in.ReturnValuesOnConditionCheckFailure); err != nil {
-		return nil, err
-	}
-	if old != nil {
-		if err := e.commit([]change{{t: t, before: old}}); err != nil {
-			return nil, err
-		}
-	}
-	out := &ItemOutput{ConsumedCapacity: writeCapacity(in.ReturnConsumedCapacity, t, old, nil)}
-	if in.ReturnValues == "ALL_OLD" {
-		out.Attributes = old
-	}
-	return out, nil
+	return e.writeOne(TransactWriteItem{Delete: &in}, in.ReturnValues, in.ReturnConsumedCapacity)
 }
 
 // UpdateItemInput is UpdateItem's request.
@@ -320,82 +290,12 @@ type UpdateItemInput struct {
 // UpdateItem changes one item (creating it when it does not exist), if its
 // condition holds.
 func (e *Engine) UpdateItem(in UpdateItemInput) (*ItemOutput, error) {
-	if in.AttributeUpdates != nil {
-		return nil, legacy("AttributeUpdates")
-	}
-	x := newExprs(in.Exprs)
-	cond, err := x.condition(in.ConditionExpression)
-	if err != nil {
-		return nil, err
-	}
-	var upd *expr.Update
-	if in.UpdateExpression != "" {
-		if upd, err = x.update(in.UpdateExpression); err != nil {
-			return nil, err
-		}
-	}
-	if err := x.done(); err != nil {
-		return nil, err
-	}
 	switch in.ReturnValues {
 	case "", "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW":
 	default:
 		return nil, validation("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", in.ReturnValues)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	t, err := e.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
-	key, err := t.keyOf(in.Key)
-	if err != nil {
-		return nil, err
-	}
-	if upd != nil {
-		for _, p := range upd.Paths() {
-			for _, ka := range t.keyAttrs() {
-				if len(p) > 0 && p[0].Name == ka.name {
-					return nil, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", ka.name)
-				}
-			}
-		}
-	}
-	old, err := e.get(t.itemKey(key))
-	if err != nil {
-		return nil, err
-	}
-	if err := conditionHolds(cond, old, in.ReturnValuesOnConditionCheckFailure); err != nil {
-		return nil, err
-	}
-	base := old
-	if base == nil {
-		base = key.Clone()
-	}
-	item := base.Clone()
-	if upd != nil {
-		if item, err = upd.Apply(base); err != nil {
-			return nil, err
-		}
-	}
-	if err := t.checkItem(item); err != nil {
-		return nil, err
-	}
-	if err := e.commit([]change{{t: t, before: old, after: item}}); err != nil {
-		return nil, err
-	}
-	out := &ItemOutput{ConsumedCapacity: writeCapacity(in.ReturnConsumedCapacity, t, old, item)}
-	switch in.ReturnValues {
-	case "ALL_OLD":
-		out.Attributes = old
-	case "ALL_NEW":
-		out.Attributes = item
-	case "UPDATED_OLD":
-		out.Attributes = updated(upd, old)
-	case "UPDATED_NEW":
-		out.Attributes = updated(upd, item)
-	}
-	return out, nil
+	return e.writeOne(TransactWriteItem{Update: &in}, in.ReturnValues, in.ReturnConsumedCapacity)
 }
 
 // updated is what an update changed, as it is in item.

@@ -3,6 +3,7 @@ package ddb
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -68,6 +69,7 @@ type action struct {
 	update    *expr.Update
 	put       av.Item
 	delete    bool
+	check     bool // a ConditionCheck: nothing is written
 	returnOld string
 }
 
@@ -100,7 +102,7 @@ func (e *Engine) TransactWriteItems(in TransactWriteItemsInput) (*TransactWriteI
 	actions := make([]action, n)
 	seen := map[string]bool{}
 	for i, ti := range in.TransactItems {
-		a, err := e.parseAction(ti)
+		a, err := e.parseAction(ti, false)
 		if err != nil {
 			return nil, err
 		}
@@ -120,37 +122,19 @@ func (e *Engine) TransactWriteItems(in TransactWriteItemsInput) (*TransactWriteI
 		if err != nil {
 			return nil, err
 		}
-		if err := conditionHolds(a.cond, old, a.returnOld); err != nil {
-			ce, ok := err.(*Error)
-			if !ok || ce.Type != excConditionFailed {
-				return nil, err
-			}
+		after, write, err := a.resolve(old)
+		var ce *Error
+		switch {
+		case errors.As(err, &ce) && ce.Type == excConditionFailed:
 			reasons[i] = CancellationReason{Code: "ConditionalCheckFailed", Message: ce.Message, Item: ce.Item}
 			failed = true
-			continue
-		}
-		switch {
-		case a.put != nil:
-			changes = append(changes, change{t: a.t, before: old, after: a.put.Clone()})
-		case a.delete:
-			if old != nil {
-				changes = append(changes, change{t: a.t, before: old})
-			}
-		case a.update != nil:
-			base := old
-			if base == nil {
-				base = a.key.Clone()
-			}
-			item, err := a.update.Apply(base)
-			if err == nil {
-				err = a.t.checkItem(item)
-			}
-			if err != nil {
-				reasons[i] = CancellationReason{Code: "ValidationError", Message: asError(err).Message}
-				failed = true
-				continue
-			}
-			changes = append(changes, change{t: a.t, before: old, after: item})
+		case err != nil && a.update != nil:
+			reasons[i] = CancellationReason{Code: "ValidationError", Message: asError(err).Message}
+			failed = true
+		case err != nil:
+			return nil, err
+		case write:
+			changes = append(changes, change{t: a.t, before: old, after: after})
 		}
 	}
 	if failed {
@@ -190,7 +174,57 @@ func (e *Engine) TransactWriteItems(in TransactWriteItemsInput) (*TransactWriteI
 	return out, nil
 }
 
-func (e *Engine) parseAction(ti TransactWriteItem) (action, error) {
+// keepsKey refuses an update that would change a key attribute.
+func (t *table) keepsKey(u *expr.Update) error {
+	if u == nil {
+		return nil
+	}
+	for _, p := range u.Paths() {
+		for _, ka := range t.keyAttrs() {
+			if len(p) > 0 && p[0].Name == ka.name {
+				return validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", ka.name)
+			}
+		}
+	}
+	return nil
+}
+
+// resolve checks an action's condition on its item as it is (old, nil when
+// there is none) and makes the item's new state: nil for a delete. write is
+// false when nothing is to be written (a condition check, or deleting an
+// item that is not there).
+func (a action) resolve(old av.Item) (after av.Item, write bool, err error) {
+	if err := conditionHolds(a.cond, old, a.returnOld); err != nil {
+		return nil, false, err
+	}
+	switch {
+	case a.put != nil:
+		return a.put.Clone(), true, nil
+	case a.delete:
+		return nil, old != nil, nil
+	case a.check:
+		return nil, false, nil
+	}
+	base := old
+	if base == nil {
+		base = a.key.Clone()
+	}
+	after = base.Clone()
+	if a.update != nil {
+		if after, err = a.update.Apply(base); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := a.t.checkItem(after); err != nil {
+		return nil, false, err
+	}
+	return after, true, nil
+}
+
+// parseAction checks a transaction's action, or a single-item write's (an
+// UpdateItem may then have no UpdateExpression: it makes the item with its
+// key alone), and finds its table; the caller holds mu.
+func (e *Engine) parseAction(ti TransactWriteItem, single bool) (action, error) {
 	set := 0
 	for _, p := range []bool{ti.Put != nil, ti.Update != nil, ti.Delete != nil, ti.ConditionCheck != nil} {
 		if p {
@@ -221,6 +255,7 @@ func (e *Engine) parseAction(ti TransactWriteItem) (action, error) {
 		if condition == "" {
 			return action{}, validation("The ConditionExpression parameter is required for ConditionCheck")
 		}
+		a.check = true
 	}
 	t, err := e.table(tableName)
 	if err != nil {
@@ -232,18 +267,19 @@ func (e *Engine) parseAction(ti TransactWriteItem) (action, error) {
 		return action{}, err
 	}
 	if ti.Update != nil {
-		if ti.Update.UpdateExpression == "" {
+		if ti.Update.AttributeUpdates != nil {
+			return action{}, legacy("AttributeUpdates")
+		}
+		if ti.Update.UpdateExpression == "" && !single {
 			return action{}, validation("The UpdateExpression parameter is required for Update")
 		}
-		if a.update, err = x.update(ti.Update.UpdateExpression); err != nil {
-			return action{}, err
-		}
-		for _, p := range a.update.Paths() {
-			for _, ka := range t.keyAttrs() {
-				if len(p) > 0 && p[0].Name == ka.name {
-					return action{}, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", ka.name)
-				}
+		if ti.Update.UpdateExpression != "" {
+			if a.update, err = x.update(ti.Update.UpdateExpression); err != nil {
+				return action{}, err
 			}
+		}
+		if err := t.keepsKey(a.update); err != nil {
+			return action{}, err
 		}
 	}
 	if err := x.done(); err != nil {
