@@ -55,7 +55,11 @@ func (h *Handler) markOverdue(ctx context.Context, in task.Input, log *slog.Logg
 		}
 	}
 	now := ticket.Stamp(h.Now())
-	t, err = lifecycle.Update(ctx, h.Store, in.TicketID, func(t *ticket.Ticket) ([]ticket.Event, error) {
+	// Marking only adds (a marker, flags, a note) and is decided afresh on
+	// each try, so it never becomes wrong by losing a race: it retries as
+	// long as notes do. A sweep warning many tickets at once, after a long
+	// weekend, would otherwise win four races in a row and fail the step.
+	t, err = lifecycle.UpdateAttempts(ctx, h.Store, in.TicketID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
 		if slices.Contains(t.Notified, mark) {
 			return nil, lifecycle.ErrUnchanged
 		}

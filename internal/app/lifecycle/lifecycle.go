@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -30,6 +32,19 @@ const Attempts = 4
 // every concurrent writer has had its turn instead of failing with a conflict.
 const NoteAttempts = 32
 
+// pause waits a little after a lost race, longer after each, and by a random
+// share of that: writers that collided would otherwise read and write again
+// in step and collide again (a sweep and a workflow step on one ticket).
+func pause(ctx context.Context, attempt int) error {
+	d := time.Duration(1+rand.IntN(2<<min(attempt, 3))) * time.Millisecond
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
 // Update applies fn to the current ticket and saves the result with its events.
 // fn must decide from the ticket it is given only, because it may run again on a
 // newer version. It returns the ticket as saved (or as found when fn returned
@@ -41,7 +56,7 @@ func Update(ctx context.Context, s Store, id string, fn func(t *ticket.Ticket) (
 // UpdateAttempts is Update with its own bound on lost races.
 func UpdateAttempts(ctx context.Context, s Store, id string, attempts int, fn func(t *ticket.Ticket) ([]ticket.Event, error)) (*ticket.Ticket, error) {
 	var lastErr error
-	for range max(attempts, 1) {
+	for attempt := range max(attempts, 1) {
 		t, err := s.GetTicket(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("load ticket %s: %w", id, err)
@@ -58,6 +73,9 @@ func UpdateAttempts(ctx context.Context, s Store, id string, attempts int, fn fu
 		var conflict *ports.ConflictError
 		if errors.As(err, &conflict) {
 			lastErr = err
+			if err := pause(ctx, attempt); err != nil {
+				return nil, fmt.Errorf("save ticket %s: %w", id, err)
+			}
 			continue
 		}
 		if err != nil {
