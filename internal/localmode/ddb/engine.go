@@ -36,9 +36,9 @@ type Options struct {
 	Now func() time.Time
 	// Region and Account name the tables' ARNs.
 	Region, Account string
-	// Sync makes every write durable against power loss before it is
-	// acknowledged. Without it a write survives the process being killed
-	// (it is in the operating system's hands) but not the machine failing.
+	// Sync makes every write reach the disk before it is acknowledged.
+	// Without it Pebble writes its log a moment after the commit returns,
+	// so a crash can lose the last writes.
 	Sync bool
 }
 
