@@ -15,7 +15,7 @@ import (
 
 var sizes = []int{1_000, 100_000, 1_000_000}
 
-// filled is an in-memory engine whose table "t" (pk, sk, a GSI on g) holds
+// filled is an in-memory engine whose table "bench" (pk, sk, a GSI on g) holds
 // n items: n/10 partitions of ten.
 func filled(b *testing.B, n int) *ddb.Engine {
 	b.Helper()
@@ -25,10 +25,10 @@ func filled(b *testing.B, n int) *ddb.Engine {
 	}
 	b.Cleanup(func() { _ = e.Close() })
 	_, err = e.CreateTable(ddb.CreateTableInput{
-		TableName: "t", BillingMode: "PAY_PER_REQUEST",
+		TableName: "bench", BillingMode: "PAY_PER_REQUEST",
 		AttributeDefinitions: []ddb.AttributeDefinition{{AttributeName: "pk", AttributeType: "S"}, {AttributeName: "sk", AttributeType: "N"}, {AttributeName: "g", AttributeType: "S"}},
 		KeySchema:            []ddb.KeySchemaElement{{AttributeName: "pk", KeyType: "HASH"}, {AttributeName: "sk", KeyType: "RANGE"}},
-		GlobalSecondaryIndexes: []ddb.IndexSpec{{IndexName: "gi", Projection: ddb.Projection{ProjectionType: "KEYS_ONLY"},
+		GlobalSecondaryIndexes: []ddb.IndexSpec{{IndexName: "by-dept", Projection: ddb.Projection{ProjectionType: "KEYS_ONLY"},
 			KeySchema: []ddb.KeySchemaElement{{AttributeName: "g", KeyType: "HASH"}, {AttributeName: "sk", KeyType: "RANGE"}}}},
 	})
 	if err != nil {
@@ -41,7 +41,7 @@ func filled(b *testing.B, n int) *ddb.Engine {
 			r.PutRequest = &struct{ Item av.Item }{Item: benchItem(j)}
 			reqs = append(reqs, r)
 		}
-		if _, err := e.BatchWriteItem(ddb.BatchWriteItemInput{RequestItems: map[string][]ddb.WriteRequest{"t": reqs}}); err != nil {
+		if _, err := e.BatchWriteItem(ddb.BatchWriteItemInput{RequestItems: map[string][]ddb.WriteRequest{"bench": reqs}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -62,7 +62,7 @@ func BenchmarkPutItem(b *testing.B) {
 			e := filled(b, n)
 			b.ResetTimer()
 			for i := range b.N {
-				if _, err := e.PutItem(ddb.PutItemInput{TableName: "t", Item: benchItem(n + i), ConditionExpression: "attribute_not_exists(pk)"}); err != nil {
+				if _, err := e.PutItem(ddb.PutItemInput{TableName: "bench", Item: benchItem(n + i), ConditionExpression: "attribute_not_exists(pk)"}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -77,7 +77,7 @@ func BenchmarkUpdateItem(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				j := (i * 7919) % n
-				_, err := e.UpdateItem(ddb.UpdateItemInput{TableName: "t", Key: av.Item{"pk": av.Str(fmt.Sprintf("T#%07d", j/10)), "sk": av.Num(strconv.Itoa(j % 10))},
+				_, err := e.UpdateItem(ddb.UpdateItemInput{TableName: "bench", Key: av.Item{"pk": av.Str(fmt.Sprintf("T#%07d", j/10)), "sk": av.Num(strconv.Itoa(j % 10))},
 					UpdateExpression: "SET #st = :s, v = v + :one", ConditionExpression: "attribute_exists(pk)",
 					Exprs: ddb.Exprs{ExpressionAttributeNames: map[string]string{"#st": "status"},
 						ExpressionAttributeValues: map[string]av.Value{":s": av.Str("accepted"), ":one": av.Num("1")}}})
@@ -96,7 +96,7 @@ func BenchmarkQuery(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				j := (i * 7919) % n
-				out, err := e.Query(ddb.QueryInput{TableName: "t", KeyConditionExpression: "pk = :p",
+				out, err := e.Query(ddb.QueryInput{TableName: "bench", KeyConditionExpression: "pk = :p",
 					Exprs: ddb.Exprs{ExpressionAttributeValues: map[string]av.Value{":p": av.Str(fmt.Sprintf("T#%07d", j/10))}}})
 				if err != nil || out.Count != 10 {
 					b.Fatalf("%v %v", out, err)
@@ -115,9 +115,9 @@ func BenchmarkTransactWriteItems(b *testing.B) {
 				item := benchItem(n + 10*i)
 				ev := benchItem(n + 10*i + 1)
 				_, err := e.TransactWriteItems(ddb.TransactWriteItemsInput{TransactItems: []ddb.TransactWriteItem{
-					{Put: &ddb.PutItemInput{TableName: "t", Item: item, ConditionExpression: "attribute_not_exists(pk)"}},
-					{Put: &ddb.PutItemInput{TableName: "t", Item: ev}},
-					{Update: &ddb.UpdateItemInput{TableName: "t", Key: av.Item{"pk": av.Str("COUNTER"), "sk": av.Num("0")}, UpdateExpression: "ADD c :one",
+					{Put: &ddb.PutItemInput{TableName: "bench", Item: item, ConditionExpression: "attribute_not_exists(pk)"}},
+					{Put: &ddb.PutItemInput{TableName: "bench", Item: ev}},
+					{Update: &ddb.UpdateItemInput{TableName: "bench", Key: av.Item{"pk": av.Str("COUNTER"), "sk": av.Num("0")}, UpdateExpression: "ADD c :one",
 						Exprs: ddb.Exprs{ExpressionAttributeValues: map[string]av.Value{":one": av.Num("1")}}}},
 				}})
 				if err != nil {
