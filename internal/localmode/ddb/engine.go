@@ -226,11 +226,11 @@ func prefixEnd(p []byte) []byte {
 	return nil // no upper bound
 }
 
-func encodeItem(item av.Item) []byte { return item.AppendJSON(nil) }
+func encodeItem(item av.Item) []byte { return item.AppendBinary(nil) }
 
 func decodeItem(b []byte) (av.Item, error) {
-	var item av.Item
-	if err := json.Unmarshal(b, &item); err != nil {
+	item, err := av.DecodeBinary(b)
+	if err != nil {
 		return nil, fmt.Errorf("decode a stored item: %w", err)
 	}
 	return item, nil

@@ -172,6 +172,11 @@ func FuzzValueJSON(f *testing.F) {
 		if err := json.Unmarshal(out, &again); err != nil || !Equal(v, again) {
 			t.Fatalf("%s -> %s did not round-trip: %v", b, out, err)
 		}
+		item := Item{"a": v, "": {Kind: NULL}}
+		back, err := DecodeBinary(item.AppendBinary(nil))
+		if err != nil || len(back) != 2 || !Equal(back["a"], v) {
+			t.Fatalf("binary form of %s: %+v %v", out, back, err)
+		}
 		if v.IsScalar() && v.Kind != B {
 			back, rest, err := ReadKey(AppendKey(nil, v), v.Kind)
 			if err != nil || len(rest) != 0 || !Equal(back, v) {
@@ -187,4 +192,19 @@ func TestNumberErrorsAreInvalid(t *testing.T) {
 	if !errors.As(err, &inv) || inv.Msg != ErrNumberOverflow.Error() {
 		t.Errorf("%v, want the overflow as an InvalidError", err)
 	}
+}
+
+// Damaged bytes are refused, never a panic or a huge allocation.
+func FuzzDecodeBinary(f *testing.F) {
+	f.Add(Item{"a": Str("x"), "m": {Kind: M, M: map[string]Value{"n": Num("1")}}}.AppendBinary(nil))
+	f.Add([]byte{0x05, 0x01})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		it, err := DecodeBinary(b)
+		if err != nil {
+			return
+		}
+		if again, err := DecodeBinary(it.AppendBinary(nil)); err != nil || len(again) != len(it) {
+			t.Fatalf("%x decoded to %+v, which does not round-trip: %v", b, it, err)
+		}
+	})
 }
