@@ -95,7 +95,7 @@ func lookUp(t *testing.T, ctx context.Context, p *platform.Platform, rec localte
 	do(t, ctx, "look up "+rec.ID,
 		chromedp.Navigate(p.APIURL+"/?id="+rec.ID),
 		chromedp.WaitVisible(chromedp.ID("lookup-code")),
-		chromedp.SendKeys(chromedp.ID("lookup-code"), rec.AccessCode),
+		typeIn(chromedp.ID("lookup-code"), rec.AccessCode),
 		chromedp.Click(chromedp.ID("lookup-submit")),
 		chromedp.WaitVisible(chromedp.ID("ticket-heading")),
 	)
@@ -115,7 +115,7 @@ func TestCitizenFieldErrorsWithdrawalAndRating(t *testing.T) {
 	const email = "field@example.com"
 	verifyOnPage(t, ctx, p, email)
 	do(t, ctx, "file too short",
-		chromedp.SendKeys(chromedp.ID("content"), "太短了"),
+		typeIn(chromedp.ID("content"), "太短了"),
 		chromedp.Click(chromedp.ID("submit-ticket")),
 		chromedp.WaitVisible(chromedp.CSS(`#content[aria-invalid="true"]`)),
 	)
@@ -129,7 +129,7 @@ func TestCitizenFieldErrorsWithdrawalAndRating(t *testing.T) {
 	w := fileByAPI(t, p, "withdraw@example.com")
 	lookUp(t, ctx, p, w)
 	do(t, ctx, "withdraw",
-		chromedp.SendKeys(chromedp.ID("reason"), "商家已经主动联系我退款了。"),
+		typeIn(chromedp.ID("reason"), "商家已经主动联系我退款了。"),
 		chromedp.Click(chromedp.ID("withdraw-submit")),
 		chromedp.WaitVisible(chromedp.ID("withdraw-warning")),
 	)
@@ -146,7 +146,7 @@ func TestCitizenFieldErrorsWithdrawalAndRating(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("rate-form")),
 		chromedp.SetValue(chromedp.ID("score"), "4"),
 		chromedp.Click(chromedp.ID("resolved")),
-		chromedp.SendKeys(chromedp.ID("comment"), "处理很及时，谢谢！"),
+		typeIn(chromedp.ID("comment"), "处理很及时，谢谢！"),
 	)
 	shot(t, ctx, dir, "13-rate")
 	submit(t, ctx, "sending the rating", "rate-form", "感谢您的评价。")

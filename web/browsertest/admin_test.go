@@ -128,9 +128,9 @@ func TestConsoleAdminEditsTheCatalog(t *testing.T) {
 	do(t, ctx, "add a department",
 		chromedp.Click(chromedp.ID("adm-dept-add")),
 		chromedp.WaitVisible(chromedp.ID("adm-dept-form")),
-		chromedp.SendKeys(chromedp.ID("adm-dept-id"), "port"),
-		chromedp.SendKeys(chromedp.ID("adm-dept-name"), "市港口管理局"),
-		chromedp.SendKeys(chromedp.ID("adm-dept-nameEn"), "Municipal Port Authority"),
+		typeIn(chromedp.ID("adm-dept-id"), "port"),
+		typeIn(chromedp.ID("adm-dept-name"), "市港口管理局"),
+		typeIn(chromedp.ID("adm-dept-nameEn"), "Municipal Port Authority"),
 	)
 	if on, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('adm-dept-active').checked`)); on {
 		t.Error("a new department starts active")

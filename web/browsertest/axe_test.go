@@ -124,7 +124,7 @@ func TestCitizenPageAccessibility(t *testing.T) {
 
 	const email = "a11y@example.com"
 	do(t, ctx, "send the code",
-		chromedp.SendKeys(chromedp.ID("contact"), email+"\r"),
+		typeIn(chromedp.ID("contact"), email+"\r"),
 		chromedp.WaitVisible(chromedp.ID("code")),
 	)
 	assertAccessible(t, ctx, "code")
@@ -133,13 +133,13 @@ func TestCitizenPageAccessibility(t *testing.T) {
 		t.Fatal(err)
 	}
 	do(t, ctx, "enter the code",
-		chromedp.SendKeys(chromedp.ID("code"), code+"\r"),
+		typeIn(chromedp.ID("code"), code+"\r"),
 		chromedp.WaitVisible(chromedp.ID("content")),
 	)
 	assertAccessible(t, ctx, "form")
 	// The server refuses a content too short: its message is shown under the field.
 	do(t, ctx, "file too short",
-		chromedp.SendKeys(chromedp.ID("content"), "太短了"),
+		typeIn(chromedp.ID("content"), "太短了"),
 		chromedp.Click(chromedp.ID("submit-ticket")),
 		chromedp.WaitVisible(chromedp.CSS(`#content[aria-invalid="true"]`)),
 	)
@@ -151,8 +151,8 @@ func TestCitizenPageAccessibility(t *testing.T) {
 	do(t, ctx, "fill the form and submit",
 		chromedp.SetValue(chromedp.ID("category"), "consumer.refund"),
 		chromedp.SetValue(chromedp.ID("region"), "110105"),
-		chromedp.SendKeys(chromedp.ID("address"), "朝阳区某某路1号"),
-		chromedp.SendKeys(chromedp.ID("content"), "购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。"),
+		typeIn(chromedp.ID("address"), "朝阳区某某路1号"),
+		typeIn(chromedp.ID("content"), "购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。"),
 		chromedp.Click(chromedp.ID("submit-ticket")),
 		chromedp.WaitVisible(chromedp.ID("receipt-code")),
 	)

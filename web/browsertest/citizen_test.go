@@ -257,17 +257,17 @@ func TestCitizenFilesAndFollowsATicket(t *testing.T) {
 	// By keyboard: Enter in the field sends the code, Enter in the code
 	// field goes on.
 	do(t, ctx, "send the code",
-		chromedp.SendKeys(chromedp.ID("contact"), email+"\r"),
+		typeIn(chromedp.ID("contact"), email+"\r"),
 		chromedp.WaitVisible(chromedp.ID("code")),
 	)
 	code, err := inbox.CodeSentTo(p.EdgeURL, email)
 	if err != nil {
 		t.Fatal(err)
 	}
-	do(t, ctx, "enter the code", chromedp.SendKeys(chromedp.ID("code"), code))
+	do(t, ctx, "enter the code", typeIn(chromedp.ID("code"), code))
 	shot(t, ctx, dir, "02-code")
 	do(t, ctx, "next",
-		chromedp.SendKeys(chromedp.ID("code"), "\r"),
+		typeIn(chromedp.ID("code"), "\r"),
 		chromedp.WaitVisible(chromedp.ID("content")),
 	)
 	if focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.activeElement.name")); focused != "type" {
@@ -278,10 +278,10 @@ func TestCitizenFilesAndFollowsATicket(t *testing.T) {
 	do(t, ctx, "fill the form",
 		chromedp.SetValue(chromedp.ID("category"), "consumer.refund"),
 		chromedp.SetValue(chromedp.ID("region"), "110105"),
-		chromedp.SendKeys(chromedp.ID("address"), "朝阳区某某路1号"),
-		chromedp.SendKeys(chromedp.ID("unit"), "某某超市"),
-		chromedp.SendKeys(chromedp.ID("content"), "我在某某超市购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。"),
-		chromedp.SendKeys(chromedp.ID("name"), "张三"),
+		typeIn(chromedp.ID("address"), "朝阳区某某路1号"),
+		typeIn(chromedp.ID("unit"), "某某超市"),
+		typeIn(chromedp.ID("content"), "我在某某超市购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。"),
+		typeIn(chromedp.ID("name"), "张三"),
 	)
 	shot(t, ctx, dir, "03-form")
 	do(t, ctx, "submit",
@@ -311,7 +311,7 @@ func TestCitizenFilesAndFollowsATicket(t *testing.T) {
 	const more = "补充：购物小票和发票照片已找到，购买日期是11月25日。"
 	do(t, ctx, "add a supplement",
 		chromedp.WaitVisible(chromedp.ID("supplement")),
-		chromedp.SendKeys(chromedp.ID("supplement"), more),
+		typeIn(chromedp.ID("supplement"), more),
 		chromedp.Click(chromedp.ID("supplement-submit")),
 		chromedp.WaitVisible(chromedp.ID("status")),
 	)
@@ -345,7 +345,7 @@ func TestCitizenFilesAndFollowsATicket(t *testing.T) {
 		t.Errorf("/?id= filled in %q", v)
 	}
 	do(t, ctx, "look up with a wrong code",
-		chromedp.SendKeys(chromedp.ID("lookup-code"), "AAAAAAAA"),
+		typeIn(chromedp.ID("lookup-code"), "AAAAAAAA"),
 		chromedp.Click(chromedp.ID("lookup-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#lookup-form .err:not(:empty)")),
 	)
@@ -353,4 +353,12 @@ func TestCitizenFilesAndFollowsATicket(t *testing.T) {
 		t.Errorf("a wrong access code shows %q", s)
 	}
 	shot(t, ctx, dir, "08-lookup-refused")
+}
+
+// typeIn types text into the field sel as a person would: focus it, then
+// key by key. chromedp's SendKeys (v0.23.0) reads the node's attributes
+// without the node's lock, a data race the race detector catches when the
+// page changes them meanwhile (an aria-invalid cleared as the person types).
+func typeIn[S chromedp.Selectable](sel S, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Focus(sel), chromedp.KeyEvent(text))
 }

@@ -58,7 +58,7 @@ func signIn(t *testing.T, ctx context.Context, p *platform.Platform, role, dept 
 	}
 	if dept != "" {
 		// From the keyboard: Enter in the department field signs in.
-		steps = append(steps, chromedp.WaitVisible(chromedp.ID("signin-dept")), chromedp.SendKeys(chromedp.ID("signin-dept"), dept+kb.Enter))
+		steps = append(steps, chromedp.WaitVisible(chromedp.ID("signin-dept")), typeIn(chromedp.ID("signin-dept"), dept+kb.Enter))
 	} else {
 		steps = append(steps, chromedp.Click(chromedp.ID("signin-submit")))
 	}
@@ -102,7 +102,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("signin-role"), "department"),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('signin-role').dispatchEvent(new Event('change'))`),
 		chromedp.WaitVisible(chromedp.ID("signin-dept")),
-		chromedp.SendKeys(chromedp.ID("signin-dept"), "nowhere"),
+		typeIn(chromedp.ID("signin-dept"), "nowhere"),
 		chromedp.Click(chromedp.ID("signin-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`#signin-dept[aria-invalid="true"]`)),
 	)
@@ -181,7 +181,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 	// A return with a one-letter reason: the API's problem names the field
 	// and the console puts it under the input.
 	do(t, ctx, "return too short",
-		chromedp.SendKeys(chromedp.ID("return-reason"), "x"),
+		typeIn(chromedp.ID("return-reason"), "x"),
 		chromedp.Click(chromedp.ID("return-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`#return-reason[aria-invalid="true"]`)),
 	)
@@ -192,7 +192,7 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 
 	// A staff note and a request for more time, each confirmed.
 	do(t, ctx, "staff note",
-		chromedp.SendKeys(chromedp.ID("note-text"), "已电话联系超市负责人。"),
+		typeIn(chromedp.ID("note-text"), "已电话联系超市负责人。"),
 		chromedp.Click(chromedp.ID("note-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#status:not(.error)")),
 	)
@@ -200,13 +200,13 @@ func TestConsoleOperatorDispatchesDepartmentReplies(t *testing.T) {
 		t.Errorf("after the note the console says %q", s)
 	}
 	do(t, ctx, "ask for more time",
-		chromedp.SendKeys(chromedp.ID("extension-reason"), "需要现场核查进货记录。"),
+		typeIn(chromedp.ID("extension-reason"), "需要现场核查进货记录。"),
 	)
 	submit(t, ctx, "asking for time", "extension-form", "延期申请已提交。")
 
 	const reply = "经核查，超市已下架过期牛奶并为您办理退货。"
 	do(t, ctx, "write the reply",
-		chromedp.SendKeys(chromedp.ID("reply-message"), reply),
+		typeIn(chromedp.ID("reply-message"), reply),
 	)
 	shot(t, ctx, dir, "console-09-reply")
 	assertAccessible(t, ctx, "console-09-reply")
@@ -288,7 +288,7 @@ func TestConsoleOperatorReassignsAReturnedTicket(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("reassign-form")),
 		chromedp.WaitReady(chromedp.CSS(`#reassign-department option[value="housing"]`)),
 		chromedp.SetValue(chromedp.ID("reassign-department"), "housing"),
-		chromedp.SendKeys(chromedp.ID("reassign-reason"), "按退回原因改派住建。"),
+		typeIn(chromedp.ID("reassign-reason"), "按退回原因改派住建。"),
 	)
 	shot(t, ctx, dir, "console-13-reassign")
 	assertAccessible(t, ctx, "console-13-reassign")

@@ -45,7 +45,7 @@ func TestStaticSiteUsesTheAPIAcrossOrigins(t *testing.T) {
 	)
 	const email = "site@example.com"
 	do(t, ctx, "send the code",
-		chromedp.SendKeys(chromedp.ID("contact"), email+"\r"),
+		typeIn(chromedp.ID("contact"), email+"\r"),
 		chromedp.WaitVisible(chromedp.ID("code")),
 	)
 	code, err := inbox.CodeSentTo(p.EdgeURL, email)
@@ -53,12 +53,12 @@ func TestStaticSiteUsesTheAPIAcrossOrigins(t *testing.T) {
 		t.Fatal(err)
 	}
 	do(t, ctx, "file a ticket",
-		chromedp.SendKeys(chromedp.ID("code"), code+"\r"),
+		typeIn(chromedp.ID("code"), code+"\r"),
 		chromedp.WaitVisible(chromedp.ID("content")),
 		chromedp.SetValue(chromedp.ID("category"), "consumer.refund"),
 		chromedp.SetValue(chromedp.ID("region"), "110105"),
-		chromedp.SendKeys(chromedp.ID("address"), "朝阳区某某路1号"),
-		chromedp.SendKeys(chromedp.ID("content"), "购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。"),
+		typeIn(chromedp.ID("address"), "朝阳区某某路1号"),
+		typeIn(chromedp.ID("content"), "购买的电饭煲三天就坏了，商家拒绝退货，请帮助处理。"),
 		chromedp.Click(chromedp.ID("submit-ticket")),
 		chromedp.WaitVisible(chromedp.ID("receipt-code")),
 	)

@@ -170,7 +170,7 @@ func TestSupervisorSeesTheRatesMove(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("rate-form")),
 		chromedp.SetValue(chromedp.ID("score"), "5"),
 		chromedp.Click(chromedp.ID("resolved")),
-		chromedp.SendKeys(chromedp.ID("comment"), "处理得很好。"),
+		typeIn(chromedp.ID("comment"), "处理得很好。"),
 	)
 	submit(t, ctx, "sending the rating", "rate-form", "感谢您的评价。")
 
@@ -227,7 +227,7 @@ func TestSupervisorSeesTheRatesMove(t *testing.T) {
 	do(t, ctx, "search",
 		chromedp.Click(chromedp.CSS(`#sup-tabs button[data-tab="search"]`)),
 		chromedp.WaitVisible(chromedp.ID("search-form")),
-		chromedp.SendKeys(chromedp.ID("search-q"), "发霉"),
+		typeIn(chromedp.ID("search-q"), "发霉"),
 		chromedp.Click(chromedp.ID("search-submit")),
 		chromedp.WaitVisible(chromedp.CSS(row)),
 	)
@@ -310,7 +310,7 @@ func TestSupervisorSeesTheRatesMove(t *testing.T) {
 	}
 	do(t, ctx, "approve",
 		chromedp.Click(chromedp.CSS(`#extension-decision-form input[name="approve"][value="true"]`)),
-		chromedp.SendKeys(chromedp.ID("extension-decision-reason"), "同意延期。"),
+		typeIn(chromedp.ID("extension-decision-reason"), "同意延期。"),
 	)
 	if s := text(t, ctx, "err-extension-decision-reason"); s != "" {
 		t.Errorf("approving still says %q", s)
@@ -375,7 +375,7 @@ func TestSupervisorExtensionRejectedByAnOperator(t *testing.T) {
 	before := text(t, ctx, "d-facts")
 	do(t, ctx, "reject",
 		chromedp.Click(chromedp.CSS(`#extension-decision-form input[name="approve"][value="false"]`)),
-		chromedp.SendKeys(chromedp.ID("extension-decision-reason"), "事实清楚，请在原期限内答复。"),
+		typeIn(chromedp.ID("extension-decision-reason"), "事实清楚，请在原期限内答复。"),
 	)
 	shot(t, ctx, dir, "console-sup-10-operator-rejects-extension")
 	submit(t, ctx, "the rejection", "extension-decision-form", "延期审批已提交。")

@@ -18,7 +18,7 @@ func verifyOnPage(t *testing.T, ctx context.Context, p *platform.Platform, email
 	do(t, ctx, "send the code",
 		chromedp.Navigate(p.APIURL+"/"),
 		chromedp.WaitVisible(chromedp.ID("contact")),
-		chromedp.SendKeys(chromedp.ID("contact"), email),
+		typeIn(chromedp.ID("contact"), email),
 		chromedp.Click(chromedp.ID("send-code")),
 		chromedp.WaitVisible(chromedp.ID("code")),
 	)
@@ -27,7 +27,7 @@ func verifyOnPage(t *testing.T, ctx context.Context, p *platform.Platform, email
 		t.Fatal(err)
 	}
 	do(t, ctx, "enter the code",
-		chromedp.SendKeys(chromedp.ID("code"), code),
+		typeIn(chromedp.ID("code"), code),
 		chromedp.Click(chromedp.ID("verify-next")),
 		chromedp.WaitVisible(chromedp.ID("content")),
 	)
@@ -72,7 +72,7 @@ func TestWholePathThroughThePages(t *testing.T) {
 	do(t, ctx, "citizen: file",
 		chromedp.WaitReady(chromedp.CSS(`#category option[value="other.general"]`)),
 		chromedp.SetValue(chromedp.ID("category"), "other.general"),
-		chromedp.SendKeys(chromedp.ID("content"), "小区门口的超市出售过期酸奶，要求退货被拒绝，请处理。"),
+		typeIn(chromedp.ID("content"), "小区门口的超市出售过期酸奶，要求退货被拒绝，请处理。"),
 		chromedp.Click(chromedp.ID("submit-ticket")),
 		chromedp.WaitVisible(chromedp.ID("receipt-code")),
 	)
@@ -105,7 +105,7 @@ func TestWholePathThroughThePages(t *testing.T) {
 	)
 	submit(t, ctx, "department: accept", "accept-form", "已签收。")
 	do(t, ctx, "department: write the reply",
-		chromedp.SendKeys(chromedp.ID("reply-message"), "经核查，超市已下架过期酸奶，并为您办理了退货。"),
+		typeIn(chromedp.ID("reply-message"), "经核查，超市已下架过期酸奶，并为您办理了退货。"),
 	)
 	submit(t, ctx, "department: reply", "reply-form", "答复已提交。")
 	waitForNewStep(t, p, rec.ID, waiting)
