@@ -69,23 +69,8 @@ func fileOverAPI(t *testing.T, p *platform.Platform, email, category, content st
 // staff sends a department's request and fails unless it is a 200.
 func staff(t *testing.T, p *platform.Platform, path, body string) {
 	t.Helper()
-	tok, err := p.Issuer.Sign(auth.Claims{Subject: "market-staff", Role: auth.RoleDepartment, Dept: "market"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, p.APIURL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST %s: %d", path, resp.StatusCode)
+	if st, got := apiAs(t, p, auth.RoleDepartment, "market", http.MethodPost, path, body); st != http.StatusOK {
+		t.Fatalf("POST %s: %d %s", path, st, got)
 	}
 }
 
