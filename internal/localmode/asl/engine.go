@@ -102,6 +102,9 @@ type Options struct {
 	// executions are always kept. Default (0): DefaultRetainFinished;
 	// negative: keep every execution (memory grows without bound).
 	RetainFinished int
+	// Journal, when set, keeps executions across restarts (see Journal and
+	// Engine.Restore).
+	Journal Journal
 }
 
 // DefaultRetainFinished is the number of finished executions an engine keeps
@@ -402,6 +405,20 @@ func (e *Engine) start(smArn, name string, input []byte) (x *execution, started 
 	e.mu.Unlock()
 
 	x.record(&thread{}, event{kind: evExecutionStarted})
+	if e.opts.Journal != nil {
+		// Started means kept: a restart must not lose what the caller was
+		// told has started.
+		if err := x.save(&ResumePoint{State: m.def.StartAt, Input: []byte(inputJSON)}); err != nil {
+			e.mu.Lock()
+			delete(e.executions, arn)
+			if i := len(m.executions) - 1; i >= 0 && m.executions[i] == x {
+				m.executions[i] = nil
+				m.executions = m.executions[:i]
+			}
+			e.mu.Unlock()
+			return nil, false, fmt.Errorf("keep execution %s: %w", arn, err)
+		}
+	}
 	return x, true, nil
 }
 
@@ -601,7 +618,9 @@ func (x *execution) markWaiting(tok string) {
 	x.notify()
 }
 
-func (e *Engine) releaseToken(tok string) {
+// releaseToken retires tok; it reports whether tok was still waiting (only
+// one caller wins it).
+func (e *Engine) releaseToken(tok string) bool {
 	e.mu.Lock()
 	w := e.tokens[tok]
 	delete(e.tokens, tok)
@@ -613,6 +632,7 @@ func (e *Engine) releaseToken(tok string) {
 		w.x.mu.Unlock()
 		w.x.notify()
 	}
+	return w != nil
 }
 
 func (e *Engine) lookupToken(tok string) (*taskWait, error) {
@@ -637,7 +657,12 @@ func (e *Engine) deliver(tok string, o taskOutcome) error {
 	}
 	if !o.heartbeat {
 		// Only the first outcome counts: release now so a second call gets TaskTimedOut.
-		e.releaseToken(tok)
+		if !e.releaseToken(tok) {
+			return &TaskTimedOutError{}
+		}
+		// Kept before the caller hears it arrived; a failed save is the
+		// journal's to report, the answer still counts in this run.
+		_ = w.x.saveOutcome(tok, o)
 	}
 	select {
 	case w.ch <- o:
@@ -699,6 +724,17 @@ type execution struct {
 	done    chan struct{}
 	tokens  map[string]struct{}
 	ctxBase map[string]any
+
+	// jmu orders the execution's saves to the journal; savedEvents (how
+	// many events the journal has) and lastAt (the last resume point
+	// saved) are guarded by it.
+	jmu         sync.Mutex
+	savedEvents int
+	lastAt      *ResumePoint
+	// resumeAt is where a restored execution carries on (run takes it),
+	// resumeWait the callback wait it resumes with, if any.
+	resumeAt   *ResumePoint
+	resumeWait *taskWait
 
 	// th and scope are the top-level thread and variables (kept here to
 	// save allocations per execution); only run uses them.
@@ -883,6 +919,7 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 		close(x.done)
 	}
 	x.mu.Unlock()
+	_ = x.save(nil) // the journal reports its own failures
 	for _, t := range toks {
 		x.e.releaseToken(t)
 	}
@@ -893,10 +930,14 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 func (x *execution) run() {
 	th := &x.th
 	th.prev = 1
+	if x.resumeAt != nil {
+		th.prev = x.lastID()
+	}
 	var deadline time.Time
 	if ts := x.m.def.TimeoutSeconds; ts > 0 {
 		deadline = x.startTime.Add(time.Duration(ts) * time.Second)
-		timer := x.e.clock.NewTimer(time.Duration(ts) * time.Second)
+		// A restored execution has less of its time left.
+		timer := x.e.clock.NewTimer(deadline.Sub(x.e.clock.Now()))
 		defer timer.Stop()
 		go func() {
 			select {

@@ -136,6 +136,22 @@ func (x *execution) runMachineText(ctx context.Context, th *thread, sm *StateMac
 	if sm == x.m.def && sameValue(input, x.input) {
 		inSize = len(x.inputJSON)
 	}
+	// The journal keeps the top-level line of execution: its states are
+	// where a restored execution resumes.
+	top := th == &x.th
+	var resume *ResumePoint
+	if top && x.resumeAt != nil {
+		resume, x.resumeAt = x.resumeAt, nil
+		in, vars, err := resume.values()
+		if err != nil {
+			return nil, "", &StateError{Name: ErrRuntime, Cause: "cannot resume: " + err.Error(), terminal: true}
+		}
+		cur, input, inSize = resume.State, in, -1
+		if vars != nil {
+			scope.assign(vars)
+		}
+	}
+	first := true
 	var (
 		knownVal  any
 		knownText string
@@ -145,6 +161,11 @@ func (x *execution) runMachineText(ctx context.Context, th *thread, sm *StateMac
 			return nil, "", abortedError()
 		}
 		st := sm.States[cur]
+		if top && !first && checkpointed(st.Type) {
+			x.checkpoint(st, input, scope, "", time.Time{}, nil)
+		}
+		first = false
+		sc.resume, resume = resume, nil
 		out, next, serr := x.runState(sc, ctx, th, st, input, inSize, item, scope)
 		if serr != nil {
 			return nil, "", serr
@@ -193,11 +214,26 @@ type stateRun struct {
 	inSize, sizedN, outSize int
 	sized                   any
 	in                      any // the state's input
+	// resume is the resume point a restored execution re-enters this
+	// state with (nil otherwise); attempts are the retriers' counts.
+	resume   *ResumePoint
+	attempts []int64
+}
+
+// checkpointed are the state types whose entry the journal keeps: the ones
+// that call out or take time. The others are worked out again from the
+// last kept state's output.
+func checkpointed(stateType string) bool {
+	switch stateType {
+	case "Task", "Parallel", "Map":
+		return true
+	}
+	return false
 }
 
 func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, inSize int, item *mapItem, scope *varScope) (any, string, *StateError) {
 	enteredID, now := x.recordAt(th, event{kind: evStateEntered, st: st, payload: input})
-	*sc = stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID, in: input, inSize: inSize, outSize: -1,
+	*sc = stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID, in: input, inSize: inSize, outSize: -1, resume: sc.resume,
 		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
 	sc.ec = &sc.ecv // one allocation for both
 	var (
@@ -461,6 +497,19 @@ func (sc *stateRun) fail(input any) *StateError {
 	return se
 }
 
+// waitState is a Wait state's wait of d from now. At the top level the
+// journal keeps its end, and a restored Wait waits until that same end.
+func (sc *stateRun) waitState(now time.Time, d time.Duration) bool {
+	if sc.th == &sc.x.th {
+		until := now.Add(d)
+		if r := sc.resume; r != nil && !r.Until.IsZero() {
+			until, d = r.Until, r.Until.Sub(now)
+		}
+		sc.x.checkpoint(sc.st, sc.in, sc.ec.scope, "", until, nil)
+	}
+	return sc.sleep(d)
+}
+
 // sleep waits d on the engine clock; false means the execution was stopped.
 func (sc *stateRun) sleep(d time.Duration) bool {
 	if d <= 0 {
@@ -517,7 +566,7 @@ func (sc *stateRun) wait(input any) (any, *StateError) {
 		}
 		d = t.Sub(now)
 	}
-	if !sc.sleep(d) {
+	if !sc.waitState(now, d) {
 		return nil, abortedError()
 	}
 	sc.assign, sc.assignSrc = st.Assign, eff
@@ -586,6 +635,10 @@ func (sc *stateRun) handleError(serr *StateError, attempts []int64, raw any) (re
 func (sc *stateRun) withRetry(input any, work func() (any, *StateError)) (any, string, *StateError) {
 	st := sc.st
 	attempts := make([]int64, len(st.Retry))
+	if r := sc.resume; r != nil && len(r.Retries) == len(attempts) {
+		copy(attempts, r.Retries)
+	}
+	sc.attempts = attempts
 	for {
 		result, serr := work()
 		if serr == nil {

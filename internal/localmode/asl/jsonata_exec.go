@@ -180,7 +180,7 @@ func (sc *stateRun) jsonataWait(input any) (any, *StateError) {
 		}
 		d = st.Timestamp.Sub(now)
 	}
-	if !sc.sleep(d) {
+	if !sc.waitState(now, d) {
 		return nil, abortedError()
 	}
 	return sc.jfinish(states, input)

@@ -76,6 +76,12 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 		}
 		heartbeat = time.Duration(n) * time.Second
 	}
+	if r := sc.resume; r != nil && r.Token != "" && sc.x.resumeWait != nil {
+		// Restored while it waited for its callback: wait on, with the
+		// same token until the same deadline, without invoking again.
+		sc.resume = nil
+		return sc.resumeCallback(r, heartbeat)
+	}
 	var tw *taskWait
 	if st.Resource == ResourceLambdaInvokeWaitForToken {
 		var tok string
@@ -100,7 +106,9 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 	// task clock (a technical limit), the callback wait the workflow clock
 	// (a business deadline, which a sped-up clock is meant to shorten).
 	var invokeDeadline, callbackDeadline <-chan time.Time
+	var callbackUntil time.Time
 	if timeout > defaultTaskTimeout {
+		callbackUntil = sc.x.e.clock.Now().Add(timeout)
 		e := sc.x.e
 		t := e.taskClock.NewTimer(timeout)
 		defer t.Stop()
@@ -115,7 +123,7 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 	case strings.HasPrefix(st.Resource, "arn:aws:lambda:"):
 		return sc.lambdaFunction(params, timeout, invokeDeadline)
 	case st.Resource == ResourceLambdaInvoke || st.Resource == ResourceLambdaInvokeWaitForToken:
-		return sc.lambdaService(params, timeout, heartbeat, invokeDeadline, callbackDeadline, tw)
+		return sc.lambdaService(params, timeout, heartbeat, invokeDeadline, callbackDeadline, callbackUntil, tw)
 	}
 	return nil, sc.runtime(fmt.Sprintf("The resource '%s' is not supported by this interpreter.", st.Resource))
 }
@@ -188,25 +196,16 @@ func parsePayloadText(out []byte) (any, string) {
 }
 
 // lambdaService runs arn:aws:states:::lambda:invoke[.waitForTaskToken].
-func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, invokeDeadline, callbackDeadline <-chan time.Time, tw *taskWait) (any, *StateError) {
+func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, invokeDeadline, callbackDeadline <-chan time.Time, callbackUntil time.Time, tw *taskWait) (any, *StateError) {
 	x, st := sc.x, sc.st
-	resource := strings.TrimPrefix(st.Resource, "arn:aws:states:::lambda:")
+	resource := serviceResource(st)
 	paramsJSON := MarshalJSON(params)
 	x.addEvent(sc.th, HistoryEvent{Type: "TaskScheduled", TaskScheduledEventDetails: &TaskScheduledEventDetails{
 		ResourceType: "lambda", Resource: resource, Region: x.e.opts.Region, Parameters: string(paramsJSON),
 		TimeoutInSeconds: int64(timeout / time.Second), HeartbeatInSeconds: int64(heartbeat / time.Second),
 	}})
 	x.addEvent(sc.th, HistoryEvent{Type: "TaskStarted", TaskStartedEventDetails: &TaskResourceDetails{ResourceType: "lambda", Resource: resource}})
-	fail := func(serr *StateError) (any, *StateError) {
-		switch {
-		case serr.aborted:
-		case serr.Name == ErrTimeout || serr.Name == ErrHeartbeatTimeout:
-			x.addEvent(sc.th, HistoryEvent{Type: "TaskTimedOut", TaskTimedOutEventDetails: &TaskFailureDetails{ResourceType: "lambda", Resource: resource, Error: serr.Name, Cause: serr.Cause}})
-		default:
-			x.addEvent(sc.th, HistoryEvent{Type: "TaskFailed", TaskFailedEventDetails: &TaskFailureDetails{ResourceType: "lambda", Resource: resource, Error: serr.Name, Cause: serr.Cause}})
-		}
-		return nil, serr
-	}
+	fail := func(serr *StateError) (any, *StateError) { return sc.taskFailed(resource, serr) }
 	pm, _ := params.(map[string]any)
 	fn, _ := pm["FunctionName"].(string)
 	if fn == "" {
@@ -235,7 +234,51 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 		return resp, nil
 	}
 	x.addEvent(sc.th, HistoryEvent{Type: "TaskSubmitted", TaskSubmittedEventDetails: &TaskOutputDetails{ResourceType: "lambda", Resource: resource, Output: string(MarshalJSON(resp))}})
+	if sc.th == &x.th {
+		x.checkpoint(st, sc.in, sc.ec.scope, tw.token, callbackUntil, sc.attempts)
+	}
 	x.markWaiting(tw.token)
+	return sc.awaitCallback(resource, tw, heartbeat, callbackDeadline)
+}
+
+// serviceResource is how a lambda:invoke task's events name its resource.
+func serviceResource(st *State) string {
+	return strings.TrimPrefix(st.Resource, "arn:aws:states:::lambda:")
+}
+
+// taskFailed records a service task's failure (nothing when it was stopped).
+func (sc *stateRun) taskFailed(resource string, serr *StateError) (any, *StateError) {
+	switch {
+	case serr.aborted:
+	case serr.Name == ErrTimeout || serr.Name == ErrHeartbeatTimeout:
+		sc.x.addEvent(sc.th, HistoryEvent{Type: "TaskTimedOut", TaskTimedOutEventDetails: &TaskFailureDetails{ResourceType: "lambda", Resource: resource, Error: serr.Name, Cause: serr.Cause}})
+	default:
+		sc.x.addEvent(sc.th, HistoryEvent{Type: "TaskFailed", TaskFailedEventDetails: &TaskFailureDetails{ResourceType: "lambda", Resource: resource, Error: serr.Name, Cause: serr.Cause}})
+	}
+	return nil, serr
+}
+
+// resumeCallback is a restored callback task's wait (see ResumePoint).
+func (sc *stateRun) resumeCallback(r *ResumePoint, heartbeat time.Duration) (any, *StateError) {
+	x, e := sc.x, sc.x.e
+	tw := x.resumeWait
+	x.resumeWait = nil
+	defer e.releaseToken(tw.token)
+	sc.ec.token, sc.ec.ctxObj = tw.token, nil
+	var deadline <-chan time.Time
+	if !r.Until.IsZero() {
+		t := e.clock.NewTimer(r.Until.Sub(e.clock.Now()))
+		defer t.Stop()
+		deadline = t.C()
+	}
+	return sc.awaitCallback(serviceResource(sc.st), tw, heartbeat, deadline)
+}
+
+// awaitCallback waits for a submitted callback task's answer, its deadline,
+// a missed heartbeat, or the execution's end.
+func (sc *stateRun) awaitCallback(resource string, tw *taskWait, heartbeat time.Duration, callbackDeadline <-chan time.Time) (any, *StateError) {
+	x := sc.x
+	fail := func(serr *StateError) (any, *StateError) { return sc.taskFailed(resource, serr) }
 	var hb Timer
 	var hbC <-chan time.Time
 	if heartbeat > 0 {

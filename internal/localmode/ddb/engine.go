@@ -26,6 +26,7 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/hotline12345/hotline/internal/localmode/ddb/av"
+	"github.com/hotline12345/hotline/internal/localmode/durable"
 )
 
 // Options configure an engine.
@@ -36,9 +37,12 @@ type Options struct {
 	Now func() time.Time
 	// Region and Account name the tables' ARNs.
 	Region, Account string
-	// Sync makes every write reach the disk before it is acknowledged.
+	// Sync makes every write reach the disk before it is acknowledged, so
+	// a crash (even kill -9) loses nothing a client was told is written.
 	// Without it Pebble writes its log a moment after the commit returns,
-	// so a crash can lose the last writes.
+	// and a crash can lose the last writes. Writes commit under the write
+	// lock and wait for the disk after it, so concurrent writes share one
+	// flush (Pebble's group commit).
 	Sync bool
 }
 
@@ -81,7 +85,7 @@ func Open(o Options) (*Engine, error) {
 	if o.Account == "" {
 		o.Account = "000000000000"
 	}
-	po := &pebble.Options{Logger: quietLogger{}}
+	po := &pebble.Options{Logger: durable.QuietLogger{}}
 	dir := o.Dir
 	if dir == "" {
 		po.FS = vfs.NewMem()
@@ -89,12 +93,9 @@ func Open(o Options) (*Engine, error) {
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
-		return nil, fmt.Errorf("open the DynamoDB store in %s: %w", o.Dir, err)
+		return nil, fmt.Errorf("DynamoDB: %w", durable.OpenError(o.Dir, err))
 	}
 	e := &Engine{db: db, now: o.Now, opts: o, tables: map[string]*table{}, write: pebble.NoSync}
-	if o.Sync {
-		e.write = pebble.Sync
-	}
 	e.idem.entries = map[string]idemEntry{}
 	if err := e.load(); err != nil {
 		_ = db.Close()
@@ -326,14 +327,5 @@ func (t *table) counted(item av.Item, sign int64) {
 	}
 }
 
-// quietLogger keeps Pebble's informational lines off the platform's log;
-// its errors still reach the caller as errors.
-type quietLogger struct{}
-
-func (quietLogger) Infof(string, ...any)  {}
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Fatalf(format string, args ...any) {
-	panic(fmt.Sprintf("pebble: "+format, args...))
-}
 
 var _ io.Closer = (*Engine)(nil)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/cockroachdb/pebble/v2"
+
 	"github.com/hotline12345/hotline/internal/localmode/ddb/av"
 )
 
@@ -61,11 +63,14 @@ func (e *Engine) ServeOperation(w http.ResponseWriter, r *http.Request, op strin
 }
 
 // Do runs one operation on its JSON request and gives its answer.
-func (e *Engine) Do(op string, body []byte) (any, error) {
+func (e *Engine) Do(op string, body []byte) (_ any, err error) {
 	if err := e.enter(); err != nil {
 		return nil, err
 	}
 	defer e.life.RUnlock()
+	if e.opts.Sync && writeOps[op] {
+		defer e.syncLog(&err)
+	}
 	switch op {
 	case "CreateTable":
 		return decodeAnd(body, func(in CreateTableInput) (any, error) {
@@ -119,6 +124,24 @@ func (e *Engine) Do(op string, body []byte) (any, error) {
 		return decodeAnd(body, func(in BatchGetItemInput) (any, error) { return e.BatchGetItem(in) })
 	}
 	return nil, &Error{Type: excUnknownOperation, Status: http.StatusBadRequest, Message: "the local DynamoDB engine does not support the operation " + op}
+}
+
+// writeOps are the operations that can change the store.
+var writeOps = map[string]bool{
+	"CreateTable": true, "DeleteTable": true, "UpdateTimeToLive": true, "PutItem": true, "DeleteItem": true,
+	"UpdateItem": true, "TransactWriteItems": true, "BatchWriteItem": true,
+}
+
+// syncLog waits until the store's log is on disk through the last commit
+// (outside the write lock, so concurrent writers share one flush), and
+// turns a failed flush into the operation's error: the write may be lost.
+func (e *Engine) syncLog(err *error) {
+	if *err != nil {
+		return
+	}
+	if serr := e.db.LogData(nil, pebble.Sync); serr != nil {
+		*err = &Error{Type: excInternal, Status: http.StatusInternalServerError, Message: "the write may not be on disk: " + serr.Error()}
+	}
 }
 
 // decodeAnd decodes a request and runs fn on it. A body that is not the
