@@ -327,5 +327,4 @@ func (t *table) counted(item av.Item, sign int64) {
 	}
 }
 
-
 var _ io.Closer = (*Engine)(nil)
