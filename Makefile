@@ -14,7 +14,7 @@ help:  ## list the targets (this)
 	@echo 'make <target>; `make run` serves the platform, `make test` runs every test.'
 	@awk -F':.*## ' '/^[a-z][a-z-]*:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run:  ## the whole platform on this machine (hotline serve): API on :8080, AWS edge on :4566
+run:  ## the whole platform on this machine (hotline serve): API on :8080, AWS edge on :4566, data kept in hotline-data/
 	$(GO) run ./cmd/hotline serve
 
 # The race detector is on: the concurrency tests (racing requests, concurrent

@@ -149,3 +149,10 @@ func versionLine(info *debug.BuildInfo) string {
 	}
 	return line + " " + info.GoVersion
 }
+
+// isSet reports whether the command line gave the flag name.
+func (f *flags) isSet(name string) bool {
+	set := false
+	f.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
+}

@@ -191,7 +191,7 @@ func serveOnce(t *testing.T, env map[string]string, args ...string) string {
 	out := newSyncBuffer()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(serveCtx, append([]string{"serve", "--api", "127.0.0.1:0", "--edge", "127.0.0.1:0"}, args...), out, out, func(k string) string { return env[k] })
+		done <- run(serveCtx, append([]string{"serve", "--api", "127.0.0.1:0", "--edge", "127.0.0.1:0", "--data", t.TempDir()}, args...), out, out, func(k string) string { return env[k] })
 	}()
 	out.waitFor(ctx, t, "Staff token:", done)
 	m := apiLine.FindStringSubmatch(out.String())

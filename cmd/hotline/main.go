@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"slices"
 	"strings"
@@ -82,9 +83,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	allowHosts := fs.String("allow-host", "", "more host names the API answers to, comma-separated (a LAN name; binding beyond loopback needs HOTLINE_JWT_SECRET)")
 	corsOrigins := fs.String("cors-origin", "", "web origins answered with CORS, comma-separated (e.g. http://localhost:3000); none by default")
 	throttle := fs.Bool("throttle", true, "throttle each route as the deployed API Gateway stage does (429 past it); --throttle=false for load runs")
+	dataDir := fs.String("data", defaultDataDir, "folder that keeps the tables, queues, captured messages, workflows and local keys across restarts")
+	inMemory := fs.Bool("in-memory", false, "keep nothing: start empty and forget everything at exit (tests, demos)")
 	faults := fs.String("faults", "", "make the AWS edge fail a share of calls, e.g. all=0.1 or dynamodb=0.2,ses=0.5 (services: all, "+strings.Join(edge.FaultServices, ", ")+")")
 	if err := fs.parse(args, stdout, false); err != nil {
 		return err
+	}
+	if *inMemory && fs.isSet("data") {
+		return fs.errorf("--in-memory keeps nothing; --data names where to keep it: give one of them")
+	}
+	if *inMemory {
+		*dataDir = ""
+	} else if *dataDir == "" {
+		return fs.errorf("--data needs a folder (or --in-memory to keep nothing)")
 	}
 	if !(*speed > 0 && *speed <= maxSpeed) { // also refuses NaN
 		return fs.errorf("--speed must be more than 0 and at most %d, not %v", maxSpeed, *speed)
@@ -126,7 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	o := platform.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, JWTSecret: getenv("HOTLINE_JWT_SECRET"),
 		Log: logs, LogLevel: level, LogHandler: logHandler(text, terminal && getenv("NO_COLOR") == ""),
 		AllowHosts: splitList(*allowHosts), CORSOrigins: splitList(*corsOrigins), Limits: getenv("HOTLINE_LIMITS"), Throttle: *throttle,
-		SweepMinGap: time.Second}
+		SweepMinGap: time.Second, DataDir: *dataDir}
 	if *faults != "" {
 		o.Faults = injector
 	}
@@ -145,8 +156,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if text {
 		format = "text"
 	}
-	fmt.Fprintf(stdout, "Hotline 12345 is running.\n  Pages:    %s/ (citizens), %s/console/ (staff)\n  API:      %s\n  AWS edge: %s  (sent e-mail: %s/_aws/ses, SMS: %s/_aws/sns/sms-messages)\n  Workflow: %s\n  Logs:     %s at %s%s\nStaff token: hotline token --role operator   (Ctrl-C stops)\n",
-		p.APIURL, p.APIURL, p.APIURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, p.StateMachineArn, format, platform.LevelName(level), speedNote(*speed))
+	fmt.Fprintf(stdout, "Hotline 12345 is running.\n  Pages:    %s/ (citizens), %s/console/ (staff)\n  API:      %s\n  AWS edge: %s  (sent e-mail: %s/_aws/ses, SMS: %s/_aws/sns/sms-messages)\n  Workflow: %s\n  Data:     %s\n  Logs:     %s at %s%s\nStaff token: hotline token --role operator   (Ctrl-C stops)\n",
+		p.APIURL, p.APIURL, p.APIURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, p.StateMachineArn, dataNote(*dataDir, p.Resumed), format, platform.LevelName(level), speedNote(*speed))
 	if err := logs.release(); err != nil {
 		_ = p.Close()
 		return fmt.Errorf("logs: %w", err)
@@ -154,6 +165,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return p.Close()
+}
+
+// defaultDataDir is where hotline serve keeps its data unless told: in the
+// folder it runs in (make run: the repository, which ignores it).
+const defaultDataDir = "hotline-data"
+
+// dataNote tells in the banner where the data is kept.
+func dataNote(dir string, resumed int) string {
+	if dir == "" {
+		return "in memory only (--in-memory): everything is gone at exit"
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	note := dir + "  (kept across restarts; --in-memory keeps nothing)"
+	if resumed > 0 {
+		note += fmt.Sprintf("\n            %d ticket workflows resumed", resumed)
+	}
+	return note
 }
 
 // speedNote tells a sped-up run in the banner.

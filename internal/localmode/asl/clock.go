@@ -29,7 +29,16 @@ type RealClock struct {
 	Speed float64
 	once  sync.Once
 	base  time.Time
+	// from is the time of the first reading of a sped-up clock, when later
+	// than the real time then (see ContinueFrom).
+	from time.Time
 }
+
+// ContinueFrom makes a sped-up clock start at t if t is later than the real
+// time at its first reading: a sped-up run that keeps its data must not see
+// its time go backwards when it starts again. It must be called before the
+// first Now; a clock at normal speed is the real time regardless.
+func (c *RealClock) ContinueFrom(t time.Time) { c.from = t }
 
 func (c *RealClock) speed() float64 {
 	if c == nil || c.Speed <= 0 {
@@ -44,9 +53,14 @@ func (c *RealClock) Now() time.Time {
 	if s == 1 {
 		return time.Now()
 	}
-	c.once.Do(func() { c.base = time.Now() })
+	c.once.Do(func() {
+		c.base = time.Now()
+		if c.from.Before(c.base) {
+			c.from = c.base
+		}
+	})
 	elapsed := time.Since(c.base)
-	return c.base.Add(time.Duration(float64(elapsed) * s))
+	return c.from.Add(time.Duration(float64(elapsed) * s))
 }
 
 // NewTimer returns a timer that fires after d of (accelerated) time.

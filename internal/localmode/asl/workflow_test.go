@@ -182,3 +182,19 @@ func TestSpeedShortensWaitsAndDeadlinesNotTaskTimeouts(t *testing.T) {
 		t.Errorf("workflow time passed: %v, want %v", got, want)
 	}
 }
+
+// A sped-up clock continued from a later time starts there; one continued
+// from the past is the real time (it never goes back).
+func TestRealClockContinuesFromALaterTime(t *testing.T) {
+	later := time.Now().Add(48 * time.Hour)
+	c := &RealClock{Speed: 60}
+	c.ContinueFrom(later)
+	if got := c.Now(); got.Before(later) || got.After(later.Add(time.Hour)) {
+		t.Fatalf("continued clock reads %v, want from %v", got, later)
+	}
+	past := &RealClock{Speed: 60}
+	past.ContinueFrom(time.Now().Add(-48 * time.Hour))
+	if got := past.Now(); got.Before(time.Now().Add(-time.Minute)) {
+		t.Fatalf("a clock continued from the past reads %v", got)
+	}
+}

@@ -1,6 +1,7 @@
 package ddb
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -307,21 +308,36 @@ func (e *Engine) DescribeTimeToLive(name string) (*TimeToLiveDescription, error)
 // seconds) is before now, in every table with TTL enabled, and says how
 // many it deleted. DynamoDB does this in the background within days; local
 // mode runs it on its clock, so expired items go as soon as a sweep runs.
+// The scan for them runs beside writes; each deletion checks its item again
+// under the write lock, as one written meanwhile may no longer be expired.
 func (e *Engine) ExpireItems() (int, error) {
 	if err := e.enter(); err != nil {
 		return 0, err
 	}
 	defer e.life.RUnlock()
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	now := e.now().Unix()
-	deleted := 0
+	e.mu.RLock()
+	var tables []*table
 	for _, t := range e.tables {
-		if t.meta.TTL == nil || !t.meta.TTL.Enabled {
-			continue
+		if t.meta.TTL != nil && t.meta.TTL.Enabled {
+			tables = append(tables, t)
 		}
+	}
+	e.mu.RUnlock()
+	deleted := 0
+	for _, t := range tables {
 		attr := t.meta.TTL.AttributeName
-		var changes []change
+		expired := func(item av.Item) bool {
+			v, ok := item[attr]
+			if !ok || v.Kind != av.N {
+				return false
+			}
+			// Epoch seconds; DynamoDB skips other types and times more than
+			// five years past (they are taken for other units).
+			secs, err := strconv.ParseFloat(v.S, 64)
+			return err == nil && secs < float64(now) && secs >= float64(now-fiveYears)
+		}
+		var keys [][]byte
 		p := itemPrefix(t.meta.Name)
 		it, err := e.db.NewIter(&pebble.IterOptions{LowerBound: p, UpperBound: prefixEnd(p)})
 		if err != nil {
@@ -333,26 +349,62 @@ func (e *Engine) ExpireItems() (int, error) {
 				_ = it.Close()
 				return deleted, err
 			}
-			v, ok := item[attr]
-			if !ok || v.Kind != av.N {
-				continue
+			if expired(item) {
+				keys = append(keys, bytes.Clone(it.Key()))
 			}
-			// Epoch seconds; DynamoDB skips other types and times more than
-			// five years past (they are taken for other units).
-			secs, err := strconv.ParseFloat(v.S, 64)
-			if err != nil || secs >= float64(now) || secs < float64(now-fiveYears) {
-				continue
-			}
-			changes = append(changes, change{t: t, before: item})
 		}
 		if err := it.Close(); err != nil {
 			return deleted, fmt.Errorf("expire items of %s: %w", t.meta.Name, err)
 		}
-		if len(changes) > 0 {
+		n, err := e.deleteIfExpired(t, keys, expired)
+		deleted += n
+		if err != nil {
+			return deleted, fmt.Errorf("expire items of %s: %w", t.meta.Name, err)
+		}
+	}
+	return deleted, nil
+}
+
+// deleteIfExpired deletes the items at keys that are still expired, in
+// batches so writers wait for one batch at a time.
+func (e *Engine) deleteIfExpired(t *table, keys [][]byte, expired func(av.Item) bool) (int, error) {
+	const batch = 256
+	deleted := 0
+	for len(keys) > 0 {
+		n := min(batch, len(keys))
+		err := func() error {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			if e.tables[t.meta.Name] != t {
+				return nil // deleted meanwhile
+			}
+			var changes []change
+			for _, k := range keys[:n] {
+				item, err := e.get(k)
+				if err != nil {
+					return err
+				}
+				if item != nil && expired(item) {
+					changes = append(changes, change{t: t, before: item})
+				}
+			}
+			if len(changes) == 0 {
+				return nil
+			}
 			if err := e.commit(changes); err != nil {
-				return deleted, err
+				return err
 			}
 			deleted += len(changes)
+			return nil
+		}()
+		if err != nil {
+			return deleted, err
+		}
+		keys = keys[n:]
+	}
+	if deleted > 0 && e.opts.Sync {
+		if err := e.db.LogData(nil, pebble.Sync); err != nil {
+			return deleted, err
 		}
 	}
 	return deleted, nil

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -21,7 +22,15 @@ import (
 // Store is a durable key-value store.
 type Store struct {
 	db *pebble.DB
+	// life is held shared by each read and write and taken by Close: work
+	// still finishing when the platform stops (an execution's last save)
+	// gets ErrClosed rather than a closed store.
+	life   sync.RWMutex
+	closed bool
 }
+
+// ErrClosed is the error of a write or read after Close.
+var ErrClosed = errors.New("the store is closed")
 
 // InUseError says another process holds the data folder.
 type InUseError struct{ Dir string }
@@ -58,6 +67,12 @@ func (s *Store) Close() error {
 	if s == nil {
 		return nil
 	}
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close the store: %w", err)
 	}
@@ -115,6 +130,11 @@ func (s *Store) write(fn func(*Batch) error, o *pebble.WriteOptions) error {
 	if s == nil {
 		return fn(nil)
 	}
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
 	b := s.db.NewBatch()
 	defer b.Close()
 	if err := fn(&Batch{b: b}); err != nil {
@@ -131,6 +151,11 @@ func (s *Store) write(fn func(*Batch) error, o *pebble.WriteOptions) error {
 func (s *Store) Scan(prefix []byte, fn func(key, value []byte) error) error {
 	if s == nil {
 		return nil
+	}
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return ErrClosed
 	}
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: PrefixEnd(prefix)})
 	if err != nil {

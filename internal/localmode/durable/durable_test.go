@@ -79,3 +79,19 @@ func TestPrefixEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestWritesAfterCloseAreRefused(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(func(b *Batch) error { b.Put([]byte("k"), nil); return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("write after close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+}

@@ -25,6 +25,8 @@ import (
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/localmode/ddb"
+	"github.com/hotline12345/hotline/internal/localmode/durable"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 	"github.com/hotline12345/hotline/internal/localmode/gateway"
 	"github.com/hotline12345/hotline/internal/localmode/hostguard"
@@ -99,6 +101,12 @@ type Options struct {
 	LogLevel slog.Level
 	// LogHandler makes the handler of every component's logs; default JSON.
 	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
+	// DataDir keeps the platform's data across restarts: DynamoDB's tables,
+	// the queues and captured messages, the workflow executions (a ticket
+	// waiting for its department resumes waiting) and the local keys that
+	// seal personal data. Empty keeps everything in memory, for this run
+	// only.
+	DataDir string
 }
 
 // UnsafeBindError refuses to expose local mode beyond this machine unsafely.
@@ -134,11 +142,19 @@ type Platform struct {
 	// build a function of their own against this platform.
 	Env map[string]string
 
+	// Resumed is how many workflow executions carried on from DataDir.
+	Resumed int
+
 	edge      *edge.Edge
+	tables    *ddb.Engine
+	store     *durable.Store
+	journal   *sfnlocal.Journal
+	clock     asl.Clock
 	api       *http.Server
 	done      chan struct{}
 	stopSweep chan struct{}
 	sweepDone chan struct{}
+	housekept chan struct{}
 }
 
 // Functions names the Lambda functions local mode runs, as under functions/
@@ -205,14 +221,24 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	log := slog.New(o.LogHandler(o.Log, &slog.HandlerOptions{Level: o.LogLevel}))
+	kept, err := openData(o)
+	if err != nil {
+		return nil, err
+	}
 
 	// The interpreter resolves functions lazily: they are built after the edge
 	// is up because their clients point at it.
 	var mu sync.RWMutex
 	functions := map[string]lambda.Handler{}
 	resolve := asl.MapResolver(functions)
+	var journal *sfnlocal.Journal
+	var aslJournal asl.Journal
+	if kept.store != nil {
+		journal = sfnlocal.NewJournal(kept.store, log.With("component", "workflow"))
+		aslJournal = journal
+	}
 	engine := asl.New(asl.Options{
-		Clock: o.Clock, TaskClock: o.WallClock, Region: Region, Account: Account,
+		Clock: o.Clock, TaskClock: o.WallClock, Region: Region, Account: Account, Journal: aslJournal,
 		// Keep every execution: its name is what makes a second start of a
 		// ticket's workflow (an intake retry) harmless, as on AWS.
 		RetainFinished: -1,
@@ -224,14 +250,19 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	})
 	sfnSrv := sfnlocal.NewWithEngine(engine)
 	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
-		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap, Faults: o.Faults})
+		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap, Faults: o.Faults, DynamoDB: kept.tables})
 	edgeURL, err := e.Start(o.EdgeAddr)
 	if err != nil {
+		kept.close()
 		return nil, err
 	}
-	p := &Platform{EdgeURL: edgeURL, Engine: engine, Catalog: cat, edge: e}
+	p := &Platform{EdgeURL: edgeURL, Engine: engine, Catalog: cat, edge: e, tables: kept.tables, store: kept.store, journal: journal, clock: o.Clock}
 	fail := func(err error) (*Platform, error) {
 		_ = e.Close()
+		if journal != nil {
+			journal.Close()
+		}
+		kept.close()
 		return nil, err
 	}
 
@@ -249,7 +280,13 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	}
 	p.StateMachineArn = sm.StateMachineArn
 
-	env, err := Env(edgeURL, sm.StateMachineArn, o.Random)
+	keys := o.Random
+	if o.DataDir != "" {
+		if keys, err = localKeys(o.DataDir, o.Random); err != nil {
+			return fail(err)
+		}
+	}
+	env, err := Env(edgeURL, sm.StateMachineArn, keys)
 	if err != nil {
 		return fail(err)
 	}
@@ -298,6 +335,12 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		functions[FunctionPrefix+name] = h
 	}
 	mu.Unlock()
+	if journal != nil {
+		// With the functions in place: a resumed execution may call one at once.
+		if p.Resumed, err = resume(engine, journal, log); err != nil {
+			return fail(err)
+		}
+	}
 
 	secret := o.JWTSecret
 	p.Issuer = auth.NewIssuer(secret, o.WallClock.Now)
@@ -332,6 +375,8 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		o.SweepInterval = DefaultSweepInterval
 	}
 	go p.sweep(o.Clock, o.WallClock, o.SweepInterval, o.SweepMinGap, handlers["sweep"], log)
+	p.housekept = make(chan struct{})
+	go p.housekeep(log)
 	p.done = make(chan struct{})
 	go func() {
 		defer close(p.done)
@@ -415,15 +460,20 @@ func (p *Platform) sweep(clock, wall asl.Clock, every, minGap time.Duration, swe
 	}
 }
 
-// Close stops both endpoints.
+// Close stops both endpoints and closes the data.
 func (p *Platform) Close() error {
 	close(p.stopSweep)
 	<-p.sweepDone
+	<-p.housekept
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := p.api.Shutdown(ctx)
 	<-p.done
-	return errors.Join(err, p.edge.Close())
+	err = errors.Join(err, p.edge.Close(), p.saveClock())
+	if p.journal != nil {
+		p.journal.Close()
+	}
+	return errors.Join(err, p.store.Close(), p.tables.Close())
 }
 
 // LevelName is level as HOTLINE_LOG_LEVEL spells it: debug, info, warn or

@@ -1,0 +1,97 @@
+package sfnlocal
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/hotline12345/hotline/internal/localmode/asl"
+	"github.com/hotline12345/hotline/internal/localmode/durable"
+)
+
+// Journal keeps the engine's executions in a durable store (asl.Journal):
+// one record per execution under "sfn\x00x\x00<arn>", and its history
+// events under "sfn\x00e\x00<arn>\x00<id, 10 digits>", appended as the
+// execution saves them. Every save waits for the disk: an execution resumes
+// from its last save, and one that resumed from an earlier point would run
+// work again that has already been done.
+type Journal struct {
+	store  *durable.Store
+	log    *slog.Logger
+	mu     sync.RWMutex
+	closed bool
+}
+
+// NewJournal keeps executions in store; failed saves are logged to log.
+func NewJournal(store *durable.Store, log *slog.Logger) *Journal {
+	return &Journal{store: store, log: log}
+}
+
+var (
+	recordPrefix = durable.Key("sfn", "x", "")
+	eventPrefix  = durable.Key("sfn", "e", "")
+)
+
+// Save implements asl.Journal.
+func (j *Journal) Save(rec *asl.ExecutionRecord) error {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	if j.closed {
+		return durable.ErrClosed
+	}
+	head := *rec
+	head.Events = nil
+	err := j.store.Write(func(b *durable.Batch) error {
+		if err := b.PutJSON(durable.Key("sfn", "x", rec.ExecutionArn), &head); err != nil {
+			return err
+		}
+		for i := range rec.Events {
+			key := durable.Key("sfn", "e", rec.ExecutionArn, fmt.Sprintf("%010d", rec.Events[i].Event.ID))
+			if err := b.PutJSON(key, &rec.Events[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// The execution's name, not its input: names are ticket ids.
+		j.log.Error("could not keep a workflow execution; a restart resumes it from an earlier point", "execution", rec.Name, "status", rec.Status, "error", err.Error())
+		return fmt.Errorf("keep execution %s: %w", rec.Name, err)
+	}
+	return nil
+}
+
+// Load reads every kept execution with its whole history.
+func (j *Journal) Load() ([]*asl.ExecutionRecord, error) {
+	byArn := map[string]*asl.ExecutionRecord{}
+	var recs []*asl.ExecutionRecord
+	err := durable.ScanJSON(j.store, recordPrefix, func(_ []byte, rec *asl.ExecutionRecord) error {
+		byArn[rec.ExecutionArn] = rec
+		recs = append(recs, rec)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read kept executions: %w", err)
+	}
+	err = durable.ScanJSON(j.store, eventPrefix, func(key []byte, ev *asl.RecordedEvent) error {
+		arn, _, _ := bytes.Cut(key[len(eventPrefix):], []byte{0})
+		if rec, ok := byArn[string(arn)]; ok {
+			rec.Events = append(rec.Events, *ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read kept execution histories: %w", err)
+	}
+	return recs, nil
+}
+
+// Close ends the journal's saves (the store is closing): executions still
+// running in memory keep on without being kept, and without an error logged
+// for each.
+func (j *Journal) Close() {
+	j.mu.Lock()
+	j.closed = true
+	j.mu.Unlock()
+}
