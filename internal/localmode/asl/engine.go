@@ -408,7 +408,7 @@ func (e *Engine) start(smArn, name string, input []byte) (x *execution, started 
 	if e.opts.Journal != nil {
 		// Started means kept: a restart must not lose what the caller was
 		// told has started.
-		if err := x.save(&ResumePoint{State: m.def.StartAt, Input: []byte(inputJSON)}); err != nil {
+		if err := x.save(&ResumePoint{State: m.def.StartAt, Input: []byte(inputJSON)}, true); err != nil {
 			e.mu.Lock()
 			delete(e.executions, arn)
 			if i := len(m.executions) - 1; i >= 0 && m.executions[i] == x {
@@ -919,7 +919,7 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 		close(x.done)
 	}
 	x.mu.Unlock()
-	_ = x.save(nil) // the journal reports its own failures
+	_ = x.save(nil, false) // the journal reports its own failures
 	for _, t := range toks {
 		x.e.releaseToken(t)
 	}

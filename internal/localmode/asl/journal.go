@@ -19,8 +19,14 @@ import (
 // execution at a time. Its error fails StartExecution when the start cannot
 // be saved; later saves' errors are the journal's to report (the execution
 // goes on in memory).
+//
+// wait asks for the record to be on disk before Save returns: the start and
+// a callback's answer, which a caller is told have happened. The other
+// saves may reach the disk a moment later (the next waiting save takes them
+// along): one lost in a crash makes the execution resume at an earlier
+// state and run its tasks again, as a retry does, and tasks are idempotent.
 type Journal interface {
-	Save(rec *ExecutionRecord) error
+	Save(rec *ExecutionRecord, wait bool) error
 }
 
 // ExecutionRecord is what a Journal keeps of an execution.
@@ -92,8 +98,8 @@ func (o *TaskOutcome) taskOutcome() (taskOutcome, error) {
 // save hands the execution's record to the journal, with the events since
 // the last save. at is where it resumes; nil saves a finished execution.
 // A checkpoint of an execution that has meanwhile finished is dropped (the
-// finish saves its own record).
-func (x *execution) save(at *ResumePoint) error {
+// finish saves its own record). wait: see Journal.
+func (x *execution) save(at *ResumePoint, wait bool) error {
 	j := x.e.opts.Journal
 	if j == nil {
 		return nil
@@ -116,7 +122,7 @@ func (x *execution) save(at *ResumePoint) error {
 		rec.Events = append(rec.Events, RecordedEvent{At: h.Timestamp, Event: h})
 	}
 	x.mu.Unlock()
-	if err := j.Save(rec); err != nil {
+	if err := j.Save(rec, wait); err != nil {
 		return err
 	}
 	x.savedEvents, x.lastAt = saved, at // guarded by jmu
@@ -141,7 +147,7 @@ func (x *execution) saveOutcome(tok string, o taskOutcome) error {
 	if !o.failed {
 		at.Outcome.Output = MarshalJSON(o.output)
 	}
-	return x.save(&at)
+	return x.save(&at, true)
 }
 
 // checkpoint saves a running execution's resume point at a top-level state.
@@ -161,7 +167,7 @@ func (x *execution) checkpoint(st *State, input any, scope *varScope, token stri
 		}
 	}
 	scope.mu.RUnlock()
-	_ = x.save(at) // the journal reports its own failures
+	_ = x.save(at, false) // the journal reports its own failures
 }
 
 // RestoreError lists the executions Restore could not take back.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,18 +20,21 @@ type memJournal struct {
 	mu    sync.Mutex
 	recs  map[string]*ExecutionRecord
 	fail  error
-	onRec func(*ExecutionRecord) // called after a save, outside the lock
+	onRec func(*ExecutionRecord, bool) // called after a save, outside the lock
+	// waited lists each save's wait, in order.
+	waited []bool
 }
 
 func newMemJournal() *memJournal { return &memJournal{recs: map[string]*ExecutionRecord{}} }
 
-func (j *memJournal) Save(rec *ExecutionRecord) error {
+func (j *memJournal) Save(rec *ExecutionRecord, wait bool) error {
 	j.mu.Lock()
 	if j.fail != nil {
 		j.mu.Unlock()
 		return j.fail
 	}
 	kept := *rec
+	j.waited = append(j.waited, wait)
 	if old, ok := j.recs[rec.ExecutionArn]; ok {
 		kept.Events = append(append([]RecordedEvent(nil), old.Events...), rec.Events...)
 	}
@@ -38,7 +42,7 @@ func (j *memJournal) Save(rec *ExecutionRecord) error {
 	on := j.onRec
 	j.mu.Unlock()
 	if on != nil {
-		on(&kept)
+		on(&kept, wait)
 	}
 	return nil
 }
@@ -180,8 +184,11 @@ func TestAnswerAcceptedBeforeACrashIsDeliveredAfterIt(t *testing.T) {
 	clk := NewFakeClock(testStart())
 	j := newMemJournal()
 	var atAnswer []*ExecutionRecord
-	j.onRec = func(r *ExecutionRecord) {
+	j.onRec = func(r *ExecutionRecord, wait bool) {
 		if r.At != nil && r.At.Outcome != nil && atAnswer == nil {
+			if !wait {
+				t.Error("the answer's save did not wait for the disk")
+			}
 			atAnswer = j.snapshot() // the crash: nothing saved later counts
 		}
 	}
@@ -307,6 +314,13 @@ func TestRestoreKeepsFinishedExecutionsAndRefusesUnkeptStarts(t *testing.T) {
 	}
 	want := waitDesc(t, old, info.ExecutionArn, Done)
 	wantHistory, _ := old.GetExecutionHistory(info.ExecutionArn)
+	j.mu.Lock()
+	waited := slices.Clone(j.waited)
+	j.mu.Unlock()
+	// The start and the answer wait for the disk, the steps between do not.
+	if len(waited) < 4 || !waited[0] || slices.Index(waited[1:], true) < 0 || slices.Index(waited, false) < 0 {
+		t.Fatalf("saves waited %v", waited)
+	}
 
 	eng, _ := journaledEngine(t, clk, newMemJournal(), nil)
 	if n, err := eng.Restore(j.snapshot()); err != nil || n != 0 {

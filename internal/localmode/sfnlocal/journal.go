@@ -13,9 +13,7 @@ import (
 // Journal keeps the engine's executions in a durable store (asl.Journal):
 // one record per execution under "sfn\x00x\x00<arn>", and its history
 // events under "sfn\x00e\x00<arn>\x00<id, 10 digits>", appended as the
-// execution saves them. Every save waits for the disk: an execution resumes
-// from its last save, and one that resumed from an earlier point would run
-// work again that has already been done.
+// execution saves them.
 type Journal struct {
 	store  *durable.Store
 	log    *slog.Logger
@@ -34,7 +32,7 @@ var (
 )
 
 // Save implements asl.Journal.
-func (j *Journal) Save(rec *asl.ExecutionRecord) error {
+func (j *Journal) Save(rec *asl.ExecutionRecord, wait bool) error {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
 	if j.closed {
@@ -42,7 +40,11 @@ func (j *Journal) Save(rec *asl.ExecutionRecord) error {
 	}
 	head := *rec
 	head.Events = nil
-	err := j.store.Write(func(b *durable.Batch) error {
+	write := j.store.WriteLazy
+	if wait {
+		write = j.store.Write
+	}
+	err := write(func(b *durable.Batch) error {
 		if err := b.PutJSON(durable.Key("sfn", "x", rec.ExecutionArn), &head); err != nil {
 			return err
 		}
