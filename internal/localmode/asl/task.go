@@ -108,7 +108,9 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 	var invokeDeadline, callbackDeadline <-chan time.Time
 	var callbackUntil time.Time
 	if timeout > defaultTaskTimeout {
-		callbackUntil = sc.x.e.clock.Now().Add(timeout)
+		if tw != nil {
+			callbackUntil = sc.x.e.clock.Now().Add(timeout) // kept by the journal
+		}
 		e := sc.x.e
 		t := e.taskClock.NewTimer(timeout)
 		defer t.Stop()
