@@ -49,7 +49,8 @@ const lazySyncDelay = 200 * time.Millisecond
 var errEdgeClosed = errors.New("the edge is closed")
 
 // keep is the edge's handle on its store, shared by SQS, SES and SNS; nil
-// when the edge keeps nothing, and then never called.
+// when the edge keeps nothing, so the services check before building what
+// to write (writeNow, syncNow and close accept nil).
 type keep struct {
 	store *durable.Store
 	// mu is held shared by writes and syncs and exclusively by close, so no

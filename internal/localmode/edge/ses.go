@@ -194,8 +194,10 @@ func (s *sesService) capture(msg SentEmail) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	seq := s.seq + 1
-	if err := s.keep.writeNow(keptOp{key: emailKey(seq), value: msg}); err != nil {
-		return err
+	if s.keep != nil {
+		if err := s.keep.write([]keptOp{{key: emailKey(seq), value: msg}}); err != nil {
+			return err
+		}
 	}
 	s.seq = seq
 	s.sent = append(s.sent, msg)

@@ -227,8 +227,10 @@ func (s *snsService) publish(form url.Values) (any, *snsError) {
 		// Kept first, so a failure changes nothing; without waiting for the
 		// disk: a captured SMS lost in a crash is no client's data.
 		seq := s.seq + 1
-		if err := s.keep.writeNow(keptOp{key: smsKeyOf(seq), value: sms}); err != nil {
-			return nil, errSNSKeep(err)
+		if s.keep != nil {
+			if err := s.keep.write([]keptOp{{key: smsKeyOf(seq), value: sms}}); err != nil {
+				return nil, errSNSKeep(err)
+			}
 		}
 		s.seq = seq
 		s.sms = append(s.sms, sms)
@@ -240,10 +242,12 @@ func (s *snsService) publish(form url.Values) (any, *snsError) {
 			return nil, &snsError{404, "NotFound", "Topic does not exist"}
 		}
 		// No subscriptions are emulated; the publish is counted only.
-		counted := *t
-		counted.messages++
-		if err := s.keep.writeNow(keptTopicOf(counted)); err != nil {
-			return nil, errSNSKeep(err)
+		if s.keep != nil {
+			counted := *t
+			counted.messages++
+			if err := s.keep.write([]keptOp{keptTopicOf(counted)}); err != nil {
+				return nil, errSNSKeep(err)
+			}
 		}
 		t.messages++
 	}
