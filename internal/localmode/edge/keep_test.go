@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -525,5 +527,61 @@ func TestSentMessageSurvivesKill(t *testing.T) {
 	got := receive(t, c, queueURL(t, c, "hotline-dept-d1"), 0)
 	if len(got) != 1 || aws.ToString(got[0].MessageId) != id || aws.ToString(got[0].Body) != "kept through kill -9" {
 		t.Fatalf("after kill -9: %+v, want message %s", got, id)
+	}
+}
+
+// TestKeptStateFollowsConcurrentCalls: with sends, receives and deletes
+// racing, what a restart loads is what memory held (each change is written
+// in the critical section that makes it).
+func TestKeptStateFollowsConcurrentCalls(t *testing.T) {
+	k := startKept(t, t.TempDir(), newFakeClock())
+	c := queue.SQSClient(k.cfg)
+	ctx := context.Background()
+	url := createQueue(t, c, "hotline-busy", map[string]string{"VisibilityTimeout": "60"})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 15 {
+				if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(fmt.Sprintf("w%d-%d", w, i))}); err != nil {
+					t.Error(err)
+					return
+				}
+				if i%3 != 0 {
+					continue
+				}
+				out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 2})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(out.Messages) > 0 { // the others stay in flight
+					if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: out.Messages[0].ReceiptHandle}); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	peek := func(k *keptEdge) []peekedMessage {
+		t.Helper()
+		status, body := peekGet(t, k.url+"/_aws/sqs/messages/us-east-1/000000000000/hotline-busy?ShowInvisible=true", true)
+		var j peekJSON
+		if err := json.Unmarshal(body, &j); status != http.StatusOK || err != nil || j.ReceiveMessageResponse.ReceiveMessageResult == nil {
+			t.Fatalf("peek: %d %s", status, body)
+		}
+		msgs := messagesOf(t, j.ReceiveMessageResponse.ReceiveMessageResult.Message)
+		for _, m := range msgs {
+			slices.SortFunc(m.Attribute, func(a, b nameValue) int { return strings.Compare(a.Name, b.Name) })
+		}
+		return msgs
+	}
+	before := peek(k)
+	if len(before) < 30 {
+		t.Fatalf("%d messages left of 60 sent, some deleted: want most of them", len(before))
+	}
+	k = k.restart()
+	if after := peek(k); !reflect.DeepEqual(after, before) {
+		t.Errorf("after restart:\n%+v\nbefore:\n%+v", after, before)
 	}
 }
