@@ -3,6 +3,8 @@ package durable
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -93,5 +95,51 @@ func TestWritesAfterCloseAreRefused(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("second close: %v", err)
+	}
+}
+
+// TestSyncKeepsLazyWritesThroughAnAbruptExit runs itself as a child that
+// writes lazily, calls Sync and exits without closing the store (what kill
+// -9 leaves: Pebble's own buffers are gone); the writes must be there.
+func TestSyncKeepsLazyWritesThroughAnAbruptExit(t *testing.T) {
+	if dir := os.Getenv("DURABLE_SYNC_CHILD"); dir != "" {
+		s, err := Open(dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		for i := range 100 {
+			if err := s.WriteLazy(func(b *Batch) error { b.Put(Key("k", fmt.Sprintf("%03d", i)), []byte("v")); return nil }); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(2)
+			}
+		}
+		if err := s.Sync(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSyncKeepsLazyWritesThroughAnAbruptExit$")
+	cmd.Env = append(os.Environ(), "DURABLE_SYNC_CHILD="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n := 0
+	if err := s.Scan(Key("k", ""), func(_, _ []byte) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 100 {
+		t.Fatalf("%d of 100 lazy writes kept after Sync and an abrupt exit", n)
+	}
+	var none *Store
+	if err := none.Sync(); err != nil {
+		t.Fatalf("a nil store's Sync: %v", err)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/hotline12345/hotline/internal/localmode/ddb"
+	"github.com/hotline12345/hotline/internal/localmode/durable"
 	"github.com/hotline12345/hotline/internal/localmode/hostguard"
 )
 
@@ -70,6 +71,11 @@ type Options struct {
 	// DynamoDB is the engine DynamoDB calls reach; nil opens one in memory.
 	// Whoever opens it closes it.
 	DynamoDB *ddb.Engine
+	// Store, when set, keeps SQS's queues and messages and the captured
+	// mail and SMS across restarts: Open loads them, every change is
+	// written through (keep.go). Nil keeps them in memory only. Whoever
+	// opens it closes it, after closing the edge.
+	Store *durable.Store
 }
 
 const (
@@ -93,6 +99,7 @@ type Edge struct {
 	sqs    *sqsService
 	ses    *sesService
 	sns    *snsService
+	keep   *keep // nil without a Store
 
 	mu     sync.Mutex
 	srv    *http.Server
@@ -101,8 +108,18 @@ type Edge struct {
 	served chan struct{}
 }
 
-// New builds an Edge with empty state.
+// New builds an Edge with empty state, or with what opts.Store keeps; it
+// panics if the store cannot be read: Open reports that as an error.
 func New(opts Options) *Edge {
+	e, err := Open(opts)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// Open builds an Edge with what opts.Store keeps (empty state without one).
+func Open(opts Options) (*Edge, error) {
 	e := &Edge{
 		region:    opts.Region,
 		accountID: opts.AccountID,
@@ -137,7 +154,13 @@ func New(opts Options) *Edge {
 	e.sqs = newSQSService(e.region, e.accountID, e.clock)
 	e.ses = newSESService(e.region, e.clock)
 	e.sns = newSNSService(e.region, e.accountID, e.clock)
-	return e
+	if err := e.keepIn(opts.Store); err != nil {
+		if e.dynamo.owned && e.dynamo.engine != nil {
+			err = errors.Join(err, e.dynamo.engine.Close())
+		}
+		return nil, err
+	}
+	return e, nil
 }
 
 // Start listens on addr ("127.0.0.1:0" or "" for a free local port) and serves
@@ -183,6 +206,10 @@ func (e *Edge) URL() string {
 // Close stops the server started by Start, cutting long polls short. It is
 // safe to call more than once and without Start.
 func (e *Edge) Close() error {
+	// Last, waiting for writes under way: once Close returns nothing
+	// touches the store, which its owner may then close (srv.Close does not
+	// wait for running handlers; later writes fail).
+	defer e.keep.close()
 	e.mu.Lock()
 	srv, done := e.srv, e.served
 	e.srv = nil

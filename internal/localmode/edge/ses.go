@@ -40,8 +40,12 @@ type sesService struct {
 	region string
 	clock  Clock
 
+	keep *keep // nil: nothing kept (keep.go)
+
 	mu   sync.Mutex
 	sent []SentEmail
+	seqs []uint64 // sent[i]'s key in the store
+	seq  uint64   // the last one given out
 }
 
 func newSESService(region string, clock Clock) *sesService {
@@ -131,9 +135,10 @@ func (s *sesService) serveSendEmail(w http.ResponseWriter, r *http.Request, body
 	if simple.Body.Html != nil {
 		msg.Body.HTMLPart = &simple.Body.Html.Data
 	}
-	s.mu.Lock()
-	s.sent = append(s.sent, msg)
-	s.mu.Unlock()
+	if err := s.capture(msg); err != nil {
+		writeRESTError(w, http.StatusInternalServerError, "InternalFailure", err.Error())
+		return
+	}
 	writeJSON(w, "application/json", map[string]string{"MessageId": msg.ID})
 }
 
@@ -171,17 +176,62 @@ func (s *sesService) serveRetrospection(w http.ResponseWriter, r *http.Request) 
 		}
 		writeJSON(w, "application/json", map[string]any{"messages": out})
 	case http.MethodDelete:
-		s.mu.Lock()
-		if id == "" {
-			s.sent = nil
-		} else {
-			s.sent = slices.DeleteFunc(s.sent, func(m SentEmail) bool { return m.ID == id })
+		if err := s.forget(id); err != nil {
+			writeRESTError(w, http.StatusInternalServerError, "InternalFailure", err.Error())
+			return
 		}
-		s.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeRESTError(w, http.StatusMethodNotAllowed, "BadRequestException", "use GET or DELETE on /_aws/ses")
 	}
+}
+
+// capture keeps a sent e-mail. The store is written first (without waiting
+// for the disk: a captured e-mail lost in a crash is a test's or a
+// developer's inconvenience, not a client's data), so a failure leaves
+// memory as it was.
+func (s *sesService) capture(msg SentEmail) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seq := s.seq + 1
+	if s.keep != nil {
+		if err := s.keep.write([]keptOp{{key: emailKey(seq), value: msg}}); err != nil {
+			return err
+		}
+	}
+	s.seq = seq
+	s.sent = append(s.sent, msg)
+	s.seqs = append(s.seqs, seq)
+	return nil
+}
+
+// forget drops the captured e-mail with id, or all of them when id is "".
+func (s *sesService) forget(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ops []keptOp
+	if id == "" {
+		ops = append(ops, keptOp{key: sesKey, prefix: true})
+	}
+	for i, m := range s.sent {
+		if id != "" && m.ID == id {
+			ops = append(ops, keptOp{key: emailKey(s.seqs[i])})
+		}
+	}
+	if len(ops) > 0 {
+		if err := s.keep.writeNow(ops...); err != nil {
+			return err
+		}
+	}
+	sent, seqs := s.sent[:0], s.seqs[:0]
+	for i, m := range s.sent {
+		if id != "" && m.ID != id {
+			sent, seqs = append(sent, m), append(seqs, s.seqs[i])
+		}
+	}
+	clear(s.sent[len(sent):])
+	s.sent, s.seqs = sent, seqs
+	return nil
 }
 
 // Sent returns a copy of the captured e-mails, oldest first.

@@ -47,8 +47,12 @@ type snsService struct {
 	accountID string
 	clock     Clock
 
+	keep *keep // nil: nothing kept (keep.go)
+
 	mu     sync.Mutex
 	sms    []SMSMessage
+	seqs   []uint64             // sms[i]'s key in the store
+	seq    uint64               // the last one given out
 	topics map[string]*snsTopic // by ARN
 }
 
@@ -212,14 +216,25 @@ func (s *snsService) publish(form url.Values) (any, *snsError) {
 		if !validE164(phone) {
 			return nil, invalidParam("PhoneNumber Reason: not a valid E.164 number")
 		}
-		s.sms = append(s.sms, SMSMessage{
+		sms := SMSMessage{
 			PhoneNumber:       phone,
 			MessageID:         id,
 			Message:           msg,
 			MessageAttributes: attrs,
 			MessageStructure:  optional(form.Get("MessageStructure")),
 			Subject:           optional(form.Get("Subject")),
-		})
+		}
+		// Kept first, so a failure changes nothing; without waiting for the
+		// disk: a captured SMS lost in a crash is no client's data.
+		seq := s.seq + 1
+		if s.keep != nil {
+			if err := s.keep.write([]keptOp{{key: smsKeyOf(seq), value: sms}}); err != nil {
+				return nil, errSNSKeep(err)
+			}
+		}
+		s.seq = seq
+		s.sms = append(s.sms, sms)
+		s.seqs = append(s.seqs, seq)
 	default:
 		arn := topic + target
 		t, ok := s.topics[arn]
@@ -227,6 +242,13 @@ func (s *snsService) publish(form url.Values) (any, *snsError) {
 			return nil, &snsError{404, "NotFound", "Topic does not exist"}
 		}
 		// No subscriptions are emulated; the publish is counted only.
+		if s.keep != nil {
+			counted := *t
+			counted.messages++
+			if err := s.keep.write([]keptOp{keptTopicOf(counted)}); err != nil {
+				return nil, errSNSKeep(err)
+			}
+		}
 		t.messages++
 	}
 	return publishResult{MessageID: id}, nil
@@ -257,9 +279,19 @@ func (s *snsService) createTopic(form url.Values) (any, *snsError) {
 	arn := fmt.Sprintf("arn:aws:sns:%s:%s:%s", s.region, s.accountID, name)
 	s.mu.Lock()
 	if _, ok := s.topics[arn]; !ok {
-		s.topics[arn] = &snsTopic{arn: arn}
+		t := &snsTopic{arn: arn}
+		if err := s.keep.writeNow(keptTopicOf(*t)); err != nil {
+			s.mu.Unlock()
+			return nil, errSNSKeep(err)
+		}
+		s.topics[arn] = t
 	}
 	s.mu.Unlock()
+	// The answer says the topic exists: on disk first, waited for outside
+	// the lock (keep.go).
+	if err := s.keep.syncNow(); err != nil {
+		return nil, errSNSKeep(err)
+	}
 	return createTopicResult{TopicArn: arn}, nil
 }
 
@@ -273,8 +305,17 @@ func (s *snsService) deleteTopic(form url.Values) (any, *snsError) {
 		return nil, invalidParam("TopicArn")
 	}
 	s.mu.Lock()
-	delete(s.topics, arn)
+	if _, ok := s.topics[arn]; ok {
+		if err := s.keep.writeNow(keptOp{key: topicKey(arn)}); err != nil {
+			s.mu.Unlock()
+			return nil, errSNSKeep(err)
+		}
+		delete(s.topics, arn)
+	}
 	s.mu.Unlock()
+	if err := s.keep.syncNow(); err != nil {
+		return nil, errSNSKeep(err)
+	}
 	return emptyResult{XMLName: xml.Name{Local: "DeleteTopicResult"}}, nil
 }
 
@@ -326,17 +367,47 @@ func (s *snsService) serveSMSRetrospection(w http.ResponseWriter, r *http.Reques
 		}
 		writeJSON(w, "application/json", map[string]any{"sms_messages": grouped, "region": region})
 	case http.MethodDelete:
-		s.mu.Lock()
-		if phone == "" {
-			s.sms = nil
-		} else {
-			s.sms = slices.DeleteFunc(s.sms, func(m SMSMessage) bool { return m.PhoneNumber == phone })
+		if err := s.forgetSMS(phone); err != nil {
+			writeJSONError(w, http.StatusInternalServerError, "InternalError", err.Error())
+			return
 		}
-		s.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeJSONError(w, http.StatusMethodNotAllowed, "UnsupportedOperation", "use GET or DELETE on /_aws/sns/sms-messages")
 	}
+}
+
+// forgetSMS drops the captured SMS to phone, or all of them when phone is "".
+func (s *snsService) forgetSMS(phone string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ops []keptOp
+	if phone == "" {
+		ops = append(ops, keptOp{key: smsKey, prefix: true})
+	}
+	for i, m := range s.sms {
+		if phone != "" && m.PhoneNumber == phone {
+			ops = append(ops, keptOp{key: smsKeyOf(s.seqs[i])})
+		}
+	}
+	if len(ops) > 0 {
+		if err := s.keep.writeNow(ops...); err != nil {
+			return err
+		}
+	}
+	sms, seqs := s.sms[:0], s.seqs[:0]
+	for i, m := range s.sms {
+		if phone != "" && m.PhoneNumber != phone {
+			sms, seqs = append(sms, m), append(seqs, s.seqs[i])
+		}
+	}
+	clear(s.sms[len(sms):])
+	s.sms, s.seqs = sms, seqs
+	return nil
+}
+
+func errSNSKeep(err error) *snsError {
+	return &snsError{http.StatusInternalServerError, "InternalError", err.Error()}
 }
 
 // SentSMS returns a copy of the captured SMS, oldest first.

@@ -10,8 +10,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +32,13 @@ type sqsService struct {
 
 	mu     sync.Mutex
 	queues map[string]*sqsQueue
+
+	// keep, when set, is written every change (keep.go); the rest is its
+	// bookkeeping, guarded by mu.
+	keep    *keep
+	seq     uint64   // the last message sequence number given out
+	pending []keptOp // changes made under mu, written before it is released
+	undo    []func() // how to take pending sends back if their write fails
 }
 
 type sqsQueue struct {
@@ -46,6 +55,7 @@ type sqsQueue struct {
 }
 
 type sqsMessage struct {
+	seq          uint64 // its place in the store's key order (keep.go)
 	id           string
 	body         string
 	md5Body      string
@@ -189,7 +199,11 @@ func (s *sqsService) serveJSON(r *http.Request, op string, body []byte, peek boo
 }
 
 func writeSQSJSONError(w http.ResponseWriter, err *sqsError) {
-	w.Header().Set("X-Amzn-Query-Error", err.queryCode+";Sender")
+	fault := ";Sender"
+	if err.status >= 500 {
+		fault = ";Receiver"
+	}
+	w.Header().Set("X-Amzn-Query-Error", err.queryCode+fault)
 	writeJSONError(w, err.status, "com.amazonaws.sqs#"+err.shape, err.message)
 }
 
@@ -362,31 +376,36 @@ func (s *sqsService) createQueue(base string, in *createQueueInput) (any, *sqsEr
 	if aerr != nil {
 		return nil, aerr
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if q, ok := s.queues[in.QueueName]; ok {
-		for k, v := range norm {
-			if q.attrs[k] != v {
-				return nil, &sqsError{400, "QueueNameExists", "QueueAlreadyExists",
-					"A queue already exists with the same name and a different value for attribute " + k}
+	return s.locked(true, func() (any, *sqsError) {
+		if q, ok := s.queues[in.QueueName]; ok {
+			for k, v := range norm {
+				if q.attrs[k] != v {
+					return nil, &sqsError{400, "QueueNameExists", "QueueAlreadyExists",
+						"A queue already exists with the same name and a different value for attribute " + k}
+				}
 			}
+			return queueURLOutput{s.queueURL(base, q.name)}, nil
 		}
-		return queueURLOutput{s.queueURL(base, q.name)}, nil
-	}
-	now := s.clock.Now()
-	attrs := queueDefaults()
-	for k, v := range norm {
-		attrs[k] = v
-	}
-	s.queues[in.QueueName] = &sqsQueue{
-		name:     in.QueueName,
-		arn:      fmt.Sprintf("arn:aws:sqs:%s:%s:%s", s.region, s.accountID, in.QueueName),
-		attrs:    attrs,
-		created:  now,
-		modified: now,
-		changed:  make(chan struct{}),
-	}
-	return queueURLOutput{s.queueURL(base, in.QueueName)}, nil
+		now := s.clock.Now()
+		attrs := queueDefaults()
+		for k, v := range norm {
+			attrs[k] = v
+		}
+		q := &sqsQueue{
+			name:     in.QueueName,
+			arn:      fmt.Sprintf("arn:aws:sqs:%s:%s:%s", s.region, s.accountID, in.QueueName),
+			attrs:    attrs,
+			created:  now,
+			modified: now,
+			changed:  make(chan struct{}),
+		}
+		s.queues[in.QueueName] = q
+		s.keepQueue(q)
+		if s.keep != nil {
+			s.onFailedWrite(func() { delete(s.queues, q.name) })
+		}
+		return queueURLOutput{s.queueURL(base, in.QueueName)}, nil
+	})
 }
 
 type getQueueURLInput struct {
@@ -452,15 +471,16 @@ type queueURLInput struct{ QueueUrl string }
 // emptyOutput is the answer of operations that return nothing.
 type emptyOutput struct{}
 
-// withQueue runs fn under the lock on the queue queueURL names.
+// withQueue runs fn under the lock on the queue queueURL names; what fn
+// changes is on disk before the answer (wait for it).
 func (s *sqsService) withQueue(queueURL string, fn func(q *sqsQueue) (any, *sqsError)) (any, *sqsError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(queueURL)
-	if err != nil {
-		return nil, err
-	}
-	return fn(q)
+	return s.locked(true, func() (any, *sqsError) {
+		q, err := s.lookup(queueURL)
+		if err != nil {
+			return nil, err
+		}
+		return fn(q)
+	})
 }
 
 func (s *sqsService) deleteQueue(in *queueURLInput) (any, *sqsError) {
@@ -468,13 +488,22 @@ func (s *sqsService) deleteQueue(in *queueURLInput) (any, *sqsError) {
 		delete(s.queues, q.name)
 		q.deleted = true
 		q.notify()
+		s.dropQueue(q)
+		if s.keep != nil {
+			s.onFailedWrite(func() { s.queues[q.name], q.deleted = q, false })
+		}
 		return emptyOutput{}, nil
 	})
 }
 
 func (s *sqsService) purgeQueue(in *queueURLInput) (any, *sqsError) {
 	return s.withQueue(in.QueueUrl, func(q *sqsQueue) (any, *sqsError) {
+		if s.keep != nil {
+			old := q.msgs
+			s.onFailedWrite(func() { q.msgs = old })
+		}
 		q.msgs = nil
+		s.dropMessages(q)
 		return emptyOutput{}, nil
 	})
 }
@@ -489,8 +518,12 @@ type attributesOutput struct {
 }
 
 func (s *sqsService) getQueueAttributes(in *getAttributesInput) (any, *sqsError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// Not a read only: expiry drops messages, written without waiting.
+	return s.locked(false, func() (any, *sqsError) { return s.queueAttributes(in) })
+}
+
+// queueAttributes answers GetQueueAttributes; s.mu must be held.
+func (s *sqsService) queueAttributes(in *getAttributesInput) (any, *sqsError) {
 	q, err := s.lookup(in.QueueUrl)
 	if err != nil {
 		return nil, err
@@ -551,11 +584,16 @@ func (s *sqsService) setQueueAttributes(in *setAttributesInput) (any, *sqsError)
 		return nil, aerr
 	}
 	return s.withQueue(in.QueueUrl, func(q *sqsQueue) (any, *sqsError) {
+		if s.keep != nil {
+			attrs, modified := maps.Clone(q.attrs), q.modified
+			s.onFailedWrite(func() { q.attrs, q.modified = attrs, modified })
+		}
 		for k, v := range norm {
 			q.attrs[k] = v
 		}
 		q.modified = s.clock.Now()
 		q.notify()
+		s.keepQueue(q)
 		return emptyOutput{}, nil
 	})
 }
@@ -672,13 +710,14 @@ func (s *sqsService) sendMessage(in *sendInput) (any, *sqsError) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	return s.enqueue(q, *in.MessageBody, in.DelaySeconds, in.MessageAttributes, attrSize)
+	// The client is told its message is kept: wait for the disk.
+	return s.locked(true, func() (any, *sqsError) {
+		q, err := s.lookup(in.QueueUrl)
+		if err != nil {
+			return nil, err
+		}
+		return s.enqueue(q, *in.MessageBody, in.DelaySeconds, in.MessageAttributes, attrSize)
+	})
 }
 
 // validateSend checks what a message brings, before its queue is known, and
@@ -707,7 +746,9 @@ func (s *sqsService) enqueue(q *sqsQueue, body string, delaySeconds *int, attrs 
 	if delaySeconds != nil {
 		delay = time.Duration(*delaySeconds) * time.Second
 	}
+	s.seq++
 	m := &sqsMessage{
+		seq:       s.seq,
 		id:        newID(),
 		body:      body,
 		md5Body:   md5Hex(body),
@@ -717,6 +758,10 @@ func (s *sqsService) enqueue(q *sqsQueue, body string, delaySeconds *int, attrs 
 	}
 	q.msgs = append(q.msgs, m)
 	q.notify()
+	s.keepMessage(q, m)
+	if s.keep != nil {
+		s.onFailedWrite(func() { q.msgs = slices.DeleteFunc(q.msgs, func(x *sqsMessage) bool { return x == m }) })
+	}
 	return sendOutput{MessageId: m.id, MD5OfMessageBody: m.md5Body, MD5OfMessageAttributes: md5OfAttrs(m.attrs)}, nil
 }
 
@@ -727,6 +772,8 @@ func (s *sqsService) expire(q *sqsQueue, now time.Time) {
 	for _, m := range q.msgs {
 		if now.Sub(m.sent) < retention {
 			kept = append(kept, m)
+		} else {
+			s.dropMessage(q, m)
 		}
 	}
 	clear(q.msgs[len(kept):])
@@ -787,7 +834,9 @@ func (s *sqsService) receiveMessage(ctx context.Context, in *receiveInput) (any,
 		now := s.clock.Now()
 		msgs, next := s.take(q, now, max, *in)
 		if len(msgs) > 0 || !now.Before(deadline) || q.deleted {
-			s.mu.Unlock()
+			if kerr := s.unlock(false); kerr != nil {
+				return nil, kerr
+			}
 			return receiveOutput{msgs}, nil
 		}
 		wake := deadline
@@ -795,7 +844,9 @@ func (s *sqsService) receiveMessage(ctx context.Context, in *receiveInput) (any,
 			wake = next
 		}
 		changed := q.changed
-		s.mu.Unlock()
+		if kerr := s.unlock(false); kerr != nil { // take may have expired or redriven some
+			return nil, kerr
+		}
 		fired := waitUntil(ctx, s.clock, wake.Sub(now), changed)
 		if ctx.Err() != nil {
 			return receiveOutput{[]receivedMessage{}}, nil
@@ -805,7 +856,9 @@ func (s *sqsService) receiveMessage(ctx context.Context, in *receiveInput) (any,
 			// One last look, then end the poll even if the clock has not
 			// moved (a stopped fake clock must not make us spin).
 			msgs, _ := s.take(q, s.clock.Now(), max, *in)
-			s.mu.Unlock()
+			if kerr := s.unlock(false); kerr != nil {
+				return nil, kerr
+			}
 			return receiveOutput{msgs}, nil
 		}
 	}
@@ -843,9 +896,13 @@ func (s *sqsService) take(q *sqsQueue, now time.Time, max int, in receiveInput) 
 		if dlq != nil && m.receiveCount >= maxReceive {
 			// Redrive: the message used up its receives; move it, as AWS
 			// does on the next receive attempt.
+			s.dropMessage(q, m)
 			m.receipt = ""
+			s.seq++
+			m.seq = s.seq
 			dlq.msgs = append(dlq.msgs, m)
 			dlq.notify()
+			s.keepMessage(dlq, m)
 			continue
 		}
 		m.receiveCount++
@@ -854,6 +911,7 @@ func (s *sqsService) take(q *sqsQueue, now time.Time, max int, in receiveInput) 
 		}
 		m.receipt = newReceipt(q.name, m.id)
 		m.visibleAt = now.Add(visibility)
+		s.keepMessage(q, m)
 		out = append(out, s.render(m, in))
 		kept = append(kept, m)
 	}
@@ -955,21 +1013,22 @@ func findByReceipt(q *sqsQueue, handle string) (int, *sqsError) {
 	return -1, nil
 }
 
+// deleteMessage does not wait for the disk: see unlock.
 func (s *sqsService) deleteMessage(in *receiptInput) (any, *sqsError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	if err := deleteOne(q, in.ReceiptHandle); err != nil {
-		return nil, err
-	}
-	return emptyOutput{}, nil
+	return s.locked(false, func() (any, *sqsError) {
+		q, err := s.lookup(in.QueueUrl)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.deleteOne(q, in.ReceiptHandle); err != nil {
+			return nil, err
+		}
+		return emptyOutput{}, nil
+	})
 }
 
 // deleteOne deletes the message a receipt handle names; s.mu must be held.
-func deleteOne(q *sqsQueue, handle string) *sqsError {
+func (s *sqsService) deleteOne(q *sqsQueue, handle string) *sqsError {
 	i, err := findByReceipt(q, handle)
 	if err != nil {
 		return err
@@ -977,6 +1036,7 @@ func deleteOne(q *sqsQueue, handle string) *sqsError {
 	// AWS: deleting an already deleted message succeeds, and a handle that is
 	// not the most recent one succeeds without deleting the message.
 	if i >= 0 && q.msgs[i].receipt == handle {
+		s.dropMessage(q, q.msgs[i])
 		q.msgs = append(q.msgs[:i], q.msgs[i+1:]...)
 	}
 	return nil
@@ -986,16 +1046,16 @@ func (s *sqsService) changeVisibility(in *receiptInput) (any, *sqsError) {
 	if err := validVisibility(in.VisibilityTimeout); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.changeOne(q, in.ReceiptHandle, *in.VisibilityTimeout); err != nil {
-		return nil, err
-	}
-	return emptyOutput{}, nil
+	return s.locked(false, func() (any, *sqsError) {
+		q, err := s.lookup(in.QueueUrl)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.changeOne(q, in.ReceiptHandle, *in.VisibilityTimeout); err != nil {
+			return nil, err
+		}
+		return emptyOutput{}, nil
+	})
 }
 
 func validVisibility(v *int) *sqsError {
@@ -1025,5 +1085,6 @@ func (s *sqsService) changeOne(q *sqsQueue, handle string, seconds int) *sqsErro
 	}
 	m.visibleAt = now.Add(time.Duration(seconds) * time.Second)
 	q.notify()
+	s.keepMessage(q, m)
 	return nil
 }

@@ -111,29 +111,33 @@ func (s *sqsService) sendMessageBatch(in *sendBatchInput) (any, *sqsError) {
 	if total > maxBatchBytes {
 		return nil, batchError("BatchRequestTooLong", fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", maxBatchBytes, total))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	out := sendBatchOutput{Successful: []sendBatchResult{}, Failed: []batchResultError{}}
-	for i, e := range in.Entries {
-		if errs[i] != nil {
-			out.Failed = append(out.Failed, failedEntry(e.Id, errs[i]))
-			continue
-		}
-		sent, err := s.enqueue(q, *e.MessageBody, e.DelaySeconds, e.MessageAttributes, sizes[i])
+	// As SendMessage: on disk before the answer; a failed write fails the
+	// whole call (every entry taken back), so no entry is acknowledged unkept.
+	return s.locked(true, func() (any, *sqsError) {
+		q, err := s.lookup(in.QueueUrl)
 		if err != nil {
-			out.Failed = append(out.Failed, failedEntry(e.Id, err))
-			continue
+			return nil, err
 		}
-		out.Successful = append(out.Successful, sendBatchResult{Id: e.Id, sendOutput: sent})
-	}
-	return out, nil
+		out := sendBatchOutput{Successful: []sendBatchResult{}, Failed: []batchResultError{}}
+		for i, e := range in.Entries {
+			if errs[i] != nil {
+				out.Failed = append(out.Failed, failedEntry(e.Id, errs[i]))
+				continue
+			}
+			sent, err := s.enqueue(q, *e.MessageBody, e.DelaySeconds, e.MessageAttributes, sizes[i])
+			if err != nil {
+				out.Failed = append(out.Failed, failedEntry(e.Id, err))
+				continue
+			}
+			out.Successful = append(out.Successful, sendBatchResult{Id: e.Id, sendOutput: sent})
+		}
+		return out, nil
+	})
 }
 
-// receiptBatch runs one per entry under the lock, collecting the answers.
+// receiptBatch runs one per entry under the lock, collecting the answers;
+// as the single deletes and visibility changes, it does not wait for the
+// disk (see unlock).
 func (s *sqsService) receiptBatch(in *receiptBatchInput, one func(q *sqsQueue, e receiptBatchEntry) *sqsError) (any, *sqsError) {
 	ids := make([]string, len(in.Entries))
 	for i, e := range in.Entries {
@@ -142,26 +146,26 @@ func (s *sqsService) receiptBatch(in *receiptBatchInput, one func(q *sqsQueue, e
 	if err := checkBatchIDs(ids); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	out := idBatchOutput{Successful: []batchResultID{}, Failed: []batchResultError{}}
-	for _, e := range in.Entries {
-		if err := one(q, e); err != nil {
-			out.Failed = append(out.Failed, failedEntry(e.Id, err))
-			continue
+	return s.locked(false, func() (any, *sqsError) {
+		q, err := s.lookup(in.QueueUrl)
+		if err != nil {
+			return nil, err
 		}
-		out.Successful = append(out.Successful, batchResultID{e.Id})
-	}
-	return out, nil
+		out := idBatchOutput{Successful: []batchResultID{}, Failed: []batchResultError{}}
+		for _, e := range in.Entries {
+			if err := one(q, e); err != nil {
+				out.Failed = append(out.Failed, failedEntry(e.Id, err))
+				continue
+			}
+			out.Successful = append(out.Successful, batchResultID{e.Id})
+		}
+		return out, nil
+	})
 }
 
 func (s *sqsService) deleteMessageBatch(in *receiptBatchInput) (any, *sqsError) {
 	return s.receiptBatch(in, func(q *sqsQueue, e receiptBatchEntry) *sqsError {
-		return deleteOne(q, e.ReceiptHandle)
+		return s.deleteOne(q, e.ReceiptHandle)
 	})
 }
 

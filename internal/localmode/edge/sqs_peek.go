@@ -24,8 +24,16 @@ const peekPath = "/_aws/sqs/messages"
 // peek lists the messages of the queue queueURL names: the visible ones,
 // and the in-flight and delayed ones when asked, each flagged.
 func (s *sqsService) peek(queueURL string, showInvisible, showDelayed bool) ([]receivedMessage, *sqsError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// Not a read only: expiry drops messages, written without waiting.
+	out, err := s.locked(false, func() (any, *sqsError) { return s.peekLocked(queueURL, showInvisible, showDelayed) })
+	if err != nil {
+		return nil, err
+	}
+	return out.([]receivedMessage), nil
+}
+
+// peekLocked is peek; s.mu must be held.
+func (s *sqsService) peekLocked(queueURL string, showInvisible, showDelayed bool) ([]receivedMessage, *sqsError) {
 	q, err := s.lookup(queueURL)
 	if err != nil {
 		return nil, err
