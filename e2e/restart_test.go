@@ -31,7 +31,8 @@ func startKept(t *testing.T, dataDir string) (*platform.Platform, *target) {
 }
 
 // hotline serve --data: a ticket filed and dispatched before a restart is
-// there after it, its workflow still waits for the department, the
+// there after it, with the mail the edge captured and the department's
+// queue message; its workflow still waits for the department, the
 // department's reply after the restart reaches the citizen (whose address
 // only the kept sealing key opens), and the ticket closes.
 func TestTicketCarriesOnAcrossARestart(t *testing.T) {
@@ -80,6 +81,13 @@ func TestTicketCarriesOnAcrossARestart(t *testing.T) {
 	}()
 	if p.Resumed < 1 {
 		t.Fatalf("%d workflow executions resumed, want the ticket's", p.Resumed)
+	}
+	// The edge kept the mail it captured and the department's queue.
+	if again, err := inbox.CodeSentTo(tg.edge, email); err != nil || again != code {
+		t.Fatalf("the verification mail after the restart: %q, %v; want the code %q", again, err, code)
+	}
+	if msg := tg.queueFor(t, "market")(rec.ID); msg.TicketID != rec.ID {
+		t.Fatalf("department message %+v", msg)
 	}
 	citizen = tg.goClient(t)
 	view, err := citizen.GetTicket(ctx, rec.ID, rec.AccessCode)

@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -27,6 +29,8 @@ type Store struct {
 	// gets ErrClosed rather than a closed store.
 	life   sync.RWMutex
 	closed bool
+	// syncing is set while a background sync of lazy writes is scheduled.
+	syncing atomic.Bool
 }
 
 // ErrClosed is the error of a write or read after Close.
@@ -123,8 +127,34 @@ func (s *Store) Write(fn func(*Batch) error) error { return s.write(fn, pebble.S
 
 // WriteLazy is Write without waiting for the disk: for state whose loss in
 // a crash only repeats work (a message's receive count, a visibility
-// timeout), never loses a client's data.
-func (s *Store) WriteLazy(fn func(*Batch) error) error { return s.write(fn, pebble.NoSync) }
+// timeout), never loses a client's data. It reaches the disk with the next
+// Write or Sync, and within lazySyncDelay regardless.
+func (s *Store) WriteLazy(fn func(*Batch) error) error {
+	if err := s.write(fn, pebble.NoSync); err != nil {
+		return err
+	}
+	s.syncSoon()
+	return nil
+}
+
+// lazySyncDelay bounds how long a lazy write stays off the disk: Pebble
+// holds unsynced writes in its own buffer until a sync (an abrupt exit
+// loses them all), and a quiet process makes no waiting write to carry
+// them.
+const lazySyncDelay = 200 * time.Millisecond
+
+// syncSoon schedules one background sync unless one is pending.
+func (s *Store) syncSoon() {
+	if s == nil || !s.syncing.CompareAndSwap(false, true) {
+		return
+	}
+	time.AfterFunc(lazySyncDelay, func() {
+		s.syncing.Store(false)
+		// No caller to tell of a failure (or of a store closed meanwhile);
+		// the next waiting write reports a failing disk.
+		_ = s.Sync()
+	})
+}
 
 // Sync returns once everything written so far, WriteLazy's too, is on
 // disk. A caller whose writes must follow its own lock's order writes them
@@ -134,6 +164,11 @@ func (s *Store) WriteLazy(fn func(*Batch) error) error { return s.write(fn, pebb
 func (s *Store) Sync() error {
 	if s == nil {
 		return nil
+	}
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return ErrClosed
 	}
 	// The WAL is one sequence: syncing an empty record syncs all before it.
 	if err := s.db.LogData(nil, pebble.Sync); err != nil {

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hotline12345/hotline/internal/localmode/durable"
@@ -38,12 +37,6 @@ import (
 // (receives, visibility changes, message deletes, retention expiry,
 // redrive, captured mail and SMS) do not wait; see sqsService.unlock.
 
-// lazySyncDelay bounds how long a write that did not wait stays off the
-// disk: Pebble holds unsynced writes in its own buffer until a sync (an
-// abrupt exit loses them all), and a quiet edge makes no waiting write to
-// carry them.
-const lazySyncDelay = 200 * time.Millisecond
-
 // errEdgeClosed answers a write after Close: the store may be closed by
 // then.
 var errEdgeClosed = errors.New("the edge is closed")
@@ -59,8 +52,6 @@ type keep struct {
 	mu     sync.RWMutex
 	closed bool
 	fault  error // tests: every write and sync fails with it
-
-	syncing atomic.Bool // a background sync is scheduled
 }
 
 // keptOp is one change to the store: a put of value's JSON, a delete when
@@ -96,7 +87,6 @@ func (k *keep) write(ops []keptOp) error {
 	if err != nil {
 		return fmt.Errorf("edge: keep the change: %w", err)
 	}
-	k.syncSoon()
 	return nil
 }
 
@@ -122,18 +112,6 @@ func (k *keep) usable() error {
 		return fmt.Errorf("edge: keep the change: %w", k.fault)
 	}
 	return nil
-}
-
-// syncSoon schedules one background sync unless one is pending.
-func (k *keep) syncSoon() {
-	if !k.syncing.CompareAndSwap(false, true) {
-		return
-	}
-	time.AfterFunc(lazySyncDelay, func() {
-		k.syncing.Store(false)
-		// A failure has no caller to tell; the next waiting write reports it.
-		_ = k.sync()
-	})
 }
 
 // close stops writes, waiting for those under way.
@@ -288,7 +266,7 @@ func (s *sqsService) onFailedWrite(undo func()) {
 // again, a lost redrive leaves a message in its queue to be redriven on the
 // next receive. SQS promises no more (at-least-once; consumers are
 // idempotent), and a flush per consumed message would halve a worker's
-// throughput for it. A lazy write reaches the disk within lazySyncDelay.
+// throughput for it. A lazy write reaches the disk within durable's lazySyncDelay.
 func (s *sqsService) unlock(wait bool) *sqsError {
 	if s.keep == nil {
 		s.mu.Unlock()

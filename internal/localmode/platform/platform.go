@@ -249,8 +249,12 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		},
 	})
 	sfnSrv := sfnlocal.NewWithEngine(engine)
-	e := edge.New(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
-		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap, Faults: o.Faults, DynamoDB: kept.tables})
+	e, err := edge.Open(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
+		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap, Faults: o.Faults, DynamoDB: kept.tables, Store: kept.store})
+	if err != nil {
+		kept.close()
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
 	edgeURL, err := e.Start(o.EdgeAddr)
 	if err != nil {
 		kept.close()
