@@ -477,10 +477,23 @@ func (e *Engine) GetExecutionHistory(arn string) ([]HistoryEvent, error) {
 	stored := append([]event(nil), x.events...)
 	output := x.output
 	x.mu.Unlock()
-	events := make([]HistoryEvent, len(stored))
+	events := make([]HistoryEvent, 0, x.eventBase+len(stored))
 	loc := x.startTime.Location()
+	if x.eventBase > 0 {
+		// A restored execution's earlier events stay with the journal
+		// until someone reads them.
+		kept, err := e.keptHistory(x)
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range kept {
+			h := ev.Event
+			h.Timestamp = ev.At.In(loc)
+			events = append(events, h)
+		}
+	}
 	for i := range stored {
-		events[i] = stored[i].historyEvent(x.inputJSON, x.m.info.RoleArn, output, loc)
+		events = append(events, stored[i].historyEvent(x.inputJSON, x.m.info.RoleArn, output, loc))
 	}
 	return events, nil
 }
@@ -725,8 +738,11 @@ type execution struct {
 	tokens  map[string]struct{}
 	ctxBase map[string]any
 
+	// eventBase is how many of a restored execution's events the journal
+	// holds and memory does not (events has the later ones).
+	eventBase int
 	// jmu orders the execution's saves to the journal; savedEvents (how
-	// many events the journal has) and lastAt (the last resume point
+	// many of events the journal has) and lastAt (the last resume point
 	// saved) are guarded by it.
 	jmu         sync.Mutex
 	savedEvents int
@@ -825,7 +841,7 @@ func (x *execution) notify() {
 func (x *execution) lastID() int64 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return int64(len(x.events))
+	return int64(x.eventBase + len(x.events))
 }
 
 // addEvent appends an event; events after the execution ended are dropped
@@ -853,7 +869,7 @@ func (x *execution) recordAt(th *thread, ev event) (int64, time.Time) {
 		x.mu.Unlock()
 		return th.prev, now
 	}
-	ev.id = int32(len(x.events) + 1)
+	ev.id = int32(x.eventBase + len(x.events) + 1)
 	ev.prev = int32(th.prev)
 	ev.ts = now.UnixNano()
 	x.events = append(x.events, ev)
@@ -905,7 +921,7 @@ func (x *execution) finishAt(status, output, errName, cause string, th *thread, 
 	if now.IsZero() {
 		now = x.e.clock.Now()
 	}
-	ev.id = int32(len(x.events) + 1)
+	ev.id = int32(x.eventBase + len(x.events) + 1)
 	ev.prev = int32(th.prev)
 	ev.ts = now.UnixNano()
 	x.events = append(x.events, ev)

@@ -29,6 +29,14 @@ type Journal interface {
 	Save(rec *ExecutionRecord, wait bool) error
 }
 
+// HistoryReader is a Journal that also reads an execution's kept events:
+// Restore then takes records without their events (EventCount says how
+// many there are), and GetExecutionHistory reads them when asked, so a
+// restart does not read every history it keeps.
+type HistoryReader interface {
+	History(executionArn string) ([]RecordedEvent, error)
+}
+
 // ExecutionRecord is what a Journal keeps of an execution.
 type ExecutionRecord struct {
 	ExecutionArn    string
@@ -42,8 +50,11 @@ type ExecutionRecord struct {
 	Cause           string    `json:",omitempty"`
 	StopDate        time.Time `json:",omitzero"`
 	// Events are the history events recorded since the previous save (the
-	// journal appends them); Restore takes the whole history.
+	// journal appends them); Restore takes the whole history, or none with
+	// a HistoryReader.
 	Events []RecordedEvent `json:",omitempty"`
+	// EventCount is how many events the execution has kept, these included.
+	EventCount int
 	// At is where a running execution resumes.
 	At *ResumePoint `json:",omitempty"`
 }
@@ -116,6 +127,7 @@ func (x *execution) save(at *ResumePoint, wait bool) error {
 		StartDate: x.startTime, Status: x.status, Output: x.output, Error: x.errName, Cause: x.cause, StopDate: x.stopDate, At: at,
 	}
 	saved := len(x.events)
+	rec.EventCount = x.eventBase + saved
 	loc := x.startTime.Location()
 	for i := x.savedEvents; i < saved; i++ {
 		h := x.events[i].historyEvent(x.inputJSON, x.m.info.RoleArn, x.output, loc)
@@ -226,12 +238,19 @@ func (e *Engine) restoreOne(rec *ExecutionRecord) (*execution, error) {
 		startTime: rec.StartDate, status: rec.Status, output: rec.Output, errName: rec.Error, cause: rec.Cause, stopDate: rec.StopDate,
 	}
 	x.ctx = &x.xctx
-	x.events = make([]event, 0, len(rec.Events)+16)
-	for i := range rec.Events {
-		h := rec.Events[i].Event
-		x.events = append(x.events, event{kind: evFull, payload: &h, id: int32(h.ID), prev: int32(h.PreviousEventID), ts: rec.Events[i].At.UnixNano()})
+	if len(rec.Events) == 0 && rec.EventCount > 0 {
+		if _, ok := e.opts.Journal.(HistoryReader); !ok {
+			return nil, errors.New("a record without its events, and no journal to read them from")
+		}
+		x.eventBase = rec.EventCount
+	} else {
+		x.events = make([]event, 0, len(rec.Events)+16)
+		for i := range rec.Events {
+			h := rec.Events[i].Event
+			x.events = append(x.events, event{kind: evFull, payload: &h, id: int32(h.ID), prev: int32(h.PreviousEventID), ts: rec.Events[i].At.UnixNano()})
+		}
+		x.savedEvents = len(x.events)
 	}
-	x.savedEvents = len(x.events)
 	if rec.Status == StatusRunning {
 		if rec.At == nil {
 			return nil, errors.New("a running execution without a resume point")
@@ -278,4 +297,20 @@ func (at *ResumePoint) values() (input any, vars map[string]any, err error) {
 		}
 	}
 	return input, vars, nil
+}
+
+// keptHistory reads a restored execution's events the journal holds.
+func (e *Engine) keptHistory(x *execution) ([]RecordedEvent, error) {
+	r, ok := e.opts.Journal.(HistoryReader)
+	if !ok {
+		return nil, errors.New("no journal to read the history of a restored execution from")
+	}
+	kept, err := r.History(x.arn)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", x.arn, err)
+	}
+	if len(kept) < x.eventBase {
+		return nil, fmt.Errorf("history of %s: the journal has %d of its %d earlier events", x.arn, len(kept), x.eventBase)
+	}
+	return kept[:x.eventBase], nil
 }

@@ -1,7 +1,6 @@
 package sfnlocal
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -26,10 +25,7 @@ func NewJournal(store *durable.Store, log *slog.Logger) *Journal {
 	return &Journal{store: store, log: log}
 }
 
-var (
-	recordPrefix = durable.Key("sfn", "x", "")
-	eventPrefix  = durable.Key("sfn", "e", "")
-)
+var recordPrefix = durable.Key("sfn", "x", "")
 
 // Save implements asl.Journal.
 func (j *Journal) Save(rec *asl.ExecutionRecord, wait bool) error {
@@ -64,29 +60,31 @@ func (j *Journal) Save(rec *asl.ExecutionRecord, wait bool) error {
 	return nil
 }
 
-// Load reads every kept execution with its whole history.
+// Load reads every kept execution, without its history (the engine asks
+// for that when it is read: History).
 func (j *Journal) Load() ([]*asl.ExecutionRecord, error) {
-	byArn := map[string]*asl.ExecutionRecord{}
 	var recs []*asl.ExecutionRecord
 	err := durable.ScanJSON(j.store, recordPrefix, func(_ []byte, rec *asl.ExecutionRecord) error {
-		byArn[rec.ExecutionArn] = rec
 		recs = append(recs, rec)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read kept executions: %w", err)
 	}
-	err = durable.ScanJSON(j.store, eventPrefix, func(key []byte, ev *asl.RecordedEvent) error {
-		arn, _, _ := bytes.Cut(key[len(eventPrefix):], []byte{0})
-		if rec, ok := byArn[string(arn)]; ok {
-			rec.Events = append(rec.Events, *ev)
-		}
+	return recs, nil
+}
+
+// History implements asl.HistoryReader.
+func (j *Journal) History(executionArn string) ([]asl.RecordedEvent, error) {
+	var events []asl.RecordedEvent
+	err := durable.ScanJSON(j.store, durable.Key("sfn", "e", executionArn, ""), func(_ []byte, ev *asl.RecordedEvent) error {
+		events = append(events, *ev)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read kept execution histories: %w", err)
+		return nil, fmt.Errorf("read the history of %s: %w", executionArn, err)
 	}
-	return recs, nil
+	return events, nil
 }
 
 // Close ends the journal's saves (the store is closing): executions still
