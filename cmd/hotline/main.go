@@ -180,8 +180,11 @@ func dataNote(dir string, resumed int) string {
 		dir = abs
 	}
 	note := dir + "  (kept across restarts; --in-memory keeps nothing)"
-	if resumed > 0 {
-		note += fmt.Sprintf("\n            %d ticket workflows resumed", resumed)
+	switch {
+	case resumed == 1:
+		note += "\n            resumed the workflow of 1 ticket"
+	case resumed > 1:
+		note += fmt.Sprintf("\n            resumed the workflows of %d tickets", resumed)
 	}
 	return note
 }
