@@ -28,6 +28,7 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 	"github.com/hotline12345/hotline/internal/localmode/gateway"
 	"github.com/hotline12345/hotline/internal/localmode/hostguard"
+	"github.com/hotline12345/hotline/internal/localmode/inproc"
 	"github.com/hotline12345/hotline/internal/localmode/lambdaenv"
 	"github.com/hotline12345/hotline/internal/localmode/sfnlocal"
 	"github.com/hotline12345/hotline/internal/wiring"
@@ -261,7 +262,11 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	env[config.EnvLogLevel] = LevelName(o.LogLevel)
 	p.Env = env
 	getenv := func(k string) string { return env[k] }
-	wo := wiring.Options{Now: o.Clock.Now, WallNow: o.WallClock.Now, Log: o.Log, Random: o.Random, LogHandler: o.LogHandler}
+	// The functions' AWS clients call the edge's handler in process: the
+	// SDK runs as against any endpoint, without a loopback socket and HTTP
+	// parsing on both sides of every call. The port stays for outside clients.
+	wo := wiring.Options{Now: o.Clock.Now, WallNow: o.WallClock.Now, Log: o.Log, Random: o.Random, LogHandler: o.LogHandler,
+		HTTPClient: inproc.Client(e)}
 
 	base, err := dataplane.Load(ctx, "api", getenv, wo)
 	if err != nil {
