@@ -99,6 +99,25 @@ func TestItemSizeFollowsDynamoDBRules(t *testing.T) {
 	}
 }
 
+// numberSize counts a number's significant digits: zeros at either end,
+// the sign and the point are free.
+func FuzzNumberSize(f *testing.F) {
+	for _, s := range []string{"0", "-0.000", "12345", "100", "0.001", "-120.0340", "1e5", "00100200", "", "9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// The definition, spelt out.
+		sig := strings.Trim(strings.NewReplacer("-", "", ".", "").Replace(s), "0")
+		want := 1
+		if len(sig) > 0 {
+			want = (len(sig)+1)/2 + 1
+		}
+		if got := numberSize(s); got != want {
+			t.Fatalf("numberSize(%q) = %d, want %d", s, got, want)
+		}
+	})
+}
+
 // Key forms sort as their values and read back as the values, whatever
 // follows them in a composite key.
 func TestKeyFormsSortAsValues(t *testing.T) {
