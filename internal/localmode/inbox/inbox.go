@@ -58,6 +58,24 @@ func CodeSentTo(edgeURL, recipient string) (string, error) {
 	return "", errors.New("no verification code was sent to the recipient")
 }
 
+// ClearMail deletes every e-mail the edge captured (local mode's edge and
+// LocalStack's both take DELETE /_aws/ses).
+func ClearMail(edgeURL string) error {
+	req, err := http.NewRequest(http.MethodDelete, edgeURL+"/_aws/ses", nil)
+	if err != nil {
+		return fmt.Errorf("clear the captured mail: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("clear the captured mail: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("clear the captured mail: status %d", resp.StatusCode)
+	}
+	return nil
+}
+
 func fetchJSON(url string, v any) error {
 	resp, err := http.Get(url)
 	if err != nil {
