@@ -99,6 +99,19 @@ func TestItemSizeFollowsDynamoDBRules(t *testing.T) {
 	}
 }
 
+// Strings are written byte for byte as encoding/json writes them.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "abc", "压力测试工单", "a\"b\\c", "<&>", "\u2028\u2029", "\x00\x1f\x7f", "\xff\xfeok", "😀"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Fatalf("appendString(%q) = %s, want x%s", s, got, want)
+		}
+	})
+}
+
 // numberSize counts a number's significant digits: zeros at either end,
 // the sign and the point are free.
 func FuzzNumberSize(f *testing.F) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 )
 
 // InvalidError is a value DynamoDB would refuse, with its words; the engine
@@ -204,9 +205,37 @@ func (it Item) AppendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
+// appendString appends s as encoding/json writes it. Most strings need no
+// escape and are copied as they are; the others go through encoding/json
+// (escapes, <>& and U+2028/U+2029 as \u, invalid UTF-8 as U+FFFD).
 func appendString(dst []byte, s string) []byte {
+	if !needsEscape(s) {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
 	b, _ := json.Marshal(s) // a string always marshals
 	return append(dst, b...)
+}
+
+// needsEscape reports whether encoding/json writes s other than as it is.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return true
+		}
+		i += size
+	}
+	return false
 }
 
 func appendBytes(dst []byte, b []byte) []byte {
