@@ -13,7 +13,7 @@ func benchItem() Item {
 		"pk": Str("TICKET#01JD8V4M3K2Q"), "sk": Str("META"), "gsi1pk": Str("STATUS#open"), "gsi1sk": Str("2026-11-30T10:00:00Z#01JD8V4M3K2Q"),
 		"content": Str("压力测试工单 17：购买的商品质量有问题，商家拒绝退货。"), "category": Str("consumer.refund"),
 		"version": Num("7"), "attempts": Num("0"), "created": Num("1764496800123"),
-		"sealed": Bin([]byte("0123456789abcdef0123456789abcdef0123456789abcdef")),
+		"sealed":  Bin([]byte("0123456789abcdef0123456789abcdef0123456789abcdef")),
 		"routing": {Kind: M, M: map[string]Value{"dept": Str("market"), "score": Num("0.87"), "manual": {Kind: BOOL}}},
 	}
 	var events []Value
