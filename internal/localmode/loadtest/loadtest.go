@@ -131,8 +131,14 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		latencies []time.Duration
 		failed    int
 	)
-	client := &http.Client{Timeout: 30 * time.Second}
-	mail := &mailbox{edgeURL: o.EdgeURL, every: o.ClearMailEvery}
+	// A connection per citizen and host, kept between requests as a
+	// browser keeps one; the default transport keeps only two a host, so
+	// eight citizens would dial anew for most requests.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = o.Concurrency
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Timeout: 30 * time.Second, Transport: transport}
+	mail := &mailbox{edgeURL: o.EdgeURL, every: o.ClearMailEvery, client: client}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	start := o.Now()
@@ -218,6 +224,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 type mailbox struct {
 	edgeURL string
 	every   int
+	client  *http.Client
 
 	mu       sync.RWMutex // held for reading by each verification
 	countMu  sync.Mutex
@@ -227,7 +234,7 @@ type mailbox struct {
 
 func (m *mailbox) verify(apiURL string, sub map[string]any) (map[string]any, error) {
 	m.mu.RLock()
-	v, err := inbox.Verify(m.edgeURL, inbox.HTTPPoster(apiURL), sub)
+	v, err := inbox.VerifyWith(m.client, m.edgeURL, inbox.ClientPoster(m.client, apiURL), sub)
 	m.mu.RUnlock()
 	if err != nil || m.every <= 0 {
 		return v, err
