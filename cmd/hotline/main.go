@@ -258,7 +258,7 @@ func checkDept(fs *flags, role auth.Role, dept, seedPath string) error {
 
 // clearMailEvery is how many verifications a load run makes between two
 // clearings of its own platform's captured mail.
-const clearMailEvery = 500
+const clearMailEvery = 200
 
 func load(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("load", "load [flags]", "File tickets concurrently against a platform (by default one started in this process) and report latencies and throughput.")

@@ -81,7 +81,12 @@ func closeBody(req *http.Request) {
 func (t *Transport) serverRequest(req *http.Request) (*http.Request, context.CancelFunc) {
 	// The server cancels a request's context when its handler returns.
 	ctx, cancel := context.WithCancel(req.Context())
-	s := req.Clone(ctx)
+	// A shallow copy: the header is copied below and the URL here; the
+	// rest the handler reads, as a server's handler does (Clone would copy
+	// the header twice, the biggest share of this transport's garbage).
+	s := req.WithContext(ctx)
+	u := *req.URL
+	s.URL = &u
 	if s.Method == "" {
 		s.Method = http.MethodGet
 	}
@@ -91,8 +96,7 @@ func (t *Transport) serverRequest(req *http.Request) (*http.Request, context.Can
 		s.Host = req.URL.Host
 	}
 	s.RequestURI = req.URL.RequestURI()
-	// A server's URL holds only what the request line carries (Clone
-	// copied it).
+	// A server's URL holds only what the request line carries.
 	s.URL.Scheme, s.URL.Host, s.URL.User, s.URL.Fragment, s.URL.RawFragment = "", "", nil, "", ""
 	s.RemoteAddr = t.RemoteAddr
 	if s.RemoteAddr == "" {
@@ -110,20 +114,35 @@ func (t *Transport) serverRequest(req *http.Request) (*http.Request, context.Can
 	if s.Body != http.NoBody && s.ContentLength > 0 {
 		s.Header.Set("Content-Length", strconv.FormatInt(s.ContentLength, 10))
 	}
+	s.TransferEncoding = nil
 	if s.ContentLength < 0 {
 		// A body of unknown length comes chunked; the server sees -1.
-		s.ContentLength = -1
+		s.ContentLength, s.TransferEncoding = -1, []string{"chunked"}
 	}
 	s.TLS, s.Response, s.GetBody, s.Close = nil, nil, nil, false
+	s.Trailer, s.Form, s.PostForm, s.MultipartForm = nil, nil, nil, nil
 	return s, cancel
 }
 
 // canonical copies a header with its names as the server's parser gives them.
+// The values share one backing array, each capped so an append copies.
 func canonical(h http.Header) http.Header {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	values := make([]string, 0, n)
 	out := make(http.Header, len(h)+2)
 	for k, vs := range h {
 		ck := textproto.CanonicalMIMEHeaderKey(k)
-		out[ck] = append(out[ck], vs...)
+		if prev, ok := out[ck]; ok {
+			// Two spellings of one name: rare, so simply appended.
+			out[ck] = append(prev[:len(prev):len(prev)], vs...)
+			continue
+		}
+		i := len(values)
+		values = append(values, vs...)
+		out[ck] = values[i:len(values):len(values)]
 	}
 	return out
 }

@@ -162,3 +162,27 @@ func bench(b *testing.B, c *http.Client, url, body string) {
 		_ = resp.Body.Close()
 	}
 }
+
+// The handler gets its own header, as from a server: what it changes does
+// not reach the caller's request (which a client may send again).
+func TestHandlerHasItsOwnHeader(t *testing.T) {
+	c := inproc.Client(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header["X-Amz-Date"][0] = "changed"
+		r.Header["X-Multi"] = append(r.Header["X-Multi"], "c")
+		r.Header.Set("Authorization", "replaced")
+	}))
+	req, _ := http.NewRequest(http.MethodPost, "http://edge/", strings.NewReader("{}"))
+	req.Header.Set("X-Amz-Date", "20261130T100000Z")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
+	req.Header["X-Multi"] = []string{"a", "b"}
+	req.Header["x-lower"] = []string{"1"}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if req.Header.Get("X-Amz-Date") != "20261130T100000Z" || req.Header.Get("Authorization") != "AWS4-HMAC-SHA256 Credential=x" ||
+		len(req.Header["X-Multi"]) != 2 || req.Header["x-lower"][0] != "1" {
+		t.Errorf("the caller's header changed: %v", req.Header)
+	}
+}
