@@ -235,8 +235,12 @@ func FuzzDecodeBinary(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if again, err := DecodeBinary(it.AppendBinary(nil)); err != nil || len(again) != len(it) {
+		enc := it.AppendBinary(nil)
+		if again, err := DecodeBinary(enc); err != nil || len(again) != len(it) {
 			t.Fatalf("%x decoded to %+v, which does not round-trip: %v", b, it, err)
+		}
+		if len(enc) != mapBinarySize(it) {
+			t.Fatalf("%+v: binary form of %d bytes, sized %d", it, len(enc), mapBinarySize(it))
 		}
 	})
 }

@@ -46,3 +46,11 @@ func BenchmarkItemJSON(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkItemBinary(b *testing.B) {
+	it := benchItem()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = it.AppendBinary(nil)
+	}
+}
