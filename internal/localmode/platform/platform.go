@@ -425,7 +425,10 @@ func (p *Platform) sweep(clock, wall asl.Clock, every, minGap time.Duration, swe
 func (p *Platform) Close() error {
 	close(p.stopSweep)
 	<-p.sweepDone
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Shutdown waits out net/http's five seconds of grace for a connection
+	// that has sent no request (a client's spare, a browser's preconnect):
+	// the budget must be longer, or Close fails whenever one is open.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := p.api.Shutdown(ctx)
 	<-p.done
