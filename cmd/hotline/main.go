@@ -289,6 +289,10 @@ func checkDept(fs *flags, role auth.Role, dept, seedPath string) error {
 	return fs.errorf("--dept %q is not a department of the catalog; known: %s", dept, strings.Join(ids, ", "))
 }
 
+// clearMailEvery is how many verifications a load run makes between two
+// clearings of its own platform's captured mail.
+const clearMailEvery = 200
+
 func load(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("load", "load [flags]", "File tickets concurrently against a platform (by default one started in this process) and report latencies and throughput.")
 	apiURL := fs.String("api", "", "API URL of a running platform; default: start one in this process on free ports")
@@ -297,6 +301,7 @@ func load(ctx context.Context, args []string, stdout io.Writer) error {
 	concurrency := fs.Int("concurrency", 8, "citizens filing at once")
 	timeout := fs.Duration("timeout", 2*time.Minute, "stop the run after this long")
 	dept := fs.String("dept", "market", "department whose queue receives the harness's tickets")
+	verify := fs.Bool("verify", true, "each citizen verifies an e-mail address before filing, as on the web page (needs the edge); --verify=false files anonymous tickets")
 	if err := fs.parse(args, stdout, false); err != nil {
 		return err
 	}
@@ -310,7 +315,8 @@ func load(ctx context.Context, args []string, stdout io.Writer) error {
 	case *edgeURL != "" && *apiURL == "":
 		return fs.errorf("--edge needs --api (the platform that edge belongs to)")
 	}
-	if *apiURL == "" {
+	own := *apiURL == ""
+	if own {
 		// A load run files far more from one address than a citizen may.
 		p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Limits: platform.LooseLimits})
 		if err != nil {
@@ -320,7 +326,17 @@ func load(ctx context.Context, args []string, stdout io.Writer) error {
 		*apiURL, *edgeURL = p.APIURL, p.EdgeURL
 		fmt.Fprintf(stdout, "started a local platform at %s\n", p.APIURL)
 	}
-	o := loadtest.Options{APIURL: *apiURL, EdgeURL: *edgeURL, Tickets: *tickets, Concurrency: *concurrency, Timeout: *timeout, Progress: stdout}
+	o := loadtest.Options{APIURL: *apiURL, Tickets: *tickets, Concurrency: *concurrency, Timeout: *timeout, Progress: stdout}
+	if *verify && *edgeURL != "" {
+		o.EdgeURL = *edgeURL
+		if own {
+			// Nobody else reads this platform's mail.
+			o.ClearMailEvery = clearMailEvery
+		}
+		fmt.Fprintln(stdout, "each citizen verifies an e-mail address, then files")
+	} else {
+		fmt.Fprintln(stdout, "citizens file anonymous tickets, unverified")
+	}
 	if *edgeURL != "" {
 		cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: platform.Region, EndpointURL: *edgeURL})
 		if err != nil {

@@ -28,6 +28,10 @@ type Options struct {
 	Log        io.Writer    // default os.Stderr
 	Random     io.Reader    // default crypto/rand
 	HTTPClient *http.Client // default: the SDK's
+	// UnsignedAWS sends the AWS clients' requests unsigned when they go to
+	// a local endpoint (awsconf.Settings.Unsigned): local mode's in-process
+	// edge checks no signature.
+	UnsignedAWS bool
 	// LogHandler makes the functions' log handler; default JSON, what
 	// CloudWatch gets. Local mode passes a human-readable one on a terminal.
 	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler

@@ -46,6 +46,25 @@ func TestLoadLocal(t *testing.T) {
 	}
 }
 
+func TestLoadLocalUnsigned(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := awsconf.Load(ctx, awsconf.Settings{Region: "cn-north-1", EndpointURL: "http://127.0.0.1:4566", Unsigned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cfg.Credentials.(aws.AnonymousCredentials); !ok {
+		t.Errorf("credentials = %T, want anonymous", cfg.Credentials)
+	}
+	// Real AWS is always signed.
+	cfg, err = awsconf.Load(ctx, awsconf.Settings{Region: "cn-north-1", Unsigned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cfg.Credentials.(aws.AnonymousCredentials); ok {
+		t.Error("anonymous credentials against AWS")
+	}
+}
+
 func TestLoadErrorsAndProduction(t *testing.T) {
 	ctx := context.Background()
 	if _, err := awsconf.Load(ctx, awsconf.Settings{}); !errors.Is(err, awsconf.ErrNoRegion) {

@@ -279,7 +279,8 @@ func TestQueriesPageCountAndRunBackwards(t *testing.T) {
 
 func TestTransactionsAreAllOrNothingAndIdempotent(t *testing.T) {
 	ctx := context.Background()
-	_, c := engine(t, "", newClock())
+	clk := newClock()
+	_, c := engine(t, "", clk)
 	tickets(t, c)
 	put(t, c, map[string]types.AttributeValue{"pk": s("T#1"), "sk": s("META"), "v": n("1")})
 	tx := func(token string, v string) error {
@@ -303,6 +304,23 @@ func TestTransactionsAreAllOrNothingAndIdempotent(t *testing.T) {
 	if err := tx("a", "2"); !errors.As(err, &mismatch) {
 		t.Errorf("same token, other request: %v", err)
 	}
+	// A token is remembered for ten minutes: after them, its request runs
+	// again (and fails on its condition); the later token "c" is still known.
+	clk.add(5 * time.Minute)
+	if err := tx("c", "10"); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(5*time.Minute + time.Second)
+	var tce0 *types.TransactionCanceledException
+	if err := tx("a", "1"); !errors.As(err, &tce0) {
+		t.Errorf("token replayed after ten minutes: %v", err)
+	}
+	if err := tx("c", "10"); err != nil {
+		t.Errorf("replay of a token younger than ten minutes: %v", err)
+	}
+	if err := tx("c", "2"); !errors.As(err, &mismatch) {
+		t.Errorf("younger token, other request: %v", err)
+	}
 	// A stale version cancels the whole transaction, with reasons in order.
 	err := tx("b", "1")
 	var tce *types.TransactionCanceledException
@@ -312,14 +330,14 @@ func TestTransactionsAreAllOrNothingAndIdempotent(t *testing.T) {
 	}
 	q, _ := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("tickets"), KeyConditionExpression: aws.String("pk = :p"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":p": s("T#1")}})
-	if q.Count != 2 {
-		t.Errorf("%d items after one transaction, want 2", q.Count)
+	if q.Count != 3 {
+		t.Errorf("%d items after two transactions, want 3", q.Count)
 	}
 	g, err := c.TransactGetItems(ctx, &dynamodb.TransactGetItemsInput{TransactItems: []types.TransactGetItem{
 		{Get: &types.Get{TableName: aws.String("tickets"), Key: map[string]types.AttributeValue{"pk": s("T#1"), "sk": s("META")}}},
 		{Get: &types.Get{TableName: aws.String("tickets"), Key: map[string]types.AttributeValue{"pk": s("T#9"), "sk": s("META")}}},
 	}})
-	if err != nil || len(g.Responses) != 2 || g.Responses[0].Item["v"].(*types.AttributeValueMemberN).Value != "10" || g.Responses[1].Item != nil {
+	if err != nil || len(g.Responses) != 2 || g.Responses[0].Item["v"].(*types.AttributeValueMemberN).Value != "100" || g.Responses[1].Item != nil {
 		t.Errorf("TransactGetItems %+v %v", g, err)
 	}
 }

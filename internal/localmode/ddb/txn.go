@@ -51,6 +51,15 @@ type TransactWriteItemsOutput struct {
 type idempotency struct {
 	mu      sync.Mutex
 	entries map[string]idemEntry
+	// order lists the tokens as remembered, oldest first, so expiry looks
+	// at the expired ones only, not at every token of the last ten minutes
+	// on each transaction.
+	order []idemRef
+}
+
+type idemRef struct {
+	token string
+	at    time.Time
 }
 
 type idemEntry struct {
@@ -302,12 +311,20 @@ func (e *Engine) parseAction(ti TransactWriteItem, single bool) (action, error) 
 func (id *idempotency) seen(token string, digest [32]byte, now time.Time) (*TransactWriteItemsOutput, error) {
 	id.mu.Lock()
 	defer id.mu.Unlock()
-	for k, v := range id.entries {
-		if now.Sub(v.at) > idempotencyWindow {
-			delete(id.entries, k)
+	for len(id.order) > 0 && now.Sub(id.order[0].at) > idempotencyWindow {
+		ref := id.order[0]
+		id.order = id.order[1:]
+		// A token remembered again since has a newer entry: it stays.
+		if got, ok := id.entries[ref.token]; ok && got.at.Equal(ref.at) {
+			delete(id.entries, ref.token)
 		}
 	}
 	got, ok := id.entries[token]
+	if ok && now.Sub(got.at) > idempotencyWindow {
+		// Expired behind a younger token (a clock that went back).
+		delete(id.entries, token)
+		ok = false
+	}
 	if !ok {
 		return nil, nil
 	}
@@ -321,6 +338,7 @@ func (id *idempotency) remember(token string, digest [32]byte, now time.Time, ou
 	id.mu.Lock()
 	defer id.mu.Unlock()
 	id.entries[token] = idemEntry{digest: digest, at: now, out: out}
+	id.order = append(id.order, idemRef{token: token, at: now})
 }
 
 // TransactGetItemsInput is TransactGetItems' request.

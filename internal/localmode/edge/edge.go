@@ -403,7 +403,7 @@ func (e *Edge) sfnState() string {
 // readBody reads the whole (bounded) body so every service sees the same
 // limit and the Step Functions handler can be given a fresh reader.
 func (e *Edge) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, e.maxBody))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, e.maxBody), min(r.ContentLength, e.maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -415,6 +415,28 @@ func (e *Edge) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		return nil, false
 	}
 	return body, true
+}
+
+// readAll is io.ReadAll into a buffer of the announced size (io.ReadAll
+// starts at 512 bytes and copies as it grows, for every call the edge gets).
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, size+1) // +1: the read that meets EOF needs no room
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // serviceOf names the service a call is for, as in a faults setting; ""

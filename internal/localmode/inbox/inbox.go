@@ -26,12 +26,16 @@ var codePattern = regexp.MustCompile(`(?:验证码|verification code)\s*(?:为\s
 // LocalStack's) captured for the recipient: an e-mail address, or a mobile
 // number as typed.
 func CodeSentTo(edgeURL, recipient string) (string, error) {
+	return codeSentTo(http.DefaultClient, edgeURL, recipient)
+}
+
+func codeSentTo(client *http.Client, edgeURL, recipient string) (string, error) {
 	var texts []string
 	if phone := contact.MobileE164(recipient); phone != "" {
 		var s struct {
 			SMS map[string][]edge.SMSMessage `json:"sms_messages"`
 		}
-		if err := fetchJSON(edgeURL+"/_aws/sns/sms-messages?phoneNumber="+url.QueryEscape(phone), &s); err != nil {
+		if err := fetchJSON(client, edgeURL+"/_aws/sns/sms-messages?phoneNumber="+url.QueryEscape(phone), &s); err != nil {
 			return "", err
 		}
 		for _, x := range s.SMS[phone] {
@@ -41,7 +45,7 @@ func CodeSentTo(edgeURL, recipient string) (string, error) {
 		var m struct {
 			Messages []edge.SentEmail `json:"messages"`
 		}
-		if err := fetchJSON(edgeURL+"/_aws/ses?to="+url.QueryEscape(recipient), &m); err != nil {
+		if err := fetchJSON(client, edgeURL+"/_aws/ses?to="+url.QueryEscape(recipient), &m); err != nil {
 			return "", err
 		}
 		for _, x := range m.Messages {
@@ -58,8 +62,26 @@ func CodeSentTo(edgeURL, recipient string) (string, error) {
 	return "", errors.New("no verification code was sent to the recipient")
 }
 
-func fetchJSON(url string, v any) error {
-	resp, err := http.Get(url)
+// ClearMail deletes every e-mail the edge captured (local mode's edge and
+// LocalStack's both take DELETE /_aws/ses).
+func ClearMail(edgeURL string) error {
+	req, err := http.NewRequest(http.MethodDelete, edgeURL+"/_aws/ses", nil)
+	if err != nil {
+		return fmt.Errorf("clear the captured mail: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("clear the captured mail: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("clear the captured mail: status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func fetchJSON(client *http.Client, url string, v any) error {
+	resp, err := client.Get(url)
 	if err != nil {
 		return err
 	}
@@ -80,6 +102,12 @@ type Poster func(body []byte) (status int, answer []byte, err error)
 // submissions, operator-entered phone calls, submissions without a contact
 // and those already verified come back unchanged.
 func Verify(edgeURL string, post Poster, sub map[string]any) (map[string]any, error) {
+	return VerifyWith(http.DefaultClient, edgeURL, post, sub)
+}
+
+// VerifyWith is Verify reading the code with client (the load harness keeps
+// a connection per citizen).
+func VerifyWith(client *http.Client, edgeURL string, post Poster, sub map[string]any) (map[string]any, error) {
 	c, _ := sub["contact"].(map[string]any)
 	if anon, _ := sub["anonymous"].(bool); anon || c == nil || sub["channel"] == "phone" || sub["verification"] != nil {
 		return sub, nil
@@ -106,7 +134,7 @@ func Verify(edgeURL string, post Poster, sub map[string]any) (map[string]any, er
 	if err := json.Unmarshal(answer, &sent); err != nil {
 		return nil, err
 	}
-	code, err := CodeSentTo(edgeURL, strings.TrimSpace(recipient))
+	code, err := codeSentTo(client, edgeURL, strings.TrimSpace(recipient))
 	if err != nil {
 		return nil, err
 	}

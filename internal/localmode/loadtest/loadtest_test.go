@@ -2,6 +2,8 @@ package loadtest
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"testing"
 	"time"
 
@@ -29,12 +31,22 @@ func TestRunFilesEveryTicketAndSeesEveryDispatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(ctx, Options{APIURL: p.APIURL, EdgeURL: p.EdgeURL, Tickets: 30, Concurrency: 4, Timeout: time.Minute, Queue: sq, QueueURL: aws.ToString(q.QueueUrl)})
+	res, err := Run(ctx, Options{APIURL: p.APIURL, EdgeURL: p.EdgeURL, Tickets: 30, Concurrency: 4, ClearMailEvery: 7, Timeout: time.Minute, Queue: sq, QueueURL: aws.ToString(q.QueueUrl)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Filed != 30 || res.Failed != 0 || res.DispatchedCount != 30 {
 		t.Fatalf("result: %s", res)
+	}
+	// Cleared four times: fewer than the 30 codes and 30 receipts remain.
+	resp, err := http.Get(p.EdgeURL + "/_aws/ses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var mail struct{ Messages []json.RawMessage }
+	if err := json.NewDecoder(resp.Body).Decode(&mail); err != nil || len(mail.Messages) >= 60 {
+		t.Errorf("%d mails captured after the run (%v), want the cleared ones gone", len(mail.Messages), err)
 	}
 	if res.Submit.P50 <= 0 || res.Submit.P50 > res.Submit.Max || res.ToDispatched.P99 > res.ToDispatched.Max {
 		t.Fatalf("percentiles out of order: %s", res)

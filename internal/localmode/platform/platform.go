@@ -30,6 +30,7 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 	"github.com/hotline12345/hotline/internal/localmode/gateway"
 	"github.com/hotline12345/hotline/internal/localmode/hostguard"
+	"github.com/hotline12345/hotline/internal/localmode/inproc"
 	"github.com/hotline12345/hotline/internal/localmode/lambdaenv"
 	"github.com/hotline12345/hotline/internal/localmode/sfnlocal"
 	"github.com/hotline12345/hotline/internal/wiring"
@@ -302,7 +303,12 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	env[config.EnvLogLevel] = LevelName(o.LogLevel)
 	p.Env = env
 	getenv := func(k string) string { return env[k] }
-	wo := wiring.Options{Now: o.Clock.Now, WallNow: o.WallClock.Now, Log: o.Log, Random: o.Random, LogHandler: o.LogHandler}
+	// The functions' AWS clients call the edge's handler in process: the
+	// SDK runs as against any endpoint, without a loopback socket and HTTP
+	// parsing on both sides of every call, and unsigned (the edge checks no
+	// signature). The port stays for outside clients.
+	wo := wiring.Options{Now: o.Clock.Now, WallNow: o.WallClock.Now, Log: o.Log, Random: o.Random, LogHandler: o.LogHandler,
+		HTTPClient: inproc.Client(e), UnsignedAWS: true}
 
 	base, err := dataplane.Load(ctx, "api", getenv, wo)
 	if err != nil {
@@ -469,7 +475,10 @@ func (p *Platform) Close() error {
 	close(p.stopSweep)
 	<-p.sweepDone
 	<-p.housekept
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Shutdown waits out net/http's five seconds of grace for a connection
+	// that has sent no request (a client's spare, a browser's preconnect):
+	// the budget must be longer, or Close fails whenever one is open.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := p.api.Shutdown(ctx)
 	<-p.done

@@ -3,6 +3,7 @@ package platform_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -108,5 +109,25 @@ func TestLocalModeStaysOnThisMachine(t *testing.T) {
 		if ok.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", u, ok.StatusCode)
 		}
+	}
+}
+
+// A client's spare connection that never sent a request (net/http keeps
+// them new for five seconds) does not make Close fail.
+func TestCloseWithAnUnusedConnection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out net/http's five seconds of grace")
+	}
+	p, err := platform.Start(context.Background(), platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", strings.TrimPrefix(p.APIURL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := p.Close(); err != nil {
+		t.Fatalf("close: %v", err)
 	}
 }

@@ -49,7 +49,7 @@ func Load(ctx context.Context, function string, getenv func(string) string, o wi
 		return nil, err
 	}
 	o = o.WithDefaults()
-	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: cfg.Region, EndpointURL: cfg.EndpointURL, HTTPClient: o.HTTPClient})
+	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: cfg.Region, EndpointURL: cfg.EndpointURL, HTTPClient: o.HTTPClient, Unsigned: o.UnsignedAWS})
 	if err != nil {
 		return nil, fmt.Errorf("%s: aws config: %w", function, err)
 	}

@@ -99,6 +99,38 @@ func TestItemSizeFollowsDynamoDBRules(t *testing.T) {
 	}
 }
 
+// Strings are written byte for byte as encoding/json writes them.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "abc", "压力测试工单", "a\"b\\c", "<&>", "\u2028\u2029", "\x00\x1f\x7f", "\xff\xfeok", "😀"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Fatalf("appendString(%q) = %s, want x%s", s, got, want)
+		}
+	})
+}
+
+// numberSize counts a number's significant digits: zeros at either end,
+// the sign and the point are free.
+func FuzzNumberSize(f *testing.F) {
+	for _, s := range []string{"0", "-0.000", "12345", "100", "0.001", "-120.0340", "1e5", "00100200", "", "9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// The definition, spelt out.
+		sig := strings.Trim(strings.NewReplacer("-", "", ".", "").Replace(s), "0")
+		want := 1
+		if len(sig) > 0 {
+			want = (len(sig)+1)/2 + 1
+		}
+		if got := numberSize(s); got != want {
+			t.Fatalf("numberSize(%q) = %d, want %d", s, got, want)
+		}
+	})
+}
+
 // Key forms sort as their values and read back as the values, whatever
 // follows them in a composite key.
 func TestKeyFormsSortAsValues(t *testing.T) {
@@ -203,8 +235,12 @@ func FuzzDecodeBinary(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if again, err := DecodeBinary(it.AppendBinary(nil)); err != nil || len(again) != len(it) {
+		enc := it.AppendBinary(nil)
+		if again, err := DecodeBinary(enc); err != nil || len(again) != len(it) {
 			t.Fatalf("%x decoded to %+v, which does not round-trip: %v", b, it, err)
+		}
+		if len(enc) != mapBinarySize(it) {
+			t.Fatalf("%+v: binary form of %d bytes, sized %d", it, len(enc), mapBinarySize(it))
 		}
 	})
 }

@@ -17,9 +17,58 @@ import (
 
 var errBinary = errors.New("av: damaged binary item")
 
-// AppendBinary appends the item's binary form to dst.
+// AppendBinary appends the item's binary form to dst, grown once to the
+// form's size first (the engine encodes every item it writes).
 func (it Item) AppendBinary(dst []byte) []byte {
+	dst = slices.Grow(dst, mapBinarySize(it))
 	return appendMap(dst, it)
+}
+
+// mapBinarySize is the length of appendMap's form of m.
+func mapBinarySize(m map[string]Value) int {
+	n := uvarintSize(len(m))
+	for k, v := range m {
+		n += uvarintSize(len(k)) + len(k) + v.binarySize()
+	}
+	return n
+}
+
+func (v Value) binarySize() int {
+	n := 1
+	switch v.Kind {
+	case S, N:
+		n += uvarintSize(len(v.S)) + len(v.S)
+	case B:
+		n += uvarintSize(len(v.B)) + len(v.B)
+	case BOOL:
+		n++
+	case M:
+		n += mapBinarySize(v.M)
+	case L:
+		n += uvarintSize(len(v.L))
+		for _, x := range v.L {
+			n += x.binarySize()
+		}
+	case SS, NS:
+		n += uvarintSize(len(v.Strs))
+		for _, s := range v.Strs {
+			n += uvarintSize(len(s)) + len(s)
+		}
+	case BS:
+		n += uvarintSize(len(v.Bins))
+		for _, b := range v.Bins {
+			n += uvarintSize(len(b)) + len(b)
+		}
+	}
+	return n
+}
+
+func uvarintSize(x int) int {
+	n := 1
+	for ux := uint64(x); ux >= 0x80; ux >>= 7 {
+		n++
+	}
+	return n
 }
 
 func appendMap(dst []byte, m map[string]Value) []byte {

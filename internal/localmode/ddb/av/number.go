@@ -130,10 +130,24 @@ func compareNumbers(a, b string) int {
 // numberSize is the bytes DynamoDB counts for a number: about one byte per
 // two significant digits, plus one.
 func numberSize(s string) int {
-	digits := 0
-	significant := strings.TrimLeft(strings.NewReplacer("-", "", ".", "").Replace(s), "0")
-	significant = strings.TrimRight(significant, "0")
-	digits = len(significant)
+	// The digits left when the sign and point are dropped and zeros trimmed
+	// from both ends, counted in place: this runs for every number of every
+	// item written.
+	digits, zeros, leading := 0, 0, true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '-' || c == '.':
+		case c == '0' && leading:
+		case c == '0':
+			digits++
+			zeros++
+		default:
+			leading = false
+			digits++
+			zeros = 0
+		}
+	}
+	digits -= zeros
 	if digits == 0 {
 		return 1
 	}
