@@ -470,17 +470,24 @@ func (p *Platform) sweep(clock, wall asl.Clock, every, minGap time.Duration, swe
 	}
 }
 
+// closeGrace is how long Close lets requests under way finish.
+const closeGrace = 2 * time.Second
+
 // Close stops both endpoints and closes the data.
 func (p *Platform) Close() error {
 	close(p.stopSweep)
 	<-p.sweepDone
 	<-p.housekept
-	// Shutdown waits out net/http's five seconds of grace for a connection
-	// that has sent no request (a client's spare, a browser's preconnect):
-	// the budget must be longer, or Close fails whenever one is open.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Requests under way get closeGrace to finish. Then the connections
+	// left are closed: net/http's Shutdown counts one that has sent no
+	// request (a client's spare, a browser's preconnect) as busy for five
+	// seconds, and Ctrl-C should not wait for those.
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
 	defer cancel()
 	err := p.api.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = p.api.Close()
+	}
 	<-p.done
 	err = errors.Join(err, p.edge.Close(), p.saveClock())
 	if p.journal != nil {

@@ -116,7 +116,7 @@ func TestLocalModeStaysOnThisMachine(t *testing.T) {
 // them new for five seconds) does not make Close fail.
 func TestCloseWithAnUnusedConnection(t *testing.T) {
 	if testing.Short() {
-		t.Skip("waits out net/http's five seconds of grace")
+		t.Skip("waits out Close's grace for requests under way")
 	}
 	p, err := platform.Start(context.Background(), platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", SweepInterval: -1})
 	if err != nil {
