@@ -302,6 +302,7 @@ func load(ctx context.Context, args []string, stdout io.Writer) error {
 	timeout := fs.Duration("timeout", 2*time.Minute, "stop the run after this long")
 	dept := fs.String("dept", "market", "department whose queue receives the harness's tickets")
 	verify := fs.Bool("verify", true, "each citizen verifies an e-mail address before filing, as on the web page (needs the edge); --verify=false files anonymous tickets")
+	dataDir := fs.String("data", "", "keep the started platform's data in this folder, as hotline serve --data does (default: in memory); to measure what keeping costs")
 	if err := fs.parse(args, stdout, false); err != nil {
 		return err
 	}
@@ -314,11 +315,13 @@ func load(ctx context.Context, args []string, stdout io.Writer) error {
 		return fs.errorf("--timeout must be positive, not %v", *timeout)
 	case *edgeURL != "" && *apiURL == "":
 		return fs.errorf("--edge needs --api (the platform that edge belongs to)")
+	case *dataDir != "" && *apiURL != "":
+		return fs.errorf("--data is for the platform load starts; a platform given with --api keeps its own")
 	}
 	own := *apiURL == ""
 	if own {
 		// A load run files far more from one address than a citizen may.
-		p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Limits: platform.LooseLimits})
+		p, err := platform.Start(ctx, platform.Options{APIAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", Limits: platform.LooseLimits, DataDir: *dataDir})
 		if err != nil {
 			return fmt.Errorf("start a platform: %w", err)
 		}
