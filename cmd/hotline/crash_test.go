@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/hotline12345/hotline/client"
 	"github.com/hotline12345/hotline/internal/localmode/platform"
+	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 )
 
 // childEnv makes this test binary run the hotline command line instead of
@@ -52,7 +52,13 @@ func serveProcess(t *testing.T, dataDir string) *served {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = &lockedWriter{w: io.Discard}
+	logs := &localtest.Logs{}
+	cmd.Stderr = logs
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("hotline serve's log:\n%s", logs.String())
+		}
+	})
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -77,17 +83,6 @@ func serveProcess(t *testing.T, dataDir string) *served {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	return s
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // kill -9 in the middle of filing loses no ticket a citizen got a receipt

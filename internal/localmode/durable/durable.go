@@ -165,36 +165,41 @@ func (s *Store) Sync() error {
 	if s == nil {
 		return nil
 	}
+	return s.open(func() error {
+		// The WAL is one sequence: syncing an empty record syncs all before it.
+		if err := s.db.LogData(nil, pebble.Sync); err != nil {
+			return fmt.Errorf("sync the store: %w", err)
+		}
+		return nil
+	})
+}
+
+// open runs fn while the store is open (Close waits for it), or answers
+// ErrClosed.
+func (s *Store) open(fn func() error) error {
 	s.life.RLock()
 	defer s.life.RUnlock()
 	if s.closed {
 		return ErrClosed
 	}
-	// The WAL is one sequence: syncing an empty record syncs all before it.
-	if err := s.db.LogData(nil, pebble.Sync); err != nil {
-		return fmt.Errorf("sync the store: %w", err)
-	}
-	return nil
+	return fn()
 }
 
 func (s *Store) write(fn func(*Batch) error, o *pebble.WriteOptions) error {
 	if s == nil {
 		return fn(nil)
 	}
-	s.life.RLock()
-	defer s.life.RUnlock()
-	if s.closed {
-		return ErrClosed
-	}
-	b := s.db.NewBatch()
-	defer b.Close()
-	if err := fn(&Batch{b: b}); err != nil {
-		return err
-	}
-	if err := b.Commit(o); err != nil {
-		return fmt.Errorf("write the store: %w", err)
-	}
-	return nil
+	return s.open(func() error {
+		b := s.db.NewBatch()
+		defer b.Close()
+		if err := fn(&Batch{b: b}); err != nil {
+			return err
+		}
+		if err := b.Commit(o); err != nil {
+			return fmt.Errorf("write the store: %w", err)
+		}
+		return nil
+	})
 }
 
 // Scan calls fn with each key under prefix, in key order, and its value
@@ -203,25 +208,22 @@ func (s *Store) Scan(prefix []byte, fn func(key, value []byte) error) error {
 	if s == nil {
 		return nil
 	}
-	s.life.RLock()
-	defer s.life.RUnlock()
-	if s.closed {
-		return ErrClosed
-	}
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: PrefixEnd(prefix)})
-	if err != nil {
-		return fmt.Errorf("read the store: %w", err)
-	}
-	defer it.Close()
-	for it.First(); it.Valid(); it.Next() {
-		if err := fn(it.Key(), it.Value()); err != nil {
-			return err
+	return s.open(func() error {
+		it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: PrefixEnd(prefix)})
+		if err != nil {
+			return fmt.Errorf("read the store: %w", err)
 		}
-	}
-	if err := it.Error(); err != nil {
-		return fmt.Errorf("read the store: %w", err)
-	}
-	return nil
+		defer it.Close()
+		for it.First(); it.Valid(); it.Next() {
+			if err := fn(it.Key(), it.Value()); err != nil {
+				return err
+			}
+		}
+		if err := it.Error(); err != nil {
+			return fmt.Errorf("read the store: %w", err)
+		}
+		return nil
+	})
 }
 
 // ScanJSON decodes each value under prefix into a new T and calls fn.

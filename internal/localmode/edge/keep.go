@@ -414,3 +414,33 @@ func (k *keep) syncNow() error {
 	}
 	return k.sync()
 }
+
+// forgetCaptured drops the captured messages match selects (every one with
+// all) from the store and then from items, whose seqs are their keys'
+// numbers; the caller holds the service's lock. A failed write changes
+// nothing.
+func forgetCaptured[T any](k *keep, items []T, seqs []uint64, all bool, match func(T) bool, prefix []byte, keyOf func(uint64) []byte) ([]T, []uint64, error) {
+	var ops []keptOp
+	if all {
+		ops = append(ops, keptOp{key: prefix, prefix: true})
+	} else {
+		for i, m := range items {
+			if match(m) {
+				ops = append(ops, keptOp{key: keyOf(seqs[i])})
+			}
+		}
+	}
+	if len(ops) > 0 {
+		if err := k.writeNow(ops...); err != nil {
+			return items, seqs, err
+		}
+	}
+	keptItems, keptSeqs := items[:0], seqs[:0]
+	for i, m := range items {
+		if !all && !match(m) {
+			keptItems, keptSeqs = append(keptItems, m), append(keptSeqs, seqs[i])
+		}
+	}
+	clear(items[len(keptItems):])
+	return keptItems, keptSeqs, nil
+}

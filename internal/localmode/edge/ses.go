@@ -209,29 +209,9 @@ func (s *sesService) capture(msg SentEmail) error {
 func (s *sesService) forget(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var ops []keptOp
-	if id == "" {
-		ops = append(ops, keptOp{key: sesKey, prefix: true})
-	}
-	for i, m := range s.sent {
-		if id != "" && m.ID == id {
-			ops = append(ops, keptOp{key: emailKey(s.seqs[i])})
-		}
-	}
-	if len(ops) > 0 {
-		if err := s.keep.writeNow(ops...); err != nil {
-			return err
-		}
-	}
-	sent, seqs := s.sent[:0], s.seqs[:0]
-	for i, m := range s.sent {
-		if id != "" && m.ID != id {
-			sent, seqs = append(sent, m), append(seqs, s.seqs[i])
-		}
-	}
-	clear(s.sent[len(sent):])
-	s.sent, s.seqs = sent, seqs
-	return nil
+	var err error
+	s.sent, s.seqs, err = forgetCaptured(s.keep, s.sent, s.seqs, id == "", func(m SentEmail) bool { return m.ID == id }, sesKey, emailKey)
+	return err
 }
 
 // Sent returns a copy of the captured e-mails, oldest first.

@@ -381,29 +381,9 @@ func (s *snsService) serveSMSRetrospection(w http.ResponseWriter, r *http.Reques
 func (s *snsService) forgetSMS(phone string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var ops []keptOp
-	if phone == "" {
-		ops = append(ops, keptOp{key: smsKey, prefix: true})
-	}
-	for i, m := range s.sms {
-		if phone != "" && m.PhoneNumber == phone {
-			ops = append(ops, keptOp{key: smsKeyOf(s.seqs[i])})
-		}
-	}
-	if len(ops) > 0 {
-		if err := s.keep.writeNow(ops...); err != nil {
-			return err
-		}
-	}
-	sms, seqs := s.sms[:0], s.seqs[:0]
-	for i, m := range s.sms {
-		if phone != "" && m.PhoneNumber != phone {
-			sms, seqs = append(sms, m), append(seqs, s.seqs[i])
-		}
-	}
-	clear(s.sms[len(sms):])
-	s.sms, s.seqs = sms, seqs
-	return nil
+	var err error
+	s.sms, s.seqs, err = forgetCaptured(s.keep, s.sms, s.seqs, phone == "", func(m SMSMessage) bool { return m.PhoneNumber == phone }, smsKey, smsKeyOf)
+	return err
 }
 
 func errSNSKeep(err error) *snsError {
