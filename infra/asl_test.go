@@ -28,24 +28,30 @@ func TestWorkflowPassesASLValidator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := substitution.ReplaceAllStringFunc(string(def), func(m string) string {
-			name := m[2 : len(m)-1]
-			v := sm.DefinitionSubstitutions[name]
-			if fn, ok := strings.CutPrefix(v, "GetAtt("); ok {
-				return "arn:aws:lambda:cn-north-1:123456789012:function:" + strings.TrimSuffix(fn, ".Arn)")
+		// As deployed in the global regions and in the China regions.
+		for _, partition := range []string{"aws", "aws-cn"} {
+			text := substitution.ReplaceAllStringFunc(string(def), func(m string) string {
+				name := m[2 : len(m)-1]
+				v := sm.DefinitionSubstitutions[name]
+				if fn, ok := strings.CutPrefix(v, "GetAtt("); ok {
+					return "arn:" + partition + ":lambda:cn-north-1:123456789012:function:" + strings.TrimSuffix(fn, ".Arn)")
+				}
+				if strings.Contains(v, "AWS::Partition") {
+					return partition
+				}
+				return v
+			})
+			f := filepath.Join(t.TempDir(), "definition.json")
+			if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
 			}
-			return v
-		})
-		f := filepath.Join(t.TempDir(), "definition.json")
-		if err := os.WriteFile(f, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command(validator, "--json-path", f).CombinedOutput()
-		if err != nil {
-			t.Errorf("%s: asl-validator rejects the definition: %v\n%s", logical, err, out)
-		}
-		if strings.Contains(string(out), "${") {
-			t.Errorf("%s: unsubstituted placeholder left: %s", logical, out)
+			out, err := exec.Command(validator, "--json-path", f).CombinedOutput()
+			if err != nil {
+				t.Errorf("%s in %s: asl-validator rejects the definition: %v\n%s", logical, partition, err, out)
+			}
+			if strings.Contains(string(out), "${") || strings.Contains(text, "AWS::") {
+				t.Errorf("%s in %s: a placeholder left unsubstituted: %s", logical, partition, out)
+			}
 		}
 	}
 }

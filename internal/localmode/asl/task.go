@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,11 +17,49 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
-// Task resources understood by the engine.
+// Task resources understood by the engine, as in the aws partition; the
+// same resources in aws-cn (the China regions) and aws-us-gov are the same
+// integrations (see serviceIntegration).
 const (
 	ResourceLambdaInvoke             = "arn:aws:states:::lambda:invoke"
 	ResourceLambdaInvokeWaitForToken = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 )
+
+// partitions are the AWS partitions whose ARNs the engine reads.
+var partitions = []string{"aws", "aws-cn", "aws-us-gov"}
+
+// inPartition returns what follows "arn:<partition>:" in an ARN of a known
+// partition.
+func inPartition(arn string) (rest string, ok bool) {
+	after, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return "", false
+	}
+	p, rest, ok := strings.Cut(after, ":")
+	return rest, ok && slices.Contains(partitions, p)
+}
+
+// serviceIntegration names a Task's lambda:invoke integration in any
+// partition: "invoke" or "invoke.waitForTaskToken" ("" for other resources).
+func serviceIntegration(resource string) string {
+	rest, ok := inPartition(resource)
+	if !ok {
+		return ""
+	}
+	switch rest {
+	case "states:::lambda:invoke":
+		return "invoke"
+	case "states:::lambda:invoke.waitForTaskToken":
+		return "invoke.waitForTaskToken"
+	}
+	return ""
+}
+
+// isFunctionArn reports whether a Task's resource is a Lambda function ARN.
+func isFunctionArn(resource string) bool {
+	rest, ok := inPartition(resource)
+	return ok && strings.HasPrefix(rest, "lambda:")
+}
 
 // defaultTaskTimeout is Step Functions' default for Tasks (99999999 s):
 // effectively none, so no timer is armed.
@@ -83,7 +122,7 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 		return sc.resumeCallback(r, heartbeat)
 	}
 	var tw *taskWait
-	if st.Resource == ResourceLambdaInvokeWaitForToken {
+	if serviceIntegration(st.Resource) == "invoke.waitForTaskToken" {
 		var tok string
 		tok, tw = sc.x.e.registerToken(sc.x)
 		tw.token = tok
@@ -122,9 +161,9 @@ func (sc *stateRun) taskAttempt(eff any) (any, *StateError) {
 		}
 	}
 	switch {
-	case strings.HasPrefix(st.Resource, "arn:aws:lambda:"):
+	case isFunctionArn(st.Resource):
 		return sc.lambdaFunction(params, timeout, invokeDeadline)
-	case st.Resource == ResourceLambdaInvoke || st.Resource == ResourceLambdaInvokeWaitForToken:
+	case serviceIntegration(st.Resource) != "":
 		return sc.lambdaService(params, timeout, heartbeat, invokeDeadline, callbackDeadline, callbackUntil, tw)
 	}
 	return nil, sc.runtime(fmt.Sprintf("The resource '%s' is not supported by this interpreter.", st.Resource))
@@ -244,9 +283,7 @@ func (sc *stateRun) lambdaService(params any, timeout, heartbeat time.Duration, 
 }
 
 // serviceResource is how a lambda:invoke task's events name its resource.
-func serviceResource(st *State) string {
-	return strings.TrimPrefix(st.Resource, "arn:aws:states:::lambda:")
-}
+func serviceResource(st *State) string { return serviceIntegration(st.Resource) }
 
 // taskFailed records a service task's failure (nothing when it was stopped).
 func (sc *stateRun) taskFailed(resource string, serr *StateError) (any, *StateError) {

@@ -272,6 +272,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	}
 
 	def, err := statemachine.Substitute(statemachine.Complaint, map[string]string{
+		"Partition":           "aws",
 		"ReviewFunctionArn":   FunctionArn("review"),
 		"DispatchFunctionArn": FunctionArn("dispatch"),
 		"FeedbackFunctionArn": FunctionArn("feedback"),
