@@ -1,4 +1,4 @@
-// Package local assembles the whole platform in one process for `hotline serve`
+// Package platform assembles the whole platform in one process for `hotline serve`
 // and the end-to-end tests: the AWS edge (DynamoDB, Step Functions over the
 // project's interpreter, SES, SNS, SQS), the functions in-process behind a local
 // API Gateway, and the seed configuration.
