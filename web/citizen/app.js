@@ -335,7 +335,25 @@ function renderTicket() {
   }));
   form('supplement-form').hidden = !OPEN.includes(tk.status);
   form('withdraw-form').hidden = !OPEN.includes(tk.status);
-  form('rate-form').hidden = !RATABLE.includes(tk.status);
+  form('rate-form').hidden = !awaitsRating(tk);
+}
+
+/**
+ * The answer waits for the citizen's rating: the ticket is in a ratable
+ * status and no rating came after it got there. The workflow closes a rated
+ * ticket a moment after the rating, so a view read in between still says
+ * "replied"; a reopened ticket answered again is ratable again.
+ * @param {{status: string, timeline: {kind: string, status: string}[]}} tk
+ */
+function awaitsRating(tk) {
+  if (!RATABLE.includes(tk.status)) return false;
+  let rated = -1;
+  let answered = -1;
+  tk.timeline.forEach((e, i) => {
+    if (e.kind === 'rated') rated = i;
+    else if (e.kind.startsWith('status.') && RATABLE.includes(e.status)) answered = i;
+  });
+  return rated < 0 || rated < answered;
 }
 
 /** @param {string} code */
