@@ -149,7 +149,6 @@ type Platform struct {
 	edge      *edge.Edge
 	tables    *ddb.Engine
 	store     *durable.Store
-	journal   *sfnlocal.Journal
 	clock     asl.Clock
 	api       *http.Server
 	done      chan struct{}
@@ -261,12 +260,9 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		kept.close()
 		return nil, err
 	}
-	p := &Platform{EdgeURL: edgeURL, Engine: engine, Catalog: cat, edge: e, tables: kept.tables, store: kept.store, journal: journal, clock: o.Clock}
+	p := &Platform{EdgeURL: edgeURL, Engine: engine, Catalog: cat, edge: e, tables: kept.tables, store: kept.store, clock: o.Clock}
 	fail := func(err error) (*Platform, error) {
 		_ = e.Close()
-		if journal != nil {
-			journal.Close()
-		}
 		kept.close()
 		return nil, err
 	}
@@ -491,9 +487,6 @@ func (p *Platform) Close() error {
 	}
 	<-p.done
 	err = errors.Join(err, p.edge.Close(), p.saveClock())
-	if p.journal != nil {
-		p.journal.Close()
-	}
 	return errors.Join(err, p.store.Close(), p.tables.Close())
 }
 

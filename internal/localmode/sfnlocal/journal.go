@@ -1,9 +1,9 @@
 package sfnlocal
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/durable"
@@ -14,10 +14,8 @@ import (
 // events under "sfn\x00e\x00<arn>\x00<id, 10 digits>", appended as the
 // execution saves them.
 type Journal struct {
-	store  *durable.Store
-	log    *slog.Logger
-	mu     sync.RWMutex
-	closed bool
+	store *durable.Store
+	log   *slog.Logger
 }
 
 // NewJournal keeps executions in store; failed saves are logged to log.
@@ -29,11 +27,6 @@ var recordPrefix = durable.Key("sfn", "x", "")
 
 // Save implements asl.Journal.
 func (j *Journal) Save(rec *asl.ExecutionRecord, wait bool) error {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
-	if j.closed {
-		return durable.ErrClosed
-	}
 	head := *rec
 	head.Events = nil
 	write := j.store.WriteLazy
@@ -52,6 +45,11 @@ func (j *Journal) Save(rec *asl.ExecutionRecord, wait bool) error {
 		}
 		return nil
 	})
+	if errors.Is(err, durable.ErrClosed) {
+		// The platform is stopping: executions still running in memory
+		// carry on unkept, without an error logged for each.
+		return err
+	}
 	if err != nil {
 		// The execution's name, not its input: names are ticket ids.
 		j.log.Error("could not keep a workflow execution; a restart resumes it from an earlier point", "execution", rec.Name, "status", rec.Status, "error", err.Error())
@@ -85,13 +83,4 @@ func (j *Journal) History(executionArn string) ([]asl.RecordedEvent, error) {
 		return nil, fmt.Errorf("read the history of %s: %w", executionArn, err)
 	}
 	return events, nil
-}
-
-// Close ends the journal's saves (the store is closing): executions still
-// running in memory keep on without being kept, and without an error logged
-// for each.
-func (j *Journal) Close() {
-	j.mu.Lock()
-	j.closed = true
-	j.mu.Unlock()
 }
