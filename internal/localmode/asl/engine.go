@@ -135,7 +135,14 @@ type Engine struct {
 	// finishedHead on (see Options.RetainFinished).
 	finished     []*execution
 	finishedHead int
+
+	// transitions counts states entered, what Step Functions Standard bills.
+	transitions atomic.Int64
 }
+
+// Transitions is how many states every execution has entered so far: the
+// state transitions Step Functions Standard bills for.
+func (e *Engine) Transitions() int64 { return e.transitions.Load() }
 
 // New creates an engine.
 func New(opts Options) *Engine {

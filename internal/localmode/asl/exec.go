@@ -233,6 +233,7 @@ func checkpointed(stateType string) bool {
 
 func (x *execution) runState(sc *stateRun, ctx context.Context, th *thread, st *State, input any, inSize int, item *mapItem, scope *varScope) (any, string, *StateError) {
 	enteredID, now := x.recordAt(th, event{kind: evStateEntered, st: st, payload: input})
+	x.e.transitions.Add(1)
 	*sc = stateRun{x: x, ctx: ctx, th: th, st: st, enteredID: enteredID, in: input, inSize: inSize, outSize: -1, resume: sc.resume,
 		ecv: evalCtx{x: x, scope: scope, state: st, enteredTime: now, item: item}}
 	sc.ec = &sc.ecv // one allocation for both

@@ -78,6 +78,13 @@ func (e *Engine) BatchWriteItem(in BatchWriteItemInput) (*BatchWriteItemOutput, 
 	if err := e.commit(changes); err != nil {
 		return nil, err
 	}
+	if e.opts.Meter != nil {
+		var total float64
+		for _, c := range changes {
+			total += writeCapacity("TOTAL", c.t, c.before, c.after).CapacityUnits
+		}
+		e.opts.Meter.add("BatchWriteItem", 0, total)
+	}
 	return &BatchWriteItemOutput{UnprocessedItems: map[string][]WriteRequest{}}, nil
 }
 
@@ -115,6 +122,7 @@ func (e *Engine) BatchGetItem(in BatchGetItemInput) (*BatchGetItemOutput, error)
 		return nil, validation("Too many items requested for the BatchGetItem call")
 	}
 	out := &BatchGetItemOutput{Responses: map[string][]av.Item{}, UnprocessedKeys: map[string]KeysAndAttributes{}}
+	var read float64
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	for name, ka := range in.RequestItems {
@@ -149,6 +157,8 @@ func (e *Engine) BatchGetItem(in BatchGetItemInput) (*BatchGetItemOutput, error)
 			if err != nil {
 				return nil, err
 			}
+			// Each item is its own read, rounded up on its own.
+			read += readUnits(itemSize(item), ka.ConsistentRead)
 			if item == nil {
 				continue
 			}
@@ -159,5 +169,6 @@ func (e *Engine) BatchGetItem(in BatchGetItemInput) (*BatchGetItemOutput, error)
 		}
 		out.Responses[name] = items
 	}
+	e.opts.Meter.add("BatchGetItem", read, 0)
 	return out, nil
 }

@@ -44,6 +44,8 @@ type Options struct {
 	// lock and wait for the disk after it, so concurrent writes share one
 	// flush (Pebble's group commit).
 	Sync bool
+	// Meter, when set, counts every request's cost by DynamoDB's rules.
+	Meter *Meter
 }
 
 // Engine is a DynamoDB engine.

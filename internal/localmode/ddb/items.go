@@ -186,6 +186,9 @@ func (e *Engine) writeOne(ti TransactWriteItem, returnValues, capacity string) (
 	}
 	after, write, err := a.resolve(old)
 	if err != nil {
+		// A write whose condition fails still costs its item's size (at
+		// least one unit): DynamoDB read the item to check it.
+		e.opts.Meter.add(ti.operation(), 0, units(max(itemSize(old), 1), 1024))
 		return nil, err
 	}
 	if write {
@@ -193,7 +196,9 @@ func (e *Engine) writeOne(ti TransactWriteItem, returnValues, capacity string) (
 			return nil, err
 		}
 	}
-	out := &ItemOutput{ConsumedCapacity: writeCapacity(capacity, a.t, old, after)}
+	used := writeCapacity(e.capacityMode(capacity), a.t, old, after)
+	e.opts.Meter.add(ti.operation(), 0, unitsOf(used))
+	out := &ItemOutput{ConsumedCapacity: reported(capacity, used)}
 	switch returnValues {
 	case "ALL_OLD":
 		out.Attributes = old
@@ -245,7 +250,9 @@ func (e *Engine) GetItem(in GetItemInput) (*ItemOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &ItemOutput{ConsumedCapacity: readCapacity(in.ReturnConsumedCapacity, t.meta.Name, "", false, itemSize(item), in.ConsistentRead)}
+	used := readCapacity(e.capacityMode(in.ReturnConsumedCapacity), t.meta.Name, "", false, itemSize(item), in.ConsistentRead)
+	e.opts.Meter.add("GetItem", unitsOf(used), 0)
+	out := &ItemOutput{ConsumedCapacity: reported(in.ReturnConsumedCapacity, used)}
 	if item != nil && proj != nil {
 		item = proj.Apply(item)
 	}
@@ -387,10 +394,7 @@ func readCapacity(mode, tableName, indexName string, global bool, size int, cons
 	if mode != "TOTAL" && mode != "INDEXES" {
 		return nil
 	}
-	u := units(size, 4096)
-	if !consistent {
-		u /= 2
-	}
+	u := readUnits(size, consistent)
 	c := &ConsumedCapacity{TableName: tableName, CapacityUnits: u, ReadCapacityUnits: u}
 	if mode == "INDEXES" {
 		share := Capacity{CapacityUnits: u, ReadCapacityUnits: u}
@@ -406,4 +410,26 @@ func readCapacity(mode, tableName, indexName string, global bool, size int, cons
 		}
 	}
 	return c
+}
+
+// operation names the single-item request ti stands for.
+func (ti TransactWriteItem) operation() string {
+	switch {
+	case ti.Put != nil:
+		return "PutItem"
+	case ti.Update != nil:
+		return "UpdateItem"
+	case ti.Delete != nil:
+		return "DeleteItem"
+	}
+	return "ConditionCheck"
+}
+
+// readUnits is a read's cost: 4 KB units, half for an eventually consistent read.
+func readUnits(size int, consistent bool) float64 {
+	u := units(size, 4096)
+	if !consistent {
+		u /= 2
+	}
+	return u
 }

@@ -78,6 +78,7 @@ type reading struct {
 	segment    func(item av.Item) bool
 	consistent bool
 	capacity   string
+	op         string // Query or Scan, for the meter
 }
 
 // Query reads one partition of a table or index, by its sort key range.
@@ -103,7 +104,7 @@ func (e *Engine) Query(in QueryInput) (*PageOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.capacity = in.ReturnConsumedCapacity
+	r.capacity, r.op = in.ReturnConsumedCapacity, "Query"
 	r.forward = in.ScanIndexForward == nil || *in.ScanIndexForward
 	hash, rng := r.t.hash, r.t.rng
 	prefix := itemPrefix(r.t.meta.Name)
@@ -187,7 +188,7 @@ func (e *Engine) Scan(in ScanInput) (*PageOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.capacity = in.ReturnConsumedCapacity
+	r.capacity, r.op = in.ReturnConsumedCapacity, "Scan"
 	r.forward = true
 	if r.ix != nil {
 		r.lower = indexPrefix(r.t.meta.Name, r.ix.name)
@@ -357,7 +358,9 @@ func (e *Engine) read(r *reading, start av.Item) (*PageOutput, error) {
 	if r.ix != nil {
 		indexName, global = r.ix.name, r.ix.global
 	}
-	out.ConsumedCapacity = readCapacity(r.capacity, r.t.meta.Name, indexName, global, size, r.consistent)
+	used := readCapacity(e.capacityMode(r.capacity), r.t.meta.Name, indexName, global, size, r.consistent)
+	e.opts.Meter.add(r.op, unitsOf(used), 0)
+	out.ConsumedCapacity = reported(r.capacity, used)
 	return out, nil
 }
 

@@ -158,6 +158,15 @@ func (e *Engine) TransactWriteItems(in TransactWriteItemsInput) (*TransactWriteI
 		return nil, err
 	}
 	out := &TransactWriteItemsOutput{}
+	if e.opts.Meter != nil {
+		var total float64
+		for _, c := range changes {
+			total += 2 * writeCapacity("TOTAL", c.t, c.before, c.after).CapacityUnits
+		}
+		// A ConditionCheck writes nothing but costs like a write of its item.
+		total += 2 * float64(len(in.TransactItems)-len(changes))
+		e.opts.Meter.add("TransactWriteItems", 0, total)
+	}
 	if in.ReturnConsumedCapacity == "TOTAL" || in.ReturnConsumedCapacity == "INDEXES" {
 		// Transactional writes cost twice a plain write.
 		byTable := map[string]*ConsumedCapacity{}
@@ -370,6 +379,7 @@ func (e *Engine) TransactGetItems(in TransactGetItemsInput) (*TransactGetItemsOu
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	out := &TransactGetItemsOutput{Responses: make([]ItemResponse, n)}
+	var read float64
 	seen := map[string]bool{}
 	for i, ti := range in.TransactItems {
 		if ti.Get == nil {
@@ -405,6 +415,9 @@ func (e *Engine) TransactGetItems(in TransactGetItemsInput) (*TransactGetItemsOu
 			item = proj.Apply(item)
 		}
 		out.Responses[i] = ItemResponse{Item: item}
+		// Transactional reads cost twice a strongly consistent read.
+		read += 2 * units(itemSize(item), 4096)
 	}
+	e.opts.Meter.add("TransactGetItems", read, 0)
 	return out, nil
 }

@@ -8,15 +8,20 @@ package lambdaenv
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // Pool is a function with any number of warm execution environments.
 type Pool struct {
-	newEnv func() lambda.Handler
-	idle   sync.Pool
+	newEnv      func() lambda.Handler
+	idle        sync.Pool
+	invocations atomic.Int64
 }
+
+// Invocations is how many times the function was invoked, as Lambda bills.
+func (p *Pool) Invocations() int64 { return p.invocations.Load() }
 
 // New returns a pool whose environments are made by newEnv, typically
 // func() lambda.Handler { return lambda.NewHandler(h.Handle) }.
@@ -25,6 +30,7 @@ func New(newEnv func() lambda.Handler) *Pool { return &Pool{newEnv: newEnv} }
 // Invoke runs one invocation in an idle environment (a new one when all are
 // busy). The response is copied because it may alias the environment's buffer.
 func (p *Pool) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	p.invocations.Add(1)
 	env, ok := p.idle.Get().(lambda.Handler)
 	if !ok {
 		env = p.newEnv()

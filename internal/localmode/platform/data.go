@@ -50,7 +50,7 @@ var clockKey = durable.Key("platform", "clock")
 // A data folder's writes wait for the disk: nothing a client was told is
 // kept is lost in a crash.
 func openData(o Options) (keptData, error) {
-	opts := ddb.Options{Now: o.WallClock.Now, Region: Region, Account: Account}
+	opts := ddb.Options{Now: o.WallClock.Now, Region: Region, Account: Account, Meter: o.Meter}
 	if o.DataDir == "" {
 		tables, err := ddb.Open(opts)
 		return keptData{tables: tables}, err

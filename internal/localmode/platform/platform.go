@@ -108,6 +108,9 @@ type Options struct {
 	// seal personal data. Empty keeps everything in memory, for this run
 	// only.
 	DataDir string
+	// Meter, when set, counts what the tables' requests would cost on
+	// DynamoDB (Usage); it costs a little time per write.
+	Meter *ddb.Meter
 }
 
 // UnsafeBindError refuses to expose local mode beyond this machine unsafely.
@@ -155,6 +158,30 @@ type Platform struct {
 	stopSweep chan struct{}
 	sweepDone chan struct{}
 	housekept chan struct{}
+	functions map[string]*lambdaenv.Pool
+	meter     *ddb.Meter
+}
+
+// Usage is what the platform's work so far would be billed for on AWS.
+type Usage struct {
+	// Transitions are the states the workflow entered (Step Functions Standard).
+	Transitions int64
+	// Invocations are Lambda invocations by function.
+	Invocations map[string]int64
+	// DynamoDB is the tables' requests and units; empty without Options.Meter.
+	DynamoDB ddb.Usage
+}
+
+// Usage counts the platform's billable work so far.
+func (p *Platform) Usage() Usage {
+	u := Usage{Transitions: p.Engine.Transitions(), Invocations: map[string]int64{}}
+	for name, f := range p.functions {
+		u.Invocations[name] = f.Invocations()
+	}
+	if p.meter != nil {
+		u.DynamoDB = p.meter.Usage()
+	}
+	return u
 }
 
 // Functions names the Lambda functions local mode runs, as under functions/
@@ -330,12 +357,14 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	}
 
 	handlers := map[string]lambda.Handler{}
+	p.functions, p.meter = map[string]*lambdaenv.Pool{}, o.Meter
 	for _, name := range Functions {
 		fn, err := builders[name](ctx, getenv, wo)
 		if err != nil {
 			return fail(err)
 		}
-		handlers[name] = lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(fn) })
+		pool := lambdaenv.New(func() lambda.Handler { return lambda.NewHandler(fn) })
+		handlers[name], p.functions[name] = pool, pool
 	}
 	mu.Lock()
 	for name, h := range handlers {
