@@ -115,7 +115,7 @@ func TestEachFunctionLinksOnlyItsClients(t *testing.T) {
 	want := map[string][]string{
 		"authorizer": {},
 		"intake":     {"dynamodb", "kms", "sfn", "sesv2", "sns"},
-		"review":     {"dynamodb", "kms"},
+		"review":     {"dynamodb", "kms", "sfn"},
 		"dispatch":   {"dynamodb", "kms", "sfn", "sqs"},
 		"feedback":   {"dynamodb", "kms", "sfn", "sesv2", "sns"},
 		"api":        {"dynamodb", "kms", "sfn", "sqs"},

@@ -24,6 +24,7 @@ import (
 const (
 	entityOutbox = "outbox"
 	attrOutput   = "output"
+	attrFailure  = "failure" // the step failure an answer names, if any
 	attrAt       = "at"
 	outboxShards = 4
 )
@@ -54,6 +55,9 @@ func (s *Store) outboxWrites(t *ticket.Ticket, version int, at time.Time) []type
 				attrAt: str(at.UTC().Format(timeKey)),
 			},
 		}})
+		if cb.Failure != "" {
+			items[len(items)-1].Put.Item[attrFailure] = str(cb.Failure)
+		}
 	}
 	return items
 }
@@ -100,7 +104,7 @@ func decodeCallback(it map[string]types.AttributeValue) (ports.PendingCallback, 
 		return ports.PendingCallback{}, fmt.Errorf("store: outbox item %s: output is not JSON", sk)
 	}
 	cb := ports.PendingCallback{TicketID: strAttr(it, attrTicketID), At: at,
-		Callback: ticket.Callback{Key: sk, Token: strAttr(it, attrTaskToken), Output: json.RawMessage(out)}}
+		Callback: ticket.Callback{Key: sk, Token: strAttr(it, attrTaskToken), Output: json.RawMessage(out), Failure: strAttr(it, attrFailure)}}
 	if cb.TicketID == "" || cb.Token == "" || !strings.Contains(sk, "#"+cb.TicketID+"#") {
 		return ports.PendingCallback{}, fmt.Errorf("store: outbox item %s is incomplete", sk)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
 
 // API is the part of the Step Functions client the adapter uses.
@@ -71,10 +72,16 @@ func (c *Client) start(ctx context.Context, name string, input Input) error {
 	return nil
 }
 
+// Complete answers a waiting step with output. An answer that leaves the
+// happy path (ticket.StepFailure) fails the step with its name instead, the
+// answer as the cause, for the state machine's Catch.
 func (c *Client) Complete(ctx context.Context, token string, output any) error {
 	b, err := json.Marshal(output)
 	if err != nil {
 		return fmt.Errorf("encode step output: %w", err)
+	}
+	if f, ok := output.(ticket.StepFailure); ok && f.StepFailure() != "" {
+		return c.Fail(ctx, token, f.StepFailure(), string(b))
 	}
 	_, err = c.API.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(string(b))})
 	return stepError("complete workflow step", err)

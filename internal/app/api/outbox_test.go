@@ -23,6 +23,10 @@ func (outage) Complete(context.Context, string, any) error {
 	return errors.New("operation error SFN: SendTaskSuccess, ServiceUnavailable")
 }
 
+func (outage) Fail(context.Context, string, string, string) error {
+	return errors.New("operation error SFN: SendTaskFailure, ServiceUnavailable")
+}
+
 func (outage) Resume(context.Context, string, int) error {
 	return errors.New("operation error SFN: StartExecution, ServiceUnavailable")
 }

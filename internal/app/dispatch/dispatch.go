@@ -14,6 +14,7 @@ import (
 
 	"github.com/hotline12345/hotline/deptmsg"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/routing"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -109,36 +110,7 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 		default:
 			return nil, &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionRoute}
 		}
-		dept, co, rule, chosen := t.NextHandler()
-		if !chosen {
-			r, err := cat.Route(t)
-			if err != nil {
-				return nil, err
-			}
-			dept, co, rule = r.DepartmentID, r.CoHandlers, r.RuleID
-		}
-		reopened := t.Status == ticket.StatusReplied || t.Status == ticket.StatusAnswered
-		ev, err := t.Transition(ticket.StatusDispatched, ticket.Actor{Role: ticket.ActorSystem}, now, ticket.Say("派单至 "+cat.DepartmentName(dept), "dispatched to "+cat.DepartmentNameIn(dept, ticket.LanguageEN)))
-		if err != nil {
-			return nil, err
-		}
-		if reopened {
-			t.ReopenCount++
-			t.Reply, t.Rating = nil, nil
-			ev.Kind = "status.reopened"
-		}
-		t.DepartmentID, t.CoHandlers, t.RuleID = dept, slices.Clone(co), rule
-		t.PendingDepartmentID, t.PendingCoHandlers = "", nil
-		t.DispatchedAt, t.AcceptedAt = now, time.Time{}
-		t.Deadlines = cat.Deadlines(t, now)
-		var evs []ticket.Event
-		if t.CalendarGap = calendarGap(cat, t, now); len(t.CalendarGap) > 0 {
-			evs = append(evs, t.Note("calendar.gap", ticket.Actor{Role: ticket.ActorSystem}, now,
-				ticket.Say(fmt.Sprintf("期限计算超出节假日安排（%v 年未载入），按周一至周五计", t.CalendarGap), fmt.Sprintf("deadline counted past the holiday calendar (%v not loaded)", t.CalendarGap)), false))
-		}
-		t.Overdue, t.ExtensionRequested = false, false
-		t.TaskToken, t.WaitingStep = "", ticket.StepNone
-		return append([]ticket.Event{ev}, evs...), nil
+		return routing.Dispatch(t, cat, now)
 	})
 	if err != nil {
 		return Output{}, err
@@ -152,20 +124,6 @@ func (h *Handler) route(ctx context.Context, id string, log *slog.Logger) (Outpu
 	}
 	log.InfoContext(ctx, "ticket routed", "department_id", t.DepartmentID, "rule_id", t.RuleID, "reply_deadline", t.Deadlines.Reply)
 	return Output{DepartmentID: t.DepartmentID, ReplyTimeoutSeconds: h.untilDeadline(t)}, nil
-}
-
-// calendarGap lists the years a day-counted deadline of t ran through without
-// their holiday schedule; hour-counted deadlines need no calendar.
-func calendarGap(cat *catalog.Catalog, t *ticket.Ticket, now time.Time) []int {
-	level := cat.ServiceLevelFor(t)
-	end := t.Deadlines.Accept
-	if level.ReplyHours == 0 && t.Deadlines.Reply.After(end) {
-		end = t.Deadlines.Reply
-	}
-	if level.AcceptHours%24 != 0 && level.ReplyHours > 0 {
-		return nil
-	}
-	return cat.Calendar().Uncovered(now, end)
 }
 
 // marker names one dispatch round, so the department hears of it exactly once
@@ -341,8 +299,4 @@ func (h *Handler) awaitingReply(ctx context.Context, id, action string) (t *tick
 	return nil, &Output{}, &task.StateError{TicketID: t.ID, Status: t.Status, Action: action}
 }
 
-// untilDeadline is the wait until the reply deadline in whole seconds, at
-// least 1 (Step Functions refuses 0).
-func (h *Handler) untilDeadline(t *ticket.Ticket) int64 {
-	return max(int64(t.Deadlines.Reply.Sub(h.Now()).Seconds()), 1)
-}
+func (h *Handler) untilDeadline(t *ticket.Ticket) int64 { return routing.UntilDeadline(t, h.Now()) }

@@ -65,13 +65,14 @@ func TestAwaitReplyTwiceSendsOneMessage(t *testing.T) {
 }
 
 // The department replies before the await-reply step parks its token: the
-// step finds the reply and completes itself with the outcome.
+// step finds the reply and answers itself, a reply completing the step and a
+// return failing it by the name the workflow catches.
 func TestAwaitReplyAfterTheReplyCompletesItself(t *testing.T) {
 	for _, c := range []struct {
-		route, body, outcome string
+		route, body, outcome, status, failure string
 	}{
-		{"POST /v1/tickets/{id}/reply", `{"result":"resolved","message":"已退款。"}`, "replied"},
-		{"POST /v1/tickets/{id}/return", `{"reason":"不属于本部门"}`, "returned"},
+		{"POST /v1/tickets/{id}/reply", `{"result":"resolved","message":"已退款。"}`, "replied", "SUCCEEDED", ""},
+		{"POST /v1/tickets/{id}/return", `{"reason":"不属于本部门"}`, "returned", "FAILED", "Handling.Returned"},
 	} {
 		t.Run(c.outcome, func(t *testing.T) {
 			e := localtest.Start(t)
@@ -80,7 +81,11 @@ func TestAwaitReplyAfterTheReplyCompletesItself(t *testing.T) {
 				t.Fatalf("%s: %d", c.route, st)
 			}
 			x := e.Finished(t, e.Probe(t, "dispatch", dispatch.ActionAwaitReply, id))
-			if x.Status != "SUCCEEDED" || x.Output != `{"outcome":"`+c.outcome+`"}` {
+			answer := x.Output
+			if c.failure != "" {
+				answer = x.Cause
+			}
+			if x.Status != c.status || x.Error != c.failure || answer != `{"outcome":"`+c.outcome+`"}` {
 				t.Fatalf("step %s with %s (%s %s)", x.Status, x.Output, x.Error, x.Cause)
 			}
 		})

@@ -47,12 +47,13 @@ func TestAwaitRatingTwiceSendsOneEmailAndOneSMS(t *testing.T) {
 }
 
 // The citizen rates before the rating step parks its token: the step finds
-// the rating and completes itself.
+// the rating and answers itself, a reopen failing the step by the name the
+// workflow catches.
 func TestAwaitRatingAfterTheRatingCompletesItself(t *testing.T) {
 	for _, c := range []struct {
-		satisfied bool
-		output    string
-	}{{true, `{"reopen":false,"satisfied":true}`}, {false, `{"reopen":true,"satisfied":false}`}} {
+		satisfied       bool
+		output, failure string
+	}{{true, `{"reopen":false,"satisfied":true}`, ""}, {false, `{"satisfied":false,"reopen":true}`, "Rating.Reopen"}} {
 		t.Run(c.output, func(t *testing.T) {
 			e := localtest.Start(t)
 			_, id, code := repliedTicket(t, e)
@@ -62,7 +63,11 @@ func TestAwaitRatingAfterTheRatingCompletesItself(t *testing.T) {
 			// The step completes itself: wait for its end, not for its
 			// TaskSubmitted, which comes first (Settled would race).
 			x := e.Finished(t, e.Probe(t, "feedback", feedback.ActionAwaitRating, id))
-			if x.Status != "SUCCEEDED" || x.Output != c.output {
+			status, answer := "SUCCEEDED", x.Output
+			if c.failure != "" {
+				status, answer = "FAILED", x.Cause
+			}
+			if x.Status != status || x.Error != c.failure || answer != c.output {
 				t.Fatalf("step %s with %s (%s %s)", x.Status, x.Output, x.Error, x.Cause)
 			}
 			// The citizen was still told the result, once.

@@ -30,13 +30,18 @@ type Store interface {
 // Workflow answers waiting steps.
 type Workflow interface {
 	Complete(ctx context.Context, token string, output any) error
+	Fail(ctx context.Context, token, errorName, cause string) error
 }
 
 // Deliver sends cb and removes its outbox item once Step Functions has it or
 // the step no longer waits (gone, with the reason). An error leaves the item
 // for the sweep.
 func Deliver(ctx context.Context, s Deleter, w Workflow, ticketID string, cb ticket.Callback) (gone *ports.StepGoneError, err error) {
-	err = w.Complete(ctx, cb.Token, cb.Output)
+	if cb.Failure != "" {
+		err = w.Fail(ctx, cb.Token, cb.Failure, string(cb.Output))
+	} else {
+		err = w.Complete(ctx, cb.Token, cb.Output)
+	}
 	if err != nil && !errors.As(err, &gone) {
 		return nil, fmt.Errorf("answer workflow step of ticket %s: %w", ticketID, err)
 	}

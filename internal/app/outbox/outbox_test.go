@@ -43,6 +43,11 @@ func (s *steps) Complete(_ context.Context, token string, output any) error {
 	return nil
 }
 
+// Fail records a failing answer as "<name>: <cause>".
+func (s *steps) Fail(ctx context.Context, token, name, cause string) error {
+	return s.Complete(ctx, token, name+": "+cause)
+}
+
 // box is the store's outbox.
 type box struct {
 	mu         sync.Mutex

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	configfiles "github.com/hotline12345/hotline/config"
-	"github.com/hotline12345/hotline/internal/app/review"
 	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	intakewiring "github.com/hotline12345/hotline/internal/wiring/intake"
@@ -71,9 +70,9 @@ func TestBlockedLandlineCallerIsBlockedHoweverTheNumberIsTyped(t *testing.T) {
 		if got := e.Ticket(t, receipt.ID).Contact.Phone; got != "01062345678" {
 			t.Errorf("phone %q stored as %q, want the canonical 01062345678", typed, got)
 		}
-		out, err := rv.Handle(ctx, localtest.In(review.ActionReview, receipt.ID, ""))
-		if err != nil || out.Decision != "reject" || e.Ticket(t, receipt.ID).ReviewReason != screening.ReasonBlockedSender {
-			t.Errorf("phone typed %q: review %+v %v, reason %q; want rejected as a blocked sender", typed, out, err, e.Ticket(t, receipt.ID).ReviewReason)
+		out, failure := reviewed(t, rv, receipt.ID)
+		if failure != "Review.Reject" || out.Decision != "reject" || e.Ticket(t, receipt.ID).ReviewReason != screening.ReasonBlockedSender {
+			t.Errorf("phone typed %q: review %+v %s, reason %q; want rejected as a blocked sender", typed, out, failure, e.Ticket(t, receipt.ID).ReviewReason)
 		}
 	}
 }

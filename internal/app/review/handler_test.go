@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hotline12345/hotline/internal/app/review"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	reviewwiring "github.com/hotline12345/hotline/internal/wiring/review"
@@ -21,27 +20,28 @@ func TestReviewTwiceGivesTheSameDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := e.NewTicket(t)
-	first, err := rv.Handle(ctx, localtest.In(review.ActionReview, id, ""))
-	if err != nil || first.Decision != "accept" {
-		t.Fatalf("review: %+v %v", first, err)
+	first, failure := reviewed(t, rv, id)
+	if failure != "" || first.Decision != "accept" || first.DepartmentID != "market" || first.ReplyTimeoutSeconds <= 0 {
+		t.Fatalf("review: %+v %s", first, failure)
 	}
 	v := e.Ticket(t, id).Version
 
 	// The same citizen files the same complaint again: that one is a possible duplicate.
 	dup, _ := e.NewTicket(t)
 	tk := e.Ticket(t, dup)
-	if got, err := rv.Handle(ctx, localtest.In(review.ActionReview, dup, "")); err != nil || got.Decision != "manual" {
-		t.Fatalf("duplicate review: %+v %v (%s)", got, err, tk.ID)
+	if got, failure := reviewed(t, rv, dup); failure != "Review.Manual" || got.Decision != "manual" {
+		t.Fatalf("duplicate review: %+v %s (%s)", got, failure, tk.ID)
 	}
 	if got := e.Ticket(t, dup); got.DuplicateOf != id {
 		t.Fatalf("the operator is not told which ticket it repeats: %q", got.DuplicateOf)
 	}
 
-	again, err := rv.Handle(ctx, localtest.In(review.ActionReview, id, ""))
-	if err != nil || again != first {
-		t.Fatalf("second review %+v %v, first %+v", again, err, first)
+	again, failure := reviewed(t, rv, id)
+	if failure != "" || again.Decision != first.Decision || again.DepartmentID != first.DepartmentID {
+		t.Fatalf("second review %+v %s, first %+v", again, failure, first)
 	}
-	if after := e.Ticket(t, id); after.Version != v || after.Status != ticket.StatusInReview {
+	// Accepted and dispatched in one save; the second review changes nothing.
+	if after := e.Ticket(t, id); after.Version != v || after.Status != ticket.StatusDispatched {
 		t.Fatalf("second review changed the ticket: v%d->v%d %s", v, after.Version, after.Status)
 	}
 }

@@ -6,6 +6,7 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
+	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/app/routing"
 	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/screening"
@@ -24,8 +27,6 @@ const (
 	ActionReview          = "review"
 	ActionAwaitOperator   = "await-operator"
 	ActionOperatorOverdue = "operator-overdue"
-	// ActionResume names the step a repaired ticket's new execution picks up at.
-	ActionResume = "resume"
 	// ActionWorkflowFailed puts a ticket whose workflow failed on the admins'
 	// list of stuck tickets.
 	ActionWorkflowFailed = "workflow-failed"
@@ -60,22 +61,55 @@ type Handler struct {
 	Store   Store
 	Catalog Catalog
 	// Rules are the screening rules an admin manages.
-	Rules   ScreeningRules
-	Blinder Blinder
-	Now     func() time.Time
-	Log     *slog.Logger
+	Rules    ScreeningRules
+	Blinder  Blinder
+	Workflow Workflow
+	Now      func() time.Time
+	Log      *slog.Logger
 }
 
-// Output is the decision the workflow's Choice reads.
+// Workflow answers the review step, which waits for its own answer: an
+// accepted and dispatched ticket completes it (the workflow goes straight
+// to the department's wait), every other decision fails it by a name the
+// workflow's Catch routes. One state instead of a task and a Choice, on
+// every ticket (docs/cost.md).
+type Workflow interface {
+	Complete(ctx context.Context, token string, output any) error
+	Fail(ctx context.Context, token, errorName, cause string) error
+}
+
+// Output is the review step's answer: the decision, and for a dispatched
+// ticket its department and how long to wait for the reply (the waiting
+// step's TimeoutSecondsPath). The operator steps' outputs carry the
+// decision the workflow's Choice reads.
 type Output struct {
-	Decision string `json:"decision,omitempty"`
-	// Step is where a repaired ticket resumes (resume).
-	Step string `json:"step,omitempty"`
+	Decision            string `json:"decision,omitempty"`
+	DepartmentID        string `json:"departmentId,omitempty"`
+	ReplyTimeoutSeconds int64  `json:"replyTimeoutSeconds,omitempty"`
+}
+
+// decisionFailures name the step failures of the review decisions that
+// leave the happy path; Resume.<step> those of a repaired ticket's steps.
+var decisionFailures = map[string]string{
+	ticket.DecisionReject:              "Review.Reject",
+	ticket.DecisionMerge:               "Review.Merge",
+	ticket.DecisionAnswer:              "Review.Answer",
+	string(screening.OutcomeManual):    "Review.Manual",
+	string(screening.OutcomeEmergency): "Review.Emergency",
+	ticket.DecisionWithdrawn:           "Review.Withdrawn",
+}
+
+var resumeFailures = map[string]string{
+	"operator": "Resume.Operator",
+	"reply":    "Resume.Reply",
+	"feedback": "Resume.Feedback",
+	"rejected": "Resume.Rejected",
+	"merged":   "Resume.Merged",
 }
 
 // Handle runs one review action.
 func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
-	if err := in.Validate([]string{ActionReview, ActionAwaitOperator, ActionOperatorOverdue, ActionResume, ActionWorkflowFailed}, []string{ActionAwaitOperator}); err != nil {
+	if err := in.Validate([]string{ActionReview, ActionAwaitOperator, ActionOperatorOverdue, ActionWorkflowFailed}, []string{ActionReview, ActionAwaitOperator}); err != nil {
 		return Output{}, task.Report(err)
 	}
 	log := h.Log.With("ticket_id", in.TicketID, "action", in.Action)
@@ -83,13 +117,11 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 	var err error
 	switch in.Action {
 	case ActionReview:
-		out, err = h.review(ctx, in.TicketID, log)
+		err = h.reviewStep(ctx, in, log)
 	case ActionAwaitOperator:
 		err = h.awaitOperator(ctx, in)
 	case ActionOperatorOverdue:
 		out, err = h.operatorOverdue(ctx, in.TicketID, log)
-	case ActionResume:
-		out, err = h.resume(ctx, in.TicketID, log)
 	case ActionWorkflowFailed:
 		err = h.workflowFailed(ctx, in, log)
 	}
@@ -102,28 +134,81 @@ func (h *Handler) Handle(ctx context.Context, in task.Input) (Output, error) {
 // duplicateWindow is how far back the same citizen's tickets are compared.
 const duplicateWindow = 30 * 24 * time.Hour
 
-func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Output, error) {
-	t, err := h.Store.GetTicket(ctx, id)
+// reviewStep reviews a ticket (or finds where a repaired one resumes) and
+// answers the waiting review step.
+func (h *Handler) reviewStep(ctx context.Context, in task.Input, log *slog.Logger) error {
+	t, err := h.Store.GetTicket(ctx, in.TicketID)
 	if err != nil {
-		return Output{}, fmt.Errorf("load ticket: %w", err)
+		return fmt.Errorf("load ticket: %w", err)
 	}
-	if t.Status == ticket.StatusWithdrawn {
-		return Output{Decision: ticket.DecisionWithdrawn}, nil
+	if in.Start != nil && in.Start.Resume {
+		step := t.Resume()
+		log.InfoContext(ctx, "repaired workflow resumes", "status", string(t.Status), "step", step)
+		if step != "review" {
+			name, ok := resumeFailures[step]
+			if !ok {
+				name = "Resume.Done"
+			}
+			return h.answer(ctx, in.TaskToken, t, Output{}, name)
+		}
 	}
-	if t.ReviewOutcome != "" {
-		return Output{Decision: t.ReviewOutcome}, nil // a retry after the decision was saved
+	if t.Status != ticket.StatusWithdrawn && t.ReviewOutcome == "" {
+		if t, err = h.review(ctx, t, log); err != nil {
+			return err
+		}
 	}
+	out := Output{Decision: t.ReviewOutcome}
+	switch {
+	case t.Status == ticket.StatusWithdrawn:
+		out.Decision = ticket.DecisionWithdrawn
+	case out.Decision == ticket.DecisionAccept && (t.Status == ticket.StatusDispatched || t.Status == ticket.StatusAccepted):
+		out.DepartmentID, out.ReplyTimeoutSeconds = t.DepartmentID, routing.UntilDeadline(t, h.Now())
+		return h.answer(ctx, in.TaskToken, t, out, "")
+	case out.Decision == ticket.DecisionAccept:
+		// Accepted, but no rule names a department: an operator picks one.
+		return h.answer(ctx, in.TaskToken, t, out, "NoRouteError")
+	}
+	name, ok := decisionFailures[out.Decision]
+	if !ok {
+		return &task.StateError{TicketID: t.ID, Status: t.Status, Action: ActionReview}
+	}
+	return h.answer(ctx, in.TaskToken, t, out, name)
+}
+
+// answer completes the review step with out, or fails it as failure. A step
+// no longer waiting (answered by an earlier attempt of this one) is done.
+func (h *Handler) answer(ctx context.Context, token string, t *ticket.Ticket, out Output, failure string) error {
+	var err error
+	if failure == "" {
+		err = h.Workflow.Complete(ctx, token, out)
+	} else {
+		cause, _ := json.Marshal(out)
+		err = h.Workflow.Fail(ctx, token, failure, string(cause))
+	}
+	if gone := (*ports.StepGoneError)(nil); errors.As(err, &gone) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("answer the review step of ticket %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// review decides t and saves the decision; an accepted ticket is
+// dispatched in the same save when a rule names its department.
+func (h *Handler) review(ctx context.Context, t *ticket.Ticket, log *slog.Logger) (*ticket.Ticket, error) {
+	id := t.ID
 	cat, err := h.Catalog.Current(ctx)
 	if err != nil {
-		return Output{}, fmt.Errorf("load catalog: %w", err)
+		return nil, fmt.Errorf("load catalog: %w", err)
 	}
 	in, err := h.input(ctx, t)
 	if err != nil {
-		return Output{}, err
+		return nil, err
 	}
 	rules, err := h.Rules.Current(ctx)
 	if err != nil {
-		return Output{}, fmt.Errorf("load screening rules: %w", err)
+		return nil, fmt.Errorf("load screening rules: %w", err)
 	}
 	screener := *rules
 	screener.Categories = cat
@@ -187,14 +272,30 @@ func (h *Handler) review(ctx context.Context, id string, log *slog.Logger) (Outp
 			}
 			note := ticket.Say("转人工审核："+d.Reason+also, "sent to an operator: "+d.Reason+also)
 			evs = append(evs, t.Note("review.manual", system, now, note, false))
+		case screening.OutcomeAccept:
+			dispatched, err := routing.Dispatch(t, cat, now)
+			if noRoute := (*catalog.NoRouteError)(nil); errors.As(err, &noRoute) {
+				break // the decision stands; an operator picks the department
+			}
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, dispatched...)
 		}
 		return evs, nil
 	})
 	if err != nil {
-		return Output{}, err
+		return nil, err
 	}
 	log.InfoContext(ctx, "ticket reviewed", "decision", t.ReviewOutcome, "reason", t.ReviewReason)
-	return Output{Decision: t.ReviewOutcome}, nil
+	if t.Status == ticket.StatusDispatched {
+		if len(t.CalendarGap) > 0 {
+			// A metric filter counts these: admins load the missing years.
+			log.WarnContext(ctx, "deadline counted past the holiday calendar", "calendar_gap_years", t.CalendarGap)
+		}
+		log.InfoContext(ctx, "ticket routed", "department_id", t.DepartmentID, "rule_id", t.RuleID, "reply_deadline", t.Deadlines.Reply)
+	}
+	return t, nil
 }
 
 // input gathers what the screener looks at; the contact is reduced to blind
@@ -299,16 +400,6 @@ func (h *Handler) operatorOverdue(ctx context.Context, id string, log *slog.Logg
 	}
 	log.WarnContext(ctx, "operator review overdue")
 	return Output{Decision: string(screening.OutcomeManual)}, nil
-}
-
-func (h *Handler) resume(ctx context.Context, id string, log *slog.Logger) (Output, error) {
-	t, err := h.Store.GetTicket(ctx, id)
-	if err != nil {
-		return Output{}, fmt.Errorf("load ticket: %w", err)
-	}
-	step := t.Resume()
-	log.InfoContext(ctx, "repaired workflow resumes", "status", string(t.Status), "step", step)
-	return Output{Step: step}, nil
 }
 
 // workflowFailed records on the ticket that its workflow stopped and why,

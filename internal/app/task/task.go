@@ -28,6 +28,14 @@ type Input struct {
 	// State is the workflow's state when a step failed (workflow-failed): its
 	// "error" member is the Catch's {"Error", "Cause"}.
 	State json.RawMessage `json:"state,omitempty"`
+	// Start is the execution's input, which the first step (review) gets:
+	// a repaired ticket's new execution picks up where its state says.
+	Start *Start `json:"start,omitempty"`
+}
+
+// Start is the workflow execution's input as the first step sees it.
+type Start struct {
+	Resume bool `json:"resume,omitempty"`
 }
 
 // InputError says the workflow sent a payload the task cannot act on. Its type

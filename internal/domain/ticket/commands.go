@@ -29,7 +29,17 @@ const (
 )
 
 // Answers a person's action sends to a waiting workflow step. The state
-// machine reads these fields.
+// machine reads these fields. An answer that leaves the happy path names the
+// failure the waiting step fails with (StepFailure), which the state
+// machine's Catch sends where the answer leads: the common answer moves the
+// workflow on with no Choice state between, one state transition fewer per
+// step of every ticket (docs/cost.md).
+
+// StepFailure is the error name an answer fails its waiting step with; ""
+// for an answer that completes it.
+type StepFailure interface {
+	StepFailure() string
+}
 
 // ReviewDecision finishes AwaitOperator: accept, reject, merge or answer.
 type ReviewDecision struct {
@@ -41,6 +51,23 @@ type HandlingOutcome struct {
 	Outcome string `json:"outcome"`
 }
 
+// StepFailure: a reply completes AwaitReply; a return, an extension or a
+// withdrawal fails it as Handling.Returned, Handling.Extended or
+// Handling.Withdrawn.
+func (o HandlingOutcome) StepFailure() string {
+	switch o.Outcome {
+	case string(StatusReplied):
+		return ""
+	case string(StatusReturned):
+		return "Handling.Returned"
+	case OutcomeExtended:
+		return "Handling.Extended"
+	case OutcomeWithdrawn:
+		return "Handling.Withdrawn"
+	}
+	return "Handling.Unknown"
+}
+
 // OutcomeExtended finishes AwaitReply after an approved extension; the
 // workflow reads the new deadline (Rewait) and waits again.
 const OutcomeExtended = "extended"
@@ -49,6 +76,15 @@ const OutcomeExtended = "extended"
 type RatingOutcome struct {
 	Satisfied bool `json:"satisfied"`
 	Reopen    bool `json:"reopen"`
+}
+
+// StepFailure: a reopen fails Feedback as Rating.Reopen; every other
+// rating completes it, and the ticket closes.
+func (o RatingOutcome) StepFailure() string {
+	if o.Reopen {
+		return "Rating.Reopen"
+	}
+	return ""
 }
 
 // MaxReopens bounds how often an unsatisfied citizen sends a ticket back (重办).

@@ -291,12 +291,14 @@ type Ticket struct {
 	Outbox []Callback `json:"-"`
 }
 
-// Callback is the answer to a waiting workflow step (SendTaskSuccess).
+// Callback is the answer to a waiting workflow step: SendTaskSuccess with
+// Output, or SendTaskFailure with Failure (and Output as the cause).
 type Callback struct {
 	// Key identifies the outbox item; the store sets it when it saves.
-	Key    string
-	Token  string
-	Output json.RawMessage
+	Key     string
+	Token   string
+	Output  json.RawMessage
+	Failure string
 }
 
 // AnswerStep queues output as the answer to step if the ticket is parked
@@ -317,7 +319,11 @@ func (t *Ticket) AnswerToken(token string, output any) error {
 	if err != nil {
 		return fmt.Errorf("encode answer to the workflow step: %w", err)
 	}
-	t.Outbox = append(t.Outbox, Callback{Token: token, Output: b})
+	cb := Callback{Token: token, Output: b}
+	if f, ok := output.(StepFailure); ok {
+		cb.Failure = f.StepFailure()
+	}
+	t.Outbox = append(t.Outbox, cb)
 	return nil
 }
 

@@ -626,6 +626,8 @@ func (e *Engine) registerToken(x *execution) (string, *taskWait) {
 
 // markWaiting lists tok in ExecutionInfo.WaitingTokens once the task has
 // been submitted and only waits for its callback.
+// A token answered before its task was submitted (a function that answers
+// its own step) is not listed: it no longer waits.
 func (x *execution) markWaiting(tok string) {
 	x.mu.Lock()
 	if x.status == StatusRunning {
@@ -635,6 +637,15 @@ func (x *execution) markWaiting(tok string) {
 		x.tokens[tok] = struct{}{}
 	}
 	x.mu.Unlock()
+	// Released before it was listed: releaseToken found nothing to unlist.
+	x.e.mu.Lock()
+	_, waiting := x.e.tokens[tok]
+	x.e.mu.Unlock()
+	if !waiting {
+		x.mu.Lock()
+		delete(x.tokens, tok)
+		x.mu.Unlock()
+	}
 	x.notify()
 }
 

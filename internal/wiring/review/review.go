@@ -1,10 +1,11 @@
-// Package review wires the review function: the store, the catalog and the
-// screening rules.
+// Package review wires the review function: the store, the catalog, the
+// screening rules and the workflow (its step answers itself).
 package review
 
 import (
 	"context"
 
+	"github.com/hotline12345/hotline/internal/adapters/workflow"
 	app "github.com/hotline12345/hotline/internal/app/review"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
@@ -16,7 +17,9 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, err
 	}
-	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Rules: b.Screening, Blinder: b.Blinder, Now: b.Now, Log: b.Log}, nil
+	// The review step answers itself; SendTask* needs no state machine ARN.
+	return &app.Handler{Store: b.Store, Catalog: b.Catalog, Rules: b.Screening, Blinder: b.Blinder,
+		Workflow: workflow.New(b.AWS, ""), Now: b.Now, Log: b.Log}, nil
 }
 
 // Lambda is Build for lambda.Start.
