@@ -153,9 +153,17 @@ func (s *Store) page(ctx context.Context, index, pk string, limit int, cursor st
 	return items, next, nil
 }
 
-func (s *Store) decodeTickets(ctx context.Context, items []map[string]types.AttributeValue) ([]ticket.Ticket, error) {
+// decodeTickets reads the items an index listed and decodes them.
+func (s *Store) decodeTickets(ctx context.Context, entries []map[string]types.AttributeValue) ([]ticket.Ticket, error) {
+	items, err := s.hydrate(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ticket.Ticket, 0, len(items))
 	for _, it := range items {
+		if it == nil {
+			continue // deleted since it was listed
+		}
 		if isCoItem(it) {
 			t, err := decodeCoItem(it)
 			if err != nil {

@@ -65,7 +65,7 @@ type IndexSchema struct {
 	Name         string
 	PartitionKey string
 	SortKey      string
-	Projection   string // "ALL"
+	Projection   string // "KEYS_ONLY"
 }
 
 // TableSchema describes the table the store needs.
@@ -82,7 +82,8 @@ type TableSchema struct {
 // Schema returns the table schema.
 func Schema() TableSchema {
 	idx := func(name, pk, sk string) IndexSchema {
-		return IndexSchema{Name: name, PartitionKey: pk, SortKey: sk, Projection: string(types.ProjectionTypeAll)}
+		// Keys only: see hydrate.go.
+		return IndexSchema{Name: name, PartitionKey: pk, SortKey: sk, Projection: string(types.ProjectionTypeKeysOnly)}
 	}
 	s := TableSchema{
 		PartitionKey: attrPK,

@@ -314,8 +314,16 @@ func (s *Store) SearchTickets(ctx context.Context, q ports.TicketQuery) (ports.S
 		if err != nil {
 			return ports.SearchPage{}, fmt.Errorf("store: search %s: %w", plan.name, err)
 		}
-		for i, it := range out.Items {
+		items, err := s.hydrate(ctx, out.Items)
+		if err != nil {
+			return ports.SearchPage{}, err
+		}
+		for i, entry := range out.Items {
 			page.Examined++
+			it := items[i]
+			if it == nil {
+				continue // deleted since the index listed it
+			}
 			t, err := s.decodeTicket(ctx, it, false)
 			if err != nil {
 				return ports.SearchPage{}, err
@@ -332,7 +340,7 @@ func (s *Store) SearchTickets(ctx context.Context, q ports.TicketQuery) (ports.S
 					page.Next, err = encodeSearchCursor(searchCursor{Filters: filters, Partition: part + 1})
 					return page, err
 				}
-				page.Next, err = encodeSearchCursor(searchCursor{Filters: filters, Partition: part, Key: entryKey(it, ipk, isk)})
+				page.Next, err = encodeSearchCursor(searchCursor{Filters: filters, Partition: part, Key: entryKey(entry, ipk, isk)})
 				return page, err
 			}
 		}

@@ -356,7 +356,14 @@ func writeCapacity(mode string, t *table, before, after av.Item) *ConsumedCapaci
 		switch {
 		case had && has:
 			if slices.Equal(t.indexKey(ix, before), t.indexKey(ix, after)) {
-				u = units(max(ix.project(t, before).Size(), ix.project(t, after).Size()), 1024)
+				was, is := ix.project(t, before), ix.project(t, after)
+				if sameItem(was, is) {
+					// Nothing the index holds changed: DynamoDB does not
+					// write the index (a KEYS_ONLY index of write-once keys
+					// costs nothing on later updates).
+					continue
+				}
+				u = units(max(was.Size(), is.Size()), 1024)
 			} else {
 				u = units(ix.project(t, before).Size(), 1024) + units(ix.project(t, after).Size(), 1024)
 			}
@@ -432,4 +439,18 @@ func readUnits(size int, consistent bool) float64 {
 		u /= 2
 	}
 	return u
+}
+
+// sameItem says whether a and b hold the same attributes and values.
+func sameItem(a, b av.Item) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || !av.Equal(v, w) {
+			return false
+		}
+	}
+	return true
 }
