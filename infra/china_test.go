@@ -183,3 +183,67 @@ func TestRulesGuardTheChinaRegions(t *testing.T) {
 		t.Errorf("MailChannel smtp without SmtpHost and SmtpSecretArn: rules pass (%v)", f)
 	}
 }
+
+// As deployed, every Ref, GetAtt and ${…} names a parameter, a pseudo
+// parameter or a resource that exists in that deployment: a reference to a
+// resource whose Condition is false outside an Fn::If of its condition is
+// what CloudFormation refuses ("Unresolved resource dependencies").
+func TestReferencesResolveInEveryDeployment(t *testing.T) {
+	for _, d := range []deployment{commercialDefaults, commercialEverything, commercialDomestic, china} {
+		doc, res := resolvedDoc(t, d)
+		params, _ := doc["Parameters"].(map[string]any)
+		resources, _ := res["Resources"].(map[string]any)
+		known := func(name string) bool {
+			name, _, _ = strings.Cut(name, ".")
+			_, isParam := params[name]
+			_, isRes := resources[name]
+			return isParam || isRes || strings.HasPrefix(name, "AWS::")
+		}
+		var walk func(path string, v any)
+		walk = func(path string, v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				if ref, ok := x["Ref"].(string); ok && len(x) == 1 && !known(ref) {
+					t.Errorf("%s: %s: Ref %s exists neither as a parameter nor as a resource", d.name, path, ref)
+				}
+				if ga, ok := x["Fn::GetAtt"]; ok {
+					target := fmt.Sprint(ga)
+					if l, ok := ga.([]any); ok && len(l) > 0 {
+						target = fmt.Sprint(l[0])
+					}
+					if !known(target) {
+						t.Errorf("%s: %s: GetAtt of %s, which is not deployed", d.name, path, target)
+					}
+				}
+				if sub, ok := x["Fn::Sub"]; ok {
+					text, vars := "", map[string]any{}
+					switch s := sub.(type) {
+					case string:
+						text = s
+					case []any:
+						if len(s) > 0 {
+							text, _ = s[0].(string)
+						}
+						if len(s) > 1 {
+							vars, _ = s[1].(map[string]any)
+						}
+					}
+					for _, m := range substitution.FindAllStringSubmatch(text, -1) {
+						if _, local := vars[m[1]]; !local && !strings.HasPrefix(m[1], "!") && !known(m[1]) {
+							t.Errorf("%s: %s: ${%s} is not deployed", d.name, path, m[1])
+						}
+					}
+				}
+				for _, k := range sortedKeys(x) {
+					walk(path+"."+k, x[k])
+				}
+			case []any:
+				for i, e := range x {
+					walk(fmt.Sprintf("%s[%d]", path, i), e)
+				}
+			}
+		}
+		walk("Resources", res["Resources"])
+		walk("Outputs", res["Outputs"])
+	}
+}
