@@ -45,7 +45,10 @@ build:  ## one Lambda bootstrap per function under dist/ (linux/arm64)
 
 # sam build (BuildMethod makefile, CodeUri .. in infra/template.yaml) copies the
 # repository and runs build-<logical id> in the copy with ARTIFACTS_DIR set: the same
-# bootstrap as make build. build-IntakeFunction builds functions/intake, and so on.
+# bootstrap as make build. build-IntakeFunction builds functions/intake, and so on. SAM
+# builds every makefile function on its own, never sharing one artifact between
+# functions of the same CodeUri (aws-sam-cli samcli/lib/build/build_graph.py,
+# FunctionBuildDefinition.__eq__).
 ARTIFACTS_DIR ?= $(DIST)/sam
 build-%Function:
 	@f=$$(echo '$*' | tr '[:upper:]' '[:lower:]'); test -d functions/$$f || { echo "no functions/$$f for $@"; exit 1; }; \
