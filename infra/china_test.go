@@ -3,6 +3,7 @@ package infra
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -245,5 +246,27 @@ func TestReferencesResolveInEveryDeployment(t *testing.T) {
 		}
 		walk("Resources", res["Resources"])
 		walk("Outputs", res["Outputs"])
+	}
+}
+
+// cfn-lint (when installed; it runs the SAM transform first) checks the
+// template against the CloudFormation schemas of both China regions and
+// us-east-1. Resources conditional on what China lacks carry
+// Metadata.cfn-lint ignore_checks E3006: cfn-lint checks types per region
+// without evaluating conditions, which TestChinaDeploymentHasNothingChinaLacks does.
+func TestCfnLintInChinaAndUSEast1(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cfn-lint takes about 20 s; skipped with -short")
+	}
+	lint, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		t.Skip("cfn-lint not installed (pip install cfn-lint)")
+	}
+	if out, err := exec.Command(lint, "--version").CombinedOutput(); err != nil {
+		t.Skipf("cfn-lint does not run here: %v %s", err, out)
+	}
+	out, err := exec.Command(lint, "--regions", "cn-north-1", "cn-northwest-1", "us-east-1", "-t", templatePath).CombinedOutput()
+	if err != nil {
+		t.Errorf("cfn-lint: %v\n%s", err, out)
 	}
 }
