@@ -43,6 +43,18 @@ build:  ## one Lambda bootstrap per function under dist/ (linux/arm64)
 		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o $(DIST)/$$f/bootstrap ./functions/$$f || exit 1; \
 	done
 
+# sam build (BuildMethod makefile, CodeUri .. in infra/template.yaml) copies the
+# repository and runs build-<logical id> in the copy with ARTIFACTS_DIR set: the same
+# bootstrap as make build. build-IntakeFunction builds functions/intake, and so on. SAM
+# builds every makefile function on its own, never sharing one artifact between
+# functions of the same CodeUri (aws-sam-cli samcli/lib/build/build_graph.py,
+# FunctionBuildDefinition.__eq__).
+ARTIFACTS_DIR ?= $(DIST)/sam
+build-%Function:
+	@f=$$(echo '$*' | tr '[:upper:]' '[:lower:]'); test -d functions/$$f || { echo "no functions/$$f for $@"; exit 1; }; \
+	echo "build $$f -> $(ARTIFACTS_DIR)/bootstrap"; \
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$$f
+
 # Builds twice, the second time with an empty build cache, and compares bytes.
 reproducible:  ## build twice and compare bytes
 	@tmp=$$(mktemp -d); trap 'chmod -R u+w '"$$tmp"'; rm -rf '"$$tmp" EXIT; \
@@ -66,8 +78,9 @@ sizes:  ## each bootstrap's size and the AWS clients linked into it
 # sam deploy with infra/samconfig.toml; the first run asks for the parameters
 # (make deploy GUIDED=1 to change them later).
 # Then publishes the pages (make site).
-deploy: build  ## sam deploy (GUIDED=1, STAGE=…), then make site
-	cd infra && sam deploy $(if $(GUIDED),--guided) --config-file samconfig.toml $(if $(STAGE),--config-env $(STAGE))
+deploy:  ## sam build, sam deploy (GUIDED=1, STAGE=…), then make site
+	sam build --template infra/template.yaml
+	cd infra && sam deploy --template-file ../.aws-sam/build/template.yaml $(if $(GUIDED),--guided) --config-file samconfig.toml $(if $(STAGE),--config-env $(STAGE))
 	$(MAKE) site
 
 # The pages as the static site of the deployed stack (hotline-<stage>, as in
@@ -111,8 +124,8 @@ fuzz:  ## a short pass over every fuzz target (FUZZTIME=10s)
 		done; \
 	done
 
-clean:  ## remove dist/
-	rm -rf $(DIST)
+clean:  ## remove dist/ and sam build's .aws-sam/
+	rm -rf $(DIST) .aws-sam
 
 # Workflow interpreter throughput next to aws-local-stepfunctions 3.0.0 running
 # the same 5-state machine with an identity Lambda (bench/asl-peer), in one run.

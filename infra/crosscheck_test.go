@@ -34,7 +34,7 @@ func functionDirs(t *testing.T) []string {
 	return out
 }
 
-var codeURI = regexp.MustCompile(`^\.\./dist/([a-z0-9_-]+)/?$`)
+var functionName = regexp.MustCompile(`^Sub\(hotline-\$\{Stage\}-([a-z0-9_-]+)\)$`)
 
 type fnResource struct {
 	logical string
@@ -42,18 +42,23 @@ type fnResource struct {
 }
 
 // functionsByName maps a function directory name to its template resource,
-// read from CodeUri ../dist/<name>/ (what make build writes).
+// read from FunctionName hotline-${Stage}-<name>. Every function is built by
+// sam build from the repository root (CodeUri ..) with the Makefile's
+// build-<logical id> target (Metadata BuildMethod makefile), which builds
+// functions/<name> (TestSamBuildTargets).
 func functionsByName(t *testing.T, p *parsed) map[string]fnResource {
 	t.Helper()
 	out := map[string]fnResource{}
 	for logical, fn := range p.GetAllServerlessFunctionResources() {
-		if fn.CodeUri == nil || fn.CodeUri.String == nil {
-			t.Errorf("%s: CodeUri must be the local path ../dist/<function>/ that make build fills", logical)
-			continue
+		if fn.CodeUri == nil || fn.CodeUri.String == nil || *fn.CodeUri.String != ".." {
+			t.Errorf("%s: CodeUri must be .. (the repository root, whose Makefile sam build runs)", logical)
 		}
-		m := codeURI.FindStringSubmatch(*fn.CodeUri.String)
+		if md, _ := p.rawResource(logical)["Metadata"].(map[string]any); md["BuildMethod"] != "makefile" {
+			t.Errorf("%s: Metadata.BuildMethod must be makefile (sam build runs make build-%s)", logical, logical)
+		}
+		m := functionName.FindStringSubmatch(deref(fn.FunctionName))
 		if m == nil {
-			t.Errorf("%s: CodeUri %q is not ../dist/<function>/", logical, *fn.CodeUri.String)
+			t.Errorf("%s: FunctionName %q is not !Sub hotline-${Stage}-<function>", logical, deref(fn.FunctionName))
 			continue
 		}
 		if prev, dup := out[m[1]]; dup {
@@ -83,12 +88,12 @@ func TestEveryFunctionDirectoryHasAResourceAndBack(t *testing.T) {
 	dirs := functionDirs(t)
 	for _, d := range dirs {
 		if _, ok := fns[d]; !ok {
-			t.Errorf("functions/%s has no AWS::Serverless::Function in %s (CodeUri ../dist/%s/)", d, templatePath, d)
+			t.Errorf("functions/%s has no AWS::Serverless::Function in %s (FunctionName hotline-${Stage}-%s)", d, templatePath, d)
 		}
 	}
 	for name, r := range fns {
 		if !slices.Contains(dirs, name) {
-			t.Errorf("%s deploys ../dist/%s/ but there is no functions/%s", r.logical, name, name)
+			t.Errorf("%s is named for functions/%s but there is no functions/%s", r.logical, name, name)
 		}
 	}
 }

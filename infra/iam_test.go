@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -29,8 +30,48 @@ func strList(v any) []string {
 	return nil
 }
 
-// roleStatements returns the Allow statements of a role's inline policies.
+// roleVariants are deployments whose roles differ from the defaults' by
+// parameter (the notice channels: SES or SMTP, SNS or Tencent Cloud SMS, the
+// secrets they read). The code has every channel's path, so what a role may
+// do is the union over the variants.
+var roleVariants = []deployment{commercialEverything, commercialDomestic}
+
+var (
+	variantsMu     sync.Mutex
+	variantsParsed = map[string]*parsed{}
+)
+
+func variant(t *testing.T, d deployment) *parsed {
+	t.Helper()
+	variantsMu.Lock()
+	defer variantsMu.Unlock()
+	if p, ok := variantsParsed[d.name]; ok {
+		return p
+	}
+	p := loadTemplateFor(t, d)
+	variantsParsed[d.name] = p
+	return p
+}
+
+// roleStatements returns the Allow statements of a role's inline policies,
+// in p and in every roleVariants deployment.
 func roleStatements(t *testing.T, p *parsed, role string) []statement {
+	t.Helper()
+	out := roleStatementsOf(t, p, role)
+	for _, d := range roleVariants {
+		for _, st := range roleStatementsOf(t, variant(t, d), role) {
+			if !slices.ContainsFunc(out, func(o statement) bool {
+				return o.sid == st.sid && slices.Equal(o.actions, st.actions) && slices.Equal(o.resources, st.resources)
+			}) {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// roleStatementsOf returns the Allow statements of a role's inline policies in p.
+func roleStatementsOf(t *testing.T, p *parsed, role string) []statement {
 	t.Helper()
 	r, err := p.GetIAMRoleWithName(role)
 	if err != nil {

@@ -231,7 +231,7 @@ func TestSiteHeadersAreTheLocalServers(t *testing.T) {
 func TestAPICORSAllowsOnlyTheSite(t *testing.T) {
 	p := loadTemplate(t)
 	origins := strList(dig(rawProps(t, p, "HttpApi"), "CorsConfiguration", "AllowOrigins"))
-	want := `If(["HasWebOrigin","Ref(WebOrigin)","Sub(https://${SiteDistribution.DomainName})"])`
+	want := `If(["HasWebOrigin","Ref(WebOrigin)","If([\"HasSiteDomain\",\"Sub(https://${SiteDomain})\",\"Sub(https://${SiteDistribution.DomainName})\"])"])`
 	if !slices.Equal(origins, []string{want}) {
 		t.Errorf("HttpApi: AllowOrigins %v, want [%s]", origins, want)
 	}
@@ -242,16 +242,16 @@ func TestAPICORSAllowsOnlyTheSite(t *testing.T) {
 		t.Errorf("condition HasWebOrigin = %s, want it to test WebOrigin", got)
 	}
 	for name, want := range map[string]string{
-		"SiteUrl":            "Sub(https://${SiteDistribution.DomainName})",
+		"SiteUrl":            `If(["HasSiteDomain","Sub(https://${SiteDomain})","Sub(https://${SiteDistribution.DomainName})"])`,
 		"SiteBucketName":     "Ref(SiteBucket)",
 		"SiteDistributionId": "Ref(SiteDistribution)",
 	} {
-		o, ok := p.Outputs[name]
+		o, ok := dig(p.raw, "Outputs", name).(map[string]any)
 		if !ok {
 			t.Errorf("output %s is missing", name)
 			continue
 		}
-		if got := fmt.Sprint(o.Value); got != want {
+		if got := fmt.Sprint(o["Value"]); got != want {
 			t.Errorf("output %s = %s, want %s", name, got, want)
 		}
 	}

@@ -110,14 +110,38 @@ func applyErrata(typ string, props map[string]any) {
 // parsed is the template as goformation types plus the same document as plain
 // JSON (after the same intrinsic markers, numbers kept as Ref markers), for the
 // checks goformation's types cannot express.
+//
+// Both are the template as deployed to a partition (resolve): conditions the
+// partition decides are applied. The plain document leaves the parameters
+// open (an Fn::If on a parameter stays, as an If(...) marker); goformation's
+// types cannot hold such a marker where an object belongs, so the typed view
+// also decides the parameters' conditions, with their defaults (or the
+// deployment's values).
 type parsed struct {
 	*cloudformation.Template
 	raw map[string]any
+	// doc is the long-form document before any resolution (Rules, Conditions).
+	doc map[string]any
 }
 
-// parseTemplate parses YAML template text; FuzzParseTemplate drives it.
+// parseTemplate parses YAML template text as deployed to the aws partition
+// with the parameters open; FuzzParseTemplate drives it.
 func parseTemplate(data []byte) (*parsed, error) {
-	js, err := intrinsics.ProcessYAML(data, processorOptions(true))
+	return parseTemplateFor(data, commercial, commercialDefaults)
+}
+
+// parseTemplateFor parses the template with the plain document resolved for
+// rawIn and the typed view for typedIn (whose params must be set).
+func parseTemplateFor(data []byte, rawIn, typedIn deployment) (*parsed, error) {
+	doc, err := longForm(data)
+	if err != nil {
+		return nil, err
+	}
+	typedSrc, err := json.Marshal(resolve(doc, typedIn))
+	if err != nil {
+		return nil, fmt.Errorf("template JSON: %w", err)
+	}
+	js, err := intrinsics.ProcessJSON(typedSrc, processorOptions(true))
 	if err != nil {
 		return nil, fmt.Errorf("intrinsics: %w", err)
 	}
@@ -143,7 +167,11 @@ func parseTemplate(data []byte) (*parsed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("goformation: %w", err)
 	}
-	rawJS, err := intrinsics.ProcessYAML(data, processorOptions(false))
+	rawSrc, err := json.Marshal(resolve(doc, rawIn))
+	if err != nil {
+		return nil, fmt.Errorf("template JSON: %w", err)
+	}
+	rawJS, err := intrinsics.ProcessJSON(rawSrc, processorOptions(false))
 	if err != nil {
 		return nil, fmt.Errorf("intrinsics: %w", err)
 	}
@@ -151,7 +179,21 @@ func parseTemplate(data []byte) (*parsed, error) {
 	if err := json.Unmarshal(rawJS, &raw); err != nil {
 		return nil, fmt.Errorf("template JSON: %w", err)
 	}
-	return &parsed{Template: tpl, raw: raw}, nil
+	return &parsed{Template: tpl, raw: raw, doc: doc}, nil
+}
+
+// loadTemplateFor parses template.yaml as deployed in d (both views).
+func loadTemplateFor(t *testing.T, d deployment) *parsed {
+	t.Helper()
+	data, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := parseTemplateFor(data, d, d)
+	if err != nil {
+		t.Fatalf("%s in %s: %v", templatePath, d.name, err)
+	}
+	return p
 }
 
 func loadTemplate(t *testing.T) *parsed {
@@ -234,8 +276,16 @@ func stripFreeForm(v any) any {
 	return v
 }
 
+// Every resource and property is checked as deployed with the defaults, with
+// every optional feature, with China's notice channels outside China, and in
+// the China regions: a property under an Fn::If is checked in each branch.
 func TestTemplateResourcesAndPropertiesAreValid(t *testing.T) {
-	p := loadTemplate(t)
+	for _, d := range []deployment{commercialDefaults, commercialEverything, commercialDomestic, china} {
+		t.Run(d.name, func(t *testing.T) { checkResourcesAndProperties(t, loadTemplateFor(t, d)) })
+	}
+}
+
+func checkResourcesAndProperties(t *testing.T, p *parsed) {
 	known := cloudformation.AllResources()
 	names := slices.Sorted(func(yield func(string) bool) {
 		for n := range p.Resources {
@@ -289,7 +339,7 @@ func TestTemplateHasNoGlobals(t *testing.T) {
 
 func TestTemplateParameters(t *testing.T) {
 	p := loadTemplate(t)
-	for _, name := range []string{"Stage", "SenderEmail", "SMSEnabled", "JwtIssuer", "JwtAudience", "LogRetentionDays", "WebOrigin"} {
+	for _, name := range []string{"Stage", "SenderEmail", "MailChannel", "SmsChannel", "JwtIssuer", "JwtAudience", "LogRetentionDays", "WebOrigin"} {
 		if _, ok := p.Parameters[name]; !ok {
 			t.Errorf("parameter %s is missing", name)
 		}

@@ -54,8 +54,9 @@ for url in "$ISSUER/.well-known/openid-configuration" "$JWKS_URL"; do
 		{ echo "localstack: $url is not readable inside the LocalStack container"; exit 1; }
 done
 
-make build
-(cd infra && samlocal deploy --stack-name "$STACK" --resolve-s3 --capabilities CAPABILITY_IAM --no-confirm-changeset \
+# sam build runs the Makefile's build-<function> targets (BuildMethod makefile).
+samlocal build --template infra/template.yaml
+(cd infra && samlocal deploy --template-file ../.aws-sam/build/template.yaml --stack-name "$STACK" --resolve-s3 --capabilities CAPABILITY_IAM --no-confirm-changeset \
 	--no-fail-on-empty-changeset --parameter-overrides Stage=$STAGE SenderEmail=noreply@example.gov.cn \
 	JwtIssuer="$ISSUER" JwtAudience=$AUDIENCE JwksUrl="$JWKS_URL" CreateSenderIdentity=false)
 
