@@ -223,7 +223,8 @@ func TestCoHandlerInboxFollowsEverySave(t *testing.T) {
 	}
 }
 
-// countDB counts the items of the transactions it passes on.
+// countDB counts the items the writes it passes on write: a transaction's
+// items, or one for a single put.
 type countDB struct {
 	*dynamodb.Client
 	items int
@@ -232,6 +233,11 @@ type countDB struct {
 func (c *countDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	c.items += len(in.TransactItems)
 	return c.Client.TransactWriteItems(ctx, in, optFns...)
+}
+
+func (c *countDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.items++
+	return c.Client.PutItem(ctx, in, optFns...)
 }
 
 func TestCoTabPagingAndCursors(t *testing.T) {
