@@ -63,4 +63,3 @@ func (s *Store) hydrate(ctx context.Context, entries []map[string]types.Attribut
 func itemID(item map[string]types.AttributeValue) string {
 	return strAttr(item, attrPK) + "\x00" + strAttr(item, attrSK)
 }
-

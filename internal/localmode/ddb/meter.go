@@ -19,8 +19,8 @@ type Meter struct {
 type Usage struct {
 	Requests   map[string]int     // by operation (GetItem, TransactWriteItems, …)
 	Units      map[string]float64 // read and write units by operation
-	ReadUnits  float64        // RRU
-	WriteUnits float64        // WRU
+	ReadUnits  float64            // RRU
+	WriteUnits float64            // WRU
 }
 
 // RequestCount is every request counted, of any operation.
