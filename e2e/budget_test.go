@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -34,9 +35,10 @@ import (
 const (
 	budgetTransitions = 5
 	budgetInvocations = 9
-	budgetRequests    = 50
+	budgetRequests    = 52
 	budgetWRU         = 115.0
-	budgetRRU         = 28.0
+	budgetRRU         = 30.0
+	budgetMessages    = 3
 )
 
 func TestHappyPathTicketStaysInBudget(t *testing.T) {
@@ -57,9 +59,10 @@ func TestHappyPathTicketStaysInBudget(t *testing.T) {
 	// them warm; the budget is the mean of the tickets after it.
 	const measured = 3
 	var before platform.Usage
+	var mailsBefore, logBefore int
 	for i := range measured + 1 {
 		if i == 1 {
-			before = p.Usage()
+			before, mailsBefore, logBefore = p.Usage(), capturedMail(t, tg.edge), len(logs.String())
 		}
 		email := fmt.Sprintf("budget-%d@example.com", i)
 		sent, err := citizen.RequestVerification(ctx, client.VerificationRequest{Email: email})
@@ -94,6 +97,8 @@ func TestHappyPathTicketStaysInBudget(t *testing.T) {
 		finished(t, flow, p.StateMachineArn, rec.ID)
 	}
 	after := p.Usage()
+	mails := float64(capturedMail(t, tg.edge)-mailsBefore) / measured
+	logBytes := float64(len(logs.String())-logBefore) / measured
 
 	per := func(a, b int64) float64 { return float64(a-b) / measured }
 	transitions := per(after.Transitions, before.Transitions)
@@ -116,6 +121,7 @@ func TestHappyPathTicketStaysInBudget(t *testing.T) {
 	rru := (after.DynamoDB.ReadUnits - before.DynamoDB.ReadUnits) / measured
 	t.Logf("per happy-path ticket: %.1f state transitions; %.1f Lambda invocations %s; %.1f DynamoDB requests %s; %.1f WRU; %.1f RRU; units by operation %s",
 		transitions, invocations, sorted(byFunction), requests, sorted(byOp), wru, rru, sorted(unitsByOp))
+	t.Logf("per happy-path ticket: %.1f e-mails, %.0f bytes of logs", mails, logBytes)
 	for _, c := range []struct {
 		what      string
 		got, most float64
@@ -125,6 +131,8 @@ func TestHappyPathTicketStaysInBudget(t *testing.T) {
 		{"DynamoDB requests", requests, budgetRequests},
 		{"write request units", wru, budgetWRU},
 		{"read request units", rru, budgetRRU},
+		// The code, the receipt and the answer; each costs (SES, or an SMS).
+		{"messages to the citizen", mails, budgetMessages},
 	} {
 		if c.got > c.most {
 			t.Errorf("%s per ticket: %.1f, over the budget of %.0f", c.what, c.got, c.most)
@@ -185,4 +193,14 @@ func finished(t *testing.T, flow *sfn.Client, smArn, ticketID string) {
 		h := history(t, flow, smArn, ticketID)
 		return len(h) > 0 && h[0] == "ExecutionSucceeded"
 	})
+}
+
+// capturedMail counts the e-mails the edge has captured.
+func capturedMail(t *testing.T, edge string) int {
+	t.Helper()
+	var m struct {
+		Messages []json.RawMessage `json:"messages"`
+	}
+	getJSON(t, edge+"/_aws/ses", &m)
+	return len(m.Messages)
 }
