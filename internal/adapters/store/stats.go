@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,10 +22,17 @@ const maxStatDays = 400
 const monthKey = "2006-01"
 
 // counterKey is a counter item's key: STAT#<family>#<month> and
-// <day>#<scope>#<metric>, so a range of days is one query per month.
-func counterKey(day, scope, metric string) map[string]types.AttributeValue {
-	return key("STAT#"+ticket.FamilyOf(scope)+"#"+day[:len(monthKey)], day+"#"+scope+"#"+metric)
+// <day>#<scope>, so a range of days is one query per month. One item holds
+// all of a scope's metrics of a day, one attribute each (metricPrefix +
+// name): a save that counts several metrics of a scope writes one item,
+// not one per metric (docs/cost.md). Items of the earlier layout, one per
+// metric (<day>#<scope>#<metric>, the count in n), are still read.
+func counterKey(day, scope string) map[string]types.AttributeValue {
+	return key("STAT#"+ticket.FamilyOf(scope)+"#"+day[:len(monthKey)], day+"#"+scope)
 }
+
+// metricPrefix marks a counter item's metric attributes.
+const metricPrefix = "m_"
 
 // counter is one change of a daily counter item.
 type counter struct {
@@ -56,9 +64,11 @@ next:
 	return kept
 }
 
-// counterWrites are the atomic ADDs of the counters, for a transaction.
+// counterWrites are the atomic ADDs of the counters, for a transaction: one
+// update per day and scope, adding to each of its metrics.
 func (s *Store) counterWrites(list []counter) ([]types.TransactWriteItem, error) {
-	out := make([]types.TransactWriteItem, 0, len(list))
+	var out []types.TransactWriteItem
+	at := map[string]int{} // day#scope → index in out
 	for _, c := range list {
 		if err := checkKeyPart("counter scope", c.scope); err != nil {
 			return nil, err
@@ -66,13 +76,26 @@ func (s *Store) counterWrites(list []counter) ([]types.TransactWriteItem, error)
 		if err := checkKeyPart("metric", c.metric); err != nil {
 			return nil, err
 		}
-		out = append(out, types.TransactWriteItem{Update: &types.Update{
-			TableName:                 aws.String(s.table),
-			Key:                       counterKey(c.day, c.scope, c.metric),
-			UpdateExpression:          aws.String("ADD #n :n"),
-			ExpressionAttributeNames:  map[string]string{"#n": attrCount},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(int64(c.n))},
-		}})
+		i, ok := at[c.day+"#"+c.scope]
+		if !ok {
+			i = len(out)
+			at[c.day+"#"+c.scope] = i
+			out = append(out, types.TransactWriteItem{Update: &types.Update{
+				TableName:                 aws.String(s.table),
+				Key:                       counterKey(c.day, c.scope),
+				ExpressionAttributeNames:  map[string]string{},
+				ExpressionAttributeValues: map[string]types.AttributeValue{},
+			}})
+		}
+		u := out[i].Update
+		n := strconv.Itoa(len(u.ExpressionAttributeNames))
+		u.ExpressionAttributeNames["#m"+n] = metricPrefix + c.metric
+		u.ExpressionAttributeValues[":m"+n] = num(int64(c.n))
+		if u.UpdateExpression == nil {
+			u.UpdateExpression = aws.String("ADD #m" + n + " :m" + n)
+		} else {
+			u.UpdateExpression = aws.String(*u.UpdateExpression + ", #m" + n + " :m" + n)
+		}
 	}
 	return out, nil
 }
@@ -111,18 +134,33 @@ func (s *Store) Counts(ctx context.Context, family string, from, to time.Time) (
 		}
 		err := s.queryPages(ctx, in, "counters of "+month.Format(monthKey), func(items []map[string]types.AttributeValue) error {
 			for _, it := range items {
-				n, err := numAttr(it, attrCount)
-				if err != nil {
-					return fmt.Errorf("store: counter %s: %w", strAttr(it, attrSK), err)
-				}
 				parts := strings.Split(strAttr(it, attrSK), "#")
-				if len(parts) != 3 {
-					return fmt.Errorf("store: counter key %q is not day#scope#metric", strAttr(it, attrSK))
+				if len(parts) != 2 && len(parts) != 3 {
+					return fmt.Errorf("store: counter key %q is not day#scope", strAttr(it, attrSK))
 				}
-				if out[parts[1]] == nil {
-					out[parts[1]] = map[string]int{}
+				scope := parts[1]
+				if out[scope] == nil {
+					out[scope] = map[string]int{}
 				}
-				out[parts[1]][parts[2]] += n
+				if len(parts) == 3 { // one item per metric, as first stored
+					n, err := numAttr(it, attrCount)
+					if err != nil {
+						return fmt.Errorf("store: counter %s: %w", strAttr(it, attrSK), err)
+					}
+					out[scope][parts[2]] += n
+					continue
+				}
+				for name := range it {
+					metric, ok := strings.CutPrefix(name, metricPrefix)
+					if !ok {
+						continue
+					}
+					n, err := numAttr(it, name)
+					if err != nil {
+						return fmt.Errorf("store: counter %s: %w", strAttr(it, attrSK), err)
+					}
+					out[scope][metric] += n
+				}
 			}
 			return nil
 		})

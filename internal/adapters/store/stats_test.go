@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
@@ -120,5 +123,31 @@ func TestSaveTicketMergesCountersOfOneSave(t *testing.T) {
 	market := got[ticket.DepartmentScope("market")]
 	if market[ticket.MetricOverdue] != 1 || market[ticket.MetricDue] != 1 || market[ticket.MetricReceived] != 1 {
 		t.Fatalf("stats %v", got)
+	}
+}
+
+// One save's metrics of one scope and day share one counter item, and the
+// counters stored one item per metric (the first layout) still count.
+func TestCountersShareAnItemPerScopeAndDay(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tk := e.create(t, newTicket("T1", e.clock.Now()))
+	e.dispatch(t, tk, "market", e.clock.Now().Add(72*time.Hour))
+	day := e.clock.Now().In(e.store.loc).Format(dayKey)
+	out, err := e.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(e.store.Table()), Key: counterKey(day, ticket.ScopeHotline), ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item[metricPrefix+ticket.MetricReceived] == nil || out.Item[metricPrefix+ticket.MetricDispatched] == nil {
+		t.Fatalf("the hotline's counters of the day: %v %v", out.Item, err)
+	}
+	old := key("STAT#"+ticket.FamilyRates+"#"+day[:len(monthKey)], day+"#"+ticket.ScopeHotline+"#"+ticket.MetricReceived)
+	old[attrCount] = num(5)
+	if _, err := e.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(e.store.Table()), Item: old}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.store.Counts(ctx, ticket.FamilyRates, e.clock.Now(), e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := got[ticket.ScopeHotline]; h[ticket.MetricReceived] != 6 || h[ticket.MetricDispatched] != 1 {
+		t.Fatalf("hotline counts %v", h)
 	}
 }
