@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/hotline12345/hotline/internal/app/review"
+	"github.com/hotline12345/hotline/internal/app/task"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
+	reviewwiring "github.com/hotline12345/hotline/internal/wiring/review"
 )
 
 // answers records how the review step answered itself: the output it
@@ -45,4 +47,27 @@ func reviewed(t *testing.T, rv *review.Handler, id string) (review.Output, strin
 		t.Fatalf("review of %s: %v", id, err)
 	}
 	return a.output, a.failure
+}
+
+// A repaired ticket's new execution starts at review, which names the step
+// the ticket's saved state resumes at instead of reviewing it again.
+func TestRepairedTicketResumesWhereItStood(t *testing.T) {
+	e := localtest.Start(t)
+	ctx := context.Background()
+	id, _ := e.Routed(t)
+	rv, err := reviewwiring.Build(ctx, e.P.Getenv, e.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &answers{}
+	rv.Workflow = a
+	in := localtest.In(review.ActionReview, id, localtest.FakeToken)
+	in.Start = &task.Start{Resume: true}
+	v := e.Ticket(t, id).Version
+	if _, err := rv.Handle(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if a.failure != "Resume.Reply" || e.Ticket(t, id).Version != v {
+		t.Fatalf("resumed with %q, version %d -> %d", a.failure, v, e.Ticket(t, id).Version)
+	}
 }

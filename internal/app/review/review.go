@@ -161,12 +161,14 @@ func (h *Handler) reviewStep(ctx context.Context, in task.Input, log *slog.Logge
 	switch {
 	case t.Status == ticket.StatusWithdrawn:
 		out.Decision = ticket.DecisionWithdrawn
-	case out.Decision == ticket.DecisionAccept && (t.Status == ticket.StatusDispatched || t.Status == ticket.StatusAccepted):
-		out.DepartmentID, out.ReplyTimeoutSeconds = t.DepartmentID, routing.UntilDeadline(t, h.Now())
-		return h.answer(ctx, in.TaskToken, t, out, "")
-	case out.Decision == ticket.DecisionAccept:
+	case out.Decision == ticket.DecisionAccept && t.Status == ticket.StatusInReview:
 		// Accepted, but no rule names a department: an operator picks one.
 		return h.answer(ctx, in.TaskToken, t, out, "NoRouteError")
+	case out.Decision == ticket.DecisionAccept:
+		// Dispatched; on a retry the department may already have acted,
+		// which the reply wait finds and answers at once.
+		out.DepartmentID, out.ReplyTimeoutSeconds = t.DepartmentID, routing.UntilDeadline(t, h.Now())
+		return h.answer(ctx, in.TaskToken, t, out, "")
 	}
 	name, ok := decisionFailures[out.Decision]
 	if !ok {
