@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/hotline12345/hotline/internal/adapters/metrics"
 )
 
 // Options replace process-wide defaults, for local mode and tests.
@@ -35,6 +37,12 @@ type Options struct {
 	// LogHandler makes the functions' log handler; default JSON, what
 	// CloudWatch gets. Local mode passes a human-readable one on a terminal.
 	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
+
+	// Metrics takes the functions' metrics; default EMF lines on Stdout
+	// when HOTLINE_METRICS_NAMESPACE is set, else none. Local mode keeps
+	// them in memory.
+	Metrics metrics.Recorder
+	Stdout  io.Writer // default os.Stdout
 }
 
 // WithDefaults fills what the caller left empty.
@@ -50,6 +58,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.Random == nil {
 		o.Random = rand.Reader
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
 	}
 	return o
 }
@@ -75,6 +86,20 @@ func level(s string) slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelInfo
+}
+
+// MetricsRecorder is o.Metrics, or else EMF on o.Stdout in namespace (none
+// when namespace is empty). EMF goes to stdout, away from the logs on
+// stderr: each line must reach CloudWatch Logs as a JSON object of its own.
+func (o Options) MetricsRecorder(namespace string) metrics.Recorder {
+	o = o.WithDefaults()
+	switch {
+	case o.Metrics != nil:
+		return o.Metrics
+	case namespace == "":
+		return metrics.Discard{}
+	}
+	return &metrics.EMF{W: o.Stdout, Namespace: namespace, Now: o.Now}
 }
 
 // Builder builds one function from its environment and returns its handler
