@@ -12,12 +12,16 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/hotline12345/hotline/internal/adapters/metrics"
+	"github.com/hotline12345/hotline/internal/adapters/tracing"
+	"github.com/hotline12345/hotline/internal/wiring/config"
 )
 
 // Options replace process-wide defaults, for local mode and tests.
@@ -43,6 +47,10 @@ type Options struct {
 	// them in memory.
 	Metrics metrics.Recorder
 	Stdout  io.Writer // default os.Stdout
+
+	// Tracing traces each invocation and its AWS calls; default: OTLP when
+	// OTEL_EXPORTER_OTLP_ENDPOINT is set, else nothing (Handle sets it).
+	Tracing *tracing.Tracing
 }
 
 // WithDefaults fills what the caller left empty.
@@ -106,15 +114,37 @@ func (o Options) MetricsRecorder(namespace string) metrics.Recorder {
 // func in the form lambda.Start and lambda.NewHandler take.
 type Builder func(ctx context.Context, getenv func(string) string, o Options) (any, error)
 
-// Handle adapts a function's typed builder to a Builder.
+// Handle adapts a function's typed builder to a Builder. The handler it
+// returns traces each invocation (a span named after the function, the
+// parent of the spans of its AWS calls) and flushes the spans before the
+// invocation returns.
 func Handle[H any](build func(context.Context, func(string) string, Options) (H, error), handle func(H) any) Builder {
+	function := functionName[H]()
 	return func(ctx context.Context, getenv func(string) string, o Options) (any, error) {
+		if o.Tracing == nil {
+			t, err := tracing.New(ctx, function, strings.TrimSpace(getenv(config.EnvOTLPEndpoint)))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", function, err)
+			}
+			o.Tracing = t
+		}
 		h, err := build(ctx, getenv, o)
 		if err != nil {
 			return nil, err
 		}
-		return handle(h), nil
+		return tracing.Handler(o.Tracing, function, lambda.NewHandler(handle(h))), nil
 	}
+}
+
+// functionName is the function a handler type belongs to: the last element
+// of its package path (internal/app/intake → "intake"), which is the
+// function's name under functions/.
+func functionName[H any]() string {
+	t := reflect.TypeFor[H]()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return path.Base(t.PkgPath())
 }
 
 // Main is the whole main of a Lambda function: configuration from the process
@@ -126,4 +156,13 @@ func Main(build Builder) {
 		os.Exit(1)
 	}
 	lambda.Start(h)
+}
+
+// TracingOrOff is o.Tracing, or no tracing when a builder runs outside
+// Handle (tools, tests).
+func (o Options) TracingOrOff() *tracing.Tracing {
+	if o.Tracing == nil {
+		return tracing.Off()
+	}
+	return o.Tracing
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hotline12345/hotline/internal/adapters/metrics"
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/adapters/tracing"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/open311"
@@ -57,6 +58,9 @@ type Store struct {
 // CreateTicket implements intake.Store; a replay files nothing new.
 func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *ports.Idempotency) (ports.Created, error) {
 	created, err := s.Store.CreateTicket(ctx, t, first, idem)
+	if err == nil {
+		tracing.SetTicketID(ctx, created.TicketID) // intake learns its ticket's id here
+	}
 	if err == nil && !created.Replayed {
 		s.count(ctx, t, first)
 	}
@@ -87,7 +91,7 @@ func Load(ctx context.Context, function string, getenv func(string) string, o wi
 		return nil, err
 	}
 	o = o.WithDefaults()
-	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: cfg.Region, EndpointURL: cfg.EndpointURL, HTTPClient: o.HTTPClient, Unsigned: o.UnsignedAWS})
+	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: cfg.Region, EndpointURL: cfg.EndpointURL, HTTPClient: o.HTTPClient, Unsigned: o.UnsignedAWS, APIOptions: o.TracingOrOff().APIOptions()})
 	if err != nil {
 		return nil, fmt.Errorf("%s: aws config: %w", function, err)
 	}
