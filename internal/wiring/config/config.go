@@ -41,6 +41,10 @@ const EnvMetricsNamespace = "HOTLINE_METRICS_NAMESPACE"
 // OTLP/HTTP (the ADOT collector layer in AWS, a self-hosted collector in
 // China); unset, nothing is traced. OpenTelemetry's exporter reads it and the
 // other OTEL_EXPORTER_OTLP_* variables itself.
+// wiring.Handle reads it for every function. It is in no Optional list yet
+// because the template sets it nowhere (infra's cross-check requires every
+// listed variable to be set): list it for every function when the template
+// gains a collector endpoint parameter.
 const EnvOTLPEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
 // Required lists, per function, the variables it cannot start without.
@@ -62,14 +66,14 @@ var Required = map[string][]string{
 // keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
 // seals and the local key still opens values sealed before the switch.
 var Optional = map[string][]string{
-	"intake":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
-	"review":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
-	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
-	"feedback": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
-	"api":      {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvLimits},
-	"sweep":    {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
+	"intake":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
+	"review":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
+	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
+	"feedback": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
+	"api":      {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvLimits},
+	"sweep":    {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
 	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
-	"authorizer": {EnvJWKSURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint},
+	"authorizer": {EnvJWKSURL, EnvLogLevel, EnvMetricsNamespace},
 }
 
 // Config is every setting any function uses; each function fills what it needs.

@@ -63,10 +63,8 @@ func TestEveryFunctionIsDeclared(t *testing.T) {
 func TestMetricsNamespace(t *testing.T) {
 	base := map[string]string{EnvRegion: "cn-north-1", EnvTable: "t", EnvBlindKey: "k", EnvSealKey: "s"}
 	for fn := range Required {
-		for _, name := range []string{EnvMetricsNamespace, EnvOTLPEndpoint} {
-			if !slices.Contains(Optional[fn], name) {
-				t.Errorf("%s does not read %s", fn, name)
-			}
+		if !slices.Contains(Optional[fn], EnvMetricsNamespace) {
+			t.Errorf("%s does not read %s", fn, EnvMetricsNamespace)
 		}
 	}
 	c, err := Load("review", env(base))
