@@ -156,8 +156,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if text {
 		format = "text"
 	}
-	fmt.Fprintf(stdout, "Hotline 12345 is running.\n  Pages:    %s/ (citizens), %s/console/ (staff)\n  API:      %s\n  AWS edge: %s  (sent e-mail: %s/_aws/ses, SMS: %s/_aws/sns/sms-messages)\n  Workflow: %s\n  Data:     %s\n  Logs:     %s at %s%s\nStaff token: hotline token --role operator   (Ctrl-C stops)\n",
-		p.APIURL, p.APIURL, p.APIURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, p.StateMachineArn, dataNote(*dataDir, p.Resumed), format, platform.LevelName(level), speedNote(*speed))
+	fmt.Fprintf(stdout, "Hotline 12345 is running.\n  Pages:    %s/ (citizens), %s/console/ (staff)\n  API:      %s\n  AWS edge: %s  (sent e-mail: %s/_aws/ses, SMS: %s/_aws/sns/sms-messages, metrics: %s%s)\n  Workflow: %s\n  Data:     %s\n  Logs:     %s at %s%s\nStaff token: hotline token --role operator   (Ctrl-C stops)\n",
+		p.APIURL, p.APIURL, p.APIURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, platform.MetricsPath, p.StateMachineArn, dataNote(*dataDir, p.Resumed), format, platform.LevelName(level), speedNote(*speed))
 	if err := logs.release(); err != nil {
 		_ = p.Close()
 		return fmt.Errorf("logs: %w", err)

@@ -12,10 +12,16 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/hotline12345/hotline/internal/adapters/metrics"
+	"github.com/hotline12345/hotline/internal/adapters/tracing"
+	"github.com/hotline12345/hotline/internal/wiring/config"
 )
 
 // Options replace process-wide defaults, for local mode and tests.
@@ -35,6 +41,16 @@ type Options struct {
 	// LogHandler makes the functions' log handler; default JSON, what
 	// CloudWatch gets. Local mode passes a human-readable one on a terminal.
 	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
+
+	// Metrics takes the functions' metrics; default EMF lines on Stdout
+	// when HOTLINE_METRICS_NAMESPACE is set, else none. Local mode keeps
+	// them in memory.
+	Metrics metrics.Recorder
+	Stdout  io.Writer // default os.Stdout
+
+	// Tracing traces each invocation and its AWS calls; default: OTLP when
+	// OTEL_EXPORTER_OTLP_ENDPOINT is set, else nothing (Handle sets it).
+	Tracing *tracing.Tracing
 }
 
 // WithDefaults fills what the caller left empty.
@@ -50,6 +66,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.Random == nil {
 		o.Random = rand.Reader
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
 	}
 	return o
 }
@@ -77,19 +96,55 @@ func level(s string) slog.Level {
 	return slog.LevelInfo
 }
 
+// MetricsRecorder is o.Metrics, or else EMF on o.Stdout in namespace (none
+// when namespace is empty). EMF goes to stdout, away from the logs on
+// stderr: each line must reach CloudWatch Logs as a JSON object of its own.
+func (o Options) MetricsRecorder(namespace string) metrics.Recorder {
+	o = o.WithDefaults()
+	switch {
+	case o.Metrics != nil:
+		return o.Metrics
+	case namespace == "":
+		return metrics.Discard{}
+	}
+	return &metrics.EMF{W: o.Stdout, Namespace: namespace, Now: o.Now}
+}
+
 // Builder builds one function from its environment and returns its handler
 // func in the form lambda.Start and lambda.NewHandler take.
 type Builder func(ctx context.Context, getenv func(string) string, o Options) (any, error)
 
-// Handle adapts a function's typed builder to a Builder.
+// Handle adapts a function's typed builder to a Builder. The handler it
+// returns traces each invocation (a span named after the function, the
+// parent of the spans of its AWS calls) and flushes the spans before the
+// invocation returns.
 func Handle[H any](build func(context.Context, func(string) string, Options) (H, error), handle func(H) any) Builder {
+	function := functionName[H]()
 	return func(ctx context.Context, getenv func(string) string, o Options) (any, error) {
+		if o.Tracing == nil {
+			t, err := tracing.New(ctx, function, strings.TrimSpace(getenv(config.EnvOTLPEndpoint)))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", function, err)
+			}
+			o.Tracing = t
+		}
 		h, err := build(ctx, getenv, o)
 		if err != nil {
 			return nil, err
 		}
-		return handle(h), nil
+		return tracing.Handler(o.Tracing, function, lambda.NewHandler(handle(h))), nil
 	}
+}
+
+// functionName is the function a handler type belongs to: the last element
+// of its package path (internal/app/intake → "intake"), which is the
+// function's name under functions/.
+func functionName[H any]() string {
+	t := reflect.TypeFor[H]()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return path.Base(t.PkgPath())
 }
 
 // Main is the whole main of a Lambda function: configuration from the process
@@ -101,4 +156,13 @@ func Main(build Builder) {
 		os.Exit(1)
 	}
 	lambda.Start(h)
+}
+
+// TracingOrOff is o.Tracing, or no tracing when a builder runs outside
+// Handle (tools, tests).
+func (o Options) TracingOrOff() *tracing.Tracing {
+	if o.Tracing == nil {
+		return tracing.Off()
+	}
+	return o.Tracing
 }

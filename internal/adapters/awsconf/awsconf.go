@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Settings select where the clients talk to. Callers fill it from their own
@@ -35,6 +36,8 @@ type Settings struct {
 	// signature, so its callers need not spend on SigV4 (6% of a load
 	// run's CPU). Ignored for real AWS.
 	Unsigned bool
+	// APIOptions are middleware every client gets (tracing's spans).
+	APIOptions []func(*middleware.Stack) error
 }
 
 // ErrNoRegion is returned when Settings.Region is empty.
@@ -71,6 +74,7 @@ func Load(ctx context.Context, s Settings) (aws.Config, error) {
 		if s.Unsigned {
 			cfg.Credentials = aws.AnonymousCredentials{}
 		}
+		cfg.APIOptions = append(cfg.APIOptions, s.APIOptions...)
 		return cfg, nil
 	}
 	opts := []func(*config.LoadOptions) error{config.WithRegion(s.Region)}
@@ -84,6 +88,7 @@ func Load(ctx context.Context, s Settings) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("awsconf: load default AWS config: %w", err)
 	}
+	cfg.APIOptions = append(cfg.APIOptions, s.APIOptions...)
 	return cfg, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
 	"github.com/hotline12345/hotline/internal/adapters/notify"
@@ -84,5 +85,29 @@ func TestLoadErrorsAndProduction(t *testing.T) {
 	}
 	if store.DynamoDBClient(cfg).Options().DisableValidateResponseChecksum {
 		t.Error("CRC32 validation disabled against real DynamoDB")
+	}
+}
+
+// Middleware given in Settings (tracing's spans) reaches every client, local
+// or not.
+func TestAPIOptionsReachTheConfig(t *testing.T) {
+	ctx := context.Background()
+	mw := func(*middleware.Stack) error { return nil }
+	for _, s := range []awsconf.Settings{
+		{Region: "cn-north-1", EndpointURL: "http://127.0.0.1:4566", APIOptions: []func(*middleware.Stack) error{mw}},
+		{Region: "cn-north-1", APIOptions: []func(*middleware.Stack) error{mw}},
+	} {
+		with, err := awsconf.Load(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.APIOptions = nil
+		without, err := awsconf.Load(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(with.APIOptions) != len(without.APIOptions)+1 {
+			t.Errorf("endpoint %q: %d API options, want %d", s.EndpointURL, len(with.APIOptions), len(without.APIOptions)+1)
+		}
 	}
 }

@@ -105,7 +105,7 @@ func newEnv(t testing.TB, opts ...func(*platform.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store, sqs: queue.SQSClient(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]deptmsg.Message{}}
+	return &env{p: p, clock: clock, api: a, intake: in, store: base.Store.Store, sqs: queue.SQSClient(base.AWS), logs: logs, getenv: getenv, wo: wo, seen: map[string][]deptmsg.Message{}}
 }
 
 // req builds an API Gateway request for the api function.

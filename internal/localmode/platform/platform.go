@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	configfiles "github.com/hotline12345/hotline/config"
+	"github.com/hotline12345/hotline/internal/adapters/metrics"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
@@ -149,6 +150,11 @@ type Platform struct {
 	// Resumed is how many workflow executions carried on from DataDir.
 	Resumed int
 
+	// Metrics holds the counts the functions would write to CloudWatch as
+	// EMF lines, kept in memory so they do not flood the terminal; the edge
+	// serves them at MetricsPath.
+	Metrics *metrics.Memory
+
 	edge      *edge.Edge
 	tables    *ddb.Engine
 	store     *durable.Store
@@ -276,8 +282,10 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		},
 	})
 	sfnSrv := sfnlocal.NewWithEngine(engine)
+	counts := metrics.NewMemory()
+	guard := hostguard.New(o.EdgeAddr, nil, nil).Wrap
 	e, err := edge.Open(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
-		Guard: hostguard.New(o.EdgeAddr, nil, nil).Wrap, Faults: o.Faults, DynamoDB: kept.tables, Store: kept.store})
+		Guard: func(h http.Handler) http.Handler { return guard(withMetrics(counts, h)) }, Faults: o.Faults, DynamoDB: kept.tables, Store: kept.store})
 	if err != nil {
 		kept.close()
 		return nil, fmt.Errorf("data folder: %w", err)
@@ -287,7 +295,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		kept.close()
 		return nil, err
 	}
-	p := &Platform{EdgeURL: edgeURL, Engine: engine, Catalog: cat, edge: e, tables: kept.tables, store: kept.store, clock: o.Clock}
+	p := &Platform{EdgeURL: edgeURL, Engine: engine, Catalog: cat, Metrics: counts, edge: e, tables: kept.tables, store: kept.store, clock: o.Clock}
 	fail := func(err error) (*Platform, error) {
 		_ = e.Close()
 		kept.close()
@@ -332,7 +340,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	// parsing on both sides of every call, and unsigned (the edge checks no
 	// signature). The port stays for outside clients.
 	wo := wiring.Options{Now: o.Clock.Now, WallNow: o.WallClock.Now, Log: o.Log, Random: o.Random, LogHandler: o.LogHandler,
-		HTTPClient: inproc.Client(e), UnsignedAWS: true}
+		HTTPClient: inproc.Client(e), UnsignedAWS: true, Metrics: counts}
 
 	base, err := dataplane.Load(ctx, "api", getenv, wo)
 	if err != nil {
@@ -421,6 +429,22 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		}
 	}()
 	return p, nil
+}
+
+// MetricsPath is where the edge serves the functions' metrics, beside the
+// captured mail (/_aws/ses): GET answers {"metrics": [{metric, dimension,
+// value, count}…]}.
+const MetricsPath = "/_aws/metrics"
+
+// withMetrics serves MetricsPath from counts and the rest from next.
+func withMetrics(counts *metrics.Memory, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == MetricsPath {
+			counts.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // withPages puts the pages on the API's origin, as the static site and API

@@ -95,7 +95,7 @@ func Start(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{P: p, Clock: clock, Store: base.Store, SQS: queue.SQSClient(base.AWS), Logs: logs, CodeKey: base.CodeKey(), API: a, Options: wo}
+	return &Env{P: p, Clock: clock, Store: base.Store.Store, SQS: queue.SQSClient(base.AWS), Logs: logs, CodeKey: base.CodeKey(), API: a, Options: wo}
 }
 
 // StartPlatform starts a local platform on free loopback ports (o's

@@ -33,6 +33,20 @@ const (
 	EnvLimits = "HOTLINE_LIMITS"
 )
 
+// EnvMetricsNamespace is the CloudWatch namespace of the functions' EMF
+// metrics; empty writes none (tests, a deployment without them).
+const EnvMetricsNamespace = "HOTLINE_METRICS_NAMESPACE"
+
+// EnvOTLPEndpoint, when set, sends each function's traces there over
+// OTLP/HTTP (the ADOT collector layer in AWS, a self-hosted collector in
+// China); unset, nothing is traced. OpenTelemetry's exporter reads it and the
+// other OTEL_EXPORTER_OTLP_* variables itself.
+// wiring.Handle reads it for every function. It is in no Optional list yet
+// because the template sets it nowhere (infra's cross-check requires every
+// listed variable to be set): list it for every function when the template
+// gains a collector endpoint parameter.
+const EnvOTLPEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
+
 // Required lists, per function, the variables it cannot start without.
 var Required = map[string][]string{
 	"intake":   {EnvRegion, EnvTable, EnvStateMachineArn, EnvBlindKey, EnvSenderEmail},
@@ -52,14 +66,14 @@ var Required = map[string][]string{
 // keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
 // seals and the local key still opens values sealed before the switch.
 var Optional = map[string][]string{
-	"intake":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
-	"review":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
-	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
-	"feedback": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
-	"api":      {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvLimits},
-	"sweep":    {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"intake":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
+	"review":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
+	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
+	"feedback": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
+	"api":      {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvLimits},
+	"sweep":    {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
 	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
-	"authorizer": {EnvJWKSURL, EnvLogLevel},
+	"authorizer": {EnvJWKSURL, EnvLogLevel, EnvMetricsNamespace},
 }
 
 // Config is every setting any function uses; each function fills what it needs.
@@ -81,6 +95,9 @@ type Config struct {
 	QueuePrefix     string
 	LogLevel        string
 	Limits          limits.Rules
+
+	// MetricsNamespace is HOTLINE_METRICS_NAMESPACE; "" means no metrics.
+	MetricsNamespace string
 }
 
 // MissingError names the function and every variable it lacks.
@@ -137,6 +154,10 @@ func Load(function string, getenv func(string) string) (Config, error) {
 		QueuePrefix:     strings.TrimSpace(getenv(EnvQueuePrefix)),
 		LogLevel:        strings.TrimSpace(getenv(EnvLogLevel)),
 	}
+	c.MetricsNamespace = strings.TrimSpace(getenv(EnvMetricsNamespace))
+	if err := checkNamespace(c.MetricsNamespace); err != nil {
+		return Config{}, &InvalidError{Name: EnvMetricsNamespace, Reason: err.Error()}
+	}
 	if v := strings.TrimSpace(getenv(EnvSMSEnabled)); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -155,4 +176,21 @@ func Load(function string, getenv func(string) string) (Config, error) {
 		return Config{}, &InvalidError{Name: EnvLogLevel, Reason: "must be debug, info, warn or error"}
 	}
 	return c, nil
+}
+
+// checkNamespace applies CloudWatch's rules to a metric namespace at start:
+// CloudWatch would drop every EMF line of a bad one without a word.
+func checkNamespace(ns string) error {
+	if len(ns) > 255 {
+		return fmt.Errorf("at most 255 characters")
+	}
+	if strings.HasPrefix(ns, "AWS/") {
+		return fmt.Errorf("the AWS/ prefix is reserved for AWS's own metrics")
+	}
+	for _, r := range ns {
+		if r < 0x20 || r > 0x7e {
+			return fmt.Errorf("printable ASCII only")
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -56,5 +57,29 @@ func TestEveryFunctionIsDeclared(t *testing.T) {
 	}
 	if _, err := Load("nope", env(nil)); err == nil {
 		t.Error("unknown function accepted")
+	}
+}
+
+func TestMetricsNamespace(t *testing.T) {
+	base := map[string]string{EnvRegion: "cn-north-1", EnvTable: "t", EnvBlindKey: "k", EnvSealKey: "s"}
+	for fn := range Required {
+		if !slices.Contains(Optional[fn], EnvMetricsNamespace) {
+			t.Errorf("%s does not read %s", fn, EnvMetricsNamespace)
+		}
+	}
+	c, err := Load("review", env(base))
+	if err != nil || c.MetricsNamespace != "" {
+		t.Fatalf("unset: %q, %v; want metrics off", c.MetricsNamespace, err)
+	}
+	base[EnvMetricsNamespace] = "Hotline12345/prod"
+	if c, err = Load("review", env(base)); err != nil || c.MetricsNamespace != "Hotline12345/prod" {
+		t.Fatalf("set: %q, %v", c.MetricsNamespace, err)
+	}
+	for _, bad := range []string{"AWS/Lambda", "热线", strings.Repeat("a", 256)} {
+		base[EnvMetricsNamespace] = bad
+		var invalid *InvalidError
+		if _, err := Load("review", env(base)); !errors.As(err, &invalid) || invalid.Name != EnvMetricsNamespace {
+			t.Errorf("namespace %q: %v", bad, err)
+		}
 	}
 }

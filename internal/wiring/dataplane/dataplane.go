@@ -14,11 +14,14 @@ import (
 
 	configfiles "github.com/hotline12345/hotline/config"
 	"github.com/hotline12345/hotline/internal/adapters/awsconf"
+	"github.com/hotline12345/hotline/internal/adapters/metrics"
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/adapters/tracing"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/open311"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/screeningconfig"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 	"github.com/hotline12345/hotline/internal/wiring"
@@ -29,7 +32,7 @@ import (
 type Base struct {
 	Config  config.Config
 	AWS     aws.Config
-	Store   *store.Store
+	Store   *Store
 	Blinder *seal.Blinder
 	Catalog *catalogconfig.Source
 	// Screening serves the screening rules an admin manages (the shipped
@@ -40,6 +43,45 @@ type Base struct {
 	// WallNow is wiring.Options.WallNow: real time even when Now runs fast.
 	WallNow func() time.Time
 	Random  io.Reader
+	// Metrics takes the function's metrics (wiring.Options.MetricsRecorder).
+	Metrics metrics.Recorder
+}
+
+// Store is the ticket store counting, as metrics, the timeline events it
+// saves (metrics.FromEvent): one place sees every filed, dispatched, overdue
+// and escalated ticket, whichever handler changed it.
+type Store struct {
+	*store.Store
+	Metrics metrics.Recorder
+}
+
+// CreateTicket implements intake.Store; a replay files nothing new.
+func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *ports.Idempotency) (ports.Created, error) {
+	created, err := s.Store.CreateTicket(ctx, t, first, idem)
+	if err == nil {
+		tracing.SetTicketID(ctx, created.TicketID) // intake learns its ticket's id here
+	}
+	if err == nil && !created.Replayed {
+		s.count(ctx, t, first)
+	}
+	return created, err
+}
+
+// SaveTicket implements lifecycle.Store.
+func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expected ticket.Status, events ...ticket.Event) error {
+	if err := s.Store.SaveTicket(ctx, t, expected, events...); err != nil {
+		return err
+	}
+	s.count(ctx, t, events...)
+	return nil
+}
+
+func (s *Store) count(ctx context.Context, t *ticket.Ticket, events ...ticket.Event) {
+	for _, e := range events {
+		if sample, ok := metrics.FromEvent(t, e); ok {
+			s.Metrics.Add(ctx, sample)
+		}
+	}
 }
 
 // Load reads a function's configuration and builds what all functions share.
@@ -49,7 +91,7 @@ func Load(ctx context.Context, function string, getenv func(string) string, o wi
 		return nil, err
 	}
 	o = o.WithDefaults()
-	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: cfg.Region, EndpointURL: cfg.EndpointURL, HTTPClient: o.HTTPClient, Unsigned: o.UnsignedAWS})
+	awsCfg, err := awsconf.Load(ctx, awsconf.Settings{Region: cfg.Region, EndpointURL: cfg.EndpointURL, HTTPClient: o.HTTPClient, Unsigned: o.UnsignedAWS, APIOptions: o.TracingOrOff().APIOptions()})
 	if err != nil {
 		return nil, fmt.Errorf("%s: aws config: %w", function, err)
 	}
@@ -65,8 +107,9 @@ func Load(ctx context.Context, function string, getenv func(string) string, o wi
 	if err != nil {
 		return nil, fmt.Errorf("%s: store: %w", function, err)
 	}
+	rec := o.MetricsRecorder(cfg.MetricsNamespace)
 	return &Base{
-		Config: cfg, AWS: awsCfg, Store: st, Blinder: blinder, Now: o.Now, WallNow: o.WallNow, Random: o.Random,
+		Config: cfg, AWS: awsCfg, Store: &Store{Store: st, Metrics: rec}, Metrics: rec, Blinder: blinder, Now: o.Now, WallNow: o.WallNow, Random: o.Random,
 		Log:       o.Logger(function, cfg.LogLevel),
 		Catalog:   catalogconfig.NewSource(st, o.Now),
 		Screening: screeningconfig.NewSource(st, o.Now, configfiles.Screening),

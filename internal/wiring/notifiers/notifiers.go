@@ -7,6 +7,7 @@ package notifiers
 import (
 	"fmt"
 
+	"github.com/hotline12345/hotline/internal/adapters/metrics"
 	"github.com/hotline12345/hotline/internal/adapters/notify"
 	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/ports"
@@ -22,7 +23,8 @@ func New(b *dataplane.Base) (ports.Mailer, ports.Texter, error) {
 	}
 	// Every message counts against its recipient's daily cap.
 	guard := b.Guard()
-	capped := limits.CappedMailer{Mailer: mailer, Guard: guard}
+	// Failures are counted at the sender: a capped message was not a failure.
+	capped := limits.CappedMailer{Mailer: metrics.Mailer{Mailer: mailer, Metrics: b.Metrics}, Guard: guard}
 	if !b.Config.SMSEnabled {
 		return capped, nil, nil
 	}
@@ -30,5 +32,5 @@ func New(b *dataplane.Base) (ports.Mailer, ports.Texter, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("sms: %w", err)
 	}
-	return capped, limits.CappedTexter{Texter: texter, Guard: guard}, nil
+	return capped, limits.CappedTexter{Texter: metrics.Texter{Texter: texter, Metrics: b.Metrics}, Guard: guard}, nil
 }
