@@ -225,8 +225,10 @@ func ValidE164(p string) bool {
 	return true
 }
 
-// Send texts phoneE164 and returns the SNS message id.
-func (t *SNSTexter) Send(ctx context.Context, phoneE164, text string) (string, error) {
+// Send texts phoneE164 and returns the SNS message id. SNS sends free text:
+// m.Text; the kind and parameters are for template providers.
+func (t *SNSTexter) Send(ctx context.Context, phoneE164 string, m ports.SMS) (string, error) {
+	text := m.Text
 	switch {
 	case phoneE164 == "":
 		return "", fmt.Errorf("%w: phone number is empty", ErrInvalidInput)
