@@ -428,7 +428,7 @@ func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, 
 		config.EnvSealKey:         base64.StdEncoding.EncodeToString(keys[:32]),
 		config.EnvBlindKey:        base64.StdEncoding.EncodeToString(keys[32:]),
 		config.EnvSenderEmail:     SenderEmail,
-		config.EnvSMSEnabled:      "true",
+		config.EnvSMSChannel:      config.SMSSNS,
 		config.EnvQueuePrefix:     QueuePrefix,
 	}, nil
 }
