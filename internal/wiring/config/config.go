@@ -48,8 +48,8 @@ const (
 	// id: receipt=123456,verification=123457,…
 	EnvTencentSMSTemplates = "HOTLINE_TENCENT_SMS_TEMPLATES"
 	EnvTencentSMSEndpoint  = "HOTLINE_TENCENT_SMS_ENDPOINT"
-	EnvQueuePrefix     = "HOTLINE_QUEUE_PREFIX"
-	EnvLogLevel        = "HOTLINE_LOG_LEVEL"
+	EnvQueuePrefix         = "HOTLINE_QUEUE_PREFIX"
+	EnvLogLevel            = "HOTLINE_LOG_LEVEL"
 	// EnvLimits overrides abuse limits: name=count/window,… (package limits).
 	EnvLimits = "HOTLINE_LIMITS"
 )
@@ -79,8 +79,8 @@ var Optional = map[string][]string{
 	"feedback": append([]string{EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
 	// The API takes Tencent's delivery receipts: it reads the SMS channel
 	// and the Tencent secret (its callbackToken) when that is tencent.
-	"api": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvLimits, EnvSMSChannel, EnvTencentSMSSecretArn},
-	"sweep":    {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
+	"api":   {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey, EnvLimits, EnvSMSChannel, EnvTencentSMSSecretArn},
+	"sweep": {EnvEndpointURL, EnvLogLevel, EnvKMSKeyID, EnvSealKey},
 	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
 	"authorizer": {EnvJWKSURL, EnvLogLevel},
 }
