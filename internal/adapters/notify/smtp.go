@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -182,7 +183,21 @@ func smtpError(err error) error {
 	if errors.As(err, &se) {
 		return &SMTPError{Reason: se.Reason.String(), Code: se.ErrorCode(), Temp: se.IsTemp(), Err: err}
 	}
-	// Dial and TLS failures: say which kind, not the text (it is ours, but
-	// keep one rule for the whole error).
+	// A reply before any message (a refused login, a refused STARTTLS):
+	// its code says whether it is worth another try.
+	var reply *textproto.Error
+	if errors.As(err, &reply) {
+		return &SMTPError{Reason: "server refused the session", Code: reply.Code, Temp: reply.Code/100 == 4, Err: err}
+	}
+	// Dial and TLS failures name the server and the cause, no recipient:
+	// no message was under way.
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &certErr):
+		return &SMTPError{Reason: "the server's certificate is not trusted", Err: err}
+	case errors.As(err, &opErr):
+		return &SMTPError{Reason: "connection failed: " + opErr.Error(), Temp: true, Err: err}
+	}
 	return &SMTPError{Reason: "connection failed: " + redactedCause(err), Temp: true, Err: err}
 }

@@ -2,6 +2,7 @@ package notice
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +153,38 @@ func TestSMSParamsPerKind(t *testing.T) {
 func TestParamFitsALongName(t *testing.T) {
 	if got := param("某某市人力资源和社会保障局劳动监察支队"); utf8.RuneCountInString(got) != ports.MaxSMSParamRunes || !strings.HasPrefix(got, "某某市人力资源") {
 		t.Errorf("param = %q", got)
+	}
+}
+
+// Each template uses exactly its kind's parameters, and the filled template
+// names what the parameters carry.
+func TestSMSTemplatesFitTheirKinds(t *testing.T) {
+	for _, k := range ports.SMSKinds {
+		tmpl, ok := SMSTemplates[k]
+		if !ok {
+			t.Errorf("no template for %s", k)
+			continue
+		}
+		n := ports.SMSParamCount[k]
+		for i := 1; i <= n+1; i++ {
+			has := strings.Contains(tmpl, "{"+strconv.Itoa(i)+"}")
+			if has != (i <= n) {
+				t.Errorf("%s: template %q and {%d}", k, tmpl, i)
+			}
+		}
+		params := make([]string, n)
+		for i := range params {
+			params[i] = strings.Repeat(strconv.Itoa(i+1), ports.MaxSMSParamRunes)
+		}
+		text, ok := RenderSMS(k, params)
+		// Carriers bill 70 characters, signature included, as one message
+		// and longer ones in 67-character parts: at most two, even with the
+		// longest parameters.
+		if n := utf8.RuneCountInString("【某某市12345】" + text); !ok || strings.Contains(text, "{") || n > 2*67 {
+			t.Errorf("%s: rendered %q (%d characters)", k, text, n)
+		}
+	}
+	if _, ok := RenderSMS(ports.SMSReceipt, []string{"x"}); ok {
+		t.Error("a receipt with one parameter rendered")
 	}
 }
