@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/adapters/secrets"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/localmode/edge"
 )
@@ -163,30 +164,30 @@ func TestSMTPMailerSettings(t *testing.T) {
 // never its value.
 func TestReadSecretJSON(t *testing.T) {
 	_, cfg := startEdge(t)
-	sm := notify.SecretsClient(cfg)
+	sm := secrets.Client(cfg)
 	ctx := context.Background()
 	out, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("hotline/tencent-sms"), SecretString: aws.String(`{"secretId":"AKIDx","secretKey":"k1"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var key notify.TencentCredentials
-	if err := notify.ReadSecretJSON(ctx, sm, aws.ToString(out.ARN), &key); err != nil || key.SecretID != "AKIDx" || key.SecretKey != "k1" {
+	var key secrets.TencentCredentials
+	if err := secrets.ReadJSON(ctx, sm, aws.ToString(out.ARN), &key); err != nil || key.SecretID != "AKIDx" || key.SecretKey != "k1" {
 		t.Fatalf("read = %+v, %v", key, err)
 	}
 	if _, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("hotline/tencent-sms"), SecretString: aws.String(`{"secretId":"AKIDy","secretKey":"k2"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := notify.ReadSecretJSON(ctx, sm, "hotline/tencent-sms", &key); err != nil || key.SecretKey != "k2" {
+	if err := secrets.ReadJSON(ctx, sm, "hotline/tencent-sms", &key); err != nil || key.SecretKey != "k2" {
 		t.Fatalf("after put = %+v, %v", key, err)
 	}
-	if err := notify.ReadSecretJSON(ctx, sm, "hotline/none", &key); err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
+	if err := secrets.ReadJSON(ctx, sm, "hotline/none", &key); err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
 		t.Errorf("missing secret: %v", err)
 	}
 	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("hotline/smtp"), SecretString: aws.String(`password=hunter2`)}); err != nil {
 		t.Fatal(err)
 	}
-	var login notify.SMTPCredentials
-	if err := notify.ReadSecretJSON(ctx, sm, "hotline/smtp", &login); err == nil || strings.Contains(err.Error(), "hunter2") {
+	var login secrets.SMTPCredentials
+	if err := secrets.ReadJSON(ctx, sm, "hotline/smtp", &login); err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("not JSON: %v", err)
 	}
 }

@@ -60,6 +60,33 @@ func TestChinaChannels(t *testing.T) {
 		t.Errorf("receipt link = %q %q %v %v", id, kind, ok, err)
 	}
 
+	// The carrier reports the receipt undelivered: the callback, behind its
+	// token, notes it on the ticket for staff; a wrong token changes nothing.
+	report := `[{"user_receive_time":"2026-11-30 08:03:04","nationcode":"86","mobile":"13800138000","report_status":"FAIL","errmsg":"MK:0001","description":"空号","sid":"` + tsms[1].SerialNo + `"}]`
+	for token, want := range map[string]int{"wrong-token-wrong-token": http.StatusNotFound, platform.TencentCallbackToken: http.StatusOK} {
+		resp, err := http.Post(p.APIURL+"/v1/sms-receipts/"+token, "application/json", strings.NewReader(report))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("callback with token %q: %d, want %d", token, resp.StatusCode, want)
+		}
+	}
+	evs, err := base.Store.Events(context.Background(), byPhone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, e := range evs {
+		if e.Kind == "receipt.failed" {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d receipt.failed events after the callback", failed)
+	}
+
 	byMail := file(`{"email":"citizen@example.cn"}`)
 	var mails struct {
 		Messages []struct {

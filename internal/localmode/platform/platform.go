@@ -25,8 +25,8 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	configfiles "github.com/hotline12345/hotline/config"
-	"github.com/hotline12345/hotline/internal/adapters/notify"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/adapters/secrets"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/notice"
@@ -374,7 +374,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	}
 	if o.SMS == config.SMSTencent {
 		// The functions read the key at cold start, as in AWS.
-		if err := ensureSecret(ctx, notify.SecretsClient(base.AWS), TencentSecretName, `{"secretId":"AKIDlocal","secretKey":"local","callbackToken":"`+TencentCallbackToken+`"}`); err != nil {
+		if err := ensureSecret(ctx, secrets.Client(base.AWS), TencentSecretName, `{"secretId":"AKIDlocal","secretKey":"local","callbackToken":"`+TencentCallbackToken+`"}`); err != nil {
 			return fail(err)
 		}
 	}
@@ -486,7 +486,7 @@ const (
 	TencentSignName   = "12345热线"
 	TencentSecretName = "hotline/tencent-sms"
 	// TencentCallbackToken guards the local delivery-receipt route.
-	TencentCallbackToken = "local-receipts"
+	TencentCallbackToken = "local-delivery-receipts"
 )
 
 // LocalTencentTemplates numbers the SMS kinds' templates for local mode

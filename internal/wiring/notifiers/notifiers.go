@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/hotline12345/hotline/internal/adapters/notify"
+	"github.com/hotline12345/hotline/internal/adapters/secrets"
 	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/wiring/config"
@@ -20,16 +21,16 @@ import (
 // off). Credentials are read from Secrets Manager now, at cold start.
 func New(ctx context.Context, b *dataplane.Base) (ports.Mailer, ports.Texter, error) {
 	c := b.Config
-	var secrets notify.SecretsAPI
+	var sm secrets.API
 	if c.MailChannel == config.MailSMTP && c.SMTP.SecretArn != "" || c.SMSChannel == config.SMSTencent {
-		secrets = notify.SecretsClient(b.AWS)
+		sm = secrets.Client(b.AWS)
 	}
 	var mailer ports.Mailer
 	switch c.MailChannel {
 	case config.MailSMTP:
-		var login notify.SMTPCredentials
+		var login secrets.SMTPCredentials
 		if c.SMTP.SecretArn != "" {
-			if err := notify.ReadSecretJSON(ctx, secrets, c.SMTP.SecretArn, &login); err != nil {
+			if err := secrets.ReadJSON(ctx, sm, c.SMTP.SecretArn, &login); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", config.EnvSMTPSecretArn, err)
 			}
 		}
@@ -58,8 +59,8 @@ func New(ctx context.Context, b *dataplane.Base) (ports.Mailer, ports.Texter, er
 		}
 		texter = t
 	case config.SMSTencent:
-		var key notify.TencentCredentials
-		if err := notify.ReadSecretJSON(ctx, secrets, c.TencentSMS.SecretArn, &key); err != nil {
+		var key secrets.TencentCredentials
+		if err := secrets.ReadJSON(ctx, sm, c.TencentSMS.SecretArn, &key); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", config.EnvTencentSMSSecretArn, err)
 		}
 		t, err := notify.NewTencentTexter(notify.TencentConfig{
