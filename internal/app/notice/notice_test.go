@@ -1,6 +1,7 @@
 package notice
 
 import (
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -186,5 +187,19 @@ func TestSMSTemplatesFitTheirKinds(t *testing.T) {
 	}
 	if _, ok := RenderSMS(ports.SMSReceipt, []string{"x"}); ok {
 		t.Error("a receipt with one parameter rendered")
+	}
+}
+
+// docs/sms-templates.md is what a centre registers: it must show the
+// templates the code fills.
+func TestSMSTemplatesAreDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../../docs/sms-templates.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ports.SMSKinds {
+		if row := "| `" + string(k) + "` | " + SMSTemplates[k] + " |"; !strings.Contains(string(doc), row) {
+			t.Errorf("docs/sms-templates.md lacks %s's row %q", k, row)
+		}
 	}
 }
