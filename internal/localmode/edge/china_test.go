@@ -57,12 +57,12 @@ func TestTencentSMSChecksTheDocumentedRequest(t *testing.T) {
 	h := start(t, edge.Options{TencentTemplates: map[string]edge.TencentTemplate{"100002": {Kind: "receipt", Text: "您的工单{1}已受理，查询码{2}。"}}})
 	good := `{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","SignName":"某某市12345","TemplateId":"100002","TemplateParamSet":["261127ABCDEF","8F3KX2QD"],"SessionContext":"ctx"}`
 	for body, want := range map[string]string{
-		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","TemplateId":"100002","TemplateParamSet":["a","b"]}`:                    "FailedOperation.SignatureIncorrectOrUnapproved",
-		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"999","TemplateParamSet":["a","b"]}`:       "FailedOperation.TemplateIncorrectOrUnapproved",
-		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"100002","TemplateParamSet":["a"]}`:        "FailedOperation.TemplateParamSetNotMatchApprovedTemplate",
-		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"100002","TemplateParamSet":["a","http://x.cn"]}`: "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter",
+		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","TemplateId":"100002","TemplateParamSet":["a","b"]}`:                            "FailedOperation.SignatureIncorrectOrUnapproved",
+		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"999","TemplateParamSet":["a","b"]}`:                "FailedOperation.TemplateIncorrectOrUnapproved",
+		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"100002","TemplateParamSet":["a"]}`:                 "FailedOperation.TemplateParamSetNotMatchApprovedTemplate",
+		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"100002","TemplateParamSet":["a","http://x.cn"]}`:   "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter",
 		`{"PhoneNumberSet":["+8613800138000"],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"100002","TemplateParamSet":["a","一二三四五六七八九十一二三"]}`: "InvalidParameterValue.TemplateParameterLengthLimit",
-		`{"PhoneNumberSet":[],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"100002"}`:                                                   "MissingParameter",
+		`{"PhoneNumberSet":[],"SmsSdkAppId":"1400006666","SignName":"s","TemplateId":"100002"}`:                                                          "MissingParameter",
 		`[1,2]`: "InvalidParameter",
 	} {
 		if got := errorCode(tencentCall(t, h.url, true, body)); got != want {
