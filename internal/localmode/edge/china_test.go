@@ -144,3 +144,17 @@ func TestKeptSecretsAndTencentSMSAcrossRestart(t *testing.T) {
 		t.Errorf("tencent sms after restart = %+v", sent)
 	}
 }
+
+// The SMTP capture reads whatever a client sends without panicking, and
+// what it accepts has a body.
+func FuzzParseMail(f *testing.F) {
+	f.Add([]byte("From: a@b.cn\r\nSubject: =?UTF-8?q?=E3=80=9012345=E3=80=91?=\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=E6=82=A8=E5=A5=BD\r\n"))
+	f.Add([]byte("Subject: s\r\nContent-Type: multipart/alternative; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n5oKo5aW9\r\n--x\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--x--\r\n"))
+	f.Add([]byte("Subject: s\r\nContent-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n--a--\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		m, err := edge.ParseMail(raw)
+		if err == nil && m.Body.TextPart == nil && m.Body.HTMLPart == nil {
+			t.Fatalf("accepted a message without a body: %q", raw)
+		}
+	})
+}
