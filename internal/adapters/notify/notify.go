@@ -1,6 +1,8 @@
-// Package notify sends citizen notifications: e-mail through SES v2 and SMS
-// through SNS. Recipients and content are personal data, so they never appear
-// in logs or error messages produced here.
+// Package notify sends citizen notifications: e-mail through SES v2 or SMTP
+// (smtp.go: the China regions have no SES) and SMS through SNS or Tencent
+// Cloud SMS (tencent.go: SNS sends no SMS in China). Recipients and content
+// are personal data, so they never appear in logs or error messages produced
+// here.
 package notify
 
 import (
