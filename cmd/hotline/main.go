@@ -85,6 +85,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	throttle := fs.Bool("throttle", true, "throttle each route as the deployed API Gateway stage does (429 past it); --throttle=false for load runs")
 	dataDir := fs.String("data", defaultDataDir, "folder that keeps the tables, queues, captured messages, workflows and local keys across restarts")
 	inMemory := fs.Bool("in-memory", false, "keep nothing: start empty and forget everything at exit (tests, demos)")
+	sms := fs.String("sms", "", "who sends SMS: sns (default), tencent (Tencent Cloud SMS as in AWS China, captured at the edge's /_aws/tencent-sms) or off; default $HOTLINE_SMS_CHANNEL, else sns")
+	mailCh := fs.String("mail", "", "who sends e-mail: ses (default) or smtp (an SMTP capture server on the edge, as AWS China has no SES); default $HOTLINE_MAIL_CHANNEL, else ses")
 	faults := fs.String("faults", "", "make the AWS edge fail a share of calls, e.g. all=0.1 or dynamodb=0.2,ses=0.5 (services: all, "+strings.Join(edge.FaultServices, ", ")+")")
 	if err := fs.parse(args, stdout, false); err != nil {
 		return err
@@ -137,7 +139,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	o := platform.Options{APIAddr: *apiAddr, EdgeAddr: *edgeAddr, Clock: &asl.RealClock{Speed: *speed}, JWTSecret: getenv("HOTLINE_JWT_SECRET"),
 		Log: logs, LogLevel: level, LogHandler: logHandler(text, terminal && getenv("NO_COLOR") == ""),
 		AllowHosts: splitList(*allowHosts), CORSOrigins: splitList(*corsOrigins), Limits: getenv("HOTLINE_LIMITS"), Throttle: *throttle,
-		SweepMinGap: time.Second, DataDir: *dataDir}
+		SweepMinGap: time.Second, DataDir: *dataDir, SMS: firstSet(*sms, getenv("HOTLINE_SMS_CHANNEL")), Mail: firstSet(*mailCh, getenv("HOTLINE_MAIL_CHANNEL"))}
 	if *faults != "" {
 		o.Faults = injector
 	}
@@ -156,8 +158,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if text {
 		format = "text"
 	}
-	fmt.Fprintf(stdout, "Hotline 12345 is running.\n  Pages:    %s/ (citizens), %s/console/ (staff)\n  API:      %s\n  AWS edge: %s  (sent e-mail: %s/_aws/ses, SMS: %s/_aws/sns/sms-messages, metrics: %s%s)\n  Workflow: %s\n  Data:     %s\n  Logs:     %s at %s%s\nStaff token: hotline token --role operator   (Ctrl-C stops)\n",
-		p.APIURL, p.APIURL, p.APIURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, p.EdgeURL, platform.MetricsPath, p.StateMachineArn, dataNote(*dataDir, p.Resumed), format, platform.LevelName(level), speedNote(*speed))
+	smsAt := p.EdgeURL + "/_aws/sns/sms-messages"
+	switch p.Env["HOTLINE_SMS_CHANNEL"] {
+	case "tencent":
+		smsAt = p.EdgeURL + "/_aws/tencent-sms (Tencent Cloud SMS)"
+	case "off":
+		smsAt = "off"
+	}
+	mailAt := p.EdgeURL + "/_aws/ses"
+	if p.SMTPAddr != "" {
+		mailAt += " (through SMTP at " + p.SMTPAddr + ")"
+	}
+	fmt.Fprintf(stdout, "Hotline 12345 is running.\n  Pages:    %s/ (citizens), %s/console/ (staff)\n  API:      %s\n  AWS edge: %s  (sent e-mail: %s, SMS: %s, metrics: %s%s)\n  Workflow: %s\n  Data:     %s\n  Logs:     %s at %s%s\nStaff token: hotline token --role operator   (Ctrl-C stops)\n",
+		p.APIURL, p.APIURL, p.APIURL, p.EdgeURL, mailAt, smsAt, p.EdgeURL, platform.MetricsPath, p.StateMachineArn, dataNote(*dataDir, p.Resumed), format, platform.LevelName(level), speedNote(*speed))
 	if err := logs.release(); err != nil {
 		_ = p.Close()
 		return fmt.Errorf("logs: %w", err)
@@ -366,4 +379,14 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// firstSet is the first non-empty value.
+func firstSet(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

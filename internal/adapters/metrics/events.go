@@ -53,8 +53,8 @@ type Texter struct {
 }
 
 // Send implements ports.Texter.
-func (t Texter) Send(ctx context.Context, phoneE164, text string) (string, error) {
-	id, err := t.Texter.Send(ctx, phoneE164, text)
+func (t Texter) Send(ctx context.Context, phoneE164 string, sms ports.SMS) (string, error) {
+	id, err := t.Texter.Send(ctx, phoneE164, sms)
 	if err != nil {
 		t.Metrics.Add(ctx, Sample{Metric: NoticesFailed, Value: ticket.NoticeSMS})
 	}

@@ -60,7 +60,7 @@ func (failing) Send(context.Context, ports.Email) (string, error) { return "", e
 
 type texting struct{ err error }
 
-func (x texting) Send(context.Context, string, string) (string, error) { return "m-1", x.err }
+func (x texting) Send(context.Context, string, ports.SMS) (string, error) { return "m-1", x.err }
 
 func TestFailedNoticesCountByChannel(t *testing.T) {
 	ctx := context.Background()
@@ -68,10 +68,10 @@ func TestFailedNoticesCountByChannel(t *testing.T) {
 	if _, err := (metrics.Mailer{Mailer: failing{}, Metrics: m}).Send(ctx, ports.Email{To: "a@example.com"}); err == nil {
 		t.Fatal("the mailer's error was lost")
 	}
-	if _, err := (metrics.Texter{Texter: texting{errors.New("opted out")}, Metrics: m}).Send(ctx, "+8613800000000", "x"); err == nil {
+	if _, err := (metrics.Texter{Texter: texting{errors.New("opted out")}, Metrics: m}).Send(ctx, "+8613800000000", ports.SMS{Text: "x"}); err == nil {
 		t.Fatal("the texter's error was lost")
 	}
-	if _, err := (metrics.Texter{Texter: texting{}, Metrics: m}).Send(ctx, "+8613800000000", "x"); err != nil {
+	if _, err := (metrics.Texter{Texter: texting{}, Metrics: m}).Send(ctx, "+8613800000000", ports.SMS{Text: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -1,6 +1,8 @@
-// Package notify sends citizen notifications: e-mail through SES v2 and SMS
-// through SNS. Recipients and content are personal data, so they never appear
-// in logs or error messages produced here.
+// Package notify sends citizen notifications: e-mail through SES v2 or SMTP
+// (smtp.go: the China regions have no SES) and SMS through SNS or Tencent
+// Cloud SMS (tencent.go: SNS sends no SMS in China). Recipients and content
+// are personal data, so they never appear in logs or error messages produced
+// here.
 package notify
 
 import (
@@ -225,8 +227,10 @@ func ValidE164(p string) bool {
 	return true
 }
 
-// Send texts phoneE164 and returns the SNS message id.
-func (t *SNSTexter) Send(ctx context.Context, phoneE164, text string) (string, error) {
+// Send texts phoneE164 and returns the SNS message id. SNS sends free text:
+// m.Text; the kind and parameters are for template providers.
+func (t *SNSTexter) Send(ctx context.Context, phoneE164 string, m ports.SMS) (string, error) {
+	text := m.Text
 	switch {
 	case phoneE164 == "":
 		return "", fmt.Errorf("%w: phone number is empty", ErrInvalidInput)

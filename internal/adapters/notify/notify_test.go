@@ -95,7 +95,7 @@ func TestSNSTexter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := tx.Send(context.Background(), "+8613800138000", "您的工单 T1 已办结，请评价。")
+	id, err := tx.Send(context.Background(), "+8613800138000", ports.SMS{Kind: ports.SMSAnswered, Params: []string{"T1"}, Text: "您的工单 T1 已办结，请评价。"})
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -115,7 +115,7 @@ func TestSNSTexter(t *testing.T) {
 		"too long":      {"+8613800138000", strings.Repeat("长", 501)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := tx.Send(context.Background(), c[0], c[1]); !errors.Is(err, notify.ErrInvalidInput) {
+			if _, err := tx.Send(context.Background(), c[0], ports.SMS{Text: c[1]}); !errors.Is(err, notify.ErrInvalidInput) {
 				t.Fatalf("err = %v, want ErrInvalidInput", err)
 			}
 		})
@@ -146,7 +146,7 @@ func (failingSES) SendEmail(context.Context, *sesv2.SendEmailInput, ...func(*ses
 
 func TestErrorsCarryNoPersonalData(t *testing.T) {
 	tx, _ := notify.NewSNSTexter(failingSNS{}, notify.SNSConfig{})
-	_, err := tx.Send(context.Background(), "+8613800138000", "hi")
+	_, err := tx.Send(context.Background(), "+8613800138000", ports.SMS{Text: "hi"})
 	var apiErr smithy.APIError
 	if err == nil || strings.Contains(err.Error(), "138") || !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidParameter" {
 		t.Fatalf("SMS error = %v", err)

@@ -24,6 +24,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/open311"
 	"github.com/hotline12345/hotline/internal/app/outbox"
 	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/app/smsreceipt"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -95,6 +96,9 @@ type Handler struct {
 	// Open311 serves the GETs of the GeoReport v2 endpoint; its Keys are
 	// the API keys admins issue.
 	Open311 *open311.Reader
+	// SMSReceipts takes Tencent Cloud SMS delivery receipts under
+	// smsreceipt.Path; nil when SMS does not go through Tencent.
+	SMSReceipts *smsreceipt.Handler
 }
 
 // maxBodyBytes bounds the JSON bodies of this function's routes.
@@ -148,7 +152,7 @@ func (h *Handler) routes() map[string]route {
 		"PUT /v1/admin/knowledge-base":             h.adminPutKnowledgeBase,
 		"POST /v1/admin/tickets/{id}/repair":       h.repair,
 		"GET /openapi.json":                        h.openAPIDocument,
-		"ANY /v1/{proxy+}":                         unrouted,
+		"ANY /v1/{proxy+}":                         h.unrouted,
 		"PUT /v1/admin/api-keys/{name}":            h.adminPutAPIKey,
 	}
 	for _, key := range open311.ReadRoutes {
@@ -164,8 +168,12 @@ func (h *Handler) open311(ctx context.Context, r *request) (events.APIGatewayV2H
 }
 
 // unrouted answers what no route of the API serves under /v1: a 405 naming
-// the path's methods, or a 404.
-func unrouted(_ context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+// the path's methods, or a 404. The SMS delivery-receipt callback comes this
+// way too: its path carries a secret, which is no route to declare.
+func (h *Handler) unrouted(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if h.SMSReceipts != nil && strings.HasPrefix(r.RawPath, smsreceipt.Path) {
+		return h.SMSReceipts.Handle(ctx, r.APIGatewayV2HTTPRequest), nil
+	}
 	if allow := httpapi.Allowed(r.RawPath); len(allow) > 0 {
 		return events.APIGatewayV2HTTPResponse{}, httpapi.MethodNotAllowed(allow)
 	}

@@ -105,7 +105,7 @@ func (failingMailer) Send(context.Context, ports.Email) (string, error) {
 
 type failingTexter struct{}
 
-func (failingTexter) Send(context.Context, string, string) (string, error) {
+func (failingTexter) Send(context.Context, string, ports.SMS) (string, error) {
 	return "", errors.New("InvalidParameter")
 }
 

@@ -8,13 +8,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/testfixtures/localtest"
 	intakewiring "github.com/hotline12345/hotline/internal/wiring/intake"
 )
 
 type refusingTexter struct{}
 
-func (refusingTexter) Send(context.Context, string, string) (string, error) {
+func (refusingTexter) Send(context.Context, string, ports.SMS) (string, error) {
 	return "", errors.New("InvalidParameter")
 }
 

@@ -35,11 +35,11 @@ type CappedTexter struct {
 }
 
 // Send implements ports.Texter.
-func (t CappedTexter) Send(ctx context.Context, phone, text string) (string, error) {
+func (t CappedTexter) Send(ctx context.Context, phone string, m ports.SMS) (string, error) {
 	if err := t.Guard.cap(ctx, "sms", phone); err != nil {
 		return "", err
 	}
-	return t.Texter.Send(ctx, phone, text)
+	return t.Texter.Send(ctx, phone, m)
 }
 
 func (g *Guard) cap(ctx context.Context, channel, recipient string) error {

@@ -6,9 +6,11 @@ package notice
 import (
 	"fmt"
 	"html"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
 )
@@ -18,7 +20,7 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
-	SMS     string
+	SMS     ports.SMS
 }
 
 // Compose writes the notice for the ticket's current status. Every message,
@@ -27,30 +29,43 @@ type Message struct {
 func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 	en := t.Language == ticket.LanguageEN
 	var subject, body, next string
+	var kind ports.SMSKind
+	var params []string
 	switch {
 	case t.Status == ticket.StatusInReview && len(t.SuspectedEmergency) > 0:
 		// The notice is the next step: the number to call.
+		kind, params = ports.SMSEmergency, []string{t.ID, emergencyNumbers(t)}
 		subject = pick(en, "【12345】工单 %s 可能涉及紧急情况", "12345 hotline: ticket %s may be an emergency", t.ID)
 		body = t.ReviewNotice
 	case t.Status == ticket.StatusRejected:
+		kind, params = ports.SMSRejected, []string{t.ID}
+		if t.ReviewReason == "emergency_confirmed" {
+			// A template cannot carry the staff's words, and "call 120" is
+			// the one thing this notice must say.
+			kind, params = ports.SMSEmergency, []string{t.ID, emergencyNumbers(t)}
+		}
 		subject = pick(en, "【12345】工单 %s 不予受理", "12345 hotline: ticket %s was not accepted", t.ID)
 		body = pick(en, "您的工单不予受理：%s", "We could not accept your ticket: %s", t.ReviewNotice)
 		if len(t.SuspectedEmergency) == 0 && t.ReviewReason != "emergency_confirmed" {
 			next = pick(en, "如有疑问，请拨打12345咨询；补充完整后可以重新提交。", "If you have questions, call 12345; you may submit again with the missing details.")
 		}
 	case t.Status == ticket.StatusMerged:
+		kind, params = ports.SMSMerged, []string{t.ID, t.MergedInto}
 		subject = pick(en, "【12345】工单 %s 已并单办理", "12345 hotline: ticket %s is handled with an open ticket", t.ID)
 		body = pick(en, "您反映的问题与工单 %s 相同，已合并办理。", "Your ticket concerns the same matter as ticket %s and is handled together with it.", t.MergedInto)
 		next = pick(en, "办理结果会同时告知您，无需重复提交。", "You will be told the result with it; there is no need to submit again.")
 	case t.Status == ticket.StatusAnswered:
+		kind, params = ports.SMSAnswered, []string{t.ID}
 		subject = pick(en, "【12345】工单 %s 已答复", "12345 hotline: answer to ticket %s", t.ID)
 		body = t.Answer
 		next = pick(en, "请凭工单号和查询码查看答复，并评价是否满意；不满意将重新办理。", "Please read the answer and rate it with your ticket number and access code; if you are not satisfied, the ticket is handled again.")
 	default: // replied
 		dept, result, msg := "", "", ""
+		kind, params = ports.SMSReplied, []string{t.ID, "", ""}
 		if t.Reply != nil {
 			dept, msg = cat.DepartmentNameIn(t.Reply.DepartmentID, t.Language), t.Reply.Message
 			result = resultName(t.Reply.Result, en)
+			params = []string{t.ID, param(cat.DepartmentNameIn(t.Reply.DepartmentID, ticket.LanguageZH)), resultName(t.Reply.Result, false)}
 		}
 		if en {
 			subject = fmt.Sprintf("12345 hotline: %s replied to ticket %s (%s)", dept, t.ID, result)
@@ -64,7 +79,7 @@ func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 	if next != "" {
 		text += "\n\n" + next
 	}
-	return Message{Subject: subject, Text: text, HTML: htmlOf(text), SMS: smsText(subject, body, next, en)}
+	return Message{Subject: subject, Text: text, HTML: htmlOf(text), SMS: ports.SMS{Kind: kind, Params: params, Text: smsText(subject, body, next, en), TicketID: t.ID}}
 }
 
 // MasterResult tells the citizen of a merged ticket the result of the ticket
@@ -72,8 +87,10 @@ func Compose(t *ticket.Ticket, cat *catalog.Catalog) Message {
 func MasterResult(merged, master *ticket.Ticket, cat *catalog.Catalog) Message {
 	en := merged.Language == ticket.LanguageEN
 	var subject, body string
+	params := []string{merged.ID, master.ID, "已答复"}
 	switch {
 	case master.Reply != nil:
+		params[2] = resultName(master.Reply.Result, false)
 		result := resultName(master.Reply.Result, en)
 		dept := cat.DepartmentNameIn(master.Reply.DepartmentID, merged.Language)
 		if en {
@@ -92,7 +109,7 @@ func MasterResult(merged, master *ticket.Ticket, cat *catalog.Catalog) Message {
 	}
 	next := pick(en, "如对办理结果有疑问，请拨打12345。", "If you have questions about the result, call 12345.")
 	text := body + "\n\n" + next
-	return Message{Subject: subject, Text: text, HTML: htmlOf(text), SMS: smsText(subject, body, next, en)}
+	return Message{Subject: subject, Text: text, HTML: htmlOf(text), SMS: ports.SMS{Kind: ports.SMSMasterResult, Params: params, Text: smsText(subject, body, next, en), TicketID: merged.ID}}
 }
 
 // pick formats the Chinese or the English form.
@@ -163,7 +180,7 @@ func Receipt(t *ticket.Ticket, accessCode string) Message {
 		body = fmt.Sprintf("您的工单 %s 已受理，查询码为 %s。凭工单号和查询码可以查询办理进度、补充材料并对答复进行评价。请妥善保管查询码。", t.ID, accessCode)
 		sms = fmt.Sprintf("【12345】您的工单 %s 已受理，查询码 %s。凭工单号和查询码可查询进度、补充材料、评价答复。", t.ID, accessCode)
 	}
-	return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: sms}
+	return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: ports.SMS{Kind: ports.SMSReceipt, Params: []string{t.ID, accessCode}, Text: sms, TicketID: t.ID}}
 }
 
 // VerificationCode is the message with a contact's verification code (验证码).
@@ -179,5 +196,37 @@ func VerificationCode(code string, minutes int, lang ticket.Language) Message {
 		body = fmt.Sprintf("您的验证码为 %s，%d分钟内有效。有人正以此联系方式向12345热线提交诉求；如非本人操作，请忽略本消息。", code, minutes)
 		sms = fmt.Sprintf("【12345】验证码 %s，%d分钟内有效。如非本人操作，请忽略。", code, minutes)
 	}
-	return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: sms}
+	return Message{Subject: subject, Text: body, HTML: htmlOf(body), SMS: ports.SMS{Kind: ports.SMSVerification, Params: []string{code, strconv.Itoa(minutes)}, Text: sms}}
+}
+
+// param fits a value into a template variable (ports.MaxSMSParamRunes); only
+// a long department name needs it, and its head still names it.
+func param(s string) string {
+	s = strings.Join(strings.Fields(s), "")
+	if r := []rune(s); len(r) > ports.MaxSMSParamRunes {
+		return string(r[:ports.MaxSMSParamRunes])
+	}
+	return s
+}
+
+// knownEmergencyNumbers are the numbers a confirmed emergency's notice can
+// name (ticket.EmergencyConfirmedNotice).
+var knownEmergencyNumbers = []string{"110", "119", "120", "122"}
+
+// emergencyNumbers is the numbers to call, as one template variable: those
+// the screening suspected, else those the confirming notice names (the
+// confirmation clears the suspicion), else all of them.
+func emergencyNumbers(t *ticket.Ticket) string {
+	nums := t.SuspectedEmergency
+	if len(nums) == 0 {
+		for _, n := range knownEmergencyNumbers {
+			if strings.Contains(t.ReviewNotice, n) {
+				nums = append(nums, n)
+			}
+		}
+	}
+	if len(nums) == 0 {
+		nums = knownEmergencyNumbers[:3]
+	}
+	return param(strings.Join(nums, "/"))
 }

@@ -141,9 +141,56 @@ type Mailer interface {
 	Send(ctx context.Context, e Email) (messageID string, err error)
 }
 
-// Texter sends SMS to citizens' mobile numbers in E.164 form (SNS).
+// Texter sends SMS to citizens' mobile numbers in E.164 form (SNS, or a
+// domestic provider such as Tencent Cloud SMS in the China regions).
 type Texter interface {
-	Send(ctx context.Context, phoneE164, text string) (messageID string, err error)
+	Send(ctx context.Context, phoneE164 string, m SMS) (messageID string, err error)
+}
+
+// SMSKind names what an SMS says. Chinese SMS providers send only
+// pre-approved templates (模板) filled with parameters, never free text, so
+// every SMS is one of these kinds, and a centre registers one template per
+// kind (docs/sms-templates.md).
+type SMSKind string
+
+// The kinds of SMS the platform sends.
+const (
+	SMSVerification SMSKind = "verification"  // params: code, minutes
+	SMSReceipt      SMSKind = "receipt"       // params: ticket id, access code
+	SMSReplied      SMSKind = "replied"       // params: ticket id, department, result
+	SMSAnswered     SMSKind = "answered"      // params: ticket id
+	SMSRejected     SMSKind = "rejected"      // params: ticket id
+	SMSMerged       SMSKind = "merged"        // params: ticket id, master ticket id
+	SMSEmergency    SMSKind = "emergency"     // params: ticket id, emergency numbers
+	SMSMasterResult SMSKind = "master_result" // params: ticket id, master ticket id, result
+)
+
+// SMSKinds lists every kind, in the order the docs list their templates.
+var SMSKinds = []SMSKind{SMSVerification, SMSReceipt, SMSReplied, SMSAnswered, SMSRejected, SMSMerged, SMSEmergency, SMSMasterResult}
+
+// SMSParamCount is how many parameters each kind's template has.
+var SMSParamCount = map[SMSKind]int{
+	SMSVerification: 2, SMSReceipt: 2, SMSReplied: 3, SMSAnswered: 1,
+	SMSRejected: 1, SMSMerged: 2, SMSEmergency: 2, SMSMasterResult: 3,
+}
+
+// MaxSMSParamRunes is the longest template parameter: Tencent Cloud SMS
+// refuses a variable of more than 12 characters on an individually verified
+// account (InvalidParameterValue.TemplateParameterLengthLimit).
+const MaxSMSParamRunes = 12
+
+// SMS is one text message: the kind and ordered parameters a template
+// provider fills, and the full text for providers that send free text (SNS).
+// Both say the same; the text may say more (the body of an answer), the
+// parameters never carry a URL or a citizen's words.
+type SMS struct {
+	Kind   SMSKind
+	Params []string
+	Text   string
+	// TicketID is the ticket the message is about, "" for a verification
+	// code; a provider with delivery receipts keeps it to flag the ticket
+	// when the message does not arrive.
+	TicketID string
 }
 
 // Email is one message to one citizen.

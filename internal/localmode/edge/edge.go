@@ -71,6 +71,9 @@ type Options struct {
 	// DynamoDB is the engine DynamoDB calls reach; nil opens one in memory.
 	// Whoever opens it closes it.
 	DynamoDB *ddb.Engine
+	// TencentTemplates are the Tencent Cloud SMS templates the emulation
+	// approves, by template id; nil approves any and renders none.
+	TencentTemplates map[string]TencentTemplate
 	// Store, when set, keeps SQS's queues and messages and the captured
 	// mail and SMS across restarts: Open loads them, every change is
 	// written through (keep.go). Nil keeps them in memory only. Whoever
@@ -99,6 +102,9 @@ type Edge struct {
 	sqs    *sqsService
 	ses    *sesService
 	sns    *snsService
+	sm     *secretsService
+	tsms   *tencentSMSService
+	smtp   *smtpCapture
 	keep   *keep // nil without a Store
 
 	mu     sync.Mutex
@@ -154,6 +160,8 @@ func Open(opts Options) (*Edge, error) {
 	e.sqs = newSQSService(e.region, e.accountID, e.clock)
 	e.ses = newSESService(e.region, e.clock)
 	e.sns = newSNSService(e.region, e.accountID, e.clock)
+	e.sm = newSecretsService(e.region, e.accountID, e.clock)
+	e.tsms = &tencentSMSService{clock: e.clock, templates: opts.TencentTemplates}
 	if err := e.keepIn(opts.Store); err != nil {
 		if e.dynamo.owned && e.dynamo.engine != nil {
 			err = errors.Join(err, e.dynamo.engine.Close())
@@ -210,14 +218,15 @@ func (e *Edge) Close() error {
 	// touches the store, which its owner may then close (srv.Close does not
 	// wait for running handlers; later writes fail).
 	defer e.keep.close()
+	smtpErr := e.closeSMTP()
 	e.mu.Lock()
 	srv, done := e.srv, e.served
 	e.srv = nil
 	e.mu.Unlock()
 	if srv == nil {
-		return nil
+		return smtpErr
 	}
-	err := srv.Close()
+	err := errors.Join(srv.Close(), smtpErr)
 	<-done
 	if e.dynamo.owned && e.dynamo.engine != nil {
 		err = errors.Join(err, e.dynamo.engine.Close())
@@ -285,6 +294,9 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 	case path == "/_aws/ses":
 		e.ses.serveRetrospection(w, r)
 		return "ses", "retrospection"
+	case path == "/_aws/tencent-sms":
+		e.tsms.serveRetrospection(w, r)
+		return "tencent-sms", "retrospection"
 	case path == "/_aws/sns/sms-messages":
 		e.sns.serveSMSRetrospection(w, r)
 		return "sns", "sms-retrospection"
@@ -293,7 +305,7 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 		return "sqs", "peek"
 	case path == "/health" || path == "/_localstack/health":
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"services":{"dynamodb":"running","sqs":"running","ses":"running","sns":"running","sts":"running","stepfunctions":"`+e.sfnState()+`"}}`)
+		_, _ = io.WriteString(w, `{"services":{"dynamodb":"running","sqs":"running","ses":"running","sns":"running","sts":"running","secretsmanager":"running","tencent-sms":"running","stepfunctions":"`+e.sfnState()+`"}}`)
 		return "edge", "health"
 	}
 
@@ -309,6 +321,10 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 	body, ok := e.readBody(w, r)
 	if !ok {
 		return "edge", "body-too-large"
+	}
+
+	if path == TencentSMSPath {
+		return "tencent-sms", e.tsms.serve(w, r, body)
 	}
 
 	var form url.Values
@@ -361,6 +377,10 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 		}
 		e.sqs.serve(w, r, op, body)
 		return "sqs", op
+	case strings.HasPrefix(target, "secretsmanager."):
+		op = strings.TrimPrefix(target, "secretsmanager.")
+		e.sm.serve(w, op, body)
+		return "secretsmanager", op
 	case strings.HasPrefix(target, "AWSStepFunctions."):
 		op = strings.TrimPrefix(target, "AWSStepFunctions.")
 		if e.sfn == nil {

@@ -7,3 +7,6 @@ func FailStoreWrites(e *Edge, err error) {
 	defer e.keep.mu.Unlock()
 	e.keep.fault = err
 }
+
+// ParseMail is the SMTP capture server's message reader, for its fuzz test.
+func ParseMail(raw []byte) (SentEmail, error) { return parseMail(raw) }

@@ -26,6 +26,8 @@ import (
 //	ses <seq>            a captured e-mail (SentEmail), in capture order
 //	sns sms <seq>        a captured SMS (SMSMessage), in capture order
 //	sns topic <arn>      a topic and its publish count (keptTopic)
+//	secrets <name>       a Secrets Manager secret, current version (secret)
+//	tencent sms <seq>    a captured Tencent Cloud SMS (TencentSMS)
 //
 // A change is written (without waiting for the disk) in the critical
 // section of the service's mutex that makes it, so the store sees changes
@@ -146,7 +148,7 @@ func (e *Edge) keepIn(st *durable.Store) error {
 		return nil
 	}
 	k := &keep{store: st}
-	e.keep, e.sqs.keep, e.ses.keep, e.sns.keep = k, k, k, k
+	e.keep, e.sqs.keep, e.ses.keep, e.sns.keep, e.sm.keep, e.tsms.keep = k, k, k, k, k, k
 	if err := e.sqs.load(st); err != nil {
 		return fmt.Errorf("edge: load SQS: %w", err)
 	}
@@ -155,6 +157,12 @@ func (e *Edge) keepIn(st *durable.Store) error {
 	}
 	if err := e.sns.load(st); err != nil {
 		return fmt.Errorf("edge: load SNS: %w", err)
+	}
+	if err := e.sm.load(st); err != nil {
+		return fmt.Errorf("edge: load Secrets Manager: %w", err)
+	}
+	if err := e.tsms.load(st); err != nil {
+		return fmt.Errorf("edge: load Tencent SMS: %w", err)
 	}
 	return nil
 }

@@ -14,16 +14,24 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	configfiles "github.com/hotline12345/hotline/config"
 	"github.com/hotline12345/hotline/internal/adapters/metrics"
 	"github.com/hotline12345/hotline/internal/adapters/queue"
+	"github.com/hotline12345/hotline/internal/adapters/secrets"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
+	"github.com/hotline12345/hotline/internal/app/notice"
+	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/localmode/asl"
 	"github.com/hotline12345/hotline/internal/localmode/ddb"
@@ -103,6 +111,13 @@ type Options struct {
 	LogLevel slog.Level
 	// LogHandler makes the handler of every component's logs; default JSON.
 	LogHandler func(io.Writer, *slog.HandlerOptions) slog.Handler
+	// SMS is who sends SMS (HOTLINE_SMS_CHANNEL): sns (default), tencent
+	// (the edge's Tencent Cloud SMS, with LocalTencentTemplates approved)
+	// or off.
+	SMS string
+	// Mail is who sends e-mail (HOTLINE_MAIL_CHANNEL): ses (default) or
+	// smtp (the edge's SMTP capture server on a free loopback port).
+	Mail string
 	// DataDir keeps the platform's data across restarts: DynamoDB's tables,
 	// the queues and captured messages, the workflow executions (a ticket
 	// waiting for its department resumes waiting) and the local keys that
@@ -146,6 +161,10 @@ type Platform struct {
 	// Env is the environment every function gets, for tools and tests that
 	// build a function of their own against this platform.
 	Env map[string]string
+
+	// SMTPAddr is the SMTP capture server's host:port with Options.Mail
+	// smtp, else "".
+	SMTPAddr string
 
 	// Resumed is how many workflow executions carried on from DataDir.
 	Resumed int
@@ -249,6 +268,20 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if o.Random == nil {
 		o.Random = rand.Reader
 	}
+	switch o.SMS {
+	case "":
+		o.SMS = config.SMSSNS
+	case config.SMSSNS, config.SMSTencent, config.SMSOff:
+	default:
+		return nil, fmt.Errorf("local mode: SMS channel %q is not sns, tencent or off", o.SMS)
+	}
+	switch o.Mail {
+	case "":
+		o.Mail = config.MailSES
+	case config.MailSES, config.MailSMTP:
+	default:
+		return nil, fmt.Errorf("local mode: mail channel %q is not ses or smtp", o.Mail)
+	}
 	cat, err := catalog.Load(o.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
@@ -284,8 +317,15 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	sfnSrv := sfnlocal.NewWithEngine(engine)
 	counts := metrics.NewMemory()
 	guard := hostguard.New(o.EdgeAddr, nil, nil).Wrap
-	e, err := edge.Open(edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
-		Guard: func(h http.Handler) http.Handler { return guard(withMetrics(counts, h)) }, Faults: o.Faults, DynamoDB: kept.tables, Store: kept.store})
+	eo := edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
+		Guard: func(h http.Handler) http.Handler { return guard(withMetrics(counts, h)) }, Faults: o.Faults, DynamoDB: kept.tables, Store: kept.store}
+	if o.SMS == config.SMSTencent {
+		eo.TencentTemplates = map[string]edge.TencentTemplate{}
+		for kind, id := range LocalTencentTemplates() {
+			eo.TencentTemplates[id] = edge.TencentTemplate{Kind: string(kind), Text: notice.SMSTemplates[kind]}
+		}
+	}
+	e, err := edge.Open(eo)
 	if err != nil {
 		kept.close()
 		return nil, fmt.Errorf("data folder: %w", err)
@@ -330,6 +370,27 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	if o.Limits != "" {
 		env[config.EnvLimits] = o.Limits
 	}
+	env[config.EnvSMSChannel], env[config.EnvMailChannel] = o.SMS, o.Mail
+	if o.SMS == config.SMSTencent {
+		var ids []string
+		for _, k := range ports.SMSKinds {
+			ids = append(ids, string(k)+"="+LocalTencentTemplates()[k])
+		}
+		env[config.EnvTencentSMSSecretArn] = TencentSecretName
+		env[config.EnvTencentSMSAppID] = TencentAppID
+		env[config.EnvTencentSMSSignName] = TencentSignName
+		env[config.EnvTencentSMSTemplates] = strings.Join(ids, ",")
+		env[config.EnvTencentSMSEndpoint] = edgeURL + edge.TencentSMSPath
+	}
+	if o.Mail == config.MailSMTP {
+		addr, err := e.StartSMTP(edge.SMTPOptions{})
+		if err != nil {
+			return fail(err)
+		}
+		host, port, _ := net.SplitHostPort(addr)
+		env[config.EnvSMTPHost], env[config.EnvSMTPPort], env[config.EnvSMTPTLS] = host, port, "none"
+		p.SMTPAddr = addr
+	}
 	// The functions read their level from their environment, as in Lambda;
 	// this environment is built here, not inherited from the process.
 	env[config.EnvLogLevel] = LevelName(o.LogLevel)
@@ -345,6 +406,12 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	base, err := dataplane.Load(ctx, "api", getenv, wo)
 	if err != nil {
 		return fail(err)
+	}
+	if o.SMS == config.SMSTencent {
+		// The functions read the key at cold start, as in AWS.
+		if err := ensureSecret(ctx, secrets.Client(base.AWS), TencentSecretName, `{"secretId":"AKIDlocal","secretKey":"local","callbackToken":"`+TencentCallbackToken+`"}`); err != nil {
+			return fail(err)
+		}
 	}
 	if err := base.Store.CreateTable(ctx); err != nil {
 		return fail(fmt.Errorf("create table: %w", err))
@@ -466,6 +533,39 @@ func withPages(pages *web.Handler, token, gw http.Handler) http.Handler {
 	})
 }
 
+// Local mode's Tencent Cloud SMS application: made-up ids the edge approves.
+const (
+	TencentAppID      = "1400000000"
+	TencentSignName   = "12345热线"
+	TencentSecretName = "hotline/tencent-sms"
+	// TencentCallbackToken guards the local delivery-receipt route.
+	TencentCallbackToken = "local-delivery-receipts"
+)
+
+// LocalTencentTemplates numbers the SMS kinds' templates for local mode
+// (100001, 100002, … in ports.SMSKinds order).
+func LocalTencentTemplates() map[ports.SMSKind]string {
+	out := map[ports.SMSKind]string{}
+	for i, k := range ports.SMSKinds {
+		out[k] = strconv.Itoa(100001 + i)
+	}
+	return out
+}
+
+// ensureSecret creates the secret, or gives the one a data folder kept the
+// value.
+func ensureSecret(ctx context.Context, sm *secretsmanager.Client, name, value string) error {
+	_, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)})
+	var exists *smtypes.ResourceExistsException
+	if errors.As(err, &exists) {
+		_, err = sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(name), SecretString: aws.String(value)})
+	}
+	if err != nil {
+		return fmt.Errorf("local secret %s: %w", name, err)
+	}
+	return nil
+}
+
 // Env is the environment every function gets in local mode. The sealing and
 // look-up keys are fresh per run: local data lives only as long as the process.
 func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, error) {
@@ -481,7 +581,7 @@ func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, 
 		config.EnvSealKey:         base64.StdEncoding.EncodeToString(keys[:32]),
 		config.EnvBlindKey:        base64.StdEncoding.EncodeToString(keys[32:]),
 		config.EnvSenderEmail:     SenderEmail,
-		config.EnvSMSEnabled:      "true",
+		config.EnvSMSChannel:      config.SMSSNS,
 		config.EnvQueuePrefix:     QueuePrefix,
 	}, nil
 }

@@ -5,11 +5,13 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hotline12345/hotline/internal/app/limits"
+	"github.com/hotline12345/hotline/internal/app/ports"
 )
 
 // Environment variable names. The SAM template sets the same names.
@@ -26,9 +28,28 @@ const (
 	EnvBlindKey        = "HOTLINE_BLIND_KEY"
 	EnvSenderEmail     = "HOTLINE_SENDER_EMAIL"
 	EnvSESConfigSet    = "HOTLINE_SES_CONFIGURATION_SET"
-	EnvSMSEnabled      = "HOTLINE_SMS_ENABLED"
-	EnvQueuePrefix     = "HOTLINE_QUEUE_PREFIX"
-	EnvLogLevel        = "HOTLINE_LOG_LEVEL"
+	// EnvSMSChannel picks who sends SMS: off (default), sns, or tencent
+	// (Tencent Cloud SMS, for the China regions where SNS sends no SMS).
+	EnvSMSChannel = "HOTLINE_SMS_CHANNEL"
+	// EnvMailChannel picks who sends e-mail: ses (default) or smtp (the
+	// China regions have no SES).
+	EnvMailChannel   = "HOTLINE_MAIL_CHANNEL"
+	EnvSMTPHost      = "HOTLINE_SMTP_HOST"
+	EnvSMTPPort      = "HOTLINE_SMTP_PORT"
+	EnvSMTPTLS       = "HOTLINE_SMTP_TLS"
+	EnvSMTPSecretArn = "HOTLINE_SMTP_SECRET_ARN"
+	// EnvTencentSMSSecretArn names a JSON secret {"secretId","secretKey"}
+	// (and "callbackToken", which guards the delivery-receipt route).
+	EnvTencentSMSSecretArn = "HOTLINE_TENCENT_SMS_SECRET_ARN"
+	EnvTencentSMSAppID     = "HOTLINE_TENCENT_SMS_APP_ID"
+	EnvTencentSMSSignName  = "HOTLINE_TENCENT_SMS_SIGN_NAME"
+	EnvTencentSMSRegion    = "HOTLINE_TENCENT_SMS_REGION"
+	// EnvTencentSMSTemplates maps every SMS kind to its approved template
+	// id: receipt=123456,verification=123457,…
+	EnvTencentSMSTemplates = "HOTLINE_TENCENT_SMS_TEMPLATES"
+	EnvTencentSMSEndpoint  = "HOTLINE_TENCENT_SMS_ENDPOINT"
+	EnvQueuePrefix         = "HOTLINE_QUEUE_PREFIX"
+	EnvLogLevel            = "HOTLINE_LOG_LEVEL"
 	// EnvLimits overrides abuse limits: name=count/window,… (package limits).
 	EnvLimits = "HOTLINE_LIMITS"
 )
@@ -66,14 +87,51 @@ var Required = map[string][]string{
 // keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
 // seals and the local key still opens values sealed before the switch.
 var Optional = map[string][]string{
-	"intake":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
+	"intake":   append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
 	"review":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
 	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
-	"feedback": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvSMSEnabled, EnvLimits},
-	"api":      {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvLimits},
-	"sweep":    {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
+	"feedback": append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
+	// The API takes Tencent's delivery receipts: it reads the SMS channel
+	// and the Tencent secret (its callbackToken) when that is tencent.
+	"api":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvLimits, EnvSMSChannel, EnvTencentSMSSecretArn},
+	"sweep": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
 	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
 	"authorizer": {EnvJWKSURL, EnvLogLevel, EnvMetricsNamespace},
+}
+
+// channelVars are the settings of the notice channels (intake, feedback).
+var channelVars = []string{
+	EnvSMSChannel, EnvMailChannel, EnvSMTPHost, EnvSMTPPort, EnvSMTPTLS, EnvSMTPSecretArn,
+	EnvTencentSMSSecretArn, EnvTencentSMSAppID, EnvTencentSMSSignName, EnvTencentSMSRegion, EnvTencentSMSTemplates, EnvTencentSMSEndpoint,
+}
+
+// The channels' values.
+const (
+	SMSOff     = "off"
+	SMSSNS     = "sns"
+	SMSTencent = "tencent"
+	MailSES    = "ses"
+	MailSMTP   = "smtp"
+)
+
+// SMTP is the SMTP mailer's settings (HOTLINE_MAIL_CHANNEL=smtp).
+type SMTP struct {
+	Host string
+	Port int    // 0: the TLS mode's default (465 ssl, 587 starttls)
+	TLS  string // ssl (default), starttls, none (loopback hosts only)
+	// SecretArn names the login {"username","password"}; empty: no AUTH.
+	SecretArn string
+}
+
+// TencentSMS is the Tencent Cloud SMS texter's settings
+// (HOTLINE_SMS_CHANNEL=tencent).
+type TencentSMS struct {
+	SecretArn string
+	AppID     string
+	SignName  string
+	Region    string // default ap-guangzhou
+	Templates map[ports.SMSKind]string
+	Endpoint  string
 }
 
 // Config is every setting any function uses; each function fills what it needs.
@@ -88,7 +146,10 @@ type Config struct {
 	BlindKey        string
 	SenderEmail     string
 	SESConfigSet    string
-	SMSEnabled      bool
+	SMSChannel      string // off, sns, tencent
+	MailChannel     string // ses, smtp
+	SMTP            SMTP
+	TencentSMS      TencentSMS
 	JWTIssuer       string
 	JWTAudience     string
 	JWKSURL         string
@@ -158,12 +219,10 @@ func Load(function string, getenv func(string) string) (Config, error) {
 	if err := checkNamespace(c.MetricsNamespace); err != nil {
 		return Config{}, &InvalidError{Name: EnvMetricsNamespace, Reason: err.Error()}
 	}
-	if v := strings.TrimSpace(getenv(EnvSMSEnabled)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return Config{}, &InvalidError{Name: EnvSMSEnabled, Reason: "must be true or false"}
+	if slices.Contains(Optional[function], EnvSMSChannel) {
+		if err := c.loadChannels(function, getenv); err != nil {
+			return Config{}, err
 		}
-		c.SMSEnabled = b
 	}
 	rules, err := limits.Parse(getenv(EnvLimits))
 	if err != nil {
@@ -193,4 +252,162 @@ func checkNamespace(ns string) error {
 		}
 	}
 	return nil
+}
+
+// loadChannels reads the SMS and mail channels and the settings each needs.
+func (c *Config) loadChannels(function string, getenv func(string) string) error {
+	get := func(n string) string { return strings.TrimSpace(getenv(n)) }
+	c.SMSChannel = strings.ToLower(get(EnvSMSChannel))
+	switch c.SMSChannel {
+	case "":
+		c.SMSChannel = SMSOff
+	case SMSOff, SMSSNS, SMSTencent:
+	default:
+		return &InvalidError{Name: EnvSMSChannel, Reason: "must be off, sns or tencent"}
+	}
+	c.TencentSMS.SecretArn = get(EnvTencentSMSSecretArn)
+	if !slices.Contains(Optional[function], EnvMailChannel) {
+		// The API only reads the Tencent secret, for delivery receipts.
+		if c.SMSChannel == SMSTencent && c.TencentSMS.SecretArn == "" {
+			return &MissingError{Function: function, Names: []string{EnvTencentSMSSecretArn}}
+		}
+		return nil
+	}
+	c.MailChannel = strings.ToLower(get(EnvMailChannel))
+	switch c.MailChannel {
+	case "":
+		c.MailChannel = MailSES
+	case MailSES, MailSMTP:
+	default:
+		return &InvalidError{Name: EnvMailChannel, Reason: "must be ses or smtp"}
+	}
+	var missing []string
+	if c.MailChannel == MailSMTP {
+		c.SMTP = SMTP{Host: get(EnvSMTPHost), TLS: strings.ToLower(get(EnvSMTPTLS)), SecretArn: get(EnvSMTPSecretArn)}
+		if c.SMTP.Host == "" {
+			missing = append(missing, EnvSMTPHost)
+		}
+		if v := get(EnvSMTPPort); v != "" {
+			p, err := strconv.Atoi(v)
+			if err != nil || p < 1 || p > 65535 {
+				return &InvalidError{Name: EnvSMTPPort, Reason: "must be a port number, 1 to 65535"}
+			}
+			c.SMTP.Port = p
+		}
+		switch c.SMTP.TLS {
+		case "":
+			c.SMTP.TLS = "ssl"
+		case "ssl", "starttls":
+		case "none":
+			if c.SMTP.Host != "" && !loopbackHost(c.SMTP.Host) {
+				return &InvalidError{Name: EnvSMTPTLS, Reason: "none sends mail in clear and is allowed only to a loopback host (local mode); use ssl or starttls"}
+			}
+			if c.SMTP.Port == 0 {
+				missing = append(missing, EnvSMTPPort)
+			}
+		default:
+			return &InvalidError{Name: EnvSMTPTLS, Reason: "must be ssl, starttls or none"}
+		}
+	}
+	if c.SMSChannel == SMSTencent {
+		c.TencentSMS.AppID, c.TencentSMS.SignName = get(EnvTencentSMSAppID), get(EnvTencentSMSSignName)
+		c.TencentSMS.Region, c.TencentSMS.Endpoint = get(EnvTencentSMSRegion), get(EnvTencentSMSEndpoint)
+		for _, n := range []string{EnvTencentSMSSecretArn, EnvTencentSMSAppID, EnvTencentSMSSignName, EnvTencentSMSTemplates} {
+			if get(n) == "" {
+				missing = append(missing, n)
+			}
+		}
+		if c.TencentSMS.AppID != "" && !allDigits(c.TencentSMS.AppID) {
+			return &InvalidError{Name: EnvTencentSMSAppID, Reason: "must be the SmsSdkAppId, digits such as 1400006666"}
+		}
+		if c.TencentSMS.Region != "" && !validRegion(c.TencentSMS.Region) {
+			return &InvalidError{Name: EnvTencentSMSRegion, Reason: "must be a Tencent Cloud region such as ap-guangzhou"}
+		}
+		if v := get(EnvTencentSMSTemplates); v != "" {
+			t, err := ParseTemplates(v)
+			if err != nil {
+				return &InvalidError{Name: EnvTencentSMSTemplates, Reason: err.Error()}
+			}
+			c.TencentSMS.Templates = t
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingError{Function: function, Names: missing}
+	}
+	return nil
+}
+
+// ParseTemplates reads kind=templateId pairs, comma-separated; every SMS
+// kind needs one, and template ids are Tencent's digits.
+func ParseTemplates(s string) (map[ports.SMSKind]string, error) {
+	out := map[ports.SMSKind]string{}
+	for _, pair := range strings.Split(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(pair, "=")
+		kind, id := ports.SMSKind(strings.TrimSpace(k)), strings.TrimSpace(v)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("%q is not kind=templateId", pair)
+		case !slices.Contains(ports.SMSKinds, kind):
+			return nil, fmt.Errorf("unknown SMS kind %q (kinds: %s)", kind, kindList())
+		case out[kind] != "":
+			return nil, fmt.Errorf("SMS kind %s is given twice", kind)
+		case id == "" || len(id) > 20 || !allDigits(id):
+			return nil, fmt.Errorf("template id of %s must be digits, as Tencent numbers templates", kind)
+		}
+		out[kind] = id
+	}
+	var missing []string
+	for _, k := range ports.SMSKinds {
+		if out[k] == "" {
+			missing = append(missing, string(k))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no template for %s: every kind needs one", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+func kindList() string {
+	names := make([]string, len(ports.SMSKinds))
+	for i, k := range ports.SMSKinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+func allDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validRegion accepts Tencent's region names: lower-case letters, digits
+// and dashes (ap-guangzhou, ap-beijing).
+func validRegion(s string) bool {
+	if len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return strings.Contains(s, "-")
+}
+
+// loopbackHost reports whether host names this machine.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }

@@ -20,7 +20,7 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 		return nil, err
 	}
 	h := &app.Handler{Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Now: b.Now, Log: b.Log}
-	if h.Mailer, h.Texter, err = notifiers.New(b); err != nil {
+	if h.Mailer, h.Texter, err = notifiers.New(ctx, b); err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
 	}
 	return h, nil

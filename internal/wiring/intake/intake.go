@@ -1,5 +1,5 @@
 // Package intake wires the intake function: the store, the workflow starter,
-// and SES and SNS for the citizen's receipt.
+// and the mailer and texter (package notifiers) for the citizen's receipt.
 package intake
 
 import (
@@ -21,7 +21,7 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 		return nil, err
 	}
 	h := &app.Handler{Store: b.Store, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Catalog: b.Catalog, Now: b.Now, Random: b.Random, Log: b.Log, CodeKey: b.CodeKey()}
-	if h.Mailer, h.Texter, err = notifiers.New(b); err != nil {
+	if h.Mailer, h.Texter, err = notifiers.New(ctx, b); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
 	h.Guard = b.Guard()
