@@ -61,11 +61,8 @@ const EnvMetricsNamespace = "HOTLINE_METRICS_NAMESPACE"
 // EnvOTLPEndpoint, when set, sends each function's traces there over
 // OTLP/HTTP (the ADOT collector layer in AWS, a self-hosted collector in
 // China); unset, nothing is traced. OpenTelemetry's exporter reads it and the
-// other OTEL_EXPORTER_OTLP_* variables itself.
-// wiring.Handle reads it for every function. It is in no Optional list yet
-// because the template sets it nowhere (infra's cross-check requires every
-// listed variable to be set): list it for every function when the template
-// gains a collector endpoint parameter.
+// other OTEL_EXPORTER_OTLP_* variables itself. wiring.Handle reads it for
+// every function; the template sets it from its TraceEndpoint parameter.
 const EnvOTLPEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
 // Required lists, per function, the variables it cannot start without.
@@ -87,16 +84,16 @@ var Required = map[string][]string{
 // keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
 // seals and the local key still opens values sealed before the switch.
 var Optional = map[string][]string{
-	"intake":   append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
-	"review":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
-	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
-	"feedback": append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
+	"intake":   append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
+	"review":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
+	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
+	"feedback": append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
 	// The API takes Tencent's delivery receipts: it reads the SMS channel
 	// and the Tencent secret (its callbackToken) when that is tencent.
-	"api":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey, EnvLimits, EnvSMSChannel, EnvTencentSMSSecretArn},
-	"sweep": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvKMSKeyID, EnvSealKey},
+	"api":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvLimits, EnvSMSChannel, EnvTencentSMSSecretArn},
+	"sweep": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
 	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
-	"authorizer": {EnvJWKSURL, EnvLogLevel, EnvMetricsNamespace},
+	"authorizer": {EnvJWKSURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint},
 }
 
 // channelVars are the settings of the notice channels (intake, feedback).
