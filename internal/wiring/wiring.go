@@ -132,7 +132,8 @@ func Handle[H any](build func(context.Context, func(string) string, Options) (H,
 		if err != nil {
 			return nil, err
 		}
-		return tracing.Handler(o.Tracing, function, lambda.NewHandler(handle(h))), nil
+		fn := handle(h)
+		return tracing.Handler(o.Tracing, function, func() lambda.Handler { return lambda.NewHandler(fn) }), nil
 	}
 }
 

@@ -3,6 +3,7 @@ package tracing
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"go.opentelemetry.io/contrib/propagators/aws/xray"
@@ -22,24 +23,35 @@ const lambdaTraceKey = "x-amzn-trace-id"
 // the function, with the ticket id the payload names (TicketIDOf); the
 // spans of the AWS calls made meanwhile are its children. The spans are
 // flushed before the invocation returns.
-func Handler(t *Tracing, function string, h lambda.Handler) lambda.Handler {
-	return invoker{t: t, function: function, next: h, tracer: t.Provider.Tracer(Scope)}
+//
+// newHandler makes the handler an invocation runs in. A handler from
+// lambda.NewHandler reuses one response buffer, so concurrent invocations
+// (local mode runs many at once) each take one of their own from a pool.
+func Handler(t *Tracing, function string, newHandler func() lambda.Handler) lambda.Handler {
+	i := &invoker{t: t, function: function, tracer: t.Provider.Tracer(Scope)}
+	i.idle.New = func() any { return newHandler() }
+	return i
 }
 
 type invoker struct {
 	t        *Tracing
 	function string
-	next     lambda.Handler
+	idle     sync.Pool // of lambda.Handler
 	tracer   trace.Tracer
 }
 
-func (i invoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (i *invoker) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	ctx = parent(ctx)
 	ctx, span := i.tracer.Start(ctx, i.function, trace.WithSpanKind(trace.SpanKindServer))
 	if id := TicketIDOf(payload); id != "" {
 		span.SetAttributes(TicketID.String(id))
 	}
-	out, err := i.next.Invoke(ctx, payload)
+	next := i.idle.Get().(lambda.Handler)
+	out, err := next.Invoke(ctx, payload)
+	// The answer may be the handler's buffer: copied before another
+	// invocation takes the handler.
+	out = append([]byte(nil), out...)
+	i.idle.Put(next)
 	if err != nil {
 		// The type, not the text: an error's text can quote input.
 		span.SetStatus(codes.Error, "invocation failed")

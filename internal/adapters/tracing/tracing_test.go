@@ -82,7 +82,7 @@ func TestInvocationSpan(t *testing.T) {
 				}
 				return []byte(`{}`), nil
 			})
-			h := tracing.Handler(tracing.Of(tp), "dispatch", inner)
+			h := tracing.Handler(tracing.Of(tp), "dispatch", func() lambda.Handler { return inner })
 			ctx := context.Background()
 			if tc.header != "" {
 				ctx = withLambdaHeader(ctx, tc.header)

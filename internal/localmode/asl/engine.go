@@ -627,25 +627,23 @@ func (e *Engine) registerToken(x *execution) (string, *taskWait) {
 // markWaiting lists tok in ExecutionInfo.WaitingTokens once the task has
 // been submitted and only waits for its callback.
 // A token answered before its task was submitted (a function that answers
-// its own step) is not listed: it no longer waits.
+// its own step) is not listed: it no longer waits. The check holds x.mu, so
+// releaseToken (which takes e.mu, then x.mu) either ran before it or
+// unlists the token after it.
 func (x *execution) markWaiting(tok string) {
 	x.mu.Lock()
 	if x.status == StatusRunning {
-		if x.tokens == nil {
-			x.tokens = map[string]struct{}{}
+		x.e.mu.Lock()
+		_, waiting := x.e.tokens[tok]
+		x.e.mu.Unlock()
+		if waiting {
+			if x.tokens == nil {
+				x.tokens = map[string]struct{}{}
+			}
+			x.tokens[tok] = struct{}{}
 		}
-		x.tokens[tok] = struct{}{}
 	}
 	x.mu.Unlock()
-	// Released before it was listed: releaseToken found nothing to unlist.
-	x.e.mu.Lock()
-	_, waiting := x.e.tokens[tok]
-	x.e.mu.Unlock()
-	if !waiting {
-		x.mu.Lock()
-		delete(x.tokens, tok)
-		x.mu.Unlock()
-	}
 	x.notify()
 }
 
