@@ -64,24 +64,7 @@ func TestHappyPathTicketStaysInBudget(t *testing.T) {
 		if i == 1 {
 			before, mailsBefore, logBefore = p.Usage(), capturedMail(t, tg.edge), len(logs.String())
 		}
-		email := fmt.Sprintf("budget-%d@example.com", i)
-		sent, err := citizen.RequestVerification(ctx, client.VerificationRequest{Email: email})
-		if err != nil {
-			t.Fatal(err)
-		}
-		code, err := inbox.CodeSentTo(tg.edge, email)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, err := citizen.FileTicket(ctx, client.Submission{
-			Type: client.TypeComplaint, Channel: client.ChannelWeb, Category: "consumer.refund", Language: client.LanguageZH,
-			Content:      fmt.Sprintf("预算测试工单 %d：购买的商品质量有问题，商家拒绝退货。", i),
-			Contact:      &client.Contact{Email: email},
-			Verification: &client.VerificationProof{ID: sent.VerificationID, Code: code},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rec, _ := tg.fileVerified(t, citizen, fmt.Sprintf("budget-%d@example.com", i), fmt.Sprintf("预算测试工单 %d：购买的商品质量有问题，商家拒绝退货。", i))
 		// Waiting reads the workflow's history, which nothing bills per ticket.
 		parked(t, flow, p.StateMachineArn, rec.ID, "AwaitReply")
 		if _, err := dept.Accept(ctx, rec.ID); err != nil {
@@ -203,4 +186,29 @@ func capturedMail(t *testing.T, edge string) int {
 	}
 	getJSON(t, edge+"/_aws/ses", &m)
 	return len(m.Messages)
+}
+
+// fileVerified verifies email as a citizen does (the code from the captured
+// mail) and files a consumer complaint with it, routed to market; it returns
+// the receipt and the code.
+func (tg *target) fileVerified(t *testing.T, citizen *client.Client, email, content string) (client.Receipt, string) {
+	t.Helper()
+	ctx := context.Background()
+	sent, err := citizen.RequestVerification(ctx, client.VerificationRequest{Email: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := inbox.CodeSentTo(tg.edge, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := citizen.FileTicket(ctx, client.Submission{
+		Type: client.TypeComplaint, Channel: client.ChannelWeb, Category: "consumer.refund", Language: client.LanguageZH,
+		Content: content, Contact: &client.Contact{Email: email},
+		Verification: &client.VerificationProof{ID: sent.VerificationID, Code: code},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *rec, code
 }

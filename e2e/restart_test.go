@@ -45,22 +45,7 @@ func TestTicketCarriesOnAcrossARestart(t *testing.T) {
 
 	p, tg := startKept(t, dir)
 	citizen := tg.goClient(t)
-	sent, err := citizen.RequestVerification(ctx, client.VerificationRequest{Email: email})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := inbox.CodeSentTo(tg.edge, email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := citizen.FileTicket(ctx, client.Submission{
-		Type: client.TypeComplaint, Channel: client.ChannelWeb, Category: "consumer.refund", Language: client.LanguageZH,
-		Content: "网上买的电暖器用了两天就坏了，商家拒绝退货，请帮忙处理。",
-		Contact: &client.Contact{Email: email}, Verification: &client.VerificationProof{ID: sent.VerificationID, Code: code},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, code := tg.fileVerified(t, citizen, email, "网上买的电暖器用了两天就坏了，商家拒绝退货，请帮忙处理。")
 	dept := tg.staffClient(t, auth.RoleDepartment, "market")
 	eventually(t, "the ticket in the department's inbox", func() bool {
 		_, ok := has(t, dept.DepartmentInboxAll(ctx, "market", client.InboxQuery{Status: client.InboxDispatched}), rec.ID)

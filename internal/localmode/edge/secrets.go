@@ -86,15 +86,7 @@ func (s *secretsService) serve(w http.ResponseWriter, op string, body []byte) {
 		}
 		v := &secret{ARN: "arn:aws:secretsmanager:" + s.region + ":" + s.accountID + ":secret:" + in.Name + "-" + newID()[:6],
 			Name: in.Name, Value: *in.SecretString, VersionID: versionOr(in.ClientRequestToken), Created: s.clock.Now().UTC()}
-		err := s.keep.writeNow(keptOp{key: secretKeyOf(v.Name), value: v})
-		if err == nil {
-			s.secrets[v.Name] = v
-		}
-		s.mu.Unlock()
-		if err == nil {
-			err = s.keep.syncNow()
-		}
-		if err != nil {
+		if err := s.saveAndUnlock(v); err != nil {
 			writeJSONError(w, http.StatusInternalServerError, "InternalServiceError", err.Error())
 			return
 		}
@@ -121,15 +113,7 @@ func (s *secretsService) serve(w http.ResponseWriter, op string, body []byte) {
 		}
 		next := *cur
 		next.Value, next.VersionID = *in.SecretString, versionOr(in.ClientRequestToken)
-		err := s.keep.writeNow(keptOp{key: secretKeyOf(next.Name), value: &next})
-		if err == nil {
-			s.secrets[next.Name] = &next
-		}
-		s.mu.Unlock()
-		if err == nil {
-			err = s.keep.syncNow()
-		}
-		if err != nil {
+		if err := s.saveAndUnlock(&next); err != nil {
 			writeJSONError(w, http.StatusInternalServerError, "InternalServiceError", err.Error())
 			return
 		}
@@ -144,6 +128,20 @@ func versionOr(token string) string {
 		return token
 	}
 	return newID()
+}
+
+// saveAndUnlock keeps v, on disk first, then releases s.mu (which the caller
+// holds) and waits for the disk: a secret the client is told is stored is.
+func (s *secretsService) saveAndUnlock(v *secret) error {
+	err := s.keep.writeNow(keptOp{key: secretKeyOf(v.Name), value: v})
+	if err == nil {
+		s.secrets[v.Name] = v
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.keep.syncNow()
 }
 
 func (s *secretsService) find(id string) (secret, bool) {
