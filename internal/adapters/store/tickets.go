@@ -66,7 +66,7 @@ const (
 	// Seq = new version × eventsPerSave + index. It also keeps the
 	// transaction under DynamoDB's 100-item limit.
 	eventsPerSave = 99
-	seqFactor     = 100
+	seqFactor     = ticket.SeqPerVersion
 	// maxTransactItems is DynamoDB's limit on the items of one transaction.
 	maxTransactItems = 100
 	// counterAttempts bounds retries of a save whose only failure was a

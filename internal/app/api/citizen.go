@@ -70,25 +70,29 @@ func (h *Handler) citizenTicket(ctx context.Context, r *request) (*ticket.Ticket
 // polling with If-None-Match gets a 304 until anything it would see changes;
 // no-store all the same: the views carry personal data.
 func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
-	var (
-		t   *ticket.Ticket
-		err error
-	)
-	if r.isStaff {
-		t, err = h.staffTicket(ctx, r)
-	} else {
-		t, err = h.citizenTicket(ctx, r)
-	}
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
 	cursor, err := timelineCursor(r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	evs, err := h.Store.Events(ctx, t.ID)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
+	var (
+		t   *ticket.Ticket
+		evs []ticket.Event
+	)
+	// The ticket and its timeline are two reads: a save between them (the
+	// workflow closes a rated ticket within milliseconds) would show a
+	// timeline ahead of the status. Read again until they agree.
+	for attempt := 0; attempt < viewReads && (t == nil || timelineAhead(t, evs)); attempt++ {
+		if r.isStaff {
+			t, err = h.staffTicket(ctx, r)
+		} else {
+			t, err = h.citizenTicket(ctx, r)
+		}
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		if evs, err = h.Store.Events(ctx, t.ID); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
 	}
 	cat, err := h.Catalog.Current(ctx)
 	if err != nil {
@@ -102,6 +106,21 @@ func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV
 	}
 	resp := httpapi.JSON(http.StatusOK, view)
 	return httpapi.Conditional(r.APIGatewayV2HTTPRequest, resp, httpapi.ContentTag(resp.Body), "no-store"), nil
+}
+
+// viewReads bounds the reads of one view; a ticket saved again between
+// every pair of reads is answered as last read.
+const viewReads = 3
+
+// timelineAhead says whether evs holds an event of a save later than t's
+// version.
+func timelineAhead(t *ticket.Ticket, evs []ticket.Event) bool {
+	for _, e := range evs {
+		if e.Version() > t.Version {
+			return true
+		}
+	}
+	return false
 }
 
 type supplementBody struct {

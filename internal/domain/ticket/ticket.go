@@ -340,7 +340,7 @@ const (
 // Event is one immutable entry on a ticket's timeline.
 type Event struct {
 	TicketID  string    `json:"ticketId"`
-	Seq       int       `json:"seq"` // the ticket version the event produced; unique per ticket
+	Seq       int       `json:"seq"` // version × SeqPerVersion + index in its save; unique per ticket
 	At        time.Time `json:"at"`
 	Kind      string    `json:"kind"`
 	ActorRole string    `json:"actorRole"`
@@ -354,3 +354,10 @@ type Event struct {
 	// Public events are shown to the citizen; staff see all.
 	Public bool `json:"public"`
 }
+
+// SeqPerVersion numbers a save's events: Seq = the version the save produced
+// × SeqPerVersion + the event's index in the save.
+const SeqPerVersion = 100
+
+// Version is the ticket version the event's save produced.
+func (e Event) Version() int { return e.Seq / SeqPerVersion }
