@@ -303,6 +303,19 @@ func TestRestoreKeepsFinishedExecutionsAndRefusesUnkeptStarts(t *testing.T) {
 	clk := NewFakeClock(testStart())
 	j := newMemJournal()
 	catcher := newTokenCatcher()
+	// The finish is saved just after the status shows it: the test waits
+	// for the save, as a restart reads only what was saved.
+	saved := make(chan struct{}, 1)
+	j.mu.Lock()
+	j.onRec = func(r *ExecutionRecord, _ bool) {
+		if r.Status != StatusRunning {
+			select {
+			case saved <- struct{}{}:
+			default:
+			}
+		}
+	}
+	j.mu.Unlock()
 	old, smArn := journaledEngine(t, clk, j, map[string]lambda.Handler{"notify": catcher.handler()})
 	info, err := old.StartExecution(smArn, "done-1", []byte(`{"n": 2}`))
 	if err != nil {
@@ -313,6 +326,7 @@ func TestRestoreKeepsFinishedExecutionsAndRefusesUnkeptStarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := waitDesc(t, old, info.ExecutionArn, Done)
+	<-saved
 	wantHistory, _ := old.GetExecutionHistory(info.ExecutionArn)
 	j.mu.Lock()
 	waited := slices.Clone(j.waited)
