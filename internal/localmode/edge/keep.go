@@ -362,11 +362,17 @@ var sesKey = durable.Key("ses", "")
 func emailKey(seq uint64) []byte { return durable.Key("ses", seqPart(seq)) }
 
 func (s *sesService) load(st *durable.Store) error {
-	return durable.ScanJSON(st, sesKey, func(k []byte, m *SentEmail) error {
-		_, seq := keyTail(k, sesKey)
-		s.sent = append(s.sent, *m)
-		s.seqs = append(s.seqs, seq)
-		s.seq = max(s.seq, seq)
+	return loadCaptured(st, sesKey, &s.sent, &s.seqs, &s.seq)
+}
+
+// loadCaptured reads the captured messages kept under prefix, in the order
+// they were captured, with their seqs (their keys' numbers) and the last seq.
+func loadCaptured[T any](st *durable.Store, prefix []byte, items *[]T, seqs *[]uint64, last *uint64) error {
+	return durable.ScanJSON(st, prefix, func(k []byte, m *T) error {
+		_, seq := keyTail(k, prefix)
+		*items = append(*items, *m)
+		*seqs = append(*seqs, seq)
+		*last = max(*last, seq)
 		return nil
 	})
 }
@@ -390,13 +396,7 @@ func keptTopicOf(t snsTopic) keptOp {
 }
 
 func (s *snsService) load(st *durable.Store) error {
-	if err := durable.ScanJSON(st, smsKey, func(k []byte, m *SMSMessage) error {
-		_, seq := keyTail(k, smsKey)
-		s.sms = append(s.sms, *m)
-		s.seqs = append(s.seqs, seq)
-		s.seq = max(s.seq, seq)
-		return nil
-	}); err != nil {
+	if err := loadCaptured(st, smsKey, &s.sms, &s.seqs, &s.seq); err != nil {
 		return err
 	}
 	return durable.ScanJSON(st, topicsKey, func(_ []byte, t *keptTopic) error {

@@ -63,13 +63,7 @@ var tencentSMSKey = durable.Key("tencent", "sms", "")
 func tencentSMSKeyOf(seq uint64) []byte { return durable.Key("tencent", "sms", seqPart(seq)) }
 
 func (s *tencentSMSService) load(st *durable.Store) error {
-	return durable.ScanJSON(st, tencentSMSKey, func(k []byte, m *TencentSMS) error {
-		_, seq := keyTail(k, tencentSMSKey)
-		s.sent = append(s.sent, *m)
-		s.seqs = append(s.seqs, seq)
-		s.seq = max(s.seq, seq)
-		return nil
-	})
+	return loadCaptured(st, tencentSMSKey, &s.sent, &s.seqs, &s.seq)
 }
 
 // tencentError answers in the documented error shape, with HTTP 200 as
