@@ -71,7 +71,7 @@ func (g *guarded) sentTo(t *testing.T, recipient string) int {
 		var s struct {
 			SMS map[string][]struct{ Message string } `json:"sms_messages"`
 		}
-		getJSON(t, g.p.EdgeURL+"/_aws/sns/sms-messages", &s)
+		localtest.GetJSON(t, g.p.EdgeURL+"/_aws/sns/sms-messages", &s)
 		return len(s.SMS[recipient])
 	}
 	var m struct {
@@ -79,7 +79,7 @@ func (g *guarded) sentTo(t *testing.T, recipient string) int {
 			Destination struct{ ToAddresses []string }
 		} `json:"messages"`
 	}
-	getJSON(t, g.p.EdgeURL+"/_aws/ses", &m)
+	localtest.GetJSON(t, g.p.EdgeURL+"/_aws/ses", &m)
 	n := 0
 	for _, x := range m.Messages {
 		if slices.Contains(x.Destination.ToAddresses, recipient) {

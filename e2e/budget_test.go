@@ -184,7 +184,7 @@ func capturedMail(t *testing.T, edge string) int {
 	var m struct {
 		Messages []json.RawMessage `json:"messages"`
 	}
-	getJSON(t, edge+"/_aws/ses", &m)
+	localtest.GetJSON(t, edge+"/_aws/ses", &m)
 	return len(m.Messages)
 }
 

@@ -517,28 +517,13 @@ type sesMessage struct {
 	} `json:"Body"`
 }
 
-func getJSON(t *testing.T, url string, v any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d", url, resp.StatusCode)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-}
-
 // findMail returns the first e-mail to the address whose subject names the
 // ticket and whose text holds every one of also.
 func findMail(t *testing.T, edge, to, ticketID string, also ...string) (sesMessage, bool) {
 	var out struct {
 		Messages []sesMessage `json:"messages"`
 	}
-	getJSON(t, edge+"/_aws/ses", &out)
+	localtest.GetJSON(t, edge+"/_aws/ses", &out)
 	for _, m := range out.Messages {
 		if slices.Contains(m.Destination.ToAddresses, to) && strings.Contains(m.Subject, ticketID) && containsAll(m.Body.TextPart, also) {
 			return m, true
@@ -556,7 +541,7 @@ func findSMS(t *testing.T, edge, phone, ticketID string, also ...string) bool {
 			Message     string `json:"Message"`
 		} `json:"sms_messages"`
 	}
-	getJSON(t, edge+"/_aws/sns/sms-messages", &out)
+	localtest.GetJSON(t, edge+"/_aws/sns/sms-messages", &out)
 	for _, msgs := range out.SMS {
 		for _, m := range msgs {
 			if m.PhoneNumber == phone && strings.Contains(m.Message, ticketID) && containsAll(m.Message, also) {

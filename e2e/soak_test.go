@@ -200,11 +200,11 @@ func TestSoakWithInjectedFaults(t *testing.T) {
 	// Each citizen got the answer exactly once, on the one channel they
 	// verified; the receipt went at most once; nothing went elsewhere.
 	var mail struct{ Messages []edge.SentEmail }
-	getJSON(t, p.EdgeURL+"/_aws/ses", &mail)
+	localtest.GetJSON(t, p.EdgeURL+"/_aws/ses", &mail)
 	var sms struct {
 		SMS map[string][]edge.SMSMessage `json:"sms_messages"`
 	}
-	getJSON(t, p.EdgeURL+"/_aws/sns/sms-messages", &sms)
+	localtest.GetJSON(t, p.EdgeURL+"/_aws/sns/sms-messages", &sms)
 	messages := 0
 	for _, s := range tickets {
 		var texts []string

@@ -93,7 +93,7 @@ func TestTencentSMSChecksTheDocumentedRequest(t *testing.T) {
 	}
 
 	var list struct{ Messages []edge.TencentSMS }
-	getJSONAt(t, h.url+"/_aws/tencent-sms?phoneNumber=%2B8613800138000", &list)
+	getJSON(t, h.url+"/_aws/tencent-sms?phoneNumber=%2B8613800138000", &list)
 	if len(list.Messages) != 1 {
 		t.Errorf("retrospection = %+v", list)
 	}
@@ -103,18 +103,6 @@ func TestTencentSMSChecksTheDocumentedRequest(t *testing.T) {
 	}
 	if len(h.edge.SentTencentSMS()) != 0 {
 		t.Error("delete kept messages")
-	}
-}
-
-func getJSONAt(t *testing.T, url string, v any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -46,7 +46,7 @@ func TestChinaChannels(t *testing.T) {
 		SerialNo, PhoneNumber, Kind, Text string
 		TemplateParamSet                  []string
 	}
-	getJSON(t, p.EdgeURL+"/_aws/tencent-sms", &struct{ Messages any }{&tsms})
+	localtest.GetJSON(t, p.EdgeURL+"/_aws/tencent-sms", &struct{ Messages any }{&tsms})
 	if len(tsms) != 2 || tsms[0].Kind != "verification" || tsms[1].Kind != "receipt" || tsms[1].PhoneNumber != "+8613800138000" ||
 		tsms[1].TemplateParamSet[0] != byPhone || !strings.Contains(tsms[1].Text, byPhone) {
 		t.Fatalf("tencent sms = %+v", tsms)
@@ -96,20 +96,8 @@ func TestChinaChannels(t *testing.T) {
 			}
 		}
 	}
-	getJSON(t, p.EdgeURL+"/_aws/ses?to=citizen@example.cn", &mails)
+	localtest.GetJSON(t, p.EdgeURL+"/_aws/ses?to=citizen@example.cn", &mails)
 	if len(mails.Messages) != 2 || !strings.Contains(mails.Messages[1].Subject, byMail) || mails.Messages[1].Body.TextPart == nil {
 		t.Fatalf("mail through SMTP = %+v", mails)
-	}
-}
-
-func getJSON(t *testing.T, url string, v any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatal(err)
 	}
 }

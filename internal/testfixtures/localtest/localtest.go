@@ -418,7 +418,7 @@ func (e *Env) Sent(t testing.TB, id string) (mails, sms int) {
 	var m struct {
 		Messages []struct{ Subject string } `json:"messages"`
 	}
-	getJSON(t, e.P.EdgeURL+"/_aws/ses", &m)
+	GetJSON(t, e.P.EdgeURL+"/_aws/ses", &m)
 	for _, x := range m.Messages {
 		if strings.Contains(x.Subject, id) {
 			mails++
@@ -427,7 +427,7 @@ func (e *Env) Sent(t testing.TB, id string) (mails, sms int) {
 	var s struct {
 		SMS map[string][]struct{ Message string } `json:"sms_messages"`
 	}
-	getJSON(t, e.P.EdgeURL+"/_aws/sns/sms-messages", &s)
+	GetJSON(t, e.P.EdgeURL+"/_aws/sns/sms-messages", &s)
 	for _, xs := range s.SMS {
 		for _, x := range xs {
 			if strings.Contains(x.Message, id) {
@@ -438,7 +438,9 @@ func (e *Env) Sent(t testing.TB, id string) (mails, sms int) {
 	return mails, sms
 }
 
-func getJSON(t testing.TB, url string, v any) {
+// GetJSON reads a JSON answer of the platform (its captured mail and
+// messages, its metrics) into v.
+func GetJSON(t testing.TB, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
