@@ -29,6 +29,18 @@ var iamPrefix = map[string]string{
 	"kms":            "kms",
 	"secretsmanager": "secretsmanager",
 	"ssm":            "ssm",
+	"s3":             "s3",
+}
+
+// actionAliases are API calls IAM authorizes under another action's name:
+// HeadObject needs s3:GetObject, listing a bucket s3:ListBucket, a batch
+// delete s3:DeleteObject per key.
+var actionAliases = map[string]string{
+	"s3:HeadObject":    "s3:GetObject",
+	"s3:ListObjectsV2": "s3:ListBucket",
+	"s3:ListObjects":   "s3:ListBucket",
+	"s3:HeadBucket":    "s3:ListBucket",
+	"s3:DeleteObjects": "s3:DeleteObject",
 }
 
 // sdkCalls returns, per function, the IAM actions of every AWS API call the
@@ -138,6 +150,10 @@ func reachable(cg *callgraph.Graph, roots []*ssa.Function) map[*ssa.Function]boo
 }
 
 // sdkAction names the IAM action of a call whose callee takes *<svc>.<Op>Input, or "".
+// A presigning method (s3.PresignClient's PresignGetObject, PresignPostObject,
+// …) makes no call itself but signs a request someone else sends, which AWS
+// then authorizes as the signer: it stands for the operation of the input it
+// takes (PresignPostObject takes *PutObjectInput: s3:PutObject).
 func sdkAction(c *ssa.CallCommon) string {
 	var sig *types.Signature
 	var name string
@@ -155,7 +171,11 @@ func sdkAction(c *ssa.CallCommon) string {
 			continue
 		}
 		named, ok := ptr.Elem().(*types.Named)
-		if !ok || named.Obj().Pkg() == nil || named.Obj().Name() != name+"Input" {
+		if !ok || named.Obj().Pkg() == nil {
+			continue
+		}
+		op, isInput := strings.CutSuffix(named.Obj().Name(), "Input")
+		if !isInput || (op != name && !strings.HasPrefix(name, "Presign")) {
 			continue
 		}
 		svc, ok := strings.CutPrefix(named.Obj().Pkg().Path(), sdkService)
@@ -166,7 +186,11 @@ func sdkAction(c *ssa.CallCommon) string {
 		if !ok {
 			prefix = "unknown-service-" + svc
 		}
-		return fmt.Sprintf("%s:%s", prefix, name)
+		action := fmt.Sprintf("%s:%s", prefix, op)
+		if alias, ok := actionAliases[action]; ok {
+			return alias
+		}
+		return action
 	}
 	return ""
 }
@@ -205,4 +229,35 @@ func transactItemAction(ins ssa.Instruction) string {
 		return ""
 	}
 	return transactItemActions[st.Field(fa.Field).Name()]
+}
+
+// The IAM action of a presigned request is the operation it signs, and an
+// S3 call IAM knows under another name is named by that one.
+func TestSdkActionNamesSignedAndAliasedCalls(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the S3 SDK's types (about 10 s); skipped with -short")
+	}
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.LoadSyntax}, "./testdata/presign")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := packages.PrintErrors(pkgs); n > 0 {
+		t.Fatalf("testdata/presign: %d package errors", n)
+	}
+	prog, ssaPkgs := ssautil.Packages(pkgs, 0)
+	prog.Build()
+	var got []string
+	for _, b := range ssaPkgs[0].Func("Sample").Blocks {
+		for _, ins := range b.Instrs {
+			if call, ok := ins.(ssa.CallInstruction); ok {
+				if a := sdkAction(call.Common()); a != "" {
+					got = append(got, a)
+				}
+			}
+		}
+	}
+	want := []string{"s3:PutObject", "s3:GetObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObject"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("sdkAction over testdata/presign: %v, want %v", got, want)
+	}
 }
