@@ -3,9 +3,11 @@ package photo
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
+	"hash/adler32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -212,9 +214,10 @@ func objectStreamPDF(objs []string, streams [][]byte, members [][]int, first []i
 }
 
 // ObjectStreamBombPDF returns a clean-looking PDF with count extra object
-// streams, each holding one small dictionary followed by each bytes of white
-// space: the file stays small (Flate shrinks runs about 1000:1) while
-// decoding every object stream would produce count·each bytes.
+// streams, each holding one small dictionary after each bytes of white space:
+// the file stays small (Flate shrinks runs about 1000:1; 64 streams of 16 MiB
+// make a 1 MB file) while decoding every object stream would produce
+// count·each bytes.
 func ObjectStreamBombPDF(count, each int) []byte {
 	objs := []string{catalog(""), pagesObj, page(""), "", fontObj}
 	var streams [][]byte
@@ -229,23 +232,42 @@ func ObjectStreamBombPDF(count, each int) []byte {
 	streams = append(streams, zlibBytes([]byte(prolog.String()+body.String())))
 	members = append(members, []int{1, 2, 3, 5})
 	first = append(first, prolog.Len())
-	pad := bytes.Repeat([]byte(" "), each)
+
+	// Each filler stream is head (its prolog, different per stream) then the
+	// same padded object; that part is deflated once, and each zlib stream is
+	// put together as header, head in a stored block, the shared deflate
+	// data and the Adler-32 of the whole (combined, not recomputed).
+	tail := append(bytes.Repeat([]byte(" "), each), "<< /Filler true >>"...)
+	var def bytes.Buffer
+	fw, _ := flate.NewWriter(&def, flate.BestCompression)
+	fw.Write(tail)
+	fw.Close()
+	tailSum := adler32.Checksum(tail)
 	for range count {
 		num := len(objs) + 1
 		objs = append(objs, "<< /Filler true >>")
-		head := fmt.Sprintf("%d 0 ", num)
-		var buf bytes.Buffer
-		w := zlib.NewWriter(&buf)
-		w.Write([]byte(head + "<< /Filler true >>"))
-		w.Write(pad)
-		w.Close()
-		streams = append(streams, buf.Bytes())
+		head := fmt.Sprintf("%d %d ", num, each)
+		z := []byte{0x78, 0xDA, 0x00} // zlib header; stored block, not final
+		z = binary.LittleEndian.AppendUint16(z, uint16(len(head)))
+		z = binary.LittleEndian.AppendUint16(z, ^uint16(len(head)))
+		z = append(z, head...)
+		z = append(z, def.Bytes()...)
+		z = binary.BigEndian.AppendUint32(z, adler32Combine(adler32.Checksum([]byte(head)), tailSum, len(tail)))
+		streams = append(streams, z)
 		members = append(members, []int{num})
 		first = append(first, len(head))
 	}
-	// objectStreamPDF writes objects given as "" at top level; the others are
-	// members of the object streams.
 	return objectStreamPDF(objs, streams, members, first)
+}
+
+// adler32Combine returns the Adler-32 of x followed by y from theirs.
+func adler32Combine(x, y uint32, lenY int) uint32 {
+	const mod = 65521
+	ax, bx := x&0xFFFF, x>>16
+	ay, by := y&0xFFFF, y>>16
+	a := (ax + ay + mod - 1) % mod
+	b := (bx + by + uint32(uint64(lenY)%mod*uint64(ax+mod-1)%mod)) % mod
+	return b<<16 | a
 }
 
 // HEIC returns a w×h HEIC made from JPEG(w, h, 0) (with its EXIF, GPS and

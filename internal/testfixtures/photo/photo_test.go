@@ -2,13 +2,19 @@ package photo
 
 import (
 	"bytes"
+	"compress/zlib"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"testing"
+
+	"golang.org/x/image/webp"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
 // The fixtures must be what they claim: decodable, and carrying every kind
@@ -96,5 +102,48 @@ func TestPDFsAreReadable(t *testing.T) {
 	}
 	if ctx := readPDF(t, EncryptedPDF()); ctx.XRefTable.Encrypt == nil {
 		t.Error("EncryptedPDF is not encrypted")
+	}
+}
+
+func TestObjectStreamBombDecodes(t *testing.T) {
+	b := ObjectStreamBombPDF(3, 1<<20)
+	if len(b) > 20<<10 {
+		t.Errorf("bomb of 3 MiB is %d bytes", len(b))
+	}
+	ctx := readPDF(t, b)
+	if err := api.ValidateContext(ctx); err != nil {
+		t.Errorf("invalid: %v", err)
+	}
+	if n := len(ctx.Read.ObjectStreams); n != 4 {
+		t.Errorf("%d object streams, want 4", n)
+	}
+	// Every stream inflates cleanly, checksum included.
+	for n := range ctx.Read.ObjectStreams {
+		osd := ctx.XRefTable.Table[n].Object.(types.ObjectStreamDict)
+		zr, err := zlib.NewReader(bytes.NewReader(osd.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, zr); err != nil {
+			t.Errorf("object stream %d: %v", n, err)
+		}
+	}
+}
+
+func TestWebPDecodesAndCarriesMetadata(t *testing.T) {
+	c := color.NRGBA{R: 10, G: 200, B: 30, A: 255}
+	b := WebP(40, 20, c, 6)
+	img, err := webp.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() != 40 || img.Bounds().Dy() != 20 {
+		t.Errorf("WebP is %v", img.Bounds())
+	}
+	if got := color.NRGBAModel.Convert(img.At(39, 19)); got != c {
+		t.Errorf("pixel %v, want %v", got, c)
+	}
+	if f := Inspect(b); !f.EXIF || !f.GPS || !f.XMP || !f.Serial {
+		t.Errorf("Inspect = %+v", f)
 	}
 }
