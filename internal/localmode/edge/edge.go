@@ -80,10 +80,11 @@ type Options struct {
 	// mail and SMS across restarts: Open loads them, every change is
 	// written through (keep.go). Nil keeps them in memory only. Whoever
 	// opens it closes it, after closing the edge. S3 buckets and object
-	// metadata are kept there too, their bodies in ObjectsDir.
+	// metadata are kept there too when ObjectsDir is set.
 	Store *durable.Store
-	// ObjectsDir holds S3 object bodies, one file each; required with
-	// Store (Open fails without it), unused without (bodies in memory).
+	// ObjectsDir holds S3 object bodies, one file each, when Store is set.
+	// Without both, S3 keeps everything in memory (a Store alone does not
+	// keep S3: metadata without its bodies would name lost files).
 	ObjectsDir string
 	// MaxObjectBytes caps an S3 object; default 64 MiB. S3 bodies stream
 	// to the object store under this cap, not MaxBodyBytes.
@@ -124,9 +125,9 @@ type Edge struct {
 	mu        sync.Mutex
 	srv       *http.Server
 	stopSweep chan struct{} // closed by Close; nil before Start
-	ln     net.Listener
-	url    string
-	served chan struct{}
+	ln        net.Listener
+	url       string
+	served    chan struct{}
 }
 
 // New builds an Edge with empty state, or with what opts.Store keeps; it
@@ -198,10 +199,7 @@ func (e *Edge) openS3(opts Options) error {
 		secrets = DefaultS3Credentials
 	}
 	o := objects.Options{MaxObjectBytes: opts.MaxObjectBytes, Now: e.clock.Now, Logger: e.log}
-	if opts.Store != nil {
-		if opts.ObjectsDir == "" {
-			return errors.New("edge: Options.ObjectsDir is required with a Store (S3 object bodies)")
-		}
+	if opts.Store != nil && opts.ObjectsDir != "" {
 		o.Store, o.Dir = opts.Store, opts.ObjectsDir
 	}
 	eng, err := objects.Open(o)

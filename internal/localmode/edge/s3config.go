@@ -20,7 +20,7 @@ type lifecycleXML struct {
 }
 
 type lifecycleRuleXML struct {
-	ID     string `xml:"ID,omitempty"`
+	ID     string  `xml:"ID,omitempty"`
 	Prefix *string `xml:"Prefix"`
 	Filter *struct {
 		Prefix                *string   `xml:"Prefix"`
