@@ -370,7 +370,7 @@ func s3Do(t *testing.T, method, u string, h http.Header, body io.Reader) answer 
 
 // s3ErrorBody is S3's XML error.
 type s3ErrorBody struct {
-	Code, Message, Key, BucketName, RequestId string
+	Code, Message, Key, BucketName, RequestId    string
 	ProposedSize, MaxSizeAllowed, MinSizeAllowed string
 	StringToSign                                 string
 }
