@@ -390,7 +390,7 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 	}
 
 	// Before the body is read: S3 bodies stream under their own cap.
-	if isS3Request(r) {
+	if e.s3.isS3Request(r) {
 		return "s3", e.s3.serve(w, r)
 	}
 

@@ -150,11 +150,14 @@ func (s *s3Service) engineError(err error, bucket, key string) s3Error {
 
 // isS3Request says whether route should hand r to S3: a request signed for
 // s3 (header or presigned URL), a multipart/form-data POST (a browser's
-// presigned POST), or an unsigned REST call whose first path segment is a
-// bucket name. Everything the other services answer is left alone: calls
-// with X-Amz-Target, the query protocol (form bodies, GET with Action),
+// presigned POST), an unsigned GET/HEAD/PUT/DELETE/OPTIONS whose first path
+// segment is a bucket name, or an unsigned POST to a bucket that exists (so
+// a wrongly encoded upload form gets S3's 412, while POSTs to other paths
+// that look like bucket names, such as Lambda's /2015-03-31/…, keep their
+// answer). Everything the other services answer is left alone: calls with
+// X-Amz-Target, the query protocol (form bodies, GET with Action),
 // signatures for other services, SQS queue URLs (/<12-digit account>/…).
-func isS3Request(r *http.Request) bool {
+func (s *s3Service) isS3Request(r *http.Request) bool {
 	if r.Header.Get("X-Amz-Target") != "" {
 		return false
 	}
@@ -176,7 +179,9 @@ func isS3Request(r *http.Request) bool {
 		if bucket == "" {
 			return true // ListBuckets
 		}
-	case http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions, http.MethodPost:
+	case http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+	case http.MethodPost:
+		return s.eng.HeadBucket(bucket) == nil
 	default:
 		return false
 	}
@@ -626,7 +631,9 @@ func (s *s3Service) getObject(w http.ResponseWriter, r *http.Request, bucket, ke
 	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 	h.Set("X-Amz-Request-Id", newID())
 	for k, v := range info.Metadata {
-		h.Set("X-Amz-Meta-"+k, v)
+		// Lower case, as S3 sends them: clients take the name after the
+		// prefix as written (Set would make it X-Amz-Meta-Ticket).
+		h["x-amz-meta-"+k] = []string{v}
 	}
 	for _, o := range responseOverrides {
 		if v := q.Get(o[0]); v != "" {

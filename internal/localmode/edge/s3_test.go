@@ -179,7 +179,7 @@ func TestS3ObjectsThroughSDK(t *testing.T) {
 		t.Fatalf("ListObjectsV2 pages %d: %q, want %q", pages, listed, want)
 	}
 	dl, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("photos"), Delimiter: aws.String("/")})
-	if err != nil || len(dl.CommonPrefixes) != 2 || aws.ToString(dl.CommonPrefixes[0].Prefix) != "media/" || len(dl.Contents) != 0 {
+	if err != nil || len(dl.CommonPrefixes) != 2 || aws.ToString(dl.CommonPrefixes[0].Prefix) != "media/" || len(dl.Contents) != 0 || aws.ToInt32(dl.KeyCount) != 2 {
 		t.Fatalf("ListObjectsV2 with a delimiter: %+v, %v", dl, err)
 	}
 
