@@ -691,3 +691,28 @@ func TestS3PresignedGet(t *testing.T) {
 		t.Fatalf("expired: %d %+v", a.StatusCode, e)
 	}
 }
+
+// TestS3RawPuts sends what SDKs send in some configurations: an
+// aws-chunked body with a trailing checksum, and a Content-MD5 to check.
+func TestS3RawPuts(t *testing.T) {
+	h, c := startS3(t, edge.Options{})
+	mustCreateBucket(t, c, "files")
+	chunked := "5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n"
+	a := s3Do(t, http.MethodPut, h.url+"/files/chunked", http.Header{
+		"Content-Encoding": {"aws-chunked"}, "X-Amz-Content-Sha256": {"STREAMING-UNSIGNED-PAYLOAD-TRAILER"},
+		"X-Amz-Decoded-Content-Length": {"11"}, "X-Amz-Trailer": {"x-amz-checksum-crc32"},
+	}, strings.NewReader(chunked))
+	if a.StatusCode != http.StatusOK || a.Header.Get("ETag") != `"`+md5Hex([]byte("hello world"))+`"` {
+		t.Fatalf("aws-chunked PUT: %d %s", a.StatusCode, a.body)
+	}
+	if g := s3Do(t, http.MethodGet, h.url+"/files/chunked", nil, nil); g.body != "hello world" {
+		t.Fatalf("read back %q", g.body)
+	}
+	a = s3Do(t, http.MethodPut, h.url+"/files/md5", http.Header{"Content-Md5": {"AAAAAAAAAAAAAAAAAAAAAA=="}}, strings.NewReader("x"))
+	if e := parseS3Error(t, a.body); a.StatusCode != http.StatusBadRequest || e.Code != "BadDigest" {
+		t.Fatalf("wrong Content-MD5: %d %+v", a.StatusCode, e)
+	}
+	if keys := objectKeys(t, h, "files"); !slices.Equal(keys, []string{"chunked"}) {
+		t.Fatalf("kept: %q", keys)
+	}
+}
