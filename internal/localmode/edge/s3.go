@@ -234,7 +234,8 @@ func (s *s3Service) serve(w http.ResponseWriter, r *http.Request) string {
 	return s.serveObject(w, r, bucket, key, q, presigned || signingService(r) == "s3")
 }
 
-// bucketSubresources are the bucket calls served, by query parameter.
+// unsupportedSubresources are the S3 subresources (query parameters) the
+// edge refuses with NotImplemented rather than mistaking for a plain call.
 var unsupportedSubresources = []string{
 	"acl", "policy", "versioning", "tagging", "website", "logging", "notification", "replication",
 	"encryption", "uploads", "delete", "versions", "accelerate", "analytics", "inventory", "metrics",
