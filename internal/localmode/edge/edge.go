@@ -1,6 +1,7 @@
 // Package edge is the local AWS edge: one http.Handler that answers the AWS
 // APIs the platform uses (DynamoDB, SQS in its JSON and query protocols,
-// SES v2, SNS, STS GetCallerIdentity, Step Functions) on one port, routed
+// SES v2, SNS, STS GetCallerIdentity, Step Functions, S3's object subset)
+// on one port, routed
 // like LocalStack's edge, so the production adapters run unchanged in local
 // mode and in tests.
 package edge
@@ -25,6 +26,7 @@ import (
 	"github.com/hotline12345/hotline/internal/localmode/ddb"
 	"github.com/hotline12345/hotline/internal/localmode/durable"
 	"github.com/hotline12345/hotline/internal/localmode/hostguard"
+	"github.com/hotline12345/hotline/internal/localmode/objects"
 )
 
 // Clock is the edge's source of time (visibility timeouts, delays,
@@ -77,8 +79,20 @@ type Options struct {
 	// Store, when set, keeps SQS's queues and messages and the captured
 	// mail and SMS across restarts: Open loads them, every change is
 	// written through (keep.go). Nil keeps them in memory only. Whoever
-	// opens it closes it, after closing the edge.
+	// opens it closes it, after closing the edge. S3 buckets and object
+	// metadata are kept there too when ObjectsDir is set.
 	Store *durable.Store
+	// ObjectsDir holds S3 object bodies, one file each, when Store is set.
+	// Without both, S3 keeps everything in memory (a Store alone does not
+	// keep S3: metadata without its bodies would name lost files).
+	ObjectsDir string
+	// MaxObjectBytes caps an S3 object; default 64 MiB. S3 bodies stream
+	// to the object store under this cap, not MaxBodyBytes.
+	MaxObjectBytes int64
+	// S3Credentials are the secrets, by access key, that presigned POST
+	// policies and presigned URLs are verified with; nil means
+	// DefaultS3Credentials (local mode's test/test).
+	S3Credentials map[string]string
 }
 
 const (
@@ -104,14 +118,16 @@ type Edge struct {
 	sns    *snsService
 	sm     *secretsService
 	tsms   *tencentSMSService
+	s3     *s3Service
 	smtp   *smtpCapture
 	keep   *keep // nil without a Store
 
-	mu     sync.Mutex
-	srv    *http.Server
-	ln     net.Listener
-	url    string
-	served chan struct{}
+	mu        sync.Mutex
+	srv       *http.Server
+	stopSweep chan struct{} // closed by Close; nil before Start
+	ln        net.Listener
+	url       string
+	served    chan struct{}
 }
 
 // New builds an Edge with empty state, or with what opts.Store keeps; it
@@ -162,13 +178,67 @@ func Open(opts Options) (*Edge, error) {
 	e.sns = newSNSService(e.region, e.accountID, e.clock)
 	e.sm = newSecretsService(e.region, e.accountID, e.clock)
 	e.tsms = &tencentSMSService{clock: e.clock, templates: opts.TencentTemplates}
-	if err := e.keepIn(opts.Store); err != nil {
+	err := e.keepIn(opts.Store)
+	if err == nil {
+		err = e.openS3(opts)
+	}
+	if err != nil {
 		if e.dynamo.owned && e.dynamo.engine != nil {
 			err = errors.Join(err, e.dynamo.engine.Close())
 		}
 		return nil, err
 	}
 	return e, nil
+}
+
+// openS3 opens the object store behind S3, kept beside the rest when the
+// edge keeps state.
+func (e *Edge) openS3(opts Options) error {
+	secrets := opts.S3Credentials
+	if secrets == nil {
+		secrets = DefaultS3Credentials
+	}
+	o := objects.Options{MaxObjectBytes: opts.MaxObjectBytes, Now: e.clock.Now, Logger: e.log}
+	if opts.Store != nil && opts.ObjectsDir != "" {
+		o.Store, o.Dir = opts.Store, opts.ObjectsDir
+	}
+	eng, err := objects.Open(o)
+	if err != nil {
+		return fmt.Errorf("edge: open S3: %w", err)
+	}
+	e.s3 = &s3Service{eng: eng, region: e.region, clock: e.clock, secrets: secrets, log: e.log}
+	return nil
+}
+
+// SweepS3 expires the S3 objects whose lifecycle expiry has come on the
+// edge's clock and returns how many; Start runs it every minute.
+func (e *Edge) SweepS3() (int, error) {
+	n, err := e.s3.eng.Sweep(e.clock.Now())
+	if err != nil {
+		return n, fmt.Errorf("edge: S3 lifecycle sweep: %w", err)
+	}
+	return n, nil
+}
+
+// sweepS3 runs SweepS3 until stop closes. It ticks in real time, not on
+// the edge's clock: expiry times come from the clock either way, and a
+// sweeper waiting on a fake clock would look to tests like a parked long
+// poll.
+func (e *Edge) sweepS3(stop <-chan struct{}) {
+	t := time.NewTicker(s3SweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if n, err := e.SweepS3(); err != nil {
+				e.log.Warn("S3 lifecycle sweep failed", "error", err.Error())
+			} else if n > 0 {
+				e.log.Info("S3 lifecycle expired objects", "objects", n)
+			}
+		}
+	}
 }
 
 // Start listens on addr ("127.0.0.1:0" or "" for a free local port) and serves
@@ -195,6 +265,8 @@ func (e *Edge) Start(addr string) (string, error) {
 	}
 	e.srv = hostguard.Server(h)
 	e.served = make(chan struct{})
+	e.stopSweep = make(chan struct{})
+	go e.sweepS3(e.stopSweep)
 	go func(srv *http.Server, done chan struct{}) {
 		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -218,10 +290,15 @@ func (e *Edge) Close() error {
 	// touches the store, which its owner may then close (srv.Close does not
 	// wait for running handlers; later writes fail).
 	defer e.keep.close()
+	defer func() { _ = e.s3.eng.Close() }() // likewise for S3's metadata and bodies
 	smtpErr := e.closeSMTP()
 	e.mu.Lock()
 	srv, done := e.srv, e.served
 	e.srv = nil
+	if e.stopSweep != nil {
+		close(e.stopSweep)
+		e.stopSweep = nil
+	}
 	e.mu.Unlock()
 	if srv == nil {
 		return smtpErr
@@ -297,6 +374,9 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 	case path == "/_aws/tencent-sms":
 		e.tsms.serveRetrospection(w, r)
 		return "tencent-sms", "retrospection"
+	case path == "/_aws/s3":
+		e.s3.serveRetrospection(w, r)
+		return "s3", "retrospection"
 	case path == "/_aws/sns/sms-messages":
 		e.sns.serveSMSRetrospection(w, r)
 		return "sns", "sms-retrospection"
@@ -305,8 +385,13 @@ func (e *Edge) route(w http.ResponseWriter, r *http.Request) (service, op string
 		return "sqs", "peek"
 	case path == "/health" || path == "/_localstack/health":
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"services":{"dynamodb":"running","sqs":"running","ses":"running","sns":"running","sts":"running","secretsmanager":"running","tencent-sms":"running","stepfunctions":"`+e.sfnState()+`"}}`)
+		_, _ = io.WriteString(w, `{"services":{"dynamodb":"running","sqs":"running","ses":"running","sns":"running","sts":"running","secretsmanager":"running","tencent-sms":"running","s3":"running","stepfunctions":"`+e.sfnState()+`"}}`)
 		return "edge", "health"
+	}
+
+	// Before the body is read: S3 bodies stream under their own cap.
+	if e.s3.isS3Request(r) {
+		return "s3", e.s3.serve(w, r)
 	}
 
 	// The query protocol also comes as GET with the parameters in the URL

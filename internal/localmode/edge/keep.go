@@ -28,6 +28,12 @@ import (
 //	sns topic <arn>      a topic and its publish count (keptTopic)
 //	secrets <name>       a Secrets Manager secret, current version (secret)
 //	tencent sms <seq>    a captured Tencent Cloud SMS (TencentSMS)
+//	s3 b <bucket>        an S3 bucket: created, lifecycle and CORS rules
+//	s3 o <bucket> <key>  an S3 object's metadata and the name of the file in
+//	                     Options.ObjectsDir holding its body; written by
+//	                     package objects (its doc has the put and cleanup
+//	                     order), not through keep, whose SQS-era write
+//	                     ordering it does not need
 //
 // A change is written (without waiting for the disk) in the critical
 // section of the service's mutex that makes it, so the store sees changes
