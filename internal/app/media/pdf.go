@@ -91,6 +91,11 @@ func checkParsedPDF(data []byte, lim Limits) error {
 	// pdfcpu repairs what it can; a file whose first page cannot be found
 	// (truncated, or not a PDF past its header) would show nothing.
 	_, err = safely(func() (bool, error) {
+		// Pages returns no error for a catalog without /Pages, and
+		// EnsurePageCount then dereferences nil (found by FuzzSanitize).
+		if ref, err := ctx.XRefTable.Pages(); err != nil || ref == nil {
+			return false, errors.Join(errors.New("no page tree"), err)
+		}
 		if err := ctx.XRefTable.EnsurePageCount(); err != nil {
 			return false, err
 		}
