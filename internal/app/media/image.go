@@ -107,6 +107,15 @@ func safely[T any](f func() (T, error)) (v T, err error) {
 }
 
 func thumbnail(img image.Image, side int) ([]byte, error) {
+	// Halve with ApproxBiLinear (at exactly 2:1 it averages 2×2 pixels, a
+	// box filter, and costs a fraction of a kernel's wide support) while the
+	// picture is over twice the size; the last step is a true kernel. About
+	// 3× faster than BiLinear all the way; see BenchmarkThumbnail12MP.
+	for b := img.Bounds(); max(b.Dx(), b.Dy()) >= 4*side && min(b.Dx(), b.Dy()) >= 4; b = img.Bounds() {
+		half := image.NewRGBA(image.Rect(0, 0, b.Dx()/2, b.Dy()/2))
+		draw.ApproxBiLinear.Scale(half, half.Bounds(), img, b, draw.Src, nil)
+		img = half
+	}
 	t := transform(img, 1, side, true)
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, t, &jpeg.Options{Quality: thumbQuality}); err != nil {
@@ -183,27 +192,30 @@ func orientRGBA(m *image.RGBA, o int) *image.RGBA {
 		ow, oh = h, w
 	}
 	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
+	S := out.Stride
+	// Destination offset of stored pixel (x, y) is base(y) + x·step: one
+	// computation per row instead of a switch per pixel.
 	for y := range h {
+		var base, step int
+		switch o {
+		case 2: // mirrored horizontally
+			base, step = y*S+4*(w-1), -4
+		case 3: // turned 180°
+			base, step = (h-1-y)*S+4*(w-1), -4
+		case 4: // mirrored vertically
+			base, step = (h-1-y)*S, 4
+		case 5: // transposed (mirrored along the top-left/bottom-right diagonal)
+			base, step = 4*y, S
+		case 6: // turn 90° clockwise to view
+			base, step = 4*(h-1-y), S
+		case 7: // transverse
+			base, step = (w-1)*S+4*(h-1-y), -S
+		case 8: // turn 90° counter-clockwise to view
+			base, step = (w-1)*S+4*y, -S
+		}
 		row := m.Pix[y*m.Stride : y*m.Stride+4*w]
-		for x := range w {
-			var dx, dy int
-			switch o {
-			case 2: // mirrored horizontally
-				dx, dy = w-1-x, y
-			case 3: // turned 180°
-				dx, dy = w-1-x, h-1-y
-			case 4: // mirrored vertically
-				dx, dy = x, h-1-y
-			case 5: // transposed (mirror along the top-left/bottom-right diagonal)
-				dx, dy = y, x
-			case 6: // turn 90° clockwise to view
-				dx, dy = h-1-y, x
-			case 7: // transverse
-				dx, dy = h-1-y, w-1-x
-			case 8: // turn 90° counter-clockwise to view
-				dx, dy = y, w-1-x
-			}
-			copy(out.Pix[dy*out.Stride+4*dx:dy*out.Stride+4*dx+4], row[4*x:4*x+4])
+		for x, d := 0, base; x < 4*w; x, d = x+4, d+step {
+			copy(out.Pix[d:d+4], row[x:x+4])
 		}
 	}
 	return out

@@ -90,16 +90,7 @@ func checkParsedPDF(data []byte, lim Limits) error {
 	}
 	// pdfcpu repairs what it can; a file whose first page cannot be found
 	// (truncated, or not a PDF past its header) would show nothing.
-	_, err = safely(func() (bool, error) {
-		if err := ctx.XRefTable.EnsurePageCount(); err != nil {
-			return false, err
-		}
-		if ctx.XRefTable.PageCount < 1 {
-			return false, errors.New("no pages")
-		}
-		_, _, _, err := ctx.XRefTable.PageDict(1, false)
-		return err == nil, err
-	})
+	_, err = safely(func() (bool, error) { return true, firstPage(ctx.XRefTable) })
 	if err != nil {
 		return reject(Corrupt, err, "the PDF has no readable page")
 	}
@@ -248,4 +239,32 @@ func walkPDF(ctx *model.Context) error {
 		}
 	}
 	return nil
+}
+
+// firstPage follows the page tree from the catalog to the first page. It is
+// written here rather than with pdfcpu's PageDict, whose handling of
+// inherited attributes panics on malformed trees (an empty /MediaBox, a
+// catalog without /Pages: both found by FuzzSanitize).
+func firstPage(xt *model.XRefTable) error {
+	cat, err := xt.Catalog()
+	if err != nil {
+		return err
+	}
+	node, err := xt.DereferenceDict(cat["Pages"])
+	if err != nil || node == nil {
+		return errors.Join(errors.New("no page tree"), err)
+	}
+	for range 64 { // real trees are a few levels deep; a loop must end
+		if t := node.Type(); t != nil && *t == "Page" {
+			return nil
+		}
+		kids, err := xt.DereferenceArray(node["Kids"])
+		if err != nil || len(kids) == 0 {
+			return errors.Join(errors.New("a page tree node without kids"), err)
+		}
+		if node, err = xt.DereferenceDict(kids[0]); err != nil || node == nil {
+			return errors.Join(errors.New("a page tree kid is no dictionary"), err)
+		}
+	}
+	return errors.New("page tree too deep")
 }
