@@ -36,7 +36,7 @@ staticcheck:  ## staticcheck ./...
 # One bootstrap per function for Lambda's provided.al2023 runtime on arm64:
 # static, stripped, no build id, no VCS stamp and no local paths, so the same
 # source gives the same bytes (make reproducible proves it).
-BUILDFLAGS := -tags lambda.norpc -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
+BUILDFLAGS := -tags lambda.norpc,nodynamic -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
 build:  ## one Lambda bootstrap per function under dist/ (linux/arm64)
 	@for f in $(FUNCTIONS); do \
 		echo "build $$f"; \

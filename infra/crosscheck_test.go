@@ -156,12 +156,6 @@ var localOnly = map[string]string{
 // lambdaSets are variables the Lambda runtime sets itself; a template may not set them.
 var lambdaSets = map[string]bool{config.EnvRegion: true}
 
-// setAheadOfCode are variables the template sets before internal/wiring/config
-// reads them: MEDIA_BUCKET, the ticket media bucket, whose code is being
-// written on another branch (the name is agreed). Tolerated only while config
-// does not read them; delete the entry when it does.
-var setAheadOfCode = map[string][]string{"intake": {"MEDIA_BUCKET"}, "api": {"MEDIA_BUCKET"}}
-
 func TestEveryEnvironmentVariableTheCodeReadsIsSet(t *testing.T) {
 	p := loadTemplate(t)
 	for name, r := range functionsByName(t, p) {
@@ -201,8 +195,6 @@ func TestEveryEnvironmentVariableTheCodeReadsIsSet(t *testing.T) {
 		for v := range vars {
 			if lambdaSets[v] {
 				t.Errorf("%s: %s is reserved; Lambda sets it", where, v)
-			} else if !reads[v] && slices.Contains(setAheadOfCode[name], v) {
-				t.Logf("%s: sets %s ahead of the code (setAheadOfCode)", where, v)
 			} else if !reads[v] {
 				t.Errorf("%s: sets %s, which internal/wiring/config does not read for %s", where, v, name)
 			}

@@ -118,17 +118,6 @@ var starResources = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"
 // stack's QueueKey needs a data key of it.
 var impliedActions = map[string][]string{"sqs:SendMessage": {"kms:Decrypt", "kms:GenerateDataKey"}}
 
-// grantedAheadOfCode are actions a role allows before any code path of its
-// function calls them: the ticket media bucket's (MEDIA_BUCKET), whose code
-// is being written on another branch. They are tolerated while no code calls
-// them and logged; once the code calls them they are ordinary calls, and an
-// entry here only keeps the test from noticing that the code stopped calling
-// them, so delete the entry when the code lands.
-var grantedAheadOfCode = map[string][]string{
-	"intake": {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
-	"api":    {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
-}
-
 func TestRolesAllowExactlyTheCallsTheCodeMakes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the whole program's call graph (about 10 s); skipped with -short")
@@ -166,10 +155,6 @@ func TestRolesAllowExactlyTheCallsTheCodeMakes(t *testing.T) {
 		}
 		for _, a := range sortedKeys(allowed) {
 			if !slices.Contains(calls[name], a) && !slices.Contains(platformActions, a) {
-				if slices.Contains(grantedAheadOfCode[name], a) {
-					t.Logf("role %s (functions/%s): allows %s ahead of the code (grantedAheadOfCode)", role, name, a)
-					continue
-				}
 				t.Errorf("role %s (functions/%s): allows %s, which no code path of the function calls", role, name, a)
 			}
 		}

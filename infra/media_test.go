@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// The ticket media bucket (MEDIA_BUCKET): citizens' photos and files, posted
+// The ticket media bucket (HOTLINE_MEDIA_BUCKET): citizens' photos and files, posted
 // by the pages with presigned POST policies under uploads/, cleaned by intake
-// and api into media/<ticketId>/, read back with presigned GET URLs. Private,
+// and api into media/<id>, read back with presigned GET URLs. Private,
 // encrypted, TLS only, reachable from the pages' origin alone, and used by
 // intake and api alone, each with exactly the object actions it needs.
 
@@ -164,12 +164,12 @@ func TestOnlyIntakeAndApiUseTheMediaBucket(t *testing.T) {
 	roleOf := map[string]string{}
 	for name, r := range fns {
 		roleOf[strings.TrimSuffix(strings.TrimPrefix(deref(r.fn.Role), "GetAtt("), ".Arn)")] = name
-		v, set := r.fn.Environment.Variables["MEDIA_BUCKET"]
+		v, set := r.fn.Environment.Variables["HOTLINE_MEDIA_BUCKET"]
 		switch _, uses := mediaActions[name]; {
 		case uses && v != "Ref(MediaBucket)":
-			t.Errorf("functions/%s: MEDIA_BUCKET = %q, want Ref(MediaBucket)", name, v)
+			t.Errorf("functions/%s: HOTLINE_MEDIA_BUCKET = %q, want Ref(MediaBucket)", name, v)
 		case !uses && set:
-			t.Errorf("functions/%s: MEDIA_BUCKET is set; only %v use the bucket", name, sortedKeys(mediaActions))
+			t.Errorf("functions/%s: HOTLINE_MEDIA_BUCKET is set; only %v use the bucket", name, sortedKeys(mediaActions))
 		}
 	}
 	for _, name := range []string{"intake", "api"} {
@@ -177,8 +177,10 @@ func TestOnlyIntakeAndApiUseTheMediaBucket(t *testing.T) {
 			t.Errorf("functions/%s: MemorySize %d, want 1024 (decodes photos of up to 50 megapixels)", name, got)
 		}
 	}
-	if to := deref(fns["intake"].fn.Timeout); to < 29 || to >= 30 {
-		t.Errorf("functions/intake: Timeout %d s, want 29 (9 photos, below the HTTP API's 30 s)", to)
+	for _, name := range []string{"intake", "api"} {
+		if to := deref(fns[name].fn.Timeout); to < 29 || to >= 30 {
+			t.Errorf("functions/%s: Timeout %d s, want 29 (9 photos, below the HTTP API's 30 s)", name, to)
+		}
 	}
 	for _, role := range sortedKeys(p.GetAllIAMRoleResources()) {
 		fn := roleOf[role]

@@ -50,6 +50,10 @@ const (
 	localSecretKey = "test"
 )
 
+// LocalCredentials are the access key and secret local endpoints are given:
+// what the local edge checks presigned S3 forms and links with.
+func LocalCredentials() (accessKeyID, secret string) { return localAccessKey, localSecretKey }
+
 // Load builds the aws.Config. With an endpoint URL it is fully hermetic (no
 // shared config files, no IMDS); otherwise it uses the default chain, which is
 // what Lambda needs.

@@ -281,7 +281,8 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 	if err != nil {
 		return ports.Created{}, err
 	}
-	if n := len(coItems) + len(counters) + 3; n > maxTransactItems {
+	uploads := s.uploadWrites(nil, &nt, s.now())
+	if n := len(coItems) + len(uploads) + len(counters) + 3; n > maxTransactItems {
 		return ports.Created{}, &InvalidArgumentError{What: fmt.Sprintf("creating ticket %s needs %d transaction items, at most %d", t.ID, n, maxTransactItems)}
 	}
 
@@ -302,6 +303,8 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 		ticketAt := len(items)
 		items = append(items, putTicket, putFirst)
 		items = append(items, coItems...)
+		firstUpload := len(items)
+		items = append(items, uploads...)
 		items = append(items, counters...)
 
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
@@ -326,6 +329,8 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket
 			// The record expired or was deleted since the condition saw it: try again.
 		case reasonAt(reasons, ticketAt) == reasonConditionFailed:
 			return ports.Created{}, &ports.IDCollisionError{ID: t.ID}
+		case usedUpload(reasons, items, firstUpload, len(uploads)) != "":
+			return ports.Created{}, &ports.UploadUsedError{ID: usedUpload(reasons, items, firstUpload, len(uploads))}
 		case hasReason(reasons, reasonTransactionConflict):
 			// A concurrent transaction touched one of the items (a racing
 			// replay): back off a little and try again; the next attempt
@@ -410,6 +415,13 @@ func (s *Store) putIdem(ctx context.Context, ticketID string, idem *ports.Idempo
 		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#ttl": attrTTL},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(now.Unix())},
 	}}, nil
+}
+
+// Replayed answers the ticket an earlier request with this Idempotency-Key
+// created (found), before a retry does work that only a first request may
+// do (taking its uploads, which the first request used).
+func (s *Store) Replayed(ctx context.Context, idem *ports.Idempotency) (ports.Created, bool, error) {
+	return s.replay(ctx, idem, s.now())
 }
 
 // replay reads the idempotency record that made a create fail. found is
@@ -671,6 +683,10 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 	// Answers to waiting workflow steps: saved with the change or not at all.
 	// nt shares t's Outbox, so the keys set here reach the caller.
 	items = append(items, s.outboxWrites(&nt, nt.Version, s.now())...)
+	// Files attached by this save: each upload is used once, or the save fails.
+	firstUpload := len(items)
+	uploads := s.uploadWrites(prev, &nt, s.now())
+	items = append(items, uploads...)
 	// The counters ride in the same transaction as the status change that
 	// causes them: a save that loses its race adds nothing, a retried one
 	// (after a conflict) adds once. That is the exactly-once the rates need.
@@ -715,6 +731,8 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket, expectedStatus
 			continue
 		case reasonAt(reasons, 0) == reasonConditionFailed, hasReason(reasons, reasonTransactionConflict):
 			return &ports.ConflictError{Kind: "ticket", ID: t.ID, Reason: "changed concurrently"}
+		case usedUpload(reasons, items, firstUpload, len(uploads)) != "":
+			return &ports.UploadUsedError{ID: usedUpload(reasons, items, firstUpload, len(uploads))}
 		case hasReason(reasons, reasonConditionFailed):
 			// An event key already exists: another save at this version won.
 			return &ports.ConflictError{Kind: "ticket", ID: t.ID, Reason: "timeline entry already written"}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hotline12345/hotline/deptmsg"
+	"github.com/hotline12345/hotline/internal/app/attach"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/catalogconfig"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
@@ -25,6 +26,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/outbox"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/app/smsreceipt"
+	"github.com/hotline12345/hotline/internal/app/verify"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
 	"github.com/hotline12345/hotline/internal/domain/screening"
 	"github.com/hotline12345/hotline/internal/domain/ticket"
@@ -96,6 +98,11 @@ type Handler struct {
 	// Open311 serves the GETs of the GeoReport v2 endpoint; its Keys are
 	// the API keys admins issue.
 	Open311 *open311.Reader
+	// Attach issues uploads and attaches files to supplements and replies;
+	// nil takes no files. Verify checks the verification an upload for a
+	// ticket about to be filed comes with.
+	Attach *attach.Service
+	Verify *verify.Service
 	// SMSReceipts takes Tencent Cloud SMS delivery receipts under
 	// smsreceipt.Path; nil when SMS does not go through Tencent.
 	SMSReceipts *smsreceipt.Handler
@@ -119,6 +126,7 @@ func (h *Handler) routes() map[string]route {
 		"GET /v1/tickets":                          h.searchTickets,
 		"GET /v1/tickets/{id}":                     h.getTicket,
 		"POST /v1/tickets/{id}/supplements":        h.supplement,
+		"POST /v1/uploads":                         h.upload,
 		"POST /v1/tickets/{id}/rating":             h.rate,
 		"POST /v1/tickets/{id}/withdrawal":         h.withdraw,
 		"GET /v1/review-queue":                     h.reviewQueue,

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hotline12345/hotline/deptmsg"
+	"github.com/hotline12345/hotline/internal/app/attach"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
@@ -32,6 +33,12 @@ func (h *Handler) citizenTicket(ctx context.Context, r *request) (*ticket.Ticket
 	if err != nil {
 		return nil, err
 	}
+	return h.accessTicket(ctx, r, id)
+}
+
+// accessTicket is citizenTicket for a ticket id named elsewhere than the
+// path (an upload's body).
+func (h *Handler) accessTicket(ctx context.Context, r *request, id string) (*ticket.Ticket, error) {
 	code := httpapi.Header(r.APIGatewayV2HTTPRequest, "X-Access-Code")
 	if code == "" {
 		return nil, httpapi.NotFound()
@@ -98,11 +105,19 @@ func (h *Handler) getTicket(ctx context.Context, r *request) (events.APIGatewayV
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	files, err := h.Attach.Links(ctx, t.Attachments)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	var view any
 	if r.isStaff {
-		view = staffView(t, evs, cat, canSeeContact(r.staff), cursor, httpapi.Language(r.APIGatewayV2HTTPRequest))
+		v := staffView(t, evs, cat, canSeeContact(r.staff), cursor, httpapi.Language(r.APIGatewayV2HTTPRequest))
+		v.Attachments = files
+		view = v
 	} else {
-		view = citizenView(t, evs, cat, cursor, httpapi.LanguageOr(r.APIGatewayV2HTTPRequest, t.Language))
+		v := citizenView(t, evs, cat, cursor, httpapi.LanguageOr(r.APIGatewayV2HTTPRequest, t.Language))
+		v.Attachments = files
+		view = v
 	}
 	resp := httpapi.JSON(http.StatusOK, view)
 	return httpapi.Conditional(r.APIGatewayV2HTTPRequest, resp, httpapi.ContentTag(resp.Body), "no-store"), nil
@@ -124,7 +139,8 @@ func timelineAhead(t *ticket.Ticket, evs []ticket.Event) bool {
 }
 
 type supplementBody struct {
-	Content string `json:"content"`
+	Content     string   `json:"content"`
+	Attachments []string `json:"attachments"`
 }
 
 func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -136,7 +152,10 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 	if err := decode(r, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if _, err := ticket.CheckSupplement(body.Content); err != nil {
+	if _, err := ticket.CheckSupplement(body.Content, len(body.Attachments)); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := ticket.CheckAttachmentIDs(body.Attachments); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := h.now()
@@ -149,9 +168,13 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 	if d, hit := rules.Emergency(body.Content); hit && t.Type != ticket.TypePraise && t.Type != ticket.TypeSuggestion && d.Outcome == screening.OutcomeEmergency {
 		notice = d.Text(t.Language)
 	}
+	files, err := h.takeFiles(ctx, body.Attachments, ticket.PurposeSupplement, []string{attach.OwnerTicket(t.ID)}, ticket.Actor{Role: ticket.ActorCitizen})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	// A supplement only adds to the timeline: racing writers must not make it fail.
 	t, err = lifecycle.UpdateAttempts(ctx, h.Store, t.ID, lifecycle.NoteAttempts, func(t *ticket.Ticket) ([]ticket.Event, error) {
-		evs, err := t.Supplement(body.Content, now)
+		evs, err := t.Supplement(body.Content, files, now)
 		if err == nil && notice != "" {
 			evs = append(evs, t.Note("supplement.suspected_emergency", ticket.Actor{Role: ticket.ActorSystem}, now,
 				ticket.Say("补充材料疑似紧急情况，已提示市民拨打紧急电话", "the supplement may report an emergency: the citizen was told the number to call"), false))
@@ -161,12 +184,13 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	h.Attach.Forget(ctx, files)
 	summary := "市民补充材料，请登录查看"
 	if notice != "" {
 		summary = "市民补充材料（疑似紧急情况），请立即查看"
 	}
 	h.tellDepartments(ctx, r, t, deptmsg.Message{Type: deptmsg.TypeSupplemented, Summary: summary}, true)
-	r.log.InfoContext(ctx, "supplement added", "suspected_emergency", notice != "")
+	r.log.InfoContext(ctx, "supplement added", "suspected_emergency", notice != "", "files", len(files))
 	out := map[string]any{"ticketId": t.ID, "at": now, "status": ticket.CitizenStatus(t.Status)}
 	if notice != "" {
 		out["notice"] = notice

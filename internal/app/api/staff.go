@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hotline12345/hotline/deptmsg"
+	"github.com/hotline12345/hotline/internal/app/attach"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
@@ -132,8 +133,9 @@ func (h *Handler) accept(ctx context.Context, r *request) (events.APIGatewayV2HT
 }
 
 type replyBody struct {
-	Result  ticket.ReplyResult `json:"result"`
-	Message string             `json:"message"`
+	Result      ticket.ReplyResult `json:"result"`
+	Message     string             `json:"message"`
+	Attachments []string           `json:"attachments"`
 }
 
 func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
@@ -147,13 +149,22 @@ func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if _, err := ticket.CheckReply(body.Result, body.Message); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	if err := ticket.CheckAttachmentIDs(body.Attachments); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	files, err := h.takeFiles(ctx, body.Attachments, ticket.PurposeReply, []string{attach.OwnerDepartment(r.staff.Dept)},
+		ticket.Actor{Role: ticket.ActorDepartment, ID: r.staff.Dept})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	now := h.now()
 	t, err := h.leadAction(ctx, r, func(t *ticket.Ticket, actor ticket.Actor) ([]ticket.Event, error) {
-		return t.RecordReply(body.Result, body.Message, actor, r.staff.Subject, now)
+		return t.RecordReply(body.Result, body.Message, files, actor, r.staff.Subject, now)
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	h.Attach.Forget(ctx, files)
 	if h.deliver(ctx, r, t) {
 		return events.APIGatewayV2HTTPResponse{}, stepGone()
 	}

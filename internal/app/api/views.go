@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/internal/app/attach"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 
 	"github.com/hotline12345/hotline/internal/domain/catalog"
@@ -32,6 +33,9 @@ type timelineEntry struct {
 	Status ticket.Status `json:"status"`
 	Kind   string        `json:"kind"`
 	Note   string        `json:"note,omitempty"`
+	// Attachments are the ids of the files the entry brought (see the
+	// view's attachments).
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // CitizenView is GET /v1/tickets/{id} with an access code (API.md).
@@ -52,6 +56,9 @@ type CitizenView struct {
 	Timeline   []timelineEntry   `json:"timeline"`
 	// TimelineNext is the timelineCursor of the timeline's next page.
 	TimelineNext string `json:"timelineNext,omitempty"`
+	// Attachments are the ticket's photos and documents with short-lived
+	// links.
+	Attachments []attach.Link `json:"attachments,omitempty"`
 }
 
 // timelinePageSize bounds the timeline entries of one view: with every other
@@ -119,7 +126,7 @@ func timeline(evs []ticket.Event, publicOnly bool, lang ticket.Language) []timel
 		if publicOnly {
 			shown = ticket.CitizenStatus(status)
 		}
-		out = append(out, timelineEntry{At: e.At, Status: shown, Kind: e.Kind, Note: e.NoteIn(lang)})
+		out = append(out, timelineEntry{At: e.At, Status: shown, Kind: e.Kind, Note: e.NoteIn(lang), Attachments: e.Attachments})
 	}
 	return out
 }
@@ -144,6 +151,8 @@ type StaffView struct {
 	TimelineNext   string          `json:"timelineNext,omitempty"`
 	// Tally hides the ticket's statistics bookkeeping: not for people.
 	Tally *struct{} `json:"tally,omitempty"`
+	// Attachments replace the ticket's own with links to the files.
+	Attachments []attach.Link `json:"attachments,omitempty"`
 }
 
 func staffView(t *ticket.Ticket, evs []ticket.Event, cat *catalog.Catalog, unmasked bool, cursor int, lang ticket.Language) StaffView {

@@ -207,7 +207,7 @@ func TestCitizensMistakesAreInChinese(t *testing.T) {
 		}
 		collect(err)
 	}
-	_, err := ticket.CheckSupplement("")
+	_, err := ticket.CheckSupplement("", 0)
 	collect(err)
 	_, err = ticket.CheckRating(ticket.RatingInput{}, false)
 	collect(err)

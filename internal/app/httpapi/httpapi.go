@@ -83,6 +83,13 @@ func MethodNotAllowed(allow []string) *Error {
 // Gone says the waiting workflow step already finished or timed out.
 func Gone(msg string) *Error { return &Error{Status: http.StatusGone, Code: "gone", Message: msg} }
 
+// ClientError is an error of a use case that knows how a client is told
+// of it (attach's refusals), so this package need not link the use case.
+type ClientError interface {
+	error
+	ClientError() *Error
+}
+
 // Classify turns any error into the client-facing one. Unknown errors become a
 // generic 500; the raw text is only logged.
 func Classify(err error) *Error {
@@ -101,10 +108,16 @@ func Classify(err error) *Error {
 		gone       *ports.StepGoneError
 		noQueue    *ports.QueueMissingError
 		limited    *ports.RateLimitedError
+		used       *ports.UploadUsedError
+		client     ClientError
 	)
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
+	case errors.As(err, &client):
+		return client.ClientError()
+	case errors.As(err, &used):
+		return Conflict("a file of this request was attached meanwhile, or its upload expired; upload it again")
 	case errors.As(err, &validation):
 		return BadRequest(validation.Error(), validation.Fields)
 	case errors.As(err, &parse):

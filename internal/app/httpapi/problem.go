@@ -49,6 +49,7 @@ var titles = map[string]struct{ en, zh string }{
 	"payload_too_large":     {"Payload too large", "请求内容过大"},
 	"precondition_required": {"Precondition required", "需要 If-Match 条件"},
 	"rate_limited":          {"Too many requests", "请求过于频繁"},
+	"attachment_rejected":   {"Attachment rejected", "附件未被接受"},
 	"internal":              {"Internal error", "系统内部错误"},
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/internal/app/attach"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/lifecycle"
@@ -36,6 +37,8 @@ import (
 // went out.
 type Store interface {
 	CreateTicket(ctx context.Context, t *ticket.Ticket, first ticket.Event, idem *ports.Idempotency) (ports.Created, error)
+	// Replayed reads what an Idempotency-Key created, if it did.
+	Replayed(ctx context.Context, idem *ports.Idempotency) (ports.Created, bool, error)
 	lifecycle.Store
 }
 
@@ -77,6 +80,9 @@ type Handler struct {
 	Verify *verify.Service
 	// Keys checks the API keys of Open311 apps.
 	Keys *open311.Keys
+	// Attach takes the photos and documents a ticket attaches; nil takes
+	// none.
+	Attach *attach.Service
 }
 
 // Receipt is the answer to a filed ticket.
@@ -172,6 +178,13 @@ func (h *Handler) register(ctx context.Context, req events.APIGatewayV2HTTPReque
 		sum := sha256.Sum256(body)
 		idem = &ports.Idempotency{Key: key, BodyHash: hex.EncodeToString(sum[:])}
 	}
+	files, replay, err := h.takeFiles(ctx, sub, idem, claims, isStaff)
+	if err != nil {
+		return Receipt{}, false, false, err
+	}
+	if replay {
+		files = nil // the first request attached them; CreateTicket replays it
+	}
 	for range maxIDAttempts {
 		t, receipt, err := h.newTicket(sub)
 		if err != nil {
@@ -179,6 +192,9 @@ func (h *Handler) register(ctx context.Context, req events.APIGatewayV2HTTPReque
 		}
 		if t.Contact != nil {
 			t.Reachable = reachable
+		}
+		if err := t.Attach(files); err != nil {
+			return Receipt{}, false, false, err
 		}
 		if idem != nil {
 			idem.ExpiresAt = t.CreatedAt.Add(IdempotencyWindow)
@@ -191,6 +207,7 @@ func (h *Handler) register(ctx context.Context, req events.APIGatewayV2HTTPReque
 			actor = ticket.Actor{Role: string(claims.Role), ID: claims.Subject}
 		}
 		first := t.Note("received", actor, t.CreatedAt, ticket.Say("工单已受理", "ticket received"), true)
+		first.Attachments = ticket.AttachmentIDs(files)
 		created, err := h.Store.CreateTicket(ctx, t, first, idem)
 		var collision *ports.IDCollisionError
 		if errors.As(err, &collision) {
@@ -198,6 +215,9 @@ func (h *Handler) register(ctx context.Context, req events.APIGatewayV2HTTPReque
 		}
 		if err != nil {
 			return Receipt{}, false, false, fmt.Errorf("register ticket: %w", err)
+		}
+		if !created.Replayed {
+			h.Attach.Forget(ctx, files)
 		}
 		if created.Replayed {
 			if err := json.Unmarshal(created.Response, &receipt); err != nil {
@@ -224,6 +244,36 @@ func (h *Handler) register(ctx context.Context, req events.APIGatewayV2HTTPReque
 		return receipt, created.Replayed, started, nil
 	}
 	return Receipt{}, false, false, errors.New("could not find a free ticket id")
+}
+
+// takeFiles checks and cleans the files a ticket attaches: a citizen's
+// uploads made anonymously or with the verification the ticket carries, an
+// operator's own. replay says an earlier request with this Idempotency-Key
+// filed the ticket already (and took the files).
+func (h *Handler) takeFiles(ctx context.Context, sub ticket.Submission, idem *ports.Idempotency, claims auth.Claims, isStaff bool) (files []ticket.Attachment, replay bool, err error) {
+	if len(sub.Attachments) == 0 {
+		return nil, false, nil
+	}
+	if h.Attach == nil {
+		return nil, false, httpapi.BadRequest("this hotline takes no files", map[string]string{"attachments": "not accepted here"})
+	}
+	if idem != nil {
+		if _, found, err := h.Store.Replayed(ctx, idem); err != nil || found {
+			return nil, found, err
+		}
+	}
+	owners := []string{attach.OwnerAnonymous}
+	by := ticket.Actor{Role: ticket.ActorCitizen}
+	switch {
+	case isStaff:
+		owners = []string{attach.OwnerStaff(claims.Subject)}
+		by = ticket.Actor{Role: string(claims.Role), ID: claims.Subject}
+	case sub.Verification != nil && !sub.Anonymous && sub.Contact != nil:
+		// reachable checked the verification against the contact.
+		owners = append(owners, attach.OwnerVerification(sub.Verification.ID))
+	}
+	files, err = h.Attach.Take(ctx, sub.Attachments, ticket.PurposeTicket, owners, by)
+	return files, false, err
 }
 
 // reachable applies the client's filing limit and proves the contact: a

@@ -31,6 +31,8 @@ const (
 	// RuleVerifyRecipient, RuleVerifyRecipientDay: codes one phone or address gets.
 	RuleVerifyRecipient    = "verify.recipient"
 	RuleVerifyRecipientDay = "verify.recipient.day"
+	// RuleUpload: files a client asks to upload (POST /v1/uploads).
+	RuleUpload = "upload"
 	// RuleLookup: requests a client makes with an access code.
 	RuleLookup = "lookup"
 	// RuleCodeFailures: wrong access codes for one ticket id before it locks.
@@ -57,8 +59,12 @@ func Defaults() Rules {
 		RuleVerifyRecipient:    {Name: RuleVerifyRecipient, Limit: 3, Window: 10 * time.Minute},
 		RuleVerifyRecipientDay: {Name: RuleVerifyRecipientDay, Limit: 10, Window: 24 * time.Hour},
 		RuleLookup:             {Name: RuleLookup, Limit: 120, Window: time.Hour},
-		RuleCodeFailures:       {Name: RuleCodeFailures, Limit: 10, Window: time.Hour},
-		RuleMessages:           {Name: RuleMessages, Limit: 20, Window: 24 * time.Hour},
+		// Nine photos for each of the tickets a client may file in an
+		// hour would be 180; people attach far fewer, and every upload
+		// is up to 20 MiB kept a day.
+		RuleUpload:       {Name: RuleUpload, Limit: 60, Window: time.Hour},
+		RuleCodeFailures: {Name: RuleCodeFailures, Limit: 10, Window: time.Hour},
+		RuleMessages:     {Name: RuleMessages, Limit: 20, Window: 24 * time.Hour},
 		// An app is one client of many citizens: its key gets what fifty
 		// busy citizens would, and its filings still count per client
 		// (RuleFile) like everyone's.
@@ -71,7 +77,7 @@ func Defaults() Rules {
 
 // Names lists the rule names in a stable order.
 func Names() []string {
-	names := make([]string, 0, 9)
+	names := make([]string, 0, len(Defaults()))
 	for n := range Defaults() {
 		names = append(names, n)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hotline12345/hotline/internal/app/attach"
 	"github.com/hotline12345/hotline/internal/app/httpapi"
 	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/ports"
@@ -51,9 +52,17 @@ type Reader struct {
 	// Contact and KeyService are the discovery document's texts
 	// (DefaultContact, DefaultKeyService when empty).
 	Contact, KeyService string
+	// Files signs links to a request's photos for the app that filed it;
+	// nil shows only the media_url the app gave.
+	Files Files
 	// maxResults replaces MaxResults in tests, which need not file a
 	// thousand requests to see the cap.
 	maxResults int
+}
+
+// Files signs short-lived links to attachments (attach.Service).
+type Files interface {
+	Links(ctx context.Context, atts []ticket.Attachment) ([]attach.Link, error)
 }
 
 // Handle serves one GET; every answer, errors included, is in the spec's
@@ -98,8 +107,16 @@ func (rd *Reader) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	}
 	// The rest reads tickets: each call counts against the key it carries
 	// or the client.
-	if err := rd.take(ctx, req); err != nil {
+	app, err := rd.take(ctx, req)
+	if err != nil {
 		return none, err
+	}
+	view := func(t *ticket.Ticket) ServiceRequest {
+		v := View(t, c, rd.Regions)
+		if app != "" && t.App == app {
+			rd.showPhoto(ctx, log, t, &v)
+		}
+		return v
 	}
 	switch req.RouteKey {
 	case RouteRequestsJSON, RouteRequestsXML:
@@ -107,7 +124,7 @@ func (rd *Reader) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		if err != nil {
 			return none, err
 		}
-		list, err := rd.list(ctx, log, q, c)
+		list, err := rd.list(ctx, log, q, view)
 		if err != nil {
 			return none, err
 		}
@@ -120,7 +137,7 @@ func (rd *Reader) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		if t == nil {
 			return none, NotFound("service_request_id %s not found", clip(name))
 		}
-		return RequestsAnswer(f, []ServiceRequest{View(t, c, rd.Regions)}), nil
+		return RequestsAnswer(f, []ServiceRequest{view(t)}), nil
 	case RouteToken:
 		// Requests are realtime: a request's id is its token.
 		t, err := rd.request(ctx, name)
@@ -157,16 +174,43 @@ func or[T comparable](v, def T) T {
 	return v
 }
 
-// take counts the request against its API key or, without one, its client.
-func (rd *Reader) take(ctx context.Context, req events.APIGatewayV2HTTPRequest) error {
+// take counts the request against its API key or, without one, its client,
+// and answers the key's app ("" without one).
+func (rd *Reader) take(ctx context.Context, req events.APIGatewayV2HTTPRequest) (string, error) {
 	if key := req.QueryStringParameters["api_key"]; key != "" {
 		name, err := rd.Keys.Check(ctx, key)
 		if err != nil {
-			return err
+			return "", err
 		}
-		return rd.Guard.Take(ctx, limits.RuleOpen311Key, rd.Guard.Subject("apikey", name), "Open311 requests with this api_key")
+		return name, rd.Guard.Take(ctx, limits.RuleOpen311Key, rd.Guard.Subject("apikey", name), "Open311 requests with this api_key")
 	}
-	return rd.Guard.Take(ctx, limits.RuleOpen311Read, rd.Guard.Client(req), "Open311 reads from this client")
+	return "", rd.Guard.Take(ctx, limits.RuleOpen311Read, rd.Guard.Client(req), "Open311 reads from this client")
+}
+
+// showPhoto makes media_url a short-lived link to the request's newest
+// photo (a department's reply shows the repair), for the app that filed it:
+// a photo may show people, so the public reads of GeoReport do not get it.
+// Without photos the app's own media_url stays.
+func (rd *Reader) showPhoto(ctx context.Context, log *slog.Logger, t *ticket.Ticket, v *ServiceRequest) {
+	if rd.Files == nil {
+		return
+	}
+	for i := len(t.Attachments) - 1; i >= 0; i-- {
+		a := t.Attachments[i]
+		if !strings.HasPrefix(a.ContentType, "image/") {
+			continue
+		}
+		links, err := rd.Files.Links(ctx, []ticket.Attachment{a})
+		if err != nil {
+			log.WarnContext(ctx, "photo link not signed; media_url left as given", "ticket_id", t.ID, "error", err.Error())
+			return
+		}
+		if len(links) == 0 {
+			return // no bucket configured
+		}
+		v.MediaURL = text(links[0].URL)
+		return
+	}
 }
 
 // request reads one Open311 request; nil when there is none with that id.
@@ -193,7 +237,7 @@ func (rd *Reader) request(ctx context.Context, id string) (*ticket.Ticket, error
 
 // list answers GET requests: the ids asked for, or the newest requests of
 // the range that pass the filters, at most MaxResults.
-func (rd *Reader) list(ctx context.Context, log *slog.Logger, q Query, c *catalog.Catalog) ([]ServiceRequest, error) {
+func (rd *Reader) list(ctx context.Context, log *slog.Logger, q Query, view func(*ticket.Ticket) ServiceRequest) ([]ServiceRequest, error) {
 	out := []ServiceRequest{}
 	if len(q.IDs) > 0 {
 		seen := map[string]bool{}
@@ -204,14 +248,14 @@ func (rd *Reader) list(ctx context.Context, log *slog.Logger, q Query, c *catalo
 			}
 			if t != nil && !seen[t.ID] {
 				seen[t.ID] = true
-				out = append(out, View(t, c, rd.Regions))
+				out = append(out, view(t))
 			}
 		}
 		return out, nil
 	}
 	more, err := rd.Store.ChannelTickets(ctx, ticket.ChannelOpen311, q.From, q.To, ReadBudget, func(t *ticket.Ticket) bool {
 		if q.Matches(t) {
-			out = append(out, View(t, c, rd.Regions))
+			out = append(out, view(t))
 		}
 		return len(out) < or(rd.maxResults, MaxResults)
 	})

@@ -176,26 +176,9 @@ func (s *Service) hash(id, code string) string {
 // ticket go there only. Anything wrong is the same verification_required
 // answer; a wrong code counts toward the verification's death.
 func (s *Service) Check(ctx context.Context, p *ticket.VerificationProof, c ticket.Contact) (string, error) {
-	refused := httpapi.VerificationRequired("verify the phone or e-mail address first (POST /v1/verifications) and send {\"verification\": {\"id\", \"code\"}}")
-	if p == nil || p.ID == "" || len(p.ID) > 64 || len(p.Code) != 6 {
-		return "", refused
-	}
-	v, err := s.Store.GetVerification(ctx, p.ID, s.Now())
-	var missing *ports.NotFoundError
-	switch {
-	case errors.As(err, &missing):
-		return "", refused
-	case err != nil:
-		return "", fmt.Errorf("read verification: %w", err)
-	}
-	if v.Failures >= MaxFailures {
-		return "", refused
-	}
-	if subtle.ConstantTimeCompare([]byte(s.hash(v.ID, p.Code)), []byte(v.CodeHash)) != 1 {
-		if _, err := s.Store.FailVerification(ctx, v.ID, MaxFailures); err != nil {
-			return "", err
-		}
-		return "", refused
+	v, err := s.proven(ctx, p)
+	if err != nil {
+		return "", err
 	}
 	var want string
 	switch v.Channel {
@@ -212,4 +195,40 @@ func (s *Service) Check(ctx context.Context, p *ticket.VerificationProof, c tick
 		return "", httpapi.VerificationRequired("the verification is for another phone or address than the contact's")
 	}
 	return v.Channel, nil
+}
+
+// CheckCode verifies a proof with no contact to compare it with (an upload
+// for a ticket about to be filed) and answers the verification's id.
+func (s *Service) CheckCode(ctx context.Context, p *ticket.VerificationProof) (string, error) {
+	v, err := s.proven(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	return v.ID, nil
+}
+
+// proven reads the verification p names if p's code is its code.
+func (s *Service) proven(ctx context.Context, p *ticket.VerificationProof) (ports.Verification, error) {
+	refused := httpapi.VerificationRequired("verify the phone or e-mail address first (POST /v1/verifications) and send {\"verification\": {\"id\", \"code\"}}")
+	if p == nil || p.ID == "" || len(p.ID) > 64 || len(p.Code) != 6 {
+		return ports.Verification{}, refused
+	}
+	v, err := s.Store.GetVerification(ctx, p.ID, s.Now())
+	var missing *ports.NotFoundError
+	switch {
+	case errors.As(err, &missing):
+		return ports.Verification{}, refused
+	case err != nil:
+		return ports.Verification{}, fmt.Errorf("read verification: %w", err)
+	}
+	if v.Failures >= MaxFailures {
+		return ports.Verification{}, refused
+	}
+	if subtle.ConstantTimeCompare([]byte(s.hash(v.ID, p.Code)), []byte(v.CodeHash)) != 1 {
+		if _, err := s.Store.FailVerification(ctx, v.ID, MaxFailures); err != nil {
+			return ports.Verification{}, err
+		}
+		return ports.Verification{}, refused
+	}
+	return v, nil
 }

@@ -138,17 +138,25 @@ func CheckReply(result ReplyResult, message string) (string, error) {
 	return msg, nil
 }
 
-// RecordReply is the lead department's answer (答复). It ends an open
+// RecordReply is the lead department's answer (答复), with the files that
+// back it (photos of the repair, a decision letter). It ends an open
 // extension request (no more time is needed) and finishes the wait for a reply.
-func (t *Ticket) RecordReply(result ReplyResult, message string, by Actor, subject string, now time.Time) ([]Event, error) {
+func (t *Ticket) RecordReply(result ReplyResult, message string, files []Attachment, by Actor, subject string, now time.Time) ([]Event, error) {
 	msg, err := CheckReply(result, message)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckTransition(t.Status, StatusReplied); err != nil {
+		return nil, err
+	}
+	if err := t.Attach(files); err != nil {
 		return nil, err
 	}
 	ev, err := t.Transition(StatusReplied, by, now, Say("部门已答复", "the department replied"))
 	if err != nil {
 		return nil, err
 	}
+	ev.Attachments = AttachmentIDs(files)
 	t.WithdrawExtension(now)
 	t.Reply = &Reply{Result: result, Message: msg, At: now, DepartmentID: by.ID, By: subject}
 	return []Event{ev}, t.AnswerStep(StepDispatch, HandlingOutcome{Outcome: string(StatusReplied)})
@@ -258,20 +266,26 @@ func (t *Ticket) Rate(in RatingInput, by Actor, now time.Time) ([]Event, RatingO
 	return evs, outcome, nil
 }
 
-// CheckSupplement checks what a citizen adds to a ticket and returns it as kept.
-func CheckSupplement(content string) (string, error) {
+// CheckSupplement checks what a citizen adds to a ticket and returns it as
+// kept; files alone make a supplement too, so with files the text may be empty.
+func CheckSupplement(content string, files int) (string, error) {
+	field := supplementText
+	if files > 0 {
+		field.Min = 0
+	}
 	fields := map[string]string{}
-	c := checkText(fields, "content", content, supplementText)
+	c := checkText(fields, "content", content, field)
 	if len(fields) > 0 {
 		return "", &ValidationError{Message: "content: " + fields["content"], Fields: fields}
 	}
 	return c, nil
 }
 
-// Supplement adds the citizen's further material (补充材料) to an open ticket.
-// It only adds to the timeline, so it never becomes wrong by losing a race.
-func (t *Ticket) Supplement(content string, now time.Time) ([]Event, error) {
-	c, err := CheckSupplement(content)
+// Supplement adds the citizen's further material (补充材料), words or files or
+// both, to an open ticket. It only adds to the timeline and the ticket's
+// files, so it never becomes wrong by losing a race.
+func (t *Ticket) Supplement(content string, files []Attachment, now time.Time) ([]Event, error) {
+	c, err := CheckSupplement(content, len(files))
 	if err != nil {
 		return nil, err
 	}
@@ -281,8 +295,17 @@ func (t *Ticket) Supplement(content string, now time.Time) ([]Event, error) {
 	if t.Supplements >= MaxSupplements {
 		return nil, &RefusedError{Reason: fmt.Sprintf("a ticket takes at most %d supplements; this one has them all", MaxSupplements)}
 	}
+	if err := t.Attach(files); err != nil {
+		return nil, err
+	}
 	t.Supplements++
-	return []Event{t.Note("supplement", Actor{Role: ActorCitizen}, now, Verbatim(c), true)}, nil
+	note := Verbatim(c)
+	if c == "" {
+		note = Say(fmt.Sprintf("补充了%d个附件", len(files)), fmt.Sprintf("added %d files", len(files)))
+	}
+	e := t.Note("supplement", Actor{Role: ActorCitizen}, now, note, true)
+	e.Attachments = AttachmentIDs(files)
+	return []Event{e}, nil
 }
 
 // Review decisions an operator takes on a ticket waiting in review;

@@ -83,10 +83,10 @@ func TestRecordReply(t *testing.T) {
 	if _, err := tk.RequestExtension(2, "需要现场核查", dept, "d1", cmdNow); err != nil {
 		t.Fatal(err)
 	}
-	if f := fieldsOf(t, func() error { _, err := tk.RecordReply("done", " ", dept, "u1", cmdNow); return err }()); f["result"] == "" || f["message"] == "" {
+	if f := fieldsOf(t, func() error { _, err := tk.RecordReply("done", " ", nil, dept, "u1", cmdNow); return err }()); f["result"] == "" || f["message"] == "" {
 		t.Fatalf("fields %v", f)
 	}
-	evs, err := tk.RecordReply(ResultResolved, "  已退款。 ", dept, "u1", cmdNow)
+	evs, err := tk.RecordReply(ResultResolved, "  已退款。 ", nil, dept, "u1", cmdNow)
 	if err != nil || tk.Status != StatusReplied || len(evs) != 1 {
 		t.Fatalf("reply: %v %+v", err, tk)
 	}
@@ -104,7 +104,7 @@ func TestRecordReply(t *testing.T) {
 
 	// Not parked yet: the step reads the new status when it parks.
 	tk = parked(StatusAccepted, StepNone)
-	if _, err := tk.RecordReply(ResultExplained, "已解释。", dept, "u1", cmdNow); err != nil || len(tk.Outbox) != 0 {
+	if _, err := tk.RecordReply(ResultExplained, "已解释。", nil, dept, "u1", cmdNow); err != nil || len(tk.Outbox) != 0 {
 		t.Fatalf("reply before the wait: %v %+v", err, tk.Outbox)
 	}
 }
@@ -189,15 +189,15 @@ func TestPhoneRatingIsAnOperators(t *testing.T) {
 
 func TestSupplement(t *testing.T) {
 	tk := parked(StatusAccepted, StepDispatch)
-	if _, err := tk.Supplement("   ", cmdNow); fieldsOf(t, err)["content"] == "" {
+	if _, err := tk.Supplement("   ", nil, cmdNow); fieldsOf(t, err)["content"] == "" {
 		t.Fatal("empty supplement passed")
 	}
-	evs, err := tk.Supplement(" 补充：发票照片已上传 ", cmdNow)
+	evs, err := tk.Supplement(" 补充：发票照片已上传 ", nil, cmdNow)
 	if err != nil || len(evs) != 1 || evs[0].Kind != "supplement" || !evs[0].Public || evs[0].Note != "补充：发票照片已上传" || len(tk.Outbox) != 0 {
 		t.Fatalf("supplement: %v %+v", err, evs)
 	}
 	tk.Status = StatusClosed
-	_, err = tk.Supplement("再补充", cmdNow)
+	_, err = tk.Supplement("再补充", nil, cmdNow)
 	refused(t, err)
 }
 

@@ -25,7 +25,7 @@ func TestEveryFreeTextFieldRefusesControlAndFormatCharacters(t *testing.T) {
 			return Submission{Type: TypeComplaint, Channel: ChannelWeb, Content: "小区门口的路灯坏了很久了", Contact: &Contact{Name: "张" + s, Email: "a@example.com"}}.Validate(false)
 		},
 		"message (reply)": func(s string) error {
-			_, err := parked(StatusAccepted, StepDispatch).RecordReply(ResultResolved, "已处理"+s, dept, "u1", cmdNow)
+			_, err := parked(StatusAccepted, StepDispatch).RecordReply(ResultResolved, "已处理"+s, nil, dept, "u1", cmdNow)
 			return err
 		},
 		"reason (return)": func(s string) error {
@@ -37,7 +37,7 @@ func TestEveryFreeTextFieldRefusesControlAndFormatCharacters(t *testing.T) {
 			return err
 		},
 		"content (supplement)": func(s string) error {
-			_, err := parked(StatusAccepted, StepDispatch).Supplement("补充"+s, cmdNow)
+			_, err := parked(StatusAccepted, StepDispatch).Supplement("补充"+s, nil, cmdNow)
 			return err
 		},
 		"reason (rejection)": func(s string) error {

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -78,7 +79,7 @@ func TestTransitionProducesEvent(t *testing.T) {
 	}
 	want := Event{TicketID: "260302ABCDEF", At: when, Kind: "status.accepted", ActorRole: ActorDepartment,
 		ActorID: "d1", From: StatusDispatched, To: StatusAccepted, Note: "签收", Public: true}
-	if ev != want {
+	if !reflect.DeepEqual(ev, want) {
 		t.Errorf("event %+v, want %+v", ev, want)
 	}
 	if tk.Status != StatusAccepted || !tk.UpdatedAt.Equal(when) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -48,6 +49,9 @@ type Submission struct {
 	// Verification proves the citizen reads the contact's phone or e-mail
 	// (API.md v1.1); operators filing a phone call need none.
 	Verification *VerificationProof `json:"verification,omitempty"`
+	// Attachments are upload ids (POST /v1/uploads) of photos and
+	// documents to attach, at most MaxAttachmentsPerBody.
+	Attachments []string `json:"attachments,omitempty"`
 
 	// The fields below come from Open311 requests only (package open311
 	// fills them); a JSON body cannot set them.
@@ -307,6 +311,10 @@ func (s Submission) Validate(operator bool) error {
 	}
 	if !s.Anonymous && c.Phone == "" && c.Email == "" {
 		v.add("contact", "phone or e-mail required unless anonymous")
+	}
+	var bad *ValidationError
+	if err := CheckAttachmentIDs(s.Attachments); errors.As(err, &bad) {
+		maps.Copy(v.Fields, bad.Fields)
 	}
 
 	if len(v.Fields) > 0 {

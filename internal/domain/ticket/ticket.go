@@ -270,6 +270,9 @@ type Ticket struct {
 	MergedTickets []string `json:"mergedTickets,omitempty"`
 	Answer        string   `json:"answer,omitempty"`
 	Reply         *Reply   `json:"reply,omitempty"`
+	// Attachments are the photos and documents citizens and staff attached
+	// (cleaned; see Attachment), in the order they came.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	Rating        *Rating  `json:"rating,omitempty"`
 	// Extension is the latest extension request and its decision; earlier
 	// ones are on the timeline.
@@ -353,6 +356,9 @@ type Event struct {
 	NoteEN string `json:"noteEn,omitempty"`
 	// Public events are shown to the citizen; staff see all.
 	Public bool `json:"public"`
+	// Attachments are the ids of the files the entry brought (a ticket, a
+	// supplement, a reply), kept on the ticket (Ticket.Attachments).
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // SeqPerVersion numbers a save's events: Seq = the version the save produced

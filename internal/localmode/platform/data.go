@@ -27,7 +27,9 @@ import (
 const (
 	tablesDir = "dynamodb"
 	stateDir  = "state"
-	keysFile  = "keys.json"
+	// objectsDir holds the bodies of the attachments bucket's objects.
+	objectsDir = "objects"
+	keysFile   = "keys.json"
 )
 
 // keptData is what a platform keeps its data in: in memory (store nil) or

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -319,6 +320,10 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 	guard := hostguard.New(o.EdgeAddr, nil, nil).Wrap
 	eo := edge.Options{Region: Region, AccountID: Account, Clock: clockAdapter{o.WallClock}, StepFunctions: sfnSrv, Logger: log.With("component", "edge"),
 		Guard: func(h http.Handler) http.Handler { return guard(withMetrics(counts, h)) }, Faults: o.Faults, DynamoDB: kept.tables, Store: kept.store}
+	if o.DataDir != "" {
+		// The attachments' bodies, one file each, beside the state.
+		eo.ObjectsDir = filepath.Join(o.DataDir, objectsDir)
+	}
 	if o.SMS == config.SMSTencent {
 		eo.TencentTemplates = map[string]edge.TencentTemplate{}
 		for kind, id := range LocalTencentTemplates() {
@@ -371,6 +376,7 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		env[config.EnvLimits] = o.Limits
 	}
 	env[config.EnvSMSChannel], env[config.EnvMailChannel] = o.SMS, o.Mail
+	env[config.EnvMediaBucket] = MediaBucket
 	if o.SMS == config.SMSTencent {
 		var ids []string
 		for _, k := range ports.SMSKinds {
@@ -475,6 +481,12 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		return fail(fmt.Errorf("api: listen on %s: %w", o.APIAddr, err))
 	}
 	p.APIURL = "http://" + ln.Addr().String()
+	// The pages post uploads to the bucket from the API's origin (and the
+	// origins allowed CORS on the API).
+	if err := ensureBucket(ctx, base.AWS, append(pageOrigins(p.APIURL), o.CORSOrigins...)); err != nil {
+		_ = ln.Close()
+		return fail(err)
+	}
 	pages, err := web.New(web.Config{Issuer: p.Issuer.Issuer, LocalMode: true})
 	if err != nil {
 		_ = ln.Close()

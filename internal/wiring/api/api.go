@@ -1,8 +1,8 @@
 // Package api wires the api function: the store, the workflow (answers to
 // waiting steps, repairs), the departments' queues (checked before an admin
 // activates a department; told of supplements and extension decisions), the
-// screening rules (an emergency in a supplement) and the Open311 reads and
-// API keys.
+// screening rules (an emergency in a supplement), the Open311 reads and
+// API keys, and the attachments (package files).
 package api
 
 import (
@@ -16,10 +16,12 @@ import (
 	app "github.com/hotline12345/hotline/internal/app/api"
 	"github.com/hotline12345/hotline/internal/app/open311"
 	"github.com/hotline12345/hotline/internal/app/smsreceipt"
+	"github.com/hotline12345/hotline/internal/app/verify"
 	"github.com/hotline12345/hotline/internal/domain/region"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/config"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+	"github.com/hotline12345/hotline/internal/wiring/files"
 )
 
 // Build builds the api function from its environment.
@@ -37,9 +39,16 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
-	return &app.Handler{SMSReceipts: receipts, Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues,
+	attachments, err := files.Service(b)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	// Checks the verification an upload for a ticket about to be filed
+	// comes with; it sends no codes (intake does).
+	verifier := &verify.Service{Store: b.Store, Guard: guard, Key: b.Blinder.Subkey("verification"), Blind: b.Blind, Now: b.WallNow, Random: b.Random}
+	return &app.Handler{Attach: attachments, Verify: verifier, SMSReceipts: receipts, Store: b.Store, Catalog: b.Catalog, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Queues: queues,
 		Rules: b.Screening, Regions: region.Names{}, ShippedRules: configfiles.Screening, Now: b.Now, Log: b.Log, CodeKey: b.CodeKey(), Guard: guard,
-		Open311: &open311.Reader{Store: b.Store, Catalog: b.Catalog, Regions: region.Names{}, Keys: b.APIKeys(), Guard: guard, Now: b.Now, Log: b.Log}}, nil
+		Open311: &open311.Reader{Files: attachments, Store: b.Store, Catalog: b.Catalog, Regions: region.Names{}, Keys: b.APIKeys(), Guard: guard, Now: b.Now, Log: b.Log}}, nil
 }
 
 // Lambda is Build for lambda.Start.

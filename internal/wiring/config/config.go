@@ -49,7 +49,10 @@ const (
 	EnvTencentSMSTemplates = "HOTLINE_TENCENT_SMS_TEMPLATES"
 	EnvTencentSMSEndpoint  = "HOTLINE_TENCENT_SMS_ENDPOINT"
 	EnvQueuePrefix         = "HOTLINE_QUEUE_PREFIX"
-	EnvLogLevel            = "HOTLINE_LOG_LEVEL"
+	// EnvMediaBucket names the bucket of ticket attachments; without it a
+	// function takes no files.
+	EnvMediaBucket = "HOTLINE_MEDIA_BUCKET"
+	EnvLogLevel    = "HOTLINE_LOG_LEVEL"
 	// EnvLimits overrides abuse limits: name=count/window,… (package limits).
 	EnvLimits = "HOTLINE_LIMITS"
 )
@@ -84,13 +87,14 @@ var Required = map[string][]string{
 // keys) or HOTLINE_SEAL_KEY (local mode: a base64 AES-256 key). With both, KMS
 // seals and the local key still opens values sealed before the switch.
 var Optional = map[string][]string{
-	"intake":   append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
+	"intake":   append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits, EnvMediaBucket}, channelVars...),
 	"review":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
 	"dispatch": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
 	"feedback": append([]string{EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvSESConfigSet, EnvLimits}, channelVars...),
 	// The API takes Tencent's delivery receipts: it reads the SMS channel
 	// and the Tencent secret (its callbackToken) when that is tencent.
-	"api":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvLimits, EnvSMSChannel, EnvTencentSMSSecretArn},
+	// It issues uploads and attaches files to supplements and replies.
+	"api":   {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey, EnvLimits, EnvSMSChannel, EnvTencentSMSSecretArn, EnvMediaBucket},
 	"sweep": {EnvEndpointURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint, EnvKMSKeyID, EnvSealKey},
 	// HOTLINE_JWKS_URL defaults to <issuer>/.well-known/jwks.json.
 	"authorizer": {EnvJWKSURL, EnvLogLevel, EnvMetricsNamespace, EnvOTLPEndpoint},
@@ -151,6 +155,7 @@ type Config struct {
 	JWTAudience     string
 	JWKSURL         string
 	QueuePrefix     string
+	MediaBucket     string
 	LogLevel        string
 	Limits          limits.Rules
 
@@ -210,6 +215,7 @@ func Load(function string, getenv func(string) string) (Config, error) {
 		SenderEmail:     strings.TrimSpace(getenv(EnvSenderEmail)),
 		SESConfigSet:    strings.TrimSpace(getenv(EnvSESConfigSet)),
 		QueuePrefix:     strings.TrimSpace(getenv(EnvQueuePrefix)),
+		MediaBucket:     strings.TrimSpace(getenv(EnvMediaBucket)),
 		LogLevel:        strings.TrimSpace(getenv(EnvLogLevel)),
 	}
 	c.MetricsNamespace = strings.TrimSpace(getenv(EnvMetricsNamespace))

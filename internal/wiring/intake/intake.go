@@ -1,5 +1,6 @@
 // Package intake wires the intake function: the store, the workflow starter,
-// and the mailer and texter (package notifiers) for the citizen's receipt.
+// the mailer and texter (package notifiers) for the citizen's receipt, and
+// the attachments (package files).
 package intake
 
 import (
@@ -11,6 +12,7 @@ import (
 	"github.com/hotline12345/hotline/internal/app/verify"
 	"github.com/hotline12345/hotline/internal/wiring"
 	"github.com/hotline12345/hotline/internal/wiring/dataplane"
+	"github.com/hotline12345/hotline/internal/wiring/files"
 	"github.com/hotline12345/hotline/internal/wiring/notifiers"
 )
 
@@ -22,6 +24,9 @@ func Build(ctx context.Context, getenv func(string) string, o wiring.Options) (*
 	}
 	h := &app.Handler{Store: b.Store, Workflow: workflow.New(b.AWS, b.Config.StateMachineArn), Catalog: b.Catalog, Now: b.Now, Random: b.Random, Log: b.Log, CodeKey: b.CodeKey()}
 	if h.Mailer, h.Texter, err = notifiers.New(ctx, b); err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	if h.Attach, err = files.Service(b); err != nil {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
 	h.Guard = b.Guard()

@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hotline12345/hotline/internal/app/ports"
+	"github.com/hotline12345/hotline/internal/domain/ticket"
+)
+
+// An upload handed out by POST /v1/uploads is one item, UPLOAD#<id> / META,
+// until TTL removes it a day after it expires. A ticket's save that attaches
+// it marks it used in the same transaction, on the condition that it is
+// still issued and unexpired: an upload becomes one attachment, once, even
+// when two requests race to attach it.
+const (
+	attrPurpose  = "purpose"
+	attrOwner    = "owner"
+	attrCType    = "ctype"
+	attrMaxBytes = "maxBytes"
+	attrName     = "name"
+	attrUploadSt = "st"
+)
+
+func uploadKey(id string) map[string]types.AttributeValue { return key("UPLOAD#"+id, skMeta) }
+
+// PutUpload records an upload handed out; an id in use is refused.
+func (s *Store) PutUpload(ctx context.Context, u ports.Upload) error {
+	if !ticket.ValidUploadID(u.ID) {
+		return &InvalidArgumentError{What: "upload id " + strconv.Quote(u.ID)}
+	}
+	item := uploadKey(u.ID)
+	item[attrEntity] = str("upload")
+	item[attrPurpose] = str(string(u.Purpose))
+	item[attrOwner] = str(u.Owner)
+	item[attrCType] = str(u.ContentType)
+	item[attrMaxBytes] = num(u.MaxBytes)
+	if u.Name != "" {
+		item[attrName] = str(u.Name)
+	}
+	item[attrExpiresUnix] = num(u.ExpiresAt.Unix())
+	item[attrUploadSt] = str(ports.UploadIssued)
+	item[attrTTL] = num(u.ExpiresAt.Add(24 * time.Hour).Unix())
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	})
+	if err != nil {
+		return fmt.Errorf("store: save upload %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// GetUploads reads the uploads of ids (strongly consistent); ids not found
+// (never issued, or removed by TTL) are absent from the answer.
+func (s *Store) GetUploads(ctx context.Context, ids []string) (map[string]ports.Upload, error) {
+	var keys []map[string]types.AttributeValue
+	for _, id := range ids {
+		if ticket.ValidUploadID(id) {
+			keys = append(keys, uploadKey(id))
+		}
+	}
+	out := make(map[string]ports.Upload, len(keys))
+	for len(keys) > 0 {
+		n := min(len(keys), batchGetKeys)
+		batch := keys[:n]
+		keys = keys[n:]
+		for len(batch) > 0 {
+			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+				s.table: {Keys: batch, ConsistentRead: aws.Bool(true)},
+			}})
+			if err != nil {
+				return nil, fmt.Errorf("store: read uploads: %w", err)
+			}
+			for _, it := range res.Responses[s.table] {
+				u, err := decodeUpload(it)
+				if err != nil {
+					return nil, err
+				}
+				out[u.ID] = u
+			}
+			batch = res.UnprocessedKeys[s.table].Keys
+		}
+	}
+	return out, nil
+}
+
+func decodeUpload(item map[string]types.AttributeValue) (ports.Upload, error) {
+	pk := strAttr(item, attrPK)
+	id := pk[len("UPLOAD#"):]
+	maxBytes, err1 := numAttr(item, attrMaxBytes)
+	exp, err2 := numAttr(item, attrExpiresUnix)
+	if err := errors.Join(err1, err2); err != nil {
+		return ports.Upload{}, fmt.Errorf("store: upload %s: %w", id, err)
+	}
+	return ports.Upload{
+		ID:          id,
+		Purpose:     ticket.Purpose(strAttr(item, attrPurpose)),
+		Owner:       strAttr(item, attrOwner),
+		ContentType: strAttr(item, attrCType),
+		MaxBytes:    int64(maxBytes),
+		Name:        strAttr(item, attrName),
+		ExpiresAt:   time.Unix(int64(exp), 0).UTC(),
+		Status:      strAttr(item, attrUploadSt),
+		TicketID:    strAttr(item, attrTicketID),
+	}, nil
+}
+
+// uploadWrites marks used the uploads that next attaches and prev did not
+// (nil prev: a new ticket), each on the condition that it is issued and not
+// expired at now.
+func (s *Store) uploadWrites(prev, next *ticket.Ticket, now time.Time) []types.TransactWriteItem {
+	var items []types.TransactWriteItem
+	for _, a := range next.Attachments {
+		if prev != nil && slices.ContainsFunc(prev.Attachments, func(p ticket.Attachment) bool { return p.ID == a.ID }) {
+			continue
+		}
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName:                aws.String(s.table),
+			Key:                      uploadKey(a.ID),
+			UpdateExpression:         aws.String("SET #st = :used, #t = :t"),
+			ConditionExpression:      aws.String("#st = :issued AND #exp > :now"),
+			ExpressionAttributeNames: map[string]string{"#st": attrUploadSt, "#t": attrTicketID, "#exp": attrExpiresUnix},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":used": str(ports.UploadUsed), ":issued": str(ports.UploadIssued),
+				":t": str(next.ID), ":now": num(now.Unix()),
+			},
+		}})
+	}
+	return items
+}
+
+// usedUpload names the upload whose condition failed among the upload writes
+// starting at first, or "".
+func usedUpload(reasons []string, items []types.TransactWriteItem, first, n int) string {
+	for i := first; i < first+n && i < len(items); i++ {
+		if reasonAt(reasons, i) == reasonConditionFailed {
+			pk := items[i].Update.Key[attrPK].(*types.AttributeValueMemberS).Value
+			return pk[len("UPLOAD#"):]
+		}
+	}
+	return ""
+}
