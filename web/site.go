@@ -28,6 +28,12 @@ import (
 // policies also allow the token endpoint's origin, where the console posts
 // the authorization code; the CloudFront policy names it through the
 // stack's StaffSignInOrigin parameter.
+//
+// With cfg.MediaOrigin (the attachments bucket's https origin) the policies
+// also allow it in connect-src, where the pages post uploads, and img-src,
+// whence they show photos. The CloudFront policy can only allow the
+// region's S3 hosts (the bucket's CORS names the distribution: the same
+// cycle), so the <meta> narrows it to the one bucket.
 func WriteSite(dir string, cfg Config) error {
 	origin, err := apiOrigin(cfg.APIURL)
 	if err != nil {
@@ -43,13 +49,20 @@ func WriteSite(dir string, cfg Config) error {
 			connect += " " + tokenOrigin
 		}
 	}
+	if err := checkMediaOrigin(cfg.MediaOrigin); err != nil {
+		return err
+	}
+	policy := "connect-src " + connect
+	if cfg.MediaOrigin != "" {
+		policy += " " + cfg.MediaOrigin + "; img-src 'self' " + cfg.MediaOrigin
+	}
 	if cfg.LocalMode {
 		return fmt.Errorf("site config: localMode is for `hotline serve` only")
 	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s is not empty; write the site into a fresh directory", dir)
 	}
-	meta := []byte(`<meta http-equiv="Content-Security-Policy" content="connect-src ` + connect + `">`)
+	meta := []byte(`<meta http-equiv="Content-Security-Policy" content="` + policy + `">`)
 	write := func(name string, b []byte) error {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

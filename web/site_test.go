@@ -84,3 +84,25 @@ func TestWriteSiteRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteSiteAllowsTheBucket(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	cfg := Config{APIURL: "https://abc123.execute-api.cn-north-1.amazonaws.com.cn", Issuer: "https://idp.example.gov.cn/pool",
+		MediaOrigin: "https://hotline-media-1.s3.cn-north-1.amazonaws.com.cn"}
+	if err := WriteSite(dir, cfg); err != nil {
+		t.Fatal(err)
+	}
+	meta := `<meta http-equiv="Content-Security-Policy" content="connect-src 'self' https://abc123.execute-api.cn-north-1.amazonaws.com.cn https://hotline-media-1.s3.cn-north-1.amazonaws.com.cn; img-src 'self' https://hotline-media-1.s3.cn-north-1.amazonaws.com.cn">`
+	b, _ := os.ReadFile(filepath.Join(dir, "citizen", "index.html"))
+	if !strings.Contains(string(b), meta) {
+		t.Errorf("the citizen page lacks the bucket in its policy:\n%s", b[:300])
+	}
+	c, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	if strings.Contains(string(c), "s3.") {
+		t.Errorf("config.json names the bucket: %s", c)
+	}
+	cfg.MediaOrigin = "http://hotline-media-1.s3.cn-north-1.amazonaws.com.cn"
+	if err := WriteSite(t.TempDir(), cfg); err == nil {
+		t.Error("a plain-http bucket was allowed")
+	}
+}

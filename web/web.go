@@ -12,6 +12,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -51,12 +52,41 @@ type Config struct {
 	Scope string `json:"scope,omitempty"`
 	// TokenUse is which token the API gets: TokenUseID or TokenUseAccess.
 	TokenUse string `json:"tokenUse,omitempty"`
+
+	// MediaOrigin is the attachments bucket's origin (scheme://host[:port]),
+	// where the pages post uploads and whence they show photos: the
+	// Content-Security-Policy allows it in connect-src and img-src. The pages
+	// themselves only use the URLs the API gives, so it is not in config.json.
+	MediaOrigin string `json:"-"`
 }
 
 // CSP keeps the pages to their own origin: no inline script or style, nothing
 // from elsewhere, not framed. The API is same-origin in local mode; a static
 // site whose API is elsewhere adds it to connect-src.
 const CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+
+// Policy is the pages' Content-Security-Policy under `hotline serve`: CSP,
+// and with a bucket for attachments its origin alone added to connect-src
+// (the upload's POST) and img-src (thumbnails), the API staying same-origin.
+func (c Config) Policy() string {
+	if c.MediaOrigin == "" {
+		return CSP
+	}
+	return CSP + "; connect-src 'self' " + c.MediaOrigin + "; img-src 'self' " + c.MediaOrigin
+}
+
+// checkMediaOrigin says whether o is an origin a policy may name: an
+// absolute http(s) origin without a path (http only on loopback).
+func checkMediaOrigin(o string) error {
+	if o == "" {
+		return nil
+	}
+	origin, err := apiOrigin(o)
+	if err != nil || origin != o || strings.ContainsAny(o, "*;' ") {
+		return fmt.Errorf("media origin %q: want scheme://host[:port] of the attachments bucket, https unless on loopback", o)
+	}
+	return nil
+}
 
 type asset struct {
 	body, gz    []byte
@@ -68,11 +98,15 @@ type asset struct {
 // a server can send everything else to the API.
 type Handler struct {
 	assets map[string]*asset
+	csp    string
 }
 
 // New builds the handler; every file is digested and compressed once here.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{assets: map[string]*asset{}}
+	if err := checkMediaOrigin(cfg.MediaOrigin); err != nil {
+		return nil, err
+	}
+	h := &Handler{assets: map[string]*asset{}, csp: cfg.Policy()}
 	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -134,7 +168,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", CSP)
+	hd.Set("Content-Security-Policy", h.csp)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	// Revalidate every time: names are not fingerprinted, and a 304 costs

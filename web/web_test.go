@@ -100,3 +100,25 @@ func TestGzipAndETag(t *testing.T) {
 		t.Errorf("POST /: %d", pw.Code)
 	}
 }
+
+// The bucket's origin, and nothing wider, joins connect-src and img-src.
+func TestPolicyAllowsTheMediaOrigin(t *testing.T) {
+	h, err := New(Config{LocalMode: true, MediaOrigin: "http://127.0.0.1:4566"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	want := CSP + "; connect-src 'self' http://127.0.0.1:4566; img-src 'self' http://127.0.0.1:4566"
+	if got := w.Header().Get("Content-Security-Policy"); got != want {
+		t.Errorf("CSP\n got %s\nwant %s", got, want)
+	}
+	if got := (Config{}).Policy(); got != CSP {
+		t.Errorf("without a bucket the policy is %q, want CSP", got)
+	}
+	for _, o := range []string{"http://media.example", "https://b.example/path", "*", "https://*.example"} {
+		if _, err := New(Config{MediaOrigin: o}); err == nil {
+			t.Errorf("media origin %q accepted", o)
+		}
+	}
+}

@@ -487,7 +487,9 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		_ = ln.Close()
 		return fail(err)
 	}
-	pages, err := web.New(web.Config{Issuer: p.Issuer.Issuer, LocalMode: true})
+	// The pages post uploads to the bucket on the edge and show its photos:
+	// their policy allows that origin (the presigned URLs name it).
+	pages, err := web.New(web.Config{Issuer: p.Issuer.Issuer, LocalMode: true, MediaOrigin: p.EdgeURL})
 	if err != nil {
 		_ = ln.Close()
 		return fail(err)
