@@ -4,13 +4,15 @@
 import { $, busy, input, select, form } from '../shared/dom.js';
 import { ApiError, call } from '../shared/api.js';
 import { lang, setLang, t, translate } from '../shared/i18n.js';
+import { Picker, gallery } from '../shared/files.js';
 
 /**
  * @typedef {{code: string, name: string, nameEn?: string, types?: string[], children?: Category[]}} Category
- * @typedef {{at: string, status: string, kind: string, note?: string}} TimelineEntry
+ * @typedef {import('../shared/files.js').Attachment} Attachment
+ * @typedef {{at: string, status: string, kind: string, note?: string, attachments?: string[]}} TimelineEntry
  * @typedef {{id: string, type: string, category?: string, status: string, statusText: string, createdAt: string,
  *   department?: {id: string, name: string}, deadlines?: {reply?: string}, reply?: {result: string, message: string, at: string},
- *   answer?: string, notice?: string, timeline: TimelineEntry[]}} CitizenView
+ *   answer?: string, notice?: string, timeline: TimelineEntry[], attachments?: Attachment[]}} CitizenView
  */
 
 // The types a citizen files here; reports, help and praise come later.
@@ -36,6 +38,13 @@ const RATABLE = ['replied', 'answered'];
 
 /** @type {{verificationId: string, contact: string, categories: Category[], ticket: CitizenView | null, id: string, accessCode: string, receipt: {id: string, accessCode: string} | null}} */
 const state = { verificationId: '', contact: '', categories: [], ticket: null, id: '', accessCode: '', receipt: null };
+
+// The files of the ticket being filed and of the supplement being written;
+// made in start(), once the page's elements are there.
+/** @type {Picker} */
+let ticketFiles;
+/** @type {Picker} */
+let supplementFiles;
 
 /** @param {string} s */
 const isEmail = (s) => s.includes('@');
@@ -233,8 +242,16 @@ async function fileTicket(ev) {
     body.location = { ...(select('region').value && { region: select('region').value }), ...(v('address') && { address: v('address') }) };
   }
   await busy($('submit-ticket'), async () => {
+    /** @type {string[]} */
+    let ids = [];
     try {
+      // Files still on their way are waited for: the ticket goes with them.
+      if (ticketFiles.pending()) $('err-form').textContent = t('files.waiting');
+      ids = await ticketFiles.ids();
+      $('err-form').textContent = '';
+      if (ids.length) body.attachments = ids;
       const receipt = await call('POST', '/v1/tickets', { body });
+      ticketFiles.clear();
       state.receipt = { id: receipt.id, accessCode: receipt.accessCode };
       $('receipt-id').textContent = receipt.id;
       $('receipt-code').textContent = receipt.accessCode;
@@ -249,6 +266,7 @@ async function fileTicket(ev) {
         input('code').focus();
         return;
       }
+      ticketFiles.refused(err, ids);
       showError(f, err, 'err-form', {
         'contact.email': 'err-contact', 'contact.phone': 'err-contact', 'contact': 'err-contact',
         'verification.code': 'err-code', 'verification.id': 'err-code', 'verification': 'err-code',
@@ -324,6 +342,9 @@ function renderTicket() {
     p.textContent = v || '';
     return [h, p];
   }));
+  const files = tk.attachments || [];
+  $('ticket-files').hidden = files.length === 0;
+  $('ticket-gallery').replaceChildren(gallery(files, null, staleLinks));
   $('timeline').replaceChildren(...tk.timeline.slice().reverse().map((e) => {
     const li = document.createElement('li');
     const time = document.createElement('time');
@@ -331,11 +352,18 @@ function renderTicket() {
     time.textContent = when(e.at);
     const platformNote = e.kind === 'received' || e.kind.startsWith('status.');
     li.append(time, (lang() === 'zh' || !platformNote) && e.note ? e.note : t('status.' + e.status));
+    // The files this step brought (the filing, a supplement, the reply).
+    if (e.attachments?.length) li.append(gallery(files, e.attachments, staleLinks));
     return li;
   }));
   form('supplement-form').hidden = !OPEN.includes(tk.status);
   form('withdraw-form').hidden = !OPEN.includes(tk.status);
   form('rate-form').hidden = !awaitsRating(tk);
+}
+
+/** The view's file links expired: read it again, with fresh ones. */
+function staleLinks() {
+  void loadTicket(false).then(() => banner(t('files.stale')));
 }
 
 /**
@@ -371,19 +399,28 @@ function categoryName(code) {
  * @param {Record<string, unknown>} body
  * @param {string} done
  * @param {Record<string, string>} alias
+ * @param {Picker} [files] the form's files, waited for and attached
  */
-async function act(formId, path, body, done, alias) {
+async function act(formId, path, body, done, alias, files) {
   const f = form(formId);
   clearErrors(f);
   const button = /** @type {HTMLButtonElement} */ (f.querySelector('button[type=submit]'));
   await busy(button, async () => {
+    /** @type {string[]} */
+    let ids = [];
     try {
+      if (files) {
+        ids = await files.ids();
+        if (ids.length) body.attachments = ids;
+      }
       const answer = await call('POST', '/v1/tickets/' + encodeURIComponent(state.id) + path, { body, accessCode: state.accessCode });
       f.reset();
+      files?.clear();
       await loadTicket(false);
       banner(answer && answer.notice ? answer.notice : (answer && answer.reopened ? t('rate.reopened') : t(done)));
       $('status').scrollIntoView({ block: 'nearest' });
     } catch (err) {
+      files?.refused(err, ids);
       // Without a field to point at, the message goes under the first input.
       showError(f, err, Object.values(alias)[0], alias);
     }
@@ -394,7 +431,8 @@ async function act(formId, path, body, done, alias) {
 function supplement(ev) {
   ev.preventDefault();
   const content = /** @type {HTMLTextAreaElement} */ ($('supplement')).value.trim();
-  return act('supplement-form', '/supplements', { content }, 'supplement.done', { content: 'err-supplement' });
+  // Files alone are a supplement too: the content may then be empty.
+  return act('supplement-form', '/supplements', { content }, 'supplement.done', { content: 'err-supplement' }, supplementFiles);
 }
 
 /** @param {SubmitEvent} ev */
@@ -435,12 +473,17 @@ function applyLang() {
   renderCategories();
   renderRegions();
   renderTicket();
+  ticketFiles.render();
+  supplementFiles.render();
   if (state.contact) $('sent-to').textContent = t('verify.sent', state.contact);
 }
 
 // --- start ------------------------------------------------------------------
 
 function start() {
+  ticketFiles = new Picker({ input: input('files'), list: $('files-list'), error: $('err-attachments'), purpose: 'ticket', credentials: () => ({}) });
+  supplementFiles = new Picker({ input: input('supplement-files'), list: $('supplement-files-list'), error: $('err-supplement-attachments'),
+    purpose: 'supplement', credentials: () => ({ ticketId: state.id, accessCode: state.accessCode }) });
   $('lang').addEventListener('click', () => {
     setLang(lang() === 'zh' ? 'en' : 'zh');
     banner('');
@@ -476,6 +519,7 @@ function start() {
   });
   $('receipt-another').addEventListener('click', () => {
     form('ticket-form').reset();
+    ticketFiles.clear();
     renderTypes();
     renderCategories();
     show('file');
