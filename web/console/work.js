@@ -5,6 +5,7 @@
 import { $, busy, input, form } from '../shared/dom.js';
 import { call } from '../shared/api.js';
 import { strings, t } from '../shared/i18n.js';
+import { Picker, gallery } from '../shared/files.js';
 import { banner, clearErrors, colon, fieldError, departmentName, departmentOptions, el, paren, show, showError, state as shared, when } from './core.js';
 
 /**
@@ -12,11 +13,13 @@ import { banner, clearErrors, colon, fieldError, departmentName, departmentOptio
  *   departmentId?: string, replyBy?: string, overdue: boolean, escalated?: boolean, reviewReason?: string,
  *   suspectedEmergency?: string[], phoneCallNeeded?: string, urgency?: string, role?: string, extensionRequested?: boolean,
  *   waitingStep?: string}} Summary
- * @typedef {{at: string, kind: string, actorRole: string, actorId?: string, note?: string, status: string}} StaffEvent
+ * @typedef {import('../shared/files.js').Attachment} Attachment
+ * @typedef {{at: string, kind: string, actorRole: string, actorId?: string, note?: string, status: string,
+ *   attachments?: string[]}} StaffEvent
  * @typedef {Summary & {content?: string, involvedUnit?: string, location?: {region?: string, address?: string},
  *   contact?: {phone?: string, email?: string, name?: string}, departmentName?: string, coHandlers?: string[],
  *   deadlines?: {reply?: string}, reply?: {result: string, message: string}, answer?: string, timeline?: StaffEvent[],
- *   extension?: {days: number, reason: string, decision?: string}}} StaffView
+ *   extension?: {days: number, reason: string, decision?: string}, attachments?: Attachment[]}} StaffView
  */
 
 const TABS = ['dispatched', 'accepted', 'overdue', 'co', 'returned'];
@@ -30,6 +33,10 @@ const TABS = ['dispatched', 'accepted', 'overdue', 'co', 'returned'];
  *   back: (() => Promise<void>) | null}}
  */
 const state = { tab: 'dispatched', list: [], ticket: null, decided: '', back: null };
+
+// The files of the reply being written; made in wire().
+/** @type {Picker} */
+let replyFiles;
 
 /** Opens the role's list: the review queue, or the department's inbox. */
 export async function open() {
@@ -163,7 +170,10 @@ async function openTicket(id, focus) {
   const s = shared.session;
   if (!s) return;
   try {
-    state.ticket = await call('GET', '/v1/tickets/' + encodeURIComponent(id), { token: s.token });
+    const got = await call('GET', '/v1/tickets/' + encodeURIComponent(id), { token: s.token });
+    // A reply's files belong to the ticket they were chosen for.
+    if (state.ticket?.id !== got.id) replyFiles.clear();
+    state.ticket = got;
     show('detail');
     banner('');
     renderTicket();
@@ -200,6 +210,9 @@ function renderTicket() {
   $('d-facts').replaceChildren(...facts.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', t(k)), el('dd', v || '')]));
   $('d-content').textContent = tk.content || '';
   $('d-reply').replaceChildren(...(tk.reply ? [el('h3', t('d.reply')), el('p', tk.reply.message, 'text')] : []));
+  const files = tk.attachments || [];
+  $('d-files').hidden = files.length === 0;
+  $('d-gallery').replaceChildren(gallery(files, null, staleLinks));
   $('d-timeline').replaceChildren(...(tk.timeline || []).slice().reverse().map((e) => {
     const li = document.createElement('li');
     const time = el('time', when(e.at));
@@ -207,6 +220,8 @@ function renderTicket() {
     const status = t('status.' + e.status);
     li.append(time, el('span', e.note && e.note !== status ? status + colon() + e.note : status), ' ',
       el('span', paren(strings.zh['role.' + e.actorRole] ? t('role.' + e.actorRole) : e.actorRole), 'who'));
+    // The files this step brought: the filing, a supplement, the reply.
+    if (e.attachments?.length) li.append(gallery(files, e.attachments, staleLinks));
     return li;
   }));
   $('err-detail').textContent = '';
@@ -242,6 +257,12 @@ function renderTicket() {
   }
 }
 
+/** The view's file links expired: read it again, with fresh ones. */
+function staleLinks() {
+  const tk = state.ticket;
+  if (tk) void openTicket(tk.id, false).then(() => banner(t('files.stale')));
+}
+
 /** Shows the review inputs of the chosen decision only. */
 function decisionFields() {
   const d = /** @type {RadioNodeList} */ (form('review-form').elements.namedItem('decision')).value;
@@ -256,8 +277,9 @@ function decisionFields() {
  * @param {string} path
  * @param {Record<string, unknown> | undefined} body
  * @param {string} done
+ * @param {Picker} [files] the form's files, waited for and attached
  */
-async function act(name, path, body, done) {
+async function act(name, path, body, done, files) {
   const f = form(name + '-form');
   const tk = state.ticket;
   const s = shared.session;
@@ -266,13 +288,21 @@ async function act(name, path, body, done) {
   // The last message was about the last action.
   banner('');
   await busy(/** @type {HTMLElement} */ (f.querySelector('button[type=submit]')), async () => {
+    /** @type {string[]} */
+    let ids = [];
     try {
+      if (files && body) {
+        ids = await files.ids();
+        if (ids.length) body.attachments = ids;
+      }
       await call('POST', '/v1/tickets/' + encodeURIComponent(tk.id) + path, { body, token: s.token });
       if (name === 'review' || name === 'reassign') state.decided = tk.id;
       f.reset();
+      files?.clear();
       await openTicket(tk.id, false);
       banner(t(done));
     } catch (err) {
+      files?.refused(err, ids);
       showError(f, err, 'err-' + name, (field) => 'err-' + name + '-' + field);
     }
   });
@@ -316,12 +346,15 @@ function rerender() {
     void listHeading().then((h) => ($('list-heading').textContent = h));
   }
   if (shared.view === 'detail') renderTicket();
+  replyFiles.render();
   void departmentOptions(/** @type {HTMLSelectElement} */ ($('review-department')));
   void departmentOptions(/** @type {HTMLSelectElement} */ ($('reassign-department')));
 }
 
 /** Wires the list's and the ticket's controls, once. */
 export function wire() {
+  replyFiles = new Picker({ input: input('reply-files'), list: $('reply-files-list'), error: $('err-reply-attachments'), purpose: 'reply',
+    credentials: () => ({ ticketId: state.ticket?.id, token: shared.session?.token }) });
   for (const b of $('inbox-tabs').querySelectorAll('button')) {
     b.addEventListener('click', () => {
       state.tab = /** @type {HTMLElement} */ (b).dataset.tab || 'dispatched';
@@ -349,7 +382,7 @@ export function wire() {
   });
   form('reply-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    return act('reply', '/reply', { result: val('reply-result'), message: val('reply-message') }, 'reply.done');
+    return act('reply', '/reply', { result: val('reply-result'), message: val('reply-message') }, 'reply.done', replyFiles);
   });
   form('extension-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
