@@ -266,7 +266,10 @@ async function fileTicket(ev) {
         input('code').focus();
         return;
       }
-      ticketFiles.refused(err, ids);
+      if (ticketFiles.refused(err, ids)) {
+        $('err-form').textContent = t('files.fix');
+        return;
+      }
       showError(f, err, 'err-form', {
         'contact.email': 'err-contact', 'contact.phone': 'err-contact', 'contact': 'err-contact',
         'verification.code': 'err-code', 'verification.id': 'err-code', 'verification': 'err-code',
@@ -420,7 +423,10 @@ async function act(formId, path, body, done, alias, files) {
       banner(answer && answer.notice ? answer.notice : (answer && answer.reopened ? t('rate.reopened') : t(done)));
       $('status').scrollIntoView({ block: 'nearest' });
     } catch (err) {
-      files?.refused(err, ids);
+      if (files?.refused(err, ids)) {
+        $(Object.values(alias)[0]).textContent = t('files.fix');
+        return;
+      }
       // Without a field to point at, the message goes under the first input.
       showError(f, err, Object.values(alias)[0], alias);
     }

@@ -302,7 +302,10 @@ async function act(name, path, body, done, files) {
       await openTicket(tk.id, false);
       banner(t(done));
     } catch (err) {
-      files?.refused(err, ids);
+      if (files?.refused(err, ids)) {
+        $('err-' + name).textContent = t('files.fix');
+        return;
+      }
       showError(f, err, 'err-' + name, (field) => 'err-' + name + '-' + field);
     }
   });

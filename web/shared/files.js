@@ -4,7 +4,7 @@
 // thumbnail or the API's verdict, so a refusal is seen before submitting;
 // a gallery shows a ticket's attachments from its view.
 import { ApiError, call } from './api.js';
-import { t } from './i18n.js';
+import { strings, t } from './i18n.js';
 
 /**
  * @typedef {{id: string, contentType: string, size: number, name?: string, width?: number, height?: number,
@@ -58,6 +58,19 @@ export function size(n) {
   if (n < 1024) return n + ' B';
   if (n < 1024 * 1024) return Math.round(n / 1024) + ' KB';
   return (n / 1024 / 1024).toFixed(1) + ' MB';
+}
+
+/**
+ * Why the API refused a file, in the page's language: the reason code it
+ * names (fields "attachments[i]") when this page knows it, else its detail
+ * without the field's prefix.
+ * @param {unknown} err
+ */
+export function refusal(err) {
+  if (!(err instanceof ApiError)) return err instanceof Error ? err.message : t('error.generic');
+  const reason = Object.entries(err.fields || {}).find(([k]) => k.startsWith('attachments'))?.[1] || '';
+  if (strings.zh['files.reason.' + reason]) return t('files.reason.' + reason);
+  return err.message.replace(/^attachments\[\d+\]:\s*/, '');
 }
 
 /** @param {string} contentType */
@@ -164,7 +177,7 @@ export class Picker {
       item.preview = await call('POST', '/v1/uploads/' + encodeURIComponent(item.uploadId) + '/check');
       item.state = 'ready';
     } catch (err) {
-      this.refuse(item, err instanceof Error ? err.message : t('error.generic'));
+      this.refuse(item, refusal(err));
       return;
     }
     this.render();
@@ -206,8 +219,8 @@ export class Picker {
       if (!m) continue;
       found = true;
       const item = m[1] === undefined ? null : this.items.find((i) => i.uploadId === sent[Number(m[1])]);
-      if (item) this.refuse(item, err.message);
-      else this.o.error.textContent = err.message;
+      if (item) this.refuse(item, refusal(err));
+      else this.o.error.textContent = refusal(err);
     }
     return found;
   }
@@ -316,10 +329,11 @@ export function expired(atts) {
 export function gallery(all, only, onStale) {
   const ul = document.createElement('ul');
   ul.className = 'gallery';
-  let photo = 0;
-  for (const a of all) {
-    if (isImage(a.contentType)) photo++;
-    if (only && !only.includes(a.id)) continue;
+  // Photos are numbered in the ticket's order, and shown before the
+  // documents, which take a line each.
+  const number = new Map(all.filter((a) => isImage(a.contentType)).map((a, i) => [a.id, i + 1]));
+  const shown = all.filter((a) => !only || only.includes(a.id));
+  for (const a of [...shown.filter((x) => isImage(x.contentType)), ...shown.filter((x) => !isImage(x.contentType))]) {
     const li = document.createElement('li');
     const link = document.createElement('a');
     link.href = a.url;
@@ -331,7 +345,7 @@ export function gallery(all, only, onStale) {
       onStale();
     });
     if (isImage(a.contentType)) {
-      const label = a.name || t('files.photo', String(photo));
+      const label = a.name || t('files.photo', String(number.get(a.id)));
       const img = thumb(a.thumbnailUrl || a.url, label);
       img.addEventListener('error', () => {
         if (expired([a])) onStale();
