@@ -158,7 +158,7 @@ func TestSamBuildTargets(t *testing.T) {
 			continue
 		}
 		for _, want := range []string{
-			"CGO_ENABLED=0 GOOS=linux GOARCH=arm64", "-tags lambda.norpc -trimpath -buildvcs=false -ldflags '-s -w -buildid='",
+			"CGO_ENABLED=0 GOOS=linux GOARCH=arm64", "-tags lambda.norpc,nodynamic -trimpath -buildvcs=false -ldflags '-s -w -buildid='",
 			"-o /artifacts/" + r.logical + "/bootstrap", "./functions/$f", "echo '" + strings.TrimSuffix(r.logical, "Function") + "'",
 		} {
 			if !strings.Contains(out, want) {

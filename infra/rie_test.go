@@ -51,7 +51,7 @@ func findTool(name string) string {
 func buildHost(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags", "-s -w -buildid=", "-o", dir+string(os.PathSeparator), "./functions/...")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc,nodynamic", "-trimpath", "-buildvcs=false", "-ldflags", "-s -w -buildid=", "-o", dir+string(os.PathSeparator), "./functions/...")
 	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -234,7 +234,7 @@ func TestBootstrapsUnderTheLambdaRuntimeInterfaceEmulator(t *testing.T) {
 
 	// A missing required variable: the function must fail at start and say which.
 	boot := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-o", boot, "./functions/intake")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc,nodynamic", "-trimpath", "-buildvcs=false", "-o", boot, "./functions/intake")
 	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

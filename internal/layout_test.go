@@ -111,14 +111,14 @@ func TestLayoutRules(t *testing.T) {
 // authorizer, which checks tokens, links none of the data plane.
 func TestEachFunctionLinksOnlyItsClients(t *testing.T) {
 	pkgs := listPackages(t)
-	services := []string{"dynamodb", "sfn", "sqs", "sesv2", "sns", "kms"}
+	services := []string{"dynamodb", "sfn", "sqs", "sesv2", "sns", "kms", "s3"}
 	want := map[string][]string{
 		"authorizer": {},
-		"intake":     {"dynamodb", "kms", "sfn", "sesv2", "sns"},
+		"intake":     {"dynamodb", "kms", "sfn", "sesv2", "sns", "s3"},
 		"review":     {"dynamodb", "kms", "sfn"},
 		"dispatch":   {"dynamodb", "kms", "sfn", "sqs"},
 		"feedback":   {"dynamodb", "kms", "sfn", "sesv2", "sns"},
-		"api":        {"dynamodb", "kms", "sfn", "sqs"},
+		"api":        {"dynamodb", "kms", "sfn", "sqs", "s3"},
 		"sweep":      {"dynamodb", "kms", "sfn", "sqs"},
 	}
 	for fn, clients := range want {

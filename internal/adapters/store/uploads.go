@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,6 +29,9 @@ const (
 	attrMaxBytes = "maxBytes"
 	attrName     = "name"
 	attrUploadSt = "st"
+	attrClean    = "clean"  // ready: the clean copy (JSON of ports.CleanFile)
+	attrReason   = "reason" // rejected: the reason code
+	attrMessage  = "message"
 )
 
 func uploadKey(id string) map[string]types.AttributeValue { return key("UPLOAD#"+id, skMeta) }
@@ -102,7 +106,7 @@ func decodeUpload(item map[string]types.AttributeValue) (ports.Upload, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return ports.Upload{}, fmt.Errorf("store: upload %s: %w", id, err)
 	}
-	return ports.Upload{
+	u := ports.Upload{
 		ID:          id,
 		Purpose:     ticket.Purpose(strAttr(item, attrPurpose)),
 		Owner:       strAttr(item, attrOwner),
@@ -112,7 +116,66 @@ func decodeUpload(item map[string]types.AttributeValue) (ports.Upload, error) {
 		ExpiresAt:   time.Unix(int64(exp), 0).UTC(),
 		Status:      strAttr(item, attrUploadSt),
 		TicketID:    strAttr(item, attrTicketID),
-	}, nil
+		Reason:      strAttr(item, attrReason),
+		Message:     strAttr(item, attrMessage),
+	}
+	if c := strAttr(item, attrClean); c != "" {
+		u.Clean = &ports.CleanFile{}
+		if err := json.Unmarshal([]byte(c), u.Clean); err != nil {
+			return ports.Upload{}, fmt.Errorf("store: upload %s: clean copy: %w", id, err)
+		}
+	}
+	return u, nil
+}
+
+// SettleUpload records the check of an issued upload: ready with its clean
+// copy, or rejected with the reason. It answers the upload as stored; when
+// another check settled it first, that one's outcome.
+func (s *Store) SettleUpload(ctx context.Context, u ports.Upload) (ports.Upload, error) {
+	if !ticket.ValidUploadID(u.ID) {
+		return ports.Upload{}, &InvalidArgumentError{What: "upload id " + strconv.Quote(u.ID)}
+	}
+	set := "SET #st = :st, #reason = :reason, #message = :message"
+	values := map[string]types.AttributeValue{
+		":st": str(u.Status), ":issued": str(ports.UploadIssued), ":reason": str(u.Reason), ":message": str(u.Message),
+	}
+	names := map[string]string{"#st": attrUploadSt, "#reason": attrReason, "#message": attrMessage}
+	switch u.Status {
+	case ports.UploadReady:
+		c, err := json.Marshal(u.Clean)
+		if err != nil || u.Clean == nil {
+			return ports.Upload{}, &InvalidArgumentError{What: "a ready upload needs its clean copy"}
+		}
+		set += ", #clean = :clean"
+		names["#clean"] = attrClean
+		values[":clean"] = str(string(c))
+	case ports.UploadRejected:
+	default:
+		return ports.Upload{}, &InvalidArgumentError{What: "an upload settles as ready or rejected, not " + u.Status}
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: uploadKey(u.ID),
+		UpdateExpression:          aws.String(set),
+		ConditionExpression:       aws.String("#st = :issued"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		got, err := s.GetUploads(ctx, []string{u.ID})
+		if err != nil {
+			return ports.Upload{}, err
+		}
+		stored, ok := got[u.ID]
+		if !ok {
+			return ports.Upload{}, &ports.NotFoundError{Kind: "upload", ID: u.ID}
+		}
+		return stored, nil
+	case err != nil:
+		return ports.Upload{}, fmt.Errorf("store: settle upload %s: %w", u.ID, err)
+	}
+	return u, nil
 }
 
 // uploadWrites marks used the uploads that next attaches and prev did not
@@ -128,10 +191,10 @@ func (s *Store) uploadWrites(prev, next *ticket.Ticket, now time.Time) []types.T
 			TableName:                aws.String(s.table),
 			Key:                      uploadKey(a.ID),
 			UpdateExpression:         aws.String("SET #st = :used, #t = :t"),
-			ConditionExpression:      aws.String("#st = :issued AND #exp > :now"),
+			ConditionExpression:      aws.String("#st IN (:issued, :ready) AND #exp > :now"),
 			ExpressionAttributeNames: map[string]string{"#st": attrUploadSt, "#t": attrTicketID, "#exp": attrExpiresUnix},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":used": str(ports.UploadUsed), ":issued": str(ports.UploadIssued),
+				":used": str(ports.UploadUsed), ":issued": str(ports.UploadIssued), ":ready": str(ports.UploadReady),
 				":t": str(next.ID), ":now": num(now.Unix()),
 			},
 		}})

@@ -141,3 +141,28 @@ func TestRacingSavesAttachAnUploadOnce(t *testing.T) {
 		t.Errorf("%d saves won, %d tickets hold the file; want 1 and 1", won, withFile)
 	}
 }
+
+// A check settles an upload once: a racing second check gets the first's
+// outcome, and a ready upload is attached like an issued one.
+func TestSettleUploadKeepsTheFirstOutcome(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	issue(t, e, upID(3), time.Hour)
+	ready := ports.Upload{ID: upID(3), Status: ports.UploadReady, Clean: &ports.CleanFile{ContentType: "image/jpeg", Size: 1234, Width: 40, Height: 30, Thumbnail: true}}
+	got, err := e.store.SettleUpload(ctx, ready)
+	if err != nil || got.Status != ports.UploadReady {
+		t.Fatalf("settle: %+v, %v", got, err)
+	}
+	second, err := e.store.SettleUpload(ctx, ports.Upload{ID: upID(3), Status: ports.UploadRejected, Reason: "corrupt", Message: "damaged"})
+	if err != nil || second.Status != ports.UploadReady || second.Clean == nil || *second.Clean != *ready.Clean || second.Owner != "ticket:T1" {
+		t.Errorf("second settle: %+v, %v", second, err)
+	}
+	if _, err := e.store.SettleUpload(ctx, ports.Upload{ID: upID(4), Status: ports.UploadRejected}); !errors.As(err, new(*ports.NotFoundError)) {
+		t.Errorf("settling an unknown upload: %v", err)
+	}
+	tk := newTicket("T1", e.clock.Now())
+	tk.Attachments = []ticket.Attachment{attachment(upID(3))}
+	if _, err := e.store.CreateTicket(ctx, tk, firstEvent(tk), nil); err != nil {
+		t.Fatalf("attaching a ready upload: %v", err)
+	}
+}

@@ -127,6 +127,7 @@ func (h *Handler) routes() map[string]route {
 		"GET /v1/tickets/{id}":                     h.getTicket,
 		"POST /v1/tickets/{id}/supplements":        h.supplement,
 		"POST /v1/uploads":                         h.upload,
+		"POST /v1/uploads/{id}/check":              h.checkUpload,
 		"POST /v1/tickets/{id}/rating":             h.rate,
 		"POST /v1/tickets/{id}/withdrawal":         h.withdraw,
 		"GET /v1/review-queue":                     h.reviewQueue,

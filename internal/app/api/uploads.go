@@ -106,3 +106,18 @@ func (h *Handler) takeFiles(ctx context.Context, ids []string, purpose ticket.Pu
 	}
 	return h.Attach.Take(ctx, ids, purpose, owners, by)
 }
+
+// checkUpload serves POST /v1/uploads/{id}/check: the sent file checked by
+// its content and cleaned, answered as a preview of the clean copy (or 400
+// attachment_rejected), before a body attaches it.
+func (h *Handler) checkUpload(ctx context.Context, r *request) (events.APIGatewayV2HTTPResponse, error) {
+	if h.Attach == nil {
+		return events.APIGatewayV2HTTPResponse{}, httpapi.NotFound()
+	}
+	link, err := h.Attach.Check(ctx, r.PathParameters["id"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r.log.InfoContext(ctx, "upload checked", "upload_id", link.ID, "content_type", link.ContentType, "size", link.Size)
+	return httpapi.JSON(http.StatusOK, link), nil
+}

@@ -49,6 +49,9 @@ type Objects interface {
 type Uploads interface {
 	PutUpload(ctx context.Context, u ports.Upload) error
 	GetUploads(ctx context.Context, ids []string) (map[string]ports.Upload, error)
+	// SettleUpload records an issued upload's check (ready or rejected)
+	// and answers the upload as stored: another check may have been first.
+	SettleUpload(ctx context.Context, u ports.Upload) (ports.Upload, error)
 }
 
 // Service issues uploads and turns them into attachments.
@@ -115,7 +118,7 @@ func (s *Service) Issue(ctx context.Context, r Request, owner string) (Issued, e
 	if err := s.Uploads.PutUpload(ctx, u); err != nil {
 		return Issued{}, err
 	}
-	return Issued{UploadID: id, URL: post.URL, Fields: post.Fields, ExpiresAt: post.ExpiresAt}, nil
+	return Issued{UploadID: id, URL: post.URL, Fields: post.Fields, ExpiresAt: ticket.Stamp(post.ExpiresAt)}, nil
 }
 
 // UseWithin is how long after it is issued an upload may be attached: the
@@ -159,10 +162,10 @@ const (
 )
 
 // Take checks the uploads ids that a body of purpose attaches, for a caller
-// who may attach uploads of any of owners, and cleans each: the answer is
-// the attachments to save with the body (the store marks each upload used
-// in that save). Any refusal is a *RejectedError and nothing is attached.
-// After the save, call Forget.
+// who may attach uploads of any of owners, and cleans each not checked yet:
+// the answer is the attachments to save with the body (the store marks each
+// upload used in that save). Any refusal is a *RejectedError and nothing is
+// attached. After the save, call Forget.
 func (s *Service) Take(ctx context.Context, ids []string, purpose ticket.Purpose, owners []string, by ticket.Actor) ([]ticket.Attachment, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -181,8 +184,10 @@ func (s *Service) Take(ctx context.Context, ids []string, purpose ticket.Purpose
 		case !ok || !ownedBy(u.Owner, owners):
 			// Someone else's upload reads like one that does not exist.
 			return nil, &RejectedError{Index: i, UploadID: id, Reason: ReasonUnknown, Message: "no such upload of yours; upload the file with POST /v1/uploads first"}
-		case u.Status != ports.UploadIssued:
+		case u.Status == ports.UploadUsed:
 			return nil, &RejectedError{Index: i, UploadID: id, Reason: ReasonUsed, Message: "this upload is already attached"}
+		case u.Status == ports.UploadRejected:
+			return nil, &RejectedError{Index: i, UploadID: id, Reason: u.Reason, Message: u.Message}
 		case !now.Before(u.ExpiresAt):
 			return nil, &RejectedError{Index: i, UploadID: id, Reason: ReasonExpired, Message: "this upload expired; upload the file again"}
 		case u.Purpose != purpose:
@@ -191,13 +196,63 @@ func (s *Service) Take(ctx context.Context, ids []string, purpose ticket.Purpose
 	}
 	atts := make([]ticket.Attachment, 0, len(ids))
 	for i, id := range ids {
-		a, err := s.clean(ctx, i, ups[id], by, now)
-		if err != nil {
-			return nil, err
+		u := ups[id]
+		if u.Status == ports.UploadIssued {
+			// Not checked yet (a client that did not call Check): clean it now.
+			if u, err = s.clean(ctx, u); err != nil {
+				return nil, indexed(err, i)
+			}
 		}
-		atts = append(atts, a)
+		atts = append(atts, attachment(u, by, now))
 	}
 	return atts, nil
+}
+
+// Check cleans an upload as soon as it is sent, so the uploader sees the
+// verdict, and the clean copy, before the body that attaches it goes: a
+// photo takes seconds to clean (a HEIC more), which nine at once in one
+// request would not have. An upload is cleaned once; checking it again
+// answers the same. Knowing the id is the right to check it: ids are
+// unguessable, and only the uploader sees the clean copy before it is
+// attached.
+func (s *Service) Check(ctx context.Context, id string) (Link, error) {
+	if !ticket.ValidUploadID(id) {
+		return Link{}, &ports.NotFoundError{Kind: "upload", ID: id}
+	}
+	ups, err := s.Uploads.GetUploads(ctx, []string{id})
+	if err != nil {
+		return Link{}, err
+	}
+	u, ok := ups[id]
+	if !ok || u.Status == ports.UploadUsed {
+		// An attached file is the ticket's: its views show it.
+		return Link{}, &ports.NotFoundError{Kind: "upload", ID: id}
+	}
+	if u.Status == ports.UploadIssued {
+		if !s.Now().Before(u.ExpiresAt) {
+			return Link{}, &RejectedError{UploadID: id, Reason: ReasonExpired, Message: "this upload expired; upload the file again"}
+		}
+		if u, err = s.clean(ctx, u); err != nil {
+			return Link{}, err
+		}
+	}
+	if u.Status == ports.UploadRejected {
+		return Link{}, &RejectedError{UploadID: id, Reason: u.Reason, Message: u.Message}
+	}
+	links, err := s.Links(ctx, []ticket.Attachment{attachment(u, ticket.Actor{}, u.ExpiresAt.Add(-UseWithin))})
+	if err != nil {
+		return Link{}, err
+	}
+	return links[0], nil
+}
+
+// indexed places a refusal at index i of the body's attachments.
+func indexed(err error, i int) error {
+	var r *RejectedError
+	if errors.As(err, &r) {
+		r.Index = i
+	}
+	return err
 }
 
 func ownedBy(owner string, owners []string) bool {
@@ -209,48 +264,81 @@ func ownedBy(owner string, owners []string) bool {
 	return false
 }
 
-// clean reads one upload, checks and cleans it, and writes the clean copy
-// (and a thumbnail). The clean copy's key is the upload's: two requests
-// racing to attach one upload write the same bytes, and the store lets one
-// of them attach it.
-func (s *Service) clean(ctx context.Context, i int, u ports.Upload, by ticket.Actor, now time.Time) (ticket.Attachment, error) {
+// attachment is a ready upload as its ticket keeps it.
+func attachment(u ports.Upload, by ticket.Actor, now time.Time) ticket.Attachment {
+	return ticket.Attachment{
+		ID: u.ID, ContentType: u.Clean.ContentType, Size: u.Clean.Size, Name: u.Name,
+		Width: u.Clean.Width, Height: u.Clean.Height, Thumbnail: u.Clean.Thumbnail,
+		Purpose: u.Purpose, By: by.Role, ByID: by.ID, At: ticket.Stamp(now),
+	}
+}
+
+// clean reads an issued upload, checks and cleans it, writes the clean copy
+// (and a thumbnail), and records the outcome: the upload ready, or rejected
+// (a *RejectedError) with the file as sent deleted. The clean copy's key is
+// the upload's: two requests racing to clean one upload write the same
+// bytes, and the first to record its outcome decides.
+func (s *Service) clean(ctx context.Context, u ports.Upload) (ports.Upload, error) {
 	data, err := s.Objects.Get(ctx, rawKey(u.ID), u.MaxBytes)
 	var missing *ports.ObjectMissingError
 	var tooLarge *ports.ObjectTooLargeError
 	switch {
 	case errors.As(err, &missing):
-		return ticket.Attachment{}, &RejectedError{Index: i, UploadID: u.ID, Reason: ReasonNotSent, Message: "the file was not uploaded; send it to the upload's url first"}
+		// Not settled: the client may still send the file.
+		return u, &RejectedError{UploadID: u.ID, Reason: ReasonNotSent, Message: "the file was not uploaded; send it to the upload's url first"}
 	case errors.As(err, &tooLarge):
 		// The policy lets no larger file in; a file here is not the one announced.
-		return ticket.Attachment{}, &RejectedError{Index: i, UploadID: u.ID, Reason: string(media.TooLarge), Message: "the file is larger than announced"}
+		return s.reject(ctx, u, string(media.TooLarge), "the file is larger than announced")
 	case err != nil:
-		return ticket.Attachment{}, fmt.Errorf("attach: read upload %s: %w", u.ID, err)
+		return u, fmt.Errorf("attach: read upload %s: %w", u.ID, err)
 	}
 	c, err := media.Sanitize(data, u.ContentType, s.Limits)
 	var rejected *media.RejectedError
 	if errors.As(err, &rejected) {
-		// The file is unusable: remove it rather than keep it a day.
-		if derr := s.Objects.Delete(ctx, rawKey(u.ID)); derr != nil {
-			s.log().WarnContext(ctx, "rejected upload not removed; the lifecycle rule will", "upload_id", u.ID, "error", derr.Error())
-		}
-		return ticket.Attachment{}, &RejectedError{Index: i, UploadID: u.ID, Reason: string(rejected.Reason), Message: rejected.Error()}
+		return s.reject(ctx, u, string(rejected.Reason), rejected.Error())
 	}
 	if err != nil {
-		return ticket.Attachment{}, fmt.Errorf("attach: clean upload %s: %w", u.ID, err)
+		return u, fmt.Errorf("attach: clean upload %s: %w", u.ID, err)
 	}
 	if err := s.Objects.Put(ctx, cleanKey(u.ID), c.ContentType, c.Data); err != nil {
-		return ticket.Attachment{}, err
+		return u, err
 	}
 	if c.Thumbnail != nil {
 		if err := s.Objects.Put(ctx, thumbKey(u.ID), "image/jpeg", c.Thumbnail); err != nil {
-			return ticket.Attachment{}, err
+			return u, err
 		}
 	}
-	return ticket.Attachment{
-		ID: u.ID, ContentType: c.ContentType, Size: int64(len(c.Data)), Name: u.Name,
-		Width: c.Width, Height: c.Height, Thumbnail: c.Thumbnail != nil,
-		Purpose: u.Purpose, By: by.Role, ByID: by.ID, At: now,
-	}, nil
+	u.Status = ports.UploadReady
+	u.Clean = &ports.CleanFile{ContentType: c.ContentType, Size: int64(len(c.Data)), Width: c.Width, Height: c.Height, Thumbnail: c.Thumbnail != nil}
+	return s.settled(ctx, u)
+}
+
+// reject records an upload refused by its content and removes the file,
+// rather than keep it a day.
+func (s *Service) reject(ctx context.Context, u ports.Upload, reason, message string) (ports.Upload, error) {
+	if err := s.Objects.Delete(ctx, rawKey(u.ID)); err != nil {
+		s.log().WarnContext(ctx, "rejected upload not removed; the lifecycle rule will", "upload_id", u.ID, "error", err.Error())
+	}
+	u.Status, u.Reason, u.Message = ports.UploadRejected, reason, message
+	return s.settled(ctx, u)
+}
+
+// settled stores u's outcome and answers the one stored (another check may
+// have been first), a rejection as a *RejectedError.
+func (s *Service) settled(ctx context.Context, u ports.Upload) (ports.Upload, error) {
+	stored, err := s.Uploads.SettleUpload(ctx, u)
+	if err != nil {
+		return u, err
+	}
+	switch stored.Status {
+	case ports.UploadReady:
+		return stored, nil
+	case ports.UploadRejected:
+		return stored, &RejectedError{UploadID: stored.ID, Reason: stored.Reason, Message: stored.Message}
+	default:
+		// Attached by a racing request meanwhile.
+		return stored, &RejectedError{UploadID: stored.ID, Reason: ReasonUsed, Message: "this upload is already attached"}
+	}
 }
 
 // Forget removes the files as sent of attachments now saved; what it
@@ -282,7 +370,7 @@ type Link struct {
 	Width        int            `json:"width,omitempty"`
 	Height       int            `json:"height,omitempty"`
 	Purpose      ticket.Purpose `json:"purpose"`
-	From         string         `json:"from"`
+	From         string         `json:"from,omitempty"`
 	At           time.Time      `json:"at"`
 	URL          string         `json:"url"`
 	ThumbnailURL string         `json:"thumbnailUrl,omitempty"`
@@ -294,11 +382,11 @@ func (s *Service) Links(ctx context.Context, atts []ticket.Attachment) ([]Link, 
 	if s == nil || len(atts) == 0 {
 		return nil, nil
 	}
-	signed := s.Now().UTC().Truncate(LinkWindow)
+	signed := s.Now().Truncate(LinkWindow)
 	out := make([]Link, 0, len(atts))
 	for _, a := range atts {
 		l := Link{ID: a.ID, ContentType: a.ContentType, Size: a.Size, Name: a.Name, Width: a.Width, Height: a.Height,
-			Purpose: a.Purpose, From: a.By, At: a.At, ExpiresAt: signed.Add(LinkLife)}
+			Purpose: a.Purpose, From: a.By, At: a.At, ExpiresAt: ticket.Stamp(signed.Add(LinkLife))}
 		o := ports.LinkOptions{SignedAt: signed, Expires: LinkLife}
 		if !strings.HasPrefix(a.ContentType, "image/") {
 			// Documents download under their name; photos show in the page.

@@ -20,6 +20,7 @@ import (
 // bucket is an object store in memory.
 type bucket struct {
 	mu      sync.Mutex
+	gets    int
 	objects map[string][]byte
 	types   map[string]string
 	posts   []string // "key type max"
@@ -41,6 +42,7 @@ func (b *bucket) PresignGet(_ context.Context, key string, o ports.LinkOptions) 
 func (b *bucket) Get(_ context.Context, key string, maxBytes int64) ([]byte, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.gets++
 	data, ok := b.objects[key]
 	if !ok {
 		return nil, &ports.ObjectMissingError{Key: key}
@@ -88,6 +90,20 @@ func (u *uploads) PutUpload(_ context.Context, up ports.Upload) error {
 	return nil
 }
 
+func (u *uploads) SettleUpload(_ context.Context, up ports.Upload) (ports.Upload, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	stored, ok := u.m[up.ID]
+	if !ok {
+		return ports.Upload{}, &ports.NotFoundError{Kind: "upload", ID: up.ID}
+	}
+	if stored.Status != ports.UploadIssued {
+		return stored, nil
+	}
+	u.m[up.ID] = up
+	return up, nil
+}
+
 func (u *uploads) GetUploads(_ context.Context, ids []string) (map[string]ports.Upload, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -116,7 +132,11 @@ func newFixture() *fixture {
 // send issues an upload for owner and puts data where its form sends it.
 func (f *fixture) send(t *testing.T, owner string, purpose ticket.Purpose, contentType string, data []byte) string {
 	t.Helper()
-	r := attach.Request{ContentType: contentType, Size: int64(len(data)), Purpose: purpose, Name: "照片.jpg"}
+	size := int64(len(data))
+	if data == nil {
+		size = 1 << 20 // announced; the client sends it later, or never
+	}
+	r := attach.Request{ContentType: contentType, Size: size, Purpose: purpose, Name: "照片.jpg"}
 	issued, err := f.svc.Issue(context.Background(), r, owner)
 	if err != nil {
 		t.Fatal(err)
@@ -248,5 +268,59 @@ func TestLinksHoldWithinTheirWindow(t *testing.T) {
 	}
 	if left := first[0].ExpiresAt.Sub(f.now.Add(-time.Minute - attach.LinkWindow)); left < attach.LinkLife-attach.LinkWindow {
 		t.Errorf("a link lives %s from its view", left)
+	}
+}
+
+// Check cleans an upload once, as soon as it is sent; the body that attaches
+// it later takes the outcome without cleaning it again.
+func TestCheckCleansOnceAndTakeUsesIt(t *testing.T) {
+	f := newFixture()
+	ctx := context.Background()
+	id := f.send(t, attach.OwnerAnonymous, ticket.PurposeTicket, media.PNG, photo.PNG(40, 20, 1))
+	link, err := f.svc.Check(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link.ID != id || link.ContentType != media.PNG || link.Width != 40 || link.ThumbnailURL == "" || !strings.Contains(link.URL, "media/"+id) {
+		t.Errorf("preview %+v", link)
+	}
+	again, err := f.svc.Check(ctx, id)
+	if err != nil || again.URL != link.URL || f.bucket.gets != 1 {
+		t.Errorf("second check: %+v, %v; %d reads of the file", again, err, f.bucket.gets)
+	}
+	atts, err := f.svc.Take(ctx, []string{id}, ticket.PurposeTicket, []string{attach.OwnerAnonymous}, ticket.Actor{Role: ticket.ActorCitizen})
+	if err != nil || len(atts) != 1 || atts[0].ContentType != media.PNG || atts[0].Width != 40 || f.bucket.gets != 1 {
+		t.Errorf("take after check: %+v, %v; %d reads", atts, err, f.bucket.gets)
+	}
+
+	bad := f.send(t, attach.OwnerAnonymous, ticket.PurposeTicket, media.PDF, photo.EncryptedPDF())
+	for range 2 {
+		_, err := f.svc.Check(ctx, bad)
+		var rejected *attach.RejectedError
+		if !errors.As(err, &rejected) || rejected.Reason != string(media.PDFEncrypted) {
+			t.Errorf("encrypted PDF: %v", err)
+		}
+	}
+	if f.bucket.gets != 2 || f.bucket.has("uploads/"+bad) {
+		t.Errorf("%d reads; refused file kept: %v", f.bucket.gets, f.bucket.has("uploads/"+bad))
+	}
+	_, err = f.svc.Take(ctx, []string{bad}, ticket.PurposeTicket, []string{attach.OwnerAnonymous}, ticket.Actor{Role: ticket.ActorCitizen})
+	var rejected *attach.RejectedError
+	if !errors.As(err, &rejected) || rejected.Reason != string(media.PDFEncrypted) {
+		t.Errorf("taking a refused upload: %v", err)
+	}
+	notSent := f.send(t, attach.OwnerAnonymous, ticket.PurposeTicket, media.JPEG, nil)
+	if _, err := f.svc.Check(ctx, notSent); !errors.As(err, &rejected) || rejected.Reason != attach.ReasonNotSent {
+		t.Errorf("not sent: %v", err)
+	}
+	if err := f.bucket.Put(ctx, "uploads/"+notSent, media.JPEG, photo.JPEG(8, 8, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Check(ctx, notSent); err != nil {
+		t.Errorf("sent after a first check: %v", err)
+	}
+	var missing *ports.NotFoundError
+	if _, err := f.svc.Check(ctx, strings.Repeat("e", 32)); !errors.As(err, &missing) {
+		t.Errorf("unknown upload: %v", err)
 	}
 }

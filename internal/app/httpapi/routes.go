@@ -40,6 +40,7 @@ var Routes = []Route{
 	{"POST", "/v1/tickets/{id}/rating", "api", AuthOptional}, // citizens online; operators for a citizen reached by phone
 	{"POST", "/v1/tickets/{id}/withdrawal", "api", AuthPublic},
 	{"POST", "/v1/uploads", "api", AuthOptional}, // citizens filing or adding; operators filing; departments replying
+	{"POST", "/v1/uploads/{id}/check", "api", AuthPublic},
 
 	{"GET", "/v1/review-queue", "api", AuthStaff},
 	{"POST", "/v1/tickets/{id}/review", "api", AuthStaff},

@@ -47,9 +47,20 @@ func (e *ObjectTooLargeError) Error() string {
 
 // Upload statuses.
 const (
-	UploadIssued = "issued" // the form was handed out; the file may be there
-	UploadUsed   = "used"   // attached to TicketID
+	UploadIssued   = "issued"   // the form was handed out; the file may be there
+	UploadReady    = "ready"    // checked and cleaned (Clean), not yet attached
+	UploadRejected = "rejected" // refused by its content (Reason); the file is deleted
+	UploadUsed     = "used"     // attached to TicketID
 )
+
+// CleanFile is what checking an upload kept: the clean copy's type, size
+// and picture size, and whether a thumbnail was made.
+type CleanFile struct {
+	ContentType   string
+	Size          int64
+	Width, Height int
+	Thumbnail     bool
+}
 
 // Upload is a presigned upload handed out by POST /v1/uploads: what the
 // file was announced as and who may attach it. The upload's id is the
@@ -68,6 +79,10 @@ type Upload struct {
 	ExpiresAt time.Time
 	Status    string
 	TicketID  string
+	// Clean is set once the upload is ready; Reason and Message say why a
+	// rejected one was refused.
+	Clean           *CleanFile
+	Reason, Message string
 }
 
 // UploadUsedError says an upload is attached already, or expired before it

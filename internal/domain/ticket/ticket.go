@@ -273,7 +273,7 @@ type Ticket struct {
 	// Attachments are the photos and documents citizens and staff attached
 	// (cleaned; see Attachment), in the order they came.
 	Attachments []Attachment `json:"attachments,omitempty"`
-	Rating        *Rating  `json:"rating,omitempty"`
+	Rating      *Rating      `json:"rating,omitempty"`
 	// Extension is the latest extension request and its decision; earlier
 	// ones are on the timeline.
 	Extension *Extension `json:"extension,omitempty"`

@@ -278,7 +278,7 @@ func (t *tailBuffer) String() string {
 // Build compiles a Go file or package into a function binary for this machine,
 // the way `make build` builds bootstraps (lambda.norpc, static).
 func Build(ctx context.Context, src, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, src)
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc,nodynamic", "-trimpath", "-o", out, src)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build %s: %w: %s", src, err, bytes.TrimSpace(b))
