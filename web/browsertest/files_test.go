@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -62,6 +64,16 @@ func evalJSON[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
+func countPages(targets []*target.Info) int {
+	n := 0
+	for _, ti := range targets {
+		if ti.Type == "page" {
+			n++
+		}
+	}
+	return n
+}
+
 // get fetches url as the browser would (no credentials) and returns the body.
 func get(t *testing.T, url string) []byte {
 	t.Helper()
@@ -97,6 +109,13 @@ func TestCitizenAttachesPhotosAndFiles(t *testing.T) {
 	bad := writeFiles(t, "带脚本.pdf", photo.ActivePDFs()["openaction-javascript"], "不是照片.jpg", photo.Zip())
 
 	verifyOnPage(t, ctx, p, "photos@example.com")
+	// Types as browsers give them: "" for HEIC on some, image/jpg on others.
+	types, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`import('/shared/files.js').then(({ fileType }) =>
+		[['IMG_0001.HEIC', ''], ['a.heif', ''], ['b.jpg', 'image/jpg'], ['c.JPEG', ''], ['d.pdf', 'application/pdf'], ['e.zip', '']]
+			.map(([n, ty]) => fileType(new File([], n, { type: ty }))))`, chromedp.EvalAwaitPromise))
+	if want := []string{"image/heic", "image/heif", "image/jpeg", "image/jpeg", "application/pdf", ""}; err != nil || !slices.Equal(types, want) {
+		t.Errorf("fileType: %q %v, want %q", types, err, want)
+	}
 	do(t, ctx, "fill the form and choose two files",
 		chromedp.WaitReady(chromedp.CSS(`#category option[value="consumer.refund"]`)),
 		chromedp.SetValue(chromedp.ID("category"), "consumer.refund"),
@@ -292,6 +311,18 @@ func TestConsoleShowsPhotosAndDepartmentRepliesWithOne(t *testing.T) {
 	}
 	shot(t, ctx, dir, "files-console-01-ticket")
 	assertAccessible(t, ctx, "files-console-01-ticket")
+
+	// Links live minutes: a desk that kept the ticket open past them gets
+	// the view read again on a click, not a tab with S3's AccessDenied.
+	do(t, ctx, "click an expired link",
+		chromedp.Evaluate[chromedp.Void](`window.realNow = Date.now; Date.now = () => window.realNow() + 3600e3`),
+		chromedp.Click(chromedp.CSS("#d-gallery a")),
+		chromedp.Poll[chromedp.Void](`document.getElementById('status').textContent.startsWith('文件链接已过期')`),
+		chromedp.Evaluate[chromedp.Void](`Date.now = window.realNow`),
+	)
+	if targets, err := chromedp.Targets(ctx); err != nil || countPages(targets) != 1 {
+		t.Errorf("an expired link opened a tab: %d pages, %v", countPages(targets), err)
+	}
 
 	submit(t, ctx, "accept", "accept-form", "已签收。")
 	reply := writeFiles(t, "整改后.jpg", photo.JPEG(1200, 900, 1))
