@@ -121,6 +121,11 @@ func TestCitizenAttachesPhotosAndFiles(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("category"), "consumer.refund"),
 		typeIn(chromedp.ID("content"), "小区门口路面有一个大坑，电动车经过时摔倒，请尽快修补。照片和小票见附件。"),
 		chromedp.SetUploadFiles(chromedp.ID("files"), good),
+		chromedp.WaitVisible(chromedp.CSS("#files-list li")),
+	)
+	// Whatever state the tiles are in by now (uploading, checking): a look.
+	shot(t, ctx, dir, "files-00-on-their-way")
+	do(t, ctx, "the files are checked",
 		tiles("files-list", "ready", 2),
 		imagesShown("#files-list"),
 	)
@@ -197,13 +202,10 @@ func TestCitizenAttachesPhotosAndFiles(t *testing.T) {
 
 	// A supplement of a photo alone.
 	more := writeFiles(t, "补充照片.png", photo.PNG(800, 600, 1))
-	do(t, ctx, "add a photo",
+	// Sent at once: the page waits for the upload and its check.
+	do(t, ctx, "add a photo and send it at once",
 		chromedp.SetUploadFiles(chromedp.ID("supplement-files"), more),
-		tiles("supplement-files-list", "ready", 1),
-		imagesShown("#supplement-files-list"),
-	)
-	shot(t, ctx, dir, "files-04-supplement-chosen")
-	do(t, ctx, "send the supplement",
+		chromedp.WaitVisible(chromedp.CSS("#supplement-files-list li")),
 		chromedp.Click(chromedp.ID("supplement-submit")),
 		chromedp.WaitVisible(chromedp.ID("status")),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#ticket-gallery li').length === 3`),

@@ -246,9 +246,10 @@ async function fileTicket(ev) {
     let ids = [];
     try {
       // Files still on their way are waited for: the ticket goes with them.
-      if (ticketFiles.pending()) $('err-form').textContent = t('files.waiting');
+      // The button says so, as it stays disabled meanwhile.
+      if (ticketFiles.pending()) $('submit-ticket').textContent = t('files.waiting');
       ids = await ticketFiles.ids();
-      $('err-form').textContent = '';
+      $('submit-ticket').textContent = t('file.submit');
       if (ids.length) body.attachments = ids;
       const receipt = await call('POST', '/v1/tickets', { body });
       ticketFiles.clear();
