@@ -298,7 +298,10 @@ async function lookUp(ev) {
 async function loadTicket(focus) {
   const f = form('lookup-form');
   try {
-    state.ticket = await call('GET', '/v1/tickets/' + encodeURIComponent(state.id), { accessCode: state.accessCode });
+    const got = await call('GET', '/v1/tickets/' + encodeURIComponent(state.id), { accessCode: state.accessCode });
+    // Files chosen for a supplement were sent with that ticket's code.
+    if (state.ticket?.id !== got.id) supplementFiles.clear();
+    state.ticket = got;
     renderTicket();
     if (focus) $('ticket-heading').focus();
   } catch (err) {
