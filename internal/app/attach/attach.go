@@ -418,6 +418,6 @@ func downloadName(a ticket.Attachment) string {
 // ClientError tells the client which file was refused and why: 400
 // attachment_rejected, the field naming the file's place in the body.
 func (e *RejectedError) ClientError() *httpapi.Error {
-	return &httpapi.Error{Status: http.StatusBadRequest, Code: "attachment_rejected", Message: e.Error(),
+	return &httpapi.Error{Status: http.StatusBadRequest, Code: "attachment_rejected", Message: e.Message,
 		Fields: map[string]string{fmt.Sprintf("attachments[%d]", e.Index): e.Reason}}
 }

@@ -58,7 +58,7 @@ func ParseRequest(body []byte, lim media.Limits) (Request, error) {
 	case r.Purpose == ticket.PurposeTicket && r.TicketID != "":
 		fields["ticketId"] = "a new ticket has no id yet; leave it out"
 	case r.Purpose != ticket.PurposeTicket && r.TicketID == "":
-		fields["ticketId"] = "required for a " + string(r.Purpose)
+		fields["ticketId"] = "required with purpose " + string(r.Purpose)
 	}
 	if r.Purpose != ticket.PurposeTicket && r.Verification != nil {
 		fields["verification"] = "only for a new ticket; a supplement comes with X-Access-Code"

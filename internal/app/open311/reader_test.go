@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hotline12345/hotline/internal/adapters/store"
+	"github.com/hotline12345/hotline/internal/app/attach"
 	"github.com/hotline12345/hotline/internal/app/limits"
 	"github.com/hotline12345/hotline/internal/app/ports"
 	"github.com/hotline12345/hotline/internal/domain/catalog"
@@ -255,5 +256,68 @@ func TestReaderAnswersTheRestInTheSpecFormat(t *testing.T) {
 	}
 	if resp := other("POST", "/open311/v2/services/a/b.json"); resp.StatusCode != 404 || resp.Headers["Content-Type"] != ContentTypeJSON {
 		t.Fatalf("deeper path: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// links signs fake links to attachments.
+type links struct{}
+
+func (links) Links(_ context.Context, atts []ticket.Attachment) ([]attach.Link, error) {
+	out := make([]attach.Link, len(atts))
+	for i, a := range atts {
+		out[i] = attach.Link{ID: a.ID, URL: "https://media.example/" + a.ID + "?signed"}
+	}
+	return out, nil
+}
+
+// A request's photos show, as media_url, only to the app that filed it: a
+// photo may show people, and GeoReport's lists are public.
+func TestMediaURLShowsPhotosToTheFilingAppOnly(t *testing.T) {
+	e := newReader(t)
+	e.rd.Files = links{}
+	e.file(t, "261129MEDXA2", ticket.ChannelOpen311, "environment.noise", ticket.StatusReceived)
+	tk, err := e.st.GetTicket(t.Context(), "261129MEDXA2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.App = "city-app"
+	tk.MediaURL = "https://city-app.example/p/1.jpg"
+	tk.Attachments = []ticket.Attachment{
+		{ID: strings.Repeat("a", 32), ContentType: "image/jpeg", Purpose: ticket.PurposeTicket, By: ticket.ActorCitizen},
+		{ID: strings.Repeat("b", 32), ContentType: "application/pdf", Purpose: ticket.PurposeReply, By: ticket.ActorDepartment},
+	}
+	for _, a := range tk.Attachments {
+		if err := e.st.PutUpload(t.Context(), ports.Upload{ID: a.ID, Purpose: a.Purpose, ExpiresAt: e.clk.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.st.SaveTicket(t.Context(), tk, tk.Status); err != nil {
+		t.Fatal(err)
+	}
+	mine, _, err := e.rd.Keys.Issue(t.Context(), "city-app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := e.rd.Keys.Issue(t.Context(), "other-app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mediaURL := func(query map[string]string) string {
+		resp := e.get(t, RouteRequest, "261129MEDXA2.json", query)
+		var list []struct {
+			MediaURL string `json:"media_url"`
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &list); err != nil || len(list) != 1 {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+		}
+		return list[0].MediaURL
+	}
+	if got := mediaURL(map[string]string{"api_key": mine.APIKey}); got != "https://media.example/"+strings.Repeat("a", 32)+"?signed" {
+		t.Errorf("the filing app sees media_url %q, want a link to the newest photo", got)
+	}
+	for name, q := range map[string]map[string]string{"public": nil, "another app": {"api_key": other.APIKey}} {
+		if got := mediaURL(q); got != "https://city-app.example/p/1.jpg" {
+			t.Errorf("%s sees media_url %q, want the app's own link", name, got)
+		}
 	}
 }
