@@ -164,6 +164,8 @@ type Submission struct {
 	Anonymous    bool               `json:"anonymous,omitempty"`
 	Language     Language           `json:"language,omitempty"`
 	Verification *VerificationProof `json:"verification,omitempty"`
+	// Attachments are upload ids (Upload, PurposeTicket), at most 9.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // Receipt is the answer to a filed ticket. Keep the access code: it is shown
@@ -246,6 +248,8 @@ type CitizenTimelineEntry struct {
 	Status Status    `json:"status"`
 	Kind   string    `json:"kind"`
 	Note   string    `json:"note,omitempty"`
+	// Attachments name the files the entry brought (CitizenView.Attachments).
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // CitizenDeadlines is the deadline a citizen sees.
@@ -272,6 +276,9 @@ type CitizenView struct {
 	Timeline []CitizenTimelineEntry `json:"timeline"`
 	// TimelineNext is the cursor of the timeline's next page (TimelineFrom).
 	TimelineNext string `json:"timelineNext,omitempty"`
+	// Attachments are the ticket's photos and documents, with links valid
+	// for at least 10 minutes from the read.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Deadlines are a ticket's deadlines.
@@ -341,6 +348,8 @@ type StaffEvent struct {
 	Note      string    `json:"note,omitempty"`
 	Public    bool      `json:"public"` // shown to the citizen too
 	Status    Status    `json:"status"`
+	// Attachments name the files the entry brought (StaffView.Attachments).
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // StaffView is what staff see of a ticket.
@@ -354,7 +363,9 @@ type StaffView struct {
 	Location     *Location  `json:"location,omitempty"`
 	// MediaURL, Attributes and App come with tickets Open311 apps file: the
 	// request's media_url, its answers by attribute code, the app's key name.
-	MediaURL            string              `json:"mediaUrl,omitempty"`
+	MediaURL string `json:"mediaUrl,omitempty"`
+	// Attachments are the ticket's photos and documents, with links.
+	Attachments         []Attachment        `json:"attachments,omitempty"`
 	Attributes          map[string][]string `json:"attributes,omitempty"`
 	App                 string              `json:"app,omitempty"`
 	Language            Language            `json:"language"`
@@ -544,6 +555,8 @@ type CoOpinionAdded struct {
 type ReplyRequest struct {
 	Result  ReplyResult `json:"result"`
 	Message string      `json:"message"`
+	// Attachments are upload ids (Upload, PurposeReply), at most 9.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // ExtensionRequested answers a request for more time (it waits for the
@@ -752,7 +765,8 @@ type RepairStarted struct {
 // the values themselves.
 type (
 	supplementRequest struct {
-		Content string `json:"content"`
+		Content     string   `json:"content"`
+		Attachments []string `json:"attachments,omitempty"`
 	}
 	withdrawalRequest struct {
 		Reason string `json:"reason"`

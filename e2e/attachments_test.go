@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"image"
 	_ "image/jpeg" // the clean copies people download
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline12345/hotline/client"
 	"github.com/hotline12345/hotline/internal/app/auth"
 	"github.com/hotline12345/hotline/internal/testfixtures/photo"
 )
@@ -333,5 +335,53 @@ func TestBadFilesAreRefusedAndNothingKept(t *testing.T) {
 		if keys := tg.holds(t, id); len(keys) != 0 {
 			t.Errorf("%s: the bucket keeps %v", c.name, keys)
 		}
+	}
+}
+
+// The public Go client attaches files as an app would: announce, send,
+// check, then name the upload when filing and supplementing.
+func TestGoClientAttachesFiles(t *testing.T) {
+	tg := start(t)
+	ctx := t.Context()
+	citizen := tg.goClient(t)
+	raw := photo.JPEG(40, 30, 1)
+	pic, err := citizen.Upload(ctx, client.UploadRequest{ContentType: "image/jpeg", Size: int64(len(raw)), Purpose: client.PurposeTicket, Name: "门口.jpg"}, "", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pic.ContentType != "image/jpeg" || pic.Width != 40 || pic.ThumbnailURL == "" {
+		t.Errorf("checked upload %+v", pic)
+	}
+	rec, err := citizen.FileTicket(ctx, client.Submission{
+		Type: client.TypeComplaint, Channel: client.ChannelWeb, Category: "consumer.refund", Content: content,
+		Anonymous: true, Attachments: []string{pic.ID},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := photo.CleanPDF()
+	doc, err := citizen.Upload(ctx, client.UploadRequest{ContentType: "application/pdf", Size: int64(len(pdf)), Purpose: client.PurposeSupplement, TicketID: rec.ID}, rec.AccessCode, bytes.NewReader(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := citizen.AddSupplementWithFiles(ctx, rec.ID, rec.AccessCode, "", []string{doc.ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = citizen.Upload(ctx, client.UploadRequest{ContentType: "image/jpeg", Size: int64(len(photo.Zip())), Purpose: client.PurposeTicket}, "", bytes.NewReader(photo.Zip()))
+	var p *client.Problem
+	if !errors.As(err, &p) || p.Code != "attachment_rejected" || p.Fields["attachments[0]"] != "unsupported_type" {
+		t.Errorf("a zip as a photo: %v", err)
+	}
+	var store *client.StorageError
+	big := photo.JPEG(64, 64, 1)
+	if _, err := citizen.Upload(ctx, client.UploadRequest{ContentType: "image/jpeg", Size: 10, Purpose: client.PurposeTicket}, "", bytes.NewReader(big)); !errors.As(err, &store) || store.StatusCode != 400 {
+		t.Errorf("a file larger than announced: %v", err)
+	}
+	v, err := tg.staffClient(t, auth.RoleOperator, "").GetStaffTicket(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Attachments) != 2 || v.Attachments[0].Name != "门口.jpg" || v.Attachments[1].ContentType != "application/pdf" {
+		t.Errorf("staff see %+v", v.Attachments)
 	}
 }
