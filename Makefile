@@ -98,11 +98,12 @@ site:  ## publish the pages to the deployed stack's bucket (STACK=…)
 	issuer=$$(output Parameters ParameterKey JwtIssuer ParameterValue); \
 	client=$$(output Parameters ParameterKey JwtAudience ParameterValue); \
 	signin=$$(output Parameters ParameterKey StaffSignInOrigin ParameterValue); \
+	media=$$(output Outputs OutputKey MediaOrigin OutputValue); \
 	bucket=$$(output Outputs OutputKey SiteBucketName OutputValue); \
 	dist=$$(output Outputs OutputKey SiteDistributionId OutputValue); \
 	rm -rf $(DIST)/site; \
 	$(GO) run ./cmd/hotline site --out $(DIST)/site --api "$$api" --issuer "$$issuer" \
-		--client-id "$(or $(OIDC_CLIENT_ID),$$client)" --signin-origin "$$signin" \
+		--client-id "$(or $(OIDC_CLIENT_ID),$$client)" --signin-origin "$$signin" --media "$$media" \
 		$(if $(OIDC_SCOPE),--scope "$(OIDC_SCOPE)") $(if $(OIDC_TOKEN_USE),--token-use "$(OIDC_TOKEN_USE)"); \
 	aws s3 sync --delete --cache-control no-cache $(DIST)/site "s3://$$bucket"; \
 	aws cloudfront create-invalidation --distribution-id "$$dist" --paths '/*' >/dev/null; \

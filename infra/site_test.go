@@ -183,9 +183,10 @@ func TestSiteHeadersAreTheLocalServers(t *testing.T) {
 	sec, _ := dig(rawProps(t, p, "SiteHeadersPolicy"), "ResponseHeadersPolicyConfig", "SecurityHeadersConfig").(map[string]any)
 	csp := fmt.Sprint(dig(sec, "ContentSecurityPolicy", "ContentSecurityPolicy"))
 	// Every directive of the local server's policy, then connect-src for the
-	// API and, when StaffSignInOrigin is set, the console's token endpoint
-	// (a space before it; nothing at all when it is empty).
-	want := "Sub(" + web.CSP + "; connect-src 'self' https://*.execute-api.${AWS::Region}.${AWS::URLSuffix}${SignIn}, " +
+	// API, the region's buckets (the media bucket's uploads) and, when
+	// StaffSignInOrigin is set, the console's token endpoint (a space before
+	// it; nothing at all when it is empty), and img-src for the photos.
+	want := "Sub(" + web.CSP + "; connect-src 'self' https://*.execute-api.${AWS::Region}.${AWS::URLSuffix} https://*.s3.${AWS::Region}.${AWS::URLSuffix}${SignIn}; img-src 'self' https://*.s3.${AWS::Region}.${AWS::URLSuffix}, " +
 		`{"SignIn":"If([\"HasStaffSignInOrigin\",\"Sub( ${StaffSignInOrigin})\",\"\"])"})`
 	if csp != want {
 		t.Errorf("SiteHeadersPolicy CSP\n got %s\nwant %s", csp, want)

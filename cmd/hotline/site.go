@@ -29,6 +29,7 @@ func siteCmd(args []string, stdout io.Writer) error {
 	endSession := fs.String("end-session-endpoint", "", "where sign-out ends the provider's session too; default: the discovery document's, if any")
 	scope := fs.String("scope", web.DefaultScope, "scopes the console asks for, space-separated; must include openid")
 	tokenUse := fs.String("token-use", web.TokenUseID, `token the API gets: "id" (its aud is the client id; where role and dept claims usually are) or "access"`)
+	media := fs.String("media", "", "the media bucket's origin (the stack's MediaOrigin output), where the pages send photos and show them from; empty: the pages take no files")
 	signInOrigin := fs.String("signin-origin", "", "the stack's StaffSignInOrigin parameter, checked against the token endpoint's origin (CloudFront's CSP allows only that one)")
 	if err := fs.parse(args, stdout, false); err != nil {
 		return err
@@ -36,7 +37,7 @@ func siteCmd(args []string, stdout io.Writer) error {
 	if *out == "" || *api == "" || *issuer == "" || *clientID == "" {
 		return fs.errorf("site needs --out, --api, --issuer and --client-id")
 	}
-	cfg := web.Config{APIURL: *api, Issuer: *issuer, ClientID: *clientID,
+	cfg := web.Config{APIURL: *api, Issuer: *issuer, ClientID: *clientID, MediaOrigin: *media,
 		AuthorizationEndpoint: *authz, TokenEndpoint: *tokenEP, EndSessionEndpoint: *endSession, Scope: *scope, TokenUse: *tokenUse}
 	if cfg.AuthorizationEndpoint == "" || cfg.TokenEndpoint == "" {
 		ep, err := web.Discover(context.Background(), nil, *issuer)

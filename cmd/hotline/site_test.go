@@ -104,3 +104,31 @@ func TestSiteChecksTheSignIn(t *testing.T) {
 		t.Errorf("--token-use refresh: %v", err)
 	}
 }
+
+// With --media the pages' own policy lets them send photos to the one media
+// bucket and show them from it; a wildcard or plain http is refused.
+func TestSiteNamesTheMediaBucket(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	api, issuer := "https://abc123.execute-api.cn-north-1.amazonaws.com.cn", fakeIssuer(t)
+	origin := strings.TrimSuffix(issuer, "/pool")
+	media := "https://hotline-prod-mediabucket-1x2y3z.s3.cn-north-1.amazonaws.com.cn"
+	if _, stderr, err := runHotline("site", "--out", dir, "--api", api, "--issuer", issuer, "--client-id", "console-client",
+		"--signin-origin", origin, "--media", media); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for _, p := range []string{"index.html", "console/index.html"} {
+		page, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(page), " "+media+"; img-src 'self' "+media) {
+			t.Errorf("%s: the policy does not name the media bucket for connect-src and img-src", p)
+		}
+	}
+	for _, bad := range []string{"https://*.s3.cn-north-1.amazonaws.com.cn", "http://hotline-media.s3.cn-north-1.amazonaws.com.cn"} {
+		if _, _, err := runHotline("site", "--out", filepath.Join(t.TempDir(), "s"), "--api", api, "--issuer", issuer, "--client-id", "console-client",
+			"--signin-origin", origin, "--media", bad); err == nil {
+			t.Errorf("--media %s was taken", bad)
+		}
+	}
+}
