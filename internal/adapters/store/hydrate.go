@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -36,27 +37,42 @@ func (s *Store) hydrate(ctx context.Context, entries []map[string]types.Attribut
 		}
 		at[k] = append(at[k], i)
 	}
-	for len(want) > 0 {
-		n := min(len(want), batchGetKeys)
-		keys := want[:n]
-		want = want[n:]
-		for len(keys) > 0 {
+	err := s.batchGet(ctx, want, false, func(it map[string]types.AttributeValue) error {
+		for _, i := range at[itemID(it)] {
+			out[i] = it
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: read listed items: %w", err)
+	}
+	return out, nil
+}
+
+// batchGet reads the items of keys, a BatchGetItem per hundred, and hands
+// each to fn; keys without an item are skipped.
+func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue, consistent bool, fn func(map[string]types.AttributeValue) error) error {
+	for len(keys) > 0 {
+		n := min(len(keys), batchGetKeys)
+		batch := keys[:n]
+		keys = keys[n:]
+		for len(batch) > 0 {
 			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-				s.table: {Keys: keys},
+				s.table: {Keys: batch, ConsistentRead: aws.Bool(consistent)},
 			}})
 			if err != nil {
-				return nil, fmt.Errorf("store: read listed items: %w", err)
+				return err
 			}
 			for _, it := range res.Responses[s.table] {
-				for _, i := range at[itemID(it)] {
-					out[i] = it
+				if err := fn(it); err != nil {
+					return err
 				}
 			}
 			// DynamoDB may leave keys for later under load; ask again.
-			keys = res.UnprocessedKeys[s.table].Keys
+			batch = res.UnprocessedKeys[s.table].Keys
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // itemID is an item's table key as one string.

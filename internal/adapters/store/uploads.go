@@ -74,26 +74,15 @@ func (s *Store) GetUploads(ctx context.Context, ids []string) (map[string]ports.
 		}
 	}
 	out := make(map[string]ports.Upload, len(keys))
-	for len(keys) > 0 {
-		n := min(len(keys), batchGetKeys)
-		batch := keys[:n]
-		keys = keys[n:]
-		for len(batch) > 0 {
-			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-				s.table: {Keys: batch, ConsistentRead: aws.Bool(true)},
-			}})
-			if err != nil {
-				return nil, fmt.Errorf("store: read uploads: %w", err)
-			}
-			for _, it := range res.Responses[s.table] {
-				u, err := decodeUpload(it)
-				if err != nil {
-					return nil, err
-				}
-				out[u.ID] = u
-			}
-			batch = res.UnprocessedKeys[s.table].Keys
+	err := s.batchGet(ctx, keys, true, func(it map[string]types.AttributeValue) error {
+		u, err := decodeUpload(it)
+		if err == nil {
+			out[u.ID] = u
 		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: read uploads: %w", err)
 	}
 	return out, nil
 }

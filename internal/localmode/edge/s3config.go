@@ -109,16 +109,21 @@ func parseLifecycle(body []byte) ([]objects.LifecycleRule, *s3Error) {
 }
 
 func (s *s3Service) putLifecycle(w http.ResponseWriter, r *http.Request, bucket string) {
+	putRules(s, w, r, bucket, parseLifecycle, s.eng.SetLifecycle)
+}
+
+// putRules replaces one kind of a bucket's rules with those of the body.
+func putRules[T any](s *s3Service, w http.ResponseWriter, r *http.Request, bucket string, parse func([]byte) ([]T, *s3Error), set func(string, []T) error) {
 	body, ok := s.readConfig(w, r, bucket)
 	if !ok {
 		return
 	}
-	rules, perr := parseLifecycle(body)
+	rules, perr := parse(body)
 	if perr != nil {
 		s3Fail(w, r, *perr)
 		return
 	}
-	s.done(w, r, s.eng.SetLifecycle(bucket, rules), bucket, "", http.StatusOK)
+	s.done(w, r, set(bucket, rules), bucket, "", http.StatusOK)
 }
 
 func (s *s3Service) getLifecycle(w http.ResponseWriter, r *http.Request, bucket string) {
@@ -230,16 +235,7 @@ func parseCORS(body []byte) ([]objects.CORSRule, *s3Error) {
 }
 
 func (s *s3Service) putCORS(w http.ResponseWriter, r *http.Request, bucket string) {
-	body, ok := s.readConfig(w, r, bucket)
-	if !ok {
-		return
-	}
-	rules, perr := parseCORS(body)
-	if perr != nil {
-		s3Fail(w, r, *perr)
-		return
-	}
-	s.done(w, r, s.eng.SetCORS(bucket, rules), bucket, "", http.StatusOK)
+	putRules(s, w, r, bucket, parseCORS, s.eng.SetCORS)
 }
 
 func (s *s3Service) getCORS(w http.ResponseWriter, r *http.Request, bucket string) {

@@ -309,16 +309,7 @@ func (e *Engine) SetLifecycle(name string, rules []LifecycleRule) error {
 
 // Lifecycle returns the bucket's lifecycle rules, ErrNoSuchLifecycle if none.
 func (e *Engine) Lifecycle(name string) ([]LifecycleRule, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	b, ok := e.buckets[name]
-	switch {
-	case !ok:
-		return nil, ErrNoSuchBucket
-	case len(b.lifecycle) == 0:
-		return nil, ErrNoSuchLifecycle
-	}
-	return slices.Clone(b.lifecycle), nil
+	return bucketRules(e, name, func(b *bucket) []LifecycleRule { return b.lifecycle }, ErrNoSuchLifecycle)
 }
 
 // SetCORS replaces the bucket's CORS rules (nil removes them).
@@ -328,16 +319,22 @@ func (e *Engine) SetCORS(name string, rules []CORSRule) error {
 
 // CORS returns the bucket's CORS rules, ErrNoSuchCORS if none.
 func (e *Engine) CORS(name string) ([]CORSRule, error) {
+	return bucketRules(e, name, func(b *bucket) []CORSRule { return b.cors }, ErrNoSuchCORS)
+}
+
+// bucketRules returns a copy of one kind of a bucket's rules, none when it
+// has none.
+func bucketRules[T any](e *Engine, name string, rules func(*bucket) []T, none error) ([]T, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	b, ok := e.buckets[name]
 	switch {
 	case !ok:
 		return nil, ErrNoSuchBucket
-	case len(b.cors) == 0:
-		return nil, ErrNoSuchCORS
+	case len(rules(b)) == 0:
+		return nil, none
 	}
-	return slices.Clone(b.cors), nil
+	return slices.Clone(rules(b)), nil
 }
 
 // setBucket changes a bucket's configuration; a failed write changes nothing.
