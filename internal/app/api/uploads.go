@@ -62,7 +62,8 @@ func (h *Handler) uploadOwner(ctx context.Context, r *request, req attach.Reques
 				return "", err
 			}
 			if t.DepartmentID != r.staff.Dept {
-				return "", httpapi.Forbidden("only the lead department replies to this ticket")
+				// As for any action on another department's ticket: it learns nothing.
+				return "", httpapi.NotFound()
 			}
 			return attach.OwnerDepartment(r.staff.Dept), nil
 		default:

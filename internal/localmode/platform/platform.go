@@ -376,7 +376,6 @@ func Start(ctx context.Context, o Options) (*Platform, error) {
 		env[config.EnvLimits] = o.Limits
 	}
 	env[config.EnvSMSChannel], env[config.EnvMailChannel] = o.SMS, o.Mail
-	env[config.EnvMediaBucket] = MediaBucket
 	if o.SMS == config.SMSTencent {
 		var ids []string
 		for _, k := range ports.SMSKinds {
@@ -597,6 +596,7 @@ func Env(edgeURL, stateMachineArn string, random io.Reader) (map[string]string, 
 		config.EnvSenderEmail:     SenderEmail,
 		config.EnvSMSChannel:      config.SMSSNS,
 		config.EnvQueuePrefix:     QueuePrefix,
+		config.EnvMediaBucket:     MediaBucket,
 	}, nil
 }
 
