@@ -104,12 +104,7 @@ func (s *Store) PutVerification(ctx context.Context, v ports.Verification) error
 	item[attrFailures] = num(0)
 	item[attrExpiresUnix] = num(v.ExpiresAt.Unix())
 	item[attrTTL] = num(v.ExpiresAt.Add(time.Hour).Unix())
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table), Item: item,
-		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-	})
-	if err != nil {
+	if err := s.putNew(ctx, item); err != nil {
 		return fmt.Errorf("store: save verification %s: %w", v.ID, err)
 	}
 	return nil

@@ -37,6 +37,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/hotline12345/hotline/internal/adapters/seal"
 )
@@ -138,4 +139,15 @@ func DynamoDBClient(cfg aws.Config, optFns ...func(*dynamodb.Options)) *dynamodb
 		cfg.RetryMaxAttempts = dynamoAttempts
 	}
 	return dynamodb.NewFromConfig(cfg, optFns...)
+}
+
+// putNew writes an item that must not exist yet: an id drawn at random is
+// never reused, even in the rare collision.
+func (s *Store) putNew(ctx context.Context, item map[string]types.AttributeValue) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	})
+	return err
 }

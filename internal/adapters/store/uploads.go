@@ -53,12 +53,7 @@ func (s *Store) PutUpload(ctx context.Context, u ports.Upload) error {
 	item[attrExpiresUnix] = num(u.ExpiresAt.Unix())
 	item[attrUploadSt] = str(ports.UploadIssued)
 	item[attrTTL] = num(u.ExpiresAt.Add(24 * time.Hour).Unix())
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table), Item: item,
-		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
-	})
-	if err != nil {
+	if err := s.putNew(ctx, item); err != nil {
 		return fmt.Errorf("store: save upload %s: %w", u.ID, err)
 	}
 	return nil

@@ -168,7 +168,7 @@ func (h *Handler) supplement(ctx context.Context, r *request) (events.APIGateway
 	if d, hit := rules.Emergency(body.Content); hit && t.Type != ticket.TypePraise && t.Type != ticket.TypeSuggestion && d.Outcome == screening.OutcomeEmergency {
 		notice = d.Text(t.Language)
 	}
-	files, err := h.takeFiles(ctx, body.Attachments, ticket.PurposeSupplement, []string{attach.OwnerTicket(t.ID)}, ticket.Actor{Role: ticket.ActorCitizen})
+	files, err := h.Attach.Take(ctx, body.Attachments, ticket.PurposeSupplement, []string{attach.OwnerTicket(t.ID)}, ticket.Actor{Role: ticket.ActorCitizen})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

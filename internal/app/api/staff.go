@@ -152,7 +152,7 @@ func (h *Handler) reply(ctx context.Context, r *request) (events.APIGatewayV2HTT
 	if err := ticket.CheckAttachmentIDs(body.Attachments); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	files, err := h.takeFiles(ctx, body.Attachments, ticket.PurposeReply, []string{attach.OwnerDepartment(r.staff.Dept)},
+	files, err := h.Attach.Take(ctx, body.Attachments, ticket.PurposeReply, []string{attach.OwnerDepartment(r.staff.Dept)},
 		ticket.Actor{Role: ticket.ActorDepartment, ID: r.staff.Dept})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

@@ -97,17 +97,6 @@ func (h *Handler) uploadOwner(ctx context.Context, r *request, req attach.Reques
 	}
 }
 
-// takeFiles checks and cleans the uploads a body attaches (attach.Take).
-func (h *Handler) takeFiles(ctx context.Context, ids []string, purpose ticket.Purpose, owners []string, by ticket.Actor) ([]ticket.Attachment, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	if h.Attach == nil {
-		return nil, httpapi.BadRequest("this hotline takes no files", map[string]string{"attachments": "not accepted here"})
-	}
-	return h.Attach.Take(ctx, ids, purpose, owners, by)
-}
-
 // checkUpload serves POST /v1/uploads/{id}/check: the sent file checked by
 // its content and cleaned, answered as a preview of the clean copy (or 400
 // attachment_rejected), before a body attaches it.

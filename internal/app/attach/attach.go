@@ -161,14 +161,36 @@ const (
 	ReasonWrongPlace = "wrong_purpose"
 )
 
+// reasonMessages say attach's own reasons to a person.
+var reasonMessages = map[string]string{
+	ReasonUnknown: "no such upload of yours; upload the file with POST /v1/uploads first",
+	ReasonExpired: "this upload expired; upload the file again",
+	ReasonNotSent: "the file was not uploaded; send it to the upload's url first",
+	ReasonUsed:    "this upload is already attached",
+}
+
+// refused is the refusal of upload id for one of attach's own reasons.
+func refused(id, reason string) *RejectedError {
+	return &RejectedError{UploadID: id, Reason: reason, Message: reasonMessages[reason]}
+}
+
+// settledRefusal is the refusal a rejected upload was settled with.
+func settledRefusal(u ports.Upload) *RejectedError {
+	return &RejectedError{UploadID: u.ID, Reason: u.Reason, Message: u.Message}
+}
+
 // Take checks the uploads ids that a body of purpose attaches, for a caller
 // who may attach uploads of any of owners, and cleans each not checked yet:
 // the answer is the attachments to save with the body (the store marks each
 // upload used in that save). Any refusal is a *RejectedError and nothing is
-// attached. After the save, call Forget.
+// attached; a nil Service (no bucket) refuses any file. After the save,
+// call Forget.
 func (s *Service) Take(ctx context.Context, ids []string, purpose ticket.Purpose, owners []string, by ticket.Actor) ([]ticket.Attachment, error) {
 	if len(ids) == 0 {
 		return nil, nil
+	}
+	if s == nil {
+		return nil, httpapi.BadRequest("this hotline takes no files", map[string]string{"attachments": "not accepted here"})
 	}
 	if err := ticket.CheckAttachmentIDs(ids); err != nil {
 		return nil, err
@@ -183,13 +205,13 @@ func (s *Service) Take(ctx context.Context, ids []string, purpose ticket.Purpose
 		switch {
 		case !ok || !ownedBy(u.Owner, owners):
 			// Someone else's upload reads like one that does not exist.
-			return nil, &RejectedError{Index: i, UploadID: id, Reason: ReasonUnknown, Message: "no such upload of yours; upload the file with POST /v1/uploads first"}
+			return nil, indexed(refused(id, ReasonUnknown), i)
 		case u.Status == ports.UploadUsed:
-			return nil, &RejectedError{Index: i, UploadID: id, Reason: ReasonUsed, Message: "this upload is already attached"}
+			return nil, indexed(refused(id, ReasonUsed), i)
 		case u.Status == ports.UploadRejected:
-			return nil, &RejectedError{Index: i, UploadID: id, Reason: u.Reason, Message: u.Message}
+			return nil, indexed(settledRefusal(u), i)
 		case !now.Before(u.ExpiresAt):
-			return nil, &RejectedError{Index: i, UploadID: id, Reason: ReasonExpired, Message: "this upload expired; upload the file again"}
+			return nil, indexed(refused(id, ReasonExpired), i)
 		case u.Purpose != purpose:
 			return nil, &RejectedError{Index: i, UploadID: id, Reason: ReasonWrongPlace, Message: fmt.Sprintf("this upload is for a %s, not a %s", u.Purpose, purpose)}
 		}
@@ -230,14 +252,14 @@ func (s *Service) Check(ctx context.Context, id string) (Link, error) {
 	}
 	if u.Status == ports.UploadIssued {
 		if !s.Now().Before(u.ExpiresAt) {
-			return Link{}, &RejectedError{UploadID: id, Reason: ReasonExpired, Message: "this upload expired; upload the file again"}
+			return Link{}, refused(id, ReasonExpired)
 		}
 		if u, err = s.clean(ctx, u); err != nil {
 			return Link{}, err
 		}
 	}
 	if u.Status == ports.UploadRejected {
-		return Link{}, &RejectedError{UploadID: id, Reason: u.Reason, Message: u.Message}
+		return Link{}, settledRefusal(u)
 	}
 	links, err := s.Links(ctx, []ticket.Attachment{attachment(u, ticket.Actor{}, u.ExpiresAt.Add(-UseWithin))})
 	if err != nil {
@@ -285,7 +307,7 @@ func (s *Service) clean(ctx context.Context, u ports.Upload) (ports.Upload, erro
 	switch {
 	case errors.As(err, &missing):
 		// Not settled: the client may still send the file.
-		return u, &RejectedError{UploadID: u.ID, Reason: ReasonNotSent, Message: "the file was not uploaded; send it to the upload's url first"}
+		return u, refused(u.ID, ReasonNotSent)
 	case errors.As(err, &tooLarge):
 		// The policy lets no larger file in; a file here is not the one announced.
 		return s.reject(ctx, u, string(media.TooLarge), "the file is larger than announced")
@@ -334,10 +356,10 @@ func (s *Service) settled(ctx context.Context, u ports.Upload) (ports.Upload, er
 	case ports.UploadReady:
 		return stored, nil
 	case ports.UploadRejected:
-		return stored, &RejectedError{UploadID: stored.ID, Reason: stored.Reason, Message: stored.Message}
+		return stored, settledRefusal(stored)
 	default:
 		// Attached by a racing request meanwhile.
-		return stored, &RejectedError{UploadID: stored.ID, Reason: ReasonUsed, Message: "this upload is already attached"}
+		return stored, refused(stored.ID, ReasonUsed)
 	}
 }
 
